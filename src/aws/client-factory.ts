@@ -1,0 +1,134 @@
+import { fromIni, fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+
+/** Where commands send their AWS calls. */
+export type Target = 'sandbox' | 'aws';
+
+/** Settings every AWS client is built from. */
+export interface AwsSettings {
+  readonly target: Target;
+  readonly region: string;
+  /** Named profile; only used with target aws. */
+  readonly profile?: string;
+  /** Custom endpoint: the emulator, LocalStack, or none for real AWS. */
+  readonly endpoint?: string;
+  /** Role assumed in member accounts. @default OrganizationAccountAccessRole */
+  readonly memberRoleName?: string;
+}
+
+/** One AWS call as seen by observers: for API-call counts and the sandbox's CloudTrail recorder. */
+export interface AwsCallRecord {
+  readonly service: string;
+  readonly operation: string;
+  readonly region: string;
+  readonly accountId?: string;
+  readonly input: unknown;
+  readonly error?: { readonly name: string; readonly message: string };
+  readonly startedAt: Date;
+}
+
+export type AwsCallObserver = (call: AwsCallRecord) => void;
+
+/** Options for one client. */
+export interface ClientOptions {
+  /** Member account to act in, through its OrganizationAccountAccessRole. @default the caller's account */
+  readonly accountId?: string;
+  /** @default the factory's region */
+  readonly region?: string;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: SDK client constructors take service-specific config types.
+type ClientConstructor<C> = new (config: any) => C;
+
+interface SdkClient {
+  middlewareStack: {
+    add(middleware: unknown, options: { step: 'initialize'; name: string; override?: boolean }): void;
+  };
+}
+
+/** The sandbox's dummy credentials; moto maps any unknown key to its default account. */
+export const SANDBOX_CREDENTIALS: AwsCredentialIdentity = { accessKeyId: 'groundwork-sandbox', secretAccessKey: 'groundwork-sandbox' };
+
+/** Builds every SDK v3 client Groundwork uses: one region, credential and endpoint policy, adaptive retries, and observers. */
+export class ClientFactory {
+  readonly settings: AwsSettings;
+  private readonly baseCredentials: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  private readonly memberCredentials = new Map<string, AwsCredentialIdentityProvider>();
+  private readonly observers: AwsCallObserver[] = [];
+
+  constructor(settings: AwsSettings) {
+    this.settings = settings;
+    if (settings.target === 'sandbox') this.baseCredentials = SANDBOX_CREDENTIALS;
+    else if (settings.profile) this.baseCredentials = fromIni({ profile: settings.profile });
+    else this.baseCredentials = fromNodeProviderChain();
+  }
+
+  /** Adds an observer that sees every call made by clients created afterwards. */
+  observe(observer: AwsCallObserver): () => void {
+    this.observers.push(observer);
+    return () => {
+      const index = this.observers.indexOf(observer);
+      if (index >= 0) this.observers.splice(index, 1);
+    };
+  }
+
+  /** A client of the given SDK class, in the caller's account or, through its access role, a member account. */
+  create<C>(Client: ClientConstructor<C>, options: ClientOptions = {}): C {
+    const region = options.region ?? this.settings.region;
+    const endpoint = this.settings.endpoint;
+    const client = new Client({
+      region,
+      credentials: options.accountId ? this.credentialsFor(options.accountId) : this.baseCredentials,
+      retryMode: 'adaptive',
+      maxAttempts: 6,
+      requestHandler: new NodeHttpHandler({ connectionTimeout: 5_000, requestTimeout: 60_000 }),
+      ...(endpoint ? { endpoint, forcePathStyle: true, disableHostPrefix: true } : {}),
+    });
+    this.instrument(client as unknown as SdkClient, region, options.accountId);
+    return client;
+  }
+
+  private credentialsFor(accountId: string): AwsCredentialIdentityProvider {
+    let provider = this.memberCredentials.get(accountId);
+    if (!provider) {
+      const partition = this.settings.region.startsWith('cn-') ? 'aws-cn' : this.settings.region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
+      const roleName = this.settings.memberRoleName ?? 'OrganizationAccountAccessRole';
+      provider = fromTemporaryCredentials({
+        params: { RoleArn: `arn:${partition}:iam::${accountId}:role/${roleName}`, RoleSessionName: 'groundwork', DurationSeconds: 3600 },
+        masterCredentials: this.baseCredentials,
+        clientConfig: { region: this.settings.region, ...(this.settings.endpoint ? { endpoint: this.settings.endpoint } : {}) },
+      });
+      this.memberCredentials.set(accountId, provider);
+    }
+    return provider;
+  }
+
+  private instrument(client: SdkClient, region: string, accountId: string | undefined): void {
+    const observers = this.observers;
+    client.middlewareStack.add(
+      (next: (args: { input: unknown }) => Promise<unknown>, context: { clientName?: string; commandName?: string }) => async (args: { input: unknown }) => {
+        if (observers.length === 0) return next(args);
+        const startedAt = new Date();
+        const base = {
+          service: (context.clientName ?? 'Unknown').replace(/Client$/, ''),
+          operation: (context.commandName ?? 'Unknown').replace(/Command$/, ''),
+          region,
+          accountId,
+          input: args.input,
+          startedAt,
+        };
+        try {
+          const result = await next(args);
+          for (const observer of observers) observer(base);
+          return result;
+        } catch (error) {
+          const e = error as Error;
+          for (const observer of observers) observer({ ...base, error: { name: e.name, message: e.message } });
+          throw error;
+        }
+      },
+      { step: 'initialize', name: 'groundworkObserver', override: true },
+    );
+  }
+}

@@ -1,0 +1,32 @@
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { toGroundworkError } from '../aws/aws-error.js';
+import { describeCaller } from '../aws/caller.js';
+import type { GroundworkConfig } from '../config/resolved-config.js';
+import { type AccountDirectory, directoryFrom, placeholderDirectory } from '../infra/account-directory.js';
+import { listAccountIdsByName } from '../org/list-accounts.js';
+import { emulatorStatus } from '../sandbox/emulator.js';
+import { type CommandContext, clientsFrom, resolveTarget } from './context.js';
+
+/** Account IDs for synth: the live organization's when there is one (sandbox or AWS), else offline placeholders. */
+export async function accountDirectoryFor(ctx: CommandContext, config: GroundworkConfig): Promise<AccountDirectory> {
+  const target = resolveTarget(ctx);
+  const explicitEndpoint = ctx.globals.endpoint ?? ctx.env.AWS_ENDPOINT_URL;
+  if (target === 'sandbox' && !explicitEndpoint && !(await emulatorStatus(ctx.emulatorPaths)).running) {
+    ctx.out.progress('note: the emulator is not running, so account IDs are deterministic placeholders');
+    return placeholderDirectory(config);
+  }
+  const clients = await clientsFrom(ctx, config);
+  try {
+    const caller = await describeCaller(clients);
+    if (!caller.organizationId) {
+      ctx.out.progress('note: there is no organization yet, so account IDs are deterministic placeholders');
+      return placeholderDirectory(config);
+    }
+    const accounts = await listAccountIdsByName(clients.create(OrganizationsClient));
+    const directory = directoryFrom(config, { managementAccountId: caller.managementAccountId ?? caller.accountId, accounts });
+    if (directory.source === 'placeholder') ctx.out.progress('note: some accounts do not exist yet; they get placeholder IDs');
+    return directory;
+  } catch (error) {
+    throw toGroundworkError(error, 'reading account IDs', clients.settings.endpoint);
+  }
+}

@@ -1,0 +1,58 @@
+import { GroundworkError } from '../../errors.js';
+import { lintTemplates } from '../../infra/cfn-lint.js';
+import { synthesize } from '../../infra/synthesize.js';
+import { startEmulator } from '../../sandbox/emulator.js';
+import { accountDirectoryFor } from '../account-ids.js';
+import { type CommandContext, configFrom } from '../context.js';
+import { renderTree } from '../render-tree.js';
+
+/** `groundwork up` (= npm start): the sandbox end to end. */
+export async function upCommand(ctx: CommandContext): Promise<void> {
+  const { out } = ctx;
+  const config = configFrom(ctx);
+  out.progress(`✓ ${ctx.globals.config} is valid`);
+  const emulator = await startEmulator(ctx.emulatorPaths, { progress: (m) => out.progress(m) });
+  if (emulator.notice) out.progress(`note: ${emulator.notice}`);
+  out.progress(`✓ emulator ${emulator.alreadyRunning ? 'already running' : 'started'} at ${emulator.state.endpoint}`);
+  const sandboxCtx: CommandContext = { ...ctx, globals: { ...ctx.globals, target: 'sandbox', endpoint: emulator.state.endpoint } };
+
+  const accounts = await accountDirectoryFor(sandboxCtx, config);
+  out.progress('… synthesizing stacks with cdk-nag');
+  const synth = synthesize({ config, accounts });
+  const findings = await lintTemplates(
+    ctx.emulatorPaths,
+    synth.stacks.map((s) => s.templateFile),
+  );
+  const errors = findings.filter((f) => f.level === 'Error');
+  if (errors.length > 0) {
+    throw new GroundworkError('SYNTH_FAILED', `cfn-lint found ${errors.length} error(s) in the synthesized templates`, {
+      details: errors.map((f) => `${f.file}:${f.line} ${f.rule} ${f.message}`),
+      hint: 'fix the construct that produced the resource',
+    });
+  }
+  out.progress(`✓ ${synth.stacks.length} stack(s) synthesized into ${synth.outdir}; cdk-nag and cfn-lint report no errors`);
+
+  const tree = {
+    title: `Organization (sandbox at ${emulator.state.endpoint})`,
+    organizationalUnits: config.organization.organizationalUnits,
+    management: { ...config.organization.managementAccount, id: accounts.ids.get(config.organization.managementAccount.name) },
+    accounts: config.organization.accounts.map((a) => ({ ...a, id: accounts.source === 'organization' ? accounts.ids.get(a.name) : undefined })),
+  };
+  out.result(
+    {
+      endpoint: emulator.state.endpoint,
+      accountIds: Object.fromEntries(accounts.ids),
+      accountIdSource: accounts.source,
+      stacks: synth.stacks,
+      lintWarnings: findings.length - errors.length,
+    },
+    () =>
+      [
+        '',
+        renderTree(tree),
+        '',
+        `Emulator endpoint: ${emulator.state.endpoint}   (export AWS_ENDPOINT_URL=${emulator.state.endpoint})`,
+        `Stop it with: npx groundwork emulator stop`,
+      ].join('\n'),
+  );
+}

@@ -1,0 +1,69 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { emulatorStartCommand, emulatorStatusCommand, emulatorStopCommand } from './commands/emulator.js';
+import { schemaCommand } from './commands/schema.js';
+import { synthCommand } from './commands/synth.js';
+import { upCommand } from './commands/up.js';
+import { validateCommand } from './commands/validate.js';
+import { type CommandContext, createContext, type GlobalOptions } from './context.js';
+import { MESSAGES } from './messages.js';
+import { Output, type OutputStreams } from './output.js';
+
+/** Parses a port number flag. */
+export function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new InvalidArgumentError(`"${value}" is not a port; use 1-65535.`);
+  return port;
+}
+
+/** The commander program. Commands are plain async functions taking a CommandContext. */
+export function buildProgram(streams: OutputStreams = process, env: NodeJS.ProcessEnv = process.env, setExitCode: (code: number) => void = () => {}): Command {
+  const program = new Command('groundwork')
+    .description(MESSAGES.program)
+    .version('0.1.0')
+    .option('-c, --config <file>', MESSAGES.options.config, 'groundwork.yaml')
+    .addOption(new Option('--target <target>', MESSAGES.options.target).choices(['sandbox', 'aws']))
+    .option('--profile <name>', MESSAGES.options.profile)
+    .option('--region <region>', MESSAGES.options.region)
+    .option('--endpoint <url>', MESSAGES.options.endpoint)
+    .option('--json', MESSAGES.options.json, false)
+    .option('--verbose', MESSAGES.options.verbose, false)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => streams.stdout.write(text),
+      writeErr: (text) => streams.stderr.write(text),
+      outputError: () => {},
+    });
+
+  const run =
+    <A extends unknown[]>(fn: (ctx: CommandContext, ...args: A) => Promise<unknown>) =>
+    async (...args: unknown[]) => {
+      const command = args[args.length - 1] as Command;
+      const globals = command.optsWithGlobals() as GlobalOptions;
+      const ctx = createContext(globals, new Output({ json: globals.json, verbose: globals.verbose }, streams), env);
+      const code = await fn(ctx, ...(args.slice(0, -1) as A));
+      if (typeof code === 'number') setExitCode(code);
+    };
+
+  program.command('validate').description(MESSAGES.commands.validate).action(run(validateCommand));
+  program
+    .command('synth')
+    .description(MESSAGES.commands.synth)
+    .option('--out <dir>', MESSAGES.options.out)
+    .action(run((ctx, o: { out?: string }) => synthCommand(ctx, o)));
+  program.command('up').description(MESSAGES.commands.up).action(run(upCommand));
+  program
+    .command('schema')
+    .description(MESSAGES.commands.schema)
+    .option('--out <file>', 'file to write (default: stdout)')
+    .action(run((ctx, o: { out?: string }) => schemaCommand(ctx, o)));
+
+  const emulator = program.command('emulator').description(MESSAGES.commands.emulator);
+  emulator
+    .command('start')
+    .description(MESSAGES.commands.emulatorStart)
+    .option('--port <port>', `${MESSAGES.options.port} (a free one is picked if it is taken)`, parsePort)
+    .action(run((ctx, o: { port?: number }) => emulatorStartCommand(ctx, o)));
+  emulator.command('stop').description(MESSAGES.commands.emulatorStop).action(run(emulatorStopCommand));
+  emulator.command('status').description(MESSAGES.commands.emulatorStatus).action(run(emulatorStatusCommand));
+  return program;
+}

@@ -1,0 +1,284 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { AWS_LIMITS, AWS_REGIONS } from './aws-limits.js';
+import type { ConfigIssue, PathSegment } from './config-issue.js';
+import type { GroundworkConfig } from './resolved-config.js';
+import { didYouMean } from './suggest.js';
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const PERMISSION_SET_NAME = /^[\w+=,.@-]+$/;
+const ENVIRONMENT_NAME = /^[a-z0-9][a-z0-9-]*$/;
+const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+type Report = (path: PathSegment[], message: string, hint?: string) => void;
+
+/** Step 3: rules that span fields (uniqueness, references, AWS limits). Returns every problem found. */
+export function checkCrossFieldRules(config: GroundworkConfig): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const report: Report = (path, message, hint) => issues.push({ path, message, hint });
+  checkRegions(config, report);
+  checkOrganizationalUnits(config, report);
+  checkAccounts(config, report);
+  checkServiceControlPolicies(config, report);
+  checkIdentityCenter(config, report);
+  checkOtherSettings(config, report);
+  return issues;
+}
+
+function checkRegions(config: GroundworkConfig, report: Report): void {
+  const org = config.organization;
+  if (!AWS_REGIONS.includes(org.homeRegion)) {
+    report(['organization', 'homeRegion'], `"${org.homeRegion}" is not an AWS region`, didYouMean(org.homeRegion, AWS_REGIONS));
+  }
+  org.governedRegions.forEach((region, i) => {
+    if (!AWS_REGIONS.includes(region)) {
+      report(['organization', 'governedRegions', i], `"${region}" is not an AWS region`, didYouMean(region, AWS_REGIONS));
+    }
+  });
+  if (AWS_REGIONS.includes(org.homeRegion) && !org.governedRegions.includes(org.homeRegion)) {
+    report(['organization', 'governedRegions'], `the home region "${org.homeRegion}" is not governed`, `add "${org.homeRegion}" to governedRegions`);
+  }
+}
+
+function checkOrganizationalUnits(config: GroundworkConfig, report: Report): void {
+  const ous = config.organization.organizationalUnits;
+  const names = ous.map((ou) => ou.name);
+  const seen = new Map<string, number>();
+  ous.forEach((ou, i) => {
+    const first = seen.get(ou.name.toLowerCase());
+    if (first !== undefined) {
+      report(
+        ['organization', 'organizationalUnits', i, 'name'],
+        `OU name "${ou.name}" is already used by organizationalUnits[${first}]`,
+        'OU names must be unique',
+      );
+    } else seen.set(ou.name.toLowerCase(), i);
+    if (ou.name.length > AWS_LIMITS.ouNameMaxLength) {
+      report(
+        ['organization', 'organizationalUnits', i, 'name'],
+        `OU name has ${ou.name.length} characters; AWS allows ${AWS_LIMITS.ouNameMaxLength}`,
+        'shorten it',
+      );
+    }
+    if (ou.parent !== undefined && !names.includes(ou.parent)) {
+      report(['organization', 'organizationalUnits', i, 'parent'], `unknown parent OU "${ou.parent}"`, didYouMean(ou.parent, names));
+    }
+  });
+  const parentOf = new Map(ous.map((ou) => [ou.name, ou.parent]));
+  ous.forEach((ou, i) => {
+    let depth = 1;
+    let current = ou.parent;
+    const visited = new Set([ou.name]);
+    while (current !== undefined && parentOf.has(current)) {
+      if (visited.has(current)) {
+        report(
+          ['organization', 'organizationalUnits', i, 'parent'],
+          `OU "${ou.name}" is its own ancestor (${[...visited].join(' → ')} → ${current})`,
+          'break the cycle',
+        );
+        return;
+      }
+      visited.add(current);
+      depth++;
+      current = parentOf.get(current);
+    }
+    if (depth > AWS_LIMITS.ouNestingDepth) {
+      report(
+        ['organization', 'organizationalUnits', i, 'parent'],
+        `OU "${ou.name}" is nested ${depth} levels deep; AWS allows ${AWS_LIMITS.ouNestingDepth}`,
+        'flatten the tree',
+      );
+    }
+  });
+}
+
+function checkAccounts(config: GroundworkConfig, report: Report): void {
+  const org = config.organization;
+  const ouNames = org.organizationalUnits.map((ou) => ou.name);
+  if (!org.accountEmailTemplate.includes('{account}')) {
+    report(
+      ['organization', 'accountEmailTemplate'],
+      `"${org.accountEmailTemplate}" does not contain {account}`,
+      'every account needs its own e-mail, e.g. "aws+{account}@example.com"',
+    );
+  }
+  const names = new Map<string, string>([[org.managementAccount.name.toLowerCase(), 'organization.managementAccount']]);
+  const emails = new Map<string, number>();
+  checkName(org.managementAccount.name, ['organization', 'managementAccount', 'name'], report);
+  checkEnvironment(org.managementAccount.environment, ['organization', 'managementAccount', 'environment'], report);
+  checkBudget(org.managementAccount.monthlyBudgetUsd, ['organization', 'managementAccount', 'monthlyBudgetUsd'], report);
+  org.accounts.forEach((account, i) => {
+    const path: PathSegment[] = ['organization', 'accounts', i];
+    checkName(account.name, [...path, 'name'], report);
+    const owner = names.get(account.name.toLowerCase());
+    if (owner !== undefined) {
+      report([...path, 'name'], `account name "${account.name}" is already used by ${owner}`, 'account names must be unique (case-insensitive)');
+    } else names.set(account.name.toLowerCase(), `organization.accounts[${i}]`);
+    const emailPath: PathSegment[] = [...path, 'email'];
+    if (!EMAIL.test(account.email) || account.email.length < 6 || account.email.length > 64) {
+      report(emailPath, `"${account.email}" is not a valid account e-mail`, 'use 6-64 characters in the form name@domain.tld');
+    }
+    const emailOwner = emails.get(account.email.toLowerCase());
+    if (emailOwner !== undefined) {
+      report(emailPath, `e-mail "${account.email}" is already used by organization.accounts[${emailOwner}]`, 'each AWS account needs its own root e-mail');
+    } else emails.set(account.email.toLowerCase(), i);
+    if (!ouNames.includes(account.organizationalUnit)) {
+      report([...path, 'organizationalUnit'], `unknown OU "${account.organizationalUnit}"`, didYouMean(account.organizationalUnit, ouNames));
+    }
+    checkEnvironment(account.environment, [...path, 'environment'], report);
+    checkBudget(account.monthlyBudgetUsd, [...path, 'monthlyBudgetUsd'], report);
+  });
+}
+
+function checkName(name: string, path: PathSegment[], report: Report): void {
+  if (name.length < 1 || name.length > AWS_LIMITS.accountNameMaxLength) {
+    report(path, `account name "${name}" has ${name.length} characters; AWS allows 1-${AWS_LIMITS.accountNameMaxLength}`, 'shorten or fill in the name');
+  } else if (!/^[\x20-\x7e]+$/.test(name)) {
+    report(path, `account name "${name}" has characters AWS does not accept`, 'use printable ASCII characters');
+  }
+}
+
+function checkEnvironment(environment: string, path: PathSegment[], report: Report): void {
+  if (!ENVIRONMENT_NAME.test(environment)) {
+    report(path, `environment "${environment}" is not a valid environment name`, 'use lower-case letters, digits and hyphens, e.g. "prod"');
+  }
+}
+
+function checkBudget(amount: number | undefined, path: PathSegment[], report: Report): void {
+  if (amount !== undefined && !(amount > 0)) {
+    report(path, `budget must be more than 0 USD, got ${amount}`, 'set a positive monthly amount, e.g. 500');
+  }
+}
+
+function checkServiceControlPolicies(config: GroundworkConfig, report: Report): void {
+  const ouNames = config.organization.organizationalUnits.map((ou) => ou.name);
+  const accountNames = config.organization.accounts.map((a) => a.name);
+  const perTarget = new Map<string, { count: number; path: PathSegment[] }>();
+  const seen = new Set<string>();
+  config.serviceControlPolicies.forEach((policy, i) => {
+    const path: PathSegment[] = ['serviceControlPolicies', i];
+    if (seen.has(policy.name)) report([...path, 'name'], `policy name "${policy.name}" is used twice`, 'policy names must be unique');
+    seen.add(policy.name);
+    if (policy.content.length > AWS_LIMITS.scpMaxCharacters) {
+      report(
+        path,
+        `policy "${policy.name}" has ${policy.content.length} characters after minifying; AWS allows ${AWS_LIMITS.scpMaxCharacters}`,
+        'split it into two policies',
+      );
+    }
+    if (!policy.enabled) return;
+    const count = (key: string, where: PathSegment[]) => {
+      const entry = perTarget.get(key) ?? { count: 1, path: where };
+      entry.count++;
+      entry.path = where;
+      perTarget.set(key, entry);
+    };
+    if (policy.targets.root) count('the organization root', [...path, 'targets', 'root']);
+    policy.targets.organizationalUnits.forEach((ou, j) => {
+      const where: PathSegment[] = [...path, 'targets', 'organizationalUnits', j];
+      if (!ouNames.includes(ou)) report(where, `unknown OU "${ou}"`, didYouMean(ou, ouNames));
+      else count(`OU "${ou}"`, where);
+    });
+    policy.targets.accounts.forEach((account, j) => {
+      const where: PathSegment[] = [...path, 'targets', 'accounts', j];
+      if (account === config.organization.managementAccount.name) {
+        report(where, 'SCPs never apply to the management account', 'attach the policy to member accounts or OUs');
+      } else if (!accountNames.includes(account)) report(where, `unknown account "${account}"`, didYouMean(account, accountNames));
+      else count(`account "${account}"`, where);
+    });
+    if (!policy.targets.root && policy.targets.organizationalUnits.length === 0 && policy.targets.accounts.length === 0) {
+      report(
+        [...path, 'targets'],
+        `policy "${policy.name}" is attached nowhere`,
+        'set targets.root, targets.organizationalUnits or targets.accounts, or enabled: false',
+      );
+    }
+  });
+  for (const [target, { count, path }] of perTarget) {
+    if (count > AWS_LIMITS.scpsPerTarget) {
+      report(
+        path,
+        `${target} would carry ${count} SCPs (FullAWSAccess included); AWS allows ${AWS_LIMITS.scpsPerTarget}`,
+        'attach some policies lower in the tree, or merge policies',
+      );
+    }
+  }
+}
+
+function checkIdentityCenter(config: GroundworkConfig, report: Report): void {
+  const ic = config.identityCenter;
+  const baseDir = dirname(config.sourceFile);
+  const setNames: string[] = [];
+  ic.permissionSets.forEach((set, i) => {
+    const path: PathSegment[] = ['identityCenter', 'permissionSets', i];
+    if (!PERMISSION_SET_NAME.test(set.name) || set.name.length > AWS_LIMITS.permissionSetNameMaxLength) {
+      report([...path, 'name'], `permission set name "${set.name}" is not valid`, `use 1-${AWS_LIMITS.permissionSetNameMaxLength} letters, digits or +=,.@-`);
+    }
+    if (setNames.includes(set.name)) report([...path, 'name'], `permission set "${set.name}" is declared twice`, 'names must be unique');
+    setNames.push(set.name);
+    const { min, max } = AWS_LIMITS.sessionDurationHours;
+    if (!(set.sessionDurationHours >= min && set.sessionDurationHours <= max) || !Number.isInteger(set.sessionDurationHours * 60)) {
+      report([...path, 'sessionDurationHours'], `session duration ${set.sessionDurationHours} h is out of range`, `use ${min} to ${max} hours`);
+    }
+    if (set.inlinePolicyFile !== undefined) {
+      const file = resolve(baseDir, set.inlinePolicyFile);
+      if (!existsSync(file)) report([...path, 'inlinePolicyFile'], `inline policy file not found: ${file}`, 'paths are relative to the config file');
+      else {
+        try {
+          JSON.parse(readFileSync(file, 'utf8'));
+        } catch (error) {
+          report([...path, 'inlinePolicyFile'], `inline policy is not valid JSON: ${(error as Error).message}`, 'fix the JSON document');
+        }
+      }
+    }
+  });
+  const groupNames: string[] = [];
+  ic.groups.forEach((group, i) => {
+    if (groupNames.includes(group.name)) report(['identityCenter', 'groups', i, 'name'], `group "${group.name}" is declared twice`, 'names must be unique');
+    groupNames.push(group.name);
+  });
+  const ouNames = config.organization.organizationalUnits.map((ou) => ou.name);
+  const accountNames = [config.organization.managementAccount.name, ...config.organization.accounts.map((a) => a.name)];
+  ic.assignments.forEach((assignment, i) => {
+    const path: PathSegment[] = ['identityCenter', 'assignments', i];
+    if (!groupNames.includes(assignment.group)) report([...path, 'group'], `unknown group "${assignment.group}"`, didYouMean(assignment.group, groupNames));
+    if (!setNames.includes(assignment.permissionSet)) {
+      report([...path, 'permissionSet'], `unknown permission set "${assignment.permissionSet}"`, didYouMean(assignment.permissionSet, setNames));
+    }
+    assignment.organizationalUnits.forEach((ou, j) => {
+      if (!ouNames.includes(ou)) report([...path, 'organizationalUnits', j], `unknown OU "${ou}"`, didYouMean(ou, ouNames));
+    });
+    assignment.accounts.forEach((account, j) => {
+      if (!accountNames.includes(account)) report([...path, 'accounts', j], `unknown account "${account}"`, didYouMean(account, accountNames));
+    });
+    if (!assignment.allAccounts && assignment.organizationalUnits.length === 0 && assignment.accounts.length === 0) {
+      report(path, 'assignment targets no account', 'set allAccounts, organizationalUnits or accounts');
+    }
+  });
+}
+
+function checkOtherSettings(config: GroundworkConfig, report: Report): void {
+  config.notifications.operatorEmails.forEach((email, i) => {
+    if (!EMAIL.test(email)) report(['notifications', 'operatorEmails', i], `"${email}" is not a valid e-mail address`, 'use name@domain.tld');
+  });
+  if (!LOG_RETENTION_DAYS.includes(config.audit.cloudWatchLogsRetentionDays)) {
+    report(
+      ['audit', 'cloudWatchLogsRetentionDays'],
+      `${config.audit.cloudWatchLogsRetentionDays} days is not a CloudWatch Logs retention period`,
+      `use one of ${LOG_RETENTION_DAYS.join(', ')}`,
+    );
+  }
+  if (config.audit.objectLockRetentionDays < 1 || config.audit.objectLockRetentionDays > 36500) {
+    report(['audit', 'objectLockRetentionDays'], `${config.audit.objectLockRetentionDays} days is out of range`, 'use 1 to 36500 days');
+  }
+  const accountNames = [config.organization.managementAccount.name, ...config.organization.accounts.map((a) => a.name)];
+  const refer = (path: PathSegment[], name: string) => {
+    if (!accountNames.includes(name)) report(path, `unknown account "${name}"`, didYouMean(name, accountNames));
+  };
+  refer(['cost', 'invoiceReceiver'], config.cost.invoiceReceiver);
+  const backend = config.workloads.backendService;
+  if (!backend) return;
+  refer(['workloads', 'backendService', 'pipelineAccount'], backend.pipelineAccount);
+  refer(['workloads', 'backendService', 'stagingAccount'], backend.stagingAccount);
+  refer(['workloads', 'backendService', 'productionAccount'], backend.productionAccount);
+}

@@ -1,0 +1,254 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { GroundworkError } from '../errors.js';
+import { formatIssue } from './config-issue.js';
+import { checkConfigText, loadConfig } from './load-config.js';
+
+const shipped = readFileSync(new URL('../../groundwork.yaml', import.meta.url), 'utf8');
+const FILE = '/tmp/groundwork.yaml';
+
+/** The formatted issues of a config text. */
+function errorsOf(text: string): string[] {
+  const result = checkConfigText(text, FILE);
+  expect(result.config).toBeUndefined();
+  return result.issues.map((issue) => formatIssue('groundwork.yaml', issue));
+}
+
+const minimal = (accounts: string, extra = '') => `organization:
+  organizationalUnits:
+    - name: Stage
+  accounts:
+${accounts}
+${extra}`;
+
+describe('loading the shipped config', () => {
+  it('accepts groundwork.yaml and fills computed defaults', () => {
+    const { config, issues } = checkConfigText(shipped, FILE);
+    expect(issues).toEqual([]);
+    expect(config?.organization.accounts.map((a) => [a.name, a.organizationalUnit, a.email])).toEqual([
+      ['prod', 'Stage', 'aws+prod@example.com'],
+      ['staging', 'Stage', 'aws+staging@example.com'],
+      ['dev', 'Playground', 'aws+dev@example.com'],
+      ['cicd', 'CICD', 'aws+cicd@example.com'],
+      ['log-archive', 'Security', 'aws+log-archive@example.com'],
+    ]);
+    expect(config?.identityCenter.permissionSets.map((p) => [p.name, p.sessionDurationHours])).toEqual([
+      ['PlatformAdmin', 4],
+      ['Developer', 8],
+      ['ReadOnly', 8],
+      ['Billing', 4],
+    ]);
+  });
+
+  it('reads each guardrail policy and minifies it', () => {
+    const { config } = checkConfigText(shipped, FILE);
+    const leave = config?.serviceControlPolicies.find((p) => p.name === 'groundwork-deny-leave-organization');
+    expect(JSON.parse(leave?.content ?? '{}').Statement[0].Action).toBe('organizations:LeaveOrganization');
+    expect(leave?.content).not.toMatch(/\n/);
+  });
+
+  it('fills the region allow-list with the governed regions', () => {
+    const { config } = checkConfigText(shipped, FILE);
+    const regions = config?.serviceControlPolicies.find((p) => p.name === 'groundwork-region-allow-list');
+    expect(JSON.parse(regions?.content ?? '{}').Statement[0].Condition.StringNotEquals['aws:RequestedRegion']).toEqual(['us-east-1', 'eu-west-1']);
+  });
+
+  it('accepts a file that starts with a UTF-8 byte order mark', () => {
+    expect(checkConfigText(`\uFEFF${shipped}`, FILE).issues).toEqual([]);
+  });
+});
+
+describe('rejecting broken YAML', () => {
+  it('reports a syntax error with its position', () => {
+    expect(errorsOf('organization:\n  accounts: [a, b\n')).toEqual([
+      expect.stringMatching(/^groundwork\.yaml:3:1 \(root\): YAML syntax error: .*\(check indentation/),
+    ]);
+  });
+
+  it('reports a tab used for indentation', () => {
+    expect(errorsOf('organization:\n\thomeRegion: us-east-1\n')[0]).toMatch(
+      /^groundwork\.yaml:2:1 \(root\): tab used for indentation \(YAML indents with spaces only/,
+    );
+  });
+
+  it('reports a duplicate key', () => {
+    expect(errorsOf('organization:\n  homeRegion: us-east-1\n  homeRegion: eu-west-1\n')).toEqual([
+      'groundwork.yaml:3:3 (root): duplicate key: this key appears twice in the same mapping (remove or merge one of the two)',
+    ]);
+  });
+
+  it('reports an empty file', () => {
+    expect(errorsOf('')).toEqual(['groundwork.yaml:1:1 (root): the file is empty (start from the groundwork.yaml shipped with Groundwork)']);
+    expect(errorsOf('# just a comment\n')).toHaveLength(1);
+  });
+
+  it('reports a file that is not a mapping', () => {
+    expect(errorsOf('- a\n- b\n')[0]).toMatch(/^groundwork\.yaml:1:1 \(root\): expected object, got a list/);
+  });
+
+  it('reports an unresolved alias', () => {
+    expect(errorsOf('organization: *nothing\n')[0]).toMatch(/groundwork\.yaml:1:\d+ /);
+  });
+});
+
+describe('rejecting bad structure', () => {
+  it('reports unknown keys at the key, with a did-you-mean hint', () => {
+    const errors = errorsOf('organization:\n  homeRegon: us-east-1\n  accounts:\n    - name: a\n      ou: Stage\n');
+    expect(errors).toContain('groundwork.yaml:2:3 organization.homeRegon: unknown key "homeRegon" (did you mean "homeRegion"?)');
+    expect(errors).toContain('groundwork.yaml:5:7 organization.accounts[0].ou: unknown key "ou" (did you mean "organizationalUnit"?)');
+  });
+
+  it('lists the allowed keys when nothing is close', () => {
+    expect(errorsOf('zebra: 1\n')[0]).toMatch(/^groundwork\.yaml:1:1 zebra: unknown key "zebra" \(allowed: "organization", /);
+  });
+
+  it('reports wrong types with the value received', () => {
+    const errors = errorsOf('organization:\n  homeRegion: 42\n  accounts:\n    - name: [x]\n      organizationalUnit: Stage\n');
+    expect(errors).toContain('groundwork.yaml:2:15 organization.homeRegion: expected string, got number 42 (write a string)');
+    expect(errors).toContain('groundwork.yaml:4:13 organization.accounts[0].name: expected string, got a list (write a string)');
+  });
+
+  it('reports a missing required field at its parent', () => {
+    expect(errorsOf('organization:\n  accounts:\n    - name: a\n')).toEqual([
+      'groundwork.yaml:3:7 organization.accounts[0].organizationalUnit: is required (expected string) (add the field)',
+    ]);
+  });
+
+  it('collects every structural error at once', () => {
+    expect(errorsOf('organization:\n  homeRegion: 1\n  governedRegions: 2\nidentityCenter: 3\n')).toHaveLength(3);
+  });
+});
+
+describe('rejecting cross-field problems', () => {
+  it('rejects an account name used twice', () => {
+    const errors = errorsOf(
+      minimal('    - { name: prod, organizationalUnit: Stage }\n    - { name: Prod, organizationalUnit: Stage, email: other@example.com, environment: prod2 }'),
+    );
+    expect(errors).toEqual([
+      expect.stringMatching(/^groundwork\.yaml:6:\d+ organization\.accounts\[1\]\.name: account name "Prod" is already used by organization\.accounts\[0\]/),
+    ]);
+  });
+
+  it('rejects an account e-mail used twice', () => {
+    const errors = errorsOf(
+      minimal('    - { name: a, organizationalUnit: Stage, email: same@example.com }\n    - { name: b, organizationalUnit: Stage, email: same@example.com }'),
+    );
+    expect(errors).toEqual([
+      expect.stringMatching(/organization\.accounts\[1\]\.email: e-mail "same@example.com" is already used by organization\.accounts\[0\]/),
+    ]);
+  });
+
+  it('rejects a malformed e-mail', () => {
+    expect(errorsOf(minimal('    - { name: a, organizationalUnit: Stage, email: not-an-email }'))[0]).toMatch(
+      /organization\.accounts\[0\]\.email: "not-an-email" is not a valid account e-mail/,
+    );
+  });
+
+  it('rejects an e-mail template without {account}', () => {
+    const errors = errorsOf(
+      `organization:\n  accountEmailTemplate: aws@example.com\n  organizationalUnits: [{ name: Stage }]\n  accounts:\n    - { name: a, organizationalUnit: Stage }\n    - { name: b, organizationalUnit: Stage }\n`,
+    );
+    expect(errors[0]).toMatch(/^groundwork\.yaml:2:25 organization\.accountEmailTemplate: "aws@example\.com" does not contain \{account\}/);
+  });
+
+  it('rejects an unknown OU with a suggestion', () => {
+    expect(errorsOf(minimal('    - { name: a, organizationalUnit: Stag }'))).toEqual([
+      expect.stringMatching(/^groundwork\.yaml:5:\d+ organization\.accounts\[0\]\.organizationalUnit: unknown OU "Stag" \(did you mean "Stage"\?\)/),
+    ]);
+  });
+
+  it('rejects an account name longer than 50 characters', () => {
+    const name = 'a'.repeat(51);
+    expect(errorsOf(minimal(`    - { name: ${name}, organizationalUnit: Stage, email: x@example.com }`))[0]).toMatch(/has 51 characters; AWS allows 1-50/);
+  });
+
+  it('rejects an unknown region with a suggestion', () => {
+    expect(errorsOf('organization:\n  homeRegion: us-east-9\n  governedRegions: [us-east-9]\n')).toContain(
+      'groundwork.yaml:2:15 organization.homeRegion: "us-east-9" is not an AWS region (did you mean "us-east-1"?)',
+    );
+  });
+
+  it('rejects more than five SCPs on one target, counting FullAWSAccess', () => {
+    const policies = [1, 2, 3, 4, 5].map((i) => `  - { name: p${i}, guardrail: deny-root-user, targets: { root: true } }`).join('\n');
+    const errors = errorsOf(`serviceControlPolicies:\n${policies}\n`);
+    expect(errors).toEqual([
+      expect.stringMatching(/serviceControlPolicies\[4\]\.targets\.root: the organization root would carry 6 SCPs \(FullAWSAccess included\); AWS allows 5/),
+    ]);
+  });
+
+  it('rejects a policy larger than 5,120 characters', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gw-'));
+    const statement = { Effect: 'Deny', Action: Array.from({ length: 400 }, (_, i) => `ec2:Action${i}`), Resource: '*' };
+    writeFileSync(join(dir, 'big.json'), JSON.stringify({ Version: '2012-10-17', Statement: [statement] }));
+    writeFileSync(join(dir, 'groundwork.yaml'), 'serviceControlPolicies:\n  - { name: big, file: big.json, targets: { root: true } }\n');
+    expect(() => loadConfig(join(dir, 'groundwork.yaml'))).toThrow(/has 1 error/);
+    const check = checkConfigText(readFileSync(join(dir, 'groundwork.yaml'), 'utf8'), join(dir, 'groundwork.yaml'));
+    expect(check.issues[0]?.message).toMatch(/characters after minifying; AWS allows 5120/);
+  });
+
+  it('rejects session durations outside 1-12 hours', () => {
+    const errors = errorsOf('identityCenter:\n  permissionSets:\n    - { name: A, sessionDurationHours: 0 }\n    - { name: B, sessionDurationHours: 13 }\n');
+    expect(errors).toEqual([
+      expect.stringMatching(
+        /^groundwork\.yaml:3:\d+ identityCenter\.permissionSets\[0\]\.sessionDurationHours: session duration 0 h is out of range \(use 1 to 12 hours\)/,
+      ),
+      expect.stringMatching(/^groundwork\.yaml:4:\d+ identityCenter\.permissionSets\[1\]\.sessionDurationHours: session duration 13 h/),
+    ]);
+  });
+
+  it('rejects zero and negative budgets', () => {
+    const errors = errorsOf(
+      minimal('    - { name: a, organizationalUnit: Stage, monthlyBudgetUsd: 0 }\n    - { name: b, organizationalUnit: Stage, monthlyBudgetUsd: -5 }'),
+    );
+    expect(errors).toEqual([expect.stringMatching(/budget must be more than 0 USD, got 0/), expect.stringMatching(/budget must be more than 0 USD, got -5/)]);
+  });
+
+  it('rejects references to unknown groups, permission sets and accounts', () => {
+    const errors = errorsOf(
+      'identityCenter:\n  permissionSets: [{ name: Dev }]\n  groups: [{ name: Ops }]\n  assignments:\n    - { group: Opps, permissionSet: Devv, accounts: [nowhere] }\n',
+    );
+    expect(errors.map((e) => e.replace(/^\S+ /, ''))).toEqual([
+      'identityCenter.assignments[0].group: unknown group "Opps" (did you mean "Ops"?)',
+      'identityCenter.assignments[0].permissionSet: unknown permission set "Devv" (did you mean "Dev"?)',
+      'identityCenter.assignments[0].accounts[0]: unknown account "nowhere" (allowed: "management")',
+    ]);
+  });
+
+  it('rejects an unknown guardrail', () => {
+    expect(errorsOf('serviceControlPolicies:\n  - { name: x, guardrail: deny-root, targets: { root: true } }\n')[0]).toMatch(
+      /serviceControlPolicies\[0\]\.guardrail: unknown guardrail "deny-root" \(did you mean "deny-root-user"\?\)/,
+    );
+  });
+
+  it('rejects an OU cycle', () => {
+    expect(errorsOf('organization:\n  organizationalUnits:\n    - { name: A, parent: B }\n    - { name: B, parent: A }\n')[0]).toMatch(/is its own ancestor/);
+  });
+});
+
+describe('loadConfig', () => {
+  it('throws CONFIG_NOT_FOUND for a file that does not exist', () => {
+    try {
+      loadConfig('/nonexistent/groundwork.yaml');
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(GroundworkError);
+      expect((error as GroundworkError).code).toBe('CONFIG_NOT_FOUND');
+      expect((error as GroundworkError).hint).toMatch(/--config FILE/);
+    }
+  });
+
+  it('throws CONFIG_INVALID listing every issue', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gw-'));
+    const file = join(dir, 'groundwork.yaml');
+    writeFileSync(file, 'organization:\n  homeRegon: x\n  acounts: []\n');
+    try {
+      loadConfig(file);
+      expect.unreachable();
+    } catch (error) {
+      expect((error as GroundworkError).code).toBe('CONFIG_INVALID');
+      expect((error as GroundworkError).details).toHaveLength(2);
+    }
+  });
+});

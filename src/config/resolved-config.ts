@@ -1,0 +1,36 @@
+import type { ParsedConfig } from './schema.js';
+
+/** An account after defaults: e-mail, environment and budget filled in. */
+export interface ResolvedAccount {
+  readonly name: string;
+  readonly organizationalUnit: string;
+  readonly environment: string;
+  readonly email: string;
+  readonly monthlyBudgetUsd: number;
+}
+
+/** An SCP after its document has been read and minified. */
+export interface ResolvedServiceControlPolicy {
+  readonly name: string;
+  readonly description: string;
+  readonly enabled: boolean;
+  /** Minified JSON, exactly as sent to AWS. */
+  readonly content: string;
+  readonly targets: { readonly root: boolean; readonly organizationalUnits: readonly string[]; readonly accounts: readonly string[] };
+}
+
+/** The config after all three loading steps; what every layer consumes. */
+export interface GroundworkConfig extends Omit<ParsedConfig, 'organization' | 'serviceControlPolicies'> {
+  /** Absolute path of the file it was loaded from. */
+  readonly sourceFile: string;
+  readonly organization: Omit<ParsedConfig['organization'], 'accounts' | 'managementAccount'> & {
+    readonly managementAccount: ResolvedAccount;
+    readonly accounts: readonly ResolvedAccount[];
+  };
+  readonly serviceControlPolicies: readonly ResolvedServiceControlPolicy[];
+}
+
+/** Every account the config names, management first. */
+export function allAccounts(config: GroundworkConfig): readonly ResolvedAccount[] {
+  return [config.organization.managementAccount, ...config.organization.accounts];
+}

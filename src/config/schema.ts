@@ -1,0 +1,133 @@
+import { z } from 'zod';
+
+/** Names of AWS resources Groundwork manages: letters, digits and a few separators. */
+const resourceName = z.string().min(1).max(128);
+
+/** Where an SCP is attached. */
+export const PolicyTargetsSchema = z
+  .strictObject({
+    root: z.boolean().default(false).describe('Attach to the organization root (every member account).'),
+    organizationalUnits: z.array(z.string()).default([]).describe('OU names to attach to.'),
+    accounts: z.array(z.string()).default([]).describe('Account names to attach to.'),
+  })
+  .describe('Where the policy is attached.');
+
+export const ServiceControlPolicySchema = z
+  .strictObject({
+    name: resourceName.describe('Policy name in AWS Organizations.'),
+    description: z.string().max(512).optional(),
+    guardrail: z.string().optional().describe('A built-in guardrail (see src/org/guardrails/). Give this or `file`.'),
+    file: z.string().optional().describe('Path to a policy JSON file, relative to this config. Give this or `guardrail`.'),
+    enabled: z.boolean().default(true).describe('Set false to keep the policy declared but not created.'),
+    targets: PolicyTargetsSchema,
+  })
+  .describe('A service control policy and where it is attached.');
+
+export const OrganizationalUnitSchema = z.strictObject({
+  name: resourceName.describe('OU name; unique in this config.'),
+  parent: z.string().optional().describe('Parent OU name. @default the organization root'),
+});
+
+export const AccountSchema = z.strictObject({
+  name: z.string().describe('Account name (1-50 characters); unique.'),
+  organizationalUnit: z.string().describe('Name of the OU the account belongs in.'),
+  environment: z.string().optional().describe('Environment name shown on bills, audit and the console. @default the account name'),
+  email: z.string().optional().describe('Root e-mail address. @default organization.accountEmailTemplate'),
+  monthlyBudgetUsd: z.number().optional().describe('Monthly budget in USD. @default organization.defaultMonthlyBudgetUsd'),
+});
+
+export const ManagementAccountSchema = z.strictObject({
+  name: z.string().default('management').describe('How the management account is referred to in this config.'),
+  environment: z.string().default('management'),
+  monthlyBudgetUsd: z.number().optional(),
+});
+
+export const OrganizationSchema = z.strictObject({
+  homeRegion: z.string().default('us-east-1').describe('Region of Identity Center, the trail and the stacks.'),
+  governedRegions: z.array(z.string()).default(['us-east-1']).describe('Regions the account baseline covers and the optional region allow-list permits.'),
+  accountEmailTemplate: z
+    .string()
+    .default('aws+{account}@example.com')
+    .describe('Template for account root e-mails; `{account}` is replaced by the account name.'),
+  defaultMonthlyBudgetUsd: z.number().default(100),
+  managementAccount: ManagementAccountSchema.prefault({}),
+  organizationalUnits: z.array(OrganizationalUnitSchema).default([]),
+  accounts: z.array(AccountSchema).default([]),
+});
+
+export const PermissionSetSchema = z.strictObject({
+  name: z.string().describe('Permission set name (1-32 characters: letters, digits, +=,.@-).'),
+  description: z.string().max(700).optional(),
+  sessionDurationHours: z.number().default(1).describe('Portal session length, 1-12 hours.'),
+  managedPolicies: z.array(z.string()).default([]).describe('AWS managed policies, by name (`ReadOnlyAccess`, `job-function/Billing`) or ARN.'),
+  customerManagedPolicies: z.array(z.string()).default([]).describe('Names of customer-managed policies present in each target account.'),
+  inlinePolicyFile: z.string().optional().describe('Path to an inline policy JSON file, relative to this config.'),
+  permissionsBoundary: z.string().optional().describe('AWS managed policy name or ARN used as permissions boundary.'),
+});
+
+export const GroupSchema = z.strictObject({
+  name: z.string().describe('Identity Center group name.'),
+  description: z.string().max(1024).optional(),
+});
+
+export const AssignmentSchema = z.strictObject({
+  group: z.string(),
+  permissionSet: z.string(),
+  allAccounts: z.boolean().default(false).describe('Every account in the organization, management included.'),
+  organizationalUnits: z.array(z.string()).default([]).describe('Every account in these OUs (expanded at plan time).'),
+  accounts: z.array(z.string()).default([]),
+});
+
+export const IdentityCenterSchema = z.strictObject({
+  permissionSets: z.array(PermissionSetSchema).default([]),
+  groups: z.array(GroupSchema).default([]),
+  assignments: z.array(AssignmentSchema).default([]),
+});
+
+export const NotificationsSchema = z.strictObject({
+  operatorEmails: z.array(z.string()).default([]).describe('Operators subscribed to alerts (budgets, pipelines, statements).'),
+});
+
+export const AuditSchema = z.strictObject({
+  cloudWatchLogsRetentionDays: z.number().int().default(90),
+  objectLockRetentionDays: z.number().int().default(365),
+  dataEvents: z
+    .strictObject({ s3: z.boolean().default(false), lambda: z.boolean().default(false) })
+    .prefault({})
+    .describe('Optional data events; each adds cost (see docs/runbooks/audit.md).'),
+});
+
+export const CostSchema = z.strictObject({
+  invoiceReceiver: z.string().default('management').describe('Account name that receives every invoice unit.'),
+});
+
+export const BackendServiceSchema = z.strictObject({
+  name: z.string().default('backend-service'),
+  sourceDirectory: z.string().default('examples/backend-service'),
+  branch: z.string().default('master'),
+  pipelineAccount: z.string().default('cicd'),
+  stagingAccount: z.string().default('staging'),
+  productionAccount: z.string().default('prod'),
+  containerPort: z.number().int().default(8080),
+});
+
+export const WorkloadsSchema = z.strictObject({
+  backendService: BackendServiceSchema.optional().describe('The backend service: its pipelines and where it runs.'),
+});
+
+/** The whole groundwork.yaml. */
+export const GroundworkConfigSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    organization: OrganizationSchema.prefault({}),
+    serviceControlPolicies: z.array(ServiceControlPolicySchema).default([]),
+    identityCenter: IdentityCenterSchema.prefault({}),
+    notifications: NotificationsSchema.prefault({}),
+    audit: AuditSchema.prefault({}),
+    cost: CostSchema.prefault({}),
+    workloads: WorkloadsSchema.prefault({}),
+  })
+  .describe('Groundwork configuration: one file for the whole AWS foundation.');
+
+/** The config as parsed, before computed defaults. */
+export type ParsedConfig = z.output<typeof GroundworkConfigSchema>;

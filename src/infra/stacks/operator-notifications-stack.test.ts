@@ -1,0 +1,73 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { OperatorNotifications } from '../constructs/operator-notifications.js';
+import { OrganizationAccessAnalyzer } from '../constructs/organization-access-analyzer.js';
+import { OperatorNotificationsStack } from './operator-notifications-stack.js';
+
+function template(emails: string[] = ['ops@example.com', 'oncall@example.com']): Template {
+  const app = new App();
+  const stack = new OperatorNotificationsStack(app, 'GroundworkOperatorNotifications', {
+    env: { account: '111111111111', region: 'us-east-1' },
+    operatorEmails: emails,
+  });
+  return Template.fromStack(stack);
+}
+
+describe('the operator notifications stack', () => {
+  it('encrypts the topic with a rotating customer-managed key', () => {
+    const t = template();
+    t.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    t.hasResourceProperties('AWS::SNS::Topic', {
+      TopicName: 'groundwork-operator-notifications',
+      KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('OperatorNotificationsKey'), 'Arn'] },
+    });
+  });
+
+  it('subscribes every operator e-mail', () => {
+    const t = template();
+    t.resourceCountIs('AWS::SNS::Subscription', 2);
+    t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
+    t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com' });
+  });
+
+  it('denies publishing without TLS and lets budgets publish', () => {
+    const policy = template().findResources('AWS::SNS::TopicPolicy');
+    const statements = Object.values(policy).flatMap(
+      (p) => (p as { Properties: { PolicyDocument: { Statement: unknown[] } } }).Properties.PolicyDocument.Statement,
+    );
+    expect(statements).toContainEqual(expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
+    expect(statements).toContainEqual(
+      expect.objectContaining({ Effect: 'Allow', Action: 'sns:Publish', Principal: { Service: expect.arrayContaining(['budgets.amazonaws.com']) } }),
+    );
+  });
+
+  it('analyzes access across the whole organization', () => {
+    template().hasResourceProperties('AWS::AccessAnalyzer::Analyzer', { Type: 'ORGANIZATION', AnalyzerName: 'groundwork-organization' });
+  });
+
+  it('keeps construct IDs stable', () => {
+    const resources = template().toJSON().Resources as Record<string, unknown>;
+    expect(Object.keys(resources)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^OperatorNotificationsKey/),
+        expect.stringMatching(/^OperatorNotificationsTopic/),
+        expect.stringMatching(/^AccessAnalyzer/),
+      ]),
+    );
+  });
+});
+
+describe('construct validation', () => {
+  it('rejects an operator e-mail that is not an address, naming the value and the fix', () => {
+    const stack = new Stack(new App(), 'S');
+    expect(() => new OperatorNotifications(stack, 'N', { operatorEmails: ['ops-at-example'] })).toThrow(
+      'OperatorNotifications: operatorEmails contains "ops-at-example", which is not an e-mail address; use name@domain.tld',
+    );
+  });
+
+  it('rejects an invalid analyzer name', () => {
+    const stack = new Stack(new App(), 'S');
+    expect(() => new OrganizationAccessAnalyzer(stack, 'A', { analyzerName: '9 bad name' })).toThrow(/analyzerName "9 bad name" is not valid/);
+  });
+});

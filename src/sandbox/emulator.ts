@@ -1,0 +1,244 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { GroundworkError } from '../errors.js';
+
+/** The port the emulator prefers, as LocalStack and the AWS docs use. */
+export const DEFAULT_EMULATOR_PORT = 4566;
+const HOST = '127.0.0.1';
+const REQUIREMENTS_FILE = fileURLToPath(new URL('./requirements.txt', import.meta.url));
+
+/** Where the emulator lives on disk. */
+export interface EmulatorPaths {
+  /** The Python virtual environment holding moto and cfn-lint. */
+  readonly venvDir: string;
+  /** Folder of the pid/state file and log of a running emulator. */
+  readonly stateDir: string;
+}
+
+/** What is recorded about the emulator Groundwork started. */
+export interface EmulatorState {
+  readonly pid: number;
+  readonly port: number;
+  readonly endpoint: string;
+  readonly startedAt: string;
+}
+
+/** `groundwork emulator status --json`. */
+export interface EmulatorStatus {
+  readonly running: boolean;
+  readonly endpoint: string;
+  readonly pid?: number;
+}
+
+/** Progress of a long emulator operation, for the CLI to render. */
+export type EmulatorProgress = (message: string) => void;
+
+/**
+ * The default paths: `.groundwork/` in the project folder, or $GROUNDWORK_HOME.
+ * $GROUNDWORK_EMULATOR_VENV points at an existing venv instead (tests share one install).
+ */
+export function defaultEmulatorPaths(home?: string, env: NodeJS.ProcessEnv = process.env): EmulatorPaths {
+  const stateDir = home ?? env.GROUNDWORK_HOME ?? resolve('.groundwork');
+  return { venvDir: env.GROUNDWORK_EMULATOR_VENV ?? join(stateDir, 'emulator'), stateDir };
+}
+
+/** The pinned packages installed into the venv. */
+export function pinnedRequirements(): string {
+  return readFileSync(REQUIREMENTS_FILE, 'utf8');
+}
+
+/** Path of a program inside the venv (moto_server, cfn-lint, python). */
+export function venvBin(paths: EmulatorPaths, program: string): string {
+  return join(paths.venvDir, process.platform === 'win32' ? 'Scripts' : 'bin', program);
+}
+
+/** Installs moto and cfn-lint, pinned, into the venv unless the same pins are already there. */
+export async function ensureEmulatorInstalled(paths: EmulatorPaths, progress: EmulatorProgress = () => {}): Promise<void> {
+  const requirements = pinnedRequirements();
+  const marker = join(paths.venvDir, '.groundwork-requirements');
+  if (existsSync(marker) && readFileSync(marker, 'utf8') === requirements && existsSync(venvBin(paths, 'moto_server'))) return;
+
+  const python = findPython();
+  progress(`Installing the AWS emulator (moto) into ${paths.venvDir}; this happens once and takes about a minute`);
+  rmSync(paths.venvDir, { recursive: true, force: true });
+  mkdirSync(paths.stateDir, { recursive: true });
+  const venv = spawnSync(python, ['-m', 'venv', paths.venvDir], { encoding: 'utf8' });
+  if (venv.status !== 0) {
+    rmSync(paths.venvDir, { recursive: true, force: true });
+    throw new GroundworkError('VENV_MISSING', `could not create a Python virtual environment: ${(venv.stderr || venv.stdout).trim().split('\n').pop()}`, {
+      hint: 'install the venv module: `sudo apt-get install python3-venv` on Debian/Ubuntu, or reinstall Python from python.org',
+    });
+  }
+  const requirementsPath = join(paths.venvDir, 'requirements.txt');
+  writeFileSync(requirementsPath, requirements);
+  await run(venvBin(paths, 'python'), ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', '-q', '-r', requirementsPath], progress).catch(
+    (error: Error) => {
+      rmSync(paths.venvDir, { recursive: true, force: true });
+      throw new GroundworkError('EMULATOR_INSTALL_FAILED', `installing moto failed: ${error.message}`, {
+        hint: 'check that PyPI is reachable (pip install moto works), then run the command again',
+        cause: error,
+      });
+    },
+  );
+  writeFileSync(marker, requirements);
+  progress('Emulator installed');
+}
+
+function findPython(): string {
+  for (const candidate of ['python3', 'python']) {
+    const probe = spawnSync(candidate, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])'], { encoding: 'utf8' });
+    if (probe.status !== 0 || probe.error) continue;
+    const [major, minor] = probe.stdout.trim().split('.').map(Number);
+    if (major === 3 && (minor ?? 0) >= 9) return candidate;
+    throw new GroundworkError('PYTHON_MISSING', `Python ${probe.stdout.trim()} found; the emulator needs Python 3.9 or newer`, {
+      hint: 'install a newer Python: `sudo apt-get install python3 python3-venv`, `brew install python`, or python.org',
+    });
+  }
+  throw new GroundworkError('PYTHON_MISSING', 'python3 was not found on PATH; the local AWS emulator (moto) needs it', {
+    hint: 'install Python 3.9+: `sudo apt-get install python3 python3-venv` (Debian/Ubuntu), `brew install python` (macOS), or python.org',
+  });
+}
+
+function run(command: string, args: string[], progress: EmulatorProgress): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const timer = setInterval(() => progress('…still installing'), 15_000);
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    child.on('error', (error) => {
+      clearInterval(timer);
+      reject(error);
+    });
+    child.on('close', (code) => {
+      clearInterval(timer);
+      if (code === 0) resolvePromise();
+      else reject(new Error(output.trim().split('\n').slice(-3).join(' ') || `exit code ${code}`));
+    });
+  });
+}
+
+function statePath(paths: EmulatorPaths): string {
+  return join(paths.stateDir, 'emulator.json');
+}
+
+/** The recorded state, if the file exists and parses. */
+export function readEmulatorState(paths: EmulatorPaths): EmulatorState | undefined {
+  try {
+    return JSON.parse(readFileSync(statePath(paths), 'utf8')) as EmulatorState;
+  } catch {
+    return undefined;
+  }
+}
+
+/** True if a process with this pid exists and is a moto server. */
+function isOurProcess(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  const ps = spawnSync('ps', ['-p', String(pid), '-o', 'command='], { encoding: 'utf8' });
+  return ps.status === 0 && /moto_server|moto\.server/.test(ps.stdout);
+}
+
+/** Whether the emulator answers at the endpoint. */
+export async function isHealthy(endpoint: string, timeoutMs = 1_000): Promise<boolean> {
+  try {
+    const response = await fetch(`${endpoint}/moto-api/data.json`, { signal: AbortSignal.timeout(timeoutMs) });
+    await response.arrayBuffer();
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+/** Is the recorded emulator running and answering? */
+export async function emulatorStatus(paths: EmulatorPaths): Promise<EmulatorStatus> {
+  const state = readEmulatorState(paths);
+  if (!state) return { running: false, endpoint: `http://${HOST}:${DEFAULT_EMULATOR_PORT}` };
+  const running = isOurProcess(state.pid) && (await isHealthy(state.endpoint));
+  return running ? { running, endpoint: state.endpoint, pid: state.pid } : { running: false, endpoint: state.endpoint };
+}
+
+/** A port that is free now: the preferred one if possible. */
+export async function findFreePort(preferred = 0): Promise<number> {
+  const tryPort = (port: number) =>
+    new Promise<number | undefined>((resolvePromise) => {
+      const server = createServer();
+      server.once('error', () => resolvePromise(undefined));
+      server.listen(port, HOST, () => {
+        const address = server.address();
+        server.close(() => resolvePromise(typeof address === 'object' && address ? address.port : undefined));
+      });
+    });
+  return (preferred ? await tryPort(preferred) : undefined) ?? ((await tryPort(0)) as number);
+}
+
+/** Result of a start: the state, whether it was already running, and any notice to show. */
+export interface StartResult {
+  readonly state: EmulatorState;
+  readonly alreadyRunning: boolean;
+  readonly notice?: string;
+}
+
+/** Installs if needed, then starts moto server in the background and waits until it answers. */
+export async function startEmulator(
+  paths: EmulatorPaths,
+  options: { port?: number; progress?: EmulatorProgress; startTimeoutMs?: number } = {},
+): Promise<StartResult> {
+  const progress = options.progress ?? (() => {});
+  const existing = readEmulatorState(paths);
+  if (existing && isOurProcess(existing.pid) && (await isHealthy(existing.endpoint))) return { state: existing, alreadyRunning: true };
+
+  await ensureEmulatorInstalled(paths, progress);
+  const wanted = options.port ?? DEFAULT_EMULATOR_PORT;
+  const port = await findFreePort(wanted);
+  const notice = port !== wanted ? `port ${wanted} is taken; the emulator uses port ${port} instead` : undefined;
+  const endpoint = `http://${HOST}:${port}`;
+  mkdirSync(paths.stateDir, { recursive: true });
+  const logFile = join(paths.stateDir, 'emulator.log');
+  const log = openSync(logFile, 'a');
+  const child = spawn(venvBin(paths, 'moto_server'), ['-H', HOST, '-p', String(port)], {
+    detached: true,
+    stdio: ['ignore', log, log],
+    env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'false' },
+  });
+  closeSync(log);
+  let exited: number | null = null;
+  child.on('exit', (code) => (exited = code ?? -1));
+  child.unref();
+  const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
+  while (!(await isHealthy(endpoint))) {
+    if (exited !== null || Date.now() > deadline) {
+      if (exited === null && child.pid) process.kill(child.pid, 'SIGKILL');
+      const tail = readFileSync(logFile, 'utf8').trim().split('\n').slice(-3).join(' ');
+      throw new GroundworkError('EMULATOR_START_FAILED', `the emulator did not answer at ${endpoint}: ${tail || 'no output'}`, {
+        hint: `see ${logFile}; delete ${paths.venvDir} to reinstall it`,
+      });
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const state: EmulatorState = { pid: child.pid as number, port, endpoint, startedAt: new Date().toISOString() };
+  writeFileSync(statePath(paths), `${JSON.stringify(state, null, 2)}\n`);
+  return { state, alreadyRunning: false, notice };
+}
+
+/** Stops only the emulator this state file records; returns whether one was stopped. */
+export async function stopEmulator(paths: EmulatorPaths): Promise<boolean> {
+  const state = readEmulatorState(paths);
+  if (!state) return false;
+  let stopped = false;
+  if (isOurProcess(state.pid)) {
+    process.kill(state.pid, 'SIGTERM');
+    const deadline = Date.now() + 5_000;
+    while (isOurProcess(state.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    if (isOurProcess(state.pid)) process.kill(state.pid, 'SIGKILL');
+    stopped = true;
+  }
+  rmSync(statePath(paths), { force: true });
+  return stopped;
+}
