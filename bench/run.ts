@@ -1,0 +1,30 @@
+/**
+ * `npm run bench [name…]`: runs the benchmarks and prints a Markdown table with the machine and date,
+ * to be pasted into docs/benchmarks.md. Names: synth.
+ */
+import { cpus, totalmem } from 'node:os';
+import { synthBenchmark } from './synth.bench.js';
+import type { BenchResult } from './types.js';
+
+const suites: Record<string, () => Promise<BenchResult[]>> = { synth: synthBenchmark };
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((name) => !(name in suites));
+if (unknown.length > 0) {
+  process.stderr.write(`unknown benchmark: ${unknown.join(', ')}; available: ${Object.keys(suites).join(', ')}\n`);
+  process.exit(1);
+}
+const results: BenchResult[] = [];
+for (const [name, suite] of Object.entries(suites)) {
+  if (wanted.length > 0 && !wanted.includes(name)) continue;
+  process.stderr.write(`running ${name}…\n`);
+  results.push(...(await suite()));
+}
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, ${process.platform}`;
+const lines = [
+  `Date: ${new Date().toISOString().slice(0, 10)}; machine: ${machine}`,
+  '',
+  '| benchmark | result | goal | met |',
+  '|---|---|---|---|',
+  ...results.map((r) => `| ${r.name} | ${r.value} | ${r.goal} | ${r.met ? 'yes' : 'NO'} |`),
+];
+process.stdout.write(`${lines.join('\n')}\n`);
