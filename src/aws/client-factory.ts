@@ -36,6 +36,8 @@ export interface ClientOptions {
   readonly accountId?: string;
   /** @default the factory's region */
   readonly region?: string;
+  /** SDK attempts; 1 for non-idempotent creates that the engine retries itself, after checking. @default 6 */
+  readonly maxAttempts?: number;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: SDK client constructors take service-specific config types.
@@ -46,6 +48,12 @@ interface SdkClient {
     add(middleware: unknown, options: { step: 'initialize'; name: string; override?: boolean }): void;
   };
 }
+
+/**
+ * Clients whose endpoint rules put the account ID into the host name (`123456789012.s3-control…`), which an
+ * emulator on 127.0.0.1 cannot answer; with a custom endpoint they get that endpoint as-is.
+ */
+const ACCOUNT_IN_HOST_CLIENTS = new Set(['S3ControlClient']);
 
 /** The sandbox's dummy credentials; moto maps any unknown key to its default account. */
 export const SANDBOX_CREDENTIALS: AwsCredentialIdentity = { accessKeyId: 'groundwork-sandbox', secretAccessKey: 'groundwork-sandbox' };
@@ -81,9 +89,10 @@ export class ClientFactory {
       region,
       credentials: options.accountId ? this.credentialsFor(options.accountId) : this.baseCredentials,
       retryMode: 'adaptive',
-      maxAttempts: 6,
+      maxAttempts: options.maxAttempts ?? 6,
       requestHandler: new NodeHttpHandler({ connectionTimeout: 5_000, requestTimeout: 60_000 }),
       ...(endpoint ? { endpoint, forcePathStyle: true, disableHostPrefix: true } : {}),
+      ...(endpoint && ACCOUNT_IN_HOST_CLIENTS.has(Client.name) ? { endpointProvider: () => ({ url: new URL(endpoint) }) } : {}),
     });
     this.instrument(client as unknown as SdkClient, region, options.accountId);
     return client;

@@ -1,6 +1,9 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { type ApplyOptions, applyCommand } from './commands/apply.js';
 import { emulatorStartCommand, emulatorStatusCommand, emulatorStopCommand } from './commands/emulator.js';
+import { planCommand } from './commands/plan.js';
 import { schemaCommand } from './commands/schema.js';
+import { statusCommand } from './commands/status.js';
 import { synthCommand } from './commands/synth.js';
 import { upCommand } from './commands/up.js';
 import { validateCommand } from './commands/validate.js';
@@ -50,6 +53,24 @@ export function buildProgram(streams: OutputStreams = process, env: NodeJS.Proce
     .description(MESSAGES.commands.synth)
     .option('--out <dir>', MESSAGES.options.out)
     .action(run((ctx, o: { out?: string }) => synthCommand(ctx, o)));
+  program
+    .command('plan')
+    .description(MESSAGES.commands.plan)
+    .option('--detailed-exitcode', MESSAGES.options.detailedExitcode, false)
+    .action(run((ctx, o: { detailedExitcode?: boolean }) => planCommand(ctx, o)));
+  program
+    .command('apply')
+    .description(MESSAGES.commands.apply)
+    .option('-y, --yes', MESSAGES.options.yes, false)
+    .option('--allow-close', MESSAGES.options.allowClose, false)
+    .option('--close <names>', MESSAGES.options.close, (v: string) =>
+      v
+        .split(',')
+        .map((n) => n.trim())
+        .filter(Boolean),
+    )
+    .action(run((ctx, o: ApplyOptions) => applyCommand(ctx, o)));
+  program.command('status').description(MESSAGES.commands.status).action(run(statusCommand));
   program.command('up').description(MESSAGES.commands.up).action(run(upCommand));
   program
     .command('schema')

@@ -148,7 +148,7 @@ function isOurProcess(pid: number): boolean {
 /** Whether the emulator answers at the endpoint. */
 export async function isHealthy(endpoint: string, timeoutMs = 1_000): Promise<boolean> {
   try {
-    const response = await fetch(`${endpoint}/moto-api/data.json`, { signal: AbortSignal.timeout(timeoutMs) });
+    const response = await fetch(`${endpoint}/moto-api/config`, { signal: AbortSignal.timeout(timeoutMs) });
     await response.arrayBuffer();
     return response.ok;
   } catch {

@@ -1,9 +1,12 @@
+import { applyPlan } from '../../engine/apply.js';
 import { GroundworkError } from '../../errors.js';
 import { lintTemplates } from '../../infra/cfn-lint.js';
 import { synthesize } from '../../infra/synthesize.js';
 import { startEmulator } from '../../sandbox/emulator.js';
 import { accountDirectoryFor } from '../account-ids.js';
 import { type CommandContext, configFrom } from '../context.js';
+import { openOrgSession, planOrganization } from '../org-session.js';
+import { progressPrinter } from '../render-progress.js';
 import { renderTree } from '../render-tree.js';
 
 /** `groundwork up` (= npm start): the sandbox end to end. */
@@ -15,6 +18,18 @@ export async function upCommand(ctx: CommandContext): Promise<void> {
   if (emulator.notice) out.progress(`note: ${emulator.notice}`);
   out.progress(`✓ emulator ${emulator.alreadyRunning ? 'already running' : 'started'} at ${emulator.state.endpoint}`);
   const sandboxCtx: CommandContext = { ...ctx, globals: { ...ctx.globals, target: 'sandbox', endpoint: emulator.state.endpoint } };
+
+  const session = await openOrgSession(sandboxCtx);
+  out.progress('… applying the organization (OUs, accounts, guardrails, account baseline)');
+  const plan = await planOrganization(session);
+  const applied = await applyPlan(plan, { emit: progressPrinter(out, plan.changes.length) });
+  if (applied.failed.length > 0) {
+    throw new GroundworkError('APPLY_FAILED', `${applied.failed.length} change(s) failed while applying the sandbox organization`, {
+      details: applied.failed.map((f) => `${f.change.kind} ${f.change.name}: ${(f.error as Error)?.message ?? String(f.error)}`),
+      hint: 'run `npx groundwork apply --yes` to retry, or `npx groundwork emulator stop` and `npm start` to begin afresh',
+    });
+  }
+  out.progress(`✓ organization applied: ${applied.done.length} change(s)${plan.changes.length === 0 ? ' (it already matched the config)' : ''}`);
 
   const accounts = await accountDirectoryFor(sandboxCtx, config);
   out.progress('… synthesizing stacks with cdk-nag');
@@ -36,11 +51,16 @@ export async function upCommand(ctx: CommandContext): Promise<void> {
     title: `Organization (sandbox at ${emulator.state.endpoint})`,
     organizationalUnits: config.organization.organizationalUnits,
     management: { ...config.organization.managementAccount, id: accounts.ids.get(config.organization.managementAccount.name) },
-    accounts: config.organization.accounts.map((a) => ({ ...a, id: accounts.source === 'organization' ? accounts.ids.get(a.name) : undefined })),
+    accounts: config.organization.accounts.map((a) => ({
+      ...a,
+      id: accounts.source === 'organization' || session.org.registry.accountIds.has(a.name) ? accounts.ids.get(a.name) : undefined,
+    })),
   };
   out.result(
     {
       endpoint: emulator.state.endpoint,
+      organizationId: session.org.registry.organizationId ?? null,
+      changesApplied: applied.done.length,
       accountIds: Object.fromEntries(accounts.ids),
       accountIdSource: accounts.source,
       stacks: synth.stacks,

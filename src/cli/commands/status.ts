@@ -1,0 +1,64 @@
+import { ListRootsCommand } from '@aws-sdk/client-organizations';
+import { readAccounts } from '../../org/kinds/account-kind.js';
+import { readOrganizationalUnits } from '../../org/kinds/ou-kind.js';
+import type { CommandContext } from '../context.js';
+import { openOrgSession } from '../org-session.js';
+
+/** `groundwork status`: the organization's accounts with ID, OU, environment and status. */
+export async function statusCommand(ctx: CommandContext): Promise<void> {
+  const session = await openOrgSession(ctx);
+  const { org, config, caller } = session;
+  org.registry.rootId = undefined;
+  if (caller.organizationId) {
+    const roots = await org.orgs.send(new ListRootsCommand({}));
+    org.registry.rootId = roots.Roots?.[0]?.Id;
+    org.registry.managementAccountId = caller.managementAccountId;
+  }
+  await readOrganizationalUnits(org);
+  const live = await readAccounts(org);
+  const environmentOf = (name: string) =>
+    name === config.organization.managementAccount.name
+      ? config.organization.managementAccount.environment
+      : config.organization.accounts.find((a) => a.name === name)?.environment;
+  const accounts = live.map((a) => {
+    const isManagement = a.id === caller.managementAccountId;
+    const name = isManagement ? config.organization.managementAccount.name : a.name;
+    return {
+      name,
+      awsName: a.name,
+      id: a.id ?? null,
+      organizationalUnit: isManagement ? '(management)' : (a.parentName ?? ''),
+      environment: environmentOf(name) ?? null,
+      status: a.status,
+      managed: a.managed || isManagement,
+      inConfig: environmentOf(name) !== undefined,
+    };
+  });
+  const missing = config.organization.accounts.filter((a) => !live.some((l) => l.name === a.name)).map((a) => a.name);
+  ctx.out.result(
+    {
+      organizationId: caller.organizationId ?? null,
+      managementAccountId: caller.managementAccountId ?? null,
+      endpoint: session.clients.settings.endpoint ?? null,
+      accounts,
+      notCreated: missing,
+    },
+    () => {
+      if (!caller.organizationId) return `${session.header}\n\nThere is no organization yet: run \`groundwork apply\`.`;
+      const rows = [
+        ['ACCOUNT', 'ID', 'OU', 'ENVIRONMENT', 'STATUS'],
+        ...accounts.map((a) => [a.name, a.id ?? '-', a.organizationalUnit, a.environment ?? '(not in config)', a.status]),
+      ];
+      const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+      const table = rows
+        .map((r) =>
+          r
+            .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+            .join('  ')
+            .trimEnd(),
+        )
+        .join('\n');
+      return [session.header, '', table, ...(missing.length > 0 ? ['', `Not created yet: ${missing.join(', ')} (run groundwork apply)`] : [])].join('\n');
+    },
+  );
+}

@@ -1,0 +1,40 @@
+import { type CallerIdentity, describeCaller } from '../aws/caller.js';
+import type { ClientFactory } from '../aws/client-factory.js';
+import type { GroundworkConfig } from '../config/resolved-config.js';
+import { buildPlan } from '../engine/plan.js';
+import type { Plan, ProgressListener } from '../engine/types.js';
+import { GroundworkError } from '../errors.js';
+import { createOrgContext, type OrgContext } from '../org/org-context.js';
+import { organizationKinds } from '../org/organization-kinds.js';
+import { type CommandContext, clientsFrom, configFrom, resolveTarget } from './context.js';
+import { renderTargetHeader } from './render-plan.js';
+
+/** What plan, apply and status share: config, clients, caller, and a fresh organization context. */
+export interface OrgSession {
+  readonly config: GroundworkConfig;
+  readonly clients: ClientFactory;
+  readonly caller: CallerIdentity;
+  readonly org: OrgContext;
+  readonly header: string;
+}
+
+/** Loads the config, builds clients, and checks the caller is the organization's management account. */
+export async function openOrgSession(ctx: CommandContext): Promise<OrgSession> {
+  const config = configFrom(ctx);
+  const clients = await clientsFrom(ctx, config);
+  const caller = await describeCaller(clients);
+  if (caller.organizationId && caller.managementAccountId !== caller.accountId) {
+    throw new GroundworkError(
+      'AWS_NOT_ORGANIZATION_MANAGEMENT',
+      `account ${caller.accountId} is a member of organization ${caller.organizationId}; Groundwork must run as its management account ${caller.managementAccountId}`,
+      { hint: 'use credentials (--profile) of the management account' },
+    );
+  }
+  const header = renderTargetHeader(resolveTarget(ctx), clients.settings.endpoint, caller);
+  return { config, clients, caller, org: createOrgContext(config, clients), header };
+}
+
+/** Plans every organization kind. */
+export function planOrganization(session: OrgSession, emit?: ProgressListener): Promise<Plan> {
+  return buildPlan(organizationKinds(session.org), emit);
+}

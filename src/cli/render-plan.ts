@@ -1,0 +1,53 @@
+import type { CallerIdentity } from '../aws/caller.js';
+import type { Change, Plan } from '../engine/types.js';
+
+const SYMBOL: Record<Change['action'], string> = { create: '+', update: '~', move: '→', delete: '-' };
+
+function describeDetails(change: Change): string {
+  const d = change.details;
+  const parts: string[] = [];
+  for (const [key, value] of Object.entries(d)) {
+    if (key === 'id' || value === undefined) continue;
+    if (value && typeof value === 'object' && 'from' in value && 'to' in value) {
+      parts.push(`${key}: ${JSON.stringify((value as { from: unknown }).from)} → ${JSON.stringify((value as { to: unknown }).to)}`);
+    } else if (typeof value === 'object') parts.push(`${key}: ${JSON.stringify(value)}`);
+    else parts.push(`${key}: ${value}`);
+  }
+  return parts.length > 0 ? `  (${parts.join(', ')})` : '';
+}
+
+/** The header every plan and apply starts with: where the calls go and as whom. */
+export function renderTargetHeader(target: string, endpoint: string | undefined, caller: CallerIdentity): string {
+  const where = target === 'sandbox' ? `sandbox emulator at ${endpoint}` : `AWS${endpoint ? ` via ${endpoint}` : ''}`;
+  return `Target: ${where}\nCaller: account ${caller.accountId} (${caller.arn})\nOrganization: ${caller.organizationId ?? 'none yet (apply creates it)'}${caller.managementAccountId ? `, management account ${caller.managementAccountId}` : ''}`;
+}
+
+/** The human plan: changes grouped by OU with + ~ → -, then what needs attention (!) and what is unmanaged. */
+export function renderPlan(plan: Plan): string {
+  const lines: string[] = [];
+  const groups = new Map<string, Change[]>();
+  for (const change of plan.changes) groups.set(change.group, [...(groups.get(change.group) ?? []), change]);
+  const order = ['Organization', 'Root', ...[...groups.keys()].filter((g) => g !== 'Organization' && g !== 'Root')];
+  for (const group of order) {
+    const changes = groups.get(group);
+    if (!changes) continue;
+    lines.push(group === 'Organization' || group === 'Root' ? group : `OU ${group}`);
+    for (const change of changes) lines.push(`  ${SYMBOL[change.action]} ${change.kind} ${change.name}${describeDetails(change)}`);
+  }
+  if (plan.attention.length > 0) {
+    lines.push('', 'Needs attention:');
+    for (const finding of plan.attention) lines.push(`  ! ${finding.message}`);
+  }
+  if (plan.unmanaged.length > 0) {
+    lines.push('', 'Unmanaged (not in the config, left alone):');
+    for (const finding of plan.unmanaged) lines.push(`  · ${finding.kind} ${finding.name}`);
+  }
+  const count = (action: Change['action']) => plan.changes.filter((c) => c.action === action).length;
+  lines.push(
+    '',
+    plan.changes.length === 0
+      ? 'No changes. The organization matches the config.'
+      : `Plan: ${count('create')} to create, ${count('update')} to update, ${count('move')} to move, ${count('delete')} to delete.`,
+  );
+  return lines.join('\n');
+}

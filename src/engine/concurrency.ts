@@ -1,0 +1,29 @@
+/** Maps items with at most `limit` calls in flight, keeping order. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index] as T, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/** Polls `check` until it returns a value, waiting `intervalMs` between checks, up to `timeoutMs`. */
+export async function pollUntil<T>(
+  check: () => Promise<T | undefined>,
+  options: { intervalMs: number; timeoutMs: number; onWait?: (elapsedMs: number) => void; what: string },
+): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    const elapsed = Date.now() - started;
+    if (elapsed > options.timeoutMs) throw new Error(`timed out after ${Math.round(elapsed / 1000)} s waiting for ${options.what}`);
+    options.onWait?.(elapsed);
+    await new Promise((r) => setTimeout(r, options.intervalMs));
+  }
+}

@@ -1,0 +1,187 @@
+import {
+  CreatePolicyCommand,
+  DeletePolicyCommand,
+  DescribePolicyCommand,
+  DetachPolicyCommand,
+  ListTagsForResourceCommand,
+  paginateListPolicies,
+  paginateListTargetsForPolicy,
+  UpdatePolicyCommand,
+} from '@aws-sdk/client-organizations';
+import type { ResolvedServiceControlPolicy } from '../../config/resolved-config.js';
+import { mapLimit } from '../../engine/concurrency.js';
+import type { ResourceKind } from '../../engine/types.js';
+import { isError, isManaged, MANAGED_TAG, type OrgContext, retrying } from '../org-context.js';
+
+/** An SCP as it exists, with where it is attached. */
+export interface LivePolicy {
+  readonly id: string;
+  readonly name: string;
+  readonly description: string;
+  readonly content: string;
+  readonly awsManaged: boolean;
+  readonly managed: boolean;
+  readonly targetIds: readonly string[];
+}
+
+/** Every SCP with its content, tags and targets; fills the registry's attachments per target. */
+export async function readPolicies(ctx: OrgContext): Promise<LivePolicy[]> {
+  const { orgs, registry } = ctx;
+  if (!registry.rootId) return [];
+  const summaries = [];
+  for await (const page of paginateListPolicies({ client: orgs }, { Filter: 'SERVICE_CONTROL_POLICY' })) summaries.push(...(page.Policies ?? []));
+  const policies = await mapLimit(summaries, ctx.readConcurrency, async (summary) => {
+    const id = summary.Id ?? '';
+    const targetIds: string[] = [];
+    for await (const page of paginateListTargetsForPolicy({ client: orgs }, { PolicyId: id })) {
+      for (const t of page.Targets ?? []) if (t.TargetId) targetIds.push(t.TargetId);
+    }
+    if (summary.AwsManaged) return { id, name: summary.Name ?? '', description: '', content: '', awsManaged: true, managed: false, targetIds };
+    const [{ Policy }, { Tags }] = await Promise.all([
+      orgs.send(new DescribePolicyCommand({ PolicyId: id })),
+      orgs.send(new ListTagsForResourceCommand({ ResourceId: id })),
+    ]);
+    return {
+      id,
+      name: summary.Name ?? '',
+      description: summary.Description ?? '',
+      content: Policy?.Content ?? '',
+      awsManaged: false,
+      managed: isManaged(Tags),
+      targetIds,
+    };
+  });
+  for (const policy of policies) {
+    registry.policyIds.set(policy.name, policy.id);
+    for (const target of policy.targetIds) {
+      const names = registry.attachmentsByTarget.get(target) ?? new Set<string>();
+      names.add(policy.name);
+      registry.attachmentsByTarget.set(target, names);
+    }
+  }
+  return policies;
+}
+
+function sameDocument(a: string, b: string): boolean {
+  try {
+    return JSON.stringify(JSON.parse(a)) === JSON.stringify(JSON.parse(b));
+  } catch {
+    return a === b;
+  }
+}
+
+/** Service control policies: created, updated when the document or description changes, deleted (detached first) when a managed one leaves the config. */
+export function scpKind(ctx: OrgContext, onRead: (policies: readonly LivePolicy[]) => void = () => {}): ResourceKind<ResolvedServiceControlPolicy, LivePolicy> {
+  const { orgs, orgsOnce, registry, config } = ctx;
+  const findByName = async (name: string) => {
+    for await (const page of paginateListPolicies({ client: orgs }, { Filter: 'SERVICE_CONTROL_POLICY' })) {
+      const hit = page.Policies?.find((p) => p.Name === name);
+      if (hit?.Id) return hit.Id;
+    }
+    return undefined;
+  };
+  return {
+    kind: 'scp',
+    dependsOn: ['policy-type'],
+    identity: (item) => item.name,
+    desired: () => config.serviceControlPolicies.filter((p) => p.enabled),
+    async read() {
+      const policies = await readPolicies(ctx);
+      onRead(policies);
+      return policies.filter((p) => !p.awsManaged);
+    },
+    diff(desired, actual) {
+      if (!actual) {
+        return [
+          {
+            action: 'create',
+            details: { characters: desired.content.length, description: desired.description },
+            group: 'Root',
+            run: async (progress) => {
+              await retrying(
+                'CreatePolicy',
+                progress,
+                async () => {
+                  try {
+                    const { Policy } = await orgsOnce.send(
+                      new CreatePolicyCommand({
+                        Name: desired.name,
+                        Description: desired.description,
+                        Content: desired.content,
+                        Type: 'SERVICE_CONTROL_POLICY',
+                        Tags: [MANAGED_TAG],
+                      }),
+                    );
+                    if (Policy?.PolicySummary?.Id) registry.policyIds.set(desired.name, Policy.PolicySummary.Id);
+                  } catch (error) {
+                    if (!isError(error, 'DuplicatePolicyException')) throw error;
+                    const id = await findByName(desired.name);
+                    if (id) registry.policyIds.set(desired.name, id);
+                  }
+                },
+                {
+                  recover: async () => {
+                    const id = await findByName(desired.name);
+                    if (id) registry.policyIds.set(desired.name, id);
+                    return id !== undefined;
+                  },
+                },
+              );
+            },
+          },
+        ];
+      }
+      const changed: Record<string, unknown> = {};
+      if (!sameDocument(actual.content, desired.content)) changed.content = { fromCharacters: actual.content.length, toCharacters: desired.content.length };
+      if (actual.description !== desired.description) changed.description = { from: actual.description, to: desired.description };
+      const outcomes = [];
+      if (!actual.managed) {
+        outcomes.push({
+          name: desired.name,
+          message: `policy "${desired.name}" exists but was not created by Groundwork; it will be updated to match the config`,
+          group: 'Root',
+        });
+      }
+      if (Object.keys(changed).length === 0) return outcomes;
+      return [
+        ...outcomes,
+        {
+          action: 'update' as const,
+          details: { ...changed, id: actual.id },
+          group: 'Root',
+          run: async (progress: (m: string) => void) => {
+            await retrying('UpdatePolicy', progress, () =>
+              orgs.send(new UpdatePolicyCommand({ PolicyId: actual.id, Content: desired.content, Description: desired.description })),
+            );
+          },
+        },
+      ];
+    },
+    orphan(actual) {
+      if (!actual.managed) return { name: actual.name, message: `policy "${actual.name}" is not in the config; left alone (unmanaged)`, group: 'Root' };
+      return {
+        action: 'delete',
+        details: { id: actual.id, detachFrom: actual.targetIds.length, reason: 'managed by Groundwork and no longer enabled in the config' },
+        group: 'Root',
+        run: async (progress) => {
+          for (const target of actual.targetIds) {
+            await retrying('DetachPolicy', progress, async () => {
+              try {
+                await orgs.send(new DetachPolicyCommand({ PolicyId: actual.id, TargetId: target }));
+              } catch (error) {
+                if (!isError(error, 'PolicyNotAttachedException', 'TargetNotFoundException')) throw error;
+              }
+            });
+          }
+          await retrying('DeletePolicy', progress, async () => {
+            try {
+              await orgs.send(new DeletePolicyCommand({ PolicyId: actual.id }));
+            } catch (error) {
+              if (!isError(error, 'PolicyNotFoundException')) throw error;
+            }
+          });
+        },
+      };
+    },
+  };
+}

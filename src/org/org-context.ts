@@ -1,0 +1,106 @@
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import type { ClientFactory } from '../aws/client-factory.js';
+import type { GroundworkConfig } from '../config/resolved-config.js';
+import { type RetryOptions, withRetry } from '../engine/retry.js';
+import { GroundworkError } from '../errors.js';
+
+/** The tag on everything Groundwork creates. */
+export const MANAGED_TAG = { Key: 'groundwork:managed', Value: 'true' } as const;
+
+/** True if the tag list carries groundwork:managed=true. */
+export function isManaged(tags: readonly { Key?: string; Value?: string }[] | undefined): boolean {
+  return (tags ?? []).some((t) => t.Key === MANAGED_TAG.Key && t.Value === MANAGED_TAG.Value);
+}
+
+/** Name ↔ ID lookups shared by the organization kinds: filled by reads, updated by creates, consulted at apply time. */
+export class OrgRegistry {
+  organizationId?: string;
+  managementAccountId?: string;
+  featureSet?: string;
+  rootId?: string;
+  readonly ouIds = new Map<string, string>();
+  /** Every OU ID found, with its name (names may repeat outside the config). */
+  readonly ouNameById = new Map<string, string>();
+  readonly accountIds = new Map<string, string>();
+  readonly policyIds = new Map<string, string>();
+  /** Target ID → policy names attached there (every SCP, managed or not, FullAWSAccess included). */
+  readonly attachmentsByTarget = new Map<string, Set<string>>();
+
+  /** The root ID, which exists once the organization does. */
+  root(): string {
+    if (!this.rootId) throw new GroundworkError('APPLY_FAILED', 'the organization root is not known yet', { hint: 're-run apply' });
+    return this.rootId;
+  }
+
+  /** The ID of a parent: `undefined` means the root. */
+  parent(ouName: string | undefined): string {
+    if (ouName === undefined) return this.root();
+    const id = this.ouIds.get(ouName);
+    if (!id) throw new GroundworkError('APPLY_FAILED', `OU "${ouName}" does not exist yet`, { hint: 're-run apply' });
+    return id;
+  }
+
+  account(name: string): string {
+    const id = this.accountIds.get(name);
+    if (!id) throw new GroundworkError('APPLY_FAILED', `account "${name}" does not exist yet`, { hint: 're-run apply' });
+    return id;
+  }
+
+  policy(name: string): string {
+    const id = this.policyIds.get(name);
+    if (!id) throw new GroundworkError('APPLY_FAILED', `policy "${name}" does not exist yet`, { hint: 're-run apply' });
+    return id;
+  }
+}
+
+/** Everything the organization kinds share during one plan/apply. */
+export interface OrgContext {
+  readonly config: GroundworkConfig;
+  readonly clients: ClientFactory;
+  readonly registry: OrgRegistry;
+  /** Organizations client with SDK retries, for reads and idempotent writes. */
+  readonly orgs: OrganizationsClient;
+  /** Organizations client without SDK retries, for creates that the engine retries only after checking they did not happen. */
+  readonly orgsOnce: OrganizationsClient;
+  /** Read concurrency. @default 8 */
+  readonly readConcurrency: number;
+  /** Interval between CreateAccount status polls. */
+  readonly pollIntervalMs: number;
+}
+
+/** Builds the shared context for one plan. */
+export function createOrgContext(
+  config: GroundworkConfig,
+  clients: ClientFactory,
+  options: { readConcurrency?: number; pollIntervalMs?: number } = {},
+): OrgContext {
+  // Organizations is a global service homed in us-east-1 (aws partition).
+  const region = clients.settings.region.startsWith('us-gov-') ? 'us-gov-west-1' : clients.settings.region.startsWith('cn-') ? 'cn-northwest-1' : 'us-east-1';
+  return {
+    config,
+    clients,
+    registry: new OrgRegistry(),
+    orgs: clients.create(OrganizationsClient, { region }),
+    orgsOnce: clients.create(OrganizationsClient, { region, maxAttempts: 1 }),
+    readConcurrency: options.readConcurrency ?? 8,
+    pollIntervalMs: options.pollIntervalMs ?? (clients.settings.target === 'sandbox' ? 50 : 5_000),
+  };
+}
+
+/** withRetry with retries reported through a change's progress callback. */
+export function retrying<T>(
+  operation: string,
+  progress: (m: string) => void,
+  fn: () => Promise<T>,
+  options: Omit<RetryOptions, 'onRetry'> = {},
+): Promise<T | undefined> {
+  return withRetry(fn, {
+    ...options,
+    onRetry: (attempt, delayMs, error) => progress(`${operation}: ${(error as Error).name ?? 'error'}; retry ${attempt} in ${delayMs} ms`),
+  });
+}
+
+/** True if the error has one of these names (AWS "already done" answers that mean success). */
+export function isError(error: unknown, ...names: string[]): boolean {
+  return names.includes((error as Error)?.name);
+}
