@@ -36,7 +36,7 @@ export interface ClientOptions {
   readonly accountId?: string;
   /** @default the factory's region */
   readonly region?: string;
-  /** SDK attempts; 1 for non-idempotent creates that the engine retries itself, after checking. @default 6 */
+  /** SDK attempts; 1 for non-idempotent creates that the engine retries itself, after checking. @default 8 */
   readonly maxAttempts?: number;
 }
 
@@ -89,7 +89,7 @@ export class ClientFactory {
       region,
       credentials: options.accountId ? this.credentialsFor(options.accountId) : this.baseCredentials,
       retryMode: 'adaptive',
-      maxAttempts: options.maxAttempts ?? 6,
+      maxAttempts: options.maxAttempts ?? 8,
       requestHandler: new NodeHttpHandler({ connectionTimeout: 5_000, requestTimeout: 60_000 }),
       ...(endpoint ? { endpoint, forcePathStyle: true, disableHostPrefix: true } : {}),
       ...(endpoint && ACCOUNT_IN_HOST_CLIENTS.has(Client.name) ? { endpointProvider: () => ({ url: new URL(endpoint) }) } : {}),
@@ -106,7 +106,12 @@ export class ClientFactory {
       provider = fromTemporaryCredentials({
         params: { RoleArn: `arn:${partition}:iam::${accountId}:role/${roleName}`, RoleSessionName: 'groundwork', DurationSeconds: 3600 },
         masterCredentials: this.baseCredentials,
-        clientConfig: { region: this.settings.region, ...(this.settings.endpoint ? { endpoint: this.settings.endpoint } : {}) },
+        clientConfig: {
+          region: this.settings.region,
+          retryMode: 'adaptive',
+          maxAttempts: 8,
+          ...(this.settings.endpoint ? { endpoint: this.settings.endpoint } : {}),
+        },
       });
       this.memberCredentials.set(accountId, provider);
     }

@@ -1,6 +1,5 @@
-import { ListRootsCommand } from '@aws-sdk/client-organizations';
 import { readAccounts } from '../../org/kinds/account-kind.js';
-import { readOrganizationalUnits } from '../../org/kinds/ou-kind.js';
+import { readOrganizationBasics } from '../../org/read-organization.js';
 import type { CommandContext } from '../context.js';
 import { openOrgSession } from '../org-session.js';
 
@@ -8,14 +7,7 @@ import { openOrgSession } from '../org-session.js';
 export async function statusCommand(ctx: CommandContext): Promise<void> {
   const session = await openOrgSession(ctx);
   const { org, config, caller } = session;
-  org.registry.rootId = undefined;
-  if (caller.organizationId) {
-    const roots = await org.orgs.send(new ListRootsCommand({}));
-    org.registry.rootId = roots.Roots?.[0]?.Id;
-    org.registry.managementAccountId = caller.managementAccountId;
-  }
-  await readOrganizationalUnits(org);
-  const live = await readAccounts(org);
+  const live = (await readOrganizationBasics(org)) ? await readAccounts(org) : [];
   const environmentOf = (name: string) =>
     name === config.organization.managementAccount.name
       ? config.organization.managementAccount.environment

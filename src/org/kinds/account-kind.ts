@@ -16,6 +16,7 @@ import { mapLimit, pollUntil } from '../../engine/concurrency.js';
 import type { ResourceKind } from '../../engine/types.js';
 import { GroundworkError } from '../../errors.js';
 import { isError, isManaged, MANAGED_TAG, type OrgContext, retrying } from '../org-context.js';
+import { readOrganizationBasics } from '../read-organization.js';
 
 /** An account as it exists (or is being created). */
 export interface LiveAccount {
@@ -209,7 +210,8 @@ export function accountKind(ctx: OrgContext): ResourceKind<ResolvedAccount, Live
           },
         });
       }
-      if (actual.parentName !== desired.organizationalUnit) {
+      // Compare by ID: a renamed OU keeps its ID, so its accounts need no move.
+      if (registry.ouIds.get(desired.organizationalUnit) !== actual.parentId) {
         const from = actual.parentId as string;
         outcomes.push({
           action: 'move' as const,
@@ -243,6 +245,7 @@ export function closeQuota(activeMemberAccounts: number): number {
 /** Lists managed accounts that have left the config: the only accounts `apply --allow-close` may close. */
 export async function closableAccounts(ctx: OrgContext): Promise<{ name: string; id: string }[]> {
   const declared = new Set(ctx.config.organization.accounts.map((a) => a.name));
+  if (!(await readOrganizationBasics(ctx))) return [];
   const accounts = await readAccounts(ctx);
   return accounts
     .filter((a) => a.managed && a.id && a.id !== ctx.registry.managementAccountId && a.status === 'ACTIVE' && !declared.has(a.name))

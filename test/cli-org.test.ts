@@ -1,0 +1,81 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { cli } from './helpers/run-cli.js';
+import { startTestEmulator, type TestEmulator } from './helpers/test-emulator.js';
+
+let emulator: TestEmulator;
+let at: string[];
+beforeAll(async () => {
+  emulator = await startTestEmulator();
+  at = ['--endpoint', emulator.endpoint];
+});
+afterAll(() => emulator.stop());
+
+describe('groundwork plan, apply and status', () => {
+  it('plan --json lists changes in the contract shape, and --detailed-exitcode exits 2', async () => {
+    const run = await cli(['plan', '--json', '--detailed-exitcode', ...at]);
+    expect(run.code).toBe(2);
+    const plan = JSON.parse(run.stdout);
+    expect(plan.changes).toContainEqual({
+      action: 'create',
+      kind: 'account',
+      name: 'prod',
+      details: { email: 'aws+prod@example.com', organizationalUnit: 'Stage' },
+    });
+    expect(plan.changes).toContainEqual(expect.objectContaining({ action: 'create', kind: 'ou', name: 'Stage' }));
+    for (const change of plan.changes) expect(['create', 'update', 'move', 'delete']).toContain(change.action);
+  });
+
+  it('plan groups changes by OU with + markers', async () => {
+    const run = await cli(['plan', ...at]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^OU Stage\n {2}\+ account prod/m);
+    expect(run.stdout).toMatch(/^Plan: \d+ to create, 0 to update, 0 to move, 0 to delete\.$/m);
+    expect(run.stderr).toMatch(/^Target: sandbox emulator at http:\/\/127\.0\.0\.1:\d+\nCaller: account 123456789012/m);
+  });
+
+  it('apply refuses to run without --yes when there is no terminal to confirm on', async () => {
+    const run = await cli(['apply', ...at]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/error: apply needs confirmation, and there is no terminal to ask on\nhint: pass --yes/);
+  });
+
+  it('apply --yes reports progress, then plan exits 0 with --detailed-exitcode', async () => {
+    const run = await cli(['apply', '--yes', ...at]);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/\[\d+\/\d+\] ✓ create account prod/);
+    expect(run.stdout).toMatch(/^Applied \d+ change\(s\) in/);
+    const again = await cli(['plan', '--detailed-exitcode', ...at]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/No changes\. The organization matches the config\./);
+  });
+
+  it('status lists every account with ID, OU, environment and status', async () => {
+    const run = await cli(['status', '--json', ...at]);
+    const status = JSON.parse(run.stdout);
+    expect(status.organizationId).toMatch(/^o-/);
+    expect(status.accounts).toContainEqual(
+      expect.objectContaining({ name: 'prod', organizationalUnit: 'Stage', environment: 'prod', status: 'ACTIVE', id: expect.stringMatching(/^\d{12}$/) }),
+    );
+    expect(status.accounts).toContainEqual(expect.objectContaining({ name: 'management', organizationalUnit: '(management)', id: '123456789012' }));
+    expect(status.notCreated).toEqual([]);
+  });
+
+  it('on --target aws, plan shows the caller account and organization first', async () => {
+    // The SDK's credential chain reads process.env itself.
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'test');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test');
+    vi.stubEnv('AWS_PROFILE', '');
+    const run = await cli(['plan', '--target', 'aws', ...at]);
+    vi.unstubAllEnvs();
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(
+      /^Target: AWS via http:\/\/127\.0\.0\.1:\d+\nCaller: account 123456789012 \(.+\)\nOrganization: o-\w+, management account 123456789012/m,
+    );
+  });
+
+  it('reports an unreachable endpoint clearly', async () => {
+    const run = await cli(['plan', '--endpoint', 'http://127.0.0.1:9']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/error: reading the caller identity: nothing answers at http:\/\/127\.0\.0\.1:9\nhint: start the sandbox/);
+  });
+});

@@ -1,0 +1,52 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ListOrganizationalUnitsForParentCommand, ListRootsCommand, OrganizationsClient, paginateListAccountsForParent } from '@aws-sdk/client-organizations';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ClientFactory } from '../src/aws/client-factory.js';
+import { SHARED_PATHS } from './helpers/paths.js';
+
+const home = mkdtempSync(join(tmpdir(), 'gw-up-'));
+const env = { ...process.env, GROUNDWORK_HOME: home, GROUNDWORK_EMULATOR_VENV: SHARED_PATHS.venv, AWS_ENDPOINT_URL: '' };
+const groundwork = (...args: string[]) => spawnSync(process.execPath, [SHARED_PATHS.bin, ...args], { encoding: 'utf8', env, cwd: SHARED_PATHS.root });
+
+afterAll(() => {
+  groundwork('emulator', 'stop');
+});
+
+describe('groundwork up (npm start)', () => {
+  it('leaves a running emulator holding the default organization, and prints the tree with real IDs', () => {
+    const up = groundwork('up', '--json');
+    expect(up.status).toBe(0);
+    const result = JSON.parse(up.stdout);
+    expect(result.accountIdSource).toBe('organization');
+    expect(result.organizationId).toMatch(/^o-/);
+    const status = JSON.parse(groundwork('emulator', 'status', '--json').stdout);
+    expect(status).toEqual({ running: true, endpoint: result.endpoint });
+
+    const human = groundwork('up');
+    expect(human.status).toBe(0);
+    expect(human.stdout).toMatch(/├─ Stage\/\n│ {2}├─ prod {2}\d{12} {2}env=prod\n│ {2}└─ staging {2}\d{12} {2}env=staging/);
+    expect(human.stderr).toMatch(/organization applied: 0 change\(s\) \(it already matched the config\)/);
+  });
+
+  it('is visible to any AWS client at the printed endpoint', async () => {
+    const { endpoint } = JSON.parse(groundwork('emulator', 'status', '--json').stdout);
+    const client = new ClientFactory({ target: 'sandbox', region: 'us-east-1', endpoint }).create(OrganizationsClient);
+    const root = (await client.send(new ListRootsCommand({}))).Roots?.[0]?.Id as string;
+    const ous = (await client.send(new ListOrganizationalUnitsForParentCommand({ ParentId: root }))).OrganizationalUnits ?? [];
+    const layout: Record<string, string[]> = {};
+    for (const ou of ous) {
+      const names: string[] = [];
+      for await (const page of paginateListAccountsForParent({ client }, { ParentId: ou.Id as string }))
+        names.push(...(page.Accounts ?? []).map((a) => a.Name as string));
+      layout[ou.Name as string] = names.sort();
+    }
+    expect(layout).toEqual({ Stage: ['prod', 'staging'], Playground: ['dev'], CICD: ['cicd'], Security: ['log-archive'] });
+  });
+
+  it('then plan --detailed-exitcode exits 0', () => {
+    expect(groundwork('plan', '--detailed-exitcode').status).toBe(0);
+  });
+});
