@@ -45,7 +45,9 @@ describe('apply under injected faults (20% throttling and 500s)', () => {
           const result = await applyPlan(await planOrg(config, faulty), { concurrency: 8 });
           if (result.failed.length === 0) break;
         }
-        expect(proxy.stats.faults.throttled + proxy.stats.faults.failedBefore + proxy.stats.faults.failedAfter).toBeGreaterThan(10);
+        // The proxy really did inject each kind of fault, including the ambiguous one (the call happened, the answer was lost).
+        expect(proxy.stats.faults.throttled).toBeGreaterThan(0);
+        expect(proxy.stats.faults.failedBefore).toBeGreaterThan(0);
         expect(proxy.stats.faults.failedAfter).toBeGreaterThan(0);
       } finally {
         await proxy.close();

@@ -98,12 +98,13 @@ export class ClientFactory {
     return client;
   }
 
+  /** One assumed-role session per member account, shared by every client and refreshed 5 minutes before it expires. */
   private credentialsFor(accountId: string): AwsCredentialIdentityProvider {
     let provider = this.memberCredentials.get(accountId);
     if (!provider) {
       const partition = this.settings.region.startsWith('cn-') ? 'aws-cn' : this.settings.region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
       const roleName = this.settings.memberRoleName ?? 'OrganizationAccountAccessRole';
-      provider = fromTemporaryCredentials({
+      const assume = fromTemporaryCredentials({
         params: { RoleArn: `arn:${partition}:iam::${accountId}:role/${roleName}`, RoleSessionName: 'groundwork', DurationSeconds: 3600 },
         masterCredentials: this.baseCredentials,
         clientConfig: {
@@ -113,6 +114,13 @@ export class ClientFactory {
           ...(this.settings.endpoint ? { endpoint: this.settings.endpoint } : {}),
         },
       });
+      let current: Promise<AwsCredentialIdentity> | undefined;
+      provider = async () => {
+        const cached = current ? await current.catch(() => undefined) : undefined;
+        if (cached && (!cached.expiration || cached.expiration.getTime() - Date.now() > 5 * 60_000)) return cached;
+        current = assume();
+        return current;
+      };
       this.memberCredentials.set(accountId, provider);
     }
     return provider;

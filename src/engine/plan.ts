@@ -38,9 +38,21 @@ export async function buildPlan(kinds: readonly AnyKind[], emit: ProgressListene
   const idsByKind = new Map<string, string[]>();
   const usedIds = new Set<string>();
 
+  // Read in waves: every kind whose dependencies have been read is read concurrently (reads never write).
+  const actuals = new Map<string, readonly unknown[]>();
+  const pending = [...ordered];
+  while (pending.length > 0) {
+    const wave = pending.filter((k) => k.dependsOn.every((dep) => actuals.has(dep) || !pending.some((p) => p.kind === dep)));
+    const read = await Promise.all(wave.map((k) => k.read()));
+    wave.forEach((k, i) => {
+      actuals.set(k.kind, read[i] as readonly unknown[]);
+      emit({ type: 'read', kind: k.kind, count: (read[i] as readonly unknown[]).length });
+      pending.splice(pending.indexOf(k), 1);
+    });
+  }
+
   for (const kind of ordered) {
-    const actual = await kind.read();
-    emit({ type: 'read', kind: kind.kind, count: actual.length });
+    const actual = actuals.get(kind.kind) as readonly unknown[];
     const desired = kind.desired();
     const matched = new Set<unknown>();
     const kindIds: string[] = [];

@@ -29,6 +29,8 @@ export interface FaultProxyStats {
   faults: { throttled: number; failedBefore: number; failedAfter: number };
   /** Requests per AWS operation (X-Amz-Target or Action), for API-call counts. */
   readonly operations: Map<string, number>;
+  /** Milliseconds the upstream spent per operation, summed. */
+  readonly upstreamMs: Map<string, number>;
 }
 
 /** A running proxy. */
@@ -53,7 +55,7 @@ function operationOf(request: IncomingMessage, body: string): string {
 export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
   const random = seededRandom(options.seed ?? 1);
   const failureRate = options.failureRate ?? 0;
-  const stats: FaultProxyStats = { requests: 0, faults: { throttled: 0, failedBefore: 0, failedAfter: 0 }, operations: new Map() };
+  const stats: FaultProxyStats = { requests: 0, faults: { throttled: 0, failedBefore: 0, failedAfter: 0 }, operations: new Map(), upstreamMs: new Map() };
   const server: Server = createServer(async (request: IncomingMessage, response: ServerResponse) => {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
@@ -79,12 +81,14 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     }
     const headers = { ...request.headers } as Record<string, string>;
     delete headers['content-length'];
+    const sent = performance.now();
     const upstream = await fetch(`${options.target}${request.url}`, {
       method: request.method,
       headers,
       body: request.method === 'GET' || request.method === 'HEAD' ? undefined : body,
     });
     const upstreamBody = Buffer.from(await upstream.arrayBuffer());
+    stats.upstreamMs.set(operation, (stats.upstreamMs.get(operation) ?? 0) + performance.now() - sent);
     if (mode === 'after') {
       stats.faults.failedAfter++;
       response.writeHead(500, { 'content-type': 'text/plain' });

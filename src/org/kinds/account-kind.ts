@@ -125,7 +125,17 @@ export function accountKind(ctx: OrgContext): ResourceKind<ResolvedAccount, Live
     dependsOn: ['organization', 'ou'],
     identity: (item) => item.name,
     desired: () => config.organization.accounts,
-    read: () => readAccounts(ctx),
+    async read() {
+      const accounts = await readAccounts(ctx);
+      // A declared account found only by e-mail (renamed in the config) is known by its new name from now on,
+      // so that kinds read alongside it (the baseline) look in the right account.
+      for (const declared of config.organization.accounts) {
+        if (accounts.some((a) => a.name === declared.name)) continue;
+        const byEmail = accounts.find((a) => a.id && a.email.toLowerCase() === declared.email.toLowerCase());
+        if (byEmail?.id) registry.accountIds.set(declared.name, byEmail.id);
+      }
+      return accounts;
+    },
     match: (desired, actual) =>
       actual.find((a) => a.name === desired.name) ?? actual.find((a) => a.email !== '' && a.email.toLowerCase() === desired.email.toLowerCase()),
     requires: (item) => ('organizationalUnit' in item ? [`ou:${item.organizationalUnit}`] : []),
