@@ -12,7 +12,7 @@ export const MESSAGES = {
     schema: 'Write the JSON Schema of groundwork.yaml, for editor completion',
     plan: 'Show what apply would change in the organization (OUs, accounts, SCPs, account baseline)',
     apply: 'Make the organization match the config, in dependency order, with progress',
-    status: 'List the accounts with ID, OU, environment and status',
+    status: 'The access portal URL, accounts with ID, OU, environment and status, and sign-in shortcuts',
   },
   options: {
     config: 'config file',

@@ -4,8 +4,9 @@ import type { GroundworkConfig } from '../config/resolved-config.js';
 import { buildPlan } from '../engine/plan.js';
 import type { Plan, ProgressListener } from '../engine/types.js';
 import { GroundworkError } from '../errors.js';
-import { createOrgContext, type OrgContext } from '../org/org-context.js';
-import { organizationKinds } from '../org/organization-kinds.js';
+import { createFoundationContexts, foundationKinds } from '../foundation/foundation-kinds.js';
+import type { IdentityContext } from '../identity/identity-context.js';
+import type { OrgContext } from '../org/org-context.js';
 import { type CommandContext, clientsFrom, configFrom, resolveTarget } from './context.js';
 import { renderTargetHeader } from './render-plan.js';
 
@@ -15,6 +16,7 @@ export interface OrgSession {
   readonly clients: ClientFactory;
   readonly caller: CallerIdentity;
   readonly org: OrgContext;
+  readonly identity: IdentityContext;
   readonly header: string;
 }
 
@@ -31,10 +33,11 @@ export async function openOrgSession(ctx: CommandContext): Promise<OrgSession> {
     );
   }
   const header = renderTargetHeader(resolveTarget(ctx), clients.settings.endpoint, caller);
-  return { config, clients, caller, org: createOrgContext(config, clients), header };
+  const contexts = createFoundationContexts(config, clients);
+  return { config, clients, caller, org: contexts.org, identity: contexts.identity, header };
 }
 
-/** Plans every organization kind. */
+/** Plans every kind of the foundation: organization graph and Identity Center. */
 export function planOrganization(session: OrgSession, emit?: ProgressListener): Promise<Plan> {
-  return buildPlan(organizationKinds(session.org), emit);
+  return buildPlan(foundationKinds(session), emit);
 }

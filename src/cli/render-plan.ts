@@ -27,11 +27,12 @@ export function renderPlan(plan: Plan): string {
   const lines: string[] = [];
   const groups = new Map<string, Change[]>();
   for (const change of plan.changes) groups.set(change.group, [...(groups.get(change.group) ?? []), change]);
-  const order = ['Organization', 'Root', ...[...groups.keys()].filter((g) => g !== 'Organization' && g !== 'Root')];
+  const fixed = ['Organization', 'Root', 'Identity Center'];
+  const order = ['Organization', 'Root', ...[...groups.keys()].filter((g) => !fixed.includes(g)), 'Identity Center'];
   for (const group of order) {
     const changes = groups.get(group);
     if (!changes) continue;
-    lines.push(group === 'Organization' || group === 'Root' ? group : `OU ${group}`);
+    lines.push(fixed.includes(group) ? group : `OU ${group}`);
     for (const change of changes) lines.push(`  ${SYMBOL[change.action]} ${change.kind} ${change.name}${describeDetails(change)}`);
   }
   if (plan.attention.length > 0) {

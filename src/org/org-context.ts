@@ -22,6 +22,8 @@ export class OrgRegistry {
   /** Every OU ID found, with its name (names may repeat outside the config). */
   readonly ouNameById = new Map<string, string>();
   readonly accountIds = new Map<string, string>();
+  /** Account name → the name of its OU ('Root' at the top), as read. */
+  readonly accountParents = new Map<string, string>();
   readonly policyIds = new Map<string, string>();
   /** Target ID → policy names attached there (every SCP, managed or not, FullAWSAccess included). */
   readonly attachmentsByTarget = new Map<string, Set<string>>();

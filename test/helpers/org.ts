@@ -7,6 +7,7 @@ import type { GroundworkConfig } from '../../src/config/resolved-config.js';
 import { type ApplyResult, applyPlan } from '../../src/engine/apply.js';
 import { buildPlan } from '../../src/engine/plan.js';
 import type { Plan } from '../../src/engine/types.js';
+import { createFoundationContexts, foundationKinds } from '../../src/foundation/foundation-kinds.js';
 import { createOrgContext } from '../../src/org/org-context.js';
 import { organizationKinds } from '../../src/org/organization-kinds.js';
 import { SHARED_PATHS } from './paths.js';
@@ -27,6 +28,19 @@ export function configWith(edit: (raw: RawConfig) => void = () => {}): Groundwor
 /** Plans the organization kinds with a fresh context. */
 export function planOrg(config: GroundworkConfig, clients: ClientFactory): Promise<Plan> {
   return buildPlan(organizationKinds(createOrgContext(config, clients)));
+}
+
+/** Plans the whole foundation (organization and Identity Center) with fresh contexts. */
+export function planFoundation(config: GroundworkConfig, clients: ClientFactory): Promise<Plan> {
+  return buildPlan(foundationKinds(createFoundationContexts(config, clients)));
+}
+
+/** Plans and applies the whole foundation; throws if any change failed. */
+export async function applyFoundation(config: GroundworkConfig, clients: ClientFactory): Promise<{ plan: Plan; result: ApplyResult }> {
+  const plan = await planFoundation(config, clients);
+  const result = await applyPlan(plan);
+  if (result.failed.length > 0) throw new Error(`apply failed: ${result.failed.map((f) => `${f.change.id}: ${(f.error as Error).message}`).join('; ')}`);
+  return { plan, result };
 }
 
 /** Plans and applies; throws if any change failed. */

@@ -1,3 +1,5 @@
+import { findInstance, portalUrl, shortcutUrl } from '../../identity/identity-context.js';
+import { desiredAssignments } from '../../identity/kinds/assignment-kind.js';
 import { readAccounts } from '../../org/kinds/account-kind.js';
 import { readOrganizationBasics } from '../../org/read-organization.js';
 import type { CommandContext } from '../context.js';
@@ -26,6 +28,14 @@ export async function statusCommand(ctx: CommandContext): Promise<void> {
       inConfig: environmentOf(name) !== undefined,
     };
   });
+  const instance = caller.organizationId ? await findInstance(session.identity) : undefined;
+  const portal = instance ? portalUrl(instance.identityStoreId) : null;
+  const shortcuts = instance
+    ? desiredAssignments(session.identity)
+        .map((a) => ({ account: a.account, permissionSet: a.permissionSet, id: accounts.find((x) => x.name === a.account)?.id }))
+        .filter((a, i, all) => a.id && all.findIndex((b) => b.account === a.account && b.permissionSet === a.permissionSet) === i)
+        .map((a) => ({ account: a.account, permissionSet: a.permissionSet, url: shortcutUrl(instance.identityStoreId, a.id as string, a.permissionSet) }))
+    : [];
   const missing = config.organization.accounts.filter((a) => !live.some((l) => l.name === a.name)).map((a) => a.name);
   ctx.out.result(
     {
@@ -50,7 +60,21 @@ export async function statusCommand(ctx: CommandContext): Promise<void> {
             .trimEnd(),
         )
         .join('\n');
-      return [session.header, '', table, ...(missing.length > 0 ? ['', `Not created yet: ${missing.join(', ')} (run groundwork apply)`] : [])].join('\n');
+      const portalLines = portal
+        ? [
+            '',
+            `Access portal (one sign-in for every environment): ${portal}`,
+            'Sign-in shortcuts:',
+            ...shortcuts.map((s) => `  ${s.account.padEnd(widths[0] ?? 0)}  ${s.permissionSet.padEnd(13)}  ${s.url}`),
+          ]
+        : ['', 'IAM Identity Center is not enabled: see docs/runbooks/identity-center.md'];
+      return [
+        session.header,
+        '',
+        table,
+        ...portalLines,
+        ...(missing.length > 0 ? ['', `Not created yet: ${missing.join(', ')} (run groundwork apply)`] : []),
+      ].join('\n');
     },
   );
 }

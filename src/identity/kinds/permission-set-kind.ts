@@ -84,9 +84,25 @@ export async function reprovision(ctx: IdentityContext, arn: string, progress: (
   );
 }
 
+/**
+ * moto 5.2.5 checks AWS managed policy ARNs against its own data with a lower-case `path` key, while the data has `Path`,
+ * so a policy under a path (`job-function/Billing`) is only accepted without its path. In the sandbox, calls send that
+ * form and reads map it back to the configured ARN; against AWS the real ARN is used as is.
+ */
+export function emulatorPolicyArns(target: string, desired: readonly string[]): { toCall(arn: string): string; fromRead(arn: string): string } {
+  if (target !== 'sandbox') return { toCall: (arn) => arn, fromRead: (arn) => arn };
+  const stripPath = (arn: string) => arn.replace(/^(arn:[^:]+:iam::aws:policy\/)(?:.*\/)?([^/]+)$/, '$1$2');
+  const byStripped = new Map(desired.map((arn) => [stripPath(arn), arn]));
+  return { toCall: stripPath, fromRead: (arn) => byStripped.get(arn) ?? arn };
+}
+
 /** Identity Center permission sets: created with their policies, updated and re-provisioned on any change; never deleted automatically. */
 export function permissionSetKind(ctx: IdentityContext): ResourceKind<PermissionSetState, PermissionSetState> {
   const { ssoAdmin, registry } = ctx;
+  const arns = emulatorPolicyArns(
+    ctx.clients.settings.target,
+    ctx.config.identityCenter.permissionSets.flatMap((p) => p.managedPolicies.map((m) => managedPolicyArn(m))),
+  );
   const wantsBoundary = new Set(ctx.config.identityCenter.permissionSets.filter((p) => p.permissionsBoundary).map((p) => p.name));
 
   const readOne = async (instanceArn: string, arn: string): Promise<PermissionSetState> => {
@@ -94,7 +110,7 @@ export function permissionSetKind(ctx: IdentityContext): ResourceKind<Permission
     const name = PermissionSet?.Name ?? '';
     const managedPolicies: string[] = [];
     for await (const page of paginateListManagedPoliciesInPermissionSet({ client: ssoAdmin }, { InstanceArn: instanceArn, PermissionSetArn: arn })) {
-      for (const p of page.AttachedManagedPolicies ?? []) if (p.Arn) managedPolicies.push(p.Arn);
+      for (const p of page.AttachedManagedPolicies ?? []) if (p.Arn) managedPolicies.push(arns.fromRead(p.Arn));
     }
     const customerManagedPolicies: string[] = [];
     for await (const page of paginateListCustomerManagedPolicyReferencesInPermissionSet(
@@ -135,7 +151,7 @@ export function permissionSetKind(ctx: IdentityContext): ResourceKind<Permission
     for (const policy of added(current.managedPolicies, desired.managedPolicies)) {
       await retrying('AttachManagedPolicy', progress, async () => {
         try {
-          await ssoAdmin.send(new AttachManagedPolicyToPermissionSetCommand({ ...base, ManagedPolicyArn: policy }));
+          await ssoAdmin.send(new AttachManagedPolicyToPermissionSetCommand({ ...base, ManagedPolicyArn: arns.toCall(policy) }));
         } catch (error) {
           if (!isError(error, 'ConflictException')) throw error;
         }

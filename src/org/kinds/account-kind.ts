@@ -51,6 +51,7 @@ export async function readAccounts(ctx: OrgContext): Promise<LiveAccount[]> {
   });
   const accounts = await mapLimit(perParent.flat(), ctx.readConcurrency, async (account) => {
     if (account.id) registry.accountIds.set(account.name, account.id);
+    if (account.parentName) registry.accountParents.set(account.name, account.parentName);
     // The managed tag decides adoption (declared but untagged) and what an undeclared account is (left the config, or unmanaged).
     const tags =
       account.id && account.id !== registry.managementAccountId ? await orgs.send(new ListTagsForResourceCommand({ ResourceId: account.id })) : undefined;
