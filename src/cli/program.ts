@@ -6,6 +6,7 @@ import { schemaCommand } from './commands/schema.js';
 import { statusCommand } from './commands/status.js';
 import { synthCommand } from './commands/synth.js';
 import { upCommand } from './commands/up.js';
+import { usersGrantCommand, usersImportCommand, usersListCommand, usersRevokeCommand } from './commands/users.js';
 import { validateCommand } from './commands/validate.js';
 import { type CommandContext, createContext, type GlobalOptions } from './context.js';
 import { MESSAGES } from './messages.js';
@@ -77,6 +78,27 @@ export function buildProgram(streams: OutputStreams = process, env: NodeJS.Proce
     .description(MESSAGES.commands.schema)
     .option('--out <file>', 'file to write (default: stdout)')
     .action(run((ctx, o: { out?: string }) => schemaCommand(ctx, o)));
+
+  const users = program.command('users').description(MESSAGES.commands.users);
+  users
+    .command('import')
+    .description(MESSAGES.commands.usersImport)
+    .argument('<file>', 'CSV file: username,email,given_name,family_name,display_name,groups (groups separated by ;)')
+    .option('--dry-run', 'validate and report what would change, without writing', false)
+    .action(run((ctx, file: string, o: { dryRun?: boolean }) => usersImportCommand(ctx, file, o)));
+  users.command('list').description(MESSAGES.commands.usersList).action(run(usersListCommand));
+  users
+    .command('grant')
+    .description(MESSAGES.commands.usersGrant)
+    .argument('<user>', 'user name')
+    .requiredOption('--group <group>', 'group name')
+    .action(run((ctx, user: string, o: { group: string }) => usersGrantCommand(ctx, user, o)));
+  users
+    .command('revoke')
+    .description(MESSAGES.commands.usersRevoke)
+    .argument('<user>', 'user name')
+    .requiredOption('--group <group>', 'group name')
+    .action(run((ctx, user: string, o: { group: string }) => usersRevokeCommand(ctx, user, o)));
 
   const emulator = program.command('emulator').description(MESSAGES.commands.emulator);
   emulator

@@ -45,6 +45,8 @@ export interface IdentityContext {
   readonly registry: IdentityRegistry;
   readonly ssoAdmin: SSOAdminClient;
   readonly identityStore: IdentitystoreClient;
+  /** Identity store client without SDK retries, for creates retried only after checking they did not happen. */
+  readonly identityStoreOnce: IdentitystoreClient;
   readonly readConcurrency: number;
   readonly pollIntervalMs: number;
 }
@@ -59,6 +61,7 @@ export function createIdentityContext(config: GroundworkConfig, clients: ClientF
     registry: new IdentityRegistry(),
     ssoAdmin: clients.create(SSOAdminClient, { region }),
     identityStore: clients.create(IdentitystoreClient, { region }),
+    identityStoreOnce: clients.create(IdentitystoreClient, { region, maxAttempts: 1 }),
     readConcurrency: 8,
     pollIntervalMs: clients.settings.target === 'sandbox' ? 50 : 3_000,
   };

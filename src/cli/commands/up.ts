@@ -1,10 +1,13 @@
+import { existsSync } from 'node:fs';
 import { applyPlan } from '../../engine/apply.js';
 import { GroundworkError } from '../../errors.js';
+import { importUsers } from '../../identity/people/import-users.js';
 import { lintTemplates } from '../../infra/cfn-lint.js';
 import { synthesize } from '../../infra/synthesize.js';
 import { startEmulator } from '../../sandbox/emulator.js';
 import { accountDirectoryFor } from '../account-ids.js';
 import { type CommandContext, configFrom } from '../context.js';
+import { openIdentitySession } from '../identity-session.js';
 import { openOrgSession, planOrganization } from '../org-session.js';
 import { progressPrinter } from '../render-progress.js';
 import { renderTree } from '../render-tree.js';
@@ -30,6 +33,15 @@ export async function upCommand(ctx: CommandContext): Promise<void> {
     });
   }
   out.progress(`✓ organization applied: ${applied.done.length} change(s)${plan.changes.length === 0 ? ' (it already matched the config)' : ''}`);
+
+  const usersFile = 'examples/users.csv';
+  let users: Awaited<ReturnType<typeof importUsers>> | undefined;
+  if (existsSync(usersFile)) {
+    const identity = await openIdentitySession(sandboxCtx);
+    users = await importUsers(identity.identity, usersFile);
+    if (users.rejected.length > 0) out.progress(`note: ${users.rejected.length} row(s) of ${usersFile} were rejected; see ${users.rejectedFile}`);
+    out.progress(`✓ people imported from ${usersFile}: ${users.created} created, ${users.updated} updated, ${users.unchanged} unchanged`);
+  }
 
   const accounts = await accountDirectoryFor(sandboxCtx, config);
   out.progress('… synthesizing stacks with cdk-nag');
@@ -61,6 +73,7 @@ export async function upCommand(ctx: CommandContext): Promise<void> {
       endpoint: emulator.state.endpoint,
       organizationId: session.org.registry.organizationId ?? null,
       changesApplied: applied.done.length,
+      users: users ? { created: users.created, updated: users.updated, unchanged: users.unchanged, rejected: users.rejected.length } : null,
       accountIds: Object.fromEntries(accounts.ids),
       accountIdSource: accounts.source,
       stacks: synth.stacks,

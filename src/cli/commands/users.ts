@@ -1,0 +1,65 @@
+import { importUsers } from '../../identity/people/import-users.js';
+import { listUsers } from '../../identity/people/list-users.js';
+import { grant, revoke } from '../../identity/people/membership.js';
+import type { CommandContext } from '../context.js';
+import { openIdentitySession, readLiveAssignments } from '../identity-session.js';
+
+/** `groundwork users import FILE [--dry-run]`: the contract's summary; exit 1 only when the file cannot be read. */
+export async function usersImportCommand(ctx: CommandContext, file: string, options: { dryRun?: boolean }): Promise<void> {
+  const session = await openIdentitySession(ctx);
+  const started = Date.now();
+  const summary = await importUsers(session.identity, file, {
+    dryRun: options.dryRun,
+    onProgress: (done) => ctx.out.progress(`… ${done} valid row(s) processed`),
+  });
+  const seconds = (Date.now() - started) / 1000;
+  ctx.out.result(summary, () => {
+    const lines = [
+      `${summary.dryRun ? 'Dry run (nothing written): would create' : 'Created'} ${summary.created}, ${summary.dryRun ? 'update' : 'updated'} ${summary.updated}, unchanged ${summary.unchanged}, rejected ${summary.rejected.length} (${seconds.toFixed(1)} s)`,
+    ];
+    for (const r of summary.rejected) lines.push(`  line ${r.line}: ${r.errors.join('; ')}`);
+    if (summary.rejectedFile) lines.push(`Rejected rows, with a reason column, are in ${summary.rejectedFile}: fix them and import that file.`);
+    if (summary.recreatedInSandbox.length > 0) {
+      lines.push(
+        `Sandbox: the emulator has no UpdateUser, so ${summary.recreatedInSandbox.length} changed user(s) were re-created with the new attributes (on AWS they are updated in place).`,
+      );
+    }
+    return lines.join('\n');
+  });
+}
+
+/** `groundwork users list`: every user, their groups, and their access per account. */
+export async function usersListCommand(ctx: CommandContext): Promise<void> {
+  const session = await openIdentitySession(ctx);
+  const users = await listUsers(session.identity, await readLiveAssignments(session));
+  ctx.out.result({ users }, () => {
+    if (users.length === 0) return 'No users yet: import some with groundwork users import FILE';
+    const rows = [
+      ['USER', 'EMAIL', 'GROUPS', 'ACCESS'],
+      ...users.map((u) => [
+        u.username,
+        u.email,
+        u.groups.join(', ') || '-',
+        Object.entries(u.access)
+          .map(([account, sets]) => `${account}: ${sets.join('+')}`)
+          .join('; ') || '-',
+      ]),
+    ];
+    const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+    return [...rows.map((r) => r.map((c, i) => (i < 3 ? c.padEnd(widths[i] ?? 0) : c)).join('  ')), '', `${users.length} user(s)`].join('\n');
+  });
+}
+
+/** `groundwork users grant USER --group G`. */
+export async function usersGrantCommand(ctx: CommandContext, user: string, options: { group: string }): Promise<void> {
+  const session = await openIdentitySession(ctx);
+  const result = await grant(session.identity, user, options.group);
+  ctx.out.result(result, () => (result.changed ? `${result.user} is now in ${result.group}` : `${result.user} was already in ${result.group}`));
+}
+
+/** `groundwork users revoke USER --group G`. */
+export async function usersRevokeCommand(ctx: CommandContext, user: string, options: { group: string }): Promise<void> {
+  const session = await openIdentitySession(ctx);
+  const result = await revoke(session.identity, user, options.group);
+  ctx.out.result(result, () => (result.changed ? `${result.user} is no longer in ${result.group}` : `${result.user} was not in ${result.group}`));
+}

@@ -1,0 +1,158 @@
+import { createReadStream, existsSync, renameSync, writeFileSync } from 'node:fs';
+import { parse } from 'csv-parse';
+import { stringify } from 'csv-stringify/sync';
+import { mapLimit } from '../../engine/concurrency.js';
+import { GroundworkError } from '../../errors.js';
+import type { IdentityContext } from '../identity-context.js';
+import { addMembership, attributeChanges, createUser, readStoredUsers, removeMembership, type StoredUser, updateUser } from './identity-store-users.js';
+import { USER_COLUMNS, type UserRow, validateUserRow } from './user-row.js';
+
+/** The contract's summary: `{"created","updated","unchanged","rejected":[{"line","errors"}]}`, plus where rejects went. */
+export interface ImportSummary {
+  created: number;
+  updated: number;
+  unchanged: number;
+  readonly rejected: { line: number; errors: string[] }[];
+  rejectedFile?: string;
+  readonly dryRun: boolean;
+  /** Users the sandbox had to re-create because the emulator has no UpdateUser. */
+  readonly recreatedInSandbox: string[];
+}
+
+/** Options of {@link importUsers}. */
+export interface ImportOptions {
+  readonly dryRun?: boolean;
+  /** Rows imported at a time; memory stays flat as the file grows. @default 200 */
+  readonly batchSize?: number;
+  readonly concurrency?: number;
+  readonly onProgress?: (done: number) => void;
+}
+
+interface ParsedRecord {
+  readonly line: number;
+  readonly fields: string[];
+}
+
+/** Streams a CSV file's records with the line each starts on; the header is checked against USER_COLUMNS. */
+async function* readRecords(file: string): AsyncGenerator<ParsedRecord> {
+  const parser = createReadStream(file).pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: true, info: true }));
+  let header: string[] | undefined;
+  let previousLines = 0;
+  let previousEmpty = 0;
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number; empty_lines: number } }>) {
+      const line = previousLines + 1 + (info.empty_lines - previousEmpty);
+      previousLines = info.lines;
+      previousEmpty = info.empty_lines;
+      if (!header) {
+        header = record.map((h) => h.trim().toLowerCase());
+        const missing = USER_COLUMNS.filter((c) => !header?.includes(c));
+        const unknown = header.filter((h) => !(USER_COLUMNS as readonly string[]).includes(h));
+        if (missing.length > 0 || unknown.length > 0 || header.length !== USER_COLUMNS.length) {
+          throw new GroundworkError('USAGE', `${file}:${line}: the header must be ${USER_COLUMNS.join(',')}`, {
+            details: [...(missing.length > 0 ? [`missing: ${missing.join(', ')}`] : []), ...(unknown.length > 0 ? [`unknown: ${unknown.join(', ')}`] : [])],
+            hint: 'fix the first line of the file; see examples/users.csv',
+          });
+        }
+        continue;
+      }
+      const order = header;
+      // Fields in contract order, whatever the column order of the file.
+      const fields = record.length === order.length ? USER_COLUMNS.map((c) => record[order.indexOf(c)] ?? '') : record;
+      yield { line, fields };
+    }
+  } catch (error) {
+    if (error instanceof GroundworkError) throw error;
+    const e = error as { code?: string; lines?: number; message: string };
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new GroundworkError('USAGE', `users file not found: ${file}`, {
+        hint: 'pass the path of a CSV file with the columns username,email,given_name,family_name,display_name,groups',
+      });
+    }
+    throw new GroundworkError('USAGE', `${file}:${e.lines ?? '?'}: the CSV cannot be read: ${e.message}`, {
+      hint: 'check the quoting around that line (RFC 4180: fields with commas or quotes are quoted, quotes doubled)',
+    });
+  }
+  if (!header) throw new GroundworkError('USAGE', `${file} is empty`, { hint: `the first line must be ${USER_COLUMNS.join(',')}` });
+}
+
+/**
+ * Imports users from a CSV file into Identity Center: every row is validated, bad rows are reported by line (and written to
+ * FILE.rejected.csv with a reason), valid rows are created, updated or left unchanged, and group memberships match the row.
+ */
+export async function importUsers(ctx: IdentityContext, file: string, options: ImportOptions = {}): Promise<ImportSummary> {
+  if (!existsSync(file)) throw new GroundworkError('USAGE', `users file not found: ${file}`, { hint: 'pass the path of a CSV file' });
+  const knownGroups = new Set(ctx.registry.groupIds.keys());
+  const stored = await readStoredUsers(ctx);
+  const summary: ImportSummary = { created: 0, updated: 0, unchanged: 0, rejected: [], dryRun: options.dryRun ?? false, recreatedInSandbox: [] };
+  const rejectedRows: string[][] = [];
+  const seen = new Map<string, number>();
+  const batchSize = options.batchSize ?? 200;
+  let batch: UserRow[] = [];
+  let done = 0;
+
+  const flush = async () => {
+    await mapLimit(batch, options.concurrency ?? 8, (row) => importRow(ctx, row, stored.get(row.username.toLowerCase()), summary));
+    done += batch.length;
+    options.onProgress?.(done);
+    batch = [];
+  };
+
+  for await (const { line, fields } of readRecords(file)) {
+    const { row, errors } = validateUserRow(fields, knownGroups);
+    const username = (fields[0] ?? '').trim().toLowerCase();
+    const first = username ? seen.get(username) : undefined;
+    if (first !== undefined) errors.push(`username "${fields[0]}" already appears on line ${first} (user names are case-insensitive)`);
+    else if (username) seen.set(username, line);
+    if (!row || errors.length > 0) {
+      summary.rejected.push({ line, errors });
+      rejectedRows.push([...fields, errors.join('; ')]);
+      continue;
+    }
+    batch.push(row);
+    if (batch.length >= batchSize) await flush();
+  }
+  await flush();
+
+  if (rejectedRows.length > 0 && !summary.dryRun) {
+    const target = `${file}.rejected.csv`;
+    const temp = `${target}.tmp-${process.pid}`;
+    writeFileSync(temp, stringify([[...USER_COLUMNS, 'reason'], ...rejectedRows]));
+    renameSync(temp, target);
+    summary.rejectedFile = target;
+  }
+  return summary;
+}
+
+async function importRow(ctx: IdentityContext, row: UserRow, existing: StoredUser | undefined, summary: ImportSummary): Promise<void> {
+  if (!existing) {
+    if (!summary.dryRun) {
+      const userId = await createUser(ctx, row);
+      for (const group of row.groups) await addMembership(ctx, userId, group);
+    }
+    summary.created++;
+    return;
+  }
+  const attributes = attributeChanges(row, existing);
+  const current = [...existing.memberships.keys()];
+  const toAdd = row.groups.filter((g) => !existing.memberships.has(g));
+  const toRemove = current.filter((g) => !row.groups.includes(g));
+  if (attributes.length === 0 && toAdd.length === 0 && toRemove.length === 0) {
+    summary.unchanged++;
+    return;
+  }
+  summary.updated++;
+  if (summary.dryRun) return;
+  let userId = existing.id;
+  if (attributes.length > 0) {
+    const result = await updateUser(ctx, existing, row);
+    userId = result.userId;
+    if (result.outcome === 'recreated') {
+      summary.recreatedInSandbox.push(row.username);
+      for (const group of row.groups) await addMembership(ctx, userId, group);
+      return;
+    }
+  }
+  for (const group of toAdd) await addMembership(ctx, userId, group);
+  for (const group of toRemove) await removeMembership(ctx, existing.memberships.get(group) as string);
+}
