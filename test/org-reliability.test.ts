@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { IdentitystoreClient, paginateListGroups, paginateListUsers } from '@aws-sdk/client-identitystore';
 import {
   ListOrganizationalUnitsForParentCommand,
   ListPoliciesCommand,
@@ -6,11 +7,16 @@ import {
   OrganizationsClient,
   paginateListAccounts,
 } from '@aws-sdk/client-organizations';
+import { ListInstancesCommand, SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ClientFactory } from '../src/aws/client-factory.js';
 import { applyPlan } from '../src/engine/apply.js';
+import { createFoundationContexts } from '../src/foundation/foundation-kinds.js';
+import { findInstance } from '../src/identity/identity-context.js';
+import { readGroups } from '../src/identity/kinds/group-kind.js';
+import { importUsers } from '../src/identity/people/import-users.js';
 import { startFaultProxy } from './helpers/fault-proxy.js';
-import { configWith, planOrg, summary } from './helpers/org.js';
+import { configWith, planFoundation, planOrg, summary } from './helpers/org.js';
 import { SHARED_PATHS } from './helpers/paths.js';
 import { startTestEmulator, type TestEmulator } from './helpers/test-emulator.js';
 
@@ -86,6 +92,51 @@ describe('apply killed part-way', () => {
       expect(result.failed).toEqual([]);
       expect(summary(await planOrg(config, emulator.clients()))).toEqual([]);
       expect(await duplicates()).toEqual([]);
+    });
+  }
+});
+
+/** Users and groups that appear more than once in the identity store: must stay empty. */
+async function identityDuplicates(): Promise<string[]> {
+  const { Instances } = await emulator.clients().create(SSOAdminClient).send(new ListInstancesCommand({}));
+  const store = emulator.clients().create(IdentitystoreClient);
+  const IdentityStoreId = Instances?.[0]?.IdentityStoreId as string;
+  const names: string[] = [];
+  for await (const page of paginateListUsers({ client: store }, { IdentityStoreId }))
+    names.push(...(page.Users ?? []).map((u) => `user ${u.UserName?.toLowerCase()}`));
+  for await (const page of paginateListGroups({ client: store }, { IdentityStoreId })) names.push(...(page.Groups ?? []).map((g) => `group ${g.DisplayName}`));
+  return names.filter((name, i) => names.indexOf(name) !== i);
+}
+
+describe('identity apply and import under injected faults', () => {
+  for (const seed of [7, 8]) {
+    it(`converge with no duplicate user, group or assignment (seed ${seed})`, async () => {
+      const proxy = await startFaultProxy({ target: emulator.endpoint, failureRate: 0.2, seed });
+      const config = configWith();
+      let imported = 0;
+      try {
+        const faulty = new ClientFactory({ target: 'sandbox', region: 'us-east-1', endpoint: proxy.endpoint });
+        for (let run = 0; run < 3; run++) {
+          const result = await applyPlan(await planFoundation(config, faulty), { concurrency: 8 });
+          if (result.failed.length === 0) break;
+        }
+        const contexts = createFoundationContexts(config, faulty);
+        await findInstance(contexts.identity);
+        await readGroups(contexts.identity);
+        const summary1 = await importUsers(contexts.identity, `${SHARED_PATHS.root}examples/users.csv`);
+        imported = summary1.created;
+        expect(proxy.stats.faults.failedAfter).toBeGreaterThan(0);
+      } finally {
+        await proxy.close();
+      }
+      expect(imported).toBe(25);
+      expect(summary(await planFoundation(config, emulator.clients()))).toEqual([]);
+      expect(await identityDuplicates()).toEqual([]);
+      const contexts = createFoundationContexts(config, emulator.clients());
+      await findInstance(contexts.identity);
+      await readGroups(contexts.identity);
+      const again = await importUsers(contexts.identity, `${SHARED_PATHS.root}examples/users.csv`);
+      expect({ created: again.created, updated: again.updated, unchanged: again.unchanged }).toEqual({ created: 0, updated: 0, unchanged: 25 });
     });
   }
 });

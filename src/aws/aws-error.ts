@@ -37,3 +37,10 @@ export function toGroundworkError(error: unknown, action: string, endpoint?: str
     cause: error,
   });
 }
+
+/** True when the emulator answered that it has no such operation (moto answers an unknown route with an HTML 404 page). */
+export function isUnsupportedByEmulator(error: unknown): boolean {
+  const e = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number }; $response?: { statusCode?: number } };
+  if (e?.name === 'ResourceNotFoundException') return false;
+  return e?.$metadata?.httpStatusCode === 404 || e?.$response?.statusCode === 404 || /<!doctype|404 Not Found/i.test(e?.message ?? '');
+}

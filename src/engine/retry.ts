@@ -13,6 +13,8 @@ export interface RetryOptions {
    * Returning true means it did, and the operation counts as done.
    */
   readonly recover?: () => Promise<boolean>;
+  /** Errors that look transient but must not be retried (an emulator's "no such operation"). */
+  readonly giveUpOn?: (error: unknown) => boolean;
   /** Random source, for seeded tests. @default Math.random */
   readonly random?: () => number;
   /** @default setTimeout-based sleep */
@@ -73,7 +75,7 @@ export async function withRetry<T>(operation: () => Promise<T>, options: RetryOp
     try {
       return await operation();
     } catch (error) {
-      if (!isTransient(error) || attempt >= maxAttempts) throw error;
+      if (!isTransient(error) || attempt >= maxAttempts || options.giveUpOn?.(error)) throw error;
       const delayMs = backoffDelay(attempt, options);
       options.onRetry?.(attempt, delayMs, error);
       await sleep(delayMs);

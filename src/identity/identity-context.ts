@@ -44,6 +44,8 @@ export interface IdentityContext {
   readonly org: OrgRegistry;
   readonly registry: IdentityRegistry;
   readonly ssoAdmin: SSOAdminClient;
+  /** SSO admin client without SDK retries, for creates retried only after checking they did not happen. */
+  readonly ssoAdminOnce: SSOAdminClient;
   readonly identityStore: IdentitystoreClient;
   /** Identity store client without SDK retries, for creates retried only after checking they did not happen. */
   readonly identityStoreOnce: IdentitystoreClient;
@@ -60,6 +62,7 @@ export function createIdentityContext(config: GroundworkConfig, clients: ClientF
     org,
     registry: new IdentityRegistry(),
     ssoAdmin: clients.create(SSOAdminClient, { region }),
+    ssoAdminOnce: clients.create(SSOAdminClient, { region, maxAttempts: 1 }),
     identityStore: clients.create(IdentitystoreClient, { region }),
     identityStoreOnce: clients.create(IdentitystoreClient, { region, maxAttempts: 1 }),
     readConcurrency: 8,

@@ -151,23 +151,37 @@ export function assignmentKind(ctx: IdentityContext): ResourceKind<AssignmentSta
           group: 'Identity Center',
           run: async (progress) => {
             const { instanceArn } = registry.requireInstance();
-            const response = await retrying('CreateAccountAssignment', progress, async () => {
-              try {
-                return await ssoAdmin.send(
-                  new CreateAccountAssignmentCommand({
-                    InstanceArn: instanceArn,
-                    TargetId: accountIdOf(desired.account),
-                    TargetType: 'AWS_ACCOUNT',
-                    PermissionSetArn: registry.permissionSet(desired.permissionSet),
-                    PrincipalType: 'GROUP',
-                    PrincipalId: registry.group(desired.principal),
-                  }),
-                );
-              } catch (error) {
-                if (isError(error, 'ConflictException')) return undefined;
-                throw error;
+            const exists = async () => {
+              for await (const page of paginateListAccountAssignments(
+                { client: ssoAdmin },
+                { InstanceArn: instanceArn, AccountId: accountIdOf(desired.account), PermissionSetArn: registry.permissionSet(desired.permissionSet) },
+              )) {
+                if (page.AccountAssignments?.some((a) => a.PrincipalType === 'GROUP' && a.PrincipalId === registry.group(desired.principal))) return true;
               }
-            });
+              return false;
+            };
+            const response = await retrying(
+              'CreateAccountAssignment',
+              progress,
+              async () => {
+                try {
+                  return await ctx.ssoAdminOnce.send(
+                    new CreateAccountAssignmentCommand({
+                      InstanceArn: instanceArn,
+                      TargetId: accountIdOf(desired.account),
+                      TargetType: 'AWS_ACCOUNT',
+                      PermissionSetArn: registry.permissionSet(desired.permissionSet),
+                      PrincipalType: 'GROUP',
+                      PrincipalId: registry.group(desired.principal),
+                    }),
+                  );
+                } catch (error) {
+                  if (isError(error, 'ConflictException')) return undefined;
+                  throw error;
+                }
+              },
+              { recover: exists },
+            );
             await waitFor(response?.AccountAssignmentCreationStatus?.RequestId, response?.AccountAssignmentCreationStatus?.Status, false, progress);
           },
         },

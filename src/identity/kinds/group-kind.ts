@@ -1,4 +1,5 @@
 import { CreateGroupCommand, GetGroupIdCommand, paginateListGroups, UpdateGroupCommand } from '@aws-sdk/client-identitystore';
+import { isUnsupportedByEmulator } from '../../aws/aws-error.js';
 import type { ResourceKind } from '../../engine/types.js';
 import { GroundworkError } from '../../errors.js';
 import { isError, retrying } from '../../org/org-context.js';
@@ -66,7 +67,7 @@ export function groupKind(ctx: IdentityContext): ResourceKind<GroupState, GroupS
                 progress,
                 async () => {
                   try {
-                    const { GroupId } = await identityStore.send(
+                    const { GroupId } = await ctx.identityStoreOnce.send(
                       new CreateGroupCommand({ IdentityStoreId: identityStoreId, DisplayName: desired.name, Description: desired.description || undefined }),
                     );
                     if (GroupId) registry.groupIds.set(desired.name, GroupId);
@@ -96,28 +97,34 @@ export function groupKind(ctx: IdentityContext): ResourceKind<GroupState, GroupS
           group: 'Identity Center',
           run: async (progress) => {
             const { identityStoreId } = registry.requireInstance();
-            await retrying('UpdateGroup', progress, async () => {
-              try {
-                await identityStore.send(
-                  new UpdateGroupCommand({
-                    IdentityStoreId: identityStoreId,
-                    GroupId: actual.id,
-                    Operations: [{ AttributePath: 'description', AttributeValue: desired.description }],
-                  }),
-                );
-              } catch (error) {
-                if (ctx.clients.settings.target === 'sandbox' && (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) {
-                  throw new GroundworkError(
-                    'APPLY_FAILED',
-                    `changing the description of group "${desired.name}" needs identitystore:UpdateGroup, which the emulator (moto) does not implement`,
-                    {
-                      hint: 'on real AWS (--target aws) this works; in the sandbox, keep the old description',
-                    },
+            const sandbox = ctx.clients.settings.target === 'sandbox';
+            await retrying(
+              'UpdateGroup',
+              progress,
+              async () => {
+                try {
+                  await ctx.identityStoreOnce.send(
+                    new UpdateGroupCommand({
+                      IdentityStoreId: identityStoreId,
+                      GroupId: actual.id,
+                      Operations: [{ AttributePath: 'description', AttributeValue: desired.description }],
+                    }),
                   );
+                } catch (error) {
+                  if (ctx.clients.settings.target === 'sandbox' && isUnsupportedByEmulator(error)) {
+                    throw new GroundworkError(
+                      'APPLY_FAILED',
+                      `changing the description of group "${desired.name}" needs identitystore:UpdateGroup, which the emulator (moto) does not implement`,
+                      {
+                        hint: 'on real AWS (--target aws) this works; in the sandbox, keep the old description',
+                      },
+                    );
+                  }
+                  throw error;
                 }
-                throw error;
-              }
-            });
+              },
+              { giveUpOn: (error) => sandbox && isUnsupportedByEmulator(error) },
+            );
           },
         },
       ];

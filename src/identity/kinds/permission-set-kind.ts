@@ -230,7 +230,7 @@ export function permissionSetKind(ctx: IdentityContext): ResourceKind<Permission
                 progress,
                 async () => {
                   try {
-                    const { PermissionSet } = await ssoAdmin.send(
+                    const { PermissionSet } = await ctx.ssoAdminOnce.send(
                       new CreatePermissionSetCommand({
                         InstanceArn: instanceArn,
                         Name: desired.name,

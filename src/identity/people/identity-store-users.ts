@@ -3,11 +3,13 @@ import {
   CreateUserCommand,
   DeleteGroupMembershipCommand,
   DeleteUserCommand,
+  GetGroupMembershipIdCommand,
   GetUserIdCommand,
   paginateListGroupMemberships,
   paginateListUsers,
   UpdateUserCommand,
 } from '@aws-sdk/client-identitystore';
+import { isUnsupportedByEmulator } from '../../aws/aws-error.js';
 import { mapLimit } from '../../engine/concurrency.js';
 import { withRetry } from '../../engine/retry.js';
 import { GroundworkError } from '../../errors.js';
@@ -128,23 +130,27 @@ export type UpdateOutcome = 'updated' | 'recreated';
 export async function updateUser(ctx: IdentityContext, user: StoredUser, row: UserRow): Promise<{ outcome: UpdateOutcome; userId: string }> {
   const { identityStoreId } = ctx.registry.requireInstance();
   try {
-    await ctx.identityStore.send(
-      new UpdateUserCommand({
-        IdentityStoreId: identityStoreId,
-        UserId: user.id,
-        Operations: [
-          { AttributePath: 'displayName', AttributeValue: row.displayName },
-          { AttributePath: 'name.givenName', AttributeValue: row.givenName },
-          { AttributePath: 'name.familyName', AttributeValue: row.familyName },
-          { AttributePath: 'emails', AttributeValue: [{ value: row.email, type: 'work', primary: true }] },
-        ],
-      }),
+    // No SDK retries: the emulator answers "no such operation" with a 500, which must not be retried.
+    const sandbox = ctx.clients.settings.target === 'sandbox';
+    await withRetry(
+      () =>
+        ctx.identityStoreOnce.send(
+          new UpdateUserCommand({
+            IdentityStoreId: identityStoreId,
+            UserId: user.id,
+            Operations: [
+              { AttributePath: 'displayName', AttributeValue: row.displayName },
+              { AttributePath: 'name.givenName', AttributeValue: row.givenName },
+              { AttributePath: 'name.familyName', AttributeValue: row.familyName },
+              { AttributePath: 'emails', AttributeValue: [{ value: row.email, type: 'work', primary: true }] },
+            ],
+          }),
+        ),
+      { giveUpOn: (error) => sandbox && isUnsupportedByEmulator(error) },
     );
     return { outcome: 'updated', userId: user.id };
   } catch (error) {
-    const unsupported =
-      (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404 && !isError(error, 'ResourceNotFoundException');
-    if (!(ctx.clients.settings.target === 'sandbox' && unsupported)) throw error;
+    if (!(ctx.clients.settings.target === 'sandbox' && isUnsupportedByEmulator(error))) throw error;
   }
   await ctx.identityStore.send(new DeleteUserCommand({ IdentityStoreId: identityStoreId, UserId: user.id }));
   return { outcome: 'recreated', userId: await createUser(ctx, row) };
@@ -153,15 +159,34 @@ export async function updateUser(ctx: IdentityContext, user: StoredUser, row: Us
 /** Adds a user to a group; an existing membership counts as done. */
 export async function addMembership(ctx: IdentityContext, userId: string, group: string): Promise<string | undefined> {
   const { identityStoreId } = ctx.registry.requireInstance();
-  try {
-    const { MembershipId } = await ctx.identityStore.send(
-      new CreateGroupMembershipCommand({ IdentityStoreId: identityStoreId, GroupId: ctx.registry.group(group), MemberId: { UserId: userId } }),
-    );
-    return MembershipId;
-  } catch (error) {
-    if (isError(error, 'ConflictException')) return undefined;
-    throw error;
-  }
+  const groupId = ctx.registry.group(group);
+  let membershipId: string | undefined;
+  const existing = async () => {
+    try {
+      const found = await ctx.identityStore.send(
+        new GetGroupMembershipIdCommand({ IdentityStoreId: identityStoreId, GroupId: groupId, MemberId: { UserId: userId } }),
+      );
+      membershipId = found.MembershipId;
+      return membershipId !== undefined;
+    } catch (error) {
+      if (isError(error, 'ResourceNotFoundException')) return false;
+      throw error;
+    }
+  };
+  await withRetry(
+    async () => {
+      try {
+        const created = await ctx.identityStoreOnce.send(
+          new CreateGroupMembershipCommand({ IdentityStoreId: identityStoreId, GroupId: groupId, MemberId: { UserId: userId } }),
+        );
+        membershipId = created.MembershipId;
+      } catch (error) {
+        if (!isError(error, 'ConflictException')) throw error;
+      }
+    },
+    { recover: existing },
+  );
+  return membershipId;
 }
 
 /** Removes a membership; one already gone counts as done. */

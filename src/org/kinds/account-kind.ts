@@ -11,6 +11,7 @@ import {
   paginateListCreateAccountStatus,
   TagResourceCommand,
 } from '@aws-sdk/client-organizations';
+import { isUnsupportedByEmulator } from '../../aws/aws-error.js';
 import type { ResolvedAccount } from '../../config/resolved-config.js';
 import { mapLimit, pollUntil } from '../../engine/concurrency.js';
 import type { ResourceKind } from '../../engine/types.js';
@@ -190,23 +191,29 @@ export function accountKind(ctx: OrgContext): ResourceKind<ResolvedAccount, Live
           details: { rename: { from: actual.name, to: desired.name }, id: accountId },
           group,
           run: async (progress: (m: string) => void) => {
-            const account = clients.create(AccountClient, { region: 'us-east-1' });
-            await retrying('PutAccountName', progress, async () => {
-              try {
-                await account.send(new PutAccountNameCommand({ AccountId: accountId, AccountName: desired.name }));
-              } catch (error) {
-                if (clients.settings.target === 'sandbox' && (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) {
-                  throw new GroundworkError(
-                    'APPLY_FAILED',
-                    `renaming account "${actual.name}" to "${desired.name}" needs account:PutAccountName, which the emulator (moto) does not implement`,
-                    {
-                      hint: 'on real AWS (--target aws) this works; in the sandbox, keep the old name or start the sandbox afresh',
-                    },
-                  );
+            const account = clients.create(AccountClient, { region: 'us-east-1', maxAttempts: 1 });
+            const sandbox = clients.settings.target === 'sandbox';
+            await retrying(
+              'PutAccountName',
+              progress,
+              async () => {
+                try {
+                  await account.send(new PutAccountNameCommand({ AccountId: accountId, AccountName: desired.name }));
+                } catch (error) {
+                  if (clients.settings.target === 'sandbox' && isUnsupportedByEmulator(error)) {
+                    throw new GroundworkError(
+                      'APPLY_FAILED',
+                      `renaming account "${actual.name}" to "${desired.name}" needs account:PutAccountName, which the emulator (moto) does not implement`,
+                      {
+                        hint: 'on real AWS (--target aws) this works; in the sandbox, keep the old name or start the sandbox afresh',
+                      },
+                    );
+                  }
+                  throw error;
                 }
-                throw error;
-              }
-            });
+              },
+              { giveUpOn: (error) => sandbox && isUnsupportedByEmulator(error) },
+            );
           },
         });
       }
