@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { type ApplyOptions, applyCommand } from './commands/apply.js';
 import { emulatorStartCommand, emulatorStatusCommand, emulatorStopCommand } from './commands/emulator.js';
+import { type MigrateIamOptions, migrateIamCommand } from './commands/migrate-iam.js';
 import { planCommand } from './commands/plan.js';
 import { schemaCommand } from './commands/schema.js';
 import { statusCommand } from './commands/status.js';
@@ -99,6 +100,17 @@ export function buildProgram(streams: OutputStreams = process, env: NodeJS.Proce
     .argument('<user>', 'user name')
     .requiredOption('--group <group>', 'group name')
     .action(run((ctx, user: string, o: { group: string }) => usersRevokeCommand(ctx, user, o)));
+
+  users
+    .command('migrate-iam')
+    .description(MESSAGES.commands.usersMigrateIam)
+    .option('--out <dir>', 'folder for the proposal', 'migration')
+    .option('--account <name>', 'account to assign the new permission sets in (repeatable)', (v: string, all: string[]) => [...all, v], [] as string[])
+    .option('--email-domain <domain>', 'domain for users without an e-mail tag', 'example.com')
+    .option('--force', 'replace files of an earlier proposal in --out', false)
+    .action(
+      run((ctx, o: MigrateIamOptions) => migrateIamCommand(ctx, { ...o, account: o.account.length > 0 ? o.account : ['dev'], profile: ctx.globals.profile })),
+    );
 
   const emulator = program.command('emulator').description(MESSAGES.commands.emulator);
   emulator

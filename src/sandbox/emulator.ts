@@ -205,7 +205,8 @@ export async function startEmulator(
   const child = spawn(venvBin(paths, 'moto_server'), ['-H', HOST, '-p', String(port)], {
     detached: true,
     stdio: ['ignore', log, log],
-    env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'false' },
+    // AWS managed policies exist in every real account; IAM users of a legacy account (migrate-iam) attach them.
+    env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'false', MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' },
   });
   closeSync(log);
   let exited: number | null = null;
