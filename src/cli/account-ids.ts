@@ -23,7 +23,11 @@ export async function accountDirectoryFor(ctx: CommandContext, config: Groundwor
       return placeholderDirectory(config);
     }
     const accounts = await listAccountIdsByName(clients.create(OrganizationsClient));
-    const directory = directoryFrom(config, { managementAccountId: caller.managementAccountId ?? caller.accountId, accounts });
+    const directory = directoryFrom(config, {
+      managementAccountId: caller.managementAccountId ?? caller.accountId,
+      organizationId: caller.organizationId,
+      accounts,
+    });
     if (directory.source === 'placeholder') ctx.out.progress('note: some accounts do not exist yet; they get placeholder IDs');
     return directory;
   } catch (error) {

@@ -72,8 +72,10 @@ export function applyDefaults(parsed: ParsedConfig, sourceFile: string): { confi
     });
   });
 
+  const logArchiveAccount = parsed.audit.logArchiveAccount ?? (accounts.some((a) => a.name === 'log-archive') ? 'log-archive' : undefined);
   const config: GroundworkConfig = {
     ...parsed,
+    audit: { ...parsed.audit, logArchiveAccount },
     sourceFile,
     organization: { ...org, managementAccount, accounts },
     serviceControlPolicies: policies,

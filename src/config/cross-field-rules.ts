@@ -276,6 +276,15 @@ function checkOtherSettings(config: GroundworkConfig, report: Report): void {
     if (!accountNames.includes(name)) report(path, `unknown account "${name}"`, didYouMean(name, accountNames));
   };
   refer(['cost', 'invoiceReceiver'], config.cost.invoiceReceiver);
+  if (config.audit.logArchiveAccount === undefined) {
+    // No log archive: the audit stacks are not synthesized (synth says so).
+  } else if (config.audit.logArchiveAccount === config.organization.managementAccount.name) {
+    report(
+      ['audit', 'logArchiveAccount'],
+      'the log archive must not be the management account',
+      'use a member account such as "log-archive", where SCPs protect it',
+    );
+  } else refer(['audit', 'logArchiveAccount'], config.audit.logArchiveAccount);
   const backend = config.workloads.backendService;
   if (!backend) return;
   refer(['workloads', 'backendService', 'pipelineAccount'], backend.pipelineAccount);

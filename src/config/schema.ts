@@ -89,6 +89,7 @@ export const NotificationsSchema = z.strictObject({
 });
 
 export const AuditSchema = z.strictObject({
+  logArchiveAccount: z.string().optional().describe('Account that holds the immutable log archive. @default the account named "log-archive", if declared'),
   cloudWatchLogsRetentionDays: z.number().int().default(90),
   objectLockRetentionDays: z.number().int().default(365),
   dataEvents: z

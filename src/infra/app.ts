@@ -1,7 +1,7 @@
 /**
  * Entry point for the CDK CLI (`npx cdk synth`, via cdk.json). Groundwork's own commands call synthesize() instead.
  * The config file comes from $GROUNDWORK_CONFIG, default groundwork.yaml; account IDs are offline placeholders
- * unless $GROUNDWORK_ACCOUNT_IDS holds a JSON object of name → ID (as `groundwork deploy` passes).
+ * unless $GROUNDWORK_ACCOUNT_IDS holds a JSON object of name → ID and $GROUNDWORK_ORGANIZATION_ID the organization ID.
  */
 import { loadConfig } from '../config/load-config.js';
 import { directoryFrom, placeholderDirectory } from './account-directory.js';
@@ -12,6 +12,10 @@ const given = process.env.GROUNDWORK_ACCOUNT_IDS;
 let accounts = placeholderDirectory(config);
 if (given) {
   const ids = new Map(Object.entries(JSON.parse(given) as Record<string, string>));
-  accounts = directoryFrom(config, { managementAccountId: ids.get(config.organization.managementAccount.name) ?? '', accounts: ids });
+  accounts = directoryFrom(config, {
+    managementAccountId: ids.get(config.organization.managementAccount.name) ?? '',
+    organizationId: process.env.GROUNDWORK_ORGANIZATION_ID,
+    accounts: ids,
+  });
 }
 buildApp({ config, accounts, outdir: process.env.CDK_OUTDIR }).synth();

@@ -2,6 +2,7 @@ import { App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { GroundworkConfig } from '../config/resolved-config.js';
 import type { AccountDirectory } from './account-directory.js';
+import { AuditTrailStack, LogArchiveStack } from './stacks/audit-stacks.js';
 import { OperatorNotificationsStack } from './stacks/operator-notifications-stack.js';
 
 /** Inputs of {@link buildApp}. */
@@ -15,7 +16,11 @@ export interface BuildAppProps {
 /** The CDK app with one stack per feature, checked by cdk-nag's AWS Solutions pack on synth. */
 export function buildApp(props: BuildAppProps): App {
   const { config, accounts } = props;
-  const app = new App({ outdir: props.outdir ?? 'cdk.out' });
+  const app = new App({
+    outdir: props.outdir ?? 'cdk.out',
+    // Server access logs are delivered through a bucket policy, not ACLs (buckets here enforce bucket-owner ownership).
+    context: { '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true },
+  });
   const accountId = (name: string): string => {
     const id = accounts.ids.get(name);
     if (!id) throw new Error(`buildApp: no account ID for "${name}"; known: ${[...accounts.ids.keys()].join(', ')}`);
@@ -30,7 +35,45 @@ export function buildApp(props: BuildAppProps): App {
     operatorEmails: config.notifications.operatorEmails,
   });
 
+  if (config.audit.logArchiveAccount !== undefined) addAuditStacks(app, props, config.audit.logArchiveAccount, management, accountId);
+
   Tags.of(app).add('groundwork:managed', 'true');
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return app;
+}
+
+/** The organization trail (management) and the log archive with Athena (log-archive account). */
+function addAuditStacks(
+  app: App,
+  props: BuildAppProps,
+  logArchiveAccount: string,
+  management: { account: string; region: string },
+  accountId: (name: string) => string,
+): void {
+  const { config, accounts } = props;
+  const logArchive = { account: accountId(logArchiveAccount), region: config.organization.homeRegion };
+  const regions = [...new Set(['us-east-1', ...config.organization.governedRegions])];
+  const archiveStack = new LogArchiveStack(app, 'GroundworkLogArchive', {
+    env: logArchive,
+    stackName: 'groundwork-log-archive',
+    description: 'Groundwork: immutable log archive of the organization trail, and Athena over it',
+    organizationId: accounts.organizationId,
+    managementAccountId: management.account,
+    trailRegion: management.region,
+    accountIds: [...new Set(accounts.ids.values())],
+    regions,
+    objectLockRetentionDays: config.audit.objectLockRetentionDays,
+  });
+  const trailStack = new AuditTrailStack(app, 'GroundworkAuditTrail', {
+    env: management,
+    stackName: 'groundwork-audit-trail',
+    description: 'Groundwork: the organization trail, all regions, with log file validation',
+    organizationId: accounts.organizationId,
+    bucketName: archiveStack.archive.bucket.bucketName,
+    logRetentionDays: config.audit.cloudWatchLogsRetentionDays,
+    s3DataEvents: config.audit.dataEvents.s3,
+    lambdaDataEvents: config.audit.dataEvents.lambda,
+  });
+  // The bucket policy must let CloudTrail in before the trail is created.
+  trailStack.addStackDependency(archiveStack);
 }

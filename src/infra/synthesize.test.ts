@@ -36,11 +36,13 @@ describe('synthesizing the default organization', () => {
     expect(findings.filter((f) => f.level === 'Error')).toEqual([]);
   });
 
-  it('tags every stack as managed by Groundwork', () => {
+  it('tags the resources of every stack as managed by Groundwork', () => {
+    expect(result.stacks.map((s) => s.stackName).sort()).toEqual(['groundwork-audit-trail', 'groundwork-log-archive', 'groundwork-operator-notifications']);
     for (const stack of result.stacks) {
       const template = JSON.parse(readFileSync(stack.templateFile, 'utf8')) as { Resources: Record<string, { Properties?: { Tags?: unknown } }> };
-      const topic = Object.values(template.Resources).find((r) => (r as { Type?: string }).Type === 'AWS::SNS::Topic');
-      expect(topic?.Properties?.Tags).toContainEqual({ Key: 'groundwork:managed', Value: 'true' });
+      const tagged = Object.values(template.Resources).filter((r) => Array.isArray(r.Properties?.Tags));
+      expect(tagged.length).toBeGreaterThan(0);
+      for (const resource of tagged) expect(resource.Properties?.Tags).toContainEqual({ Key: 'groundwork:managed', Value: 'true' });
     }
   });
 });

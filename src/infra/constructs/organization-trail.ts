@@ -1,0 +1,156 @@
+import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { ORGANIZATION_TRAIL_NAME } from './log-archive.js';
+
+/** CloudWatch Logs retention periods, in days. */
+const RETENTION: Record<number, logs.RetentionDays> = {
+  1: logs.RetentionDays.ONE_DAY,
+  3: logs.RetentionDays.THREE_DAYS,
+  5: logs.RetentionDays.FIVE_DAYS,
+  7: logs.RetentionDays.ONE_WEEK,
+  14: logs.RetentionDays.TWO_WEEKS,
+  30: logs.RetentionDays.ONE_MONTH,
+  60: logs.RetentionDays.TWO_MONTHS,
+  90: logs.RetentionDays.THREE_MONTHS,
+  120: logs.RetentionDays.FOUR_MONTHS,
+  150: logs.RetentionDays.FIVE_MONTHS,
+  180: logs.RetentionDays.SIX_MONTHS,
+  365: logs.RetentionDays.ONE_YEAR,
+  400: logs.RetentionDays.THIRTEEN_MONTHS,
+  545: logs.RetentionDays.EIGHTEEN_MONTHS,
+  731: logs.RetentionDays.TWO_YEARS,
+  1096: logs.RetentionDays.THREE_YEARS,
+  1827: logs.RetentionDays.FIVE_YEARS,
+  2192: logs.RetentionDays.SIX_YEARS,
+  2557: logs.RetentionDays.SEVEN_YEARS,
+  2922: logs.RetentionDays.EIGHT_YEARS,
+  3288: logs.RetentionDays.NINE_YEARS,
+  3653: logs.RetentionDays.TEN_YEARS,
+};
+
+/** The trail's log group; the sandbox recorder writes its CloudTrail-format events to a group of the same name. */
+export const TRAIL_LOG_GROUP = '/groundwork/organization-trail';
+
+/** Props of {@link OrganizationTrail}. */
+export interface OrganizationTrailProps {
+  /** Name of the log-archive trail bucket (in the log-archive account). */
+  readonly bucketName: string;
+  readonly organizationId: string;
+  /**
+   * Retention of the CloudWatch Logs copy, in days (a CloudWatch Logs retention value).
+   * @default 90
+   */
+  readonly logRetentionDays?: number;
+  /**
+   * Record S3 object-level data events (extra cost per 100,000 events).
+   * @default false
+   */
+  readonly s3DataEvents?: boolean;
+  /**
+   * Record Lambda invoke data events (extra cost per 100,000 events).
+   * @default false
+   */
+  readonly lambdaDataEvents?: boolean;
+}
+
+/** An organization trail over all regions with log file validation, encrypted with its own KMS key, delivered to the log archive and to CloudWatch Logs. */
+export class OrganizationTrail extends Construct {
+  readonly trail: cloudtrail.Trail;
+  readonly key: kms.Key;
+  readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: OrganizationTrailProps) {
+    super(scope, id);
+    const retentionDays = props.logRetentionDays ?? 90;
+    const retention = RETENTION[retentionDays];
+    if (!retention) {
+      throw new Error(`OrganizationTrail: logRetentionDays is ${retentionDays}; use a CloudWatch Logs retention: ${Object.keys(RETENTION).join(', ')}`);
+    }
+    const stack = Stack.of(this);
+    const trailArn = `arn:${stack.partition}:cloudtrail:${stack.region}:${stack.account}:trail/${ORGANIZATION_TRAIL_NAME}`;
+
+    this.key = new kms.Key(this, 'Key', {
+      alias: 'alias/groundwork/organization-trail',
+      description: 'Encrypts the Groundwork organization trail',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudTrailToEncryptLogs',
+        principals: [new iam.ServicePrincipal('cloudtrail.amazonaws.com')],
+        actions: ['kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: {
+          StringEquals: { 'aws:SourceArn': trailArn },
+          StringLike: { 'kms:EncryptionContext:aws:cloudtrail:arn': `arn:${stack.partition}:cloudtrail:*:${stack.account}:trail/*` },
+        },
+      }),
+    );
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudTrailToDescribeKey',
+        principals: [new iam.ServicePrincipal('cloudtrail.amazonaws.com')],
+        actions: ['kms:DescribeKey'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceArn': trailArn } },
+      }),
+    );
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowOrganizationToReadLogs',
+        principals: [new iam.AnyPrincipal()],
+        actions: ['kms:Decrypt', 'kms:ReEncryptFrom'],
+        resources: ['*'],
+        conditions: {
+          StringEquals: { 'aws:PrincipalOrgID': props.organizationId },
+          StringLike: { 'kms:EncryptionContext:aws:cloudtrail:arn': `arn:${stack.partition}:cloudtrail:*:${stack.account}:trail/*` },
+        },
+      }),
+    );
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchLogs',
+        principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: {
+          ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:${TRAIL_LOG_GROUP}` },
+        },
+      }),
+    );
+
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      logGroupName: TRAIL_LOG_GROUP,
+      retention,
+      encryptionKey: this.key,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.trail = new cloudtrail.Trail(this, 'Trail', {
+      trailName: ORGANIZATION_TRAIL_NAME,
+      bucket: s3.Bucket.fromBucketName(this, 'LogArchiveBucket', props.bucketName),
+      encryptionKey: this.key,
+      isOrganizationTrail: true,
+      orgId: props.organizationId,
+      isMultiRegionTrail: true,
+      includeGlobalServiceEvents: true,
+      enableFileValidation: true,
+      managementEvents: cloudtrail.ReadWriteType.ALL,
+      sendToCloudWatchLogs: true,
+      cloudWatchLogGroup: this.logGroup,
+    });
+    if (props.s3DataEvents) this.trail.logAllS3DataEvents();
+    if (props.lambdaDataEvents) this.trail.logAllLambdaDataEvents();
+    Validations.of(this.trail).acknowledge({
+      id: 'AwsSolutions-IAM5',
+      reason:
+        'CloudTrail writes a log stream per account and region; the stream names are not known in advance, so the delivery role is scoped to the trail log group with a stream wildcard.',
+    });
+  }
+}
