@@ -49,4 +49,18 @@ describe('groundwork up (npm start)', () => {
   it('then plan --detailed-exitcode exits 0', () => {
     expect(groundwork('plan', '--detailed-exitcode').status).toBe(0);
   });
+
+  it('then audit search --since 1h shows real and sample events, the sample marked as such', () => {
+    const page = JSON.parse(groundwork('audit', 'search', '--since', '1h', '--limit', '1000', '--json').stdout);
+    const sample = page.events.filter((e: { sample: boolean }) => e.sample);
+    expect(sample.length).toBeGreaterThan(0);
+    expect(page.events.length).toBeGreaterThan(sample.length);
+    expect(sample[0].userAgent).toMatch(/SAMPLE DATA/);
+    expect(groundwork('audit', 'search', '--since', '24h', '--event', 'DeleteBucket').stdout).toMatch(/s3:DeleteBucket \[sample\].*AccessDenied/);
+  });
+
+  it('then status prints the access portal and users list shows the sample people', () => {
+    expect(groundwork('status').stdout).toMatch(/Access portal \(one sign-in for every environment\): https:\/\/d-\w+\.awsapps\.com\/start/);
+    expect(JSON.parse(groundwork('users', 'list', '--json').stdout).users).toHaveLength(25);
+  });
 });

@@ -3,6 +3,7 @@ import { loadConfig } from '../config/load-config.js';
 import type { GroundworkConfig } from '../config/resolved-config.js';
 import { GroundworkError } from '../errors.js';
 import { defaultEmulatorPaths, type EmulatorPaths, emulatorStatus } from '../sandbox/emulator.js';
+import { TrailRecorder } from '../sandbox/trail-recorder.js';
 import { MESSAGES } from './messages.js';
 import type { Output } from './output.js';
 
@@ -23,11 +24,13 @@ export interface CommandContext {
   readonly out: Output;
   readonly env: NodeJS.ProcessEnv;
   readonly emulatorPaths: EmulatorPaths;
+  /** Work to finish when the command ends, whatever the outcome (the sandbox trail recorder's flush). */
+  readonly cleanup: (() => Promise<void>)[];
 }
 
 /** Builds a context from parsed flags. */
 export function createContext(globals: GlobalOptions, out: Output, env: NodeJS.ProcessEnv = process.env): CommandContext {
-  return { globals, out, env, emulatorPaths: defaultEmulatorPaths(env.GROUNDWORK_HOME, env) };
+  return { globals, out, env, emulatorPaths: defaultEmulatorPaths(env.GROUNDWORK_HOME, env), cleanup: [] };
 }
 
 /** The target from --target, then GROUNDWORK_TARGET, then sandbox. */
@@ -62,5 +65,17 @@ export async function clientsFrom(ctx: CommandContext, config?: GroundworkConfig
     throw new GroundworkError('USAGE', `endpoint "${endpoint}" is not an http(s) URL`, { hint: 'e.g. --endpoint http://127.0.0.1:4566' });
   }
   ctx.out.debug(`target=${target} region=${region} endpoint=${endpoint ?? '(AWS default)'}`);
-  return new ClientFactory({ target, region, profile: target === 'aws' ? (ctx.globals.profile ?? ctx.env.AWS_PROFILE) : undefined, endpoint });
+  const clients = new ClientFactory({ target, region, profile: target === 'aws' ? (ctx.globals.profile ?? ctx.env.AWS_PROFILE) : undefined, endpoint });
+  if (target === 'sandbox') {
+    // Every call against the emulator is also written as a CloudTrail event, so audit search shows what Groundwork did.
+    const recorder = new TrailRecorder(clients);
+    ctx.cleanup.push(async () => {
+      const written = await recorder.flush().catch((error: Error) => {
+        ctx.out.debug(`the sandbox trail recorder could not write: ${error.message}`);
+        return 0;
+      });
+      ctx.out.debug(`recorded ${written} call(s) in the sandbox trail`);
+    });
+  }
+  return clients;
 }

@@ -10,6 +10,8 @@ export const MESSAGES = {
     synth: 'Synthesize every CDK stack (cdk-nag included) into cdk.out/',
     up: 'The sandbox: start the emulator, apply the config, and check the stacks',
     schema: 'Write the JSON Schema of groundwork.yaml, for editor completion',
+    audit: 'Every action in every account, from the organization trail',
+    auditSearch: 'Search events across the organization: recent windows in CloudWatch Logs Insights, older ones in Athena',
     users: 'People in Identity Center: import, list, grant, revoke, migrate IAM users',
     usersImport: 'Create or update users from a CSV file; bad rows are reported by line and written to FILE.rejected.csv',
     usersList: 'Every user with their groups and effective access per account',

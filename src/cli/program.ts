@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { type ApplyOptions, applyCommand } from './commands/apply.js';
+import { type AuditSearchOptions, auditSearchCommand } from './commands/audit.js';
 import { emulatorStartCommand, emulatorStatusCommand, emulatorStopCommand } from './commands/emulator.js';
 import { type MigrateIamOptions, migrateIamCommand } from './commands/migrate-iam.js';
 import { planCommand } from './commands/plan.js';
@@ -45,8 +46,12 @@ export function buildProgram(streams: OutputStreams = process, env: NodeJS.Proce
       const command = args[args.length - 1] as Command;
       const globals = command.optsWithGlobals() as GlobalOptions;
       const ctx = createContext(globals, new Output({ json: globals.json, verbose: globals.verbose }, streams), env);
-      const code = await fn(ctx, ...(args.slice(0, -1) as A));
-      if (typeof code === 'number') setExitCode(code);
+      try {
+        const code = await fn(ctx, ...(args.slice(0, -1) as A));
+        if (typeof code === 'number') setExitCode(code);
+      } finally {
+        for (const task of ctx.cleanup.splice(0)) await task();
+      }
     };
 
   program.command('validate').description(MESSAGES.commands.validate).action(run(validateCommand));
@@ -111,6 +116,27 @@ export function buildProgram(streams: OutputStreams = process, env: NodeJS.Proce
     .action(
       run((ctx, o: MigrateIamOptions) => migrateIamCommand(ctx, { ...o, account: o.account.length > 0 ? o.account : ['dev'], profile: ctx.globals.profile })),
     );
+
+  const many = (v: string, all: string[]) => [...all, v];
+  program
+    .command('audit')
+    .description(MESSAGES.commands.audit)
+    .command('search')
+    .description(MESSAGES.commands.auditSearch)
+    .option('--since <duration>', 'window ending now: 30m, 24h, 7d (default 24h)')
+    .option('--from <time>', 'window start, ISO 8601')
+    .option('--to <time>', 'window end, ISO 8601 (default now)')
+    .option('--account <name>', 'account name or ID (repeatable)', many, [] as string[])
+    .option('--user <name>', 'user name, role session or ARN fragment (repeatable)', many, [] as string[])
+    .option('--event <name>', 'event name, e.g. DeleteBucket (repeatable)', many, [] as string[])
+    .option('--service <name>', 'service, e.g. s3 or s3.amazonaws.com (repeatable)', many, [] as string[])
+    .option('--source-ip <ip>', 'source IP address')
+    .option('--errors', 'only calls that failed', false)
+    .option('--text <text>', 'text anywhere in the event')
+    .option('--limit <n>', 'events per page, 1-1000 (default 50)')
+    .option('--cursor <cursor>', 'the cursor a previous page printed')
+    .option('--follow', 'keep polling for new events', false)
+    .action(run((ctx, o: AuditSearchOptions) => auditSearchCommand(ctx, o)));
 
   const emulator = program.command('emulator').description(MESSAGES.commands.emulator);
   emulator

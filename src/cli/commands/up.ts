@@ -5,6 +5,7 @@ import { importUsers } from '../../identity/people/import-users.js';
 import { lintTemplates } from '../../infra/cfn-lint.js';
 import { synthesize } from '../../infra/synthesize.js';
 import { startEmulator } from '../../sandbox/emulator.js';
+import { seedSampleActivity } from '../../sandbox/sample-activity.js';
 import { accountDirectoryFor } from '../account-ids.js';
 import { type CommandContext, configFrom } from '../context.js';
 import { openIdentitySession } from '../identity-session.js';
@@ -42,6 +43,11 @@ export async function upCommand(ctx: CommandContext): Promise<void> {
     if (users.rejected.length > 0) out.progress(`note: ${users.rejected.length} row(s) of ${usersFile} were rejected; see ${users.rejectedFile}`);
     out.progress(`✓ people imported from ${usersFile}: ${users.created} created, ${users.updated} updated, ${users.unchanged} unchanged`);
   }
+
+  const sampleAccounts = [...session.org.registry.accountIds].map(([name, id]) => ({ name, id }));
+  const seeded = await seedSampleActivity(session.clients, sampleAccounts);
+  if (seeded > 0)
+    out.progress(`✓ ${seeded} events of SAMPLE activity seeded into the sandbox trail (marked [sample]); Groundwork's own calls are recorded there too`);
 
   const accounts = await accountDirectoryFor(sandboxCtx, config);
   out.progress('… synthesizing stacks with cdk-nag');
@@ -85,6 +91,7 @@ export async function upCommand(ctx: CommandContext): Promise<void> {
         renderTree(tree),
         '',
         `Emulator endpoint: ${emulator.state.endpoint}   (export AWS_ENDPOINT_URL=${emulator.state.endpoint})`,
+        'Next: npx groundwork status (portal and accounts) · npx groundwork users list · npx groundwork audit search --since 1h',
         `Stop it with: npx groundwork emulator stop`,
       ].join('\n'),
   );

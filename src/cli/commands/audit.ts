@@ -1,0 +1,128 @@
+import type { AuditEvent } from '../../audit/audit-event.js';
+import { type AuditQuery, parseDuration } from '../../audit/audit-filter.js';
+import { type AuditContext, searchAudit } from '../../audit/search.js';
+import { didYouMean } from '../../config/suggest.js';
+import { GroundworkError } from '../../errors.js';
+import { readAccounts } from '../../org/kinds/account-kind.js';
+import { readOrganizationBasics } from '../../org/read-organization.js';
+import type { CommandContext } from '../context.js';
+import { openOrgSession } from '../org-session.js';
+
+/** Options of `groundwork audit search`. */
+export interface AuditSearchOptions {
+  readonly since?: string;
+  readonly from?: string;
+  readonly to?: string;
+  readonly account: string[];
+  readonly user: string[];
+  readonly event: string[];
+  readonly service: string[];
+  readonly sourceIp?: string;
+  readonly errors?: boolean;
+  readonly text?: string;
+  readonly limit?: string;
+  readonly cursor?: string;
+  readonly follow?: boolean;
+}
+
+function table(events: readonly AuditEvent[]): string {
+  const rows = [
+    ['TIME', 'ENVIRONMENT', 'ACCOUNT', 'PRINCIPAL', 'EVENT', 'REGION', 'SOURCE IP', 'ERROR'],
+    ...events.map((e) => [
+      e.time,
+      e.environment,
+      e.accountId,
+      e.principal,
+      `${e.eventSource.replace('.amazonaws.com', '')}:${e.eventName}${e.sample ? ' [sample]' : ''}`,
+      e.region,
+      e.sourceIp,
+      e.errorCode ?? '',
+    ]),
+  ];
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+/** `groundwork audit search`: organization-wide event search, as a table or JSON, paged with a cursor; `--follow` polls for new events. */
+export async function auditSearchCommand(ctx: CommandContext, options: AuditSearchOptions): Promise<void> {
+  const session = await openOrgSession(ctx);
+  const { config, org } = session;
+  if (await readOrganizationBasics(org)) await readAccounts(org);
+  const idsByName = new Map(org.registry.accountIds);
+  if (org.registry.managementAccountId) idsByName.set(config.organization.managementAccount.name, org.registry.managementAccountId);
+  const environments = new Map<string, string>();
+  for (const [name, id] of idsByName) {
+    const environment =
+      name === config.organization.managementAccount.name
+        ? config.organization.managementAccount.environment
+        : config.organization.accounts.find((a) => a.name === name)?.environment;
+    environments.set(id, environment ?? name);
+  }
+  const accounts = options.account.map((name) => {
+    const id = idsByName.get(name) ?? (/^\d{12}$/.test(name) ? name : undefined);
+    if (!id) throw new GroundworkError('USAGE', `unknown account "${name}"`, { hint: didYouMean(name, [...idsByName.keys()]) });
+    return id;
+  });
+  const now = new Date();
+  if (options.since && (options.from || options.to))
+    throw new GroundworkError('USAGE', '--since cannot be combined with --from/--to', { hint: 'use --since 24h, or --from and --to' });
+  const from = options.from ? new Date(options.from) : new Date(now.getTime() - parseDuration(options.since ?? '24h'));
+  const to = options.to ? new Date(options.to) : now;
+  const limit = options.limit === undefined ? 50 : Number(options.limit);
+  const query: AuditQuery = {
+    from,
+    to,
+    accounts,
+    principals: options.user,
+    eventNames: options.event,
+    services: options.service,
+    sourceIp: options.sourceIp,
+    errorsOnly: options.errors,
+    text: options.text,
+    limit,
+    cursor: options.cursor,
+  };
+  const audit: AuditContext = {
+    clients: session.clients,
+    environments,
+    logRetentionDays: config.audit.cloudWatchLogsRetentionDays,
+    logArchiveAccountId: config.audit.logArchiveAccount ? idsByName.get(config.audit.logArchiveAccount) : undefined,
+  };
+  const page = await searchAudit(audit, query);
+  ctx.out.result({ ...page, events: page.events }, () => {
+    if (page.events.length === 0) return `No events from ${from.toISOString()} to ${to.toISOString()} match (searched: ${page.source}).`;
+    const samples = page.events.filter((e) => e.sample).length;
+    return [
+      table(page.events),
+      '',
+      `${page.events.length} event(s), newest first (searched: ${page.source})${samples > 0 ? `; ${samples} marked [sample] are generated SAMPLE DATA, not real activity` : ''}.`,
+      ...(page.nextCursor ? [`More: repeat the command with --cursor ${page.nextCursor}`] : []),
+    ].join('\n');
+  });
+  if (!options.follow) return;
+
+  ctx.out.progress('Following new events; Ctrl-C to stop.');
+  let newest = page.events[0]?.time ?? to.toISOString();
+  let seen = new Set(page.events.filter((e) => e.time === newest).map((e) => e.eventId));
+  let stopped = false;
+  process.once('SIGINT', () => {
+    stopped = true;
+  });
+  while (!stopped) {
+    await new Promise((r) => setTimeout(r, 2_000));
+    const next = await searchAudit(audit, { ...query, from: new Date(newest), to: new Date(), cursor: undefined, limit: 1000 });
+    const fresh = next.events.filter((e) => !seen.has(e.eventId) && e.time >= newest).reverse();
+    if (fresh.length === 0) continue;
+    if (ctx.out.json) for (const e of fresh) process.stdout.write(`${JSON.stringify(e)}\n`);
+    else ctx.out.result(null, () => table(fresh).split('\n').slice(1).join('\n'));
+    newest = fresh[fresh.length - 1]?.time ?? newest;
+    seen = new Set([...seen, ...fresh.filter((e) => e.time === newest).map((e) => e.eventId)]);
+  }
+}
