@@ -21,7 +21,8 @@ import { startTestEmulator, type TestEmulator } from './helpers/test-emulator.js
 let emulator: TestEmulator;
 let at: string[];
 beforeAll(async () => {
-  emulator = await startTestEmulator();
+  // Legacy IAM users attach AWS managed policies, so this emulator loads them.
+  emulator = await startTestEmulator({ awsManagedPolicies: true });
   at = ['--endpoint', emulator.endpoint];
   const iam = emulator.clients().create(IAMClient);
   const inline = JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'Logs', Effect: 'Allow', Action: 'logs:GetLogEvents', Resource: '*' }] });

@@ -49,8 +49,13 @@ export function generateSampleActivity(options: {
   const span = (options.hours ?? 24) * 3_600_000;
   const pick = <T>(items: readonly T[]) => items[Math.floor(next() * items.length)] as T;
   return Array.from({ length: options.count }, (_, i) => {
-    let roll = next() * total;
-    const activity = ACTIVITY.find((a) => (roll -= a.weight) < 0) ?? (ACTIVITY[0] as (typeof ACTIVITY)[number]);
+    const roll = next() * total;
+    let cumulative = 0;
+    const activity =
+      ACTIVITY.find((a) => {
+        cumulative += a.weight;
+        return roll < cumulative;
+      }) ?? (ACTIVITY[0] as (typeof ACTIVITY)[number]);
     const account = pick(options.accounts);
     const person = pick(PEOPLE);
     const time = new Date(options.now.getTime() - Math.floor(next() * span)).toISOString().replace(/\.\d{3}Z$/, 'Z');

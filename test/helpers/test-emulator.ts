@@ -11,24 +11,27 @@ export interface TestEmulator {
   readonly paths: EmulatorPaths;
   /** A client factory pointed at this emulator. */
   clients(region?: string): ClientFactory;
-  /** Wipes all emulated state (moto's reset API). */
+  /** Starts afresh with no state, on the same port (a restart: moto's reset API re-creates every account it has seen, which grows with each test). */
   reset(): Promise<void>;
   stop(): Promise<void>;
 }
 
 /** Starts an emulator on a free port; call stop() in afterAll. */
-export async function startTestEmulator(): Promise<TestEmulator> {
+export async function startTestEmulator(options: { awsManagedPolicies?: boolean } = {}): Promise<TestEmulator> {
+  // Most tests need no AWS managed policies in IAM; loading them costs about a second per apply.
+  const awsManagedPolicies = options.awsManagedPolicies ?? false;
   const stateDir = mkdtempSync(join(tmpdir(), 'groundwork-test-'));
   const paths = { venvDir: SHARED_PATHS.venv, stateDir };
   const port = await findFreePort(0);
-  const { state } = await startEmulator(paths, { port });
+  const { state } = await startEmulator(paths, { port, awsManagedPolicies });
   return {
     endpoint: state.endpoint,
     paths,
     clients: (region = 'us-east-1') => new ClientFactory({ target: 'sandbox', region, endpoint: state.endpoint }),
     reset: async () => {
-      const response = await fetch(`${state.endpoint}/moto-api/reset`, { method: 'POST' });
-      if (!response.ok) throw new Error(`moto reset failed: ${response.status}`);
+      await stopEmulator(paths);
+      const restarted = await startEmulator(paths, { port, awsManagedPolicies });
+      if (restarted.state.port !== port) throw new Error(`the test emulator could not restart on port ${port}`);
     },
     stop: async () => {
       await stopEmulator(paths);

@@ -46,7 +46,7 @@ export async function groupIdByName(ctx: IdentityContext, name: string): Promise
 
 /** Identity Center groups: created, description kept in line; groups outside the config (SCIM, console) are left alone. */
 export function groupKind(ctx: IdentityContext): ResourceKind<GroupState, GroupState> {
-  const { identityStore, registry } = ctx;
+  const { registry } = ctx;
   return {
     kind: 'group',
     dependsOn: ['organization', 'trusted-access'],
