@@ -1,19 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cli } from './helpers/run-cli.js';
-import { startTestEmulator, type TestEmulator } from './helpers/test-emulator.js';
+import { useTestEmulator } from './helpers/test-emulator.js';
 
-let emulator: TestEmulator;
-let at: string[];
-beforeAll(async () => {
-  emulator = await startTestEmulator();
-  at = ['--endpoint', emulator.endpoint];
-});
-afterAll(() => emulator.stop());
+const sandbox = useTestEmulator();
 
 describe('groundwork audit search', () => {
   it("finds Groundwork's own calls against the sandbox, recorded as CloudTrail events", async () => {
-    expect((await cli(['apply', '--yes', ...at])).code).toBe(0);
-    const run = await cli(['audit', 'search', '--since', '1h', '--event', 'CreateAccount', '--json', ...at]);
+    expect((await cli(['apply', '--yes', ...sandbox.at])).code).toBe(0);
+    const run = await cli(['audit', 'search', '--since', '1h', '--event', 'CreateAccount', '--json', ...sandbox.at]);
     expect(run.code).toBe(0);
     const page = JSON.parse(run.stdout);
     expect(page.source).toBe('sandbox');
@@ -27,7 +21,7 @@ describe('groundwork audit search', () => {
   });
 
   it('filters calls made in member accounts by account name', async () => {
-    const page = JSON.parse((await cli(['audit', 'search', '--since', '1h', '--account', 'dev', '--json', '--limit', '1000', ...at])).stdout);
+    const page = JSON.parse((await cli(['audit', 'search', '--since', '1h', '--account', 'dev', '--json', '--limit', '1000', ...sandbox.at])).stdout);
     expect(page.events.length).toBeGreaterThan(0);
     expect(
       page.events.every(
@@ -37,7 +31,7 @@ describe('groundwork audit search', () => {
   });
 
   it('prints a readable table with a cursor for the next page', async () => {
-    const run = await cli(['audit', 'search', '--since', '1h', '--limit', '3', ...at]);
+    const run = await cli(['audit', 'search', '--since', '1h', '--limit', '3', ...sandbox.at]);
     expect(run.stdout).toMatch(/^TIME\s+ENVIRONMENT\s+ACCOUNT\s+PRINCIPAL\s+EVENT/);
     expect(run.stdout).toMatch(/3 event\(s\), newest first \(searched: sandbox\)\.\nMore: repeat the command with --cursor \S+/);
   });
@@ -50,9 +44,43 @@ describe('groundwork audit search', () => {
       [['--cursor', 'zzz'], /the cursor "zzz" is malformed/],
       [['--since', 'yesterday'], /"yesterday" is not a duration/],
     ] as const) {
-      const run = await cli(['audit', 'search', ...args, ...at]);
+      const run = await cli(['audit', 'search', ...args, ...sandbox.at]);
       expect(run.code).toBe(1);
       expect(run.stderr).toMatch(pattern);
     }
+  });
+});
+
+describe('groundwork audit search --follow', () => {
+  it('prints events as they arrive, until interrupted', async () => {
+    const { spawn } = await import('node:child_process');
+    const { CloudWatchLogsClient } = await import('@aws-sdk/client-cloudwatch-logs');
+    const { writeTrailRecords } = await import('../src/sandbox/trail-recorder.js');
+    const { SHARED_PATHS } = await import('./helpers/paths.js');
+    const child = spawn(process.execPath, [SHARED_PATHS.bin, 'audit', 'search', '--since', '5m', '--event', 'FollowMe', '--follow', ...sandbox.at], {
+      cwd: SHARED_PATHS.root,
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    const waitFor = async (pattern: RegExp) => {
+      for (let i = 0; i < 100 && !pattern.test(stdout); i++) await new Promise((r) => setTimeout(r, 200));
+      return stdout;
+    };
+    expect(await waitFor(/No events/)).toMatch(/No events/);
+    await writeTrailRecords(sandbox.emulator.clients().create(CloudWatchLogsClient), 'follow-test', [
+      {
+        eventTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        eventSource: 's3.amazonaws.com',
+        eventName: 'FollowMe',
+        awsRegion: 'us-east-1',
+        eventID: 'follow-1',
+        recipientAccountId: '123456789012',
+        userIdentity: { type: 'IAMUser', userName: 'follower' },
+      },
+    ]);
+    expect(await waitFor(/follower\s+s3:FollowMe/)).toMatch(/follower\s+s3:FollowMe/);
+    child.kill('SIGINT');
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    expect(code).toBe(0);
   });
 });

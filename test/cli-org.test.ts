@@ -1,18 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { cli } from './helpers/run-cli.js';
-import { startTestEmulator, type TestEmulator } from './helpers/test-emulator.js';
+import { useTestEmulator } from './helpers/test-emulator.js';
 
-let emulator: TestEmulator;
-let at: string[];
-beforeAll(async () => {
-  emulator = await startTestEmulator();
-  at = ['--endpoint', emulator.endpoint];
-});
-afterAll(() => emulator.stop());
+const sandbox = useTestEmulator();
 
 describe('groundwork plan, apply and status', () => {
   it('plan --json lists changes in the contract shape, and --detailed-exitcode exits 2', async () => {
-    const run = await cli(['plan', '--json', '--detailed-exitcode', ...at]);
+    const run = await cli(['plan', '--json', '--detailed-exitcode', ...sandbox.at]);
     expect(run.code).toBe(2);
     const plan = JSON.parse(run.stdout);
     expect(plan.changes).toContainEqual({
@@ -26,7 +20,7 @@ describe('groundwork plan, apply and status', () => {
   });
 
   it('plan groups changes by OU with + markers', async () => {
-    const run = await cli(['plan', ...at]);
+    const run = await cli(['plan', ...sandbox.at]);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^OU Stage\n {2}\+ account prod/m);
     expect(run.stdout).toMatch(/^Plan: \d+ to create, 0 to update, 0 to move, 0 to delete\.$/m);
@@ -34,23 +28,23 @@ describe('groundwork plan, apply and status', () => {
   });
 
   it('apply refuses to run without --yes when there is no terminal to confirm on', async () => {
-    const run = await cli(['apply', ...at]);
+    const run = await cli(['apply', ...sandbox.at]);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/error: apply needs confirmation, and there is no terminal to ask on\nhint: pass --yes/);
   });
 
   it('apply --yes reports progress, then plan exits 0 with --detailed-exitcode', async () => {
-    const run = await cli(['apply', '--yes', ...at]);
+    const run = await cli(['apply', '--yes', ...sandbox.at]);
     expect(run.code).toBe(0);
     expect(run.stderr).toMatch(/\[\d+\/\d+\] ✓ create account prod/);
     expect(run.stdout).toMatch(/^Applied \d+ change\(s\) in/);
-    const again = await cli(['plan', '--detailed-exitcode', ...at]);
+    const again = await cli(['plan', '--detailed-exitcode', ...sandbox.at]);
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/No changes\. The organization matches the config\./);
   });
 
   it('status lists every account with ID, OU, environment and status', async () => {
-    const run = await cli(['status', '--json', ...at]);
+    const run = await cli(['status', '--json', ...sandbox.at]);
     const status = JSON.parse(run.stdout);
     expect(status.organizationId).toMatch(/^o-/);
     expect(status.accounts).toContainEqual(
@@ -65,7 +59,7 @@ describe('groundwork plan, apply and status', () => {
     vi.stubEnv('AWS_ACCESS_KEY_ID', 'test');
     vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test');
     vi.stubEnv('AWS_PROFILE', '');
-    const run = await cli(['plan', '--target', 'aws', ...at]);
+    const run = await cli(['plan', '--target', 'aws', ...sandbox.at]);
     vi.unstubAllEnvs();
     expect(run.code).toBe(0);
     expect(run.stderr).toMatch(

@@ -12,19 +12,16 @@ import {
   PutGroupPolicyCommand,
   PutUserPolicyCommand,
 } from '@aws-sdk/client-iam';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { SHARED_PATHS } from './helpers/paths.js';
 import { cli } from './helpers/run-cli.js';
-import { startTestEmulator, type TestEmulator } from './helpers/test-emulator.js';
+import { useTestEmulator } from './helpers/test-emulator.js';
 
-let emulator: TestEmulator;
-let at: string[];
+// Legacy IAM users attach AWS managed policies, so this emulator loads them.
+const sandbox = useTestEmulator({ awsManagedPolicies: true });
 beforeAll(async () => {
-  // Legacy IAM users attach AWS managed policies, so this emulator loads them.
-  emulator = await startTestEmulator({ awsManagedPolicies: true });
-  at = ['--endpoint', emulator.endpoint];
-  const iam = emulator.clients().create(IAMClient);
+  const iam = sandbox.emulator.clients().create(IAMClient);
   const inline = JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'Logs', Effect: 'Allow', Action: 'logs:GetLogEvents', Resource: '*' }] });
   await iam.send(new CreateGroupCommand({ GroupName: 'devs' }));
   await iam.send(new AttachGroupPolicyCommand({ GroupName: 'devs', PolicyArn: 'arn:aws:iam::aws:policy/PowerUserAccess' }));
@@ -51,13 +48,12 @@ beforeAll(async () => {
     }),
   );
 });
-afterAll(() => emulator.stop());
 
 describe('groundwork users migrate-iam', () => {
   const out = mkdtempSync(join(tmpdir(), 'gw-migrate-'));
 
   it('groups users with the same effective policies and proposes a permission set for each, reading only', async () => {
-    const run = await cli(['users', 'migrate-iam', '--out', out, '--account', 'dev', '--json', ...at]);
+    const run = await cli(['users', 'migrate-iam', '--out', out, '--account', 'dev', '--json', ...sandbox.at]);
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout);
     expect(result.users).toBe(4);
@@ -107,17 +103,17 @@ describe('groundwork users migrate-iam', () => {
     const merged = join(out, 'groundwork.yaml');
     writeFileSync(merged, stringify(config));
     expect((await cli(['validate', '--config', merged])).code).toBe(0);
-    const apply = await cli(['apply', '--yes', '--config', merged, ...at]);
+    const apply = await cli(['apply', '--yes', '--config', merged, ...sandbox.at]);
     expect(apply.stderr).not.toMatch(/✗/);
     expect(apply.code).toBe(0);
-    const imported = JSON.parse((await cli(['users', 'import', join(out, 'users.csv'), '--json', '--config', merged, ...at])).stdout);
+    const imported = JSON.parse((await cli(['users', 'import', join(out, 'users.csv'), '--json', '--config', merged, ...sandbox.at])).stdout);
     expect(imported).toMatchObject({ created: 4, rejected: [] });
-    const list = JSON.parse((await cli(['users', 'list', '--json', '--config', merged, ...at])).stdout);
+    const list = JSON.parse((await cli(['users', 'list', '--json', '--config', merged, ...sandbox.at])).stdout);
     expect(list.users.find((u: { username: string }) => u.username === 'alice.smith').access).toEqual({ dev: ['Legacy-devs'] });
   });
 
   it('refuses to overwrite an earlier proposal without --force', async () => {
-    const run = await cli(['users', 'migrate-iam', '--out', out, ...at]);
+    const run = await cli(['users', 'migrate-iam', '--out', out, ...sandbox.at]);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/already exist.*\nhint: choose another --out folder, or pass --force/);
   });

@@ -8,7 +8,7 @@ import {
   paginateListAccounts,
 } from '@aws-sdk/client-organizations';
 import { ListInstancesCommand, SSOAdminClient } from '@aws-sdk/client-sso-admin';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { ClientFactory } from '../src/aws/client-factory.js';
 import { applyPlan } from '../src/engine/apply.js';
 import { createFoundationContexts } from '../src/foundation/foundation-kinds.js';
@@ -18,18 +18,14 @@ import { importUsers } from '../src/identity/people/import-users.js';
 import { startFaultProxy } from './helpers/fault-proxy.js';
 import { configWith, planFoundation, planOrg, summary } from './helpers/org.js';
 import { SHARED_PATHS } from './helpers/paths.js';
-import { startTestEmulator, type TestEmulator } from './helpers/test-emulator.js';
+import { useTestEmulator } from './helpers/test-emulator.js';
 
-let emulator: TestEmulator;
-beforeAll(async () => {
-  emulator = await startTestEmulator();
-});
-afterAll(() => emulator.stop());
-beforeEach(() => emulator.reset());
+const sandbox = useTestEmulator();
+beforeEach(() => sandbox.emulator.reset());
 
 /** Names that appear more than once among accounts, OUs and SCPs: must stay empty. */
 async function duplicates(): Promise<string[]> {
-  const client = emulator.clients().create(OrganizationsClient);
+  const client = sandbox.emulator.clients().create(OrganizationsClient);
   const names: string[] = [];
   for await (const page of paginateListAccounts({ client }, {}))
     names.push(...(page.Accounts ?? []).map((a) => `account ${a.Name}`), ...(page.Accounts ?? []).map((a) => `email ${a.Email}`));
@@ -42,7 +38,7 @@ async function duplicates(): Promise<string[]> {
 describe('apply under injected faults (20% throttling and 500s)', () => {
   for (const seed of [1, 2, 3]) {
     it(`converges with nothing duplicated or lost (seed ${seed})`, async () => {
-      const proxy = await startFaultProxy({ target: emulator.endpoint, failureRate: 0.2, seed });
+      const proxy = await startFaultProxy({ target: sandbox.emulator.endpoint, failureRate: 0.2, seed });
       try {
         const faulty = new ClientFactory({ target: 'sandbox', region: 'us-east-1', endpoint: proxy.endpoint });
         const config = configWith();
@@ -58,7 +54,7 @@ describe('apply under injected faults (20% throttling and 500s)', () => {
       } finally {
         await proxy.close();
       }
-      expect(summary(await planOrg(configWith(), emulator.clients()))).toEqual([]);
+      expect(summary(await planOrg(configWith(), sandbox.emulator.clients()))).toEqual([]);
       expect(await duplicates()).toEqual([]);
     });
   }
@@ -68,7 +64,7 @@ describe('apply under injected faults (20% throttling and 500s)', () => {
 async function applyKilledAfter(killAfter: number): Promise<number> {
   let child: ReturnType<typeof spawn> | undefined;
   const proxy = await startFaultProxy({
-    target: emulator.endpoint,
+    target: sandbox.emulator.endpoint,
     onRequest: (count) => {
       if (count === killAfter) child?.kill('SIGKILL');
     },
@@ -88,9 +84,9 @@ describe('apply killed part-way', () => {
       const seen = await applyKilledAfter(killAfter);
       expect(seen).toBeGreaterThanOrEqual(killAfter);
       const config = configWith();
-      const result = await applyPlan(await planOrg(config, emulator.clients()));
+      const result = await applyPlan(await planOrg(config, sandbox.emulator.clients()));
       expect(result.failed).toEqual([]);
-      expect(summary(await planOrg(config, emulator.clients()))).toEqual([]);
+      expect(summary(await planOrg(config, sandbox.emulator.clients()))).toEqual([]);
       expect(await duplicates()).toEqual([]);
     });
   }
@@ -98,8 +94,8 @@ describe('apply killed part-way', () => {
 
 /** Users and groups that appear more than once in the identity store: must stay empty. */
 async function identityDuplicates(): Promise<string[]> {
-  const { Instances } = await emulator.clients().create(SSOAdminClient).send(new ListInstancesCommand({}));
-  const store = emulator.clients().create(IdentitystoreClient);
+  const { Instances } = await sandbox.emulator.clients().create(SSOAdminClient).send(new ListInstancesCommand({}));
+  const store = sandbox.emulator.clients().create(IdentitystoreClient);
   const IdentityStoreId = Instances?.[0]?.IdentityStoreId as string;
   const names: string[] = [];
   for await (const page of paginateListUsers({ client: store }, { IdentityStoreId }))
@@ -111,7 +107,7 @@ async function identityDuplicates(): Promise<string[]> {
 describe('identity apply and import under injected faults', () => {
   for (const seed of [7, 8]) {
     it(`converge with no duplicate user, group or assignment (seed ${seed})`, async () => {
-      const proxy = await startFaultProxy({ target: emulator.endpoint, failureRate: 0.2, seed });
+      const proxy = await startFaultProxy({ target: sandbox.emulator.endpoint, failureRate: 0.2, seed });
       const config = configWith();
       let imported = 0;
       try {
@@ -130,9 +126,9 @@ describe('identity apply and import under injected faults', () => {
         await proxy.close();
       }
       expect(imported).toBe(25);
-      expect(summary(await planFoundation(config, emulator.clients()))).toEqual([]);
+      expect(summary(await planFoundation(config, sandbox.emulator.clients()))).toEqual([]);
       expect(await identityDuplicates()).toEqual([]);
-      const contexts = createFoundationContexts(config, emulator.clients());
+      const contexts = createFoundationContexts(config, sandbox.emulator.clients());
       await findInstance(contexts.identity);
       await readGroups(contexts.identity);
       const again = await importUsers(contexts.identity, `${SHARED_PATHS.root}examples/users.csv`);

@@ -12,23 +12,17 @@ import {
   paginateListPermissionSets,
   SSOAdminClient,
 } from '@aws-sdk/client-sso-admin';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { applyFoundation, configWith, planFoundation, summary } from '../../test/helpers/org.js';
 import { cli } from '../../test/helpers/run-cli.js';
-import { startTestEmulator, type TestEmulator } from '../../test/helpers/test-emulator.js';
+import { useTestEmulator } from '../../test/helpers/test-emulator.js';
 import { applyPlan } from '../engine/apply.js';
 
-let emulator: TestEmulator;
-let at: string[];
-beforeAll(async () => {
-  emulator = await startTestEmulator();
-  at = ['--endpoint', emulator.endpoint];
-});
-afterAll(() => emulator.stop());
-beforeEach(() => emulator.reset());
+const sandbox = useTestEmulator();
+beforeEach(() => sandbox.emulator.reset());
 
-const sso = () => emulator.clients().create(SSOAdminClient);
-const store = () => emulator.clients().create(IdentitystoreClient);
+const sso = () => sandbox.emulator.clients().create(SSOAdminClient);
+const store = () => sandbox.emulator.clients().create(IdentitystoreClient);
 
 async function instance() {
   const { Instances } = await sso().send(new ListInstancesCommand({}));
@@ -36,7 +30,7 @@ async function instance() {
 }
 
 async function accountIds(): Promise<Map<string, string>> {
-  const { Accounts } = await emulator.clients().create(OrganizationsClient).send(new ListAccountsCommand({}));
+  const { Accounts } = await sandbox.emulator.clients().create(OrganizationsClient).send(new ListAccountsCommand({}));
   return new Map((Accounts ?? []).map((a) => [a.Name === 'master' ? 'management' : (a.Name as string), a.Id as string]));
 }
 
@@ -70,7 +64,7 @@ function csvFile(text: string): string {
 
 describe('Identity Center through plan/apply', () => {
   it('creates the four permission sets with their policies and session lengths', async () => {
-    await applyFoundation(configWith(), emulator.clients());
+    await applyFoundation(configWith(), sandbox.emulator.clients());
     const { instanceArn } = await instance();
     const found: Record<string, { hours: string; policies: string[] }> = {};
     for await (const page of paginateListPermissionSets({ client: sso() }, { InstanceArn: instanceArn })) {
@@ -92,7 +86,7 @@ describe('Identity Center through plan/apply', () => {
   });
 
   it('creates the three groups and assigns them on the right accounts', async () => {
-    await applyFoundation(configWith(), emulator.clients());
+    await applyFoundation(configWith(), sandbox.emulator.clients());
     const names: string[] = [];
     for await (const page of paginateListGroups({ client: store() }, { IdentityStoreId: (await instance()).identityStoreId }))
       names.push(...(page.Groups ?? []).map((g) => g.DisplayName as string));
@@ -113,8 +107,8 @@ describe('Identity Center through plan/apply', () => {
   });
 
   it('applies twice to an empty plan', async () => {
-    await applyFoundation(configWith(), emulator.clients());
-    expect(summary(await planFoundation(configWith(), emulator.clients()))).toEqual([]);
+    await applyFoundation(configWith(), sandbox.emulator.clients());
+    expect(summary(await planFoundation(configWith(), sandbox.emulator.clients()))).toEqual([]);
   });
 
   it('expands an OU target at plan time, so a new account in the OU is covered on the next apply', async () => {
@@ -123,9 +117,9 @@ describe('Identity Center through plan/apply', () => {
         raw.identityCenter.assignments.push({ group: 'Developers', permissionSet: 'ReadOnly', organizationalUnits: ['Stage'] });
         if (extra) raw.organization.accounts.push({ name: 'qa', organizationalUnit: 'Stage' });
       });
-    await applyFoundation(withOu(false), emulator.clients());
+    await applyFoundation(withOu(false), sandbox.emulator.clients());
     expect(await liveAssignments()).toContain('Developers · ReadOnly · prod');
-    const plan = await planFoundation(withOu(true), emulator.clients());
+    const plan = await planFoundation(withOu(true), sandbox.emulator.clients());
     expect(summary(plan).filter((l) => l.includes('assignment'))).toEqual([
       'create assignment:Operators · PlatformAdmin · qa',
       'create assignment:Developers · ReadOnly · qa',
@@ -135,7 +129,7 @@ describe('Identity Center through plan/apply', () => {
   });
 
   it('removes a group assignment that leaves the config, and updates a changed permission set in place', async () => {
-    await applyFoundation(configWith(), emulator.clients());
+    await applyFoundation(configWith(), sandbox.emulator.clients());
     const changed = configWith((raw) => {
       raw.identityCenter.assignments = raw.identityCenter.assignments.filter((a: { group: string }) => a.group !== 'Developers' || true);
       raw.identityCenter.assignments.find(
@@ -143,23 +137,28 @@ describe('Identity Center through plan/apply', () => {
       ).accounts = ['staging'];
       raw.identityCenter.permissionSets.find((p: { name: string }) => p.name === 'ReadOnly').sessionDurationHours = 2;
     });
-    const plan = await planFoundation(changed, emulator.clients());
+    const plan = await planFoundation(changed, sandbox.emulator.clients());
     expect(summary(plan)).toEqual(['update permission-set:ReadOnly', 'delete assignment:Developers · ReadOnly · cicd']);
     expect(plan.changes[0]?.details).toMatchObject({ sessionDurationHours: { from: 8, to: 2 }, reprovision: true });
     await applyPlan(plan);
     expect(await liveAssignments()).not.toContain('Developers · ReadOnly · cicd');
-    expect(summary(await planFoundation(changed, emulator.clients()))).toEqual([]);
+    expect(summary(await planFoundation(changed, sandbox.emulator.clients()))).toEqual([]);
   });
 
   it('never reverts an assignment made to a single user, and lists it as unmanaged', async () => {
-    await applyFoundation(configWith(), emulator.clients());
-    const import1 = await cli(['users', 'import', csvFile('username,email,given_name,family_name,display_name,groups\nzoe,zoe@example.com,Zoe,Z,,\n'), ...at]);
+    await applyFoundation(configWith(), sandbox.emulator.clients());
+    const import1 = await cli([
+      'users',
+      'import',
+      csvFile('username,email,given_name,family_name,display_name,groups\nzoe,zoe@example.com,Zoe,Z,,\n'),
+      ...sandbox.at,
+    ]);
     expect(import1.code).toBe(0);
     const { instanceArn, identityStoreId } = await instance();
     let userId = '';
     for await (const page of paginateListUsers({ client: store() }, { IdentityStoreId: identityStoreId }))
       userId = page.Users?.find((u) => u.UserName === 'zoe')?.UserId ?? userId;
-    const plan0 = await planFoundation(configWith(), emulator.clients());
+    const plan0 = await planFoundation(configWith(), sandbox.emulator.clients());
     expect(plan0.changes).toEqual([]);
     const sets: string[] = [];
     for await (const page of paginateListPermissionSets({ client: sso() }, { InstanceArn: instanceArn })) sets.push(...(page.PermissionSets ?? []));
@@ -173,7 +172,7 @@ describe('Identity Center through plan/apply', () => {
         PrincipalId: userId,
       }),
     );
-    const plan = await planFoundation(configWith(), emulator.clients());
+    const plan = await planFoundation(configWith(), sandbox.emulator.clients());
     expect(plan.changes).toEqual([]);
     expect(plan.unmanaged.map((f) => f.message)).toEqual([expect.stringMatching(/direct assignment of user .* in prod; never reverted/)]);
   });
@@ -183,7 +182,7 @@ describe('groundwork users import', () => {
   const header = 'username,email,given_name,family_name,display_name,groups\n';
 
   it('imports exactly the valid rows, reports each bad row by line, and keeps the bad rows in FILE.rejected.csv', async () => {
-    await applyFoundation(configWith(), emulator.clients());
+    await applyFoundation(configWith(), sandbox.emulator.clients());
     const file = csvFile(
       `\uFEFF${header}` +
         'ana,ana@example.com,Ana,García,"García, Ana",Operators;Developers\n' +
@@ -194,7 +193,7 @@ describe('groundwork users import', () => {
         ' spaced,spaced@example.com,S,P,,\n' +
         'ben,ben@example.com,Ben,O,,BackendDevelopers\n',
     );
-    const run = await cli(['users', 'import', file, '--json', ...at]);
+    const run = await cli(['users', 'import', file, '--json', ...sandbox.at]);
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout);
     expect({ created: result.created, updated: result.updated, unchanged: result.unchanged }).toEqual({ created: 3, updated: 0, unchanged: 0 });
@@ -208,44 +207,44 @@ describe('groundwork users import', () => {
     expect(rejected.split('\n')[0]).toBe('username,email,given_name,family_name,display_name,groups,reason');
     expect(rejected).toContain('bad-email,nope,Bad,Email,,Developers,"email ""nope"" is not a valid e-mail address"');
 
-    const list = JSON.parse((await cli(['users', 'list', '--json', ...at])).stdout);
+    const list = JSON.parse((await cli(['users', 'list', '--json', ...sandbox.at])).stdout);
     const ana = list.users.find((u: { username: string }) => u.username === 'ana');
     expect(ana).toMatchObject({ displayName: 'García, Ana', groups: ['Developers', 'Operators'] });
     expect(ana.access.dev).toEqual(['Developer', 'PlatformAdmin']);
     expect(list.users.find((u: { username: string }) => u.username === 'multi')).toBeDefined();
 
-    const again = JSON.parse((await cli(['users', 'import', file, '--json', ...at])).stdout);
+    const again = JSON.parse((await cli(['users', 'import', file, '--json', ...sandbox.at])).stdout);
     expect({ created: again.created, updated: again.updated, unchanged: again.unchanged }).toEqual({ created: 0, updated: 0, unchanged: 3 });
   });
 
   it('makes group memberships match the row, and updates changed attributes', async () => {
-    await applyFoundation(configWith(), emulator.clients());
-    await cli(['users', 'import', csvFile(`${header}ana,ana@example.com,Ana,G,,Operators;Developers\n`), ...at]);
-    const run = await cli(['users', 'import', csvFile(`${header}ana,ana@new.example.com,Ana,G,,Developers\n`), '--json', ...at]);
+    await applyFoundation(configWith(), sandbox.emulator.clients());
+    await cli(['users', 'import', csvFile(`${header}ana,ana@example.com,Ana,G,,Operators;Developers\n`), ...sandbox.at]);
+    const run = await cli(['users', 'import', csvFile(`${header}ana,ana@new.example.com,Ana,G,,Developers\n`), '--json', ...sandbox.at]);
     expect(JSON.parse(run.stdout)).toMatchObject({ created: 0, updated: 1, unchanged: 0, recreatedInSandbox: ['ana'] });
-    const list = JSON.parse((await cli(['users', 'list', '--json', ...at])).stdout);
+    const list = JSON.parse((await cli(['users', 'list', '--json', ...sandbox.at])).stdout);
     expect(list.users).toEqual([expect.objectContaining({ username: 'ana', email: 'ana@new.example.com', groups: ['Developers'] })]);
   });
 
   it('writes nothing with --dry-run', async () => {
-    await applyFoundation(configWith(), emulator.clients());
+    await applyFoundation(configWith(), sandbox.emulator.clients());
     const file = csvFile(`${header}ana,ana@example.com,Ana,G,,Operators\nbad,bad,B,B,,\n`);
-    const run = JSON.parse((await cli(['users', 'import', file, '--dry-run', '--json', ...at])).stdout);
+    const run = JSON.parse((await cli(['users', 'import', file, '--dry-run', '--json', ...sandbox.at])).stdout);
     expect(run).toMatchObject({ created: 1, dryRun: true });
     expect(existsSync(`${file}.rejected.csv`)).toBe(false);
-    expect(JSON.parse((await cli(['users', 'list', '--json', ...at])).stdout).users).toEqual([]);
+    expect(JSON.parse((await cli(['users', 'list', '--json', ...sandbox.at])).stdout).users).toEqual([]);
   });
 
   it('refuses a file with the wrong header, naming what is missing', async () => {
-    await applyFoundation(configWith(), emulator.clients());
-    const run = await cli(['users', 'import', csvFile('user,email\nx,y\n'), ...at]);
+    await applyFoundation(configWith(), sandbox.emulator.clients());
+    const run = await cli(['users', 'import', csvFile('user,email\nx,y\n'), ...sandbox.at]);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/:1: the header must be username,email,given_name,family_name,display_name,groups\n {2}missing: username, given_name/);
   });
 
   it('refuses a file that does not exist', async () => {
-    await applyFoundation(configWith(), emulator.clients());
-    const run = await cli(['users', 'import', '/nonexistent/users.csv', ...at]);
+    await applyFoundation(configWith(), sandbox.emulator.clients());
+    const run = await cli(['users', 'import', '/nonexistent/users.csv', ...sandbox.at]);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/error: users file not found: \/nonexistent\/users\.csv/);
   });
@@ -253,10 +252,10 @@ describe('groundwork users import', () => {
 
 describe('groundwork users grant and revoke', () => {
   it('adds and removes a group membership, and says when nothing changed', async () => {
-    await applyFoundation(configWith(), emulator.clients());
-    await cli(['users', 'import', csvFile('username,email,given_name,family_name,display_name,groups\nana,ana@example.com,Ana,G,,\n'), ...at]);
-    expect((await cli(['users', 'grant', 'ana', '--group', 'Operators', ...at])).stdout).toMatch(/ana is now in Operators/);
-    expect((await cli(['users', 'grant', 'ana', '--group', 'Operators', ...at])).stdout).toMatch(/ana was already in Operators/);
+    await applyFoundation(configWith(), sandbox.emulator.clients());
+    await cli(['users', 'import', csvFile('username,email,given_name,family_name,display_name,groups\nana,ana@example.com,Ana,G,,\n'), ...sandbox.at]);
+    expect((await cli(['users', 'grant', 'ana', '--group', 'Operators', ...sandbox.at])).stdout).toMatch(/ana is now in Operators/);
+    expect((await cli(['users', 'grant', 'ana', '--group', 'Operators', ...sandbox.at])).stdout).toMatch(/ana was already in Operators/);
     const { identityStoreId } = await instance();
     let members = 0;
     for await (const page of paginateListGroups({ client: store() }, { IdentityStoreId: identityStoreId })) {
@@ -266,8 +265,8 @@ describe('groundwork users grant and revoke', () => {
           members += m.GroupMemberships?.length ?? 0;
     }
     expect(members).toBe(1);
-    expect((await cli(['users', 'revoke', 'ana', '--group', 'Operators', ...at])).stdout).toMatch(/ana is no longer in Operators/);
-    const unknown = await cli(['users', 'grant', 'ana', '--group', 'Operatorz', ...at]);
+    expect((await cli(['users', 'revoke', 'ana', '--group', 'Operators', ...sandbox.at])).stdout).toMatch(/ana is no longer in Operators/);
+    const unknown = await cli(['users', 'grant', 'ana', '--group', 'Operatorz', ...sandbox.at]);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/group "Operatorz" does not exist\nhint: did you mean "Operators"\?/);
   });

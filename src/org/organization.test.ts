@@ -15,23 +15,19 @@ import {
   paginateListAccountsForParent,
 } from '@aws-sdk/client-organizations';
 import { GetPublicAccessBlockCommand, PutPublicAccessBlockCommand, S3ControlClient } from '@aws-sdk/client-s3-control';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { applyOrg, configWith, planOrg, removeAccount, renameAccount, summary } from '../../test/helpers/org.js';
-import { startTestEmulator, type TestEmulator } from '../../test/helpers/test-emulator.js';
+import { useTestEmulator } from '../../test/helpers/test-emulator.js';
 import { applyPlan } from '../engine/apply.js';
 import { GroundworkError } from '../errors.js';
 import { closeAccounts } from './kinds/account-kind.js';
 import { BLOCK_PUBLIC_ACCESS, PASSWORD_POLICY } from './kinds/baseline-kinds.js';
 import { createOrgContext } from './org-context.js';
 
-let emulator: TestEmulator;
-beforeAll(async () => {
-  emulator = await startTestEmulator();
-});
-afterAll(() => emulator.stop());
-beforeEach(() => emulator.reset());
+const sandbox = useTestEmulator();
+beforeEach(() => sandbox.emulator.reset());
 
-const orgs = () => emulator.clients().create(OrganizationsClient);
+const orgs = () => sandbox.emulator.clients().create(OrganizationsClient);
 
 async function tree() {
   const client = orgs();
@@ -56,7 +52,7 @@ async function accountId(name: string): Promise<string> {
 
 describe('applying the default organization', () => {
   it('creates every OU, account, placement, SCP and attachment', async () => {
-    await applyOrg(configWith(), emulator.clients());
+    await applyOrg(configWith(), sandbox.emulator.clients());
     const t = await tree();
     expect(Object.keys(t.ous).sort()).toEqual(['CICD', 'Playground', 'Security', 'Stage']);
     expect(t.ous.Stage?.accounts).toEqual(['prod', 'staging']);
@@ -76,7 +72,7 @@ describe('applying the default organization', () => {
 
   it('stores each guardrail document exactly as configured, and tags what it creates', async () => {
     const config = configWith();
-    await applyOrg(config, emulator.clients());
+    await applyOrg(config, sandbox.emulator.clients());
     const client = orgs();
     const t = await tree();
     const attached = (await client.send(new ListPoliciesForTargetCommand({ TargetId: t.root, Filter: 'SERVICE_CONTROL_POLICY' }))).Policies ?? [];
@@ -90,16 +86,16 @@ describe('applying the default organization', () => {
 
   it('applies the account baseline in every member account', async () => {
     const config = configWith();
-    await applyOrg(config, emulator.clients());
+    await applyOrg(config, sandbox.emulator.clients());
     for (const account of config.organization.accounts) {
       const id = await accountId(account.name);
-      const s3 = emulator.clients().create(S3ControlClient, { accountId: id });
+      const s3 = sandbox.emulator.clients().create(S3ControlClient, { accountId: id });
       expect((await s3.send(new GetPublicAccessBlockCommand({ AccountId: id }))).PublicAccessBlockConfiguration).toEqual(BLOCK_PUBLIC_ACCESS);
       for (const region of config.organization.governedRegions) {
-        const ec2 = emulator.clients(region).create(EC2Client, { accountId: id });
+        const ec2 = sandbox.emulator.clients(region).create(EC2Client, { accountId: id });
         expect((await ec2.send(new GetEbsEncryptionByDefaultCommand({}))).EbsEncryptionByDefault).toBe(true);
       }
-      const iam = emulator.clients().create(IAMClient, { accountId: id });
+      const iam = sandbox.emulator.clients().create(IAMClient, { accountId: id });
       expect((await iam.send(new GetAccountPasswordPolicyCommand({}))).PasswordPolicy).toMatchObject({
         MinimumPasswordLength: PASSWORD_POLICY.MinimumPasswordLength,
         RequireSymbols: true,
@@ -109,8 +105,8 @@ describe('applying the default organization', () => {
 
   it('re-plans to no changes after apply', async () => {
     const config = configWith();
-    await applyOrg(config, emulator.clients());
-    const again = await planOrg(config, emulator.clients());
+    await applyOrg(config, sandbox.emulator.clients());
+    const again = await planOrg(config, sandbox.emulator.clients());
     expect(summary(again)).toEqual([]);
     expect(again.unmanaged).toEqual([]);
   });
@@ -118,23 +114,23 @@ describe('applying the default organization', () => {
 
 describe('minimal plans', () => {
   it('renaming an OU is one update, and accounts stay put', async () => {
-    await applyOrg(configWith(), emulator.clients());
+    await applyOrg(configWith(), sandbox.emulator.clients());
     const renamed = configWith((raw) => {
       raw.organization.organizationalUnits[2].name = 'Delivery';
       raw.organization.accounts.find((a: { name: string }) => a.name === 'cicd').organizationalUnit = 'Delivery';
     });
-    const plan = await planOrg(renamed, emulator.clients());
+    const plan = await planOrg(renamed, sandbox.emulator.clients());
     expect(summary(plan)).toEqual(['update ou:Delivery']);
     expect(plan.changes[0]?.details).toMatchObject({ rename: { from: 'CICD', to: 'Delivery' } });
     await applyPlan(plan);
     expect((await tree()).ous.Delivery?.accounts).toEqual(['cicd']);
-    expect(summary(await planOrg(renamed, emulator.clients()))).toEqual([]);
+    expect(summary(await planOrg(renamed, sandbox.emulator.clients()))).toEqual([]);
   });
 
   it('adding an account creates only it and its baseline', async () => {
-    await applyOrg(configWith(), emulator.clients());
+    await applyOrg(configWith(), sandbox.emulator.clients());
     const added = configWith((raw) => raw.organization.accounts.push({ name: 'qa', organizationalUnit: 'Stage', environment: 'qa' }));
-    const plan = await planOrg(added, emulator.clients());
+    const plan = await planOrg(added, sandbox.emulator.clients());
     expect(summary(plan)).toEqual([
       'create account:qa',
       'create s3-block-public-access:qa',
@@ -147,25 +143,25 @@ describe('minimal plans', () => {
   });
 
   it('moving an account between OUs is one move', async () => {
-    await applyOrg(configWith(), emulator.clients());
+    await applyOrg(configWith(), sandbox.emulator.clients());
     const moved = configWith((raw) => {
       raw.organization.accounts.find((a: { name: string }) => a.name === 'staging').organizationalUnit = 'Playground';
     });
-    const plan = await planOrg(moved, emulator.clients());
+    const plan = await planOrg(moved, sandbox.emulator.clients());
     expect(summary(plan)).toEqual(['move account:staging']);
     expect(plan.changes[0]?.details).toMatchObject({ from: 'Stage', to: 'Playground' });
     await applyPlan(plan);
     expect((await tree()).ous.Playground?.accounts).toEqual(['dev', 'staging']);
-    expect(summary(await planOrg(moved, emulator.clients()))).toEqual([]);
+    expect(summary(await planOrg(moved, sandbox.emulator.clients()))).toEqual([]);
   });
 
   it('renaming an account (same e-mail) is one update, not a new account', async () => {
-    await applyOrg(configWith(), emulator.clients());
+    await applyOrg(configWith(), sandbox.emulator.clients());
     const renamed = configWith((raw) => {
       renameAccount(raw, 'dev', 'sandbox');
       raw.organization.accounts.find((a: { name: string }) => a.name === 'sandbox').email = 'aws+dev@example.com';
     });
-    const plan = await planOrg(renamed, emulator.clients());
+    const plan = await planOrg(renamed, sandbox.emulator.clients());
     expect(summary(plan)).toEqual(['update account:sandbox']);
     expect(plan.changes[0]?.details).toMatchObject({ rename: { from: 'dev', to: 'sandbox' } });
     const result = await applyPlan(plan);
@@ -177,12 +173,12 @@ describe('minimal plans', () => {
   });
 
   it('changing a guardrail document is one update', async () => {
-    await applyOrg(configWith(), emulator.clients());
+    await applyOrg(configWith(), sandbox.emulator.clients());
     const changed = configWith((raw) => {
       raw.organization.governedRegions = ['us-east-1', 'eu-west-1', 'eu-central-1'];
       raw.serviceControlPolicies.find((p: { name: string }) => p.name === 'groundwork-region-allow-list').enabled = true;
     });
-    const plan = await planOrg(changed, emulator.clients());
+    const plan = await planOrg(changed, sandbox.emulator.clients());
     expect(summary(plan).filter((line) => line.includes('scp'))).toEqual([
       'create scp:groundwork-region-allow-list',
       'create scp-attachment:groundwork-region-allow-list → OU Stage',
@@ -193,11 +189,11 @@ describe('minimal plans', () => {
   });
 
   it('disabling a guardrail detaches and deletes it', async () => {
-    await applyOrg(configWith(), emulator.clients());
+    await applyOrg(configWith(), sandbox.emulator.clients());
     const disabled = configWith((raw) => {
       raw.serviceControlPolicies.find((p: { name: string }) => p.name === 'groundwork-deny-commitment-purchases').enabled = false;
     });
-    const plan = await planOrg(disabled, emulator.clients());
+    const plan = await planOrg(disabled, sandbox.emulator.clients());
     expect(summary(plan)).toEqual(['delete scp:groundwork-deny-commitment-purchases']);
     await applyPlan(plan);
     expect((await tree()).ous.Playground?.policies).toEqual(['FullAWSAccess']);
@@ -206,7 +202,7 @@ describe('minimal plans', () => {
 
 describe('ownership', () => {
   it('leaves an unmanaged OU, account and policy alone and reports them', async () => {
-    await applyOrg(configWith(), emulator.clients());
+    await applyOrg(configWith(), sandbox.emulator.clients());
     const client = orgs();
     const { root } = await tree();
     await client.send(new CreateOrganizationalUnitCommand({ ParentId: root, Name: 'Legacy' }));
@@ -219,7 +215,7 @@ describe('ownership', () => {
         Content: '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:DeleteBucket","Resource":"*"}]}',
       }),
     );
-    const plan = await planOrg(configWith(), emulator.clients());
+    const plan = await planOrg(configWith(), sandbox.emulator.clients());
     expect(summary(plan)).toEqual([]);
     expect(plan.unmanaged.map((f) => `${f.kind} ${f.name}`).sort()).toEqual(['account legacy-app', 'ou Legacy', 'scp legacy-policy']);
     await applyPlan(plan);
@@ -229,11 +225,11 @@ describe('ownership', () => {
   });
 
   it('never closes an account removed from the config; it says so instead', async () => {
-    await applyOrg(configWith(), emulator.clients());
+    await applyOrg(configWith(), sandbox.emulator.clients());
     const fewer = configWith((raw) => {
       removeAccount(raw, 'cicd');
     });
-    const plan = await planOrg(fewer, emulator.clients());
+    const plan = await planOrg(fewer, sandbox.emulator.clients());
     expect(summary(plan)).toEqual([]);
     expect(plan.attention.map((f) => f.message)).toEqual([
       expect.stringMatching(/account "cicd" \(\d{12}\) has left the config; it stays open\. Closing it needs `apply --allow-close`/),
@@ -243,14 +239,14 @@ describe('ownership', () => {
   });
 
   it('closes such an account only by name, and refuses any other', async () => {
-    await applyOrg(configWith(), emulator.clients());
+    await applyOrg(configWith(), sandbox.emulator.clients());
     const fewer = configWith((raw) => {
       removeAccount(raw, 'cicd');
     });
-    await expect(closeAccounts(createOrgContext(fewer, emulator.clients()), ['prod'], () => {})).rejects.toThrow(
+    await expect(closeAccounts(createOrgContext(fewer, sandbox.emulator.clients()), ['prod'], () => {})).rejects.toThrow(
       /cannot close "prod": only accounts created by Groundwork and removed from the config/,
     );
-    await closeAccounts(createOrgContext(fewer, emulator.clients()), ['cicd'], () => {});
+    await closeAccounts(createOrgContext(fewer, sandbox.emulator.clients()), ['cicd'], () => {});
     expect((await orgs().send(new ListAccountsCommand({}))).Accounts?.find((a) => a.Name === 'cicd')?.Status).toBe('SUSPENDED');
   });
 
@@ -262,10 +258,10 @@ describe('ownership', () => {
         raw.identityCenter = {};
         raw.workloads = {};
       }),
-      emulator.clients(),
+      sandbox.emulator.clients(),
     );
     await client.send(new CreateAccountCommand({ AccountName: 'Production', Email: 'aws+prod@example.com' }));
-    const plan = await planOrg(configWith(), emulator.clients());
+    const plan = await planOrg(configWith(), sandbox.emulator.clients());
     expect(summary(plan).filter((l) => l.includes(':prod') && !l.includes('/'))).toEqual(
       expect.arrayContaining(['update account:prod', 'update account:prod (adopt)', 'move account:prod:move']),
     );
@@ -276,22 +272,22 @@ describe('ownership', () => {
 describe('drift and limits', () => {
   it('shows drift when someone changes the baseline by hand, and repairs it', async () => {
     const config = configWith();
-    await applyOrg(config, emulator.clients());
+    await applyOrg(config, sandbox.emulator.clients());
     const id = await accountId('dev');
-    await emulator
+    await sandbox.emulator
       .clients()
       .create(S3ControlClient, { accountId: id })
       .send(new PutPublicAccessBlockCommand({ AccountId: id, PublicAccessBlockConfiguration: { ...BLOCK_PUBLIC_ACCESS, BlockPublicPolicy: false } }));
-    await emulator.clients().create(IAMClient, { accountId: id }).send(new DeleteAccountPasswordPolicyCommand({}));
-    const plan = await planOrg(config, emulator.clients());
+    await sandbox.emulator.clients().create(IAMClient, { accountId: id }).send(new DeleteAccountPasswordPolicyCommand({}));
+    const plan = await planOrg(config, sandbox.emulator.clients());
     expect(summary(plan)).toEqual(['update s3-block-public-access:dev', 'create iam-password-policy:dev']);
     expect(plan.changes[0]?.details).toEqual({ BlockPublicPolicy: { from: false, to: true } });
     await applyPlan(plan);
-    expect(summary(await planOrg(config, emulator.clients()))).toEqual([]);
+    expect(summary(await planOrg(config, sandbox.emulator.clients()))).toEqual([]);
   });
 
   it('refuses a plan that would put more than five SCPs on a target, before writing anything', async () => {
-    await applyOrg(configWith(), emulator.clients());
+    await applyOrg(configWith(), sandbox.emulator.clients());
     const client = orgs();
     const { ous } = await tree();
     for (const n of [1, 2, 3]) {
@@ -308,6 +304,6 @@ describe('drift and limits', () => {
     const more = configWith((raw) => {
       raw.serviceControlPolicies.find((p: { name: string }) => p.name === 'groundwork-region-allow-list').enabled = true;
     });
-    await expect(planOrg(more, emulator.clients())).rejects.toThrow(/OU Playground would carry 6 SCPs .*; AWS allows 5/);
+    await expect(planOrg(more, sandbox.emulator.clients())).rejects.toThrow(/OU Playground would carry 6 SCPs .*; AWS allows 5/);
   });
 });

@@ -3,19 +3,8 @@ import { type CloudTrailRecord, SAMPLE_USER_AGENT } from '../audit/audit-event.j
 import { AUDIT_LOG_GROUP } from '../audit/search.js';
 import type { ClientFactory } from '../aws/client-factory.js';
 import { isError } from '../org/org-context.js';
+import { seededRandom } from './seeded-random.js';
 import { writeTrailRecords } from './trail-recorder.js';
-
-/** A seeded PRNG (mulberry32), so the sample is the same for the same seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PEOPLE = ['ana.garcia', 'ben.okafor', 'chen.wei', 'dana.kowalski', 'mateo.fernandez', 'priya.nair', 'sven.larsen', 'victor.huang'];
 const ACTIVITY: { source: string; name: string; weight: number; error?: [string, string] }[] = [
@@ -44,7 +33,7 @@ export function generateSampleActivity(options: {
   readonly hours?: number;
   readonly seed?: number;
 }): CloudTrailRecord[] {
-  const next = random(options.seed ?? 42);
+  const next = seededRandom(options.seed ?? 42);
   const total = ACTIVITY.reduce((n, a) => n + a.weight, 0);
   const span = (options.hours ?? 24) * 3_600_000;
   const pick = <T>(items: readonly T[]) => items[Math.floor(next() * items.length)] as T;

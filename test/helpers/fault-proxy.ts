@@ -1,17 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { findFreePort } from '../../src/sandbox/emulator.js';
-
-/** A small, seeded PRNG (mulberry32), so fault patterns repeat per seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../src/sandbox/seeded-random.js';
 
 /** Options of {@link startFaultProxy}. */
 export interface FaultProxyOptions {

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { ClientFactory } from '../../src/aws/client-factory.js';
 import { type EmulatorPaths, findFreePort, startEmulator, stopEmulator } from '../../src/sandbox/emulator.js';
 import { SHARED_PATHS } from './paths.js';
@@ -36,6 +37,24 @@ export async function startTestEmulator(options: { awsManagedPolicies?: boolean 
     stop: async () => {
       await stopEmulator(paths);
       rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A test file's emulator, started before its tests and stopped after; `at` is the CLI's `--endpoint` flag for it. */
+export function useTestEmulator(options: { awsManagedPolicies?: boolean } = {}): { readonly emulator: TestEmulator; readonly at: string[] } {
+  let emulator: TestEmulator | undefined;
+  beforeAll(async () => {
+    emulator = await startTestEmulator(options);
+  });
+  afterAll(() => emulator?.stop());
+  return {
+    get emulator() {
+      if (!emulator) throw new Error('the test emulator is not started yet; use it inside a test or hook');
+      return emulator;
+    },
+    get at() {
+      return ['--endpoint', this.emulator.endpoint];
     },
   };
 }

@@ -109,20 +109,24 @@ export async function auditSearchCommand(ctx: CommandContext, options: AuditSear
   if (!options.follow) return;
 
   ctx.out.progress('Following new events; Ctrl-C to stop.');
-  let newest = page.events[0]?.time ?? to.toISOString();
-  let seen = new Set(page.events.filter((e) => e.time === newest).map((e) => e.eventId));
+  // CloudTrail records times to the second and delivers events minutes late, so each poll reads a trailing window
+  // and prints what it has not printed before, by event ID.
+  const lookbackMs = 15 * 60_000;
+  const trailing = () => ({ ...query, from: new Date(Date.now() - lookbackMs), to: new Date(), cursor: undefined, limit: 1000 });
+  let seen = new Set([...page.events, ...(await searchAudit(audit, trailing())).events].map((e) => e.eventId));
   let stopped = false;
   process.once('SIGINT', () => {
     stopped = true;
   });
   while (!stopped) {
     await new Promise((r) => setTimeout(r, 2_000));
-    const next = await searchAudit(audit, { ...query, from: new Date(newest), to: new Date(), cursor: undefined, limit: 1000 });
-    const fresh = next.events.filter((e) => !seen.has(e.eventId) && e.time >= newest).reverse();
+    if (stopped) break;
+    const window = await searchAudit(audit, trailing());
+    const fresh = window.events.filter((e) => !seen.has(e.eventId)).reverse();
+    if (seen.size > 100_000) seen = new Set(window.events.map((e) => e.eventId));
+    for (const e of fresh) seen.add(e.eventId);
     if (fresh.length === 0) continue;
     if (ctx.out.json) for (const e of fresh) process.stdout.write(`${JSON.stringify(e)}\n`);
     else ctx.out.result(null, () => table(fresh).split('\n').slice(1).join('\n'));
-    newest = fresh[fresh.length - 1]?.time ?? newest;
-    seen = new Set([...seen, ...fresh.filter((e) => e.time === newest).map((e) => e.eventId)]);
   }
 }
