@@ -73,3 +73,54 @@ describe('groundwork plan, apply and status', () => {
     expect(run.stderr).toMatch(/error: reading the caller identity: nothing answers at http:\/\/127\.0\.0\.1:9\nhint: start the sandbox/);
   });
 });
+
+describe('closing accounts through the CLI', () => {
+  it('refuses without the names typed back, then closes exactly the named account', async () => {
+    const { mkdtempSync, writeFileSync, readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const { parse, stringify } = await import('yaml');
+    const { SHARED_PATHS } = await import('./helpers/paths.js');
+    expect((await cli(['apply', '--yes', ...sandbox.at])).code).toBe(0);
+    const raw = parse(readFileSync(join(SHARED_PATHS.root, 'groundwork.yaml'), 'utf8'));
+    raw.organization.accounts = raw.organization.accounts.filter((a: { name: string }) => a.name !== 'cicd');
+    for (const a of raw.identityCenter.assignments) a.accounts = (a.accounts ?? []).filter((n: string) => n !== 'cicd');
+    raw.workloads.backendService.pipelineAccount = 'dev';
+    const file = join(mkdtempSync(join(tmpdir(), 'gw-close-')), 'groundwork.yaml');
+    writeFileSync(file, stringify(raw));
+
+    const refused = await cli(['apply', '--yes', '--allow-close', '--config', file, ...sandbox.at]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/These accounts were created by Groundwork and are no longer in the config: cicd\./);
+    expect(refused.stderr).toMatch(/error: closing accounts needs their names typed back, and there is no terminal to ask on\nhint: pass --close cicd/);
+
+    const closed = await cli(['apply', '--yes', '--allow-close', '--close', 'cicd', '--json', '--config', file, ...sandbox.at]);
+    expect(closed.code).toBe(0);
+    expect(JSON.parse(closed.stdout).closed).toEqual(['cicd']);
+    const status = JSON.parse((await cli(['status', '--json', '--config', file, ...sandbox.at])).stdout);
+    expect(status.accounts.find((a: { name: string }) => a.name === 'cicd').status).toBe('SUSPENDED');
+  });
+});
+
+describe('nested OUs', () => {
+  it('creates a child OU after its parent, and places the account in the child', async () => {
+    await sandbox.emulator.reset();
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const file = join(mkdtempSync(join(tmpdir(), 'gw-nested-')), 'groundwork.yaml');
+    writeFileSync(
+      file,
+      'organization:\n  organizationalUnits:\n    - { name: Workloads }\n    - { name: Teams, parent: Workloads }\n    - { name: Payments, parent: Teams }\n  accounts:\n    - { name: payments-prod, organizationalUnit: Payments }\n',
+    );
+    const apply = await cli(['apply', '--yes', '--config', file, ...sandbox.at]);
+    expect(apply.code).toBe(0);
+    const order = [...apply.stderr.matchAll(/✓ create (ou \w+|account [\w-]+)/g)].map((m) => m[1]);
+    expect(order.indexOf('ou Workloads')).toBeLessThan(order.indexOf('ou Teams'));
+    expect(order.indexOf('ou Teams')).toBeLessThan(order.indexOf('ou Payments'));
+    expect(order.indexOf('ou Payments')).toBeLessThan(order.indexOf('account payments-prod'));
+    const status = JSON.parse((await cli(['status', '--json', '--config', file, ...sandbox.at])).stdout);
+    expect(status.accounts.find((a: { name: string }) => a.name === 'payments-prod').organizationalUnit).toBe('Payments');
+    expect((await cli(['plan', '--detailed-exitcode', '--config', file, ...sandbox.at])).code).toBe(0);
+  });
+});

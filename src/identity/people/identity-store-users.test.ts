@@ -51,3 +51,30 @@ describe('emulatorPolicyArns', () => {
     expect(arns.toCall('arn:aws:iam::aws:policy/ReadOnlyAccess')).toBe('arn:aws:iam::aws:policy/ReadOnlyAccess');
   });
 });
+
+describe('a permissions boundary on AWS', () => {
+  it('is put on a permission set when the config sets one', async () => {
+    const { SSOAdminClient, PutPermissionsBoundaryToPermissionSetCommand, CreatePermissionSetCommand, AttachManagedPolicyToPermissionSetCommand } =
+      await import('@aws-sdk/client-sso-admin');
+    const { permissionSetKind } = await import('../kinds/permission-set-kind.js');
+    const sso = mockClient(SSOAdminClient);
+    sso.on(CreatePermissionSetCommand).resolves({ PermissionSet: { PermissionSetArn: 'arn:aws:sso:::permissionSet/ssoins-1/ps-1' } });
+    sso.on(AttachManagedPolicyToPermissionSetCommand).resolves({});
+    sso.on(PutPermissionsBoundaryToPermissionSetCommand).resolves({});
+    const config = configWith((raw) => {
+      raw.identityCenter.permissionSets = [{ name: 'Bounded', managedPolicies: ['PowerUserAccess'], permissionsBoundary: 'PowerUserAccess' }];
+      raw.identityCenter.assignments = [];
+    });
+    const ctx = createIdentityContext(config, new ClientFactory({ target: 'aws', region: 'us-east-1' }), new OrgRegistry());
+    ctx.registry.instance = { instanceArn: 'arn:aws:sso:::instance/ssoins-1', identityStoreId: 'd-1' };
+    const kind = permissionSetKind(ctx);
+    const [change] = kind.diff(kind.desired()[0] as never, undefined) as unknown as { run: (p: (m: string) => void) => Promise<void> }[];
+    await change?.run(() => {});
+    expect(sso.commandCalls(PutPermissionsBoundaryToPermissionSetCommand)[0]?.args[0].input).toEqual({
+      InstanceArn: 'arn:aws:sso:::instance/ssoins-1',
+      PermissionSetArn: 'arn:aws:sso:::permissionSet/ssoins-1/ps-1',
+      PermissionsBoundary: { ManagedPolicyArn: 'arn:aws:iam::aws:policy/PowerUserAccess' },
+    });
+    sso.restore();
+  });
+});
