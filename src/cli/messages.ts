@@ -10,6 +10,7 @@ export const MESSAGES = {
     synth: 'Synthesize every CDK stack (cdk-nag included) into cdk.out/',
     up: 'The sandbox: start the emulator, apply the config, and check the stacks',
     schema: 'Write the JSON Schema of groundwork.yaml, for editor completion',
+    bills: 'The monthly statement of each environment, itemized by service (sample data in the sandbox)',
     audit: 'Every action in every account, from the organization trail',
     auditSearch: 'Search events across the organization: recent windows in CloudWatch Logs Insights, older ones in Athena',
     users: 'People in Identity Center: import, list, grant, revoke, migrate IAM users',

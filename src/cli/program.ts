@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { type ApplyOptions, applyCommand } from './commands/apply.js';
 import { type AuditSearchOptions, auditSearchCommand } from './commands/audit.js';
+import { type BillsOptions, billsCommand } from './commands/bills.js';
 import { emulatorStartCommand, emulatorStatusCommand, emulatorStopCommand } from './commands/emulator.js';
 import { type MigrateIamOptions, migrateIamCommand } from './commands/migrate-iam.js';
 import { planCommand } from './commands/plan.js';
@@ -137,6 +138,15 @@ export function buildProgram(streams: OutputStreams = process, env: NodeJS.Proce
     .option('--cursor <cursor>', 'the cursor a previous page printed')
     .option('--follow', 'keep polling for new events', false)
     .action(run((ctx, o: AuditSearchOptions) => auditSearchCommand(ctx, o)));
+
+  program
+    .command('bills')
+    .description(MESSAGES.commands.bills)
+    .requiredOption('--month <YYYY-MM>', 'the month')
+    .option('--env <name>', 'one environment (default: every environment)')
+    .addOption(new Option('--format <format>', 'statement format').choices(['html', 'csv', 'json']).default('html'))
+    .option('--out <dir>', MESSAGES.options.out, 'statements')
+    .action(run((ctx, o: BillsOptions) => billsCommand(ctx, o)));
 
   const emulator = program.command('emulator').description(MESSAGES.commands.emulator);
   emulator
