@@ -1,0 +1,59 @@
+import { type CostSource, fetchMonth } from '../src/cost/cost-source.js';
+import { statementToHtml } from '../src/cost/render-statement.js';
+import { buildStatements, type CostExplorerPage } from '../src/cost/statement.js';
+import type { BenchResult } from './types.js';
+
+/** A source answering like Cost Explorer for `accounts` × `services` groups, `pageSize` groups per page. */
+function recordedSource(accounts: number, services: number, pageSize: number): CostSource {
+  const groups = (byRecordType: boolean) =>
+    byRecordType
+      ? Array.from({ length: accounts }, (_, a) => ({
+          Keys: [String(100000000000 + a), 'Credit'],
+          Metrics: { UnblendedCost: { Amount: '-1.2345', Unit: 'USD' } },
+        }))
+      : Array.from({ length: accounts * services }, (_, i) => ({
+          Keys: [String(100000000000 + Math.floor(i / services)), `Service ${i % services}`],
+          Metrics: { UnblendedCost: { Amount: `${(i % 997) / 7}`, Unit: 'USD' }, UsageQuantity: { Amount: '12.5', Unit: 'Hrs' } },
+        }));
+  return {
+    sample: false,
+    async getCostAndUsage(input): Promise<CostExplorerPage> {
+      const all = groups((input.GroupBy ?? []).some((g) => g.Key === 'RECORD_TYPE'));
+      const start = Number(input.NextPageToken ?? 0);
+      return {
+        ResultsByTime: [{ Groups: all.slice(start, start + pageSize) }],
+        NextPageToken: start + pageSize < all.length ? String(start + pageSize) : undefined,
+      };
+    },
+  };
+}
+
+/** Statements for 1,000 accounts × 150 services from recorded-shape responses, and Cost Explorer requests per month at 5 and 1,000 accounts. */
+export async function costBenchmark(): Promise<BenchResult[]> {
+  const results: BenchResult[] = [];
+  const environments = new Map(Array.from({ length: 1000 }, (_, a) => [String(100000000000 + a), `env-${a % 50}`]));
+  const before = process.memoryUsage().heapUsed;
+  const started = performance.now();
+  const month = await fetchMonth(recordedSource(1000, 150, 5000), '2026-10');
+  const statements = buildStatements({ month: '2026-10', ...month, environments, sample: false });
+  const html = statements.map(statementToHtml);
+  const ms = performance.now() - started;
+  const heapMb = (process.memoryUsage().heapUsed - before) / 2 ** 20;
+  results.push({
+    name: 'statements, 1,000 accounts × 150 services (150,000 groups) into 50 environments, HTML rendered',
+    value: `${ms.toFixed(0)} ms, heap +${heapMb.toFixed(0)} MB, ${html.length} statements`,
+    goal: 'seconds, not minutes',
+    met: ms < 10_000,
+  });
+  for (const accounts of [5, 1000]) {
+    // Cost Explorer pages grouped results; 5,000 groups a page is a conservative assumption for the count.
+    const { requests } = await fetchMonth(recordedSource(accounts, 150, 5000), '2026-10');
+    results.push({
+      name: `Cost Explorer requests for one month, ${accounts} accounts × 150 services`,
+      value: `${requests} ($${(requests * 0.01).toFixed(2)})`,
+      goal: 'grouped queries, not one per account',
+      met: requests < accounts || requests <= 2,
+    });
+  }
+  return results;
+}
