@@ -3,6 +3,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { GroundworkConfig } from '../config/resolved-config.js';
 import type { AccountDirectory } from './account-directory.js';
 import { AuditTrailStack, LogArchiveStack } from './stacks/audit-stacks.js';
+import { CostControlsStack } from './stacks/cost-controls-stack.js';
 import { OperatorNotificationsStack } from './stacks/operator-notifications-stack.js';
 
 /** Inputs of {@link buildApp}. */
@@ -28,11 +29,25 @@ export function buildApp(props: BuildAppProps): App {
   };
   const management = { account: accountId(config.organization.managementAccount.name), region: config.organization.homeRegion };
 
-  new OperatorNotificationsStack(app, 'GroundworkOperatorNotifications', {
+  const notifications = new OperatorNotificationsStack(app, 'GroundworkOperatorNotifications', {
     env: management,
     stackName: 'groundwork-operator-notifications',
     description: 'Groundwork: operator notifications topic and organization access analyzer',
     operatorEmails: config.notifications.operatorEmails,
+  });
+
+  new CostControlsStack(app, 'GroundworkCostControls', {
+    env: management,
+    stackName: 'groundwork-cost-controls',
+    description: 'Groundwork: an invoice per environment, the Environment cost category, and budgets per account',
+    invoiceReceiverAccountId: accountId(config.cost.invoiceReceiver),
+    alertTopic: notifications.notifications.topic,
+    accounts: [config.organization.managementAccount, ...config.organization.accounts].map((a) => ({
+      name: a.name,
+      accountId: accountId(a.name),
+      environment: a.environment,
+      monthlyBudgetUsd: a.monthlyBudgetUsd,
+    })),
   });
 
   if (config.audit.logArchiveAccount !== undefined) addAuditStacks(app, props, config.audit.logArchiveAccount, management, accountId);

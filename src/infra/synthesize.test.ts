@@ -37,7 +37,12 @@ describe('synthesizing the default organization', () => {
   });
 
   it('tags the resources of every stack as managed by Groundwork', () => {
-    expect(result.stacks.map((s) => s.stackName).sort()).toEqual(['groundwork-audit-trail', 'groundwork-log-archive', 'groundwork-operator-notifications']);
+    expect(result.stacks.map((s) => s.stackName).sort()).toEqual([
+      'groundwork-audit-trail',
+      'groundwork-cost-controls',
+      'groundwork-log-archive',
+      'groundwork-operator-notifications',
+    ]);
     for (const stack of result.stacks) {
       const template = JSON.parse(readFileSync(stack.templateFile, 'utf8')) as { Resources: Record<string, { Properties?: { Tags?: unknown } }> };
       const tagged = Object.values(template.Resources).filter((r) => Array.isArray(r.Properties?.Tags));

@@ -1,0 +1,78 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { describe, expect, it } from 'vitest';
+import { CostControls } from '../constructs/cost-controls.js';
+import { CostControlsStack } from './cost-controls-stack.js';
+
+const ACCOUNTS = [
+  { name: 'management', accountId: '111111111111', environment: 'management', monthlyBudgetUsd: 300 },
+  { name: 'prod', accountId: '222222222222', environment: 'prod', monthlyBudgetUsd: 2000 },
+  { name: 'staging', accountId: '333333333333', environment: 'staging', monthlyBudgetUsd: 500 },
+  { name: 'dev', accountId: '444444444444', environment: 'dev', monthlyBudgetUsd: 300 },
+];
+
+function template(): Template {
+  const app = new App();
+  const env = { account: '111111111111', region: 'us-east-1' };
+  const topicStack = new Stack(app, 'Topic', { env });
+  const topic = new sns.Topic(topicStack, 'Alerts');
+  return Template.fromStack(new CostControlsStack(app, 'Cost', { env, accounts: ACCOUNTS, invoiceReceiverAccountId: '111111111111', alertTopic: topic }));
+}
+
+describe('the cost controls stack', () => {
+  const t = template();
+
+  it('creates one invoice unit per environment, received by the configured account', () => {
+    t.resourceCountIs('AWS::Invoicing::InvoiceUnit', 4);
+    t.hasResourceProperties('AWS::Invoicing::InvoiceUnit', {
+      Name: 'groundwork-prod',
+      InvoiceReceiver: '111111111111',
+      Rule: { LinkedAccounts: ['222222222222'] },
+    });
+  });
+
+  it('creates a monthly budget per account with alerts at 80% and 100% actual and 100% forecast', () => {
+    t.resourceCountIs('AWS::Budgets::Budget', 4);
+    t.hasResourceProperties('AWS::Budgets::Budget', {
+      Budget: {
+        BudgetName: 'groundwork-prod',
+        BudgetType: 'COST',
+        TimeUnit: 'MONTHLY',
+        BudgetLimit: { Amount: 2000, Unit: 'USD' },
+        CostFilters: { LinkedAccount: ['222222222222'] },
+      },
+      NotificationsWithSubscribers: [
+        Match.objectLike({ Notification: { NotificationType: 'ACTUAL', ComparisonOperator: 'GREATER_THAN', Threshold: 80, ThresholdType: 'PERCENTAGE' } }),
+        Match.objectLike({ Notification: { NotificationType: 'ACTUAL', ComparisonOperator: 'GREATER_THAN', Threshold: 100, ThresholdType: 'PERCENTAGE' } }),
+        Match.objectLike({ Notification: { NotificationType: 'FORECASTED', ComparisonOperator: 'GREATER_THAN', Threshold: 100, ThresholdType: 'PERCENTAGE' } }),
+      ],
+    });
+    const budget = Object.values(t.findResources('AWS::Budgets::Budget'))[0] as {
+      Properties: { NotificationsWithSubscribers: { Subscribers: { SubscriptionType: string }[] }[] };
+    };
+    expect(budget.Properties.NotificationsWithSubscribers.every((n) => n.Subscribers[0]?.SubscriptionType === 'SNS')).toBe(true);
+  });
+
+  it('maps accounts to environments in the Environment cost category', () => {
+    const category = Object.values(t.findResources('AWS::CE::CostCategory'))[0] as { Properties: { Name: string; Rules: string } };
+    expect(category.Properties.Name).toBe('Environment');
+    expect(JSON.parse(category.Properties.Rules)).toContainEqual({
+      Value: 'prod',
+      Rule: { Dimensions: { Key: 'LINKED_ACCOUNT', Values: ['222222222222'], MatchOptions: ['EQUALS'] } },
+    });
+  });
+
+  it('rejects a zero budget, naming the account', () => {
+    const stack = new Stack(new App(), 'S');
+    const topic = new sns.Topic(stack, 'T');
+    expect(
+      () =>
+        new CostControls(stack, 'C', {
+          accounts: [{ ...ACCOUNTS[1], monthlyBudgetUsd: 0 } as (typeof ACCOUNTS)[number]],
+          invoiceReceiverAccountId: '1',
+          alertTopic: topic,
+        }),
+    ).toThrow('CostControls: account "prod" has a monthly budget of 0 USD; budgets must be more than 0');
+  });
+});
