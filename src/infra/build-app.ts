@@ -3,7 +3,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { GroundworkConfig } from '../config/resolved-config.js';
 import type { AccountDirectory } from './account-directory.js';
 import { AuditTrailStack, LogArchiveStack } from './stacks/audit-stacks.js';
-import { CostControlsStack } from './stacks/cost-controls-stack.js';
+import { CostControlsStack, costStackParts } from './stacks/cost-controls-stack.js';
 import { OperatorNotificationsStack } from './stacks/operator-notifications-stack.js';
 
 /** Inputs of {@link buildApp}. */
@@ -36,18 +36,26 @@ export function buildApp(props: BuildAppProps): App {
     operatorEmails: config.notifications.operatorEmails,
   });
 
-  new CostControlsStack(app, 'GroundworkCostControls', {
-    env: management,
-    stackName: 'groundwork-cost-controls',
-    description: 'Groundwork: an invoice per environment, the Environment cost category, and budgets per account',
-    invoiceReceiverAccountId: accountId(config.cost.invoiceReceiver),
-    alertTopic: notifications.notifications.topic,
-    accounts: [config.organization.managementAccount, ...config.organization.accounts].map((a) => ({
-      name: a.name,
-      accountId: accountId(a.name),
-      environment: a.environment,
-      monthlyBudgetUsd: a.monthlyBudgetUsd,
-    })),
+  const costAccounts = [config.organization.managementAccount, ...config.organization.accounts].map((a) => ({
+    name: a.name,
+    accountId: accountId(a.name),
+    environment: a.environment,
+    monthlyBudgetUsd: a.monthlyBudgetUsd,
+  }));
+  // Stable IDs: the first part keeps the plain name; more parts appear only in large organizations.
+  costStackParts(costAccounts).forEach((part, index) => {
+    const suffix = index === 0 ? '' : `${index + 1}`;
+    new CostControlsStack(app, `GroundworkCostControls${suffix}`, {
+      env: management,
+      stackName: `groundwork-cost-controls${suffix ? `-${suffix}` : ''}`,
+      description: 'Groundwork: an invoice per environment, the Environment cost category, and budgets per account',
+      invoiceReceiverAccountId: accountId(config.cost.invoiceReceiver),
+      alertTopic: notifications.notifications.topic,
+      accounts: costAccounts,
+      invoiceUnitEnvironments: part.environments,
+      budgetAccounts: part.accounts,
+      costCategory: index === 0,
+    });
   });
 
   if (config.audit.logArchiveAccount !== undefined) addAuditStacks(app, props, config.audit.logArchiveAccount, management, accountId);

@@ -20,6 +20,21 @@ export interface CostControlsProps {
   /** Where budget alerts go (the encrypted operator topic). */
   readonly alertTopic: sns.ITopic;
   /**
+   * Environments whose invoice units this construct creates (a large organization spreads them over several stacks).
+   * @default every environment of `accounts`
+   */
+  readonly invoiceUnitEnvironments?: readonly string[];
+  /**
+   * Accounts whose budgets this construct creates.
+   * @default every account of `accounts`
+   */
+  readonly budgetAccounts?: readonly string[];
+  /**
+   * Whether this construct creates the Environment cost category (one per organization).
+   * @default true
+   */
+  readonly costCategory?: boolean;
+  /**
    * Alert thresholds on actual spend, in percent of the budget.
    * @default [80, 100]
    */
@@ -35,7 +50,7 @@ export interface CostControlsProps {
 export class CostControls extends Construct {
   readonly invoiceUnits: invoicing.CfnInvoiceUnit[] = [];
   readonly budgets: budgets.CfnBudget[] = [];
-  readonly costCategory: ce.CfnCostCategory;
+  readonly costCategory?: ce.CfnCostCategory;
 
   constructor(scope: Construct, id: string, props: CostControlsProps) {
     super(scope, id);
@@ -48,7 +63,9 @@ export class CostControls extends Construct {
     const byEnvironment = new Map<string, string[]>();
     for (const account of props.accounts) byEnvironment.set(account.environment, [...(byEnvironment.get(account.environment) ?? []), account.accountId]);
 
+    const unitEnvironments = new Set(props.invoiceUnitEnvironments ?? byEnvironment.keys());
     for (const [environment, accountIds] of byEnvironment) {
+      if (!unitEnvironments.has(environment)) continue;
       this.invoiceUnits.push(
         new invoicing.CfnInvoiceUnit(this, `InvoiceUnit-${environment}`, {
           name: `groundwork-${environment}`.slice(0, 50),
@@ -59,24 +76,27 @@ export class CostControls extends Construct {
       );
     }
 
-    this.costCategory = new ce.CfnCostCategory(this, 'EnvironmentCategory', {
-      name: 'Environment',
-      ruleVersion: 'CostCategoryExpression.v1',
-      defaultValue: 'unassigned',
-      rules: JSON.stringify(
-        [...byEnvironment].map(([environment, accountIds]) => ({
-          Value: environment,
-          Rule: { Dimensions: { Key: 'LINKED_ACCOUNT', Values: accountIds, MatchOptions: ['EQUALS'] } },
-        })),
-      ),
-    });
+    if (props.costCategory ?? true)
+      this.costCategory = new ce.CfnCostCategory(this, 'EnvironmentCategory', {
+        name: 'Environment',
+        ruleVersion: 'CostCategoryExpression.v1',
+        defaultValue: 'unassigned',
+        rules: JSON.stringify(
+          [...byEnvironment].map(([environment, accountIds]) => ({
+            Value: environment,
+            Rule: { Dimensions: { Key: 'LINKED_ACCOUNT', Values: accountIds, MatchOptions: ['EQUALS'] } },
+          })),
+        ),
+      });
 
     const subscriber = { subscriptionType: 'SNS', address: props.alertTopic.topicArn };
     const notification = (type: 'ACTUAL' | 'FORECASTED', threshold: number) => ({
       notification: { notificationType: type, comparisonOperator: 'GREATER_THAN', threshold, thresholdType: 'PERCENTAGE' },
       subscribers: [subscriber],
     });
+    const budgetAccounts = new Set(props.budgetAccounts ?? props.accounts.map((a) => a.name));
     for (const account of props.accounts) {
+      if (!budgetAccounts.has(account.name)) continue;
       this.budgets.push(
         new budgets.CfnBudget(this, `Budget-${account.name}`, {
           budget: {

@@ -76,3 +76,21 @@ describe('the cost controls stack', () => {
     ).toThrow('CostControls: account "prod" has a monthly budget of 0 USD; budgets must be more than 0');
   });
 });
+
+describe('large organizations', () => {
+  it('spread invoice units and budgets over stacks below the CloudFormation limit of 500 resources', async () => {
+    const { costStackParts } = await import('./cost-controls-stack.js');
+    const accounts = Array.from({ length: 1000 }, (_, i) => ({
+      name: `a${i}`,
+      accountId: String(100000000000 + i),
+      environment: `e${i}`,
+      monthlyBudgetUsd: 10,
+    }));
+    const parts = costStackParts(accounts);
+    expect(parts.length).toBe(6);
+    expect(parts.flatMap((p) => p.accounts)).toHaveLength(1000);
+    expect(parts.flatMap((p) => p.environments)).toHaveLength(1000);
+    for (const [i, p] of parts.entries()) expect(p.accounts.length + p.environments.length + (i === 0 ? 1 : 0)).toBeLessThanOrEqual(400);
+    expect(costStackParts(ACCOUNTS)).toEqual([{ environments: ['management', 'prod', 'staging', 'dev'], accounts: ['management', 'prod', 'staging', 'dev'] }]);
+  });
+});
