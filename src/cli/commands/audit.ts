@@ -4,7 +4,7 @@ import { type AuditContext, searchAudit } from '../../audit/search.js';
 import { didYouMean } from '../../config/suggest.js';
 import { GroundworkError } from '../../errors.js';
 import { readAccounts } from '../../org/kinds/account-kind.js';
-import { readOrganizationBasics } from '../../org/read-organization.js';
+import { environmentsByAccountId, readOrganizationBasics } from '../../org/read-organization.js';
 import type { CommandContext } from '../context.js';
 import { openOrgSession } from '../org-session.js';
 
@@ -57,14 +57,9 @@ export async function auditSearchCommand(ctx: CommandContext, options: AuditSear
   if (await readOrganizationBasics(org)) await readAccounts(org);
   const idsByName = new Map(org.registry.accountIds);
   if (org.registry.managementAccountId) idsByName.set(config.organization.managementAccount.name, org.registry.managementAccountId);
-  const environments = new Map<string, string>();
-  for (const [name, id] of idsByName) {
-    const environment =
-      name === config.organization.managementAccount.name
-        ? config.organization.managementAccount.environment
-        : config.organization.accounts.find((a) => a.name === name)?.environment;
-    environments.set(id, environment ?? name);
-  }
+  const environments = environmentsByAccountId(config, org.registry);
+  // Accounts outside the config show under their own name.
+  for (const [name, id] of idsByName) if (!environments.has(id)) environments.set(id, name);
   const accounts = options.account.map((name) => {
     const id = idsByName.get(name) ?? (/^\d{12}$/.test(name) ? name : undefined);
     if (!id) throw new GroundworkError('USAGE', `unknown account "${name}"`, { hint: didYouMean(name, [...idsByName.keys()]) });

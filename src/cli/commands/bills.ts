@@ -6,7 +6,7 @@ import { statementToCsv, statementToHtml } from '../../cost/render-statement.js'
 import { buildStatements, type Statement } from '../../cost/statement.js';
 import { GroundworkError } from '../../errors.js';
 import { readAccounts } from '../../org/kinds/account-kind.js';
-import { readOrganizationBasics } from '../../org/read-organization.js';
+import { environmentsByAccountId, readOrganizationBasics } from '../../org/read-organization.js';
 import { type CommandContext, resolveTarget } from '../context.js';
 import { openOrgSession } from '../org-session.js';
 
@@ -38,12 +38,7 @@ export async function billsCommand(ctx: CommandContext, options: BillsOptions): 
     throw new GroundworkError('USAGE', `unknown environment "${options.env}"`, { hint: didYouMean(options.env, environments) });
   }
   if (await readOrganizationBasics(org)) await readAccounts(org);
-  const byAccount = new Map<string, string>();
-  if (org.registry.managementAccountId) byAccount.set(org.registry.managementAccountId, config.organization.managementAccount.environment);
-  for (const account of config.organization.accounts) {
-    const id = org.registry.accountIds.get(account.name);
-    if (id) byAccount.set(id, account.environment);
-  }
+  const byAccount = environmentsByAccountId(config, org.registry);
   if (byAccount.size === 0) throw new GroundworkError('USAGE', 'the organization has no accounts yet', { hint: 'run groundwork apply first' });
   const sandbox = resolveTarget(ctx) === 'sandbox';
   const source = sandbox ? sampleCostSource([...byAccount].map(([id, environment]) => ({ id, environment }))) : costExplorerSource(session.clients);

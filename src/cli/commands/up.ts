@@ -2,13 +2,12 @@ import { existsSync } from 'node:fs';
 import { applyPlan } from '../../engine/apply.js';
 import { GroundworkError } from '../../errors.js';
 import { importUsers } from '../../identity/people/import-users.js';
+import { directoryFrom } from '../../infra/account-directory.js';
 import { lintTemplates } from '../../infra/cfn-lint.js';
 import { synthesize } from '../../infra/synthesize.js';
 import { startEmulator } from '../../sandbox/emulator.js';
 import { seedSampleActivity } from '../../sandbox/sample-activity.js';
-import { accountDirectoryFor } from '../account-ids.js';
 import { type CommandContext, configFrom } from '../context.js';
-import { openIdentitySession } from '../identity-session.js';
 import { openOrgSession, planOrganization } from '../org-session.js';
 import { progressPrinter } from '../render-progress.js';
 import { renderTree } from '../render-tree.js';
@@ -38,8 +37,8 @@ export async function upCommand(ctx: CommandContext): Promise<void> {
   const usersFile = 'examples/users.csv';
   let users: Awaited<ReturnType<typeof importUsers>> | undefined;
   if (existsSync(usersFile)) {
-    const identity = await openIdentitySession(sandboxCtx);
-    users = await importUsers(identity.identity, usersFile);
+    // The plan just read Identity Center (instance, groups) and apply created what was missing: the session knows it all.
+    users = await importUsers(session.identity, usersFile);
     if (users.rejected.length > 0) out.progress(`note: ${users.rejected.length} row(s) of ${usersFile} were rejected; see ${users.rejectedFile}`);
     out.progress(`✓ people imported from ${usersFile}: ${users.created} created, ${users.updated} updated, ${users.unchanged} unchanged`);
   }
@@ -49,7 +48,12 @@ export async function upCommand(ctx: CommandContext): Promise<void> {
   if (seeded > 0)
     out.progress(`✓ ${seeded} events of SAMPLE activity seeded into the sandbox trail (marked [sample]); Groundwork's own calls are recorded there too`);
 
-  const accounts = await accountDirectoryFor(sandboxCtx, config);
+  const { registry } = session.org;
+  const accounts = directoryFrom(config, {
+    managementAccountId: registry.managementAccountId ?? '',
+    organizationId: registry.organizationId,
+    accounts: registry.accountIds,
+  });
   out.progress('… synthesizing stacks with cdk-nag');
   const synth = synthesize({ config, accounts });
   const findings = await lintTemplates(

@@ -1,20 +1,9 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
-import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { type CostAccount, CostControls } from '../constructs/cost-controls.js';
+import { type CostAccount, CostControls, type CostControlsProps } from '../constructs/cost-controls.js';
 
-/** Props of {@link CostControlsStack}. */
-export interface CostControlsStackProps extends StackProps {
-  readonly accounts: readonly CostAccount[];
-  readonly invoiceReceiverAccountId: string;
-  readonly alertTopic: sns.ITopic;
-  /** @default every environment */
-  readonly invoiceUnitEnvironments?: readonly string[];
-  /** @default every account */
-  readonly budgetAccounts?: readonly string[];
-  /** @default true */
-  readonly costCategory?: boolean;
-}
+/** Props of {@link CostControlsStack}: the stack's own and those of its {@link CostControls}. */
+export interface CostControlsStackProps extends StackProps, CostControlsProps {}
 
 /** Management account: invoice units, the Environment cost category, and budgets per account. */
 export class CostControlsStack extends Stack {
