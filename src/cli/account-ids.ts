@@ -3,7 +3,7 @@ import { toGroundworkError } from '../aws/aws-error.js';
 import { describeCaller } from '../aws/caller.js';
 import type { GroundworkConfig } from '../config/resolved-config.js';
 import { type AccountDirectory, directoryFrom, placeholderDirectory } from '../infra/account-directory.js';
-import { listAccountIdsByName } from '../org/list-accounts.js';
+import { listAccountIdsByName, listPolicyIdsByName } from '../org/list-accounts.js';
 import { emulatorStatus } from '../sandbox/emulator.js';
 import { type CommandContext, clientsFrom, resolveTarget } from './context.js';
 
@@ -22,13 +22,16 @@ export async function accountDirectoryFor(ctx: CommandContext, config: Groundwor
       ctx.out.progress('note: there is no organization yet, so account IDs are deterministic placeholders');
       return placeholderDirectory(config);
     }
-    const accounts = await listAccountIdsByName(clients.create(OrganizationsClient));
+    const orgs = clients.create(OrganizationsClient);
+    const [accounts, policies] = await Promise.all([listAccountIdsByName(orgs), listPolicyIdsByName(orgs)]);
     const directory = directoryFrom(config, {
       managementAccountId: caller.managementAccountId ?? caller.accountId,
       organizationId: caller.organizationId,
       accounts,
+      policies,
     });
-    if (directory.source === 'placeholder') ctx.out.progress('note: some accounts do not exist yet; they get placeholder IDs');
+    if (directory.source === 'placeholder')
+      ctx.out.progress('note: some accounts or policies do not exist yet; they get placeholder IDs (run `groundwork apply` first)');
     return directory;
   } catch (error) {
     throw toGroundworkError(error, 'reading account IDs', clients.settings.endpoint);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { ConfigIssue } from './config-issue.js';
 import { guardrailNames, readGuardrail } from './guardrail-catalog.js';
-import type { GroundworkConfig, ResolvedAccount, ResolvedServiceControlPolicy } from './resolved-config.js';
+import { DENY_NEW_SPEND_POLICY, type GroundworkConfig, type ResolvedAccount, type ResolvedServiceControlPolicy } from './resolved-config.js';
 import type { ParsedConfig } from './schema.js';
 import { didYouMean } from './suggest.js';
 
@@ -71,6 +71,18 @@ export function applyDefaults(parsed: ParsedConfig, sourceFile: string): { confi
       targets: policy.targets,
     });
   });
+
+  const guard = parsed.cost.playgroundGuard;
+  if (guard) {
+    policies.push({
+      name: DENY_NEW_SPEND_POLICY,
+      description: `Groundwork guardrail: deny-new-spend, attached to ${guard.account} by its budget action`,
+      enabled: true,
+      content: JSON.stringify(JSON.parse(readGuardrail('deny-new-spend'))),
+      targets: { root: false, organizationalUnits: [], accounts: [] },
+      attachedByBudgetActionOf: guard.account,
+    });
+  }
 
   const logArchiveAccount = parsed.audit.logArchiveAccount ?? (accounts.some((a) => a.name === 'log-archive') ? 'log-archive' : undefined);
   const config: GroundworkConfig = {

@@ -157,7 +157,15 @@ function checkServiceControlPolicies(config: GroundworkConfig, report: Report): 
   const seen = new Set<string>();
   config.serviceControlPolicies.forEach((policy, i) => {
     const path: PathSegment[] = ['serviceControlPolicies', i];
-    if (seen.has(policy.name)) report([...path, 'name'], `policy name "${policy.name}" is used twice`, 'policy names must be unique');
+    if (seen.has(policy.name)) {
+      if (policy.attachedByBudgetActionOf !== undefined) {
+        report(
+          ['cost', 'playgroundGuard'],
+          `the Playground guard's policy "${policy.name}" is also declared in serviceControlPolicies`,
+          'remove that entry; the guard creates the policy itself',
+        );
+      } else report([...path, 'name'], `policy name "${policy.name}" is used twice`, 'policy names must be unique');
+    }
     seen.add(policy.name);
     if (policy.content.length > AWS_LIMITS.scpMaxCharacters) {
       report(
@@ -186,6 +194,11 @@ function checkServiceControlPolicies(config: GroundworkConfig, report: Report): 
       } else if (!accountNames.includes(account)) report(where, `unknown account "${account}"`, didYouMean(account, accountNames));
       else count(`account "${account}"`, where);
     });
+    if (policy.attachedByBudgetActionOf !== undefined) {
+      // The guard's policy is attached by its budget action; it still needs room on the account.
+      if (accountNames.includes(policy.attachedByBudgetActionOf)) count(`account "${policy.attachedByBudgetActionOf}"`, ['cost', 'playgroundGuard', 'account']);
+      return;
+    }
     if (!policy.targets.root && policy.targets.organizationalUnits.length === 0 && policy.targets.accounts.length === 0) {
       report(
         [...path, 'targets'],
@@ -276,6 +289,30 @@ function checkOtherSettings(config: GroundworkConfig, report: Report): void {
     if (!accountNames.includes(name)) report(path, `unknown account "${name}"`, didYouMean(name, accountNames));
   };
   refer(['cost', 'invoiceReceiver'], config.cost.invoiceReceiver);
+  const guard = config.cost.playgroundGuard;
+  if (guard) {
+    if (guard.account === config.organization.managementAccount.name) {
+      report(
+        ['cost', 'playgroundGuard', 'account'],
+        'SCPs never apply to the management account, so it cannot be guarded',
+        'guard a member account such as "dev"',
+      );
+    } else refer(['cost', 'playgroundGuard', 'account'], guard.account);
+    if (!(guard.thresholdPercent > 0 && guard.thresholdPercent <= 1000)) {
+      report(
+        ['cost', 'playgroundGuard', 'thresholdPercent'],
+        `threshold must be more than 0 and at most 1000 percent, got ${guard.thresholdPercent}`,
+        'use 100 to act when the budget is spent',
+      );
+    }
+  }
+  if (config.cost.statementBucketRetentionDays < 31) {
+    report(
+      ['cost', 'statementBucketRetentionDays'],
+      `${config.cost.statementBucketRetentionDays} days would delete a statement before the next one is written`,
+      'keep statements at least 31 days; the default is 400',
+    );
+  }
   if (config.audit.logArchiveAccount === undefined) {
     // No log archive: the audit stacks are not synthesized (synth says so).
   } else if (config.audit.logArchiveAccount === config.organization.managementAccount.name) {

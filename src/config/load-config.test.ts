@@ -205,6 +205,26 @@ describe('rejecting cross-field problems', () => {
     expect(errors).toEqual([expect.stringMatching(/budget must be more than 0 USD, got 0/), expect.stringMatching(/budget must be more than 0 USD, got -5/)]);
   });
 
+  it('rejects a Playground guard on the management account, an unknown account, or with a threshold of 0', () => {
+    const guard = (account: string, threshold: number) =>
+      errorsOf(minimal('    - { name: dev, organizationalUnit: Stage }', `cost:\n  playgroundGuard: { account: ${account}, thresholdPercent: ${threshold} }\n`));
+    expect(guard('management', 100)).toEqual([expect.stringMatching(/cost.playgroundGuard.account: SCPs never apply to the management account/)]);
+    expect(guard('deve', 0).map((e) => e.replace(/^\S+ /, ''))).toEqual([
+      'cost.playgroundGuard.account: unknown account "deve" (did you mean "dev"?)',
+      'cost.playgroundGuard.thresholdPercent: threshold must be more than 0 and at most 1000 percent, got 0 (use 100 to act when the budget is spent)',
+    ]);
+  });
+
+  it('rejects a second declaration of the guard policy', () => {
+    const errors = errorsOf(
+      minimal(
+        '    - { name: dev, organizationalUnit: Stage }',
+        'serviceControlPolicies:\n  - { name: groundwork-deny-new-spend, guardrail: deny-root-user, targets: { root: true } }\ncost:\n  playgroundGuard: { account: dev }\n',
+      ),
+    );
+    expect(errors).toEqual([expect.stringMatching(/cost.playgroundGuard: the Playground guard's policy "groundwork-deny-new-spend" is also declared/)]);
+  });
+
   it('rejects references to unknown groups, permission sets and accounts', () => {
     const errors = errorsOf(
       'identityCenter:\n  permissionSets: [{ name: Dev }]\n  groups: [{ name: Ops }]\n  assignments:\n    - { group: Opps, permissionSet: Devv, accounts: [nowhere] }\n',

@@ -17,7 +17,15 @@ export interface ResolvedServiceControlPolicy {
   /** Minified JSON, exactly as sent to AWS. */
   readonly content: string;
   readonly targets: { readonly root: boolean; readonly organizationalUnits: readonly string[]; readonly accounts: readonly string[] };
+  /**
+   * Set on the Playground guard's policy: it is attached by that account's budget action, never by `apply`,
+   * which creates it unattached and leaves its attachments alone.
+   */
+  readonly attachedByBudgetActionOf?: string;
 }
+
+/** Name of the SCP the Playground guard's budget action attaches. */
+export const DENY_NEW_SPEND_POLICY = 'groundwork-deny-new-spend';
 
 /** The config after all three loading steps; what every layer consumes. */
 export interface GroundworkConfig extends Omit<ParsedConfig, 'organization' | 'serviceControlPolicies'> {

@@ -98,8 +98,24 @@ export const AuditSchema = z.strictObject({
     .describe('Optional data events; each adds cost (see docs/runbooks/audit.md).'),
 });
 
+export const PlaygroundGuardSchema = z
+  .strictObject({
+    account: z.string().describe('Name of the playground account the guard watches (a member account).'),
+    thresholdPercent: z
+      .number()
+      .default(100)
+      .describe("Actual spend, in percent of the account's monthly budget, at which the deny-new-spend SCP is attached. @default 100"),
+  })
+  .describe('A budget action that attaches the deny-new-spend SCP to the account when its budget is spent, and tells the operators.');
+
 export const CostSchema = z.strictObject({
   invoiceReceiver: z.string().default('management').describe('Account name that receives every invoice unit.'),
+  playgroundGuard: PlaygroundGuardSchema.optional(),
+  statementBucketRetentionDays: z
+    .number()
+    .int()
+    .default(400)
+    .describe('Days the generated monthly statements are kept in their bucket. @default 400 (13 months and a little)'),
 });
 
 export const BackendServiceSchema = z.strictObject({

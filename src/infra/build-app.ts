@@ -1,7 +1,7 @@
 import { App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import type { GroundworkConfig } from '../config/resolved-config.js';
-import type { AccountDirectory } from './account-directory.js';
+import { DENY_NEW_SPEND_POLICY, type GroundworkConfig } from '../config/resolved-config.js';
+import { type AccountDirectory, placeholderPolicyId } from './account-directory.js';
 import { AuditTrailStack, LogArchiveStack } from './stacks/audit-stacks.js';
 import { CostControlsStack, costStackParts } from './stacks/cost-controls-stack.js';
 import { OperatorNotificationsStack } from './stacks/operator-notifications-stack.js';
@@ -42,19 +42,27 @@ export function buildApp(props: BuildAppProps): App {
     environment: a.environment,
     monthlyBudgetUsd: a.monthlyBudgetUsd,
   }));
+  const guard = config.cost.playgroundGuard;
+  const playgroundGuard = guard && {
+    accountName: guard.account,
+    policyId: accounts.policyIds.get(DENY_NEW_SPEND_POLICY) ?? placeholderPolicyId(DENY_NEW_SPEND_POLICY),
+    organizationId: accounts.organizationId,
+    thresholdPercent: guard.thresholdPercent,
+  };
   // Stable IDs: the first part keeps the plain name; more parts appear only in large organizations.
   costStackParts(costAccounts).forEach((part, index) => {
     const suffix = index === 0 ? '' : `${index + 1}`;
     new CostControlsStack(app, `GroundworkCostControls${suffix}`, {
       env: management,
       stackName: `groundwork-cost-controls${suffix ? `-${suffix}` : ''}`,
-      description: 'Groundwork: an invoice per environment, the Environment cost category, and budgets per account',
+      description: 'Groundwork: an invoice per environment, the Environment cost category, budgets per account and the Playground guard',
       invoiceReceiverAccountId: accountId(config.cost.invoiceReceiver),
       alertTopic: notifications.notifications.topic,
       accounts: costAccounts,
       invoiceUnitEnvironments: part.environments,
       budgetAccounts: part.accounts,
       costCategory: index === 0,
+      playgroundGuard,
     });
   });
 

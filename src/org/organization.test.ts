@@ -8,9 +8,11 @@ import {
   DescribePolicyCommand,
   ListAccountsCommand,
   ListOrganizationalUnitsForParentCommand,
+  ListPoliciesCommand,
   ListPoliciesForTargetCommand,
   ListRootsCommand,
   ListTagsForResourceCommand,
+  ListTargetsForPolicyCommand,
   OrganizationsClient,
   paginateListAccountsForParent,
 } from '@aws-sdk/client-organizations';
@@ -109,6 +111,37 @@ describe('applying the default organization', () => {
     const again = await planOrg(config, sandbox.emulator.clients());
     expect(summary(again)).toEqual([]);
     expect(again.unmanaged).toEqual([]);
+  });
+});
+
+describe('the Playground guard', () => {
+  it('creates the deny-new-spend SCP unattached, and leaves the budget action attachment alone', async () => {
+    const config = configWith();
+    await applyOrg(config, sandbox.emulator.clients());
+    const client = orgs();
+    const { Policies } = await client.send(new ListPoliciesCommand({ Filter: 'SERVICE_CONTROL_POLICY' }));
+    const guard = Policies?.find((p) => p.Name === 'groundwork-deny-new-spend');
+    expect(guard?.Id).toMatch(/^p-/);
+    expect((await client.send(new ListTargetsForPolicyCommand({ PolicyId: guard?.Id as string }))).Targets).toEqual([]);
+    const { Policy } = await client.send(new DescribePolicyCommand({ PolicyId: guard?.Id as string }));
+    expect(JSON.parse(Policy?.Content ?? '{}').Statement[0].Action).toContain('ec2:RunInstances');
+
+    // What AWS Budgets does when dev's budget is spent:
+    const dev = await accountId('dev');
+    await client.send(new AttachPolicyCommand({ PolicyId: guard?.Id as string, TargetId: dev }));
+    const again = await planOrg(config, sandbox.emulator.clients());
+    expect(summary(again)).toEqual([]);
+    expect(again.unmanaged.map((u) => u.message)).toContainEqual(expect.stringMatching(/attached to account dev by the Playground budget action; left as is/));
+  });
+
+  it('keeps room for the guard on the account when counting SCPs per target', async () => {
+    const crowded = () =>
+      configWith((raw) => {
+        for (const n of [1, 2, 3, 4]) {
+          raw.serviceControlPolicies.push({ name: `extra-${n}`, guardrail: 'deny-root-user', targets: { accounts: ['dev'] } });
+        }
+      });
+    expect(crowded).toThrow(/account \\"dev\\" would carry 6 SCPs/);
   });
 });
 

@@ -53,6 +53,7 @@ export async function upCommand(ctx: CommandContext): Promise<void> {
     managementAccountId: registry.managementAccountId ?? '',
     organizationId: registry.organizationId,
     accounts: registry.accountIds,
+    policies: registry.policyIds,
   });
   out.progress('… synthesizing stacks with cdk-nag');
   const synth = synthesize({ config, accounts });

@@ -12,12 +12,25 @@ const ACCOUNTS = [
   { name: 'dev', accountId: '444444444444', environment: 'dev', monthlyBudgetUsd: 300 },
 ];
 
+/** An ARN in the stack's partition, as CloudFormation spells it. */
+const arn = (rest: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, rest]] });
+
+const GUARD = { accountName: 'dev', policyId: 'p-denyspend1', organizationId: 'o-abc123defg', thresholdPercent: 100 };
+
 function template(): Template {
   const app = new App();
   const env = { account: '111111111111', region: 'us-east-1' };
   const topicStack = new Stack(app, 'Topic', { env });
   const topic = new sns.Topic(topicStack, 'Alerts');
-  return Template.fromStack(new CostControlsStack(app, 'Cost', { env, accounts: ACCOUNTS, invoiceReceiverAccountId: '111111111111', alertTopic: topic }));
+  return Template.fromStack(
+    new CostControlsStack(app, 'Cost', {
+      env,
+      accounts: ACCOUNTS,
+      invoiceReceiverAccountId: '111111111111',
+      alertTopic: topic,
+      playgroundGuard: GUARD,
+    }),
+  );
 }
 
 describe('the cost controls stack', () => {
@@ -74,6 +87,73 @@ describe('the cost controls stack', () => {
           alertTopic: topic,
         }),
     ).toThrow('CostControls: account "prod" has a monthly budget of 0 USD; budgets must be more than 0');
+  });
+});
+
+describe('the Playground guard', () => {
+  const t = template();
+
+  it('attaches the deny-new-spend SCP to the dev account when its actual spend reaches 100%, and tells the operators', () => {
+    t.resourceCountIs('AWS::Budgets::BudgetsAction', 1);
+    t.hasResourceProperties('AWS::Budgets::BudgetsAction', {
+      BudgetName: 'groundwork-dev',
+      ActionType: 'APPLY_SCP_POLICY',
+      ApprovalModel: 'AUTOMATIC',
+      NotificationType: 'ACTUAL',
+      ActionThreshold: { Type: 'PERCENTAGE', Value: 100 },
+      Definition: { ScpActionDefinition: { PolicyId: 'p-denyspend1', TargetIds: ['444444444444'] } },
+      Subscribers: [Match.objectLike({ Type: 'SNS' })],
+    });
+    const action = Object.values(t.findResources('AWS::Budgets::BudgetsAction'))[0] as { DependsOn: string[] };
+    const devBudget = Object.entries(t.findResources('AWS::Budgets::Budget')).find(
+      ([, r]) => (r as { Properties: { Budget: { BudgetName: string } } }).Properties.Budget.BudgetName === 'groundwork-dev',
+    )?.[0];
+    expect(action.DependsOn).toContain(devBudget);
+  });
+
+  it('runs as a role only AWS Budgets can assume, allowed to attach and detach only that policy on only that account', () => {
+    t.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [
+          Match.objectLike({
+            Principal: { Service: 'budgets.amazonaws.com' },
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': '111111111111' },
+              ArnLike: { 'aws:SourceArn': arn(':budgets::111111111111:budget/groundwork-dev') },
+            },
+          }),
+        ],
+      },
+      Policies: [
+        {
+          PolicyName: 'AttachDenyNewSpend',
+          PolicyDocument: {
+            Statement: [
+              {
+                Effect: 'Allow',
+                Action: ['organizations:AttachPolicy', 'organizations:DetachPolicy'],
+                Resource: [
+                  arn(':organizations::111111111111:policy/o-abc123defg/service_control_policy/p-denyspend1'),
+                  arn(':organizations::111111111111:account/o-abc123defg/444444444444'),
+                ],
+              },
+            ],
+          },
+        },
+      ],
+    });
+    expect(JSON.stringify(t.findResources('AWS::IAM::Policy'))).not.toContain('"*"');
+  });
+
+  it('rejects a guard on an account it does not know, or a malformed policy ID', () => {
+    const make = (guard: typeof GUARD) => () => {
+      const stack = new Stack(new App(), 'S');
+      new CostControls(stack, 'C', { accounts: ACCOUNTS, invoiceReceiverAccountId: '1', alertTopic: new sns.Topic(stack, 'T'), playgroundGuard: guard });
+    };
+    expect(make({ ...GUARD, accountName: 'sandbox' })).toThrow(
+      'CostControls: playgroundGuard.accountName is "sandbox", which is not one of accounts (management, prod, staging, dev); name a member account',
+    );
+    expect(make({ ...GUARD, policyId: 'deny-new-spend' })).toThrow(/playgroundGuard.policyId is "deny-new-spend"; expected an SCP ID/);
   });
 });
 

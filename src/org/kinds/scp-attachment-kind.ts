@@ -51,6 +51,7 @@ export function scpAttachmentKind(ctx: OrgContext, livePolicies: () => readonly 
       ]);
 
   const enabledManaged = () => new Set(config.serviceControlPolicies.filter((p) => p.enabled).map((p) => p.name));
+  const budgetActionPolicies = () => new Set(config.serviceControlPolicies.filter((p) => p.attachedByBudgetActionOf !== undefined).map((p) => p.name));
 
   /** Refuses a plan that would leave a target with more SCPs than AWS allows. */
   const checkLimits = (desired: Attachment[]) => {
@@ -68,6 +69,10 @@ export function scpAttachmentKind(ctx: OrgContext, livePolicies: () => readonly 
       counts.set(key, entry);
     };
     for (const a of desired) add(a.target, a.policy);
+    // The Playground guard's budget action may attach its policy at any time: keep room for it.
+    for (const p of config.serviceControlPolicies) {
+      if (p.enabled && p.attachedByBudgetActionOf !== undefined) add({ type: 'account', name: p.attachedByBudgetActionOf }, p.name);
+    }
     for (const [targetId, names] of registry.attachmentsByTarget) {
       const target = targetOf(targetId);
       if (!target) continue;
@@ -148,6 +153,13 @@ export function scpAttachmentKind(ctx: OrgContext, livePolicies: () => readonly 
     orphan(actual) {
       // A managed policy leaving the config is deleted whole (detached first) by the scp kind.
       if (!enabledManaged().has(actual.policy)) return undefined;
+      if (budgetActionPolicies().has(actual.policy)) {
+        return {
+          name: identity(actual),
+          message: `"${actual.policy}" was attached to ${label(actual.target)} by the Playground budget action; left as is (lifting it: docs/runbooks/cost.md)`,
+          group: actual.target.type === 'ou' ? actual.target.name : 'Root',
+        };
+      }
       return {
         action: 'delete',
         details: { policy: actual.policy, target: label(actual.target) },
