@@ -17,6 +17,7 @@ function recordedSource(accounts: number, services: number, pageSize: number): C
         }));
   return {
     sample: false,
+    getCostForecast: () => Promise.reject(new Error('the statement benchmark records no forecasts')),
     async getCostAndUsage(input): Promise<CostExplorerPage> {
       const all = groups((input.GroupBy ?? []).some((g) => g.Key === 'RECORD_TYPE'));
       const start = Number(input.NextPageToken ?? 0);

@@ -1,10 +1,14 @@
 import { decimalToCents, formatCents } from './money.js';
 
-/** The parts of a Cost Explorer GetCostAndUsage page a statement uses. */
+/** The parts of a Cost Explorer GetCostAndUsage page Groundwork uses. */
 export interface CostExplorerPage {
   readonly ResultsByTime?: readonly {
     readonly TimePeriod?: { readonly Start?: string; readonly End?: string };
     readonly Groups?: readonly { readonly Keys?: readonly string[]; readonly Metrics?: Record<string, { readonly Amount?: string; readonly Unit?: string }> }[];
+    /** Set instead of groups when the query has no GroupBy. */
+    readonly Total?: Record<string, { readonly Amount?: string; readonly Unit?: string }>;
+    /** True while the period's figures may still change. */
+    readonly Estimated?: boolean;
   }[];
   readonly NextPageToken?: string;
 }

@@ -1,14 +1,10 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { didYouMean } from '../../config/suggest.js';
-import { costExplorerSource, fetchMonth, sampleCostSource } from '../../cost/cost-source.js';
+import { fetchMonth } from '../../cost/cost-source.js';
 import { statementToCsv, statementToHtml } from '../../cost/render-statement.js';
 import { buildStatements, type Statement } from '../../cost/statement.js';
-import { GroundworkError } from '../../errors.js';
-import { readAccounts } from '../../org/kinds/account-kind.js';
-import { environmentsByAccountId, readOrganizationBasics } from '../../org/read-organization.js';
-import { type CommandContext, resolveTarget } from '../context.js';
-import { openOrgSession } from '../org-session.js';
+import type { CommandContext } from '../context.js';
+import { checkMonth, costExplorerError, openCostSession } from '../cost-session.js';
 
 /** Options of `groundwork bills`. */
 export interface BillsOptions {
@@ -16,35 +12,22 @@ export interface BillsOptions {
   readonly env?: string;
   readonly format: 'html' | 'csv' | 'json';
   readonly out: string;
-}
-
-/** Checks `YYYY-MM` and that the month has begun. */
-export function checkMonth(month: string, now = new Date()): void {
-  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) {
-    throw new GroundworkError('USAGE', `"${month}" is not a month`, { hint: 'use YYYY-MM with a month from 01 to 12, e.g. --month 2026-10' });
-  }
-  const current = now.toISOString().slice(0, 7);
-  if (month > current)
-    throw new GroundworkError('USAGE', `${month} is in the future; the latest month with costs is ${current}`, { hint: `use --month ${current} or earlier` });
+  /** Ask Cost Explorer again instead of using cached answers. */
+  readonly refresh?: boolean;
 }
 
 /** `groundwork bills --month YYYY-MM [--env NAME] [--format html|csv|json] [--out DIR]`: the monthly statement per environment. */
 export async function billsCommand(ctx: CommandContext, options: BillsOptions): Promise<void> {
   checkMonth(options.month);
-  const session = await openOrgSession(ctx);
-  const { config, org } = session;
-  const environments = [config.organization.managementAccount.environment, ...config.organization.accounts.map((a) => a.environment)];
-  if (options.env && !environments.includes(options.env)) {
-    throw new GroundworkError('USAGE', `unknown environment "${options.env}"`, { hint: didYouMean(options.env, environments) });
+  const { source, environments, session } = await openCostSession(ctx, { env: options.env, refresh: options.refresh });
+  let month: Awaited<ReturnType<typeof fetchMonth>>;
+  try {
+    month = await fetchMonth(source, options.month);
+  } catch (error) {
+    throw costExplorerError(error, `the statements of ${options.month}`, session.clients.settings.endpoint);
   }
-  if (await readOrganizationBasics(org)) await readAccounts(org);
-  const byAccount = environmentsByAccountId(config, org.registry);
-  if (byAccount.size === 0) throw new GroundworkError('USAGE', 'the organization has no accounts yet', { hint: 'run groundwork apply first' });
-  const sandbox = resolveTarget(ctx) === 'sandbox';
-  const source = sandbox ? sampleCostSource([...byAccount].map(([id, environment]) => ({ id, environment }))) : costExplorerSource(session.clients);
-  if (source.sample) ctx.out.progress('note: the sandbox has no AWS billing data; these statements are generated SAMPLE DATA');
-  const { usagePages, adjustmentPages, requests } = await fetchMonth(source, options.month);
-  const statements = buildStatements({ month: options.month, usagePages, adjustmentPages, environments: byAccount, sample: source.sample }).filter(
+  const { usagePages, adjustmentPages, requests } = month;
+  const statements = buildStatements({ month: options.month, usagePages, adjustmentPages, environments, sample: source.sample }).filter(
     (s) => !options.env || s.environment === options.env,
   );
 

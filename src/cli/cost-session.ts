@@ -1,0 +1,79 @@
+import { join } from 'node:path';
+import { CostExplorerClient } from '@aws-sdk/client-cost-explorer';
+import { toGroundworkError } from '../aws/aws-error.js';
+import { allAccounts } from '../config/resolved-config.js';
+import { didYouMean } from '../config/suggest.js';
+import { cachedCostSource } from '../cost/cached-source.js';
+import { costExplorerSource, type CostSource } from '../cost/cost-source.js';
+import { GroundworkError } from '../errors.js';
+import { readAccounts } from '../org/kinds/account-kind.js';
+import { environmentsByAccountId, readOrganizationBasics } from '../org/read-organization.js';
+import { sampleCostSource } from '../sandbox/sample-costs.js';
+import { type CommandContext, resolveTarget } from './context.js';
+import { type OrgSession, openOrgSession } from './org-session.js';
+
+/** What `bills` and `costs` share: the organization's accounts by environment and one cost source. */
+export interface CostSession {
+  readonly session: OrgSession;
+  /** Account ID → environment, for the accounts that exist. */
+  readonly environments: ReadonlyMap<string, string>;
+  /** Environment → the sum of its accounts' monthly budgets in USD. */
+  readonly budgetsUsd: ReadonlyMap<string, number>;
+  readonly source: CostSource;
+  /** Cache hits and misses, on AWS. */
+  readonly cacheStats?: { readonly hits: number; readonly misses: number };
+}
+
+/** Checks `YYYY-MM` and that the month has begun. */
+export function checkMonth(month: string, now = new Date()): void {
+  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) {
+    throw new GroundworkError('USAGE', `"${month}" is not a month`, { hint: 'use YYYY-MM with a month from 01 to 12, e.g. --month 2026-10' });
+  }
+  const current = now.toISOString().slice(0, 7);
+  if (month > current)
+    throw new GroundworkError('USAGE', `${month} is in the future; the latest month with costs is ${current}`, { hint: `use --month ${current} or earlier` });
+}
+
+/**
+ * Opens the organization, maps accounts to environments, and picks the source: generated sample data in the sandbox
+ * (it says so), Cost Explorer behind a file cache on AWS. `--refresh` asks Cost Explorer again.
+ */
+export async function openCostSession(ctx: CommandContext, options: { readonly env?: string; readonly refresh?: boolean } = {}): Promise<CostSession> {
+  const session = await openOrgSession(ctx);
+  const { config, org } = session;
+  const environments = [...new Set(allAccounts(config).map((a) => a.environment))];
+  if (options.env && !environments.includes(options.env)) {
+    throw new GroundworkError('USAGE', `unknown environment "${options.env}"`, { hint: didYouMean(options.env, environments) });
+  }
+  if (await readOrganizationBasics(org)) await readAccounts(org);
+  const byAccount = environmentsByAccountId(config, org.registry);
+  if (byAccount.size === 0) throw new GroundworkError('USAGE', 'the organization has no accounts yet', { hint: 'run groundwork apply first' });
+  const budgetsUsd = new Map<string, number>();
+  for (const account of allAccounts(config)) budgetsUsd.set(account.environment, (budgetsUsd.get(account.environment) ?? 0) + account.monthlyBudgetUsd);
+
+  if (resolveTarget(ctx) === 'sandbox') {
+    ctx.out.progress('note: the sandbox has no AWS billing data; these figures are generated SAMPLE DATA');
+    return { session, environments: byAccount, budgetsUsd, source: sampleCostSource([...byAccount].map(([id, environment]) => ({ id, environment }))) };
+  }
+  const cached = cachedCostSource(costExplorerSource(session.clients.create(CostExplorerClient, { region: 'us-east-1' })), {
+    dir: join(ctx.emulatorPaths.stateDir, 'cache', 'cost-explorer', session.caller.accountId),
+    refresh: options.refresh,
+  });
+  return { session, environments: byAccount, budgetsUsd, source: cached, cacheStats: cached.stats };
+}
+
+/** Turns Cost Explorer's errors into Groundwork's, with the hints that fix them. */
+export function costExplorerError(error: unknown, doing: string, endpoint?: string): GroundworkError {
+  const name = (error as Error)?.name;
+  if (name === 'DataUnavailableException') {
+    return new GroundworkError('AWS_REQUEST_FAILED', `Cost Explorer has no data for ${doing}: ${(error as Error).message}`, {
+      hint: 'Cost Explorer keeps 13 months; after enabling it, data appears within 24 hours (docs/runbooks/cost.md)',
+    });
+  }
+  if (name === 'AccessDeniedException' && /not enabled|opt/i.test((error as Error).message)) {
+    return new GroundworkError('AWS_ACCESS_DENIED', `Cost Explorer is not enabled for this organization (${doing})`, {
+      hint: 'enable it once in the Billing console of the management account (docs/runbooks/cost.md)',
+    });
+  }
+  return toGroundworkError(error, doing, endpoint);
+}
