@@ -264,7 +264,7 @@ export async function costBreakdown(
       .map((row) => ({
         ...row.item,
         ...money(row.cents),
-        ...(options.by !== 'day' && row.unit ? { usageQuantity: row.quantity.toFixed(2), usageUnit: row.unit } : {}),
+        ...(options.by !== 'day' && row.unit && row.unit !== 'N/A' ? { usageQuantity: row.quantity.toFixed(2), usageUnit: row.unit } : {}),
       }));
     if (options.by === 'usage-type') {
       // Services largest first, their usage types largest first within.
