@@ -4,7 +4,7 @@ import { toGroundworkError } from '../aws/aws-error.js';
 import { allAccounts } from '../config/resolved-config.js';
 import { didYouMean } from '../config/suggest.js';
 import { cachedCostSource } from '../cost/cached-source.js';
-import { costExplorerSource, type CostSource } from '../cost/cost-source.js';
+import { type CostSource, costExplorerSource } from '../cost/cost-source.js';
 import { GroundworkError } from '../errors.js';
 import { readAccounts } from '../org/kinds/account-kind.js';
 import { environmentsByAccountId, readOrganizationBasics } from '../org/read-organization.js';

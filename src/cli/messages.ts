@@ -11,6 +11,7 @@ export const MESSAGES = {
     up: 'The sandbox: start the emulator, apply the config, and check the stacks',
     schema: 'Write the JSON Schema of groundwork.yaml, for editor completion',
     bills: 'The monthly statement of each environment, itemized by service (sample data in the sandbox)',
+    costs: 'Month to date, forecast and budget per environment, or one month drilled down by service, usage type or day (sample data in the sandbox)',
     audit: 'Every action in every account, from the organization trail',
     auditSearch: 'Search events across the organization: recent windows in CloudWatch Logs Insights, older ones in Athena',
     users: 'People in Identity Center: import, list, grant, revoke, migrate IAM users',

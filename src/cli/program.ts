@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { type ApplyOptions, applyCommand } from './commands/apply.js';
 import { type AuditSearchOptions, auditSearchCommand } from './commands/audit.js';
 import { type BillsOptions, billsCommand } from './commands/bills.js';
+import { type CostsOptions, costsCommand } from './commands/costs.js';
 import { emulatorStartCommand, emulatorStatusCommand, emulatorStopCommand } from './commands/emulator.js';
 import { type MigrateIamOptions, migrateIamCommand } from './commands/migrate-iam.js';
 import { planCommand } from './commands/plan.js';
@@ -146,7 +147,17 @@ export function buildProgram(streams: OutputStreams = process, env: NodeJS.Proce
     .option('--env <name>', 'one environment (default: every environment)')
     .addOption(new Option('--format <format>', 'statement format').choices(['html', 'csv', 'json']).default('html'))
     .option('--out <dir>', MESSAGES.options.out, 'statements')
+    .option('--refresh', 'ask Cost Explorer again instead of using cached answers (AWS only)')
     .action(run((ctx, o: BillsOptions) => billsCommand(ctx, o)));
+
+  program
+    .command('costs')
+    .description(MESSAGES.commands.costs)
+    .option('--env <name>', 'one environment (default: every environment)')
+    .addOption(new Option('--by <dimension>', 'drill one month down by service, usage type or day').choices(['service', 'usage-type', 'day']))
+    .option('--month <YYYY-MM>', 'the month to drill down (with --by; default: the current month)')
+    .option('--refresh', 'ask Cost Explorer again instead of using cached answers (AWS only; each request costs $0.01)')
+    .action(run((ctx, o: CostsOptions) => costsCommand(ctx, o)));
 
   const emulator = program.command('emulator').description(MESSAGES.commands.emulator);
   emulator

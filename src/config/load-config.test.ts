@@ -207,7 +207,9 @@ describe('rejecting cross-field problems', () => {
 
   it('rejects a Playground guard on the management account, an unknown account, or with a threshold of 0', () => {
     const guard = (account: string, threshold: number) =>
-      errorsOf(minimal('    - { name: dev, organizationalUnit: Stage }', `cost:\n  playgroundGuard: { account: ${account}, thresholdPercent: ${threshold} }\n`));
+      errorsOf(
+        minimal('    - { name: dev, organizationalUnit: Stage }', `cost:\n  playgroundGuard: { account: ${account}, thresholdPercent: ${threshold} }\n`),
+      );
     expect(guard('management', 100)).toEqual([expect.stringMatching(/cost.playgroundGuard.account: SCPs never apply to the management account/)]);
     expect(guard('deve', 0).map((e) => e.replace(/^\S+ /, ''))).toEqual([
       'cost.playgroundGuard.account: unknown account "deve" (did you mean "dev"?)',

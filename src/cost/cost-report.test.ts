@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sampleCostSource } from '../sandbox/sample-costs.js';
-import { fetchMonth } from './cost-source.js';
 import { costBreakdown, costOverview } from './cost-report.js';
+import { fetchMonth } from './cost-source.js';
 import { buildStatements } from './statement.js';
 
 const ACCOUNTS = [

@@ -1,5 +1,5 @@
 import type { Expression, GetCostAndUsageCommandInput } from '@aws-sdk/client-cost-explorer';
-import { allPages, CREDITS_AND_REFUNDS, type CostSource } from './cost-source.js';
+import { allPages, type CostSource, CREDITS_AND_REFUNDS } from './cost-source.js';
 import { decimalToCents, formatCents } from './money.js';
 import type { CostExplorerPage } from './statement.js';
 import { addDays, isoDate, monthPeriod, monthStart } from './time.js';
@@ -219,7 +219,12 @@ export async function costBreakdown(
   const allPagesSeen: CostExplorerPage[] = [];
 
   if (options.by === 'service') {
-    const pages = await query({ Granularity: 'MONTHLY', Metrics: ['UnblendedCost', 'UsageQuantity'], GroupBy: groupBy('LINKED_ACCOUNT', 'SERVICE'), Filter: onlyThese });
+    const pages = await query({
+      Granularity: 'MONTHLY',
+      Metrics: ['UnblendedCost', 'UsageQuantity'],
+      GroupBy: groupBy('LINKED_ACCOUNT', 'SERVICE'),
+      Filter: onlyThese,
+    });
     allPagesSeen.push(...pages);
     for (const { group } of groupsOf(pages)) {
       const [account = '', service = 'Unknown service'] = group.Keys ?? [];
@@ -270,7 +275,12 @@ export async function costBreakdown(
       // Services largest first, their usage types largest first within.
       const serviceTotals = new Map<string, number>();
       for (const item of items) serviceTotals.set(item.service ?? '', (serviceTotals.get(item.service ?? '') ?? 0) + item.cents);
-      items.sort((a, b) => (serviceTotals.get(b.service ?? '') ?? 0) - (serviceTotals.get(a.service ?? '') ?? 0) || (a.service ?? '').localeCompare(b.service ?? '') || b.cents - a.cents);
+      items.sort(
+        (a, b) =>
+          (serviceTotals.get(b.service ?? '') ?? 0) - (serviceTotals.get(a.service ?? '') ?? 0) ||
+          (a.service ?? '').localeCompare(b.service ?? '') ||
+          b.cents - a.cents,
+      );
     }
     return { environment, total: money(items.reduce((sum, item) => sum + item.cents, 0)), items };
   });

@@ -84,7 +84,8 @@ const SAMPLE_SERVICES: readonly { readonly name: string; readonly monthlyUsd: nu
   },
   { name: 'Amazon EC2 Container Registry (ECR)', monthlyUsd: 4, usageTypes: [{ name: 'USE1-TimedStorage-ByteHrs', share: 1, price: 0.1, unit: 'GB-Mo' }] },
 ];
-const SCALE: Record<string, number> = { prod: 4, staging: 1.2, dev: 0.8, cicd: 0.6, 'log-archive': 0.3, management: 0.2 };
+/** Environment sizes relative to the services' typical amounts; the default budgets fit them, dev only just. */
+const SCALE: Record<string, number> = { prod: 1.3, staging: 0.35, dev: 0.6, cicd: 0.15, 'log-archive': 0.07, management: 0.2 };
 const GROUP_DIMENSIONS = ['LINKED_ACCOUNT', 'SERVICE', 'USAGE_TYPE', 'RECORD_TYPE'] as const;
 type Dimension = (typeof GROUP_DIMENSIONS)[number];
 type SampleRecord = Record<Dimension, string> & { amount: number; quantity: number; unit: string };
