@@ -4,6 +4,7 @@ import { DENY_NEW_SPEND_POLICY, type GroundworkConfig } from '../config/resolved
 import { type AccountDirectory, placeholderPolicyId } from './account-directory.js';
 import { AuditTrailStack, LogArchiveStack } from './stacks/audit-stacks.js';
 import { CostControlsStack, costStackParts } from './stacks/cost-controls-stack.js';
+import { CostStatementsStack } from './stacks/cost-statements-stack.js';
 import { OperatorNotificationsStack } from './stacks/operator-notifications-stack.js';
 
 /** Inputs of {@link buildApp}. */
@@ -64,6 +65,16 @@ export function buildApp(props: BuildAppProps): App {
       costCategory: index === 0,
       playgroundGuard,
     });
+  });
+
+  new CostStatementsStack(app, 'GroundworkCostStatements', {
+    env: management,
+    stackName: 'groundwork-cost-statements',
+    description: "Groundwork: each environment's monthly statement, written on the 3rd to an encrypted bucket, with a summary to the operators",
+    accounts: costAccounts,
+    operatorTopic: notifications.notifications.topic,
+    operatorTopicKey: notifications.notifications.key,
+    retentionDays: config.cost.statementBucketRetentionDays,
   });
 
   if (config.audit.logArchiveAccount !== undefined) addAuditStacks(app, props, config.audit.logArchiveAccount, management, accountId);

@@ -192,7 +192,7 @@ export class CostControls extends Construct {
       definition: { scpActionDefinition: { policyId: guard.policyId, targetIds: [account.accountId] } },
       subscribers: [{ type: 'SNS', address: topic.topicArn }],
     });
-    action.addDependency(budget);
+    action.addResourceDependency(budget);
     return action;
   }
 }
