@@ -40,6 +40,7 @@ describe('synthesizing the default organization', () => {
     expect(result.stacks.map((s) => s.stackName).sort()).toEqual([
       'groundwork-audit-trail',
       'groundwork-cost-controls',
+      'groundwork-cost-statements',
       'groundwork-log-archive',
       'groundwork-operator-notifications',
     ]);
