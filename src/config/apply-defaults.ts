@@ -76,7 +76,7 @@ export function applyDefaults(parsed: ParsedConfig, sourceFile: string): { confi
   if (guard) {
     policies.push({
       name: DENY_NEW_SPEND_POLICY,
-      description: `Groundwork guardrail: deny-new-spend, attached to ${guard.account} by its budget action`,
+      description: 'Groundwork guardrail: deny-new-spend, attached by the Playground budget action',
       enabled: true,
       content: JSON.stringify(JSON.parse(readGuardrail('deny-new-spend'))),
       targets: { root: false, organizationalUnits: [], accounts: [] },

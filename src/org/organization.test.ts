@@ -288,6 +288,7 @@ describe('ownership', () => {
     await applyOrg(
       configWith((raw) => {
         raw.organization.accounts = [];
+        delete raw.cost.playgroundGuard;
         raw.identityCenter = {};
         raw.workloads = {};
       }),

@@ -65,6 +65,7 @@ export function removeAccount(raw: RawConfig, name: string): void {
   raw.identityCenter.assignments = raw.identityCenter.assignments.filter(
     (a: { accounts?: string[]; allAccounts?: boolean }) => a.allAccounts || (a.accounts ?? []).length > 0,
   );
+  if (raw.cost?.playgroundGuard?.account === name) delete raw.cost.playgroundGuard;
   const backend = raw.workloads?.backendService;
   if (backend) for (const key of ['pipelineAccount', 'stagingAccount', 'productionAccount']) if (backend[key] === name) delete raw.workloads.backendService;
 }
@@ -73,4 +74,5 @@ export function removeAccount(raw: RawConfig, name: string): void {
 export function renameAccount(raw: RawConfig, from: string, to: string): void {
   for (const account of raw.organization.accounts) if (account.name === from) account.name = to;
   for (const assignment of raw.identityCenter?.assignments ?? []) assignment.accounts = (assignment.accounts ?? []).map((a: string) => (a === from ? to : a));
+  if (raw.cost?.playgroundGuard?.account === from) raw.cost.playgroundGuard.account = to;
 }
