@@ -1,6 +1,12 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cachedCostSource } from '../src/cost/cached-source.js';
+import { costOverview } from '../src/cost/cost-report.js';
 import { type CostSource, fetchMonth } from '../src/cost/cost-source.js';
 import { statementToHtml } from '../src/cost/render-statement.js';
 import { buildStatements, type CostExplorerPage } from '../src/cost/statement.js';
+import { sampleCostSource } from '../src/sandbox/sample-costs.js';
 import type { BenchResult } from './types.js';
 
 /** A source answering like Cost Explorer for `accounts` × `services` groups, `pageSize` groups per page. */
@@ -55,6 +61,34 @@ export async function costBenchmark(): Promise<BenchResult[]> {
       goal: 'grouped queries, not one per account',
       met: requests < accounts || requests <= 2,
     });
+  }
+  results.push(...(await costViewBenchmark()));
+  return results;
+}
+
+/** Requests per cost overview at 6 and 50 environments, from Cost Explorer and then from the cache; sample month generation time. */
+async function costViewBenchmark(): Promise<BenchResult[]> {
+  const results: BenchResult[] = [];
+  const today = new Date('2026-11-25T10:00:00Z');
+  for (const [accounts, environmentCount] of [
+    [6, 6],
+    [1000, 50],
+  ] as const) {
+    const list = Array.from({ length: accounts }, (_, a) => ({ id: String(100000000000 + a), environment: `env-${a % environmentCount}` }));
+    const environments = new Map(list.map((a) => [a.id, a.environment]));
+    const dir = mkdtempSync(join(tmpdir(), 'gw-bench-cache-'));
+    const cached = cachedCostSource(sampleCostSource(list, { today, pageSize: 5000 }), { dir, now: () => today });
+    const started = performance.now();
+    const first = await costOverview({ source: cached, environments, today });
+    const ms = performance.now() - started;
+    await costOverview({ source: cached, environments, today });
+    results.push({
+      name: `groundwork costs overview, ${accounts} accounts in ${environmentCount} environments: Cost Explorer requests, then again within 6 h`,
+      value: `${first.requests} requests ($${(first.requests * 0.01).toFixed(2)}), then ${cached.stats.misses - first.requests} (${cached.stats.hits} from the cache); ${ms.toFixed(0)} ms with sample data`,
+      goal: 'two grouped queries plus one forecast per environment; nothing repeated within 6 h',
+      met: first.requests === 2 + environmentCount && cached.stats.misses === first.requests,
+    });
+    rmSync(dir, { recursive: true, force: true });
   }
   return results;
 }

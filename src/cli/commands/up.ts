@@ -96,7 +96,7 @@ export async function upCommand(ctx: CommandContext): Promise<void> {
         renderTree(tree),
         '',
         `Emulator endpoint: ${emulator.state.endpoint}   (export AWS_ENDPOINT_URL=${emulator.state.endpoint})`,
-        'Next: npx groundwork status (portal and accounts) · npx groundwork users list · npx groundwork audit search --since 1h',
+        'Next: npx groundwork status (portal and accounts) · npx groundwork users list · npx groundwork audit search --since 1h · npx groundwork costs (sample data)',
         `Stop it with: npx groundwork emulator stop`,
       ].join('\n'),
   );

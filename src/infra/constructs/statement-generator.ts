@@ -32,6 +32,9 @@ export interface StatementGeneratorProps {
   readonly dayOfMonth?: number;
 }
 
+/** Name of the function (and prefix of its alarm): one per organization, in the management account. */
+export const STATEMENT_GENERATOR_NAME = 'groundwork-statement-generator';
+
 /** Prefix of the statement objects: `statements/YYYY-MM/<environment>.{html,csv,json}`. */
 export const STATEMENTS_PREFIX = 'statements';
 
@@ -134,6 +137,7 @@ export class StatementGenerator extends Construct {
     for (const account of props.accounts) environments[account.accountId] = account.environment;
     this.bundleDir = bundleHandler('statement-generator', { 'environments.json': `${JSON.stringify(environments, null, 1)}\n` });
     this.function = new lambda.Function(this, 'Function', {
+      functionName: STATEMENT_GENERATOR_NAME,
       description: 'Groundwork: writes the monthly statement of each environment and tells the operators',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
@@ -172,6 +176,7 @@ export class StatementGenerator extends Construct {
 
     // A failed run must not go unnoticed: the operators hear of it the same day.
     const failures = new cloudwatch.Alarm(this, 'Failures', {
+      alarmName: `${STATEMENT_GENERATOR_NAME}-failures`,
       alarmDescription: 'Groundwork: the monthly statement generator failed; run it again with {"month":"YYYY-MM"} after fixing the cause',
       metric: this.function.metricErrors({ period: Duration.hours(6), statistic: 'Sum' }),
       threshold: 1,

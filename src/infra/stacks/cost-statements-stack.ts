@@ -1,4 +1,4 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { StatementGenerator, type StatementGeneratorProps } from '../constructs/statement-generator.js';
 
@@ -12,5 +12,13 @@ export class CostStatementsStack extends Stack {
   constructor(scope: Construct, id: string, props: CostStatementsStackProps) {
     super(scope, id, props);
     this.generator = new StatementGenerator(this, 'StatementGenerator', props);
+    new CfnOutput(this, 'StatementsBucket', {
+      value: this.generator.bucket.bucketName,
+      description: 'Where statements/YYYY-MM/<environment>.{html,csv,json} are written',
+    });
+    new CfnOutput(this, 'StatementGeneratorFunction', {
+      value: this.generator.function.functionName,
+      description: 'Invoke with {"month":"YYYY-MM"} to write a month again',
+    });
   }
 }
