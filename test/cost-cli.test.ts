@@ -112,6 +112,7 @@ describe('groundwork costs', () => {
       [['--by', 'region'], /'region' is invalid/],
       [['--by', 'day', '--month', '2026-13'], /"2026-13" is not a month/],
       [['--by', 'day', '--month', '2999-01'], /2999-01 is in the future/],
+      [['--month', '2026-01'], /--month applies to a drill-down\nhint: add --by service/],
     ] as const) {
       const run = await cli(['costs', ...args, ...sandbox.at]);
       expect(run.code).toBe(1);

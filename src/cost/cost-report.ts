@@ -1,4 +1,5 @@
 import type { Expression, GetCostAndUsageCommandInput } from '@aws-sdk/client-cost-explorer';
+import { mapLimit } from '../engine/concurrency.js';
 import { allPages, type CostSource, CREDITS_AND_REFUNDS } from './cost-source.js';
 import { decimalToCents, formatCents } from './money.js';
 import type { CostExplorerPage } from './statement.js';
@@ -86,6 +87,8 @@ export interface CostBreakdown {
   readonly environments: readonly EnvironmentBreakdown[];
 }
 
+/** Cost Explorer allows only a few requests a second; forecasts and per-environment queries go a few at a time. */
+const COST_EXPLORER_CONCURRENCY = 4;
 const USAGE_ONLY: Expression = { Not: CREDITS_AND_REFUNDS };
 const groupBy = (...keys: string[]) => keys.map((Key) => ({ Type: 'DIMENSION' as const, Key }));
 const accountsOf = (environments: ReadonlyMap<string, string>, environment: string) =>
@@ -139,43 +142,41 @@ export async function costOverview(inputs: CostViewInputs, budgetsUsd: ReadonlyM
   const monthToDate = centsByEnvironment(monthPages, inputs.environments);
   const lastMonth = centsByEnvironment(lastMonthPages, inputs.environments);
 
-  const environments = await Promise.all(
-    environmentNames(inputs.environments).map(async (environment): Promise<EnvironmentCost> => {
-      const accountIds = accountsOf(inputs.environments, environment);
-      const mtd = monthToDate.get(environment) ?? 0;
-      let forecast: EnvironmentCost['forecastMonthEnd'];
-      let forecastUnavailable: string | undefined;
-      try {
-        const result = await inputs.source.getCostForecast({
-          TimePeriod: { Start: today, End: monthStart(today, 1) },
-          Metric: 'UNBLENDED_COST',
-          Granularity: 'MONTHLY',
-          PredictionIntervalLevel: 80,
-          Filter: { And: [{ Dimensions: { Key: 'LINKED_ACCOUNT', Values: accountIds } }, USAGE_ONLY] },
-        });
-        count();
-        const bound = (which: 'PredictionIntervalLowerBound' | 'PredictionIntervalUpperBound') =>
-          (result.ForecastResultsByTime ?? []).reduce((sum, r) => sum + decimalToCents(r[which] ?? r.MeanValue ?? '0'), 0);
-        const rest = decimalToCents(result.Total?.Amount ?? '0');
-        forecast = { ...money(mtd + rest), low: money(mtd + bound('PredictionIntervalLowerBound')), high: money(mtd + bound('PredictionIntervalUpperBound')) };
-      } catch (error) {
-        // New accounts have too little history for a forecast; Cost Explorer says so with DataUnavailableException.
-        if ((error as Error).name !== 'DataUnavailableException') throw error;
-        count();
-        forecastUnavailable = (error as Error).message;
-      }
-      const budgetUsd = budgetsUsd.get(environment);
-      const basis = forecast?.cents ?? mtd;
-      return {
-        environment,
-        accountIds,
-        monthToDate: money(mtd),
-        ...(forecast ? { forecastMonthEnd: forecast } : { forecastUnavailable }),
-        lastMonth: money(lastMonth.get(environment) ?? 0),
-        ...(budgetUsd !== undefined ? { budgetUsd, percentOfBudget: Math.round(basis / budgetUsd) } : {}),
-      };
-    }),
-  );
+  const environments = await mapLimit(environmentNames(inputs.environments), COST_EXPLORER_CONCURRENCY, async (environment): Promise<EnvironmentCost> => {
+    const accountIds = accountsOf(inputs.environments, environment);
+    const mtd = monthToDate.get(environment) ?? 0;
+    let forecast: EnvironmentCost['forecastMonthEnd'];
+    let forecastUnavailable: string | undefined;
+    try {
+      const result = await inputs.source.getCostForecast({
+        TimePeriod: { Start: today, End: monthStart(today, 1) },
+        Metric: 'UNBLENDED_COST',
+        Granularity: 'MONTHLY',
+        PredictionIntervalLevel: 80,
+        Filter: { And: [{ Dimensions: { Key: 'LINKED_ACCOUNT', Values: accountIds } }, USAGE_ONLY] },
+      });
+      count();
+      const bound = (which: 'PredictionIntervalLowerBound' | 'PredictionIntervalUpperBound') =>
+        (result.ForecastResultsByTime ?? []).reduce((sum, r) => sum + decimalToCents(r[which] ?? r.MeanValue ?? '0'), 0);
+      const rest = decimalToCents(result.Total?.Amount ?? '0');
+      forecast = { ...money(mtd + rest), low: money(mtd + bound('PredictionIntervalLowerBound')), high: money(mtd + bound('PredictionIntervalUpperBound')) };
+    } catch (error) {
+      // New accounts have too little history for a forecast; Cost Explorer says so with DataUnavailableException.
+      if ((error as Error).name !== 'DataUnavailableException') throw error;
+      count();
+      forecastUnavailable = (error as Error).message;
+    }
+    const budgetUsd = budgetsUsd.get(environment);
+    const basis = forecast?.cents ?? mtd;
+    return {
+      environment,
+      accountIds,
+      monthToDate: money(mtd),
+      ...(forecast ? { forecastMonthEnd: forecast } : { forecastUnavailable }),
+      lastMonth: money(lastMonth.get(environment) ?? 0),
+      ...(budgetUsd !== undefined ? { budgetUsd, percentOfBudget: Math.round(basis / budgetUsd) } : {}),
+    };
+  });
   return {
     month: thisMonth.slice(0, 7),
     dataThrough: addDays(today, -1),
@@ -231,21 +232,19 @@ export async function costBreakdown(
       add(inputs.environments.get(account), service, { service }, group.Metrics);
     }
   } else if (options.by === 'usage-type') {
-    await Promise.all(
-      names.map(async (environment) => {
-        const pages = await query({
-          Granularity: 'MONTHLY',
-          Metrics: ['UnblendedCost', 'UsageQuantity'],
-          GroupBy: groupBy('SERVICE', 'USAGE_TYPE'),
-          Filter: { And: [{ Dimensions: { Key: 'LINKED_ACCOUNT', Values: accountsOf(inputs.environments, environment) } }, USAGE_ONLY] },
-        });
-        allPagesSeen.push(...pages);
-        for (const { group } of groupsOf(pages)) {
-          const [service = 'Unknown service', usageType = 'Unknown usage type'] = group.Keys ?? [];
-          add(environment, `${service}\u0000${usageType}`, { service, usageType }, group.Metrics);
-        }
-      }),
-    );
+    await mapLimit(names, COST_EXPLORER_CONCURRENCY, async (environment) => {
+      const pages = await query({
+        Granularity: 'MONTHLY',
+        Metrics: ['UnblendedCost', 'UsageQuantity'],
+        GroupBy: groupBy('SERVICE', 'USAGE_TYPE'),
+        Filter: { And: [{ Dimensions: { Key: 'LINKED_ACCOUNT', Values: accountsOf(inputs.environments, environment) } }, USAGE_ONLY] },
+      });
+      allPagesSeen.push(...pages);
+      for (const { group } of groupsOf(pages)) {
+        const [service = 'Unknown service', usageType = 'Unknown usage type'] = group.Keys ?? [];
+        add(environment, `${service}\u0000${usageType}`, { service, usageType }, group.Metrics);
+      }
+    });
   } else {
     const pages = await query({ Granularity: 'DAILY', Metrics: ['UnblendedCost'], GroupBy: groupBy('LINKED_ACCOUNT'), Filter: onlyThese });
     allPagesSeen.push(...pages);

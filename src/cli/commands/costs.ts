@@ -1,4 +1,5 @@
 import { type BreakdownBy, costBreakdown, costOverview } from '../../cost/cost-report.js';
+import { GroundworkError } from '../../errors.js';
 import type { CommandContext } from '../context.js';
 import { checkMonth, costExplorerError, openCostSession } from '../cost-session.js';
 import { renderBreakdown, renderOverview } from '../render-costs.js';
@@ -17,7 +18,14 @@ export interface CostsOptions {
  * budget per environment, or one month drilled down.
  */
 export async function costsCommand(ctx: CommandContext, options: CostsOptions): Promise<void> {
-  if (options.month !== undefined) checkMonth(options.month);
+  if (options.month !== undefined) {
+    if (options.by === undefined) {
+      throw new GroundworkError('USAGE', '--month applies to a drill-down', {
+        hint: 'add --by service, --by usage-type or --by day; the overview is always the current month',
+      });
+    }
+    checkMonth(options.month);
+  }
   const cost = await openCostSession(ctx, { env: options.env, refresh: options.refresh });
   const environments = options.env ? new Map([...cost.environments].filter(([, env]) => env === options.env)) : cost.environments;
   const inputs = { source: cost.source, environments };
