@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { publishStatements } from '../src/cost/publish-statements.js';
 import { bundleHandler } from '../src/infra/bundle-handler.js';
 import { sampleCostSource } from '../src/sandbox/sample-costs.js';
@@ -129,7 +129,18 @@ describe('the statement generator', () => {
         handler: (event: { month?: string }) => Promise<{ month: string; requests: number; statements: number }>;
       };
 
+      const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+      cleanups.push(() => log.mockRestore());
       expect(await handler({ month: '2026-09' })).toEqual({ month: '2026-09', requests: 2, statements: 2 });
+      // One structured line for the Lambda's log group.
+      expect(JSON.parse(String(log.mock.calls[0]?.[0]))).toEqual({
+        month: '2026-09',
+        requests: 2,
+        statements: [
+          { environment: 'prod', total: '10.51' },
+          { environment: 'dev', total: '0.00' },
+        ],
+      });
       const prod = JSON.parse(await d.text('statements/2026-09/prod.json'));
       expect(prod.sample).toBe(false);
       expect(prod.note).toBeUndefined();
