@@ -1,4 +1,4 @@
-import { DescribeOrganizationCommand, ListRootsCommand } from '@aws-sdk/client-organizations';
+import { DescribeOrganizationCommand, ListRootsCommand, paginateListPoliciesForTarget } from '@aws-sdk/client-organizations';
 import type { GroundworkConfig } from '../config/resolved-config.js';
 import { readOrganizationalUnits } from './kinds/ou-kind.js';
 import { isError, type OrgContext, type OrgRegistry } from './org-context.js';
@@ -28,4 +28,26 @@ export function environmentsByAccountId(config: GroundworkConfig, registry: OrgR
     if (id) environments.set(id, account.environment);
   }
   return environments;
+}
+
+/** The Playground guard as it stands: which account it watches and whether its SCP is attached there now. */
+export interface GuardState {
+  readonly account: string;
+  readonly policy: string;
+  readonly thresholdPercent: number;
+  /** True while the budget action's deny-new-spend SCP is attached to the account. */
+  readonly active: boolean;
+}
+
+/** Reads whether the Playground guard's policy is attached to its account; undefined without a guard or before the account exists. */
+export async function readGuardState(ctx: OrgContext): Promise<GuardState | undefined> {
+  const guard = ctx.config.cost.playgroundGuard;
+  const policy = ctx.config.serviceControlPolicies.find((p) => p.attachedByBudgetActionOf !== undefined);
+  const accountId = guard && ctx.registry.accountIds.get(guard.account);
+  if (!guard || !policy || !accountId) return undefined;
+  let active = false;
+  for await (const page of paginateListPoliciesForTarget({ client: ctx.orgs }, { TargetId: accountId, Filter: 'SERVICE_CONTROL_POLICY' })) {
+    if ((page.Policies ?? []).some((p) => p.Name === policy.name)) active = true;
+  }
+  return { account: guard.account, policy: policy.name, thresholdPercent: guard.thresholdPercent, active };
 }

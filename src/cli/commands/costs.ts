@@ -1,8 +1,9 @@
 import { type BreakdownBy, costBreakdown, costOverview } from '../../cost/cost-report.js';
 import { GroundworkError } from '../../errors.js';
+import { readGuardState } from '../../org/read-organization.js';
 import type { CommandContext } from '../context.js';
 import { checkMonth, costExplorerError, openCostSession } from '../cost-session.js';
-import { renderBreakdown, renderOverview } from '../render-costs.js';
+import { renderBreakdown, renderGuard, renderOverview } from '../render-costs.js';
 
 /** Options of `groundwork costs`. */
 export interface CostsOptions {
@@ -37,8 +38,10 @@ export async function costsCommand(ctx: CommandContext, options: CostsOptions): 
   };
   try {
     if (options.by === undefined) {
-      const overview = await costOverview(inputs, cost.budgetsUsd);
-      ctx.out.result({ ...overview, cache: cost.cacheStats }, () => renderOverview(overview, note(overview.requests)));
+      const [overview, guard] = await Promise.all([costOverview(inputs, cost.budgetsUsd), readGuardState(cost.session.org)]);
+      ctx.out.result({ ...overview, playgroundGuard: guard, cache: cost.cacheStats }, () =>
+        [renderOverview(overview, note(overview.requests)), ...(guard ? [renderGuard(guard)] : [])].join('\n'),
+      );
       return;
     }
     const month = options.month ?? new Date().toISOString().slice(0, 7);
