@@ -63,7 +63,7 @@ describe('the statement generator', () => {
     expect(summary?.Subject).toBe('[SAMPLE] Groundwork statements for 2026-10');
     expect(summary?.Message).toContain('SAMPLE DATA: generated figures, not AWS billing data.');
     expect(summary?.Message).toMatch(
-      new RegExp(`prod\\s+USD\\s+${prod.total.replace('.', '\\.')}\\s+https://us-east-1\\.console\\.aws\\.amazon\\.com/s3/object/${d.bucket}\\?`),
+      new RegExp(`prod\\s+USD\\s+${prod.total.replace('.', '\\.')}\\s+https://s3\\.console\\.aws\\.amazon\\.com/s3/object/${d.bucket}\\?`),
     );
   });
 

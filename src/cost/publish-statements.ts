@@ -87,7 +87,7 @@ export async function publishStatements(
       currency: statement.currency,
       total: statement.total,
       keys,
-      link: `https://${options.region}.console.aws.amazon.com/s3/object/${options.bucket}?region=${options.region}&prefix=${encodeURIComponent(keys[0] as string)}`,
+      link: `https://s3.console.aws.amazon.com/s3/object/${options.bucket}?region=${options.region}&prefix=${encodeURIComponent(keys[0] as string)}`,
     });
   }
   const summary = statementSummary(options.month, published, deps.source.sample);

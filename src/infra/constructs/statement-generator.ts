@@ -150,7 +150,6 @@ export class StatementGenerator extends Construct {
       environment: {
         STATEMENTS_BUCKET: this.bucket.bucketName,
         OPERATOR_TOPIC_ARN: props.operatorTopic.topicArn,
-        NODE_OPTIONS: '--enable-source-maps',
       },
     });
 
