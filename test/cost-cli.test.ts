@@ -14,6 +14,8 @@ const monthsAgo = (n: number) => {
   return d.toISOString().slice(0, 7);
 };
 const lastMonth = monthsAgo(1);
+/** Every environment of the shipped config, sorted. */
+const ENVIRONMENTS = ['cicd', 'dev', 'log-archive', 'management', 'prod', 'staging'];
 
 describe('groundwork bills', () => {
   it('writes a readable, correctly totalled statement for prod, marked as sample', async () => {
@@ -39,14 +41,7 @@ describe('groundwork bills', () => {
   it('writes every environment as CSV when no --env is given', async () => {
     const out = mkdtempSync(join(tmpdir(), 'gw-bills-'));
     const result = JSON.parse((await cli(['bills', '--month', lastMonth, '--format', 'csv', '--out', out, '--json', ...sandbox.at])).stdout);
-    expect(result.statements.map((s: { environment: string }) => s.environment).sort()).toEqual([
-      'cicd',
-      'dev',
-      'log-archive',
-      'management',
-      'prod',
-      'staging',
-    ]);
+    expect(result.statements.map((s: { environment: string }) => s.environment).sort()).toEqual(ENVIRONMENTS);
   });
 
   it('rejects a malformed month, a month in the future, and an unknown environment', async () => {
@@ -71,14 +66,7 @@ describe('groundwork costs', () => {
     expect(run.code).toBe(0);
     const overview = JSON.parse(run.stdout);
     expect(overview).toMatchObject({ sample: true, currency: 'USD', month: monthsAgo(0) });
-    expect(overview.environments.map((e: { environment: string }) => e.environment).sort()).toEqual([
-      'cicd',
-      'dev',
-      'log-archive',
-      'management',
-      'prod',
-      'staging',
-    ]);
+    expect(overview.environments.map((e: { environment: string }) => e.environment).sort()).toEqual(ENVIRONMENTS);
     const prod = overview.environments.find((e: { environment: string }) => e.environment === 'prod');
     expect(prod).toMatchObject({ budgetUsd: 2000, forecastMonthEnd: { cents: expect.any(Number) } });
     expect(prod.forecastMonthEnd.cents).toBeGreaterThanOrEqual(prod.monthToDate.cents);

@@ -2,7 +2,7 @@ import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { toGroundworkError } from '../aws/aws-error.js';
 import { describeCaller } from '../aws/caller.js';
 import type { GroundworkConfig } from '../config/resolved-config.js';
-import { type AccountDirectory, directoryFrom, placeholderDirectory } from '../infra/account-directory.js';
+import { type AccountDirectory, directoryFrom, placeholderDirectory, referencedPolicies } from '../infra/account-directory.js';
 import { listAccountIdsByName, listPolicyIdsByName } from '../org/list-accounts.js';
 import { emulatorStatus } from '../sandbox/emulator.js';
 import { type CommandContext, clientsFrom, resolveTarget } from './context.js';
@@ -23,7 +23,11 @@ export async function accountDirectoryFor(ctx: CommandContext, config: Groundwor
       return placeholderDirectory(config);
     }
     const orgs = clients.create(OrganizationsClient);
-    const [accounts, policies] = await Promise.all([listAccountIdsByName(orgs), listPolicyIdsByName(orgs)]);
+    // Stacks refer to an SCP by ID only for the Playground guard; without one, the policies are not listed.
+    const [accounts, policies] = await Promise.all([
+      listAccountIdsByName(orgs),
+      referencedPolicies(config).length > 0 ? listPolicyIdsByName(orgs) : new Map<string, string>(),
+    ]);
     const directory = directoryFrom(config, {
       managementAccountId: caller.managementAccountId ?? caller.accountId,
       organizationId: caller.organizationId,

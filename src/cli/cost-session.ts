@@ -5,6 +5,7 @@ import { allAccounts } from '../config/resolved-config.js';
 import { didYouMean } from '../config/suggest.js';
 import { cachedCostSource } from '../cost/cached-source.js';
 import { type CostSource, costExplorerSource } from '../cost/cost-source.js';
+import { isMonth } from '../cost/time.js';
 import { GroundworkError } from '../errors.js';
 import { readAccounts } from '../org/kinds/account-kind.js';
 import { environmentsByAccountId, readOrganizationBasics } from '../org/read-organization.js';
@@ -26,7 +27,7 @@ export interface CostSession {
 
 /** Checks `YYYY-MM` and that the month has begun. */
 export function checkMonth(month: string, now = new Date()): void {
-  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) {
+  if (!isMonth(month)) {
     throw new GroundworkError('USAGE', `"${month}" is not a month`, { hint: 'use YYYY-MM with a month from 01 to 12, e.g. --month 2026-10' });
   }
   const current = now.toISOString().slice(0, 7);

@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { STATEMENT_FORMATS } from '../cost/render-statement.js';
 import { type ApplyOptions, applyCommand } from './commands/apply.js';
 import { type AuditSearchOptions, auditSearchCommand } from './commands/audit.js';
 import { type BillsOptions, billsCommand } from './commands/bills.js';
@@ -145,7 +146,7 @@ export function buildProgram(streams: OutputStreams = process, env: NodeJS.Proce
     .description(MESSAGES.commands.bills)
     .requiredOption('--month <YYYY-MM>', 'the month')
     .option('--env <name>', 'one environment (default: every environment)')
-    .addOption(new Option('--format <format>', 'statement format').choices(['html', 'csv', 'json']).default('html'))
+    .addOption(new Option('--format <format>', 'statement format').choices(Object.keys(STATEMENT_FORMATS)).default('html'))
     .option('--out <dir>', MESSAGES.options.out, 'statements')
     .option('--refresh', 'ask Cost Explorer again instead of using cached answers (AWS only)')
     .action(run((ctx, o: BillsOptions) => billsCommand(ctx, o)));

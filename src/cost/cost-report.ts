@@ -198,6 +198,7 @@ export async function costBreakdown(
 ): Promise<CostBreakdown> {
   const today = isoDate(inputs.today ?? new Date());
   const period = monthPeriod(options.month);
+  // biome-ignore lint/complexity/useMathMinMax: ISO dates are strings; Math.min would turn them into NaN.
   const to = period.End < today ? period.End : today;
   const names = options.environment ? [options.environment] : environmentNames(inputs.environments);
   const accountIds = names.flatMap((env) => accountsOf(inputs.environments, env));

@@ -58,7 +58,6 @@ export async function fetchMonth(
   month: string,
 ): Promise<{ usagePages: CostExplorerPage[]; adjustmentPages: CostExplorerPage[]; requests: number }> {
   const base = { TimePeriod: monthPeriod(month), Granularity: 'MONTHLY' as const };
-  const creditsAndRefunds = CREDITS_AND_REFUNDS;
   let requests = 0;
   const follow = (input: GetCostAndUsageCommandInput) => allPages(source, input, () => requests++);
   const usagePages = await follow({
@@ -68,7 +67,7 @@ export async function fetchMonth(
       { Type: 'DIMENSION', Key: 'LINKED_ACCOUNT' },
       { Type: 'DIMENSION', Key: 'SERVICE' },
     ],
-    Filter: { Not: creditsAndRefunds },
+    Filter: { Not: CREDITS_AND_REFUNDS },
   });
   const adjustmentPages = await follow({
     ...base,
@@ -77,7 +76,7 @@ export async function fetchMonth(
       { Type: 'DIMENSION', Key: 'LINKED_ACCOUNT' },
       { Type: 'DIMENSION', Key: 'RECORD_TYPE' },
     ],
-    Filter: creditsAndRefunds,
+    Filter: CREDITS_AND_REFUNDS,
   });
   return { usagePages, adjustmentPages, requests };
 }

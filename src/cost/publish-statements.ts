@@ -1,8 +1,8 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { type CostSource, fetchMonth } from './cost-source.js';
-import { statementToCsv, statementToHtml } from './render-statement.js';
-import { buildStatements, type Statement } from './statement.js';
+import { STATEMENT_FORMATS } from './render-statement.js';
+import { buildStatements } from './statement.js';
 import { monthStart } from './time.js';
 
 /** The clients and data source the statement generator uses; passed in, never global. */
@@ -69,17 +69,12 @@ export async function publishStatements(
   const prefix = options.prefix ?? 'statements';
   const { usagePages, adjustmentPages, requests } = await fetchMonth(deps.source, options.month);
   const statements = buildStatements({ month: options.month, usagePages, adjustmentPages, environments: options.environments, sample: deps.source.sample });
-  const bodies = (s: Statement): [string, string, string][] => [
-    ['html', 'text/html; charset=utf-8', statementToHtml(s)],
-    ['csv', 'text/csv; charset=utf-8', statementToCsv(s)],
-    ['json', 'application/json', `${JSON.stringify({ ...s, note: s.sample ? 'SAMPLE DATA' : undefined }, null, 2)}\n`],
-  ];
   const published: PublishedStatement[] = [];
   for (const statement of statements) {
     const keys: string[] = [];
-    for (const [extension, contentType, body] of bodies(statement)) {
+    for (const [extension, format] of Object.entries(STATEMENT_FORMATS)) {
       const key = `${prefix}/${options.month}/${statement.environment}.${extension}`;
-      await deps.s3.send(new PutObjectCommand({ Bucket: options.bucket, Key: key, Body: body, ContentType: contentType }));
+      await deps.s3.send(new PutObjectCommand({ Bucket: options.bucket, Key: key, Body: format.render(statement), ContentType: format.contentType }));
       keys.push(key);
     }
     published.push({

@@ -48,3 +48,18 @@ ${rows || '<tr><td colspan="3">No usage this month.</td></tr>'}
 </html>
 `;
 }
+
+/** The statement as JSON, with a `note` when it is sample data. */
+export function statementToJson(statement: Statement): string {
+  return `${JSON.stringify({ ...statement, note: statement.sample ? 'SAMPLE DATA' : undefined }, null, 2)}\n`;
+}
+
+/** Every format a statement is written in: its content type and renderer. */
+export const STATEMENT_FORMATS = {
+  html: { contentType: 'text/html; charset=utf-8', render: statementToHtml },
+  csv: { contentType: 'text/csv; charset=utf-8', render: statementToCsv },
+  json: { contentType: 'application/json', render: statementToJson },
+} as const satisfies Record<string, { contentType: string; render: (s: Statement) => string }>;
+
+/** A statement format's name. */
+export type StatementFormat = keyof typeof STATEMENT_FORMATS;

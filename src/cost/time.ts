@@ -24,3 +24,8 @@ export function monthPeriod(month: string): { Start: string; End: string } {
   const start = `${month}-01`;
   return { Start: start, End: monthStart(start, 1) };
 }
+
+/** True for `YYYY-MM` with a month from 01 to 12. */
+export function isMonth(text: string): boolean {
+  return /^\d{4}-(0[1-9]|1[0-2])$/.test(text);
+}

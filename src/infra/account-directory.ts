@@ -28,7 +28,7 @@ export function placeholderPolicyId(name: string): string {
 }
 
 /** The SCPs stacks refer to by ID: today only the Playground guard's. */
-function referencedPolicies(config: GroundworkConfig): string[] {
+export function referencedPolicies(config: GroundworkConfig): string[] {
   return config.serviceControlPolicies.filter((p) => p.attachedByBudgetActionOf !== undefined).map((p) => p.name);
 }
 

@@ -1,7 +1,7 @@
 import { App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { DENY_NEW_SPEND_POLICY, type GroundworkConfig } from '../config/resolved-config.js';
-import { type AccountDirectory, placeholderPolicyId } from './account-directory.js';
+import type { AccountDirectory } from './account-directory.js';
 import { AuditTrailStack, LogArchiveStack } from './stacks/audit-stacks.js';
 import { CostControlsStack, costStackParts } from './stacks/cost-controls-stack.js';
 import { CostStatementsStack } from './stacks/cost-statements-stack.js';
@@ -28,6 +28,12 @@ export function buildApp(props: BuildAppProps): App {
     if (!id) throw new Error(`buildApp: no account ID for "${name}"; known: ${[...accounts.ids.keys()].join(', ')}`);
     return id;
   };
+  // The directory holds an ID (live or placeholder) for every policy a stack refers to.
+  const policyId = (name: string): string => {
+    const id = accounts.policyIds.get(name);
+    if (!id) throw new Error(`buildApp: no policy ID for "${name}"; known: ${[...accounts.policyIds.keys()].join(', ') || 'none'}`);
+    return id;
+  };
   const management = { account: accountId(config.organization.managementAccount.name), region: config.organization.homeRegion };
 
   const notifications = new OperatorNotificationsStack(app, 'GroundworkOperatorNotifications', {
@@ -46,7 +52,7 @@ export function buildApp(props: BuildAppProps): App {
   const guard = config.cost.playgroundGuard;
   const playgroundGuard = guard && {
     accountName: guard.account,
-    policyId: accounts.policyIds.get(DENY_NEW_SPEND_POLICY) ?? placeholderPolicyId(DENY_NEW_SPEND_POLICY),
+    policyId: policyId(DENY_NEW_SPEND_POLICY),
     organizationId: accounts.organizationId,
     thresholdPercent: guard.thresholdPercent,
   };

@@ -1,8 +1,8 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fetchMonth } from '../../cost/cost-source.js';
-import { statementToCsv, statementToHtml } from '../../cost/render-statement.js';
-import { buildStatements, type Statement } from '../../cost/statement.js';
+import { STATEMENT_FORMATS, type StatementFormat } from '../../cost/render-statement.js';
+import { buildStatements } from '../../cost/statement.js';
 import type { CommandContext } from '../context.js';
 import { checkMonth, costExplorerError, openCostSession } from '../cost-session.js';
 
@@ -10,7 +10,7 @@ import { checkMonth, costExplorerError, openCostSession } from '../cost-session.
 export interface BillsOptions {
   readonly month: string;
   readonly env?: string;
-  readonly format: 'html' | 'csv' | 'json';
+  readonly format: StatementFormat;
   readonly out: string;
   /** Ask Cost Explorer again instead of using cached answers. */
   readonly refresh?: boolean;
@@ -32,15 +32,9 @@ export async function billsCommand(ctx: CommandContext, options: BillsOptions): 
   );
 
   mkdirSync(options.out, { recursive: true });
-  const render = (s: Statement) =>
-    options.format === 'html'
-      ? statementToHtml(s)
-      : options.format === 'csv'
-        ? statementToCsv(s)
-        : `${JSON.stringify({ ...s, note: s.sample ? 'SAMPLE DATA' : undefined }, null, 2)}\n`;
   const files = statements.map((s) => {
     const file = join(options.out, `${s.environment}-${s.month}.${options.format}`);
-    writeFileSync(`${file}.tmp`, render(s));
+    writeFileSync(`${file}.tmp`, STATEMENT_FORMATS[options.format].render(s));
     renameSync(`${file}.tmp`, file);
     return { environment: s.environment, file, total: s.total, currency: s.currency, lines: s.lines.length };
   });

@@ -1,8 +1,9 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { accessLogsBucket } from './access-logs-bucket.js';
 
 /** The trail name the guardrail SCP protects (src/org/guardrails/protect-audit-trail). */
 export const ORGANIZATION_TRAIL_NAME = 'groundwork-organization-trail';
@@ -68,19 +69,10 @@ export class LogArchive extends Construct {
       }),
     );
 
-    this.accessLogsBucket = new s3.Bucket(this, 'AccessLogs', {
+    this.accessLogsBucket = accessLogsBucket(this, {
       bucketName: `${LOG_ARCHIVE_BUCKET_PREFIX}access-${stack.account}-${stack.region}`,
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      versioned: true,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      lifecycleRules: [{ id: 'ExpireAccessLogs', expiration: Duration.days(retention) }],
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    Validations.of(this.accessLogsBucket).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason: 'This bucket receives the server access logs of the log-archive buckets; logging it to itself would loop.',
+      servedBuckets: 'the log-archive buckets',
+      retentionDays: retention,
     });
 
     this.bucket = new s3.Bucket(this, 'Trail', {

@@ -11,6 +11,7 @@ import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { bundleHandler } from '../bundle-handler.js';
+import { accessLogsBucket } from './access-logs-bucket.js';
 
 /** Props of {@link StatementGenerator}. */
 export interface StatementGeneratorProps {
@@ -71,18 +72,7 @@ export class StatementGenerator extends Construct {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    const accessLogs = new s3.Bucket(this, 'AccessLogs', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      lifecycleRules: [{ id: 'ExpireAccessLogs', expiration: Duration.days(retention) }],
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    Validations.of(accessLogs).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason: 'This bucket receives the server access logs of the statements bucket; logging it to itself would loop.',
-    });
+    const accessLogs = accessLogsBucket(this, { servedBuckets: 'the statements bucket', retentionDays: retention });
     this.bucket = new s3.Bucket(this, 'Statements', {
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: this.key,
