@@ -7,8 +7,8 @@ import { cachedCostSource } from '../cost/cached-source.js';
 import { type CostSource, costExplorerSource } from '../cost/cost-source.js';
 import { isMonth } from '../cost/time.js';
 import { GroundworkError } from '../errors.js';
-import { readAccounts } from '../org/kinds/account-kind.js';
-import { environmentsByAccountId, readOrganizationBasics } from '../org/read-organization.js';
+import { listAccountIdsByName } from '../org/list-accounts.js';
+import { environmentsByAccountId } from '../org/read-organization.js';
 import { sampleCostSource } from '../sandbox/sample-costs.js';
 import { type CommandContext, resolveTarget } from './context.js';
 import { type OrgSession, openOrgSession } from './org-session.js';
@@ -46,7 +46,11 @@ export async function openCostSession(ctx: CommandContext, options: { readonly e
   if (options.env && !environments.includes(options.env)) {
     throw new GroundworkError('USAGE', `unknown environment "${options.env}"`, { hint: didYouMean(options.env, environments) });
   }
-  if (await readOrganizationBasics(org)) await readAccounts(org);
+  // Costs need account IDs only: one paginated ListAccounts, not the plan's full read (OUs, tags per account).
+  if (session.caller.organizationId) {
+    org.registry.managementAccountId = session.caller.managementAccountId;
+    for (const [name, id] of await listAccountIdsByName(org.orgs)) org.registry.accountIds.set(name, id);
+  }
   const byAccount = environmentsByAccountId(config, org.registry);
   if (byAccount.size === 0) throw new GroundworkError('USAGE', 'the organization has no accounts yet', { hint: 'run groundwork apply first' });
   const budgetsUsd = new Map<string, number>();
