@@ -66,7 +66,7 @@ describe('the emulator lifecycle', () => {
     });
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/error: python3 was not found on PATH/);
-    expect(run.stderr).toMatch(/hint: install Python 3\.9\+: `sudo apt-get install python3 python3-venv`/);
+    expect(run.stderr).toMatch(/hint: install Python 3\.10\+: `sudo apt-get install python3 python3-venv`/);
     expect(run.stderr).not.toMatch(/\n\s+at /);
   });
 });

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +9,10 @@ import { GroundworkError } from '../errors.js';
 export const DEFAULT_EMULATOR_PORT = 4566;
 const HOST = '127.0.0.1';
 const REQUIREMENTS_FILE = fileURLToPath(new URL('./requirements.txt', import.meta.url));
+/** Written into a venv folder as soon as Groundwork creates it: the only kind of folder Groundwork ever deletes. */
+export const VENV_OWNER_MARKER = '.groundwork-venv';
+/** Records the pins a venv was installed with; a change of pins reinstalls. */
+const REQUIREMENTS_MARKER = '.groundwork-requirements';
 
 /** Where the emulator lives on disk. */
 export interface EmulatorPaths {
@@ -58,33 +62,55 @@ export function venvBin(paths: EmulatorPaths, program: string): string {
 /** Installs moto and cfn-lint, pinned, into the venv unless the same pins are already there. */
 export async function ensureEmulatorInstalled(paths: EmulatorPaths, progress: EmulatorProgress = () => {}): Promise<void> {
   const requirements = pinnedRequirements();
-  const marker = join(paths.venvDir, '.groundwork-requirements');
+  const marker = join(paths.venvDir, REQUIREMENTS_MARKER);
   if (existsSync(marker) && readFileSync(marker, 'utf8') === requirements && existsSync(venvBin(paths, 'moto_server'))) return;
 
   const python = findPython();
   progress(`Installing the AWS emulator (moto) into ${paths.venvDir}; this happens once and takes about a minute`);
-  rmSync(paths.venvDir, { recursive: true, force: true });
+  removeOwnVenv(paths.venvDir);
   mkdirSync(paths.stateDir, { recursive: true });
   const venv = spawnSync(python, ['-m', 'venv', paths.venvDir], { encoding: 'utf8' });
-  if (venv.status !== 0) {
-    rmSync(paths.venvDir, { recursive: true, force: true });
-    throw new GroundworkError('VENV_MISSING', `could not create a Python virtual environment: ${(venv.stderr || venv.stdout).trim().split('\n').pop()}`, {
-      hint: 'install the venv module: `sudo apt-get install python3-venv` on Debian/Ubuntu, or reinstall Python from python.org',
-    });
+  if (venv.status !== 0 || venv.error) {
+    if (existsSync(join(paths.venvDir, 'pyvenv.cfg'))) writeFileSync(join(paths.venvDir, VENV_OWNER_MARKER), '');
+    removeOwnVenv(paths.venvDir);
+    throw new GroundworkError(
+      'VENV_MISSING',
+      `could not create a Python virtual environment: ${(venv.stderr || venv.stdout || venv.error?.message || '').trim().split('\n').pop()}`,
+      {
+        hint: 'install the venv module: `sudo apt-get install python3-venv` on Debian/Ubuntu, or reinstall Python from python.org',
+      },
+    );
   }
+  writeFileSync(join(paths.venvDir, VENV_OWNER_MARKER), `created by Groundwork on ${new Date().toISOString()}\n`);
   const requirementsPath = join(paths.venvDir, 'requirements.txt');
   writeFileSync(requirementsPath, requirements);
-  await run(venvBin(paths, 'python'), ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', '-q', '-r', requirementsPath], progress).catch(
-    (error: Error) => {
-      rmSync(paths.venvDir, { recursive: true, force: true });
-      throw new GroundworkError('EMULATOR_INSTALL_FAILED', `installing moto failed: ${error.message}`, {
-        hint: 'check that PyPI is reachable (pip install moto works), then run the command again',
-        cause: error,
-      });
-    },
-  );
+  // Every package, transitive ones included, is pinned with its hashes: pip refuses anything else.
+  const pipArgs = ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', '-q', '--require-hashes', '--no-deps', '-r', requirementsPath];
+  await run(venvBin(paths, 'python'), pipArgs, progress).catch((error: Error) => {
+    removeOwnVenv(paths.venvDir);
+    throw new GroundworkError('EMULATOR_INSTALL_FAILED', `installing moto failed: ${error.message}`, {
+      hint: 'check that PyPI is reachable (pip install moto works), then run the command again',
+      cause: error,
+    });
+  });
   writeFileSync(marker, requirements);
   progress('Emulator installed');
+}
+
+/**
+ * Deletes a venv folder only if Groundwork created it (its marker is inside). $GROUNDWORK_EMULATOR_VENV may point
+ * anywhere, so an existing folder without the marker is refused rather than deleted.
+ */
+export function removeOwnVenv(venvDir: string): void {
+  if (!existsSync(venvDir)) return;
+  // Venvs installed before the owner marker existed carry the requirements marker, which only Groundwork writes.
+  const ours = [VENV_OWNER_MARKER, REQUIREMENTS_MARKER].some((m) => existsSync(join(venvDir, m)));
+  if (!ours && readdirSync(venvDir).length > 0) {
+    throw new GroundworkError('EMULATOR_INSTALL_FAILED', `${venvDir} exists and was not created by Groundwork, so it is left as it is`, {
+      hint: `point GROUNDWORK_EMULATOR_VENV at a new folder (Groundwork creates it), or delete ${venvDir} yourself if it is yours to delete`,
+    });
+  }
+  rmSync(venvDir, { recursive: true, force: true });
 }
 
 function findPython(): string {
@@ -92,13 +118,13 @@ function findPython(): string {
     const probe = spawnSync(candidate, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])'], { encoding: 'utf8' });
     if (probe.status !== 0 || probe.error) continue;
     const [major, minor] = probe.stdout.trim().split('.').map(Number);
-    if (major === 3 && (minor ?? 0) >= 9) return candidate;
-    throw new GroundworkError('PYTHON_MISSING', `Python ${probe.stdout.trim()} found; the emulator needs Python 3.9 or newer`, {
+    if (major === 3 && (minor ?? 0) >= 10) return candidate;
+    throw new GroundworkError('PYTHON_MISSING', `Python ${probe.stdout.trim()} found; the emulator needs Python 3.10 or newer`, {
       hint: 'install a newer Python: `sudo apt-get install python3 python3-venv`, `brew install python`, or python.org',
     });
   }
   throw new GroundworkError('PYTHON_MISSING', 'python3 was not found on PATH; the local AWS emulator (moto) needs it', {
-    hint: 'install Python 3.9+: `sudo apt-get install python3 python3-venv` (Debian/Ubuntu), `brew install python` (macOS), or python.org',
+    hint: 'install Python 3.10+: `sudo apt-get install python3 python3-venv` (Debian/Ubuntu), `brew install python` (macOS), or python.org',
   });
 }
 
@@ -216,12 +242,24 @@ export async function startEmulator(
   });
   closeSync(log);
   let exited: number | null = null;
+  let spawnError: Error | undefined;
   child.on('exit', (code) => (exited = code ?? -1));
+  // A missing or broken interpreter is an 'error' event, not an exit: without a handler it would crash the process.
+  child.on('error', (error) => {
+    spawnError = error;
+    exited = -1;
+  });
   child.unref();
   const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
   while (!(await isHealthy(endpoint))) {
     if (exited !== null || Date.now() > deadline) {
       if (exited === null && child.pid) process.kill(child.pid, 'SIGKILL');
+      if (spawnError) {
+        throw new GroundworkError('EMULATOR_START_FAILED', `the emulator could not be started: ${spawnError.message}`, {
+          hint: `the venv at ${paths.venvDir} is incomplete or its Python was removed; delete it and run \`groundwork emulator start\` to reinstall`,
+          cause: spawnError,
+        });
+      }
       const tail = readFileSync(logFile, 'utf8').trim().split('\n').slice(-3).join(' ');
       throw new GroundworkError('EMULATOR_START_FAILED', `the emulator did not answer at ${endpoint}: ${tail || 'no output'}`, {
         hint: `see ${logFile}; delete ${paths.venvDir} to reinstall it`,
