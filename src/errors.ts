@@ -17,7 +17,8 @@ export type ErrorCode =
   | 'PLAN_INVALID'
   | 'APPLY_FAILED'
   | 'APPLY_ABORTED'
-  | 'CLOSE_REFUSED';
+  | 'CLOSE_REFUSED'
+  | 'IMPORT_STOPPED';
 
 /** Options carried by a GroundworkError beyond its code and message. */
 export interface GroundworkErrorOptions {

@@ -5,6 +5,8 @@ export interface ApplyResult {
   readonly done: readonly Change[];
   readonly failed: readonly { readonly change: Change; readonly error: unknown }[];
   readonly skipped: readonly Change[];
+  /** Why each skipped change was skipped: the failed change it needed, by id. */
+  readonly skippedBecause: ReadonlyMap<string, string>;
 }
 
 /** Runs the plan's changes in dependency order, `concurrency` at a time; a failure skips only what depends on it. */
@@ -23,6 +25,7 @@ export async function applyPlan(plan: Plan, options: { concurrency?: number; emi
   const done: Change[] = [];
   const failed: { change: Change; error: unknown }[] = [];
   const skipped: Change[] = [];
+  const skippedBecause = new Map<string, string>();
   const ready: Change[] = plan.changes.filter((c) => waitingOn.get(c.id)?.size === 0);
   const settled = new Set<string>();
 
@@ -32,6 +35,7 @@ export async function applyPlan(plan: Plan, options: { concurrency?: number; emi
       settled.add(dependentId);
       const dependent = byId.get(dependentId) as Change;
       skipped.push(dependent);
+      skippedBecause.set(dependentId, because);
       emit({ type: 'skipped', change: dependent, because });
       skipDependents(dependentId, because);
     }
@@ -61,7 +65,7 @@ export async function applyPlan(plan: Plan, options: { concurrency?: number; emi
             (error: unknown) => {
               failed.push({ change, error });
               emit({ type: 'failed', change, error: (error as Error)?.message ?? String(error) });
-              skipDependents(change.id, `${change.id} failed`);
+              skipDependents(change.id, `needs ${change.kind} ${change.name}, which failed`);
             },
           )
           .finally(() => {
@@ -75,5 +79,5 @@ export async function applyPlan(plan: Plan, options: { concurrency?: number; emi
     };
     pump();
   });
-  return { done, failed, skipped };
+  return { done, failed, skipped, skippedBecause };
 }

@@ -174,6 +174,31 @@ describe('the plan/apply engine', () => {
     expect(events.filter((e) => e.type === 'skipped')).toHaveLength(1);
   });
 
+  it('with per-item requirements, a failed item skips only the items that need it, and says why', async () => {
+    const log: string[] = [];
+    const plan = await buildPlan([
+      memoryKind('account', [], { a: '1', b: '1', c: '1' }, {}, log, 'b'),
+      { ...memoryKind('baseline', ['account'], { a: '1', b: '1', c: '1' }, {}, log), requires: ([name]) => [`account:${name}`] },
+    ]);
+    const result = await applyPlan(plan);
+    expect(result.failed.map((f) => f.change.id)).toEqual(['account:b']);
+    expect(result.skipped.map((c) => c.id)).toEqual(['baseline:b']);
+    expect(result.skippedBecause.get('baseline:b')).toBe('needs account b, which failed');
+    expect(log.filter((l) => l.startsWith('baseline')).sort()).toEqual(['baseline:a', 'baseline:c']);
+  });
+
+  it('a per-item requirement names every change of that item, and kind:* every change of a kind', async () => {
+    const log: string[] = [];
+    const account = memoryKind('account', [], { a: '2' }, { a: '1', z: '1' }, log);
+    const plan = await buildPlan([
+      account,
+      { ...memoryKind('org', [], { o: '1' }, {}, log) },
+      { ...memoryKind('baseline', ['account', 'org'], { a: '1' }, {}, log), requires: ([name]) => ['org:*', `account:${name}`] },
+    ]);
+    const baseline = plan.changes.find((c) => c.id === 'baseline:a');
+    expect(baseline?.requires).toEqual(['org:o', 'account:a']);
+  });
+
   it('rejects kinds that depend on each other in a cycle', () => {
     const log: string[] = [];
     expect(() => orderKinds([memoryKind('a', ['b'], {}, {}, log), memoryKind('b', ['a'], {}, {}, log)])).toThrow(GroundworkError);

@@ -51,12 +51,16 @@ export async function buildPlan(kinds: readonly AnyKind[], emit: ProgressListene
     });
   }
 
+  // Requirements are resolved once every change exists: `kind:identity` names every change of that item, `kind:*` every change of the kind.
+  const pendingRequires: { change: Change; wanted: readonly string[] }[] = [];
+  const idsByKey = new Map<string, string[]>();
   for (const kind of ordered) {
     const actual = actuals.get(kind.kind) as readonly unknown[];
     const desired = kind.desired();
     const matched = new Set<unknown>();
     const kindIds: string[] = [];
-    const upstream = kind.dependsOn.flatMap((dep) => idsByKind.get(dep) ?? []);
+    // A kind that states per-item requirements waits only for those; one that does not waits for every change of the kinds it depends on.
+    const kindWide = kind.requires ? [] : kind.dependsOn.map((dep) => `${dep}:*`);
     const add = (spec: ChangeSpec, item: unknown) => {
       const name = spec.name ?? kind.identity(item);
       let id = `${kind.kind}:${name}`;
@@ -64,16 +68,20 @@ export async function buildPlan(kinds: readonly AnyKind[], emit: ProgressListene
       for (let n = 2; usedIds.has(id); n++) id = `${kind.kind}:${name}:${spec.action}${n}`;
       usedIds.add(id);
       kindIds.push(id);
-      changes.push({
+      const key = `${kind.kind}:${kind.identity(item)}`;
+      idsByKey.set(key, [...(idsByKey.get(key) ?? []), id]);
+      const change: Change = {
         id,
         action: spec.action,
         kind: kind.kind,
         name,
         details: spec.details,
         group: spec.group,
-        requires: [...upstream, ...(kind.requires?.(item) ?? []), ...(spec.requires ?? [])],
+        requires: [],
         run: spec.run,
-      });
+      };
+      changes.push(change);
+      pendingRequires.push({ change, wanted: [...kindWide, ...(kind.requires?.(item) ?? []), ...(spec.requires ?? [])] });
       if (spec.attention) attention.push({ kind: kind.kind, name, message: spec.attention, group: spec.group });
     };
     for (const item of desired) {
@@ -92,6 +100,13 @@ export async function buildPlan(kinds: readonly AnyKind[], emit: ProgressListene
       else (outcome.message.startsWith('!') ? attention : unmanaged).push({ ...outcome, kind: kind.kind, message: outcome.message.replace(/^!\s*/, '') });
     }
     idsByKind.set(kind.kind, kindIds);
+  }
+  const resolveRequirement = (wanted: string): readonly string[] => {
+    if (wanted.endsWith(':*')) return idsByKind.get(wanted.slice(0, -2)) ?? [];
+    return idsByKey.get(wanted) ?? (usedIds.has(wanted) ? [wanted] : []);
+  };
+  for (const { change, wanted } of pendingRequires) {
+    (change as { requires: readonly string[] }).requires = [...new Set(wanted.flatMap(resolveRequirement))].filter((id) => id !== change.id);
   }
   return { changes, unmanaged, attention };
 }

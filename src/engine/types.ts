@@ -52,7 +52,10 @@ export type ProgressListener = (event: ProgressEvent) => void;
  */
 export interface ResourceKind<Desired, Actual> {
   readonly kind: string;
-  /** Kinds whose changes must all finish before any change of this kind starts. */
+  /**
+   * Kinds read (and diffed) before this one. Unless the kind states `requires`, every change of these kinds must also
+   * finish before any change of this kind starts.
+   */
   readonly dependsOn: readonly string[];
   /** Reads live state: paginated, with bounded concurrency. */
   read(): Promise<readonly Actual[]>;
@@ -64,7 +67,10 @@ export interface ResourceKind<Desired, Actual> {
   diff(desired: Desired, actual: Actual | undefined): readonly (ChangeSpec | Omit<Finding, 'kind'>)[];
   /** What to do with a live item that no desired item matched: a change (delete), a finding, or nothing. */
   orphan(actual: Actual): ChangeSpec | Omit<Finding, 'kind'> | undefined;
-  /** Ids of changes of other kinds that a change for this item needs. */
+  /**
+   * What a change for this item waits for, per item: `kind:identity` (every change of that item) or `kind:*` (every
+   * change of a kind). A kind that states this waits for nothing else, so one failed item blocks only what needs it.
+   */
   requires?(item: Desired | Actual): readonly string[];
 }
 
@@ -75,7 +81,7 @@ export interface ChangeSpec {
   readonly details: Record<string, unknown>;
   readonly group: string;
   readonly run: (progress: (message: string) => void) => Promise<void>;
-  /** Extra requirements beyond the kind's own. */
+  /** Extra requirements beyond the kind's own, in the same form (or exact change ids). */
   readonly requires?: readonly string[];
   /** Set on an orphan to report it as needing attention in addition to the change. */
   readonly attention?: string;

@@ -1,7 +1,15 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { IdentitystoreClient, paginateListGroupMemberships, paginateListGroups, paginateListUsers } from '@aws-sdk/client-identitystore';
+import {
+  CreateGroupCommand,
+  CreateGroupMembershipCommand,
+  GetUserIdCommand,
+  IdentitystoreClient,
+  paginateListGroupMemberships,
+  paginateListGroups,
+  paginateListUsers,
+} from '@aws-sdk/client-identitystore';
 import { ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import {
   CreateAccountAssignmentCommand,
@@ -224,6 +232,44 @@ describe('groundwork users import', () => {
     expect(JSON.parse(run.stdout)).toMatchObject({ created: 0, updated: 1, unchanged: 0, recreatedInSandbox: ['ana'] });
     const list = JSON.parse((await cli(['users', 'list', '--json', ...sandbox.at])).stdout);
     expect(list.users).toEqual([expect.objectContaining({ username: 'ana', email: 'ana@new.example.com', groups: ['Developers'] })]);
+  });
+
+  it('leaves memberships of groups outside the config alone, counts them as kept, and refuses rows naming such a group', async () => {
+    await applyFoundation(configWith(), sandbox.emulator.clients());
+    await cli(['users', 'import', csvFile(`${header}ana,ana@example.com,Ana,G,,Operators;Developers\n`), ...sandbox.at]);
+    // A group made outside Groundwork (SCIM or the console), with ana added by hand.
+    const { identityStoreId } = await instance();
+    const { GroupId } = await store().send(new CreateGroupCommand({ IdentityStoreId: identityStoreId, DisplayName: 'ScimEngineers' }));
+    const { UserId } = await store().send(
+      new GetUserIdCommand({
+        IdentityStoreId: identityStoreId,
+        AlternateIdentifier: { UniqueAttribute: { AttributePath: 'userName', AttributeValue: 'ana' } },
+      }),
+    );
+    await store().send(new CreateGroupMembershipCommand({ IdentityStoreId: identityStoreId, GroupId, MemberId: { UserId: UserId as string } }));
+
+    // The row drops Operators and changes the e-mail (the sandbox re-creates the user): ScimEngineers must survive both.
+    const run = await cli([
+      'users',
+      'import',
+      csvFile(`${header}ana,ana@new.example.com,Ana,G,,Developers\nben,ben@example.com,Ben,O,,ScimEngineers\n`),
+      '--json',
+      ...sandbox.at,
+    ]);
+    const result = JSON.parse(run.stdout);
+    expect(result).toMatchObject({ created: 0, updated: 1, kept: 1 });
+    expect(result.rejected).toEqual([
+      {
+        line: 3,
+        errors: ['group "ScimEngineers" is not declared in the config; an import manages only declared groups (add it under identityCenter.groups)'],
+      },
+    ]);
+    const list = JSON.parse((await cli(['users', 'list', '--json', ...sandbox.at])).stdout);
+    expect(list.users).toEqual([expect.objectContaining({ username: 'ana', groups: ['Developers', 'ScimEngineers'] })]);
+
+    const text = await cli(['users', 'import', csvFile(`${header}ana,ana@new.example.com,Ana,G,,Developers\n`), ...sandbox.at]);
+    expect(text.stdout).toMatch(/unchanged 1, kept 1, rejected 0/);
+    expect(text.stdout).toMatch(/Kept 1 membership\(s\) in groups the config does not declare/);
   });
 
   it('writes nothing with --dry-run', async () => {

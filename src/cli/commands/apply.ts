@@ -8,6 +8,9 @@ import { ask } from '../prompt.js';
 import { renderPlan } from '../render-plan.js';
 import { progressPrinter } from '../render-progress.js';
 
+/** Skipped changes named in the error; --json lists every one. */
+const SKIPPED_LISTED = 30;
+
 /** Options of `groundwork apply`. */
 export interface ApplyOptions {
   readonly yes?: boolean;
@@ -46,7 +49,7 @@ export async function applyCommand(ctx: CommandContext, options: ApplyOptions): 
     ...planToJson(plan),
     applied: result.done.length,
     failed: result.failed.map((f) => ({ kind: f.change.kind, name: f.change.name, error: (f.error as Error)?.message ?? String(f.error) })),
-    skipped: result.skipped.map((c) => ({ kind: c.kind, name: c.name })),
+    skipped: result.skipped.map((c) => ({ kind: c.kind, name: c.name, because: result.skippedBecause.get(c.id) })),
     closed,
     seconds: Math.round((Date.now() - started) / 100) / 10,
   };
@@ -55,7 +58,11 @@ export async function applyCommand(ctx: CommandContext, options: ApplyOptions): 
       'APPLY_FAILED',
       `${result.failed.length} change(s) failed and ${result.skipped.length} were skipped; ${result.done.length} were applied`,
       {
-        details: summary.failed.map((f) => `${f.kind} ${f.name}: ${f.error}`),
+        details: [
+          ...summary.failed.map((f) => `failed: ${f.kind} ${f.name}: ${f.error}`),
+          ...summary.skipped.slice(0, SKIPPED_LISTED).map((s) => `skipped: ${s.kind} ${s.name} (${s.because})`),
+          ...(summary.skipped.length > SKIPPED_LISTED ? [`… and ${summary.skipped.length - SKIPPED_LISTED} more skipped (--json lists them all)`] : []),
+        ],
         hint: 'fix the cause and run apply again; it continues from where it stopped',
       },
     );

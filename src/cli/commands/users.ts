@@ -15,9 +15,10 @@ export async function usersImportCommand(ctx: CommandContext, file: string, opti
   const seconds = (Date.now() - started) / 1000;
   ctx.out.result(summary, () => {
     const lines = [
-      `${summary.dryRun ? 'Dry run (nothing written): would create' : 'Created'} ${summary.created}, ${summary.dryRun ? 'update' : 'updated'} ${summary.updated}, unchanged ${summary.unchanged}, rejected ${summary.rejected.length} (${seconds.toFixed(1)} s)`,
+      `${summary.dryRun ? 'Dry run (nothing written): would create' : 'Created'} ${summary.created}, ${summary.dryRun ? 'update' : 'updated'} ${summary.updated}, unchanged ${summary.unchanged}, kept ${summary.kept}, rejected ${summary.rejected.length} (${seconds.toFixed(1)} s)`,
     ];
     for (const r of summary.rejected) lines.push(`  line ${r.line}: ${r.errors.join('; ')}`);
+    if (summary.kept > 0) lines.push(`Kept ${summary.kept} membership(s) in groups the config does not declare (SCIM, console): imports never change those.`);
     if (summary.rejectedFile) lines.push(`Rejected rows, with a reason column, are in ${summary.rejectedFile}: fix them and import that file.`);
     if (summary.recreatedInSandbox.length > 0) {
       lines.push(

@@ -12,6 +12,8 @@ export interface ImportSummary {
   created: number;
   updated: number;
   unchanged: number;
+  /** Memberships in groups the config does not declare (SCIM, console): never added or removed by an import. */
+  kept: number;
   readonly rejected: { line: number; errors: string[] }[];
   rejectedFile?: string;
   readonly dryRun: boolean;
@@ -82,9 +84,20 @@ async function* readRecords(file: string): AsyncGenerator<ParsedRecord> {
  */
 export async function importUsers(ctx: IdentityContext, file: string, options: ImportOptions = {}): Promise<ImportSummary> {
   if (!existsSync(file)) throw new GroundworkError('USAGE', `users file not found: ${file}`, { hint: 'pass the path of a CSV file' });
-  const knownGroups = new Set(ctx.registry.groupIds.keys());
+  const declared = new Set(ctx.config.identityCenter.groups.map((g) => g.name));
+  const existing = [...ctx.registry.groupIds.keys()];
+  const knownGroups = new Set(existing.filter((g) => declared.has(g)));
+  const undeclaredGroups = new Set(existing.filter((g) => !declared.has(g)));
   const stored = await readStoredUsers(ctx);
-  const summary: ImportSummary = { created: 0, updated: 0, unchanged: 0, rejected: [], dryRun: options.dryRun ?? false, recreatedInSandbox: [] };
+  const summary: ImportSummary = {
+    created: 0,
+    updated: 0,
+    unchanged: 0,
+    kept: 0,
+    rejected: [],
+    dryRun: options.dryRun ?? false,
+    recreatedInSandbox: [],
+  };
   const rejectedRows: string[][] = [];
   const seen = new Map<string, number>();
   const batchSize = options.batchSize ?? 200;
@@ -92,14 +105,25 @@ export async function importUsers(ctx: IdentityContext, file: string, options: I
   let done = 0;
 
   const flush = async () => {
-    await mapLimit(batch, options.concurrency ?? 8, (row) => importRow(ctx, row, stored.get(row.username.toLowerCase()), summary));
+    try {
+      await mapLimit(batch, options.concurrency ?? 8, (row) => importRow(ctx, row, stored.get(row.username.toLowerCase()), knownGroups, summary));
+    } catch (error) {
+      // mapLimit has let the rows in flight finish and started no others: the counts are what was written.
+      throw new GroundworkError('IMPORT_STOPPED', `the import stopped at its first failure: ${(error as Error)?.message ?? String(error)}`, {
+        details: [
+          `before the stop: created ${summary.created}, updated ${summary.updated}, unchanged ${summary.unchanged}; rows after the failure were not attempted`,
+        ],
+        hint: 'fix the cause and import the same file again: rows already imported count as unchanged',
+        cause: error,
+      });
+    }
     done += batch.length;
     options.onProgress?.(done);
     batch = [];
   };
 
   for await (const { line, fields } of readRecords(file)) {
-    const { row, errors } = validateUserRow(fields, knownGroups);
+    const { row, errors } = validateUserRow(fields, knownGroups, undeclaredGroups);
     const username = (fields[0] ?? '').trim().toLowerCase();
     const first = username ? seen.get(username) : undefined;
     if (first !== undefined) errors.push(`username "${fields[0]}" already appears on line ${first} (user names are case-insensitive)`);
@@ -124,7 +148,13 @@ export async function importUsers(ctx: IdentityContext, file: string, options: I
   return summary;
 }
 
-async function importRow(ctx: IdentityContext, row: UserRow, existing: StoredUser | undefined, summary: ImportSummary): Promise<void> {
+async function importRow(
+  ctx: IdentityContext,
+  row: UserRow,
+  existing: StoredUser | undefined,
+  managedGroups: ReadonlySet<string>,
+  summary: ImportSummary,
+): Promise<void> {
   if (!existing) {
     if (!summary.dryRun) {
       const userId = await createUser(ctx, row);
@@ -134,7 +164,10 @@ async function importRow(ctx: IdentityContext, row: UserRow, existing: StoredUse
     return;
   }
   const attributes = attributeChanges(row, existing);
-  const current = [...existing.memberships.keys()];
+  // Only memberships of declared groups follow the row; the others (SCIM, console) stay as they are.
+  const current = [...existing.memberships.keys()].filter((g) => managedGroups.has(g));
+  const kept = [...existing.memberships.keys()].filter((g) => !managedGroups.has(g));
+  summary.kept += kept.length;
   const toAdd = row.groups.filter((g) => !existing.memberships.has(g));
   const toRemove = current.filter((g) => !row.groups.includes(g));
   if (attributes.length === 0 && toAdd.length === 0 && toRemove.length === 0) {
@@ -148,8 +181,9 @@ async function importRow(ctx: IdentityContext, row: UserRow, existing: StoredUse
     const result = await updateUser(ctx, existing, row);
     userId = result.userId;
     if (result.outcome === 'recreated') {
+      // Deleting the user removed every membership: restore the row's and the kept ones.
       summary.recreatedInSandbox.push(row.username);
-      for (const group of row.groups) await addMembership(ctx, userId, group);
+      for (const group of [...row.groups, ...kept]) await addMembership(ctx, userId, group);
       return;
     }
   }

@@ -18,8 +18,15 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 // Identity Store user names: letters, marks, symbols, numbers and punctuation; no spaces or control characters.
 const USERNAME = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]+$/u;
 
-/** Validates one row (fields in USER_COLUMNS order); returns the row or every reason it is rejected. */
-export function validateUserRow(fields: readonly string[], knownGroups: ReadonlySet<string>): { row?: UserRow; errors: string[] } {
+/**
+ * Validates one row (fields in USER_COLUMNS order); returns the row or every reason it is rejected. `knownGroups` are
+ * the groups an import may manage (declared in the config and existing); `undeclaredGroups` exist outside the config.
+ */
+export function validateUserRow(
+  fields: readonly string[],
+  knownGroups: ReadonlySet<string>,
+  undeclaredGroups: ReadonlySet<string> = new Set(),
+): { row?: UserRow; errors: string[] } {
   const errors: string[] = [];
   if (fields.length !== USER_COLUMNS.length) {
     return { errors: [`has ${fields.length} field(s); expected ${USER_COLUMNS.length} (${USER_COLUMNS.join(',')})`] };
@@ -55,6 +62,8 @@ export function validateUserRow(fields: readonly string[], knownGroups: Readonly
   for (const group of groups) {
     if (group.trim() === '') errors.push('groups has an empty entry (check for ";;" or a trailing ";")');
     else if (group !== group.trim()) errors.push(`group "${group}" has leading or trailing spaces`);
+    else if (undeclaredGroups.has(group))
+      errors.push(`group "${group}" is not declared in the config; an import manages only declared groups (add it under identityCenter.groups)`);
     else if (!knownGroups.has(group)) errors.push(`group "${group}" does not exist`);
   }
   if (new Set(groups).size !== groups.length) errors.push('groups lists the same group twice');

@@ -140,7 +140,7 @@ export function accountKind(ctx: OrgContext): ResourceKind<ResolvedAccount, Live
     },
     match: (desired, actual) =>
       actual.find((a) => a.name === desired.name) ?? actual.find((a) => a.email !== '' && a.email.toLowerCase() === desired.email.toLowerCase()),
-    requires: (item) => ('organizationalUnit' in item ? [`ou:${item.organizationalUnit}`] : []),
+    requires: (item) => ['organization:*', ...('organizationalUnit' in item ? [`ou:${item.organizationalUnit}`] : [])],
     diff(desired, actual) {
       const group = desired.organizationalUnit;
       if (!actual || actual.pendingRequestId) {

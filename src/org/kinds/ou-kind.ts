@@ -91,7 +91,7 @@ export function ouKind(ctx: OrgContext): ResourceKind<DesiredOu, LiveOu> {
       const newcomers = config.organization.organizationalUnits.filter((ou) => ou.parent === desired.parent && !actual.some((a) => a.name === ou.name));
       return orphans.length === 1 && newcomers.length === 1 ? orphans[0] : undefined;
     },
-    requires: (item) => ('parentId' in item ? [] : item.parent ? [`ou:${item.parent}`] : []),
+    requires: (item) => ['organization:*', ...('parentId' in item ? [] : item.parent ? [`ou:${item.parent}`] : [])],
     diff(desired, actual) {
       if (!actual) {
         return [

@@ -117,6 +117,7 @@ export function scpAttachmentKind(ctx: OrgContext, livePolicies: () => readonly 
       return desired;
     },
     requires: (item) => [
+      'policy-type:*',
       `scp:${item.policy}`,
       ...(item.target.type === 'ou' ? [`ou:${item.target.name}`] : item.target.type === 'account' ? [`account:${item.target.name}`] : []),
     ],
