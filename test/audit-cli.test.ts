@@ -36,6 +36,16 @@ describe('groundwork audit search', () => {
     expect(run.stdout).toMatch(/3 event\(s\), newest first \(searched: sandbox\)\.\nMore: repeat the command with --cursor \S+/);
   });
 
+  it('refuses a cursor from --account dev when the search is for --account staging', async () => {
+    const first = JSON.parse((await cli(['audit', 'search', '--since', '1h', '--account', 'dev', '--limit', '1', '--json', ...sandbox.at])).stdout);
+    expect(first.nextCursor).toEqual(expect.any(String));
+    const same = await cli(['audit', 'search', '--since', '1h', '--account', 'dev', '--limit', '1', '--cursor', first.nextCursor, '--json', ...sandbox.at]);
+    expect(same.code).toBe(0);
+    const other = await cli(['audit', 'search', '--since', '1h', '--account', 'staging', '--limit', '1', '--cursor', first.nextCursor, ...sandbox.at]);
+    expect(other.code).toBe(1);
+    expect(other.stderr).toMatch(/the cursor belongs to a search with other filters/);
+  });
+
   it('rejects bad input with a clear message', async () => {
     for (const [args, pattern] of [
       [['--from', '2026-11-25T10:00:00Z', '--to', '2026-11-24T00:00:00Z'], /starts .* after it ends/],

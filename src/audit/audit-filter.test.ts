@@ -29,6 +29,30 @@ describe('validateQuery', () => {
   });
 });
 
+describe('queryFingerprint', () => {
+  const base = { from, to, accounts: ['111111111111'], principals: ['ana'], eventNames: ['CreateAccount'], services: ['organizations'] };
+
+  it('differs when only the account, event, user or errors filter differs', () => {
+    const variants = [
+      base,
+      { ...base, accounts: ['222222222222'] },
+      { ...base, eventNames: ['CloseAccount'] },
+      { ...base, principals: ['ben'] },
+      { ...base, errorsOnly: true },
+    ];
+    const prints = variants.map(queryFingerprint);
+    expect(new Set(prints).size).toBe(variants.length);
+  });
+
+  it('is the same for the same filters in another order, and ignores the window, limit and cursor', () => {
+    const reordered = { services: ['organizations'], eventNames: ['CreateAccount'], principals: ['ana'], accounts: ['111111111111'], from, to };
+    expect(queryFingerprint(reordered)).toBe(queryFingerprint(base));
+    expect(queryFingerprint({ ...base, accounts: ['111111111111', '111111111111'] })).toBe(queryFingerprint(base));
+    expect(queryFingerprint({ ...base, from: to, limit: 5, cursor: 'x', errorsOnly: false })).toBe(queryFingerprint(base));
+    expect(queryFingerprint({ ...base, principals: [] })).toBe(queryFingerprint({ ...base, principals: undefined }));
+  });
+});
+
 describe('parseDuration', () => {
   it('reads minutes, hours and days', () => {
     expect(parseDuration('30m')).toBe(1_800_000);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { GroundworkError } from '../errors.js';
 
 /** What to search for; every field but the window is optional. */
@@ -40,10 +41,22 @@ export function eventSourceOf(service: string): string {
   return service.includes('.') ? service : `${service}.amazonaws.com`;
 }
 
-/** A stable fingerprint of the filters (not the window, cursor or limit), so a cursor cannot be replayed against other filters. */
+/**
+ * A SHA-256 digest of the filters (not the window, cursor or limit) in a canonical form: keys sorted, list filters
+ * sorted and de-duplicated (they are sets), empty ones left out. A cursor carries it, so it cannot be replayed against
+ * other filters.
+ */
 export function queryFingerprint(query: AuditQuery): string {
-  const { cursor: _cursor, limit: _limit, from: _from, to: _to, ...rest } = query;
-  return Buffer.from(JSON.stringify(rest)).toString('base64url').slice(-24);
+  const { cursor: _cursor, limit: _limit, from: _from, to: _to, ...filters } = query;
+  const canonical: [string, unknown][] = [];
+  for (const key of Object.keys(filters).sort()) {
+    const value = (filters as Record<string, unknown>)[key];
+    if (value === undefined || value === false || value === '') continue;
+    if (Array.isArray(value)) {
+      if (value.length > 0) canonical.push([key, [...new Set(value.map(String))].sort()]);
+    } else canonical.push([key, value]);
+  }
+  return createHash('sha256').update(JSON.stringify(canonical)).digest('base64url');
 }
 
 /** Encodes a cursor. */

@@ -1,11 +1,11 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SHARED_PATHS } from '../../test/helpers/paths.js';
-import { emulatorStatus, findFreePort, isHealthy, readEmulatorState, startEmulator, stopEmulator } from './emulator.js';
+import { emulatorStatus, findFreePort, isHealthy, readEmulatorState, removeOwnVenv, startEmulator, stopEmulator, VENV_OWNER_MARKER } from './emulator.js';
 
 const paths = () => ({ venvDir: SHARED_PATHS.venv, stateDir: mkdtempSync(join(tmpdir(), 'gw-emu-')) });
 
@@ -68,5 +68,27 @@ describe('the emulator lifecycle', () => {
     expect(run.stderr).toMatch(/error: python3 was not found on PATH/);
     expect(run.stderr).toMatch(/hint: install Python 3\.10\+: `sudo apt-get install python3 python3-venv`/);
     expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('never deletes a venv folder it did not create, whatever GROUNDWORK_EMULATOR_VENV says', () => {
+    const foreign = mkdtempSync(join(tmpdir(), 'gw-foreign-'));
+    writeFileSync(join(foreign, 'precious.txt'), 'keep me');
+    expect(() => removeOwnVenv(foreign)).toThrow(/was not created by Groundwork, so it is left as it is/);
+    expect(existsSync(join(foreign, 'precious.txt'))).toBe(true);
+
+    const ours = mkdtempSync(join(tmpdir(), 'gw-ours-'));
+    writeFileSync(join(ours, VENV_OWNER_MARKER), '');
+    removeOwnVenv(ours);
+    expect(existsSync(ours)).toBe(false);
+  });
+
+  it('reports a venv whose interpreter is gone as a clear error, not an uncaught event', async () => {
+    const venvDir = mkdtempSync(join(tmpdir(), 'gw-broken-'));
+    // Looks installed (pins recorded), but bin/moto_server cannot be run.
+    mkdirSync(join(venvDir, 'bin'));
+    writeFileSync(join(venvDir, 'bin', 'moto_server'), '', { mode: 0o644 });
+    writeFileSync(join(venvDir, '.groundwork-requirements'), readFileSync(join(SHARED_PATHS.root, 'src/sandbox/requirements.txt'), 'utf8'));
+    const p = { venvDir, stateDir: mkdtempSync(join(tmpdir(), 'gw-emu-')) };
+    await expect(startEmulator(p, { port: await findFreePort(0) })).rejects.toThrow(/the emulator could not be started: spawn .*EACCES/);
   });
 });
