@@ -1,15 +1,15 @@
 import { AthenaClient, GetQueryResultsCommand as GetAthenaResultsCommand, GetQueryExecutionCommand, StartQueryExecutionCommand } from '@aws-sdk/client-athena';
 import { CloudWatchLogsClient, GetQueryResultsCommand, paginateFilterLogEvents, StartQueryCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { isError } from '../aws/aws-error.js';
 import type { ClientFactory } from '../aws/client-factory.js';
 import { pollUntil } from '../engine/concurrency.js';
 import { GroundworkError } from '../errors.js';
-import { isError } from '../org/org-context.js';
 import { type AuditEvent, type CloudTrailRecord, normalizeEvent } from './audit-event.js';
 import { type AuditQuery, type CursorPosition, decodeCursor, encodeCursor, queryFingerprint, validateQuery } from './audit-filter.js';
+import { AUDIT_DATABASE, AUDIT_TABLE, AUDIT_WORKGROUP, TRAIL_LOG_GROUP } from './audit-names.js';
 import { matchesQuery, toAthenaQuery, toLogsInsightsQuery } from './compile-query.js';
 
 /** The trail's log group (CloudWatch Logs copy of the organization trail, and the sandbox's recorder target). */
-export const AUDIT_LOG_GROUP = '/groundwork/organization-trail';
 
 /** Where a search ran. */
 export type AuditSource = 'sandbox' | 'logs-insights' | 'athena';
@@ -99,7 +99,7 @@ async function readSandboxEvents(ctx: AuditContext, query: AuditQuery): Promise<
   try {
     for await (const page of paginateFilterLogEvents(
       { client: logs },
-      { logGroupName: AUDIT_LOG_GROUP, startTime: query.from.getTime(), endTime: query.to.getTime() },
+      { logGroupName: TRAIL_LOG_GROUP, startTime: query.from.getTime(), endTime: query.to.getTime() },
     )) {
       for (const e of page.events ?? []) {
         const record = parseRecord(e.message);
@@ -118,7 +118,7 @@ async function runLogsInsights(ctx: AuditContext, query: AuditQuery, limit: numb
   const queryString = toLogsInsightsQuery(query, limit + 1, position);
   const { queryId } = await logs.send(
     new StartQueryCommand({
-      logGroupName: AUDIT_LOG_GROUP,
+      logGroupName: TRAIL_LOG_GROUP,
       startTime: Math.floor(query.from.getTime() / 1000),
       endTime: Math.ceil(query.to.getTime() / 1000),
       queryString,
@@ -176,13 +176,13 @@ async function runAthena(ctx: AuditContext, query: AuditQuery, limit: number, po
     });
   }
   const athena = ctx.clients.create(AthenaClient, { accountId: ctx.logArchiveAccountId });
-  const compiled = toAthenaQuery(query, limit + 1, 'groundwork_audit.cloudtrail', position);
+  const compiled = toAthenaQuery(query, limit + 1, `${AUDIT_DATABASE}.${AUDIT_TABLE}`, position);
   const { QueryExecutionId } = await athena.send(
     new StartQueryExecutionCommand({
       QueryString: compiled.sql,
       ExecutionParameters: [...compiled.parameters],
-      WorkGroup: 'groundwork-audit',
-      QueryExecutionContext: { Database: 'groundwork_audit' },
+      WorkGroup: AUDIT_WORKGROUP,
+      QueryExecutionContext: { Database: AUDIT_DATABASE },
     }),
   );
   await pollUntil(

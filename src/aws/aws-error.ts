@@ -44,3 +44,8 @@ export function isUnsupportedByEmulator(error: unknown): boolean {
   if (e?.name === 'ResourceNotFoundException') return false;
   return e?.$metadata?.httpStatusCode === 404 || e?.$response?.statusCode === 404 || /<!doctype|404 Not Found/i.test(e?.message ?? '');
 }
+
+/** True if the error has one of these names (AWS "already done" answers that mean success). */
+export function isError(error: unknown, ...names: string[]): boolean {
+  return names.includes((error as Error)?.name);
+}

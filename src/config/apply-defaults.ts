@@ -18,6 +18,8 @@ export function applyDefaults(parsed: ParsedConfig, sourceFile: string): { confi
     environment: account.environment ?? account.name,
     email: account.email ?? expandEmail(account.name),
     monthlyBudgetUsd: account.monthlyBudgetUsd ?? org.defaultMonthlyBudgetUsd,
+    ...(account.renamedFrom !== undefined ? { renamedFrom: account.renamedFrom } : {}),
+    ...(account.createNew ? { createNew: true } : {}),
   }));
   const managementAccount: ResolvedAccount = {
     name: org.managementAccount.name,

@@ -127,6 +127,22 @@ function checkAccounts(config: GroundworkConfig, report: Report): void {
     }
     checkEnvironment(account.environment, [...path, 'environment'], report);
     checkBudget(account.monthlyBudgetUsd, [...path, 'monthlyBudgetUsd'], report);
+    if (account.renamedFrom !== undefined) {
+      const from = account.renamedFrom;
+      const renamedPath: PathSegment[] = [...path, 'renamedFrom'];
+      if (from.toLowerCase() === account.name.toLowerCase()) report(renamedPath, `renamedFrom "${from}" is the account's own name`, 'remove renamedFrom');
+      else if (org.accounts.some((other) => other.name.toLowerCase() === from.toLowerCase())) {
+        report(
+          renamedPath,
+          `renamedFrom "${from}" is the name of another account in the config`,
+          'an account can only be renamed from a name no account has now',
+        );
+      } else if (org.accounts.findIndex((other) => other.renamedFrom?.toLowerCase() === from.toLowerCase()) !== i) {
+        report(renamedPath, `renamedFrom "${from}" is claimed by another account too`, 'only one account can take over an old name');
+      }
+      if (account.createNew)
+        report([...path, 'createNew'], 'createNew and renamedFrom contradict each other', 'keep renamedFrom for a rename, or createNew for a new account');
+    }
   });
 }
 

@@ -7,6 +7,10 @@ export interface ResolvedAccount {
   readonly environment: string;
   readonly email: string;
   readonly monthlyBudgetUsd: number;
+  /** The account's previous name, when the config renames it. */
+  readonly renamedFrom?: string;
+  /** The user confirmed this is a new account, not a rename. */
+  readonly createNew?: boolean;
 }
 
 /** An SCP after its document has been read and minified. */

@@ -34,6 +34,16 @@ export const AccountSchema = z.strictObject({
   environment: z.string().optional().describe('Environment name shown on bills, audit and the console. @default the account name'),
   email: z.string().optional().describe('Root e-mail address. @default organization.accountEmailTemplate'),
   monthlyBudgetUsd: z.number().optional().describe('Monthly budget in USD. @default organization.defaultMonthlyBudgetUsd'),
+  renamedFrom: z
+    .string()
+    .optional()
+    .describe('The name the account had before a rename: apply renames it in place (PutAccountName) and keeps the e-mail AWS has. Safe to leave in.'),
+  createNew: z
+    .boolean()
+    .optional()
+    .describe(
+      'Says that this is a new account, not a rename of a managed account that left the config in the same OU; needed only when plan asks. @default false',
+    ),
 });
 
 export const ManagementAccountSchema = z.strictObject({

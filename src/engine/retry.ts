@@ -83,3 +83,16 @@ export async function withRetry<T>(operation: () => Promise<T>, options: RetryOp
     }
   }
 }
+
+/** withRetry with retries reported through a change's progress callback. */
+export function retrying<T>(
+  operation: string,
+  progress: (m: string) => void,
+  fn: () => Promise<T>,
+  options: Omit<RetryOptions, 'onRetry'> = {},
+): Promise<T | undefined> {
+  return withRetry(fn, {
+    ...options,
+    onRetry: (attempt, delayMs, error) => progress(`${operation}: ${(error as Error).name ?? 'error'}; retry ${attempt} in ${delayMs} ms`),
+  });
+}

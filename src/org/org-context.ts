@@ -1,16 +1,7 @@
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { ClientFactory } from '../aws/client-factory.js';
 import type { GroundworkConfig } from '../config/resolved-config.js';
-import { type RetryOptions, withRetry } from '../engine/retry.js';
 import { GroundworkError } from '../errors.js';
-
-/** The tag on everything Groundwork creates. */
-export const MANAGED_TAG = { Key: 'groundwork:managed', Value: 'true' } as const;
-
-/** True if the tag list carries groundwork:managed=true. */
-export function isManaged(tags: readonly { Key?: string; Value?: string }[] | undefined): boolean {
-  return (tags ?? []).some((t) => t.Key === MANAGED_TAG.Key && t.Value === MANAGED_TAG.Value);
-}
 
 /** Name ↔ ID lookups shared by the organization kinds: filled by reads, updated by creates, consulted at apply time. */
 export class OrgRegistry {
@@ -87,22 +78,4 @@ export function createOrgContext(
     readConcurrency: options.readConcurrency ?? 8,
     pollIntervalMs: options.pollIntervalMs ?? (clients.settings.target === 'sandbox' ? 50 : 5_000),
   };
-}
-
-/** withRetry with retries reported through a change's progress callback. */
-export function retrying<T>(
-  operation: string,
-  progress: (m: string) => void,
-  fn: () => Promise<T>,
-  options: Omit<RetryOptions, 'onRetry'> = {},
-): Promise<T | undefined> {
-  return withRetry(fn, {
-    ...options,
-    onRetry: (attempt, delayMs, error) => progress(`${operation}: ${(error as Error).name ?? 'error'}; retry ${attempt} in ${delayMs} ms`),
-  });
-}
-
-/** True if the error has one of these names (AWS "already done" answers that mean success). */
-export function isError(error: unknown, ...names: string[]): boolean {
-  return names.includes((error as Error)?.name);
 }

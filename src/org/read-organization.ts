@@ -1,7 +1,8 @@
 import { DescribeOrganizationCommand, ListRootsCommand, paginateListPoliciesForTarget } from '@aws-sdk/client-organizations';
+import { isError } from '../aws/aws-error.js';
 import type { GroundworkConfig } from '../config/resolved-config.js';
 import { readOrganizationalUnits } from './kinds/ou-kind.js';
-import { isError, type OrgContext, type OrgRegistry } from './org-context.js';
+import type { OrgContext, OrgRegistry } from './org-context.js';
 
 /** Fills the registry with the organization, its root and every OU; false when there is no organization. */
 export async function readOrganizationBasics(ctx: OrgContext): Promise<boolean> {

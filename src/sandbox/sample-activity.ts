@@ -1,8 +1,8 @@
 import { CloudWatchLogsClient, DescribeLogStreamsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { type CloudTrailRecord, SAMPLE_USER_AGENT } from '../audit/audit-event.js';
-import { AUDIT_LOG_GROUP } from '../audit/search.js';
+import { TRAIL_LOG_GROUP } from '../audit/audit-names.js';
+import { isError } from '../aws/aws-error.js';
 import type { ClientFactory } from '../aws/client-factory.js';
-import { isError } from '../org/org-context.js';
 import { seededRandom } from './seeded-random.js';
 import { writeTrailRecords } from './trail-recorder.js';
 
@@ -80,7 +80,7 @@ const SAMPLE_STREAM = 'groundwork-sample-activity';
 export async function seedSampleActivity(clients: ClientFactory, accounts: readonly { id: string; name: string }[], count = 600): Promise<number> {
   const logs = clients.create(CloudWatchLogsClient);
   try {
-    const { logStreams } = await logs.send(new DescribeLogStreamsCommand({ logGroupName: AUDIT_LOG_GROUP, logStreamNamePrefix: SAMPLE_STREAM }));
+    const { logStreams } = await logs.send(new DescribeLogStreamsCommand({ logGroupName: TRAIL_LOG_GROUP, logStreamNamePrefix: SAMPLE_STREAM }));
     if ((logStreams ?? []).length > 0) return 0;
   } catch (error) {
     if (!isError(error, 'ResourceNotFoundException')) throw error;

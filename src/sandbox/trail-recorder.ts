@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { CloudTrailRecord } from '../audit/audit-event.js';
-import { AUDIT_LOG_GROUP } from '../audit/search.js';
+import { TRAIL_LOG_GROUP } from '../audit/audit-names.js';
+import { isError } from '../aws/aws-error.js';
 import { type AwsCallRecord, ClientFactory } from '../aws/client-factory.js';
-import { isError } from '../org/org-context.js';
 
 /** SDK client name → CloudTrail event source. */
 const EVENT_SOURCES: Record<string, string> = {
@@ -61,14 +61,14 @@ export async function writeTrailRecords(logs: CloudWatchLogsClient, stream: stri
   const ignoreExisting = (error: unknown) => {
     if (!isError(error, 'ResourceAlreadyExistsException')) throw error;
   };
-  await logs.send(new CreateLogGroupCommand({ logGroupName: AUDIT_LOG_GROUP })).catch(ignoreExisting);
-  await logs.send(new CreateLogStreamCommand({ logGroupName: AUDIT_LOG_GROUP, logStreamName: stream })).catch(ignoreExisting);
+  await logs.send(new CreateLogGroupCommand({ logGroupName: TRAIL_LOG_GROUP })).catch(ignoreExisting);
+  await logs.send(new CreateLogStreamCommand({ logGroupName: TRAIL_LOG_GROUP, logStreamName: stream })).catch(ignoreExisting);
   const sorted = [...records].sort((a, b) => a.eventTime.localeCompare(b.eventTime));
   for (let i = 0; i < sorted.length; i += 5_000) {
     const batch = sorted.slice(i, i + 5_000);
     await logs.send(
       new PutLogEventsCommand({
-        logGroupName: AUDIT_LOG_GROUP,
+        logGroupName: TRAIL_LOG_GROUP,
         logStreamName: stream,
         logEvents: batch.map((r) => ({ timestamp: Date.parse(r.eventTime), message: JSON.stringify(r) })),
       }),

@@ -5,10 +5,11 @@ import {
   DescribeAccountAssignmentDeletionStatusCommand,
   paginateListAccountAssignments,
 } from '@aws-sdk/client-sso-admin';
+import { isError } from '../../aws/aws-error.js';
 import { mapLimit, pollUntil } from '../../engine/concurrency.js';
+import { retrying } from '../../engine/retry.js';
 import type { ResourceKind } from '../../engine/types.js';
 import { GroundworkError } from '../../errors.js';
-import { isError, retrying } from '../../org/org-context.js';
 import type { IdentityContext } from '../identity-context.js';
 
 /** One principal with one permission set in one account. */

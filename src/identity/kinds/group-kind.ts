@@ -1,8 +1,8 @@
 import { CreateGroupCommand, GetGroupIdCommand, paginateListGroups, UpdateGroupCommand } from '@aws-sdk/client-identitystore';
-import { isUnsupportedByEmulator } from '../../aws/aws-error.js';
+import { isError, isUnsupportedByEmulator } from '../../aws/aws-error.js';
+import { retrying } from '../../engine/retry.js';
 import type { ResourceKind } from '../../engine/types.js';
 import { GroundworkError } from '../../errors.js';
-import { isError, retrying } from '../../org/org-context.js';
 import { findInstance, type IdentityContext } from '../identity-context.js';
 
 /** An Identity Center group. */

@@ -20,10 +20,12 @@ import {
   paginateListPermissionSets,
   UpdatePermissionSetCommand,
 } from '@aws-sdk/client-sso-admin';
+import { isError } from '../../aws/aws-error.js';
+import { MANAGED_TAG } from '../../aws/tags.js';
 import { mapLimit, pollUntil } from '../../engine/concurrency.js';
+import { retrying } from '../../engine/retry.js';
 import type { ChangeSpec, ResourceKind } from '../../engine/types.js';
 import { GroundworkError } from '../../errors.js';
-import { isError, MANAGED_TAG, retrying } from '../../org/org-context.js';
 import { findInstance, hoursOf, type IdentityContext, isoDuration, managedPolicyArn } from '../identity-context.js';
 
 /** A permission set, desired or live, in comparable form. */

@@ -9,11 +9,10 @@ import {
   paginateListUsers,
   UpdateUserCommand,
 } from '@aws-sdk/client-identitystore';
-import { isUnsupportedByEmulator } from '../../aws/aws-error.js';
+import { isError, isUnsupportedByEmulator } from '../../aws/aws-error.js';
 import { mapLimit } from '../../engine/concurrency.js';
 import { withRetry } from '../../engine/retry.js';
 import { GroundworkError } from '../../errors.js';
-import { isError } from '../../org/org-context.js';
 import type { IdentityContext } from '../identity-context.js';
 import type { UserRow } from './user-row.js';
 

@@ -4,11 +4,9 @@ import * as glue from 'aws-cdk-lib/aws-glue';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { AUDIT_DATABASE, AUDIT_TABLE, AUDIT_WORKGROUP } from '../../audit/audit-names.js';
 
 /** The Glue database and table names the audit search queries. */
-export const AUDIT_DATABASE = 'groundwork_audit';
-export const AUDIT_TABLE = 'cloudtrail';
-export const AUDIT_WORKGROUP = 'groundwork-audit';
 
 /** Props of {@link AuditQuery}. */
 export interface AuditQueryProps {

@@ -3,10 +3,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { ORGANIZATION_TRAIL_NAME } from '../../audit/audit-names.js';
 import { accessLogsBucket } from './access-logs-bucket.js';
 
 /** The trail name the guardrail SCP protects (src/org/guardrails/protect-audit-trail). */
-export const ORGANIZATION_TRAIL_NAME = 'groundwork-organization-trail';
 /** Prefix of every log-archive bucket the guardrail SCP protects. */
 export const LOG_ARCHIVE_BUCKET_PREFIX = 'groundwork-log-archive-';
 

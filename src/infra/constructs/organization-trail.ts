@@ -5,7 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { ORGANIZATION_TRAIL_NAME } from './log-archive.js';
+import { ORGANIZATION_TRAIL_NAME, TRAIL_LOG_GROUP } from '../../audit/audit-names.js';
 
 /** CloudWatch Logs retention periods, in days. */
 const RETENTION: Record<number, logs.RetentionDays> = {
@@ -34,7 +34,6 @@ const RETENTION: Record<number, logs.RetentionDays> = {
 };
 
 /** The trail's log group; the sandbox recorder writes its CloudTrail-format events to a group of the same name. */
-export const TRAIL_LOG_GROUP = '/groundwork/organization-trail';
 
 /** Props of {@link OrganizationTrail}. */
 export interface OrganizationTrailProps {

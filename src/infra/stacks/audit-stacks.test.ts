@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { LOG_ARCHIVE_BUCKET_PREFIX, LogArchive, ORGANIZATION_TRAIL_NAME } from '../constructs/log-archive.js';
+import { ORGANIZATION_TRAIL_NAME } from '../../audit/audit-names.js';
+import { LOG_ARCHIVE_BUCKET_PREFIX, LogArchive } from '../constructs/log-archive.js';
 import { OrganizationTrail } from '../constructs/organization-trail.js';
 import { AuditTrailStack, LogArchiveStack } from './audit-stacks.js';
 

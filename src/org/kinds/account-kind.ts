@@ -11,12 +11,14 @@ import {
   paginateListCreateAccountStatus,
   TagResourceCommand,
 } from '@aws-sdk/client-organizations';
-import { isUnsupportedByEmulator } from '../../aws/aws-error.js';
+import { isError, isUnsupportedByEmulator } from '../../aws/aws-error.js';
+import { isManaged, MANAGED_TAG } from '../../aws/tags.js';
 import type { ResolvedAccount } from '../../config/resolved-config.js';
 import { mapLimit, pollUntil } from '../../engine/concurrency.js';
+import { retrying } from '../../engine/retry.js';
 import type { ResourceKind } from '../../engine/types.js';
 import { GroundworkError } from '../../errors.js';
-import { isError, isManaged, MANAGED_TAG, type OrgContext, retrying } from '../org-context.js';
+import type { OrgContext } from '../org-context.js';
 import { readOrganizationBasics } from '../read-organization.js';
 
 /** An account as it exists (or is being created). */

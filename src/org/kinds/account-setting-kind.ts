@@ -1,6 +1,7 @@
 import { mapLimit } from '../../engine/concurrency.js';
+import { retrying } from '../../engine/retry.js';
 import type { ResourceKind } from '../../engine/types.js';
-import { type OrgContext, retrying } from '../org-context.js';
+import type { OrgContext } from '../org-context.js';
 
 /** One account setting in one account (and region, for regional settings). */
 export interface SettingState<V> {

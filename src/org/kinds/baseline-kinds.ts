@@ -1,8 +1,9 @@
 import { EC2Client, EnableEbsEncryptionByDefaultCommand, GetEbsEncryptionByDefaultCommand } from '@aws-sdk/client-ec2';
 import { GetAccountPasswordPolicyCommand, IAMClient, type PasswordPolicy, UpdateAccountPasswordPolicyCommand } from '@aws-sdk/client-iam';
 import { GetPublicAccessBlockCommand, PutPublicAccessBlockCommand, S3ControlClient } from '@aws-sdk/client-s3-control';
+import { isError } from '../../aws/aws-error.js';
 import type { ResourceKind } from '../../engine/types.js';
-import { isError, type OrgContext } from '../org-context.js';
+import type { OrgContext } from '../org-context.js';
 import { accountSettingKind, type SettingState } from './account-setting-kind.js';
 
 /** All four S3 Block Public Access settings on, account-wide. */

@@ -7,8 +7,10 @@ import {
   type PolicyType,
   paginateListAWSServiceAccessForOrganization,
 } from '@aws-sdk/client-organizations';
+import { isError } from '../../aws/aws-error.js';
+import { retrying } from '../../engine/retry.js';
 import type { ResourceKind } from '../../engine/types.js';
-import { isError, type OrgContext, retrying } from '../org-context.js';
+import type { OrgContext } from '../org-context.js';
 
 interface LiveOrganization {
   readonly id: string;

@@ -6,9 +6,12 @@ import {
   paginateListOrganizationalUnitsForParent,
   UpdateOrganizationalUnitCommand,
 } from '@aws-sdk/client-organizations';
+import { isError } from '../../aws/aws-error.js';
+import { isManaged, MANAGED_TAG } from '../../aws/tags.js';
 import { mapLimit } from '../../engine/concurrency.js';
+import { retrying } from '../../engine/retry.js';
 import type { ResourceKind } from '../../engine/types.js';
-import { isError, isManaged, MANAGED_TAG, type OrgContext, retrying } from '../org-context.js';
+import type { OrgContext } from '../org-context.js';
 
 /** An OU as the config wants it. */
 export interface DesiredOu {

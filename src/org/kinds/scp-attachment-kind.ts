@@ -1,8 +1,10 @@
 import { AttachPolicyCommand, DetachPolicyCommand } from '@aws-sdk/client-organizations';
+import { isError } from '../../aws/aws-error.js';
 import { AWS_LIMITS } from '../../config/aws-limits.js';
+import { retrying } from '../../engine/retry.js';
 import type { ResourceKind } from '../../engine/types.js';
 import { GroundworkError } from '../../errors.js';
-import { isError, type OrgContext, retrying } from '../org-context.js';
+import type { OrgContext } from '../org-context.js';
 import type { LivePolicy } from './scp-kind.js';
 
 /** Where an SCP is attached, by name. */

@@ -8,10 +8,13 @@ import {
   paginateListTargetsForPolicy,
   UpdatePolicyCommand,
 } from '@aws-sdk/client-organizations';
+import { isError } from '../../aws/aws-error.js';
+import { isManaged, MANAGED_TAG } from '../../aws/tags.js';
 import type { ResolvedServiceControlPolicy } from '../../config/resolved-config.js';
 import { mapLimit } from '../../engine/concurrency.js';
+import { retrying } from '../../engine/retry.js';
 import type { ResourceKind } from '../../engine/types.js';
-import { isError, isManaged, MANAGED_TAG, type OrgContext, retrying } from '../org-context.js';
+import type { OrgContext } from '../org-context.js';
 
 /** An SCP as it exists, with where it is attached. */
 export interface LivePolicy {
