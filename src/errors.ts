@@ -18,7 +18,8 @@ export type ErrorCode =
   | 'APPLY_FAILED'
   | 'APPLY_ABORTED'
   | 'CLOSE_REFUSED'
-  | 'IMPORT_STOPPED';
+  | 'IMPORT_STOPPED'
+  | 'ACCOUNT_AMBIGUOUS';
 
 /** Options carried by a GroundworkError beyond its code and message. */
 export interface GroundworkErrorOptions {

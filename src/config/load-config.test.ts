@@ -140,6 +140,25 @@ describe('rejecting cross-field problems', () => {
     ]);
   });
 
+  it('rejects a renamedFrom that is a current name, claimed twice, or combined with createNew', () => {
+    const errors = errorsOf(
+      minimal(
+        [
+          '    - { name: a, organizationalUnit: Stage, renamedFrom: b }',
+          '    - { name: b, organizationalUnit: Stage, renamedFrom: b }',
+          '    - { name: c, organizationalUnit: Stage, renamedFrom: old, createNew: true }',
+          '    - { name: d, organizationalUnit: Stage, renamedFrom: old }',
+        ].join('\n'),
+      ),
+    );
+    expect(errors).toEqual([
+      expect.stringMatching(/accounts\[0\]\.renamedFrom: renamedFrom "b" is the name of another account in the config/),
+      expect.stringMatching(/accounts\[1\]\.renamedFrom: renamedFrom "b" is the account's own name \(remove renamedFrom\)/),
+      expect.stringMatching(/accounts\[2\]\.createNew: createNew and renamedFrom contradict each other/),
+      expect.stringMatching(/accounts\[3\]\.renamedFrom: renamedFrom "old" is claimed by another account too/),
+    ]);
+  });
+
   it('rejects a malformed e-mail', () => {
     expect(errorsOf(minimal('    - { name: a, organizationalUnit: Stage, email: not-an-email }'))[0]).toMatch(
       /organization\.accounts\[0\]\.email: "not-an-email" is not a valid account e-mail/,

@@ -277,7 +277,7 @@ describe('ownership', () => {
       removeAccount(raw, 'cicd');
     });
     await expect(closeAccounts(createOrgContext(fewer, sandbox.emulator.clients()), ['prod'], () => {})).rejects.toThrow(
-      /cannot close "prod": only accounts created by Groundwork and removed from the config/,
+      /cannot close "prod": only accounts that Groundwork created \(tag groundwork:origin=created\) and that have left the config can be closed/,
     );
     await closeAccounts(createOrgContext(fewer, sandbox.emulator.clients()), ['cicd'], () => {});
     expect((await orgs().send(new ListAccountsCommand({}))).Accounts?.find((a) => a.Name === 'cicd')?.Status).toBe('SUSPENDED');
@@ -300,6 +300,81 @@ describe('ownership', () => {
       expect.arrayContaining(['update account:prod', 'update account:prod (adopt)', 'move account:prod:move']),
     );
     expect(summary(plan)).not.toContain('create account:prod');
+  });
+});
+
+describe('accounts Groundwork adopted', () => {
+  it('are tagged origin=adopted, reported but never closable once they leave the config', async () => {
+    const client = orgs();
+    await applyOrg(
+      configWith((raw) => {
+        raw.organization.accounts = raw.organization.accounts.filter((a: { name: string }) => a.name !== 'cicd');
+        for (const a of raw.identityCenter.assignments) a.accounts = (a.accounts ?? []).filter((n: string) => n !== 'cicd');
+        raw.workloads.backendService.pipelineAccount = 'dev';
+      }),
+      sandbox.emulator.clients(),
+    );
+    // An account that existed before Groundwork, then declared: adopted.
+    await client.send(new CreateAccountCommand({ AccountName: 'cicd', Email: 'aws+cicd@example.com' }));
+    await applyOrg(configWith(), sandbox.emulator.clients());
+    const tags = (await client.send(new ListTagsForResourceCommand({ ResourceId: await accountId('cicd') }))).Tags ?? [];
+    expect(tags).toEqual(
+      expect.arrayContaining([
+        { Key: 'groundwork:managed', Value: 'true' },
+        { Key: 'groundwork:origin', Value: 'adopted' },
+      ]),
+    );
+    const created = (await client.send(new ListTagsForResourceCommand({ ResourceId: await accountId('prod') }))).Tags ?? [];
+    expect(created).toEqual(expect.arrayContaining([{ Key: 'groundwork:origin', Value: 'created' }]));
+
+    // Removed from the config again: reported, never closable.
+    const fewer = configWith((raw) => removeAccount(raw, 'cicd'));
+    const plan = await planOrg(fewer, sandbox.emulator.clients());
+    expect(plan.attention.map((f) => f.message)).toEqual([
+      expect.stringMatching(
+        /account "cicd" \(\d{12}\) has left the config; it stays open, and Groundwork will never close it: it was adopted, not created, by Groundwork/,
+      ),
+    ]);
+    await expect(closeAccounts(createOrgContext(fewer, sandbox.emulator.clients()), ['cicd'], () => {})).rejects.toThrow(/cannot close "cicd"/);
+    expect((await orgs().send(new ListAccountsCommand({}))).Accounts?.find((a) => a.Name === 'cicd')?.Status).toBe('ACTIVE');
+  });
+});
+
+describe('renaming an account with the templated e-mail', () => {
+  it('with renamedFrom, plans one rename update and no create, keeping the e-mail AWS has', async () => {
+    await applyOrg(configWith(), sandbox.emulator.clients());
+    const renamed = configWith((raw) => {
+      renameAccount(raw, 'dev', 'sandbox');
+      raw.organization.accounts.find((a: { name: string }) => a.name === 'sandbox').renamedFrom = 'dev';
+    });
+    const plan = await planOrg(renamed, sandbox.emulator.clients());
+    expect(summary(plan)).toEqual(['update account:sandbox']);
+    expect(plan.changes[0]?.details).toMatchObject({ rename: { from: 'dev', to: 'sandbox' }, id: await accountId('dev') });
+    expect(plan.attention).toEqual([]);
+  });
+
+  it('without renamedFrom, flags a possible rename and refuses to create the new account until told which it is', async () => {
+    await applyOrg(configWith(), sandbox.emulator.clients());
+    const renamed = configWith((raw) => renameAccount(raw, 'dev', 'sandbox'));
+    const plan = await planOrg(renamed, sandbox.emulator.clients());
+    expect(plan.attention.map((f) => f.message)).toContainEqual(
+      expect.stringMatching(
+        /account "sandbox" is new in OU Playground, while managed account "dev" \(\d{12}\) has left the config from that OU; .*add `renamedFrom: dev` to "sandbox", for another account add `createNew: true`/,
+      ),
+    );
+    const result = await applyPlan(plan);
+    expect(result.failed.map((f) => `${f.change.id}: ${(f.error as GroundworkError).code}`)).toEqual(['account:sandbox: ACCOUNT_AMBIGUOUS']);
+    // Its baseline waited for it and was skipped; no account was created.
+    expect(result.skipped.map((c) => c.id)).toContain('s3-block-public-access:sandbox');
+    expect((await orgs().send(new ListAccountsCommand({}))).Accounts?.map((a) => a.Name)).not.toContain('sandbox');
+
+    const confirmed = configWith((raw) => {
+      renameAccount(raw, 'dev', 'sandbox');
+      raw.organization.accounts.find((a: { name: string }) => a.name === 'sandbox').createNew = true;
+    });
+    const next = await planOrg(confirmed, sandbox.emulator.clients());
+    expect(summary(next)).toContain('create account:sandbox');
+    expect(next.attention.map((f) => f.message).join('\n')).not.toMatch(/new in OU/);
   });
 });
 

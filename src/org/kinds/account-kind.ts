@@ -12,7 +12,7 @@ import {
   TagResourceCommand,
 } from '@aws-sdk/client-organizations';
 import { isError, isUnsupportedByEmulator } from '../../aws/aws-error.js';
-import { isManaged, MANAGED_TAG } from '../../aws/tags.js';
+import { isManaged, MANAGED_TAG, ORIGIN_ADOPTED, ORIGIN_CREATED, originOf } from '../../aws/tags.js';
 import type { ResolvedAccount } from '../../config/resolved-config.js';
 import { mapLimit, pollUntil } from '../../engine/concurrency.js';
 import { retrying } from '../../engine/retry.js';
@@ -31,6 +31,8 @@ export interface LiveAccount {
   /** OU name, or 'Root'. */
   readonly parentName?: string;
   readonly managed: boolean;
+  /** How Groundwork came to manage it (tag groundwork:origin); undefined when unknown (unmanaged, or managed before the tag existed). */
+  readonly origin?: 'created' | 'adopted';
   /** A CreateAccount request still in progress (after an interrupted apply). */
   readonly pendingRequestId?: string;
 }
@@ -58,12 +60,12 @@ export async function readAccounts(ctx: OrgContext): Promise<LiveAccount[]> {
     // The managed tag decides adoption (declared but untagged) and what an undeclared account is (left the config, or unmanaged).
     const tags =
       account.id && account.id !== registry.managementAccountId ? await orgs.send(new ListTagsForResourceCommand({ ResourceId: account.id })) : undefined;
-    return { ...account, managed: isManaged(tags?.Tags) };
+    return { ...account, managed: isManaged(tags?.Tags), origin: originOf(tags?.Tags) };
   });
   for await (const page of paginateListCreateAccountStatus({ client: orgs }, { States: ['IN_PROGRESS'] })) {
     for (const status of page.CreateAccountStatuses ?? []) {
       if (status.AccountName && !accounts.some((a) => a.name === status.AccountName)) {
-        accounts.push({ name: status.AccountName, email: '', status: 'CREATING', managed: true, pendingRequestId: status.Id });
+        accounts.push({ name: status.AccountName, email: '', status: 'CREATING', managed: true, origin: 'created', pendingRequestId: status.Id });
       }
     }
   }
@@ -110,6 +112,12 @@ async function findCreateRequest(ctx: OrgContext, name: string): Promise<string 
 /** Accounts: created from the e-mail template (or adopted by name or e-mail), moved to their OU, renamed, tagged; never closed by apply. */
 export function accountKind(ctx: OrgContext): ResourceKind<ResolvedAccount, LiveAccount> {
   const { orgs, orgsOnce, registry, config, clients } = ctx;
+  let live: readonly LiveAccount[] = [];
+  /** Names the config claims: current names and the names accounts are renamed from. */
+  const claimed = () => new Set(config.organization.accounts.flatMap((a) => [a.name, ...(a.renamedFrom ? [a.renamedFrom] : [])]));
+  /** Managed accounts that have left the config from this OU: each might be the declared account under a new name. */
+  const leftFromOu = (ou: string) =>
+    live.filter((a) => a.managed && a.id && !a.pendingRequestId && a.status === 'ACTIVE' && a.parentName === ou && !claimed().has(a.name));
 
   const move = async (accountId: string, from: string, toOu: string, progress: (m: string) => void) => {
     const destination = registry.parent(toOu);
@@ -131,22 +139,41 @@ export function accountKind(ctx: OrgContext): ResourceKind<ResolvedAccount, Live
     desired: () => config.organization.accounts,
     async read() {
       const accounts = await readAccounts(ctx);
-      // A declared account found only by e-mail (renamed in the config) is known by its new name from now on,
-      // so that kinds read alongside it (the baseline) look in the right account.
+      live = accounts;
+      // A declared account found under its old name or by e-mail (renamed in the config) is known by its new name from
+      // now on, so that kinds read alongside it (the baseline) look in the right account.
       for (const declared of config.organization.accounts) {
         if (accounts.some((a) => a.name === declared.name)) continue;
-        const byEmail = accounts.find((a) => a.id && a.email.toLowerCase() === declared.email.toLowerCase());
-        if (byEmail?.id) registry.accountIds.set(declared.name, byEmail.id);
+        const previous = matchRenamed(declared, accounts);
+        if (previous?.id) registry.accountIds.set(declared.name, previous.id);
       }
       return accounts;
     },
-    match: (desired, actual) =>
-      actual.find((a) => a.name === desired.name) ?? actual.find((a) => a.email !== '' && a.email.toLowerCase() === desired.email.toLowerCase()),
+    match: (desired, actual) => actual.find((a) => a.name === desired.name) ?? matchRenamed(desired, actual),
     requires: (item) => ['organization:*', ...('organizationalUnit' in item ? [`ou:${item.organizationalUnit}`] : [])],
     diff(desired, actual) {
       const group = desired.organizationalUnit;
       if (!actual || actual.pendingRequestId) {
         const resume = actual?.pendingRequestId;
+        const suspects = resume || desired.createNew ? [] : leftFromOu(group);
+        if (suspects.length > 0) {
+          // With the templated e-mail a rename matches nothing: creating would leave the old account behind, closable.
+          const names = suspects.map((a) => `"${a.name}" (${a.id})`).join(', ');
+          const refusal = `account "${desired.name}" is new in OU ${group}, while managed account ${names} has left the config from that OU; apply will not create it until you say which it is: for a rename add \`renamedFrom: ${suspects[0]?.name}\` to "${desired.name}", for another account add \`createNew: true\``;
+          return [
+            {
+              action: 'create',
+              details: { email: desired.email, organizationalUnit: group, refused: `possible rename of ${suspects.map((a) => a.name).join(', ')}` },
+              group,
+              attention: refusal,
+              run: async () => {
+                throw new GroundworkError('ACCOUNT_AMBIGUOUS', refusal, {
+                  hint: `add \`renamedFrom: ${suspects[0]?.name}\` or \`createNew: true\` to "${desired.name}" in the config, then apply again`,
+                });
+              },
+            },
+          ];
+        }
         return [
           {
             action: 'create',
@@ -160,7 +187,12 @@ export function accountKind(ctx: OrgContext): ResourceKind<ResolvedAccount, Live
                   progress,
                   async () => {
                     const { CreateAccountStatus } = await orgsOnce.send(
-                      new CreateAccountCommand({ AccountName: desired.name, Email: desired.email, Tags: [MANAGED_TAG], IamUserAccessToBilling: 'ALLOW' }),
+                      new CreateAccountCommand({
+                        AccountName: desired.name,
+                        Email: desired.email,
+                        Tags: [MANAGED_TAG, ORIGIN_CREATED],
+                        IamUserAccessToBilling: 'ALLOW',
+                      }),
                     );
                     requestId = CreateAccountStatus?.Id;
                   },
@@ -223,10 +255,12 @@ export function accountKind(ctx: OrgContext): ResourceKind<ResolvedAccount, Live
         outcomes.push({
           action: 'update' as const,
           name: `${desired.name} (adopt)`,
-          details: { adopt: true, tag: `${MANAGED_TAG.Key}=${MANAGED_TAG.Value}`, id: accountId },
+          details: { adopt: true, tag: `${MANAGED_TAG.Key}=${MANAGED_TAG.Value}, ${ORIGIN_ADOPTED.Key}=${ORIGIN_ADOPTED.Value}`, id: accountId },
           group,
           run: async (progress: (m: string) => void) => {
-            await retrying('TagResource', progress, () => orgs.send(new TagResourceCommand({ ResourceId: accountId, Tags: [MANAGED_TAG] })));
+            await retrying('TagResource', progress, () =>
+              orgsOnce.send(new TagResourceCommand({ ResourceId: accountId, Tags: [MANAGED_TAG, ORIGIN_ADOPTED] })),
+            );
           },
         });
       }
@@ -245,16 +279,35 @@ export function accountKind(ctx: OrgContext): ResourceKind<ResolvedAccount, Live
     orphan(actual) {
       if (actual.id === registry.managementAccountId || actual.status === 'SUSPENDED') return undefined;
       const group = actual.parentName ?? 'Root';
-      if (actual.managed) {
+      if (actual.managed && actual.origin === 'created') {
         return {
           name: actual.name,
           message: `! account "${actual.name}" (${actual.id}) has left the config; it stays open. Closing it needs \`apply --allow-close\``,
           group,
         };
       }
+      if (actual.managed) {
+        const why =
+          actual.origin === 'adopted'
+            ? 'it was adopted, not created, by Groundwork'
+            : 'Groundwork has no record of creating it (no groundwork:origin=created tag)';
+        return {
+          name: actual.name,
+          message: `! account "${actual.name}" (${actual.id}) has left the config; it stays open, and Groundwork will never close it: ${why}`,
+          group,
+        };
+      }
       return { name: actual.name, message: `account "${actual.name}" (${actual.id}) is not in the config; left alone (unmanaged)`, group };
     },
   };
+}
+
+/** The live account a declared one was before a rename: by its `renamedFrom` name, else by e-mail. */
+function matchRenamed(desired: ResolvedAccount, actual: readonly LiveAccount[]): LiveAccount | undefined {
+  return (
+    (desired.renamedFrom ? actual.find((a) => a.name === desired.renamedFrom) : undefined) ??
+    actual.find((a) => a.email !== '' && a.email.toLowerCase() === desired.email.toLowerCase())
+  );
 }
 
 /** The most accounts AWS lets an organization close in a rolling 30 days: 10% of active members, at least 10, at most 1,000. */
@@ -264,11 +317,11 @@ export function closeQuota(activeMemberAccounts: number): number {
 
 /** Lists managed accounts that have left the config: the only accounts `apply --allow-close` may close. */
 export async function closableAccounts(ctx: OrgContext): Promise<{ name: string; id: string }[]> {
-  const declared = new Set(ctx.config.organization.accounts.map((a) => a.name));
+  const declared = new Set(ctx.config.organization.accounts.flatMap((a) => [a.name, ...(a.renamedFrom ? [a.renamedFrom] : [])]));
   if (!(await readOrganizationBasics(ctx))) return [];
   const accounts = await readAccounts(ctx);
   return accounts
-    .filter((a) => a.managed && a.id && a.id !== ctx.registry.managementAccountId && a.status === 'ACTIVE' && !declared.has(a.name))
+    .filter((a) => a.managed && a.origin === 'created' && a.id && a.id !== ctx.registry.managementAccountId && a.status === 'ACTIVE' && !declared.has(a.name))
     .map((a) => ({ name: a.name, id: a.id as string }));
 }
 
@@ -279,7 +332,7 @@ export async function closeAccounts(ctx: OrgContext, names: readonly string[], p
   if (unknown.length > 0) {
     throw new GroundworkError(
       'CLOSE_REFUSED',
-      `cannot close ${unknown.map((n) => `"${n}"`).join(', ')}: only accounts created by Groundwork and removed from the config can be closed`,
+      `cannot close ${unknown.map((n) => `"${n}"`).join(', ')}: only accounts that Groundwork created (tag groundwork:origin=created) and that have left the config can be closed; adopted accounts never are`,
       {
         hint: `closable now: ${closable.map((c) => c.name).join(', ') || 'none'}`,
       },
