@@ -10,6 +10,16 @@ export interface FaultProxyOptions {
   readonly seed?: number;
   /** Called with the running count of every request received. */
   readonly onRequest?: (count: number) => void;
+  /** A deterministic fault: return an answer for the requests it should get (before forwarding), undefined to pass them on. */
+  readonly answer?: (operation: string, body: string) => InjectedAnswer | undefined;
+}
+
+/** An answer the proxy gives instead of forwarding. */
+export interface InjectedAnswer {
+  readonly status: number;
+  /** The AWS error name (for example ConstraintViolationException). */
+  readonly errorType: string;
+  readonly message: string;
 }
 
 /** What the proxy saw. */
@@ -53,6 +63,12 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     const operation = operationOf(request, body.toString('utf8'));
     stats.operations.set(operation, (stats.operations.get(operation) ?? 0) + 1);
     options.onRequest?.(stats.requests);
+    const injected = options.answer?.(operation, body.toString('utf8'));
+    if (injected) {
+      response.writeHead(injected.status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': injected.errorType });
+      response.end(JSON.stringify({ __type: injected.errorType, message: injected.message }));
+      return;
+    }
     const json = String(request.headers['content-type'] ?? '').includes('x-amz-json');
     const roll = random();
     const mode = roll < failureRate ? (json && random() < 0.4 ? 'throttle' : random() < 0.5 ? 'before' : 'after') : 'pass';

@@ -211,7 +211,7 @@ export function assignmentKind(ctx: IdentityContext): ResourceKind<AssignmentSta
           const { instanceArn } = registry.requireInstance();
           const response = await retrying('DeleteAccountAssignment', progress, async () => {
             try {
-              return await ssoAdmin.send(
+              return await ctx.ssoAdminOnce.send(
                 new DeleteAccountAssignmentCommand({
                   InstanceArn: instanceArn,
                   TargetId: actual.accountId as string,

@@ -65,7 +65,7 @@ export function desiredPermissionSets(ctx: IdentityContext): PermissionSetState[
 export async function reprovision(ctx: IdentityContext, arn: string, progress: (m: string) => void): Promise<void> {
   const { instanceArn } = ctx.registry.requireInstance();
   const response = await retrying('ProvisionPermissionSet', progress, () =>
-    ctx.ssoAdmin.send(new ProvisionPermissionSetCommand({ InstanceArn: instanceArn, PermissionSetArn: arn, TargetType: 'ALL_PROVISIONED_ACCOUNTS' })),
+    ctx.ssoAdminOnce.send(new ProvisionPermissionSetCommand({ InstanceArn: instanceArn, PermissionSetArn: arn, TargetType: 'ALL_PROVISIONED_ACCOUNTS' })),
   );
   const requestId = response?.PermissionSetProvisioningStatus?.RequestId;
   if (!requestId || response?.PermissionSetProvisioningStatus?.Status !== 'IN_PROGRESS') return;
@@ -100,7 +100,7 @@ export function emulatorPolicyArns(target: string, desired: readonly string[]): 
 
 /** Identity Center permission sets: created with their policies, updated and re-provisioned on any change; never deleted automatically. */
 export function permissionSetKind(ctx: IdentityContext): ResourceKind<PermissionSetState, PermissionSetState> {
-  const { ssoAdmin, registry } = ctx;
+  const { ssoAdmin, ssoAdminOnce, registry } = ctx;
   const arns = emulatorPolicyArns(
     ctx.clients.settings.target,
     ctx.config.identityCenter.permissionSets.flatMap((p) => p.managedPolicies.map((m) => managedPolicyArn(m))),
@@ -153,7 +153,7 @@ export function permissionSetKind(ctx: IdentityContext): ResourceKind<Permission
     for (const policy of added(current.managedPolicies, desired.managedPolicies)) {
       await retrying('AttachManagedPolicy', progress, async () => {
         try {
-          await ssoAdmin.send(new AttachManagedPolicyToPermissionSetCommand({ ...base, ManagedPolicyArn: arns.toCall(policy) }));
+          await ssoAdminOnce.send(new AttachManagedPolicyToPermissionSetCommand({ ...base, ManagedPolicyArn: arns.toCall(policy) }));
         } catch (error) {
           if (!isError(error, 'ConflictException')) throw error;
         }
@@ -161,31 +161,33 @@ export function permissionSetKind(ctx: IdentityContext): ResourceKind<Permission
     }
     for (const policy of added(desired.managedPolicies, current.managedPolicies)) {
       await retrying('DetachManagedPolicy', progress, () =>
-        ssoAdmin.send(new DetachManagedPolicyFromPermissionSetCommand({ ...base, ManagedPolicyArn: policy })),
+        ssoAdminOnce.send(new DetachManagedPolicyFromPermissionSetCommand({ ...base, ManagedPolicyArn: policy })),
       );
     }
     for (const name of added(current.customerManagedPolicies, desired.customerManagedPolicies)) {
       await retrying('AttachCustomerManagedPolicyReference', progress, () =>
-        ssoAdmin.send(new AttachCustomerManagedPolicyReferenceToPermissionSetCommand({ ...base, CustomerManagedPolicyReference: { Name: name } })),
+        ssoAdminOnce.send(new AttachCustomerManagedPolicyReferenceToPermissionSetCommand({ ...base, CustomerManagedPolicyReference: { Name: name } })),
       );
     }
     for (const name of added(desired.customerManagedPolicies, current.customerManagedPolicies)) {
       await retrying('DetachCustomerManagedPolicyReference', progress, () =>
-        ssoAdmin.send(new DetachCustomerManagedPolicyReferenceFromPermissionSetCommand({ ...base, CustomerManagedPolicyReference: { Name: name } })),
+        ssoAdminOnce.send(new DetachCustomerManagedPolicyReferenceFromPermissionSetCommand({ ...base, CustomerManagedPolicyReference: { Name: name } })),
       );
     }
     if (current.inlinePolicy !== desired.inlinePolicy) {
       await retrying('InlinePolicy', progress, () =>
         desired.inlinePolicy
-          ? ssoAdmin.send(new PutInlinePolicyToPermissionSetCommand({ ...base, InlinePolicy: desired.inlinePolicy }))
-          : ssoAdmin.send(new DeleteInlinePolicyFromPermissionSetCommand(base)),
+          ? ssoAdminOnce.send(new PutInlinePolicyToPermissionSetCommand({ ...base, InlinePolicy: desired.inlinePolicy }))
+          : ssoAdminOnce.send(new DeleteInlinePolicyFromPermissionSetCommand(base)),
       );
     }
     if (current.permissionsBoundary !== desired.permissionsBoundary) {
       await retrying('PermissionsBoundary', progress, () =>
         desired.permissionsBoundary
-          ? ssoAdmin.send(new PutPermissionsBoundaryToPermissionSetCommand({ ...base, PermissionsBoundary: { ManagedPolicyArn: desired.permissionsBoundary } }))
-          : ssoAdmin.send(new DeletePermissionsBoundaryFromPermissionSetCommand(base)),
+          ? ssoAdminOnce.send(
+              new PutPermissionsBoundaryToPermissionSetCommand({ ...base, PermissionsBoundary: { ManagedPolicyArn: desired.permissionsBoundary } }),
+            )
+          : ssoAdminOnce.send(new DeletePermissionsBoundaryFromPermissionSetCommand(base)),
       );
     }
   };
@@ -285,7 +287,7 @@ export function permissionSetKind(ctx: IdentityContext): ResourceKind<Permission
           const { instanceArn } = registry.requireInstance();
           if (changed.description || changed.sessionDurationHours) {
             await retrying('UpdatePermissionSet', progress, () =>
-              ssoAdmin.send(
+              ssoAdminOnce.send(
                 new UpdatePermissionSetCommand({
                   InstanceArn: instanceArn,
                   PermissionSetArn: arn,

@@ -123,7 +123,7 @@ export function accountKind(ctx: OrgContext): ResourceKind<ResolvedAccount, Live
     const destination = registry.parent(toOu);
     await retrying('MoveAccount', progress, async () => {
       try {
-        await orgs.send(new MoveAccountCommand({ AccountId: accountId, SourceParentId: from, DestinationParentId: destination }));
+        await orgsOnce.send(new MoveAccountCommand({ AccountId: accountId, SourceParentId: from, DestinationParentId: destination }));
       } catch (error) {
         if (!isError(error, 'DuplicateAccountException', 'SourceParentNotFoundException', 'AccountNotFoundException')) throw error;
         const { Parents } = await orgs.send(new ListParentsCommand({ ChildId: accountId }));
@@ -353,6 +353,6 @@ export async function closeAccounts(ctx: OrgContext, names: readonly string[], p
   for (const name of names) {
     const id = closable.find((c) => c.name === name)?.id as string;
     progress(`closing ${name} (${id})`);
-    await retrying('CloseAccount', progress, () => ctx.orgs.send(new CloseAccountCommand({ AccountId: id })));
+    await retrying('CloseAccount', progress, () => ctx.orgsOnce.send(new CloseAccountCommand({ AccountId: id })));
   }
 }

@@ -4,7 +4,7 @@ import { GetPublicAccessBlockCommand, PutPublicAccessBlockCommand, S3ControlClie
 import { isError } from '../../aws/aws-error.js';
 import type { ResourceKind } from '../../engine/types.js';
 import type { OrgContext } from '../org-context.js';
-import { accountSettingKind, type SettingState } from './account-setting-kind.js';
+import { accountSettingKind, type SettingState, settingClientOptions } from './account-setting-kind.js';
 
 /** All four S3 Block Public Access settings on, account-wide. */
 export const BLOCK_PUBLIC_ACCESS = { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true } as const;
@@ -37,21 +37,21 @@ export function s3BlockPublicAccessKind(ctx: OrgContext): ResourceKind<SettingSt
     kind: 's3-block-public-access',
     regional: false,
     desired: BLOCK_PUBLIC_ACCESS,
-    async read(accountId, region) {
+    async read(target, region) {
       try {
         const { PublicAccessBlockConfiguration: c } = await ctx.clients
-          .create(S3ControlClient, { accountId, region })
-          .send(new GetPublicAccessBlockCommand({ AccountId: accountId }));
+          .create(S3ControlClient, settingClientOptions(target, region, false))
+          .send(new GetPublicAccessBlockCommand({ AccountId: target.accountId }));
         return c as typeof BLOCK_PUBLIC_ACCESS;
       } catch (error) {
         if (isError(error, 'NoSuchPublicAccessBlockConfiguration')) return undefined;
         throw error;
       }
     },
-    async write(accountId, region) {
+    async write(target, region) {
       await ctx.clients
-        .create(S3ControlClient, { accountId, region })
-        .send(new PutPublicAccessBlockCommand({ AccountId: accountId, PublicAccessBlockConfiguration: BLOCK_PUBLIC_ACCESS }));
+        .create(S3ControlClient, settingClientOptions(target, region, true))
+        .send(new PutPublicAccessBlockCommand({ AccountId: target.accountId, PublicAccessBlockConfiguration: BLOCK_PUBLIC_ACCESS }));
     },
     differences: (actual) => differencesFrom(BLOCK_PUBLIC_ACCESS, actual),
   });
@@ -63,12 +63,14 @@ export function ebsEncryptionKind(ctx: OrgContext): ResourceKind<SettingState<bo
     kind: 'ebs-encryption-by-default',
     regional: true,
     desired: true,
-    async read(accountId, region) {
-      const { EbsEncryptionByDefault } = await ctx.clients.create(EC2Client, { accountId, region }).send(new GetEbsEncryptionByDefaultCommand({}));
+    async read(target, region) {
+      const { EbsEncryptionByDefault } = await ctx.clients
+        .create(EC2Client, settingClientOptions(target, region, false))
+        .send(new GetEbsEncryptionByDefaultCommand({}));
       return EbsEncryptionByDefault === true ? true : undefined;
     },
-    async write(accountId, region) {
-      await ctx.clients.create(EC2Client, { accountId, region }).send(new EnableEbsEncryptionByDefaultCommand({}));
+    async write(target, region) {
+      await ctx.clients.create(EC2Client, settingClientOptions(target, region, true)).send(new EnableEbsEncryptionByDefaultCommand({}));
     },
     differences: (actual) => (actual === true ? {} : { EbsEncryptionByDefault: { from: false, to: true } }),
   });
@@ -80,18 +82,20 @@ export function passwordPolicyKind(ctx: OrgContext): ResourceKind<SettingState<P
     kind: 'iam-password-policy',
     regional: false,
     desired: PASSWORD_POLICY,
-    async read(accountId, region) {
+    async read(target, region) {
       try {
-        const { PasswordPolicy } = await ctx.clients.create(IAMClient, { accountId, region }).send(new GetAccountPasswordPolicyCommand({}));
+        const { PasswordPolicy } = await ctx.clients
+          .create(IAMClient, settingClientOptions(target, region, false))
+          .send(new GetAccountPasswordPolicyCommand({}));
         return PasswordPolicy;
       } catch (error) {
         if (isError(error, 'NoSuchEntityException', 'NoSuchEntity')) return undefined;
         throw error;
       }
     },
-    async write(accountId, region) {
+    async write(target, region) {
       const { HardExpiry, ...rest } = PASSWORD_POLICY;
-      await ctx.clients.create(IAMClient, { accountId, region }).send(new UpdateAccountPasswordPolicyCommand({ ...rest, HardExpiry }));
+      await ctx.clients.create(IAMClient, settingClientOptions(target, region, true)).send(new UpdateAccountPasswordPolicyCommand({ ...rest, HardExpiry }));
     },
     differences: (actual) => differencesFrom(PASSWORD_POLICY, actual as Record<string, unknown> | undefined),
   });

@@ -19,7 +19,7 @@ interface LiveOrganization {
 
 /** The organization itself: created with all features if absent. */
 export function organizationKind(ctx: OrgContext): ResourceKind<{ featureSet: 'ALL' }, LiveOrganization> {
-  const { registry, orgs } = ctx;
+  const { registry, orgs, orgsOnce } = ctx;
   const readRoot = async () => {
     const roots = await orgs.send(new ListRootsCommand({}));
     registry.rootId = roots.Roots?.[0]?.Id;
@@ -53,14 +53,14 @@ export function organizationKind(ctx: OrgContext): ResourceKind<{ featureSet: 'A
             run: async (progress) => {
               await retrying('CreateOrganization', progress, async () => {
                 try {
-                  const { Organization } = await orgs.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
+                  const { Organization } = await orgsOnce.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
                   registry.organizationId = Organization?.Id;
                   registry.managementAccountId = Organization?.MasterAccountId;
                 } catch (error) {
                   if (!isError(error, 'AlreadyInOrganizationException')) throw error;
                 }
               });
-              await retrying('ListRoots', progress, readRoot);
+              await readRoot();
             },
           },
         ];
@@ -82,7 +82,7 @@ export function organizationKind(ctx: OrgContext): ResourceKind<{ featureSet: 'A
 
 /** Policy types enabled on the root: service control policies and tag policies. */
 export function policyTypeKind(ctx: OrgContext): ResourceKind<{ type: PolicyType }, { type: string; status: string }> {
-  const { registry, orgs } = ctx;
+  const { registry, orgs, orgsOnce } = ctx;
   return {
     kind: 'policy-type',
     dependsOn: ['organization'],
@@ -103,7 +103,7 @@ export function policyTypeKind(ctx: OrgContext): ResourceKind<{ type: PolicyType
           run: async (progress) => {
             await retrying('EnablePolicyType', progress, async () => {
               try {
-                await orgs.send(new EnablePolicyTypeCommand({ RootId: registry.root(), PolicyType: desired.type }));
+                await orgsOnce.send(new EnablePolicyTypeCommand({ RootId: registry.root(), PolicyType: desired.type }));
               } catch (error) {
                 if (!isError(error, 'PolicyTypeAlreadyEnabledException')) throw error;
               }
@@ -124,7 +124,7 @@ export const TRUSTED_SERVICES = ['cloudtrail.amazonaws.com', 'sso.amazonaws.com'
 
 /** Trusted access for the services later features need (organization trail, Identity Center, account management, Access Analyzer). */
 export function trustedAccessKind(ctx: OrgContext): ResourceKind<{ principal: string }, { principal: string }> {
-  const { registry, orgs } = ctx;
+  const { registry, orgs, orgsOnce } = ctx;
   return {
     kind: 'trusted-access',
     dependsOn: ['organization'],
@@ -146,7 +146,7 @@ export function trustedAccessKind(ctx: OrgContext): ResourceKind<{ principal: st
           details: { servicePrincipal: desired.principal },
           group: 'Organization',
           run: async (progress) => {
-            await retrying('EnableAWSServiceAccess', progress, () => orgs.send(new EnableAWSServiceAccessCommand({ ServicePrincipal: desired.principal })));
+            await retrying('EnableAWSServiceAccess', progress, () => orgsOnce.send(new EnableAWSServiceAccessCommand({ ServicePrincipal: desired.principal })));
           },
         },
       ];

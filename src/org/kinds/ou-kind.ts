@@ -146,7 +146,7 @@ export function ouKind(ctx: OrgContext): ResourceKind<DesiredOu, LiveOu> {
           group: group(desired.parent),
           run: async (progress: (m: string) => void) => {
             await retrying('UpdateOrganizationalUnit', progress, () =>
-              orgs.send(new UpdateOrganizationalUnitCommand({ OrganizationalUnitId: actual.id, Name: desired.name })),
+              orgsOnce.send(new UpdateOrganizationalUnitCommand({ OrganizationalUnitId: actual.id, Name: desired.name })),
             );
           },
         });
@@ -170,7 +170,7 @@ export function ouKind(ctx: OrgContext): ResourceKind<DesiredOu, LiveOu> {
         run: async (progress) => {
           await retrying('DeleteOrganizationalUnit', progress, async () => {
             try {
-              await orgs.send(new DeleteOrganizationalUnitCommand({ OrganizationalUnitId: actual.id }));
+              await orgsOnce.send(new DeleteOrganizationalUnitCommand({ OrganizationalUnitId: actual.id }));
             } catch (error) {
               if (!isError(error, 'OrganizationalUnitNotFoundException')) throw error;
             }

@@ -28,7 +28,7 @@ const identity = (a: Attachment) => `${a.policy} → ${label(a.target)}`;
 
 /** SCP attachments: attached and detached per the config; the per-target limit is checked before any AWS call. */
 export function scpAttachmentKind(ctx: OrgContext, livePolicies: () => readonly LivePolicy[]): ResourceKind<Attachment, Attachment> {
-  const { orgs, registry, config } = ctx;
+  const { orgs, orgsOnce, registry, config } = ctx;
   let live: Attachment[] = [];
 
   const targetOf = (targetId: string): AttachmentTarget | undefined => {
@@ -144,7 +144,7 @@ export function scpAttachmentKind(ctx: OrgContext, livePolicies: () => readonly 
           run: async (progress) => {
             await retrying('AttachPolicy', progress, async () => {
               try {
-                await orgs.send(new AttachPolicyCommand({ PolicyId: registry.policy(desired.policy), TargetId: resolve(desired.target) }));
+                await orgsOnce.send(new AttachPolicyCommand({ PolicyId: registry.policy(desired.policy), TargetId: resolve(desired.target) }));
               } catch (error) {
                 if (!isError(error, 'DuplicatePolicyAttachmentException')) throw error;
               }
@@ -170,7 +170,7 @@ export function scpAttachmentKind(ctx: OrgContext, livePolicies: () => readonly 
         run: async (progress) => {
           await retrying('DetachPolicy', progress, async () => {
             try {
-              await orgs.send(new DetachPolicyCommand({ PolicyId: actual.policyId as string, TargetId: actual.targetId as string }));
+              await orgsOnce.send(new DetachPolicyCommand({ PolicyId: actual.policyId as string, TargetId: actual.targetId as string }));
             } catch (error) {
               if (!isError(error, 'PolicyNotAttachedException')) throw error;
             }

@@ -154,7 +154,7 @@ export function scpKind(ctx: OrgContext, onRead: (policies: readonly LivePolicy[
           group: 'Root',
           run: async (progress: (m: string) => void) => {
             await retrying('UpdatePolicy', progress, () =>
-              orgs.send(new UpdatePolicyCommand({ PolicyId: actual.id, Content: desired.content, Description: desired.description })),
+              orgsOnce.send(new UpdatePolicyCommand({ PolicyId: actual.id, Content: desired.content, Description: desired.description })),
             );
           },
         },
@@ -170,7 +170,7 @@ export function scpKind(ctx: OrgContext, onRead: (policies: readonly LivePolicy[
           for (const target of actual.targetIds) {
             await retrying('DetachPolicy', progress, async () => {
               try {
-                await orgs.send(new DetachPolicyCommand({ PolicyId: actual.id, TargetId: target }));
+                await orgsOnce.send(new DetachPolicyCommand({ PolicyId: actual.id, TargetId: target }));
               } catch (error) {
                 if (!isError(error, 'PolicyNotAttachedException', 'TargetNotFoundException')) throw error;
               }
@@ -178,7 +178,7 @@ export function scpKind(ctx: OrgContext, onRead: (policies: readonly LivePolicy[
           }
           await retrying('DeletePolicy', progress, async () => {
             try {
-              await orgs.send(new DeletePolicyCommand({ PolicyId: actual.id }));
+              await orgsOnce.send(new DeletePolicyCommand({ PolicyId: actual.id }));
             } catch (error) {
               if (!isError(error, 'PolicyNotFoundException')) throw error;
             }
