@@ -1,25 +1,40 @@
-/** Every error code Groundwork raises; each is documented in docs/error-codes.md. */
-export type ErrorCode =
-  | 'CONFIG_NOT_FOUND'
-  | 'CONFIG_INVALID'
-  | 'USAGE'
-  | 'PYTHON_MISSING'
-  | 'VENV_MISSING'
-  | 'EMULATOR_INSTALL_FAILED'
-  | 'EMULATOR_START_FAILED'
-  | 'EMULATOR_NOT_RUNNING'
-  | 'AWS_CREDENTIALS'
-  | 'AWS_ACCESS_DENIED'
-  | 'AWS_REQUEST_FAILED'
-  | 'AWS_NOT_ORGANIZATION_MANAGEMENT'
-  | 'SYNTH_FAILED'
-  | 'NAG_FAILED'
-  | 'PLAN_INVALID'
-  | 'APPLY_FAILED'
-  | 'APPLY_ABORTED'
-  | 'CLOSE_REFUSED'
-  | 'IMPORT_STOPPED'
-  | 'ACCOUNT_AMBIGUOUS';
+/** Every error code Groundwork raises; each is documented in docs/error-codes.md (a test checks). */
+export const ERROR_CODES = [
+  'CONFIG_NOT_FOUND',
+  'CONFIG_INVALID',
+  'USAGE',
+  'PYTHON_MISSING',
+  'VENV_MISSING',
+  'EMULATOR_INSTALL_FAILED',
+  'EMULATOR_START_FAILED',
+  'EMULATOR_NOT_RUNNING',
+  'CFN_LINT_MISSING',
+  'AWS_CREDENTIALS',
+  'AWS_TOKEN_EXPIRED',
+  'AWS_ACCESS_DENIED',
+  'AWS_THROTTLED',
+  'AWS_RESOURCE_NOT_FOUND',
+  'AWS_INVALID_REQUEST',
+  'AWS_SERVICE_ERROR',
+  'AWS_NETWORK',
+  'AWS_REQUEST_FAILED',
+  'AWS_NOT_ORGANIZATION_MANAGEMENT',
+  'IDENTITY_CENTER_NOT_ENABLED',
+  'SYNTH_FAILED',
+  'NAG_FAILED',
+  'PLAN_INVALID',
+  'APPLY_FAILED',
+  'APPLY_ABORTED',
+  'ACCOUNT_AMBIGUOUS',
+  'CLOSE_REFUSED',
+  'IMPORT_STOPPED',
+] as const;
+
+/** A code from {@link ERROR_CODES}. */
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** The code the CLI prints for an error that is not a GroundworkError (a bug): documented like the others. */
+export const INTERNAL_ERROR_CODE = 'INTERNAL';
 
 /** Options carried by a GroundworkError beyond its code and message. */
 export interface GroundworkErrorOptions {

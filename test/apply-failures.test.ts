@@ -105,3 +105,31 @@ describe('one retry layer', () => {
     }
   });
 });
+
+describe('AWS errors in any command', () => {
+  it('an access-denied answer in users list is a documented code naming the action, never "unexpected error"', async () => {
+    await sandbox.emulator.reset();
+    expect((await cli(['apply', '--yes', '--endpoint', sandbox.emulator.endpoint])).code).toBe(0);
+    const proxy = await startFaultProxy({
+      target: sandbox.emulator.endpoint,
+      answer: (operation) =>
+        operation === 'ListUsers'
+          ? {
+              status: 400,
+              errorType: 'AccessDeniedException',
+              message: 'User: arn:aws:sts::123456789012:assumed-role/ReadOnly/ana is not authorized to perform: identitystore:ListUsers',
+            }
+          : undefined,
+    });
+    try {
+      const run = await cli(['users', 'list', '--json', '--endpoint', proxy.endpoint]);
+      expect(run.code).toBe(1);
+      const { error } = JSON.parse(run.stdout);
+      expect(error.code).toBe('AWS_ACCESS_DENIED');
+      expect(error.message).toMatch(/identitystore:ListUsers to arn:aws:sts::123456789012:assumed-role\/ReadOnly\/ana/);
+      expect(run.stderr).not.toMatch(/unexpected error/);
+    } finally {
+      await proxy.close();
+    }
+  });
+});

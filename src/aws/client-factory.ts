@@ -130,23 +130,19 @@ export class ClientFactory {
     const observers = this.observers;
     client.middlewareStack.add(
       (next: (args: { input: unknown }) => Promise<unknown>, context: { clientName?: string; commandName?: string }) => async (args: { input: unknown }) => {
-        if (observers.length === 0) return next(args);
+        const service = (context.clientName ?? 'Unknown').replace(/Client$/, '');
+        const operation = (context.commandName ?? 'Unknown').replace(/Command$/, '');
         const startedAt = new Date();
-        const base = {
-          service: (context.clientName ?? 'Unknown').replace(/Client$/, ''),
-          operation: (context.commandName ?? 'Unknown').replace(/Command$/, ''),
-          region,
-          accountId,
-          input: args.input,
-          startedAt,
-        };
         try {
           const result = await next(args);
-          for (const observer of observers) observer(base);
+          for (const observer of observers) observer({ service, operation, region, accountId, input: args.input, startedAt });
           return result;
         } catch (error) {
-          const e = error as Error;
-          for (const observer of observers) observer({ ...base, error: { name: e.name, message: e.message } });
+          const e = error as Error & { $groundworkCall?: unknown };
+          // The error names its call, so any layer can say which AWS action failed (toGroundworkError).
+          if (e && typeof e === 'object' && !e.$groundworkCall) e.$groundworkCall = { service, operation, accountId };
+          for (const observer of observers)
+            observer({ service, operation, region, accountId, input: args.input, startedAt, error: { name: e.name, message: e.message } });
           throw error;
         }
       },

@@ -13,7 +13,7 @@ export async function openIdentitySession(ctx: CommandContext): Promise<OrgSessi
   const session = await openOrgSession(ctx);
   if (await readOrganizationBasics(session.org)) await readAccounts(session.org);
   if (!(await findInstance(session.identity))) {
-    throw new GroundworkError('EMULATOR_NOT_RUNNING', 'IAM Identity Center is not enabled for this organization', {
+    throw new GroundworkError('IDENTITY_CENTER_NOT_ENABLED', 'IAM Identity Center is not enabled for this organization', {
       hint: 'enable it (docs/runbooks/identity-center.md), then run groundwork apply',
     });
   }

@@ -1,4 +1,5 @@
 import { CommanderError } from 'commander';
+import { isAwsError, toGroundworkError } from '../aws/aws-error.js';
 import { GroundworkError } from '../errors.js';
 import { Output, type OutputStreams } from './output.js';
 import { buildProgram } from './program.js';
@@ -21,7 +22,8 @@ export async function runCli(argv: readonly string[], streams: OutputStreams = p
       new Output({ json, verbose }, streams).error(new GroundworkError('USAGE', message, { hint: 'see `groundwork --help` or `groundwork COMMAND --help`' }));
       return 1;
     }
-    new Output({ json, verbose }, streams).error(error);
+    // An AWS error that no command mapped still gets a documented code, the failed action and a fix.
+    new Output({ json, verbose }, streams).error(isAwsError(error) ? toGroundworkError(error) : error);
     return 1;
   }
 }

@@ -19,7 +19,9 @@ export class IdentityRegistry {
 
   requireInstance(): IdentityInstance {
     if (!this.instance) {
-      throw new GroundworkError('APPLY_FAILED', 'IAM Identity Center is not enabled in this organization', { hint: 'see docs/runbooks/identity-center.md' });
+      throw new GroundworkError('IDENTITY_CENTER_NOT_ENABLED', 'IAM Identity Center is not enabled in this organization', {
+        hint: 'enable it once in the console (docs/runbooks/identity-center.md), then run groundwork apply',
+      });
     }
     return this.instance;
   }

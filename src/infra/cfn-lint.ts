@@ -17,7 +17,7 @@ export function lintTemplates(paths: EmulatorPaths, templateFiles: readonly stri
   const bin = venvBin(paths, 'cfn-lint');
   if (!existsSync(bin)) {
     return Promise.reject(
-      new GroundworkError('EMULATOR_NOT_RUNNING', `cfn-lint is not installed at ${bin}`, { hint: 'run `npx groundwork emulator start` once to install it' }),
+      new GroundworkError('CFN_LINT_MISSING', `cfn-lint is not installed at ${bin}`, { hint: 'run `npx groundwork emulator start` once to install it' }),
     );
   }
   return new Promise((resolvePromise, reject) => {

@@ -1,3 +1,4 @@
+import { toGroundworkError } from '../../aws/aws-error.js';
 import { applyPlan } from '../../engine/apply.js';
 import { planToJson } from '../../engine/plan.js';
 import { GroundworkError } from '../../errors.js';
@@ -48,7 +49,10 @@ export async function applyCommand(ctx: CommandContext, options: ApplyOptions): 
   const summary = {
     ...planToJson(plan),
     applied: result.done.length,
-    failed: result.failed.map((f) => ({ kind: f.change.kind, name: f.change.name, error: (f.error as Error)?.message ?? String(f.error) })),
+    failed: result.failed.map((f) => {
+      const error = toGroundworkError(f.error);
+      return { kind: f.change.kind, name: f.change.name, code: error.code, error: error.message };
+    }),
     skipped: result.skipped.map((c) => ({ kind: c.kind, name: c.name, because: result.skippedBecause.get(c.id) })),
     closed,
     seconds: Math.round((Date.now() - started) / 100) / 10,

@@ -1,6 +1,7 @@
 import { createReadStream, existsSync, renameSync, writeFileSync } from 'node:fs';
 import { parse } from 'csv-parse';
 import { stringify } from 'csv-stringify/sync';
+import { toGroundworkError } from '../../aws/aws-error.js';
 import { mapLimit } from '../../engine/concurrency.js';
 import { GroundworkError } from '../../errors.js';
 import type { IdentityContext } from '../identity-context.js';
@@ -109,7 +110,7 @@ export async function importUsers(ctx: IdentityContext, file: string, options: I
       await mapLimit(batch, options.concurrency ?? 8, (row) => importRow(ctx, row, stored.get(row.username.toLowerCase()), knownGroups, summary));
     } catch (error) {
       // mapLimit has let the rows in flight finish and started no others: the counts are what was written.
-      throw new GroundworkError('IMPORT_STOPPED', `the import stopped at its first failure: ${(error as Error)?.message ?? String(error)}`, {
+      throw new GroundworkError('IMPORT_STOPPED', `the import stopped at its first failure: ${toGroundworkError(error).message}`, {
         details: [
           `before the stop: created ${summary.created}, updated ${summary.updated}, unchanged ${summary.unchanged}; rows after the failure were not attempted`,
         ],
