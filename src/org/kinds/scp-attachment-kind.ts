@@ -28,7 +28,7 @@ const identity = (a: Attachment) => `${a.policy} → ${label(a.target)}`;
 
 /** SCP attachments: attached and detached per the config; the per-target limit is checked before any AWS call. */
 export function scpAttachmentKind(ctx: OrgContext, livePolicies: () => readonly LivePolicy[]): ResourceKind<Attachment, Attachment> {
-  const { orgs, orgsOnce, registry, config } = ctx;
+  const { orgsOnce, registry, config } = ctx;
   let live: Attachment[] = [];
 
   const targetOf = (targetId: string): AttachmentTarget | undefined => {
