@@ -102,6 +102,12 @@ export const AuditSchema = z.strictObject({
   logArchiveAccount: z.string().optional().describe('Account that holds the immutable log archive. @default the account named "log-archive", if declared'),
   cloudWatchLogsRetentionDays: z.number().int().default(90),
   objectLockRetentionDays: z.number().int().default(365),
+  objectLockMode: z
+    .enum(['COMPLIANCE', 'GOVERNANCE'])
+    .default('COMPLIANCE')
+    .describe(
+      'Object Lock mode of the log archive. COMPLIANCE: no one, not even the root user, can delete or shorten retention until it ends, and it cannot be undone. GOVERNANCE: principals with s3:BypassGovernanceRetention can. @default COMPLIANCE',
+    ),
   dataEvents: z
     .strictObject({ s3: z.boolean().default(false), lambda: z.boolean().default(false) })
     .prefault({})

@@ -111,6 +111,7 @@ function addAuditStacks(
     accountIds: [...new Set(accounts.ids.values())],
     regions,
     objectLockRetentionDays: config.audit.objectLockRetentionDays,
+    objectLockMode: config.audit.objectLockMode,
   });
   const trailStack = new AuditTrailStack(app, 'GroundworkAuditTrail', {
     env: management,

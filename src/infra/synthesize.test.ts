@@ -51,6 +51,46 @@ describe('synthesizing the default organization', () => {
       for (const resource of tagged) expect(resource.Properties?.Tags).toContainEqual({ Key: 'groundwork:managed', Value: 'true' });
     }
   });
+
+  it('every alarm notifies a topic whose key lets CloudWatch publish, for this account only', () => {
+    type Template = {
+      Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+      Outputs?: Record<string, { Value: unknown; Export?: { Name: string } }>;
+    };
+    const templates = result.stacks.map((s) => JSON.parse(readFileSync(s.templateFile, 'utf8')) as Template);
+    /** The template and logical ID a topic reference points at, across stacks through exports. */
+    const resolve = (ref: unknown, home: Template): { template: Template; id: string } => {
+      const r = ref as { Ref?: string; 'Fn::ImportValue'?: string };
+      if (r.Ref) return { template: home, id: r.Ref };
+      const name = r['Fn::ImportValue'] as string;
+      for (const t of templates) {
+        for (const output of Object.values(t.Outputs ?? {})) if (output.Export?.Name === name) return resolve(output.Value, t);
+      }
+      throw new Error(`no export ${JSON.stringify(ref)}`);
+    };
+    const alarms = templates.flatMap((t) =>
+      Object.values(t.Resources)
+        .filter((r) => r.Type === 'AWS::CloudWatch::Alarm')
+        .map((alarm) => ({ t, alarm })),
+    );
+    expect(alarms.length).toBeGreaterThan(0);
+    for (const { t, alarm } of alarms) {
+      const actions = alarm.Properties.AlarmActions as unknown[];
+      expect(actions.length).toBeGreaterThan(0);
+      for (const action of actions) {
+        const topic = resolve(action, t);
+        const topicResource = topic.template.Resources[topic.id];
+        expect(topicResource?.Type).toBe('AWS::SNS::Topic');
+        const keyId = ((topicResource?.Properties.KmsMasterKeyId as { 'Fn::GetAtt': string[] })['Fn::GetAtt'] as string[])[0] as string;
+        const statements = (topic.template.Resources[keyId]?.Properties.KeyPolicy as { Statement: Record<string, unknown>[] }).Statement;
+        const cloudwatch = statements.find((st) => (st.Principal as { Service?: string })?.Service === 'cloudwatch.amazonaws.com');
+        expect(cloudwatch?.Effect).toBe('Allow');
+        expect([...(cloudwatch?.Action as string[])].sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey*']);
+        expect(JSON.stringify(cloudwatch?.Condition)).toContain('aws:SourceAccount');
+        expect(JSON.stringify(cloudwatch?.Condition)).toContain(':alarm:*');
+      }
+    }
+  });
 });
 
 describe('placeholder account IDs', () => {

@@ -19,10 +19,16 @@ export interface LogArchiveProps {
   /** Region of the organization trail. */
   readonly trailRegion: string;
   /**
-   * Object Lock retention in governance mode.
+   * Object Lock retention of every log file, in days.
    * @default 365
    */
   readonly objectLockRetentionDays?: number;
+  /**
+   * Object Lock mode. COMPLIANCE cannot be bypassed by anyone, root included, until retention ends; GOVERNANCE can be
+   * bypassed with s3:BypassGovernanceRetention (which the protect-audit-trail guardrail denies in member accounts).
+   * @default 'COMPLIANCE'
+   */
+  readonly objectLockMode?: 'COMPLIANCE' | 'GOVERNANCE';
   /**
    * Days before log files move to Glacier Instant Retrieval.
    * @default 90
@@ -42,6 +48,12 @@ export class LogArchive extends Construct {
     this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
     const retention = props.objectLockRetentionDays ?? 365;
     const transition = props.glacierTransitionDays ?? 90;
+    const mode = props.objectLockMode ?? 'COMPLIANCE';
+    if (mode !== 'COMPLIANCE' && mode !== 'GOVERNANCE') {
+      throw new Error(
+        `LogArchive: objectLockMode is "${mode}"; use COMPLIANCE (cannot be bypassed) or GOVERNANCE (bypassable with s3:BypassGovernanceRetention)`,
+      );
+    }
     if (!/^o-[a-z0-9]{10,32}$/.test(props.organizationId)) {
       throw new Error(
         `LogArchive: organizationId "${props.organizationId}" is not an organization ID; expected o- followed by 10-32 lower-case letters or digits`,
@@ -84,7 +96,8 @@ export class LogArchive extends Construct {
       enforceSSL: true,
       versioned: true,
       objectLockEnabled: true,
-      objectLockDefaultRetention: s3.ObjectLockRetention.governance(Duration.days(retention)),
+      objectLockDefaultRetention:
+        mode === 'COMPLIANCE' ? s3.ObjectLockRetention.compliance(Duration.days(retention)) : s3.ObjectLockRetention.governance(Duration.days(retention)),
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       serverAccessLogsBucket: this.accessLogsBucket,
       serverAccessLogsPrefix: 'trail-bucket/',

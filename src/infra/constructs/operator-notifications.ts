@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -15,8 +15,10 @@ export interface OperatorNotificationsProps {
    */
   readonly operatorEmails?: readonly string[];
   /**
-   * Service principals allowed to publish (budgets, pipelines, scheduled statements).
-   * @default ['budgets.amazonaws.com', 'codestar-notifications.amazonaws.com', 'events.amazonaws.com']
+   * Service principals allowed to publish: AWS Budgets (budget alerts and the Playground guard) and CloudWatch (alarms).
+   * Each may publish only on behalf of this account (aws:SourceAccount) and, where the service sends it, its own resources
+   * (aws:SourceArn).
+   * @default ['budgets.amazonaws.com', 'cloudwatch.amazonaws.com']
    */
   readonly publisherServices?: readonly string[];
   /**
@@ -24,6 +26,30 @@ export interface OperatorNotificationsProps {
    * @default 'groundwork-operator-notifications'
    */
   readonly topicName?: string;
+}
+
+/** `budgets.amazonaws.com` → `Budgets`, for statement IDs. */
+function sidOf(service: string): string {
+  return (service.split('.')[0] ?? service)
+    .split('-')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+}
+
+/**
+ * Conditions that keep a service from publishing for another account's resources (the confused deputy): aws:SourceAccount
+ * always, aws:SourceArn where the service sends it. On the key, EventBridge sends neither key to KMS (AWS documents that
+ * such conditions drop every notification), so its key grant relies on the topic policy's conditions.
+ */
+export function confusedDeputyConditions(service: string, stack: Stack): { key?: Record<string, unknown>; topic: Record<string, unknown> } {
+  const sourceArn: Record<string, string> = {
+    'budgets.amazonaws.com': `arn:${stack.partition}:budgets::${stack.account}:*`,
+    'cloudwatch.amazonaws.com': `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:*`,
+    'events.amazonaws.com': `arn:${stack.partition}:events:${stack.region}:${stack.account}:rule/*`,
+  };
+  const arn = sourceArn[service];
+  const full = { StringEquals: { 'aws:SourceAccount': stack.account }, ...(arn ? { ArnLike: { 'aws:SourceArn': arn } } : {}) };
+  return { key: service === 'events.amazonaws.com' ? undefined : full, topic: full };
 }
 
 /** A KMS-encrypted SNS topic that every Groundwork stack sends operator alerts to. */
@@ -41,7 +67,8 @@ export class OperatorNotifications extends Construct {
         throw new Error(`OperatorNotifications: operatorEmails contains "${email}", which is not an e-mail address; use name@domain.tld`);
       }
     }
-    const publishers = props.publisherServices ?? ['budgets.amazonaws.com', 'codestar-notifications.amazonaws.com', 'events.amazonaws.com'];
+    const publishers = props.publisherServices ?? ['budgets.amazonaws.com', 'cloudwatch.amazonaws.com'];
+    const stack = Stack.of(this);
 
     this.key = new kms.Key(this, 'Key', {
       alias: 'alias/groundwork/operator-notifications',
@@ -50,14 +77,18 @@ export class OperatorNotifications extends Construct {
       pendingWindow: Duration.days(30),
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    this.key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowPublisherServices',
-        principals: publishers.map((service) => new iam.ServicePrincipal(service)),
-        actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
-        resources: ['*'],
-      }),
-    );
+    for (const service of publishers) {
+      // Each publishing service may use the key only to publish to the topic, and only for this account's resources.
+      this.key.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: `Publish${sidOf(service)}`,
+          principals: [new iam.ServicePrincipal(service)],
+          actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+          resources: ['*'],
+          conditions: confusedDeputyConditions(service, stack).key,
+        }),
+      );
+    }
 
     this.topic = new sns.Topic(this, 'Topic', {
       topicName: props.topicName ?? 'groundwork-operator-notifications',
@@ -65,14 +96,17 @@ export class OperatorNotifications extends Construct {
       masterKey: this.key,
       enforceSSL: true,
     });
-    this.topic.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowPublisherServices',
-        principals: publishers.map((service) => new iam.ServicePrincipal(service)),
-        actions: ['sns:Publish'],
-        resources: [this.topic.topicArn],
-      }),
-    );
+    for (const service of publishers) {
+      this.topic.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: `Publish${sidOf(service)}`,
+          principals: [new iam.ServicePrincipal(service)],
+          actions: ['sns:Publish'],
+          resources: [this.topic.topicArn],
+          conditions: confusedDeputyConditions(service, stack).topic,
+        }),
+      );
+    }
     for (const email of emails) this.topic.addSubscription(new subscriptions.EmailSubscription(email));
   }
 }

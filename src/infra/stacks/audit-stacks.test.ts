@@ -75,12 +75,29 @@ describe('the log archive', () => {
       (b) => (b as { Properties: { BucketName: string } }).Properties.BucketName === `${LOG_ARCHIVE_BUCKET_PREFIX}${ARCHIVE}-us-east-1`,
     ) as { Properties: Record<string, unknown> };
 
-  it('keeps every version under Object Lock in governance mode for the configured days', () => {
+  it('keeps every version under Object Lock in compliance mode, by default, for the configured days', () => {
     expect(trailBucket().Properties).toMatchObject({
       VersioningConfiguration: { Status: 'Enabled' },
       ObjectLockEnabled: true,
-      ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 365 } } },
+      ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 365 } } },
     });
+  });
+
+  it('uses governance mode when the config asks for it', () => {
+    const app = new App();
+    const stack = new LogArchiveStack(app, 'Governed', {
+      env: { account: ARCHIVE, region: 'us-east-1' },
+      organizationId: ORG,
+      managementAccountId: MANAGEMENT,
+      trailRegion: 'us-east-1',
+      accountIds: [ARCHIVE],
+      regions: ['us-east-1'],
+      objectLockMode: 'GOVERNANCE',
+    });
+    const buckets = Object.values(Template.fromStack(stack).findResources('AWS::S3::Bucket')) as { Properties: Record<string, unknown> }[];
+    expect(buckets.map((b) => b.Properties.ObjectLockConfiguration).filter(Boolean)).toEqual([
+      { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 365 } } },
+    ]);
   });
 
   it('encrypts with KMS, blocks public access, moves to Glacier Instant Retrieval after 90 days, and logs access elsewhere', () => {

@@ -13,6 +13,8 @@ export interface LogArchiveStackProps extends StackProps {
   readonly regions: readonly string[];
   /** @default 365 */
   readonly objectLockRetentionDays?: number;
+  /** @default 'COMPLIANCE' */
+  readonly objectLockMode?: 'COMPLIANCE' | 'GOVERNANCE';
 }
 
 /** Log-archive account: the immutable trail bucket, its access-log bucket, and Athena over it. */
@@ -26,6 +28,7 @@ export class LogArchiveStack extends Stack {
       managementAccountId: props.managementAccountId,
       trailRegion: props.trailRegion,
       objectLockRetentionDays: props.objectLockRetentionDays,
+      objectLockMode: props.objectLockMode,
     });
     new AuditQuery(this, 'AuditQuery', {
       trailBucket: this.archive.bucket,

@@ -38,8 +38,30 @@ describe('the operator notifications stack', () => {
     );
     expect(statements).toContainEqual(expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
     expect(statements).toContainEqual(
-      expect.objectContaining({ Effect: 'Allow', Action: 'sns:Publish', Principal: { Service: expect.arrayContaining(['budgets.amazonaws.com']) } }),
+      expect.objectContaining({
+        Effect: 'Allow',
+        Action: 'sns:Publish',
+        Principal: { Service: 'budgets.amazonaws.com' },
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': '111111111111' },
+          ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':budgets::111111111111:*']] } },
+        },
+      }),
     );
+  });
+
+  it('lets each publishing service use the key only for its own account and resources (no confused deputy)', () => {
+    const keys = Object.values(template().findResources('AWS::KMS::Key')) as { Properties: { KeyPolicy: { Statement: Record<string, unknown>[] } } }[];
+    const statements = keys.flatMap((k) => k.Properties.KeyPolicy.Statement);
+    const services = statements.filter((st) => (st.Principal as { Service?: unknown })?.Service);
+    expect(services.map((st) => (st.Principal as { Service: string }).Service).sort()).toEqual(['budgets.amazonaws.com', 'cloudwatch.amazonaws.com']);
+    for (const st of services) {
+      expect([...(st.Action as string[])].sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey*']);
+      expect((st.Condition as { StringEquals: Record<string, string> }).StringEquals).toEqual({ 'aws:SourceAccount': '111111111111' });
+    }
+    expect(services.find((st) => (st.Principal as { Service: string }).Service === 'cloudwatch.amazonaws.com')?.Condition).toMatchObject({
+      ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:us-east-1:111111111111:alarm:*']] } },
+    });
   });
 
   it('analyzes access across the whole organization', () => {
