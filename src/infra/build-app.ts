@@ -119,6 +119,7 @@ function addAuditStacks(
     description: 'Groundwork: the organization trail, all regions, with log file validation',
     organizationId: accounts.organizationId,
     bucketName: archiveStack.archive.bucket.bucketName,
+    logArchiveAccountId: logArchive.account as string,
     logRetentionDays: config.audit.cloudWatchLogsRetentionDays,
     s3DataEvents: config.audit.dataEvents.s3,
     lambdaDataEvents: config.audit.dataEvents.lambda,

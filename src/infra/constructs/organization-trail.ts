@@ -40,6 +40,14 @@ export interface OrganizationTrailProps {
   /** Name of the log-archive trail bucket (in the log-archive account). */
   readonly bucketName: string;
   readonly organizationId: string;
+  /** The log-archive account, whose reader roles may decrypt the archived log files (Athena, the console). */
+  readonly logArchiveAccountId: string;
+  /**
+   * Roles in the log-archive account that may decrypt the log files, as paths below `role/` with wildcards: by default the
+   * roles of Identity Center permission sets assigned there (the people the config gives access to the archive).
+   * @default ['aws-reserved/sso.amazonaws.com/*']
+   */
+  readonly readerRolePatterns?: readonly string[];
   /**
    * Retention of the CloudWatch Logs copy, in days (a CloudWatch Logs retention value).
    * @default 90
@@ -100,14 +108,19 @@ export class OrganizationTrail extends Construct {
         conditions: { StringEquals: { 'aws:SourceArn': trailArn } },
       }),
     );
+    if (!/^\d{12}$/.test(props.logArchiveAccountId)) {
+      throw new Error(`OrganizationTrail: logArchiveAccountId "${props.logArchiveAccountId}" is not a 12-digit account ID; pass the log-archive account's ID`);
+    }
+    const readers = props.readerRolePatterns ?? ['aws-reserved/sso.amazonaws.com/*'];
+    // Only the archive's readers decrypt log files, not every principal of the organization.
     this.key.addToResourcePolicy(
       new iam.PolicyStatement({
-        sid: 'AllowOrganizationToReadLogs',
-        principals: [new iam.AnyPrincipal()],
-        actions: ['kms:Decrypt', 'kms:ReEncryptFrom'],
+        sid: 'AllowLogArchiveReadersToDecrypt',
+        principals: [new iam.AccountPrincipal(props.logArchiveAccountId)],
+        actions: ['kms:Decrypt'],
         resources: ['*'],
         conditions: {
-          StringEquals: { 'aws:PrincipalOrgID': props.organizationId },
+          ArnLike: { 'aws:PrincipalArn': readers.map((path) => `arn:${stack.partition}:iam::${props.logArchiveAccountId}:role/${path}`) },
           StringLike: { 'kms:EncryptionContext:aws:cloudtrail:arn': `arn:${stack.partition}:cloudtrail:*:${stack.account}:trail/*` },
         },
       }),

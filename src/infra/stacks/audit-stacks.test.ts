@@ -26,6 +26,7 @@ function stacks() {
     env: { account: MANAGEMENT, region: 'us-east-1' },
     organizationId: ORG,
     bucketName: `${LOG_ARCHIVE_BUCKET_PREFIX}${ARCHIVE}-us-east-1`,
+    logArchiveAccountId: ARCHIVE,
     logRetentionDays: 90,
   });
   return { archive: Template.fromStack(archive), trail: Template.fromStack(trail) };
@@ -51,7 +52,7 @@ describe('the organization trail', () => {
     expect((props.Properties.EventSelectors ?? []).flatMap((s) => s.DataResources ?? [])).toEqual([]);
   });
 
-  it('scopes the key policy to CloudTrail for this trail and to principals of the organization', () => {
+  it('scopes the key policy to CloudTrail for this trail, and decryption to the log-archive readers', () => {
     const key = Object.values(trail.findResources('AWS::KMS::Key'))[0] as {
       Properties: { EnableKeyRotation: boolean; KeyPolicy: { Statement: Record<string, unknown>[] } };
     };
@@ -59,7 +60,17 @@ describe('the organization trail', () => {
     const bySid = Object.fromEntries(key.Properties.KeyPolicy.Statement.map((s) => [s.Sid, s]));
     expect(bySid.AllowCloudTrailToEncryptLogs).toMatchObject({ Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 'kms:GenerateDataKey*' });
     expect(JSON.stringify(bySid.AllowCloudTrailToEncryptLogs?.Condition)).toContain(`:cloudtrail:us-east-1:${MANAGEMENT}:trail/${ORGANIZATION_TRAIL_NAME}`);
-    expect(bySid.AllowOrganizationToReadLogs).toMatchObject({ Condition: { StringEquals: { 'aws:PrincipalOrgID': ORG } } });
+    expect(bySid.AllowOrganizationToReadLogs).toBeUndefined();
+    expect(bySid.AllowLogArchiveReadersToDecrypt).toMatchObject({
+      Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${ARCHIVE}:root`]] } },
+      Action: 'kms:Decrypt',
+      Condition: {
+        ArnLike: { 'aws:PrincipalArn': [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${ARCHIVE}:role/aws-reserved/sso.amazonaws.com/*`]] }] },
+      },
+    });
+    // No statement lets any principal of the organization (or anyone) decrypt.
+    const decrypters = key.Properties.KeyPolicy.Statement.filter((s) => JSON.stringify(s.Action).includes('kms:Decrypt'));
+    for (const s of decrypters) expect(JSON.stringify(s)).not.toMatch(/PrincipalOrgID|"AWS":"\*"/);
   });
 
   it('delivers to CloudWatch Logs with the configured retention, encrypted', () => {
@@ -199,9 +210,12 @@ describe('construct validation', () => {
       env: { account: MANAGEMENT, region: 'us-east-1' },
       organizationId: ORG,
       bucketName: 'groundwork-log-archive-x',
+      logArchiveAccountId: ARCHIVE,
     });
-    expect(() => new OrganizationTrail(stack, 'Bad', { bucketName: 'groundwork-log-archive-x', organizationId: ORG, logRetentionDays: 45 })).toThrow(
-      /logRetentionDays is 45; use a CloudWatch Logs retention/,
+    const base = { bucketName: 'groundwork-log-archive-x', organizationId: ORG, logArchiveAccountId: ARCHIVE };
+    expect(() => new OrganizationTrail(stack, 'Bad', { ...base, logRetentionDays: 45 })).toThrow(/logRetentionDays is 45; use a CloudWatch Logs retention/);
+    expect(() => new OrganizationTrail(stack, 'BadReader', { ...base, logArchiveAccountId: 'log-archive' })).toThrow(
+      'OrganizationTrail: logArchiveAccountId "log-archive" is not a 12-digit account ID',
     );
   });
 });

@@ -46,6 +46,8 @@ export class LogArchiveStack extends Stack {
 export interface AuditTrailStackProps extends StackProps {
   readonly organizationId: string;
   readonly bucketName: string;
+  /** The log-archive account, whose reader roles may decrypt the log files. */
+  readonly logArchiveAccountId: string;
   /** @default 90 */
   readonly logRetentionDays?: number;
   /** @default false */
@@ -63,6 +65,7 @@ export class AuditTrailStack extends Stack {
     this.trail = new OrganizationTrail(this, 'OrganizationTrail', {
       bucketName: props.bucketName,
       organizationId: props.organizationId,
+      logArchiveAccountId: props.logArchiveAccountId,
       logRetentionDays: props.logRetentionDays,
       s3DataEvents: props.s3DataEvents,
       lambdaDataEvents: props.lambdaDataEvents,
