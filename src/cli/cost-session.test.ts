@@ -14,7 +14,8 @@ describe('cost session helpers', () => {
       'the cost figures',
     );
     expect(disabled).toMatchObject({ code: 'AWS_ACCESS_DENIED', message: 'Cost Explorer is not enabled for this organization (the cost figures)' });
-    expect(costExplorerError(Object.assign(new Error('slow down'), { name: 'LimitExceededException' }), 'x').code).toBe('AWS_REQUEST_FAILED');
+    // Cost Explorer's LimitExceededException is its rate limit.
+    expect(costExplorerError(Object.assign(new Error('slow down'), { name: 'LimitExceededException' }), 'x').code).toBe('AWS_THROTTLED');
   });
 
   it('accepts this month and earlier, and refuses malformed or future months', () => {

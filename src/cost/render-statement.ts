@@ -1,10 +1,7 @@
+import { stringify } from 'csv-stringify/sync';
 import type { Statement } from './statement.js';
 
 const SAMPLE_NOTE = 'SAMPLE DATA: generated figures for the sandbox, not AWS billing data.';
-
-function csvField(value: string): string {
-  return /[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
 
 /** The statement as CSV: one row per line, then the total; sample data says so in its first row. */
 export function statementToCsv(statement: Statement): string {
@@ -14,7 +11,8 @@ export function statementToCsv(statement: Statement): string {
     ...statement.lines.map((l) => [statement.environment, statement.month, l.description, l.kind, l.usageQuantity ?? '', l.usageUnit ?? '', l.amount]),
     [statement.environment, statement.month, 'Total', 'total', '', '', statement.total],
   ];
-  return `${rows.map((r) => r.map(csvField).join(',')).join('\n')}\n`;
+  // RFC 4180 quoting (commas, quotes, CR and LF in a field) by csv-stringify, as users import writes its rejects.
+  return stringify(rows);
 }
 
 function escapeHtml(value: string): string {

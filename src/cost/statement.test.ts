@@ -123,6 +123,11 @@ describe('rendering a statement', () => {
     expect(csv).toContain('prod,2026-10,Total,total,,,1129.04');
   });
 
+  it('quotes commas, quotes and line breaks in a field as RFC 4180 says', () => {
+    const csv = statementToCsv({ ...prod, lines: [{ description: 'Tax, "VAT"\r\nEU', kind: 'usage', amountCents: 100, amount: '1.00' }] });
+    expect(csv).toContain('prod,2026-10,"Tax, ""VAT""\r\nEU",usage,,,1.00\n');
+  });
+
   it('writes a readable HTML page marked as sample, with escaped text', () => {
     const html = statementToHtml({ ...prod, lines: [...prod.lines, { description: '<script>x</script>', kind: 'usage', amountCents: 0, amount: '0.00' }] });
     expect(html).toContain('<p class="sample">SAMPLE DATA');

@@ -7,6 +7,7 @@ import { readAccounts } from '../../org/kinds/account-kind.js';
 import { environmentsByAccountId, readOrganizationBasics } from '../../org/read-organization.js';
 import type { CommandContext } from '../context.js';
 import { openOrgSession } from '../org-session.js';
+import { renderTable } from '../render-table.js';
 
 /** Options of `groundwork audit search`. */
 export interface AuditSearchOptions {
@@ -39,15 +40,7 @@ function table(events: readonly AuditEvent[]): string {
       e.errorCode ?? '',
     ]),
   ];
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  return rows
-    .map((r) =>
-      r
-        .map((c, i) => c.padEnd(widths[i] ?? 0))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
+  return renderTable(rows);
 }
 
 /** `groundwork audit search`: organization-wide event search, as a table or JSON, paged with a cursor; `--follow` polls for new events. */

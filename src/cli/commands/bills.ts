@@ -5,6 +5,7 @@ import { STATEMENT_FORMATS, type StatementFormat } from '../../cost/render-state
 import { buildStatements } from '../../cost/statement.js';
 import type { CommandContext } from '../context.js';
 import { checkMonth, costExplorerError, openCostSession } from '../cost-session.js';
+import { renderTable } from '../render-table.js';
 
 /** Options of `groundwork bills`. */
 export interface BillsOptions {
@@ -41,7 +42,10 @@ export async function billsCommand(ctx: CommandContext, options: BillsOptions): 
   ctx.out.result({ month: options.month, sample: source.sample, costExplorerRequests: requests, statements: files }, () =>
     [
       `${source.sample ? 'SAMPLE DATA — ' : ''}Statements for ${options.month} (${requests} Cost Explorer request${requests === 1 ? '' : 's'}${source.sample ? ', simulated' : ''}):`,
-      ...files.map((f) => `  ${f.environment.padEnd(12)} ${f.currency} ${f.total.padStart(12)}  ${f.lines} line(s)  ${f.file}`),
+      renderTable(
+        files.map((f) => [f.environment, f.currency, f.total, `${f.lines} line(s)`, f.file]),
+        { align: ['left', 'left', 'right'], indent: '  ' },
+      ),
     ].join('\n'),
   );
 }

@@ -4,6 +4,7 @@ import { readAccounts } from '../../org/kinds/account-kind.js';
 import { readOrganizationBasics } from '../../org/read-organization.js';
 import type { CommandContext } from '../context.js';
 import { openOrgSession } from '../org-session.js';
+import { renderTable } from '../render-table.js';
 
 /** `groundwork status`: the organization's accounts with ID, OU, environment and status. */
 export async function statusCommand(ctx: CommandContext): Promise<void> {
@@ -51,21 +52,16 @@ export async function statusCommand(ctx: CommandContext): Promise<void> {
         ['ACCOUNT', 'ID', 'OU', 'ENVIRONMENT', 'STATUS'],
         ...accounts.map((a) => [a.name, a.id ?? '-', a.organizationalUnit, a.environment ?? '(not in config)', a.status]),
       ];
-      const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-      const table = rows
-        .map((r) =>
-          r
-            .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-            .join('  ')
-            .trimEnd(),
-        )
-        .join('\n');
+      const table = renderTable(rows);
       const portalLines = portal
         ? [
             '',
             `Access portal (one sign-in for every environment): ${portal}`,
             'Sign-in shortcuts:',
-            ...shortcuts.map((s) => `  ${s.account.padEnd(widths[0] ?? 0)}  ${s.permissionSet.padEnd(13)}  ${s.url}`),
+            renderTable(
+              shortcuts.map((s) => [s.account, s.permissionSet, s.url]),
+              { indent: '  ' },
+            ),
           ]
         : ['', 'IAM Identity Center is not enabled: see docs/runbooks/identity-center.md'];
       return [

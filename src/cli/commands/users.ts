@@ -3,6 +3,7 @@ import { listUsers } from '../../identity/people/list-users.js';
 import { grant, revoke } from '../../identity/people/membership.js';
 import type { CommandContext } from '../context.js';
 import { openIdentitySession, readLiveAssignments } from '../identity-session.js';
+import { renderTable } from '../render-table.js';
 
 /** `groundwork users import FILE [--dry-run]`: the contract's summary; exit 1 only when the file cannot be read. */
 export async function usersImportCommand(ctx: CommandContext, file: string, options: { dryRun?: boolean }): Promise<void> {
@@ -46,8 +47,7 @@ export async function usersListCommand(ctx: CommandContext): Promise<void> {
           .join('; ') || '-',
       ]),
     ];
-    const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-    return [...rows.map((r) => r.map((c, i) => (i < 3 ? c.padEnd(widths[i] ?? 0) : c)).join('  ')), '', `${users.length} user(s)`].join('\n');
+    return [renderTable(rows), '', `${users.length} user(s)`].join('\n');
   });
 }
 
