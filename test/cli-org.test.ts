@@ -50,8 +50,14 @@ describe('groundwork plan, apply and status', () => {
     expect(status.accounts).toContainEqual(
       expect.objectContaining({ name: 'prod', organizationalUnit: 'Stage', environment: 'prod', status: 'ACTIVE', id: expect.stringMatching(/^\d{12}$/) }),
     );
-    expect(status.accounts).toContainEqual(expect.objectContaining({ name: 'management', organizationalUnit: '(management)', id: '123456789012' }));
+    expect(status.accounts).toContainEqual(
+      expect.objectContaining({ name: 'management', organizationalUnit: '(management)', id: '123456789012', scpsApply: false }),
+    );
     expect(status.notCreated).toEqual([]);
+    const text = await cli(['status', ...sandbox.at]);
+    expect(text.stdout).toMatch(
+      /Note: SCPs never apply to the management account \(management\), so no guardrail limits what is done there\. Access to it, per the config: Operators \(PlatformAdmin\), Operators \(Billing\)\./,
+    );
   });
 
   it('on --target aws, plan shows the caller account and organization first', async () => {

@@ -27,6 +27,8 @@ export async function statusCommand(ctx: CommandContext): Promise<void> {
       status: a.status,
       managed: a.managed || isManagement,
       inConfig: environmentOf(name) !== undefined,
+      /** SCPs never apply to the management account: its admins are bound by nothing the guardrails say. */
+      scpsApply: !isManagement,
     };
   });
   const instance = caller.organizationId ? await findInstance(session.identity) : undefined;
@@ -37,6 +39,11 @@ export async function statusCommand(ctx: CommandContext): Promise<void> {
         .filter((a, i, all) => a.id && all.findIndex((b) => b.account === a.account && b.permissionSet === a.permissionSet) === i)
         .map((a) => ({ account: a.account, permissionSet: a.permissionSet, url: shortcutUrl(instance.identityStoreId, a.id as string, a.permissionSet) }))
     : [];
+  const managementName = config.organization.managementAccount.name;
+  const managementAccess = desiredAssignments(session.identity)
+    .filter((a) => a.account === managementName)
+    .map((a) => `${a.principal} (${a.permissionSet})`)
+    .filter((v, i, all) => all.indexOf(v) === i);
   const missing = config.organization.accounts.filter((a) => !live.some((l) => l.name === a.name)).map((a) => a.name);
   ctx.out.result(
     {
@@ -70,6 +77,8 @@ export async function statusCommand(ctx: CommandContext): Promise<void> {
         table,
         ...portalLines,
         ...(missing.length > 0 ? ['', `Not created yet: ${missing.join(', ')} (run groundwork apply)`] : []),
+        '',
+        `Note: SCPs never apply to the management account (${managementName}), so no guardrail limits what is done there. Access to it, per the config: ${managementAccess.join(', ') || 'none'}. Keep those groups small and require MFA (docs/runbooks/organization.md).`,
       ].join('\n');
     },
   );
