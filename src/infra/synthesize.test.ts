@@ -80,9 +80,12 @@ describe('synthesizing the default organization', () => {
       for (const action of actions) {
         const topic = resolve(action, t);
         const topicResource = topic.template.Resources[topic.id];
-        expect(topicResource?.Type).toBe('AWS::SNS::Topic');
-        const keyId = ((topicResource?.Properties.KmsMasterKeyId as { 'Fn::GetAtt': string[] })['Fn::GetAtt'] as string[])[0] as string;
-        const statements = (topic.template.Resources[keyId]?.Properties.KeyPolicy as { Statement: Record<string, unknown>[] }).Statement;
+        if (!topicResource) throw new Error(`alarm action ${topic.id} is not a resource`);
+        expect(topicResource.Type).toBe('AWS::SNS::Topic');
+        const keyId = (topicResource.Properties.KmsMasterKeyId as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0] as string;
+        const key = topic.template.Resources[keyId];
+        if (!key) throw new Error(`the topic's key ${keyId} is not in its stack`);
+        const statements = (key.Properties.KeyPolicy as { Statement: Record<string, unknown>[] }).Statement;
         const cloudwatch = statements.find((st) => (st.Principal as { Service?: string })?.Service === 'cloudwatch.amazonaws.com');
         expect(cloudwatch?.Effect).toBe('Allow');
         expect([...(cloudwatch?.Action as string[])].sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey*']);
