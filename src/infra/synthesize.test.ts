@@ -88,7 +88,7 @@ describe('synthesizing the default organization', () => {
         const statements = (key.Properties.KeyPolicy as { Statement: Record<string, unknown>[] }).Statement;
         const cloudwatch = statements.find((st) => (st.Principal as { Service?: string })?.Service === 'cloudwatch.amazonaws.com');
         expect(cloudwatch?.Effect).toBe('Allow');
-        expect([...(cloudwatch?.Action as string[])].sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey*']);
+        expect([...((cloudwatch?.Action as string[] | undefined) ?? [])].sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey*']);
         expect(JSON.stringify(cloudwatch?.Condition)).toContain('aws:SourceAccount');
         expect(JSON.stringify(cloudwatch?.Condition)).toContain(':alarm:*');
       }
