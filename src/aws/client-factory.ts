@@ -15,6 +15,8 @@ export interface AwsSettings {
   readonly endpoint?: string;
   /** Role assumed in member accounts. @default OrganizationAccountAccessRole */
   readonly memberRoleName?: string;
+  /** Explicit credentials (with target aws), such as a session an action has just assumed. @default the profile or the standard chain */
+  readonly credentials?: AwsCredentialIdentity;
 }
 
 /** One AWS call as seen by observers: for API-call counts and the sandbox's CloudTrail recorder. */
@@ -68,6 +70,7 @@ export class ClientFactory {
   constructor(settings: AwsSettings) {
     this.settings = settings;
     if (settings.target === 'sandbox') this.baseCredentials = SANDBOX_CREDENTIALS;
+    else if (settings.credentials) this.baseCredentials = settings.credentials;
     else if (settings.profile) this.baseCredentials = fromIni({ profile: settings.profile });
     else this.baseCredentials = fromNodeProviderChain();
   }

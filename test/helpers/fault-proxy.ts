@@ -65,6 +65,15 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     options.onRequest?.(stats.requests);
     const injected = options.answer?.(operation, body.toString('utf8'));
     if (injected) {
+      // Query-protocol services (STS, IAM) send forms and read XML errors; the others read JSON.
+      if (String(request.headers['content-type'] ?? '').includes('x-www-form-urlencoded')) {
+        const xmlEscape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+        response.writeHead(injected.status, { 'content-type': 'text/xml' });
+        response.end(
+          `<ErrorResponse><Error><Type>Sender</Type><Code>${injected.errorType}</Code><Message>${xmlEscape(injected.message)}</Message></Error><RequestId>injected</RequestId></ErrorResponse>`,
+        );
+        return;
+      }
       response.writeHead(injected.status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': injected.errorType });
       response.end(JSON.stringify({ __type: injected.errorType, message: injected.message }));
       return;
