@@ -15,3 +15,22 @@ export function actionError(error: unknown): { line: string; details: readonly s
   const mapped = error instanceof GroundworkError ? error : toGroundworkError(error);
   return { line: `${mapped.code}: ${mapped.message}${mapped.hint ? ` (fix: ${mapped.hint})` : ''}`, details: mapped.details };
 }
+
+/** `true` or `false`, or a clear error naming the input. */
+export function booleanInput(name: string, raw: string): boolean {
+  if (raw === 'true') return true;
+  if (raw === 'false') return false;
+  throw new GroundworkError('USAGE', `input ${name} is "${raw}"; use true or false`, { hint: `set ${name} in the step's with: block` });
+}
+
+/** One KEY=VALUE per line (blank lines ignored), or a clear error naming the input and the line. */
+export function keyValueLines(name: string, raw: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  raw.split(/\r?\n/).forEach((line, i) => {
+    if (line.trim() === '') return;
+    const at = line.indexOf('=');
+    if (at <= 0) throw new GroundworkError('USAGE', `input ${name}, line ${i + 1}: "${line}" is not KEY=VALUE`, { hint: 'write one KEY=VALUE per line' });
+    out[line.slice(0, at).trim()] = line.slice(at + 1);
+  });
+  return out;
+}
