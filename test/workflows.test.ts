@@ -1,0 +1,118 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { SHARED_PATHS } from './helpers/paths.js';
+
+interface Step {
+  uses?: string;
+  with?: Record<string, unknown>;
+  if?: string;
+  run?: string;
+  env?: Record<string, string>;
+}
+interface Job {
+  needs?: string | string[];
+  if?: string;
+  uses?: string;
+  with?: Record<string, unknown>;
+  permissions?: Record<string, string>;
+  environment?: string;
+  concurrency?: { group: string; 'cancel-in-progress': boolean };
+  steps?: Step[];
+}
+interface Workflow {
+  on: Record<string, { inputs?: Record<string, { required?: boolean; default?: unknown }> } | null>;
+  permissions?: Record<string, string>;
+  jobs: Record<string, Job>;
+}
+
+const root = SHARED_PATHS.root;
+const read = (file: string) => parse(readFileSync(join(root, file), 'utf8')) as Workflow;
+const workflowFiles = [
+  ...readdirSync(join(root, '.github/workflows')).map((f) => `.github/workflows/${f}`),
+  ...readdirSync(join(root, 'workflows-templates'))
+    .filter((f) => f.endsWith('.yml'))
+    .map((f) => `workflows-templates/${f}`),
+];
+const actionSpec = (name: string) =>
+  parse(readFileSync(join(root, 'actions', name, 'action.yml'), 'utf8')) as { inputs?: Record<string, { required?: boolean; default?: unknown }> };
+/** The action folder a step's `uses:` names in this repository, for `$/actions/x`, `./actions/x` and `OWNER/REPO/actions/x@sha`. */
+const ownAction = (uses: string) => /^(?:\$\/|\.\/|[\w.-]+\/[\w.-]+\/)actions\/([\w-]+)(?:@[0-9a-f]{40})?$/.exec(uses)?.[1];
+const list = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+
+describe('every step that uses one of our actions', () => {
+  for (const file of workflowFiles) {
+    const workflow = read(file);
+    for (const [jobName, job] of Object.entries(workflow.jobs)) {
+      for (const step of job.steps ?? []) {
+        const name = step.uses ? ownAction(step.uses) : undefined;
+        if (!name) continue;
+        it(`${file} ${jobName}: ${step.uses} exists, gets only inputs it declares and every required one`, () => {
+          expect(existsSync(join(root, 'actions', name, 'action.yml'))).toBe(true);
+          const inputs = actionSpec(name).inputs ?? {};
+          const given = Object.keys(step.with ?? {});
+          expect(given.filter((key) => !(key in inputs))).toEqual([]);
+          const required = Object.entries(inputs)
+            .filter(([, input]) => input.required)
+            .map(([key]) => key);
+          expect(required.filter((key) => !given.includes(key))).toEqual([]);
+        });
+        if (name === 'assume-role-via-oidc') {
+          it(`${file} ${jobName}: may fetch an OIDC token (id-token: write)`, () => {
+            expect(job.permissions?.['id-token']).toBe('write');
+          });
+        }
+      }
+    }
+  }
+});
+
+describe('backend-staging (reusable) and the backend caller template', () => {
+  const staging = read('.github/workflows/backend-staging.yml');
+  const caller = read('workflows-templates/backend-service.yml');
+  const callerJob = Object.values(caller.jobs)[0] as Job;
+
+  it('runs test → image → deploy → e2e, so a failing test stops the workflow before any image is built', () => {
+    expect(Object.keys(staging.jobs)).toEqual(['test', 'image', 'deploy', 'e2e']);
+    expect(list(staging.jobs.image?.needs)).toEqual(['test']);
+    expect(list(staging.jobs.deploy?.needs)).toEqual(['image']);
+    expect(list(staging.jobs.e2e?.needs)).toEqual(['deploy']);
+    // No job overrides the default `if: success()`, which is what makes a failure stop what follows.
+    for (const job of Object.values(staging.jobs)) expect(job.if).toBeUndefined();
+  });
+
+  it('skips E2E only when no command is configured, and says so in the summary', () => {
+    const steps = staging.jobs.e2e?.steps ?? [];
+    expect(steps.find((s) => s.run?.includes('E2E skipped: no integration tests configured'))?.if).toBe("inputs.e2e-command == ''");
+    const e2e = steps.find((s) => s.run?.includes('E2E_COMMAND'));
+    expect(e2e?.if).toBe("inputs.e2e-command != ''");
+    expect(e2e?.env?.BASE_URL).toBe('${{ needs.deploy.outputs.service-url }}');
+  });
+
+  it('deploys one run at a time per environment, never cancelling one in progress', () => {
+    expect(staging.jobs.deploy?.concurrency).toEqual({ group: 'groundwork-deploy-${{ inputs.environment }}', 'cancel-in-progress': false });
+    expect(staging.jobs.deploy?.environment).toBe('${{ inputs.environment }}');
+  });
+
+  it('grants each job least permissions, and the caller grants all that the jobs need (a called workflow cannot raise them)', () => {
+    expect(staging.permissions).toEqual({});
+    const needed = new Map<string, string>();
+    for (const job of Object.values(staging.jobs))
+      for (const [scope, level] of Object.entries(job.permissions ?? {})) if (level !== 'none') needed.set(scope, level);
+    expect(Object.fromEntries(needed)).toEqual({ contents: 'read', 'id-token': 'write' });
+    expect(caller.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
+  });
+
+  it('the caller triggers on pushes to master, pins the library to a commit SHA, and passes only inputs the workflow declares, with every required one', () => {
+    expect(caller.on).toEqual({ push: { branches: ['master'] } });
+    expect(callerJob.uses).toMatch(/^[\w.-]+\/[\w.-]+\/\.github\/workflows\/backend-staging\.yml@[0-9a-f]{40}$/);
+    const inputs = staging.on.workflow_call?.inputs ?? {};
+    const given = Object.keys(callerJob.with ?? {});
+    expect(given.filter((key) => !(key in inputs))).toEqual([]);
+    const required = Object.entries(inputs)
+      .filter(([, input]) => input.required)
+      .map(([key]) => key);
+    expect(required.filter((key) => !given.includes(key))).toEqual([]);
+  });
+});
