@@ -1,0 +1,110 @@
+/**
+ * A small evaluator of IAM trust policies for GitHub OIDC tokens, over synthesized CloudFormation: intrinsic functions
+ * are resolved with given parameters, then StringEquals/StringLike conditions are matched against the token's claims.
+ * moto never checks trust, so this is how the tests check who may assume a role. It covers the operators Groundwork's
+ * templates use and refuses anything else rather than guess.
+ */
+
+/** Parameter values and pseudo parameters for resolving a template. */
+export interface TemplateContext {
+  readonly parameters: Readonly<Record<string, string>>;
+  /** @default '111111111111' */
+  readonly accountId?: string;
+  /** @default 'us-east-1' */
+  readonly region?: string;
+  /** The template's Conditions section. */
+  readonly conditions?: Readonly<Record<string, unknown>>;
+}
+
+function pseudo(name: string, ctx: TemplateContext): string {
+  if (name === 'AWS::Partition') return 'aws';
+  if (name === 'AWS::AccountId') return ctx.accountId ?? '111111111111';
+  if (name === 'AWS::Region') return ctx.region ?? 'us-east-1';
+  if (name === 'AWS::URLSuffix') return 'amazonaws.com';
+  const value = ctx.parameters[name];
+  if (value === undefined) throw new Error(`the template refers to parameter ${name}, which has no value here`);
+  return value;
+}
+
+function condition(name: string, ctx: TemplateContext): boolean {
+  const expression = ctx.conditions?.[name];
+  if (expression === undefined) throw new Error(`unknown condition ${name}`);
+  return truth(expression, ctx);
+}
+
+function truth(expression: unknown, ctx: TemplateContext): boolean {
+  const e = expression as Record<string, unknown[]>;
+  if ('Fn::Equals' in e) return resolveValue(e['Fn::Equals']?.[0], ctx) === resolveValue(e['Fn::Equals']?.[1], ctx);
+  if ('Fn::Not' in e) return !truth(e['Fn::Not']?.[0], ctx);
+  if ('Fn::And' in e) return (e['Fn::And'] ?? []).every((x) => truth(x, ctx));
+  if ('Fn::Or' in e) return (e['Fn::Or'] ?? []).some((x) => truth(x, ctx));
+  if ('Condition' in e) return condition(String(e.Condition), ctx);
+  throw new Error(`unsupported condition ${JSON.stringify(expression)}`);
+}
+
+/** Resolves Ref, Fn::Join, Fn::Sub, Fn::If, Fn::Split and Fn::Select in a template value. */
+export function resolveValue(value: unknown, ctx: TemplateContext): unknown {
+  if (Array.isArray(value)) return value.map((v) => resolveValue(v, ctx));
+  if (value === null || typeof value !== 'object') return value;
+  const o = value as Record<string, unknown>;
+  const keys = Object.keys(o);
+  if (keys.length === 1) {
+    const [key] = keys as [string];
+    const arg = o[key] as unknown[];
+    if (key === 'Ref') return pseudo(String(o.Ref), ctx);
+    if (key === 'Fn::Join') return (resolveValue(arg[1], ctx) as unknown[]).map(String).join(String(arg[0]));
+    if (key === 'Fn::If') return condition(String(arg[0]), ctx) ? resolveValue(arg[1], ctx) : resolveValue(arg[2], ctx);
+    if (key === 'Fn::Split') return String(resolveValue(arg[1], ctx)).split(String(arg[0]));
+    if (key === 'Fn::Select') return (resolveValue(arg[1], ctx) as unknown[])[Number(resolveValue(arg[0], ctx))];
+    if (key === 'Fn::Sub') {
+      const [text, vars] = typeof o[key] === 'string' ? [o[key] as string, {}] : (arg as [string, Record<string, unknown>]);
+      return text.replace(/\$\{([^}]+)\}/g, (_, name: string) => {
+        const local = (vars as Record<string, unknown>)[name];
+        return String(local !== undefined ? resolveValue(local, ctx) : pseudo(name, ctx));
+      });
+    }
+    if (key.startsWith('Fn::') || key === 'Condition') throw new Error(`unsupported intrinsic ${key}`);
+  }
+  return Object.fromEntries(keys.map((k) => [k, resolveValue(o[k], ctx)]));
+}
+
+const glob = (pattern: string) =>
+  new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  );
+
+/** True when a trust statement lets a token with these claims call AssumeRoleWithWebIdentity through this provider. */
+export function admitsToken(statement: Record<string, unknown>, claims: Readonly<Record<string, string>>, providerArn: string): boolean {
+  const actions = [statement.Action].flat();
+  const federated = [(statement.Principal as { Federated?: unknown } | undefined)?.Federated].flat();
+  if (statement.Effect !== 'Allow' || !actions.includes('sts:AssumeRoleWithWebIdentity') || !federated.includes(providerArn)) return false;
+  const host = providerArn.split('oidc-provider/')[1] ?? '';
+  for (const [operator, block] of Object.entries((statement.Condition ?? {}) as Record<string, Record<string, string | string[]>>)) {
+    for (const [key, expected] of Object.entries(block)) {
+      if (!key.startsWith(`${host}:`)) throw new Error(`the condition key ${key} is not a claim of ${host}`);
+      const actual = claims[key.slice(host.length + 1)];
+      if (actual === undefined) return false;
+      const allowed = [expected].flat();
+      if (operator === 'StringEquals' && !allowed.includes(actual)) return false;
+      else if (operator === 'StringLike' && !allowed.some((p) => glob(p).test(actual))) return false;
+      else if (operator !== 'StringEquals' && operator !== 'StringLike') throw new Error(`unsupported condition operator ${operator}`);
+    }
+  }
+  return true;
+}
+
+/** Whether a role of a synthesized template can be assumed with a token carrying these claims. */
+export function roleAdmits(
+  template: { Resources: Record<string, { Properties: Record<string, unknown> }>; Conditions?: Record<string, unknown> },
+  roleLogicalId: string,
+  claims: Readonly<Record<string, string>>,
+  ctx: Omit<TemplateContext, 'conditions'>,
+): boolean {
+  const full = { ...ctx, conditions: template.Conditions ?? {} };
+  const document = resolveValue(template.Resources[roleLogicalId]?.Properties.AssumeRolePolicyDocument, full) as { Statement: Record<string, unknown>[] };
+  const provider = `arn:aws:iam::${ctx.accountId ?? '111111111111'}:oidc-provider/token.actions.githubusercontent.com`;
+  return document.Statement.some((s) => admitsToken(s, claims, provider));
+}

@@ -1,0 +1,69 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, BootstraplessSynthesizer, type Stack, Tags, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { GroundworkError } from '../../errors.js';
+import { EcrRepositoryStack } from './ecr-repository-stack.js';
+import { GitHubOidcStack } from './github-oidc-stack.js';
+
+/** A template of cloudformation/: its file name and what it holds. */
+export interface MemberTemplate {
+  /** File name in cloudformation/, such as github-oidc.json. */
+  readonly file: string;
+  /** The account it is for. */
+  readonly account: string;
+  readonly template: Record<string, unknown>;
+}
+
+const TEMPLATES: readonly { file: string; account: string; stack: (app: App, id: string) => Stack }[] = [
+  {
+    file: 'github-oidc.json',
+    account: 'cicd',
+    stack: (app, id) =>
+      new GitHubOidcStack(app, id, {
+        synthesizer: new BootstraplessSynthesizer(),
+        description: 'Groundwork: GitHub OIDC provider and the delivery role (cicd account)',
+      }),
+  },
+  {
+    file: 'ecr-repository.json',
+    account: 'cicd',
+    stack: (app, id) =>
+      new EcrRepositoryStack(app, id, { synthesizer: new BootstraplessSynthesizer(), description: 'Groundwork: the image repository (cicd account)' }),
+  },
+];
+
+/**
+ * Synthesizes the generic member-account templates (every organization-specific value a Parameter, no CDK bootstrap, so
+ * StackSets and `aws cloudformation deploy` can use them as they are), each checked by cdk-nag.
+ */
+export function buildMemberTemplates(outdir = mkdtempSync(join(tmpdir(), 'gw-templates-'))): MemberTemplate[] {
+  const app = new App({ outdir, analyticsReporting: false });
+  const stacks = TEMPLATES.map((t) => ({ ...t, instance: t.stack(app, t.file.replace(/\.json$/, '')) }));
+  Tags.of(app).add('groundwork:managed', 'true');
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  const consoleError = console.error;
+  const printed: string[] = [];
+  console.error = (...args: unknown[]) => printed.push(args.map(String).join(' '));
+  try {
+    const assembly = app.synth();
+    return stacks.map((t) => ({
+      file: t.file,
+      account: t.account,
+      template: JSON.parse(readFileSync(join(outdir, assembly.getStackByName(t.instance.stackName).templateFile), 'utf8')) as Record<string, unknown>,
+    }));
+  } catch (error) {
+    throw new GroundworkError('NAG_FAILED', `the member-account templates failed their checks: ${(error as Error).message}`, {
+      details: printed,
+      cause: error,
+    });
+  } finally {
+    console.error = consoleError;
+  }
+}
+
+/** The text a template is committed as: stable, two-space JSON with a final newline. */
+export function templateText(template: Record<string, unknown>): string {
+  return `${JSON.stringify(template, null, 2)}\n`;
+}

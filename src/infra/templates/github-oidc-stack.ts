@@ -1,0 +1,160 @@
+import { Aws, CfnCondition, CfnOutput, CfnParameter, Fn, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { Construct } from 'constructs';
+
+/** GitHub's OIDC issuer host, the IAM provider's URL without the scheme. */
+export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
+
+/**
+ * The cicd account's GitHub OIDC side, as a generic StackSet-ready template: the identity provider (optional: an account
+ * holds one per URL) and the delivery role that a push to one branch of one repository may assume. Its trust requires
+ * `aud = sts.amazonaws.com` and the exact `sub` (StringEquals, no wildcard), optionally in GitHub's immutable subject
+ * form and pinned to this library's reusable workflow. It may push to one ECR repository and assume the deploy role of
+ * the staging account, nothing else.
+ */
+export class GitHubOidcStack extends Stack {
+  constructor(scope: Construct, id: string, props: StackProps = {}) {
+    super(scope, id, props);
+    const owner = new CfnParameter(this, 'GitHubOwner', {
+      type: 'String',
+      description: 'GitHub organization or user that owns the backend repository.',
+      allowedPattern: '^[A-Za-z0-9][A-Za-z0-9-]{0,38}$',
+    });
+    const repository = new CfnParameter(this, 'GitHubRepository', {
+      type: 'String',
+      description: 'Name of the backend repository (without the owner).',
+      allowedPattern: '^[A-Za-z0-9._-]{1,100}$',
+    });
+    const branch = new CfnParameter(this, 'Branch', {
+      type: 'String',
+      default: 'master',
+      description: 'The only branch whose pushes may deliver.',
+      allowedPattern: '^[A-Za-z0-9._/-]{1,200}$',
+    });
+    const ownerId = new CfnParameter(this, 'GitHubOwnerId', {
+      type: 'String',
+      default: '',
+      description: "The owner's numeric ID, for GitHub's immutable subject form (repo:OWNER@ID/REPO@ID:...); empty for the classic form.",
+      allowedPattern: '^[0-9]*$',
+    });
+    const repositoryId = new CfnParameter(this, 'GitHubRepositoryId', {
+      type: 'String',
+      default: '',
+      description: "The repository's numeric ID, for the immutable subject form; empty for the classic form.",
+      allowedPattern: '^[0-9]*$',
+    });
+    const workflowRef = new CfnParameter(this, 'WorkflowRef', {
+      type: 'String',
+      default: '',
+      description:
+        'Optional: the job_workflow_ref the token must carry, such as OWNER/groundwork/.github/workflows/backend-staging.yml@refs/tags/v1; empty to not pin it.',
+    });
+    const createProvider = new CfnParameter(this, 'CreateOidcProvider', {
+      type: 'String',
+      default: 'true',
+      allowedValues: ['true', 'false'],
+      description: 'false when the account already has an IAM OIDC provider for token.actions.githubusercontent.com (one per URL per account).',
+    });
+    const ecrRepository = new CfnParameter(this, 'EcrRepositoryName', {
+      type: 'String',
+      default: 'backend-service',
+      description: 'The ECR repository (in this account and region) the delivery role may push to.',
+      allowedPattern: '^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$',
+    });
+    const deployAccount = new CfnParameter(this, 'StagingAccountId', {
+      type: 'String',
+      description: 'Account ID of the staging environment, whose deploy role the delivery role may assume.',
+      allowedPattern: '^[0-9]{12}$',
+    });
+    const deployRoleName = new CfnParameter(this, 'DeployRoleName', {
+      type: 'String',
+      default: 'groundwork-deploy',
+      description: 'Name of the deploy role in those accounts.',
+    });
+    const roleName = new CfnParameter(this, 'DeliveryRoleName', { type: 'String', default: 'groundwork-delivery', description: 'Name of the delivery role.' });
+
+    const create = new CfnCondition(this, 'CreateProvider', { expression: Fn.conditionEquals(createProvider.valueAsString, 'true') });
+    const immutable = new CfnCondition(this, 'ImmutableSubject', {
+      expression: Fn.conditionAnd(
+        Fn.conditionNot(Fn.conditionEquals(ownerId.valueAsString, '')),
+        Fn.conditionNot(Fn.conditionEquals(repositoryId.valueAsString, '')),
+      ),
+    });
+    const pinWorkflow = new CfnCondition(this, 'PinWorkflow', { expression: Fn.conditionNot(Fn.conditionEquals(workflowRef.valueAsString, '')) });
+
+    const provider = new iam.CfnOIDCProvider(this, 'Provider', { url: `https://${GITHUB_OIDC_HOST}`, clientIdList: ['sts.amazonaws.com'] });
+    provider.cfnOptions.condition = create;
+    const providerArn = `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:oidc-provider/${GITHUB_OIDC_HOST}`;
+
+    const subject = Fn.conditionIf(
+      immutable.logicalId,
+      Fn.sub('repo:${Owner}@${OwnerId}/${Repo}@${RepoId}:ref:refs/heads/${Branch}', {
+        Owner: owner.valueAsString,
+        OwnerId: ownerId.valueAsString,
+        Repo: repository.valueAsString,
+        RepoId: repositoryId.valueAsString,
+        Branch: branch.valueAsString,
+      }),
+      Fn.sub('repo:${Owner}/${Repo}:ref:refs/heads/${Branch}', { Owner: owner.valueAsString, Repo: repository.valueAsString, Branch: branch.valueAsString }),
+    );
+    const base = { [`${GITHUB_OIDC_HOST}:aud`]: 'sts.amazonaws.com', [`${GITHUB_OIDC_HOST}:sub`]: subject };
+    const trustConditions = Fn.conditionIf(
+      pinWorkflow.logicalId,
+      { StringEquals: { ...base, [`${GITHUB_OIDC_HOST}:job_workflow_ref`]: workflowRef.valueAsString } },
+      { StringEquals: base },
+    );
+    const role = new iam.CfnRole(this, 'DeliveryRole', {
+      roleName: roleName.valueAsString,
+      description: 'Groundwork delivery: GitHub Actions on one branch of one repository pushes images and deploys to staging',
+      maxSessionDuration: 3600,
+      assumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Federated: providerArn }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: trustConditions }],
+      },
+      policies: [
+        {
+          policyName: 'deliver',
+          policyDocument: {
+            Version: '2012-10-17',
+            Statement: [
+              // GetAuthorizationToken has no resource-level permissions: AWS documents "*" as its only resource.
+              { Sid: 'RegistryLogin', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+              {
+                Sid: 'PushToTheRepository',
+                Effect: 'Allow',
+                Action: [
+                  'ecr:BatchCheckLayerAvailability',
+                  'ecr:BatchGetImage',
+                  'ecr:CompleteLayerUpload',
+                  'ecr:DescribeImages',
+                  'ecr:GetDownloadUrlForLayer',
+                  'ecr:InitiateLayerUpload',
+                  'ecr:PutImage',
+                  'ecr:UploadLayerPart',
+                ],
+                Resource: Fn.sub('arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/${Repo}', { Repo: ecrRepository.valueAsString }),
+              },
+              {
+                Sid: 'AssumeTheDeployRoles',
+                Effect: 'Allow',
+                Action: 'sts:AssumeRole',
+                Resource: Fn.sub('arn:${AWS::Partition}:iam::${Account}:role/${Role}', {
+                  Account: deployAccount.valueAsString,
+                  Role: deployRoleName.valueAsString,
+                }),
+              },
+            ],
+          },
+        },
+      ],
+    });
+    // A conditional resource cannot be a DependsOn target; referencing it under the same condition orders the two instead.
+    role.tags.setTag('groundwork:oidc-provider', Fn.conditionIf(create.logicalId, provider.ref, 'existing').toString());
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'ecr:GetAuthorizationToken supports no resource-level permissions (AWS documents "*" as its only resource); every other action is scoped to one repository or one role',
+    });
+    new CfnOutput(this, 'DeliveryRoleArn', { value: role.attrArn, description: 'delivery-role-arn for the backend repository caller workflow' });
+  }
+}

@@ -1,0 +1,135 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SHARED_PATHS } from '../../../test/helpers/paths.js';
+import { roleAdmits } from '../../delivery/trust-policy.js';
+import { lintTemplates } from '../cfn-lint.js';
+import { buildMemberTemplates, templateText } from './build-templates.js';
+
+const built = buildMemberTemplates();
+type Template = {
+  Resources: Record<string, { Type: string; Properties: Record<string, unknown>; Condition?: string }>;
+  Conditions?: Record<string, unknown>;
+  Parameters: Record<string, unknown>;
+};
+const byFile = (file: string) => built.find((t) => t.file === file)?.template as unknown as Template;
+
+describe('the member-account templates in cloudformation/', () => {
+  it('are current: each equals a fresh synthesis (npm run build:templates)', () => {
+    for (const t of built) {
+      const committed = readFileSync(join(SHARED_PATHS.root, 'cloudformation', t.file), 'utf8');
+      expect({ file: t.file, current: committed === templateText(t.template) }).toEqual({ file: t.file, current: true });
+    }
+  });
+
+  it('need no CDK bootstrap, so StackSets and aws cloudformation deploy can use them', () => {
+    for (const t of built) {
+      const text = JSON.stringify(t.template);
+      expect(text).not.toContain('BootstrapVersion');
+      expect(text).not.toContain('cdk-hnb659fds');
+    }
+  });
+
+  it('pass cfn-lint with no errors or warnings', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gw-member-lint-'));
+    const files = built.map((t) => {
+      const file = join(dir, t.file);
+      writeFileSync(file, templateText(t.template));
+      return file;
+    });
+    const findings = await lintTemplates({ venvDir: SHARED_PATHS.venv, stateDir: SHARED_PATHS.home }, files);
+    expect(findings.filter((f) => f.level === 'Error' || f.level === 'Warning')).toEqual([]);
+  });
+});
+
+describe('github-oidc.json: the delivery role trusts exactly one branch of one repository', () => {
+  const template = byFile('github-oidc.json');
+  const classic = {
+    GitHubOwner: 'acme',
+    GitHubRepository: 'backend',
+    Branch: 'master',
+    GitHubOwnerId: '',
+    GitHubRepositoryId: '',
+    WorkflowRef: '',
+    CreateOidcProvider: 'true',
+    StagingAccountId: '222222222222',
+    DeployRoleName: 'groundwork-deploy',
+    DeliveryRoleName: 'groundwork-delivery',
+    EcrRepositoryName: 'backend-service',
+  };
+  const token = (sub: string, extra: Record<string, string> = {}) => ({ aud: 'sts.amazonaws.com', sub, ...extra });
+  const admits = (claims: Record<string, string>, parameters: Record<string, string> = classic) => roleAdmits(template, 'DeliveryRole', claims, { parameters });
+
+  it('admits a push to master of that repository, and nothing else', () => {
+    expect(admits(token('repo:acme/backend:ref:refs/heads/master'))).toBe(true);
+    expect(admits(token('repo:acme/backend:ref:refs/heads/feature-x'))).toBe(false);
+    expect(admits(token('repo:acme/backend:ref:refs/tags/v1.0.0'))).toBe(false);
+    expect(admits(token('repo:acme/backend:pull_request'))).toBe(false);
+    expect(admits(token('repo:acme/other:ref:refs/heads/master'))).toBe(false);
+    expect(admits(token('repo:mallory/backend:ref:refs/heads/master'))).toBe(false);
+    expect(admits({ ...token('repo:acme/backend:ref:refs/heads/master'), aud: 'https://github.com/acme' })).toBe(false);
+  });
+
+  it('uses the immutable subject form when the numeric IDs are given', () => {
+    const ids = { ...classic, GitHubOwnerId: '1001', GitHubRepositoryId: '2002' };
+    expect(admits(token('repo:acme@1001/backend@2002:ref:refs/heads/master'), ids)).toBe(true);
+    // A repository deleted and re-created under the same name has another ID.
+    expect(admits(token('repo:acme@1001/backend@9999:ref:refs/heads/master'), ids)).toBe(false);
+    expect(admits(token('repo:acme/backend:ref:refs/heads/master'), ids)).toBe(false);
+  });
+
+  it("pins the caller to this library's reusable workflow when WorkflowRef is set", () => {
+    const ref = 'acme/groundwork/.github/workflows/backend-staging.yml@refs/tags/v1';
+    const pinned = { ...classic, WorkflowRef: ref };
+    expect(admits(token('repo:acme/backend:ref:refs/heads/master', { job_workflow_ref: ref }), pinned)).toBe(true);
+    expect(
+      admits(token('repo:acme/backend:ref:refs/heads/master', { job_workflow_ref: 'acme/backend/.github/workflows/evil.yml@refs/heads/master' }), pinned),
+    ).toBe(false);
+  });
+
+  it('never uses StringLike or a wildcard in the trust', () => {
+    const trust = JSON.stringify(template.Resources.DeliveryRole?.Properties.AssumeRolePolicyDocument);
+    expect(trust).not.toContain('StringLike');
+    expect(trust).not.toMatch(/repo:\*|:\*"/);
+  });
+
+  it('may push to one repository and assume one deploy role, and log in to ECR (which has no resource-level permission)', () => {
+    const policy = (
+      template.Resources.DeliveryRole?.Properties.Policies as {
+        PolicyDocument: { Statement: { Sid: string; Action: string | string[]; Resource: unknown }[] };
+      }[]
+    )[0];
+    const statements = policy?.PolicyDocument.Statement ?? [];
+    expect(statements.map((s) => s.Sid)).toEqual(['RegistryLogin', 'PushToTheRepository', 'AssumeTheDeployRoles']);
+    expect(statements[0]).toMatchObject({ Action: 'ecr:GetAuthorizationToken', Resource: '*' });
+    expect(JSON.stringify(statements[1]?.Resource)).toContain(':repository/${Repo}');
+    expect(statements[2]).toMatchObject({ Action: 'sts:AssumeRole' });
+    expect(JSON.stringify(statements[2]?.Resource)).toContain(':role/${Role}');
+    expect(template.Resources.Provider?.Condition).toBe('CreateProvider');
+  });
+});
+
+describe('ecr-repository.json', () => {
+  const template = byFile('ecr-repository.json');
+  const repository = template.Resources.Repository?.Properties as Record<string, unknown>;
+
+  it('keeps tags immutable, scans on push, encrypts with its own rotating key, and expires untagged images', () => {
+    expect(repository).toMatchObject({
+      ImageTagMutability: 'IMMUTABLE',
+      ImageScanningConfiguration: { ScanOnPush: true },
+      EncryptionConfiguration: { EncryptionType: 'KMS', KmsKey: { 'Fn::GetAtt': ['Key', 'Arn'] } },
+    });
+    expect(template.Resources.Key?.Properties.EnableKeyRotation).toBe(true);
+    expect(JSON.stringify(repository.LifecyclePolicy)).toContain('untagged');
+  });
+
+  it('lets only the environment accounts pull, and only pull', () => {
+    const statement = (repository.RepositoryPolicyText as { Statement: Record<string, unknown>[] }).Statement[0];
+    expect(statement).toMatchObject({
+      Effect: 'Allow',
+      Action: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+      Condition: { StringEquals: { 'aws:PrincipalAccount': { Ref: 'PullAccountIds' } } },
+    });
+  });
+});
