@@ -343,4 +343,40 @@ function checkOtherSettings(config: GroundworkConfig, report: Report): void {
   refer(['workloads', 'backendService', 'pipelineAccount'], backend.pipelineAccount);
   refer(['workloads', 'backendService', 'stagingAccount'], backend.stagingAccount);
   refer(['workloads', 'backendService', 'productionAccount'], backend.productionAccount);
+  const at = (field: string): PathSegment[] => ['workloads', 'backendService', field];
+  if (backend.repository !== undefined && !/^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/[A-Za-z0-9._-]{1,100}$/.test(backend.repository)) {
+    report(at('repository'), `"${backend.repository}" is not a GitHub repository`, 'write it as OWNER/NAME, for example acme/backend');
+  }
+  if (!backend.healthCheckPath.startsWith('/'))
+    report(at('healthCheckPath'), `"${backend.healthCheckPath}" is not a path`, 'start it with /, for example /health');
+  if (backend.testCommand.trim() === '')
+    report(at('testCommand'), 'the test command is empty', 'give the command that runs the service’s tests, such as npm ci && npm test');
+  const memory = FARGATE_MEMORY_MIB[backend.cpu];
+  if (!memory) {
+    report(at('cpu'), `${backend.cpu} is not a Fargate CPU size`, `use one of ${Object.keys(FARGATE_MEMORY_MIB).join(', ')}`);
+  } else if (!memory.includes(backend.memoryMiB)) {
+    report(
+      at('memoryMiB'),
+      `${backend.memoryMiB} MiB is not allowed with ${backend.cpu} CPU units on Fargate`,
+      memory.length <= 4
+        ? `use one of ${memory.join(', ')} MiB`
+        : `use ${memory[0]}–${memory[memory.length - 1]} MiB in steps of ${(memory[1] ?? 0) - (memory[0] ?? 0)}`,
+    );
+  }
+  if (backend.desiredCount < 1 || backend.desiredCount > 100)
+    report(at('desiredCount'), `${backend.desiredCount} tasks is out of range`, 'run 1 to 100 tasks (2 or more for zero-downtime deploys)');
+  if (backend.containerPort < 1 || backend.containerPort > 65535) report(at('containerPort'), `${backend.containerPort} is not a port`, 'use 1 to 65535');
 }
+
+const range = (from: number, to: number, step: number) => Array.from({ length: (to - from) / step + 1 }, (_, i) => from + i * step);
+
+/** Memory sizes (MiB) Fargate allows per CPU size. */
+const FARGATE_MEMORY_MIB: Record<number, number[]> = {
+  256: [512, 1024, 2048],
+  512: range(1024, 4096, 1024),
+  1024: range(2048, 8192, 1024),
+  2048: range(4096, 16384, 1024),
+  4096: range(8192, 30720, 1024),
+  8192: range(16384, 61440, 4096),
+  16384: range(32768, 122880, 8192),
+};

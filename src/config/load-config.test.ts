@@ -159,6 +159,25 @@ describe('rejecting cross-field problems', () => {
     ]);
   });
 
+  it('rejects a backend service with a bad repository, Fargate size, health path or task count', () => {
+    const errors = errorsOf(
+      `${shipped}`
+        .replace('repository: example-org/backend-service', 'repository: backend-service')
+        .replace('memoryMiB: 512', 'memoryMiB: 4096')
+        .replace('healthCheckPath: /health', 'healthCheckPath: health')
+        .replace('desiredCount: 2', 'desiredCount: 0'),
+    );
+    expect(errors).toEqual([
+      expect.stringMatching(/workloads\.backendService\.repository: "backend-service" is not a GitHub repository \(write it as OWNER\/NAME/),
+      expect.stringMatching(/workloads\.backendService\.healthCheckPath: "health" is not a path/),
+      expect.stringMatching(/workloads\.backendService\.memoryMiB: 4096 MiB is not allowed with 256 CPU units on Fargate \(use 512–2048 MiB in steps of 512\)/),
+      expect.stringMatching(/workloads\.backendService\.desiredCount: 0 tasks is out of range/),
+    ]);
+    expect(errorsOf(`${shipped}`.replace('cpu: 256', 'cpu: 300'))).toEqual([
+      expect.stringMatching(/backendService\.cpu: 300 is not a Fargate CPU size \(use one of 256, 512, 1024/),
+    ]);
+  });
+
   it('rejects a malformed e-mail', () => {
     expect(errorsOf(minimal('    - { name: a, organizationalUnit: Stage, email: not-an-email }'))[0]).toMatch(
       /organization\.accounts\[0\]\.email: "not-an-email" is not a valid account e-mail/,

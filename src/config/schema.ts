@@ -142,6 +142,14 @@ export const BackendServiceSchema = z.strictObject({
   stagingAccount: z.string().default('staging'),
   productionAccount: z.string().default('prod'),
   containerPort: z.number().int().default(8080),
+  repository: z.string().optional().describe('The GitHub repository of the service, OWNER/NAME: the only repository whose pushes the delivery role trusts.'),
+  testCommand: z.string().default('npm ci && npm test').describe("The service's own test command; no image is built unless it passes."),
+  e2eCommand: z.string().optional().describe('Integration/E2E command run against staging with BASE_URL set. @default none (reported as skipped)'),
+  dockerfile: z.string().default('Dockerfile').describe('Path of the Dockerfile, relative to the repository.'),
+  healthCheckPath: z.string().default('/health').describe('Path the load balancer checks.'),
+  cpu: z.number().int().default(256).describe('Fargate CPU units of a task: 256, 512, 1024, 2048, 4096, 8192 or 16384.'),
+  memoryMiB: z.number().int().default(512).describe('Memory of a task in MiB, within what Fargate allows for the CPU.'),
+  desiredCount: z.number().int().default(2).describe('Tasks running in each environment.'),
 });
 
 export const WorkloadsSchema = z.strictObject({
