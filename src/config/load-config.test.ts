@@ -170,7 +170,7 @@ describe('rejecting cross-field problems', () => {
     expect(errors).toEqual([
       expect.stringMatching(/workloads\.backendService\.repository: "backend-service" is not a GitHub repository \(write it as OWNER\/NAME/),
       expect.stringMatching(/workloads\.backendService\.healthCheckPath: "health" is not a path/),
-      expect.stringMatching(/workloads\.backendService\.memoryMiB: 4096 MiB is not allowed with 256 CPU units on Fargate \(use 512–2048 MiB in steps of 512\)/),
+      expect.stringMatching(/workloads\.backendService\.memoryMiB: 4096 MiB is not allowed with 256 CPU units on Fargate \(use one of 512, 1024, 2048 MiB\)/),
       expect.stringMatching(/workloads\.backendService\.desiredCount: 0 tasks is out of range/),
     ]);
     expect(errorsOf(`${shipped}`.replace('cpu: 256', 'cpu: 300'))).toEqual([
