@@ -6,6 +6,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { GroundworkError } from '../../errors.js';
 import { EcrRepositoryStack } from './ecr-repository-stack.js';
 import { GitHubOidcStack } from './github-oidc-stack.js';
+import { WorkloadStack } from './workload-stack.js';
 
 /** A template of cloudformation/: its file name and what it holds. */
 export interface MemberTemplate {
@@ -31,6 +32,15 @@ const TEMPLATES: readonly { file: string; account: string; stack: (app: App, id:
     account: 'cicd',
     stack: (app, id) =>
       new EcrRepositoryStack(app, id, { synthesizer: new BootstraplessSynthesizer(), description: 'Groundwork: the image repository (cicd account)' }),
+  },
+  {
+    file: 'workload.json',
+    account: 'staging',
+    stack: (app, id) =>
+      new WorkloadStack(app, id, {
+        synthesizer: new BootstraplessSynthesizer(),
+        description: 'Groundwork: a workload environment: VPC without NAT, ECS Fargate service behind an ALB, and its deploy role',
+      }),
   },
 ];
 

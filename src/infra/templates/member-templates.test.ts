@@ -133,3 +133,65 @@ describe('ecr-repository.json', () => {
     });
   });
 });
+
+describe('workload.json: a staging environment for the backend service', () => {
+  const template = byFile('workload.json');
+  const ofType = (type: string) => Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+
+  it('has no NAT gateway; VPC endpoints exist only when tasks run in private subnets', () => {
+    expect(ofType('AWS::EC2::NatGateway')).toEqual([]);
+    const endpoints = ofType('AWS::EC2::VPCEndpoint');
+    expect(endpoints.length).toBe(4);
+    for (const [, endpoint] of endpoints) expect(endpoint.Condition).toBe('PrivateTasks');
+    expect(ofType('AWS::EC2::FlowLog')).toHaveLength(1);
+  });
+
+  it('runs the service on Fargate with Container Insights, the circuit breaker with rollback, and CPU target tracking', () => {
+    expect(ofType('AWS::ECS::Cluster')[0]?.[1].Properties.ClusterSettings).toEqual([{ Name: 'containerInsights', Value: 'enabled' }]);
+    const service = template.Resources.Service?.Properties as Record<string, unknown>;
+    expect(service).toMatchObject({
+      LaunchType: 'FARGATE',
+      DeploymentController: { Type: 'ECS' },
+      DeploymentConfiguration: { DeploymentCircuitBreaker: { Enable: true, Rollback: true }, MinimumHealthyPercent: 100 },
+    });
+    expect(template.Resources.CpuTracking?.Properties).toMatchObject({
+      PolicyType: 'TargetTrackingScaling',
+      TargetTrackingScalingPolicyConfiguration: { TargetValue: 60 },
+    });
+    expect(template.Resources.ServiceLogs?.Properties.RetentionInDays).toEqual({ Ref: 'LogRetentionDays' });
+  });
+
+  it('logs load balancer access to a TLS-only bucket and checks the health path', () => {
+    const attributes = template.Resources.Alb?.Properties.LoadBalancerAttributes as { Key: string; Value: unknown }[];
+    expect(attributes).toContainEqual({ Key: 'access_logs.s3.enabled', Value: 'true' });
+    expect(template.Resources.Targets?.Properties).toMatchObject({ HealthCheckPath: { Ref: 'HealthCheckPath' }, TargetType: 'ip' });
+    const bucketPolicy = ofType('AWS::S3::BucketPolicy')[0]?.[1].Properties.PolicyDocument as { Statement: Record<string, unknown>[] };
+    expect(bucketPolicy.Statement).toContainEqual(expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
+  });
+
+  it('serves HTTPS only when a certificate is given, and then redirects HTTP', () => {
+    expect(template.Resources.HttpsListener?.Condition).toBe('Https');
+    expect(template.Resources.HttpRedirect?.Condition).toBe('Https');
+    expect(template.Resources.Http?.Condition).toBe('HttpOnly');
+  });
+
+  it('lets only the delivery role assume the deploy role, which may deploy this service and nothing else', () => {
+    const role = template.Resources.DeployRole?.Properties as {
+      AssumeRolePolicyDocument: { Statement: Record<string, unknown>[] };
+      Policies: { PolicyDocument: { Statement: Record<string, unknown>[] } }[];
+    };
+    expect(role.AssumeRolePolicyDocument.Statement).toEqual([{ Effect: 'Allow', Principal: { AWS: { Ref: 'DeliveryRoleArn' } }, Action: 'sts:AssumeRole' }]);
+    const statements = role.Policies[0]?.PolicyDocument.Statement ?? [];
+    expect(statements.map((s) => [s.Sid, s.Action])).toEqual([
+      ['TaskDefinitions', ['ecs:RegisterTaskDefinition', 'ecs:DescribeTaskDefinition', 'ecs:TagResource']],
+      ['TheService', ['ecs:UpdateService', 'ecs:DescribeServices']],
+      ['TheServiceUrl', ['elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeLoadBalancers']],
+      ['PassTheTaskRoles', 'iam:PassRole'],
+    ]);
+    expect(JSON.stringify(statements[1]?.Resource)).toContain(':service/${Cluster}/${Service}');
+    expect(statements[3]).toMatchObject({
+      Resource: [{ 'Fn::GetAtt': ['ExecutionRole', 'Arn'] }, { 'Fn::GetAtt': ['TaskRole', 'Arn'] }],
+      Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+    });
+  });
+});

@@ -1,0 +1,387 @@
+import { Aws, CfnCondition, CfnDeletionPolicy, CfnMapping, CfnOutput, CfnParameter, Duration, Fn, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import * as autoscaling from 'aws-cdk-lib/aws-applicationautoscaling';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
+import type { Construct } from 'constructs';
+
+/**
+ * A workload environment (staging) as a generic StackSet-ready template: a VPC over two AZs with no NAT gateway (tasks in
+ * public subnets by default; a parameter moves them to private subnets reached through VPC endpoints), an ECS Fargate
+ * cluster with Container Insights, an ALB with access logs and optional HTTPS, the service with the deployment circuit
+ * breaker and target-tracking scaling, and the deploy role: trusted only by the cicd delivery role, allowed only what a
+ * deploy of this service needs.
+ */
+export class WorkloadStack extends Stack {
+  constructor(scope: Construct, id: string, props: StackProps = {}) {
+    super(scope, id, props);
+    const p = (name: string, options: ConstructorParameters<typeof CfnParameter>[2]) => new CfnParameter(this, name, options);
+    const serviceName = p('ServiceName', {
+      type: 'String',
+      default: 'backend-service',
+      description: 'Name of the ECS service (and its container family).',
+      allowedPattern: '^[A-Za-z0-9-]{1,32}$',
+    });
+    const environment = p('EnvironmentName', {
+      type: 'String',
+      default: 'staging',
+      description: 'Environment name, used in resource names.',
+      allowedPattern: '^[a-z0-9-]{1,20}$',
+    });
+    const image = p('InitialImage', {
+      type: 'String',
+      description: 'The image the service starts with: the image-uri (by digest) of a first build-and-push. Deliveries replace it.',
+    });
+    const port = p('ContainerPort', { type: 'Number', default: 8080, minValue: 1, maxValue: 65535, description: 'Port the container listens on.' });
+    const healthPath = p('HealthCheckPath', { type: 'String', default: '/health', allowedPattern: '^/.*$', description: 'Path the load balancer checks.' });
+    const cpu = p('Cpu', {
+      type: 'String',
+      default: '256',
+      allowedValues: ['256', '512', '1024', '2048', '4096'],
+      description: 'Fargate CPU units of a task.',
+    });
+    const memory = p('MemoryMiB', { type: 'String', default: '512', description: 'Task memory in MiB, within what Fargate allows for the CPU.' });
+    const desired = p('DesiredCount', { type: 'Number', default: 2, minValue: 1, maxValue: 100, description: 'Tasks running.' });
+    const maxCount = p('MaxCount', { type: 'Number', default: 4, minValue: 1, maxValue: 100, description: 'Most tasks target-tracking scaling may run.' });
+    const placement = p('TaskSubnets', {
+      type: 'String',
+      default: 'public',
+      allowedValues: ['public', 'private'],
+      description:
+        'public: tasks get public IPs and no NAT is needed (cheapest). private: tasks in private subnets, reaching ECR, S3 and CloudWatch Logs through VPC endpoints.',
+    });
+    const certificate = p('CertificateArn', { type: 'String', default: '', description: 'ACM certificate for HTTPS on 443; empty serves HTTP on 80 only.' });
+    const retention = p('LogRetentionDays', {
+      type: 'Number',
+      default: '30',
+      allowedValues: ['7', '14', '30', '60', '90', '180', '365'],
+      description: 'Retention of the container logs.',
+    });
+    const deliveryRole = p('DeliveryRoleArn', {
+      type: 'String',
+      description: "ARN of the cicd account's delivery role: the only principal that may assume the deploy role.",
+      allowedPattern: '^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$',
+    });
+    const deployRoleName = p('DeployRoleName', { type: 'String', default: 'groundwork-deploy', description: 'Name of the deploy role.' });
+
+    const isPrivate = new CfnCondition(this, 'PrivateTasks', { expression: Fn.conditionEquals(placement.valueAsString, 'private') });
+    const https = new CfnCondition(this, 'Https', { expression: Fn.conditionNot(Fn.conditionEquals(certificate.valueAsString, '')) });
+
+    // Network: two AZs, public and isolated subnets, no NAT gateway; flow logs of rejected traffic.
+    const vpc = new ec2.Vpc(this, 'Vpc', {
+      maxAzs: 2,
+      natGateways: 0,
+      subnetConfiguration: [
+        { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
+        { name: 'private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 },
+      ],
+    });
+    const flowLogs = new logs.LogGroup(this, 'FlowLogs', { retention: logs.RetentionDays.ONE_MONTH });
+    vpc.addFlowLog('RejectedTraffic', { destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogs), trafficType: ec2.FlowLogTrafficType.REJECT });
+    const endpointSg = new ec2.SecurityGroup(this, 'EndpointSecurityGroup', { vpc, description: 'VPC endpoints: HTTPS from the VPC', allowAllOutbound: false });
+    endpointSg.addIngressRule(ec2.Peer.ipv4(vpc.vpcCidrBlock), ec2.Port.tcp(443), 'HTTPS from tasks in the VPC');
+    (endpointSg.node.defaultChild as ec2.CfnSecurityGroup).cfnOptions.condition = isPrivate;
+    Validations.of(endpointSg).acknowledge({ id: 'AwsSolutions-EC23', reason: "ingress is the VPC's own CIDR (a token cdk-nag cannot read), on 443 only" });
+    for (const [id, service] of [
+      ['EcrApi', ec2.InterfaceVpcEndpointAwsService.ECR],
+      ['EcrDocker', ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER],
+      ['Logs', ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS],
+    ] as const) {
+      const endpoint = vpc.addInterfaceEndpoint(id, {
+        service,
+        subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+        securityGroups: [endpointSg],
+        open: false,
+      });
+      (endpoint.node.defaultChild as ec2.CfnVPCEndpoint).cfnOptions.condition = isPrivate;
+    }
+    const s3Endpoint = vpc.addGatewayEndpoint('S3', {
+      service: ec2.GatewayVpcEndpointAwsService.S3,
+      subnets: [{ subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
+    });
+    (s3Endpoint.node.defaultChild as ec2.CfnVPCEndpoint).cfnOptions.condition = isPrivate;
+
+    // Load balancer access logs: SSE-S3 (what ELB delivery supports), TLS only, expiring.
+    const elbAccounts = new CfnMapping(this, 'ElbAccount', {
+      mapping: Object.fromEntries(RegionInfo.regions.filter((r) => r.elbv2Account).map((r) => [r.name, { id: r.elbv2Account as string }])),
+      lazy: false,
+    });
+    const albLogs = new s3.Bucket(this, 'AlbLogs', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [{ expiration: Duration.days(90) }],
+    });
+    (albLogs.node.defaultChild as s3.CfnBucket).cfnOptions.deletionPolicy = CfnDeletionPolicy.RETAIN;
+    const logPrefix = `arn:${Aws.PARTITION}:s3:::${albLogs.bucketName}/alb/AWSLogs/${Aws.ACCOUNT_ID}/*`;
+    albLogs.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'ElbLogDelivery',
+        principals: [new iam.ServicePrincipal('logdelivery.elasticloadbalancing.amazonaws.com')],
+        actions: ['s3:PutObject'],
+        resources: [logPrefix],
+        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+      }),
+    );
+    albLogs.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'ElbLogDeliveryOlderRegions',
+        principals: [new iam.ArnPrincipal(Fn.sub('arn:${AWS::Partition}:iam::${Elb}:root', { Elb: elbAccounts.findInMap(Aws.REGION, 'id') }))],
+        actions: ['s3:PutObject'],
+        resources: [logPrefix],
+      }),
+    );
+    Validations.of(albLogs).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'this bucket receives the load balancer access logs; logging its own access would log the logs',
+    });
+
+    const albSg = new ec2.SecurityGroup(this, 'AlbSecurityGroup', { vpc, description: 'Load balancer: HTTP(S) from the internet', allowAllOutbound: false });
+    albSg.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(80), 'HTTP from the internet');
+    albSg.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS from the internet');
+    Validations.of(albSg).acknowledge({
+      id: 'AwsSolutions-EC23',
+      reason: 'a public web service: the load balancer must accept HTTP(S) from anywhere; tasks accept traffic only from it',
+    });
+    const taskSg = new ec2.SecurityGroup(this, 'TaskSecurityGroup', { vpc, description: 'Tasks: the container port from the load balancer only' });
+    taskSg.addIngressRule(albSg, ec2.Port.tcpRange(1, 65535), 'the container port, from the load balancer');
+    albSg.addEgressRule(taskSg, ec2.Port.tcpRange(1, 65535), 'to the tasks');
+
+    const alb = new elbv2.CfnLoadBalancer(this, 'Alb', {
+      scheme: 'internet-facing',
+      type: 'application',
+      subnets: vpc.publicSubnets.map((s) => s.subnetId),
+      securityGroups: [albSg.securityGroupId],
+      loadBalancerAttributes: [
+        { key: 'access_logs.s3.enabled', value: 'true' },
+        { key: 'access_logs.s3.bucket', value: albLogs.bucketName },
+        { key: 'access_logs.s3.prefix', value: 'alb' },
+        { key: 'routing.http.drop_invalid_header_fields.enabled', value: 'true' },
+        { key: 'deletion_protection.enabled', value: 'false' },
+      ],
+    });
+    const targets = new elbv2.CfnTargetGroup(this, 'Targets', {
+      vpcId: vpc.vpcId,
+      targetType: 'ip',
+      protocol: 'HTTP',
+      port: port.valueAsNumber,
+      healthCheckPath: healthPath.valueAsString,
+      matcher: { httpCode: '200-399' },
+      targetGroupAttributes: [{ key: 'deregistration_delay.timeout_seconds', value: '30' }],
+    });
+    // Port 80 forwards to the service, or, with a certificate, redirects to HTTPS.
+    const http = new elbv2.CfnListener(this, 'Http', {
+      loadBalancerArn: alb.ref,
+      port: 80,
+      protocol: 'HTTP',
+      defaultActions: [{ type: 'forward', targetGroupArn: targets.ref }],
+    });
+    http.cfnOptions.condition = new CfnCondition(this, 'HttpOnly', { expression: Fn.conditionEquals(certificate.valueAsString, '') });
+    const redirect = new elbv2.CfnListener(this, 'HttpRedirect', {
+      loadBalancerArn: alb.ref,
+      port: 80,
+      protocol: 'HTTP',
+      defaultActions: [{ type: 'redirect', redirectConfig: { protocol: 'HTTPS', port: '443', statusCode: 'HTTP_301' } }],
+    });
+    redirect.cfnOptions.condition = https;
+    const httpsListener = new elbv2.CfnListener(this, 'HttpsListener', {
+      loadBalancerArn: alb.ref,
+      port: 443,
+      protocol: 'HTTPS',
+      certificates: [{ certificateArn: certificate.valueAsString }],
+      sslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06',
+      defaultActions: [{ type: 'forward', targetGroupArn: targets.ref }],
+    });
+    httpsListener.cfnOptions.condition = https;
+
+    // The service.
+    const cluster = new ecs.CfnCluster(this, 'Cluster', {
+      clusterName: Fn.sub('${Env}-${Service}', { Env: environment.valueAsString, Service: serviceName.valueAsString }),
+      clusterSettings: [{ name: 'containerInsights', value: 'enabled' }],
+    });
+    const logGroup = new logs.CfnLogGroup(this, 'ServiceLogs', { retentionInDays: retention.valueAsNumber });
+    const executionRole = new iam.CfnRole(this, 'ExecutionRole', {
+      description: 'Pulls the image and writes the container logs',
+      assumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+      },
+      policies: [
+        {
+          policyName: 'pull-and-log',
+          policyDocument: {
+            Version: '2012-10-17',
+            Statement: [
+              { Sid: 'RegistryLogin', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+              {
+                Sid: 'PullTheImage',
+                Effect: 'Allow',
+                Action: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+                Resource: Fn.sub('arn:${AWS::Partition}:ecr:*:*:repository/*'),
+              },
+              {
+                Sid: 'WriteLogs',
+                Effect: 'Allow',
+                Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+                Resource: Fn.join('', [logGroup.attrArn, ':*']),
+              },
+            ],
+          },
+        },
+      ],
+    });
+    Validations.of(executionRole).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'ecr:GetAuthorizationToken supports no resource-level permissions',
+    });
+    Validations.of(executionRole).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecr:*:*:repository/*]',
+      reason: 'the image lives in the cicd account, whose ID this generic template does not know; its repository policy admits only the environment accounts',
+    });
+    Validations.of(executionRole).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::<ServiceLogs.Arn>:*]',
+      reason: 'log streams of the service log group are named per task',
+    });
+    const taskRole = new iam.CfnRole(this, 'TaskRole', {
+      description: 'The application: no AWS permissions until the service needs some',
+      assumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { Service: 'ecs-tasks.amazonaws.com' },
+            Action: 'sts:AssumeRole',
+            Condition: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+          },
+        ],
+      },
+    });
+    const taskDefinition = new ecs.CfnTaskDefinition(this, 'TaskDefinition', {
+      family: serviceName.valueAsString,
+      requiresCompatibilities: ['FARGATE'],
+      networkMode: 'awsvpc',
+      cpu: cpu.valueAsString,
+      memory: memory.valueAsString,
+      runtimePlatform: { cpuArchitecture: 'X86_64', operatingSystemFamily: 'LINUX' },
+      executionRoleArn: executionRole.attrArn,
+      taskRoleArn: taskRole.attrArn,
+      containerDefinitions: [
+        {
+          name: 'app',
+          image: image.valueAsString,
+          essential: true,
+          readonlyRootFilesystem: true,
+          portMappings: [{ containerPort: port.valueAsNumber, protocol: 'tcp' }],
+          logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': logGroup.ref, 'awslogs-region': Aws.REGION, 'awslogs-stream-prefix': 'app' } },
+        },
+      ],
+    });
+    const service = new ecs.CfnService(this, 'Service', {
+      serviceName: serviceName.valueAsString,
+      cluster: cluster.ref,
+      launchType: 'FARGATE',
+      taskDefinition: taskDefinition.ref,
+      desiredCount: desired.valueAsNumber,
+      healthCheckGracePeriodSeconds: 30,
+      deploymentController: { type: 'ECS' },
+      deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true }, minimumHealthyPercent: 100, maximumPercent: 200 },
+      networkConfiguration: {
+        awsvpcConfiguration: {
+          assignPublicIp: Fn.conditionIf(isPrivate.logicalId, 'DISABLED', 'ENABLED').toString(),
+          subnets: Fn.conditionIf(
+            isPrivate.logicalId,
+            vpc.isolatedSubnets.map((s) => s.subnetId),
+            vpc.publicSubnets.map((s) => s.subnetId),
+          ) as unknown as string[],
+          securityGroups: [taskSg.securityGroupId],
+        },
+      },
+      loadBalancers: [{ containerName: 'app', containerPort: port.valueAsNumber, targetGroupArn: targets.ref }],
+      propagateTags: 'SERVICE',
+      enableEcsManagedTags: true,
+    });
+    // The target group must be attached to a listener before the service uses it; the listener is conditional, so the
+    // service refers to whichever exists instead of a DependsOn (which cannot name a conditional resource).
+    service.tags.setTag('groundwork:listener', Fn.conditionIf(http.cfnOptions.condition?.logicalId as string, http.ref, httpsListener.ref).toString());
+
+    const scaling = new autoscaling.CfnScalableTarget(this, 'ScalingTarget', {
+      serviceNamespace: 'ecs',
+      scalableDimension: 'ecs:service:DesiredCount',
+      resourceId: Fn.sub('service/${Cluster}/${Service}', { Cluster: cluster.ref, Service: service.attrName }),
+      minCapacity: desired.valueAsNumber,
+      maxCapacity: maxCount.valueAsNumber,
+    });
+    new autoscaling.CfnScalingPolicy(this, 'CpuTracking', {
+      policyName: 'cpu-60',
+      policyType: 'TargetTrackingScaling',
+      scalingTargetId: scaling.ref,
+      targetTrackingScalingPolicyConfiguration: {
+        targetValue: 60,
+        predefinedMetricSpecification: { predefinedMetricType: 'ECSServiceAverageCPUUtilization' },
+        scaleInCooldown: 120,
+        scaleOutCooldown: 60,
+      },
+    });
+
+    // The deploy role: the delivery role of the cicd account, and only it, may deploy this one service.
+    const serviceArn = Fn.sub('arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:service/${Cluster}/${Service}', {
+      Cluster: cluster.ref,
+      Service: serviceName.valueAsString,
+    });
+    const deployRole = new iam.CfnRole(this, 'DeployRole', {
+      roleName: deployRoleName.valueAsString,
+      description: 'Groundwork delivery: registers task definitions and updates one ECS service; assumable only by the cicd delivery role',
+      maxSessionDuration: 3600,
+      assumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { AWS: deliveryRole.valueAsString }, Action: 'sts:AssumeRole' }],
+      },
+      policies: [
+        {
+          policyName: 'deploy',
+          policyDocument: {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Sid: 'TaskDefinitions',
+                Effect: 'Allow',
+                Action: ['ecs:RegisterTaskDefinition', 'ecs:DescribeTaskDefinition', 'ecs:TagResource'],
+                Resource: '*',
+              },
+              { Sid: 'TheService', Effect: 'Allow', Action: ['ecs:UpdateService', 'ecs:DescribeServices'], Resource: serviceArn },
+              {
+                Sid: 'TheServiceUrl',
+                Effect: 'Allow',
+                Action: ['elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeLoadBalancers'],
+                Resource: '*',
+              },
+              {
+                Sid: 'PassTheTaskRoles',
+                Effect: 'Allow',
+                Action: 'iam:PassRole',
+                Resource: [executionRole.attrArn, taskRole.attrArn],
+                Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+              },
+            ],
+          },
+        },
+      ],
+    });
+    Validations.of(deployRole).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'RegisterTaskDefinition, DescribeTaskDefinition and the ELB Describe calls support no resource-level permissions; UpdateService and PassRole are limited to this service and its two roles',
+    });
+
+    new CfnOutput(this, 'ServiceUrl', {
+      value: Fn.conditionIf(https.logicalId, Fn.sub('https://${Dns}', { Dns: alb.attrDnsName }), Fn.sub('http://${Dns}', { Dns: alb.attrDnsName })).toString(),
+    });
+    new CfnOutput(this, 'ClusterName', { value: cluster.ref });
+    new CfnOutput(this, 'DeployRoleArn', { value: deployRole.attrArn });
+  }
+}
