@@ -96,7 +96,7 @@ describe('github-oidc.json: the delivery role trusts exactly one branch of one r
 
   it('may push to one repository and assume one deploy role, and log in to ECR (which has no resource-level permission)', () => {
     const policy = (
-      template.Resources.DeliveryRole?.Properties.Policies as {
+      (template.Resources.DeliveryRole?.Properties.Policies ?? []) as {
         PolicyDocument: { Statement: { Sid: string; Action: string | string[]; Resource: unknown }[] };
       }[]
     )[0];
