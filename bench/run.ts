@@ -1,15 +1,22 @@
 /**
  * `npm run bench [name…]`: runs the benchmarks and prints a Markdown table with the machine and date,
- * to be pasted into docs/benchmarks.md. Names: synth, org, identity, cost.
+ * to be pasted into docs/benchmarks.md. Names: synth, org, identity, cost, delivery.
  */
 import { cpus, totalmem } from 'node:os';
 import { costBenchmark } from './cost.bench.js';
+import { deliveryBenchmark } from './delivery.bench.js';
 import { identityBenchmark } from './identity.bench.js';
 import { orgBenchmark } from './org.bench.js';
 import { synthBenchmark } from './synth.bench.js';
 import type { BenchResult } from './types.js';
 
-const suites: Record<string, () => Promise<BenchResult[]>> = { synth: synthBenchmark, org: orgBenchmark, identity: identityBenchmark, cost: costBenchmark };
+const suites: Record<string, () => Promise<BenchResult[]>> = {
+  synth: synthBenchmark,
+  org: orgBenchmark,
+  identity: identityBenchmark,
+  cost: costBenchmark,
+  delivery: deliveryBenchmark,
+};
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !(name in suites));
 if (unknown.length > 0) {

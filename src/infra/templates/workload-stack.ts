@@ -171,6 +171,10 @@ export class WorkloadStack extends Stack {
       protocol: 'HTTP',
       port: port.valueAsNumber,
       healthCheckPath: healthPath.valueAsString,
+      // Two healthy checks 10 s apart put a new task in service in about 20 s (the defaults, 5 × 30 s, take 150 s).
+      healthCheckIntervalSeconds: 10,
+      healthyThresholdCount: 2,
+      unhealthyThresholdCount: 3,
       matcher: { httpCode: '200-399' },
       targetGroupAttributes: [{ key: 'deregistration_delay.timeout_seconds', value: '30' }],
     });
@@ -201,7 +205,7 @@ export class WorkloadStack extends Stack {
 
     // The service.
     const cluster = new ecs.CfnCluster(this, 'Cluster', {
-      clusterName: Fn.sub('${Env}-${Service}', { Env: environment.valueAsString, Service: serviceName.valueAsString }),
+      clusterName: environment.valueAsString,
       clusterSettings: [{ name: 'containerInsights', value: 'enabled' }],
     });
     const logGroup = new logs.CfnLogGroup(this, 'ServiceLogs', { retentionInDays: retention.valueAsNumber });
