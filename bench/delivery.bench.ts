@@ -1,12 +1,11 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { CreateRepositoryCommand, ECRClient } from '@aws-sdk/client-ecr';
-import { CreateClusterCommand, CreateServiceCommand, ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { ClientFactory } from '../src/aws/client-factory.js';
 import { defaultEmulatorPaths, ensureEmulatorInstalled, findFreePort, startEmulator, stopEmulator } from '../src/sandbox/emulator.js';
-import { node24 } from '../test/helpers/node24.js';
+import { createStagingService, EXAMPLE_SERVICE, exampleEnv, startExampleService } from '../test/helpers/delivery-fixtures.js';
 import { SHARED_PATHS } from '../test/helpers/paths.js';
 import { runAction, startOidcEndpoint } from '../test/helpers/run-action.js';
 import type { BenchResult } from './types.js';
@@ -29,25 +28,12 @@ async function median(runs: number, fn: () => Promise<unknown>): Promise<number>
  * each bundled action's overhead (Node 24 start, AWS calls) against the emulator. The rest is estimated in the docs.
  */
 export async function deliveryBenchmark(): Promise<BenchResult[]> {
-  const service = join(SHARED_PATHS.root, 'examples/backend-service');
-  const env = { ...process.env, PATH: `${dirname(node24())}:${process.env.PATH}` };
+  const service = EXAMPLE_SERVICE;
+  const env = exampleEnv();
   const unit = await median(3, async () => execFileSync('npm', ['test'], { cwd: service, env, stdio: 'ignore' }));
 
-  const port = await findFreePort(0);
-  const server = spawn(node24(), ['src/server.ts'], { cwd: service, env: { ...env, PORT: String(port) }, stdio: 'ignore' });
-  for (
-    let i = 0;
-    i < 100 &&
-    !(await fetch(`http://127.0.0.1:${port}/health`).then(
-      (r) => r.ok,
-      () => false,
-    ));
-    i++
-  )
-    await new Promise((r) => setTimeout(r, 100));
-  const e2e = await median(3, async () =>
-    execFileSync('npm', ['run', 'test:e2e'], { cwd: service, env: { ...env, BASE_URL: `http://127.0.0.1:${port}` }, stdio: 'ignore' }),
-  );
+  const { baseUrl, process: server } = await startExampleService();
+  const e2e = await median(3, async () => execFileSync('npm', ['run', 'test:e2e'], { cwd: service, env: { ...env, BASE_URL: baseUrl }, stdio: 'ignore' }));
   server.kill('SIGTERM');
 
   const dir = mkdtempSync(join(tmpdir(), 'gw-bench-delivery-'));
@@ -59,19 +45,7 @@ export async function deliveryBenchmark(): Promise<BenchResult[]> {
   try {
     const clients = new ClientFactory({ target: 'sandbox', region: 'eu-west-1', endpoint: state.endpoint });
     await clients.create(ECRClient).send(new CreateRepositoryCommand({ repositoryName: 'backend', imageTagMutability: 'IMMUTABLE' }));
-    const ecs = clients.create(ECSClient);
-    await ecs.send(new CreateClusterCommand({ clusterName: 'staging' }));
-    await ecs.send(
-      new RegisterTaskDefinitionCommand({
-        family: 'backend',
-        requiresCompatibilities: ['FARGATE'],
-        networkMode: 'awsvpc',
-        cpu: '256',
-        memory: '512',
-        containerDefinitions: [{ name: 'app', image: 'x' }],
-      }),
-    );
-    await ecs.send(new CreateServiceCommand({ cluster: 'staging', serviceName: 'backend', taskDefinition: 'backend', desiredCount: 1 }));
+    await createStagingService(clients);
     const awsEnv = {
       AWS_ENDPOINT_URL: state.endpoint,
       AWS_REGION: 'eu-west-1',

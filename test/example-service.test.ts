@@ -1,15 +1,14 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findFreePort } from '../src/sandbox/emulator.js';
+import { EXAMPLE_SERVICE, exampleEnv, startExampleService } from './helpers/delivery-fixtures.js';
 import { node24 } from './helpers/node24.js';
-import { SHARED_PATHS } from './helpers/paths.js';
 
 const run = promisify(execFile);
-const service = join(SHARED_PATHS.root, 'examples/backend-service');
+const service = EXAMPLE_SERVICE;
 /** The service's own commands run on Node 24 (its engines field), as its Dockerfile and the delivery workflow run them. */
-const env = () => ({ ...process.env, PATH: `${dirname(node24())}:${process.env.PATH}` });
+const env = exampleEnv;
 
 async function npm(args: string[], extra: Record<string, string> = {}): Promise<{ code: number; output: string }> {
   try {
@@ -25,20 +24,9 @@ describe('the example backend service (examples/backend-service)', () => {
   let server: ChildProcess | undefined;
   let baseUrl = '';
   beforeAll(async () => {
-    const port = await findFreePort(0);
-    baseUrl = `http://127.0.0.1:${port}`;
-    server = spawn(node24(), ['src/server.ts'], { cwd: service, env: { ...env(), PORT: String(port) }, stdio: 'ignore' });
-    for (let i = 0; i < 100; i++) {
-      if (
-        await fetch(`${baseUrl}/health`).then(
-          (r) => r.ok,
-          () => false,
-        )
-      )
-        return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error('the example service did not start');
+    const started = await startExampleService();
+    server = started.process;
+    baseUrl = started.baseUrl;
   });
   afterAll(() => server?.kill('SIGTERM'));
 

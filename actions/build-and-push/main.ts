@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process';
 import * as core from '@actions/core';
 import { ECRClient } from '@aws-sdk/client-ecr';
-import { ClientFactory } from '../../src/aws/client-factory.js';
-import { actionError, booleanInput, keyValueLines } from '../../src/delivery/action-io.js';
+import { actionError, booleanInput, keyValueLines, sessionClients } from '../../src/delivery/action-io.js';
 import { buildAndPush, type CommandRunner } from '../../src/delivery/images.js';
 import { GroundworkError } from '../../src/errors.js';
 
@@ -28,13 +27,8 @@ const runCommand: CommandRunner = (command, args, options = {}) =>
 /** The action: build once per commit, output the image by digest. */
 export async function run(): Promise<void> {
   try {
-    const region = core.getInput('aws-region') || process.env.AWS_REGION || '';
-    if (!region)
-      throw new GroundworkError('USAGE', 'no AWS region: aws-region is empty and AWS_REGION is not set', {
-        hint: 'run assume-role-via-oidc first, or set aws-region',
-      });
+    const clients = sessionClients(core.getInput('aws-region'), process.env);
     const tag = core.getInput('image-tag') || process.env.GITHUB_SHA || '';
-    const clients = new ClientFactory({ target: 'aws', region, endpoint: process.env.AWS_ENDPOINT_URL || undefined });
     const image = await buildAndPush({
       ecr: clients.create(ECRClient),
       repositoryName: core.getInput('ecr-repository', { required: true }),

@@ -1,8 +1,7 @@
 import * as core from '@actions/core';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { ClientFactory } from '../../src/aws/client-factory.js';
-import { actionError, numberInput } from '../../src/delivery/action-io.js';
+import { actionError, numberInput, sessionClients } from '../../src/delivery/action-io.js';
 import { runE2e } from '../../src/delivery/e2e.js';
 import { deployService, RUN_URL_TAG } from '../../src/delivery/ecs-deploy.js';
 import { GroundworkError } from '../../src/errors.js';
@@ -10,12 +9,7 @@ import { GroundworkError } from '../../src/errors.js';
 /** The action: deploy by digest, wait with progress, then E2E against the result. */
 export async function run(): Promise<void> {
   try {
-    const region = core.getInput('aws-region') || process.env.AWS_REGION || '';
-    if (!region)
-      throw new GroundworkError('USAGE', 'no AWS region: aws-region is empty and AWS_REGION is not set', {
-        hint: 'run assume-role-via-oidc first, or set aws-region',
-      });
-    const clients = new ClientFactory({ target: 'aws', region, endpoint: process.env.AWS_ENDPOINT_URL || undefined });
+    const clients = sessionClients(core.getInput('aws-region'), process.env);
     const runUrl =
       process.env.GITHUB_SERVER_URL && process.env.GITHUB_REPOSITORY && process.env.GITHUB_RUN_ID
         ? `${process.env.GITHUB_SERVER_URL}/${process.env.GITHUB_REPOSITORY}/actions/runs/${process.env.GITHUB_RUN_ID}`

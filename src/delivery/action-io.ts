@@ -1,4 +1,5 @@
 import { toGroundworkError } from '../aws/aws-error.js';
+import { ClientFactory } from '../aws/client-factory.js';
 import { GroundworkError } from '../errors.js';
 
 /** A number input within a range, or a clear error naming the input, the value and the range. */
@@ -33,4 +34,18 @@ export function keyValueLines(name: string, raw: string): Record<string, string>
     out[line.slice(0, at).trim()] = line.slice(at + 1);
   });
   return out;
+}
+
+/**
+ * The client factory of an action that runs after assume-role-via-oidc: credentials from the environment it exported,
+ * the region from the input or AWS_REGION, and AWS_ENDPOINT_URL honoured (the emulator in tests).
+ */
+export function sessionClients(regionInput: string, env: Readonly<Record<string, string | undefined>>): ClientFactory {
+  const region = regionInput || env.AWS_REGION || '';
+  if (!region) {
+    throw new GroundworkError('USAGE', 'no AWS region: aws-region is empty and AWS_REGION is not set', {
+      hint: 'run assume-role-via-oidc first, or set aws-region',
+    });
+  }
+  return new ClientFactory({ target: 'aws', region, endpoint: env.AWS_ENDPOINT_URL || undefined });
 }

@@ -1,12 +1,6 @@
-import {
-  CreateClusterCommand,
-  CreateServiceCommand,
-  DescribeServicesCommand,
-  DescribeTaskDefinitionCommand,
-  ECSClient,
-  RegisterTaskDefinitionCommand,
-} from '@aws-sdk/client-ecs';
+import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createStagingService } from '../helpers/delivery-fixtures.js';
 import { runAction } from '../helpers/run-action.js';
 import { useTestEmulator } from '../helpers/test-emulator.js';
 
@@ -25,20 +19,7 @@ const ENV = () => ({
 describe('deploy-staging, bundled and run as the runner runs it (Node 24), against the emulator', () => {
   const ecs = () => sandbox.emulator.clients('eu-west-1').create(ECSClient);
   beforeAll(async () => {
-    await ecs().send(new CreateClusterCommand({ clusterName: 'staging' }));
-    await ecs().send(
-      new RegisterTaskDefinitionCommand({
-        family: 'backend',
-        requiresCompatibilities: ['FARGATE'],
-        networkMode: 'awsvpc',
-        cpu: '256',
-        memory: '512',
-        containerDefinitions: [
-          { name: 'app', image: 'placeholder', essential: true, environment: [{ name: 'LOG_LEVEL', value: 'info' }], portMappings: [{ containerPort: 8080 }] },
-        ],
-      }),
-    );
-    await ecs().send(new CreateServiceCommand({ cluster: 'staging', serviceName: 'backend', taskDefinition: 'backend', desiredCount: 1 }));
+    await createStagingService(sandbox.emulator.clients('eu-west-1'));
   });
 
   it('registers the next revision pinned by digest and tagged with the run, points the service at it, and says the emulator shows no rollout', async () => {

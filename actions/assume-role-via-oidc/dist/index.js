@@ -57751,7 +57751,7 @@ const ACCOUNT_IN_HOST_CLIENTS = new Set(['S3ControlClient']);
 /** The sandbox's dummy credentials; moto maps any unknown key to its default account. */
 const SANDBOX_CREDENTIALS = { accessKeyId: 'groundwork-sandbox', secretAccessKey: 'groundwork-sandbox' };
 /** Builds every SDK v3 client Groundwork uses: one region, credential and endpoint policy, adaptive retries, and observers. */
-class ClientFactory {
+class client_factory_ClientFactory {
     settings;
     baseCredentials;
     memberCredentials = new Map();
@@ -57880,7 +57880,7 @@ const ERROR_CODES = (/* unused pure expression or super */ null && ([
 /** The code the CLI prints for an error that is not a GroundworkError (a bug): documented like the others. */
 const INTERNAL_ERROR_CODE = 'INTERNAL';
 /** The one error type Groundwork throws for anything a user can act on. */
-class GroundworkError extends Error {
+class errors_GroundworkError extends Error {
     code;
     hint;
     details;
@@ -57927,7 +57927,7 @@ function callOf(e) {
  * `action` says what Groundwork was doing; without it the failed AWS call names itself.
  */
 function toGroundworkError(error, action, endpoint) {
-    if (error instanceof GroundworkError)
+    if (error instanceof errors_GroundworkError)
         return error;
     const e = (error ?? {});
     const name = e.name ?? e.Code ?? '';
@@ -57939,30 +57939,30 @@ function toGroundworkError(error, action, endpoint) {
     const options = { cause: error };
     if (network === 'ECONNREFUSED' || /ECONNREFUSED/.test(message)) {
         if (!endpoint || /127\.0\.0\.1|localhost/.test(endpoint)) {
-            return new GroundworkError('EMULATOR_NOT_RUNNING', `${doing}: nothing answers at ${endpoint ?? 'the AWS endpoint'}`, {
+            return new errors_GroundworkError('EMULATOR_NOT_RUNNING', `${doing}: nothing answers at ${endpoint ?? 'the AWS endpoint'}`, {
                 hint: 'start the sandbox with `groundwork emulator start` (or `npm start`), or pass --endpoint URL',
                 ...options,
             });
         }
-        return new GroundworkError('AWS_NETWORK', `${doing}: the connection to ${endpoint} was refused`, {
+        return new errors_GroundworkError('AWS_NETWORK', `${doing}: the connection to ${endpoint} was refused`, {
             hint: 'check --endpoint and AWS_ENDPOINT_URL',
             ...options,
         });
     }
     if (network === 'ENOTFOUND' || network === 'EAI_AGAIN' || network === 'ETIMEDOUT' || network === 'ECONNRESET' || name === 'TimeoutError') {
-        return new GroundworkError('AWS_NETWORK', `${doing}: the network failed (${network ?? name})${attempts ? ` after ${attempts} attempt(s)` : ''}`, {
+        return new errors_GroundworkError('AWS_NETWORK', `${doing}: the network failed (${network ?? name})${attempts ? ` after ${attempts} attempt(s)` : ''}`, {
             hint: 'check the connection to AWS (proxy, VPN, DNS), then run the command again',
             ...options,
         });
     }
     if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(message)) {
-        return new GroundworkError('AWS_CREDENTIALS', `${doing}: no AWS credentials found (${message})`, {
+        return new errors_GroundworkError('AWS_CREDENTIALS', `${doing}: no AWS credentials found (${message})`, {
             hint: 'sign in with `aws sso login --profile NAME` and pass --profile NAME, or set AWS_PROFILE',
             ...options,
         });
     }
     if (EXPIRED.test(name) || /token .*expired|session .*expired|has expired/i.test(message)) {
-        return new GroundworkError('AWS_TOKEN_EXPIRED', `${doing}: the AWS credentials have expired or are not valid (${name}: ${message})`, {
+        return new errors_GroundworkError('AWS_TOKEN_EXPIRED', `${doing}: the AWS credentials have expired or are not valid (${name}: ${message})`, {
             hint: 'refresh them: `aws sso login --profile NAME` for SSO profiles, or get new temporary credentials, then run the command again',
             ...options,
         });
@@ -57970,36 +57970,36 @@ function toGroundworkError(error, action, endpoint) {
     if (DENIED.test(name) || /not authorized to perform/i.test(message)) {
         const principal = /User: (\S+) is not authorized/.exec(message)?.[1];
         const denied = /perform: (\S+)/.exec(message)?.[1] ?? (e.$groundworkCall ? iamAction(e.$groundworkCall) : undefined);
-        return new GroundworkError('AWS_ACCESS_DENIED', `${doing}: access denied${denied ? ` for ${denied}` : ''}${principal ? ` to ${principal}` : ''} (${message})`, {
+        return new errors_GroundworkError('AWS_ACCESS_DENIED', `${doing}: access denied${denied ? ` for ${denied}` : ''}${principal ? ` to ${principal}` : ''} (${message})`, {
             hint: `grant ${denied ?? 'that action'} to ${principal ?? 'the caller (`aws sts get-caller-identity` shows who that is)'}, or use management-account credentials; an SCP or permissions boundary may also deny it`,
             ...options,
         });
     }
     if (THROTTLING.test(name) || e.$metadata?.httpStatusCode === 429) {
-        return new GroundworkError('AWS_THROTTLED', `${doing}: AWS kept throttling the request (${name}), retried ${Math.max((attempts ?? 1) - 1, 0)} time(s)`, {
+        return new errors_GroundworkError('AWS_THROTTLED', `${doing}: AWS kept throttling the request (${name}), retried ${Math.max((attempts ?? 1) - 1, 0)} time(s)`, {
             hint: 'wait a minute and run the command again; if it persists, ask for a higher quota in Service Quotas',
             ...options,
         });
     }
     if (NOT_FOUND.test(name)) {
-        return new GroundworkError('AWS_RESOURCE_NOT_FOUND', `${doing}: ${name}: ${message}`, {
+        return new errors_GroundworkError('AWS_RESOURCE_NOT_FOUND', `${doing}: ${name}: ${message}`, {
             hint: 'the resource may have been deleted or not created yet; `groundwork plan` shows what Groundwork expects to exist',
             ...options,
         });
     }
     if (INVALID.test(name) || (e.$fault === 'client' && e.$metadata?.httpStatusCode === 400 && !name)) {
-        return new GroundworkError('AWS_INVALID_REQUEST', `${doing}: AWS refused the request: ${name ? `${name}: ` : ''}${message}`, {
+        return new errors_GroundworkError('AWS_INVALID_REQUEST', `${doing}: AWS refused the request: ${name ? `${name}: ` : ''}${message}`, {
             hint: 'check the value the message names (in groundwork.yaml or on the command line); --verbose shows the full error',
             ...options,
         });
     }
     if (e.$fault === 'server' || (e.$metadata?.httpStatusCode ?? 0) >= 500) {
-        return new GroundworkError('AWS_SERVICE_ERROR', `${doing}: AWS answered with a server error (${name || e.$metadata?.httpStatusCode}) after ${attempts ?? 1} attempt(s)`, {
+        return new errors_GroundworkError('AWS_SERVICE_ERROR', `${doing}: AWS answered with a server error (${name || e.$metadata?.httpStatusCode}) after ${attempts ?? 1} attempt(s)`, {
             hint: 'this is usually temporary: run the command again; the AWS Health Dashboard shows outages',
             ...options,
         });
     }
-    return new GroundworkError('AWS_REQUEST_FAILED', `${doing}: ${name ? `${name}: ` : ''}${message}`, {
+    return new errors_GroundworkError('AWS_REQUEST_FAILED', `${doing}: ${name ? `${name}: ` : ''}${message}`, {
         hint: 'run again with --verbose for details; transient errors are retried automatically',
         ...options,
     });
@@ -58019,18 +58019,53 @@ function isError(error, ...names) {
 ;// CONCATENATED MODULE: ./src/delivery/action-io.ts
 
 
+
 /** A number input within a range, or a clear error naming the input, the value and the range. */
 function numberInput(name, raw, min, max) {
     const value = Number(raw);
     if (raw.trim() === '' || !Number.isFinite(value) || value < min || value > max) {
-        throw new GroundworkError('USAGE', `input ${name} is "${raw}"; use a number from ${min} to ${max}`, { hint: `set ${name} in the step's with: block` });
+        throw new errors_GroundworkError('USAGE', `input ${name} is "${raw}"; use a number from ${min} to ${max}`, { hint: `set ${name} in the step's with: block` });
     }
     return value;
 }
 /** What an action prints when it fails: one line (code, message, fix) for setFailed, and detail lines as annotations. */
 function actionError(error) {
-    const mapped = error instanceof GroundworkError ? error : toGroundworkError(error);
+    const mapped = error instanceof errors_GroundworkError ? error : toGroundworkError(error);
     return { line: `${mapped.code}: ${mapped.message}${mapped.hint ? ` (fix: ${mapped.hint})` : ''}`, details: mapped.details };
+}
+/** `true` or `false`, or a clear error naming the input. */
+function booleanInput(name, raw) {
+    if (raw === 'true')
+        return true;
+    if (raw === 'false')
+        return false;
+    throw new GroundworkError('USAGE', `input ${name} is "${raw}"; use true or false`, { hint: `set ${name} in the step's with: block` });
+}
+/** One KEY=VALUE per line (blank lines ignored), or a clear error naming the input and the line. */
+function keyValueLines(name, raw) {
+    const out = {};
+    raw.split(/\r?\n/).forEach((line, i) => {
+        if (line.trim() === '')
+            return;
+        const at = line.indexOf('=');
+        if (at <= 0)
+            throw new GroundworkError('USAGE', `input ${name}, line ${i + 1}: "${line}" is not KEY=VALUE`, { hint: 'write one KEY=VALUE per line' });
+        out[line.slice(0, at).trim()] = line.slice(at + 1);
+    });
+    return out;
+}
+/**
+ * The client factory of an action that runs after assume-role-via-oidc: credentials from the environment it exported,
+ * the region from the input or AWS_REGION, and AWS_ENDPOINT_URL honoured (the emulator in tests).
+ */
+function sessionClients(regionInput, env) {
+    const region = regionInput || env.AWS_REGION || '';
+    if (!region) {
+        throw new GroundworkError('USAGE', 'no AWS region: aws-region is empty and AWS_REGION is not set', {
+            hint: 'run assume-role-via-oidc first, or set aws-region',
+        });
+    }
+    return new ClientFactory({ target: 'aws', region, endpoint: env.AWS_ENDPOINT_URL || undefined });
 }
 
 ;// CONCATENATED MODULE: ./src/engine/retry.ts
@@ -58139,7 +58174,7 @@ function admittingCondition(claims, audience) {
 }
 function toSession(credentials, roleArn) {
     if (!credentials?.AccessKeyId || !credentials.SecretAccessKey || !credentials.SessionToken) {
-        throw new GroundworkError('AWS_REQUEST_FAILED', `assuming ${roleArn} returned no credentials`, { hint: 'run the job again' });
+        throw new errors_GroundworkError('AWS_REQUEST_FAILED', `assuming ${roleArn} returned no credentials`, { hint: 'run the job again' });
     }
     return {
         accessKeyId: credentials.AccessKeyId,
@@ -58168,7 +58203,7 @@ async function assumeRoleViaOidc(options) {
             token = await options.getToken();
         }
         catch (error) {
-            throw new GroundworkError('AWS_CREDENTIALS', `the job could not get a GitHub OIDC token: ${error.message}`, {
+            throw new errors_GroundworkError('AWS_CREDENTIALS', `the job could not get a GitHub OIDC token: ${error.message}`, {
                 hint: 'give the job `permissions: id-token: write` (a called workflow needs it granted by its caller too)',
                 cause: error,
             });
@@ -58203,7 +58238,7 @@ function trustError(error, roleArn, claims, audience) {
         repository: claims.repository,
         job_workflow_ref: claims.job_workflow_ref,
     };
-    return new GroundworkError('AWS_ACCESS_DENIED', `STS refused the GitHub OIDC token for ${roleArn}: ${error.message}`, {
+    return new errors_GroundworkError('AWS_ACCESS_DENIED', `STS refused the GitHub OIDC token for ${roleArn}: ${error.message}`, {
         details: [`token claims: ${JSON.stringify(shown)}`, `a trust policy admits this token with: ${JSON.stringify(admittingCondition(claims, audience))}`],
         hint: `check the role's trust policy: the OIDC provider ${GITHUB_OIDC_PROVIDER} must exist in that account, and the conditions must equal the claims above (a push to master has sub repo:OWNER/REPO:ref:refs/heads/master)`,
         cause: error,
@@ -58222,7 +58257,7 @@ async function chainInto(sts, roleArn, sessionName = 'groundwork', durationSecon
     }
     catch (error) {
         if (isError(error, 'AccessDenied', 'AccessDeniedException')) {
-            throw new GroundworkError('AWS_ACCESS_DENIED', `the delivery role could not assume ${roleArn}: ${error.message}`, {
+            throw new errors_GroundworkError('AWS_ACCESS_DENIED', `the delivery role could not assume ${roleArn}: ${error.message}`, {
                 hint: "the target role's trust policy must name the delivery role of the cicd account, and the delivery role must allow sts:AssumeRole on it",
                 cause: error,
             });
@@ -58233,10 +58268,10 @@ async function chainInto(sts, roleArn, sessionName = 'groundwork', durationSecon
 /** `arn:aws:iam::ACCOUNT:role/NAME` for a 12-digit account and a role name, refusing anything else. */
 function roleArnFor(accountId, roleName, partition = 'aws') {
     if (!/^\d{12}$/.test(accountId)) {
-        throw new GroundworkError('USAGE', `target-account-id "${accountId}" is not a 12-digit AWS account ID`, { hint: 'pass the account ID of the environment' });
+        throw new errors_GroundworkError('USAGE', `target-account-id "${accountId}" is not a 12-digit AWS account ID`, { hint: 'pass the account ID of the environment' });
     }
     if (!/^[\w+=,.@/-]{1,64}$/.test(roleName)) {
-        throw new GroundworkError('USAGE', `target-role-name "${roleName}" is not an IAM role name`, { hint: 'use letters, digits and +=,.@_- (at most 64)' });
+        throw new errors_GroundworkError('USAGE', `target-role-name "${roleName}" is not an IAM role name`, { hint: 'use letters, digits and +=,.@_- (at most 64)' });
     }
     return `arn:${partition}:iam::${accountId}:role/${roleName}`;
 }
@@ -58270,7 +58305,7 @@ async function run() {
         const targetAccount = getInput('target-account-id');
         const endpoint = process.env.AWS_ENDPOINT_URL || undefined;
         // AssumeRoleWithWebIdentity is unsigned: no credentials are needed yet. SDK retries off: each retry needs a fresh token.
-        const anonymous = new ClientFactory({ target: 'aws', region, endpoint });
+        const anonymous = new client_factory_ClientFactory({ target: 'aws', region, endpoint });
         const oidc = await assumeRoleViaOidc({
             getToken: () => getIDToken(audience),
             roleArn,
@@ -58284,7 +58319,7 @@ async function run() {
         let final = { credentials: oidc.credentials, assumedRoleArn: oidc.assumedRoleArn, accountId: oidc.accountId };
         if (targetAccount) {
             const target = roleArnFor(targetAccount, getInput('target-role-name') || 'groundwork-deploy');
-            const session = new ClientFactory({ target: 'aws', region, endpoint, credentials: oidc.credentials });
+            const session = new client_factory_ClientFactory({ target: 'aws', region, endpoint, credentials: oidc.credentials });
             final = await chainInto(session.create(dist_cjs/* STSClient */.iM), target, sessionName, durationSeconds);
         }
         exportSession(final.credentials, region);

@@ -60351,115 +60351,6 @@ function getIDToken(aud) {
 //# sourceMappingURL=core.js.map
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecr/dist-cjs/index.js
 var dist_cjs = __nccwpck_require__(8249);
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/credential-providers/dist-cjs/index.js
-var credential_providers_dist_cjs = __nccwpck_require__(9719);
-// EXTERNAL MODULE: ./node_modules/@smithy/node-http-handler/dist-cjs/index.js
-var node_http_handler_dist_cjs = __nccwpck_require__(1279);
-;// CONCATENATED MODULE: ./src/aws/client-factory.ts
-
-
-/**
- * Clients whose endpoint rules put the account ID into the host name (`123456789012.s3-control…`), which an
- * emulator on 127.0.0.1 cannot answer; with a custom endpoint they get that endpoint as-is.
- */
-const ACCOUNT_IN_HOST_CLIENTS = new Set(['S3ControlClient']);
-/** The sandbox's dummy credentials; moto maps any unknown key to its default account. */
-const SANDBOX_CREDENTIALS = { accessKeyId: 'groundwork-sandbox', secretAccessKey: 'groundwork-sandbox' };
-/** Builds every SDK v3 client Groundwork uses: one region, credential and endpoint policy, adaptive retries, and observers. */
-class ClientFactory {
-    settings;
-    baseCredentials;
-    memberCredentials = new Map();
-    observers = [];
-    constructor(settings) {
-        this.settings = settings;
-        if (settings.target === 'sandbox')
-            this.baseCredentials = SANDBOX_CREDENTIALS;
-        else if (settings.credentials)
-            this.baseCredentials = settings.credentials;
-        else if (settings.profile)
-            this.baseCredentials = (0,credential_providers_dist_cjs/* fromIni */.nJ)({ profile: settings.profile });
-        else
-            this.baseCredentials = (0,credential_providers_dist_cjs/* fromNodeProviderChain */.br)();
-    }
-    /** Adds an observer that sees every call made by clients created afterwards. */
-    observe(observer) {
-        this.observers.push(observer);
-        return () => {
-            const index = this.observers.indexOf(observer);
-            if (index >= 0)
-                this.observers.splice(index, 1);
-        };
-    }
-    /** A client of the given SDK class, in the caller's account or, through its access role, a member account. */
-    create(Client, options = {}) {
-        const region = options.region ?? this.settings.region;
-        const endpoint = this.settings.endpoint;
-        const client = new Client({
-            region,
-            credentials: options.accountId ? this.credentialsFor(options.accountId) : this.baseCredentials,
-            retryMode: 'adaptive',
-            maxAttempts: options.maxAttempts ?? 8,
-            requestHandler: new node_http_handler_dist_cjs.NodeHttpHandler({ connectionTimeout: 5_000, requestTimeout: 60_000 }),
-            ...(endpoint ? { endpoint, forcePathStyle: true, disableHostPrefix: true } : {}),
-            ...(endpoint && ACCOUNT_IN_HOST_CLIENTS.has(Client.name) ? { endpointProvider: () => ({ url: new URL(endpoint) }) } : {}),
-        });
-        this.instrument(client, region, options.accountId);
-        return client;
-    }
-    /** One assumed-role session per member account, shared by every client and refreshed 5 minutes before it expires. */
-    credentialsFor(accountId) {
-        let provider = this.memberCredentials.get(accountId);
-        if (!provider) {
-            const partition = this.settings.region.startsWith('cn-') ? 'aws-cn' : this.settings.region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
-            const roleName = this.settings.memberRoleName ?? 'OrganizationAccountAccessRole';
-            const assume = (0,credential_providers_dist_cjs/* fromTemporaryCredentials */.ss)({
-                params: { RoleArn: `arn:${partition}:iam::${accountId}:role/${roleName}`, RoleSessionName: 'groundwork', DurationSeconds: 3600 },
-                masterCredentials: this.baseCredentials,
-                clientConfig: {
-                    region: this.settings.region,
-                    retryMode: 'adaptive',
-                    maxAttempts: 8,
-                    ...(this.settings.endpoint ? { endpoint: this.settings.endpoint } : {}),
-                },
-            });
-            let current;
-            provider = async () => {
-                const cached = current ? await current.catch(() => undefined) : undefined;
-                if (cached && (!cached.expiration || cached.expiration.getTime() - Date.now() > 5 * 60_000))
-                    return cached;
-                current = assume();
-                return current;
-            };
-            this.memberCredentials.set(accountId, provider);
-        }
-        return provider;
-    }
-    instrument(client, region, accountId) {
-        const observers = this.observers;
-        client.middlewareStack.add((next, context) => async (args) => {
-            const service = (context.clientName ?? 'Unknown').replace(/Client$/, '');
-            const operation = (context.commandName ?? 'Unknown').replace(/Command$/, '');
-            const startedAt = new Date();
-            try {
-                const result = await next(args);
-                for (const observer of observers)
-                    observer({ service, operation, region, accountId, input: args.input, startedAt });
-                return result;
-            }
-            catch (error) {
-                const e = error;
-                // The error names its call, so any layer can say which AWS action failed (toGroundworkError).
-                if (e && typeof e === 'object' && !e.$groundworkCall)
-                    e.$groundworkCall = { service, operation, accountId };
-                for (const observer of observers)
-                    observer({ service, operation, region, accountId, input: args.input, startedAt, error: { name: e.name, message: e.message } });
-                throw error;
-            }
-        }, { step: 'initialize', name: 'groundworkObserver', override: true });
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/errors.ts
 /** Every error code Groundwork raises; each is documented in docs/error-codes.md (a test checks). */
 const ERROR_CODES = (/* unused pure expression or super */ null && ([
@@ -60631,7 +60522,117 @@ function isError(error, ...names) {
     return names.includes(error?.name);
 }
 
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/credential-providers/dist-cjs/index.js
+var credential_providers_dist_cjs = __nccwpck_require__(9719);
+// EXTERNAL MODULE: ./node_modules/@smithy/node-http-handler/dist-cjs/index.js
+var node_http_handler_dist_cjs = __nccwpck_require__(1279);
+;// CONCATENATED MODULE: ./src/aws/client-factory.ts
+
+
+/**
+ * Clients whose endpoint rules put the account ID into the host name (`123456789012.s3-control…`), which an
+ * emulator on 127.0.0.1 cannot answer; with a custom endpoint they get that endpoint as-is.
+ */
+const ACCOUNT_IN_HOST_CLIENTS = new Set(['S3ControlClient']);
+/** The sandbox's dummy credentials; moto maps any unknown key to its default account. */
+const SANDBOX_CREDENTIALS = { accessKeyId: 'groundwork-sandbox', secretAccessKey: 'groundwork-sandbox' };
+/** Builds every SDK v3 client Groundwork uses: one region, credential and endpoint policy, adaptive retries, and observers. */
+class ClientFactory {
+    settings;
+    baseCredentials;
+    memberCredentials = new Map();
+    observers = [];
+    constructor(settings) {
+        this.settings = settings;
+        if (settings.target === 'sandbox')
+            this.baseCredentials = SANDBOX_CREDENTIALS;
+        else if (settings.credentials)
+            this.baseCredentials = settings.credentials;
+        else if (settings.profile)
+            this.baseCredentials = (0,credential_providers_dist_cjs/* fromIni */.nJ)({ profile: settings.profile });
+        else
+            this.baseCredentials = (0,credential_providers_dist_cjs/* fromNodeProviderChain */.br)();
+    }
+    /** Adds an observer that sees every call made by clients created afterwards. */
+    observe(observer) {
+        this.observers.push(observer);
+        return () => {
+            const index = this.observers.indexOf(observer);
+            if (index >= 0)
+                this.observers.splice(index, 1);
+        };
+    }
+    /** A client of the given SDK class, in the caller's account or, through its access role, a member account. */
+    create(Client, options = {}) {
+        const region = options.region ?? this.settings.region;
+        const endpoint = this.settings.endpoint;
+        const client = new Client({
+            region,
+            credentials: options.accountId ? this.credentialsFor(options.accountId) : this.baseCredentials,
+            retryMode: 'adaptive',
+            maxAttempts: options.maxAttempts ?? 8,
+            requestHandler: new node_http_handler_dist_cjs.NodeHttpHandler({ connectionTimeout: 5_000, requestTimeout: 60_000 }),
+            ...(endpoint ? { endpoint, forcePathStyle: true, disableHostPrefix: true } : {}),
+            ...(endpoint && ACCOUNT_IN_HOST_CLIENTS.has(Client.name) ? { endpointProvider: () => ({ url: new URL(endpoint) }) } : {}),
+        });
+        this.instrument(client, region, options.accountId);
+        return client;
+    }
+    /** One assumed-role session per member account, shared by every client and refreshed 5 minutes before it expires. */
+    credentialsFor(accountId) {
+        let provider = this.memberCredentials.get(accountId);
+        if (!provider) {
+            const partition = this.settings.region.startsWith('cn-') ? 'aws-cn' : this.settings.region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
+            const roleName = this.settings.memberRoleName ?? 'OrganizationAccountAccessRole';
+            const assume = (0,credential_providers_dist_cjs/* fromTemporaryCredentials */.ss)({
+                params: { RoleArn: `arn:${partition}:iam::${accountId}:role/${roleName}`, RoleSessionName: 'groundwork', DurationSeconds: 3600 },
+                masterCredentials: this.baseCredentials,
+                clientConfig: {
+                    region: this.settings.region,
+                    retryMode: 'adaptive',
+                    maxAttempts: 8,
+                    ...(this.settings.endpoint ? { endpoint: this.settings.endpoint } : {}),
+                },
+            });
+            let current;
+            provider = async () => {
+                const cached = current ? await current.catch(() => undefined) : undefined;
+                if (cached && (!cached.expiration || cached.expiration.getTime() - Date.now() > 5 * 60_000))
+                    return cached;
+                current = assume();
+                return current;
+            };
+            this.memberCredentials.set(accountId, provider);
+        }
+        return provider;
+    }
+    instrument(client, region, accountId) {
+        const observers = this.observers;
+        client.middlewareStack.add((next, context) => async (args) => {
+            const service = (context.clientName ?? 'Unknown').replace(/Client$/, '');
+            const operation = (context.commandName ?? 'Unknown').replace(/Command$/, '');
+            const startedAt = new Date();
+            try {
+                const result = await next(args);
+                for (const observer of observers)
+                    observer({ service, operation, region, accountId, input: args.input, startedAt });
+                return result;
+            }
+            catch (error) {
+                const e = error;
+                // The error names its call, so any layer can say which AWS action failed (toGroundworkError).
+                if (e && typeof e === 'object' && !e.$groundworkCall)
+                    e.$groundworkCall = { service, operation, accountId };
+                for (const observer of observers)
+                    observer({ service, operation, region, accountId, input: args.input, startedAt, error: { name: e.name, message: e.message } });
+                throw error;
+            }
+        }, { step: 'initialize', name: 'groundworkObserver', override: true });
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/delivery/action-io.ts
+
 
 
 /** A number input within a range, or a clear error naming the input, the value and the range. */
@@ -60667,6 +60668,19 @@ function keyValueLines(name, raw) {
         out[line.slice(0, at).trim()] = line.slice(at + 1);
     });
     return out;
+}
+/**
+ * The client factory of an action that runs after assume-role-via-oidc: credentials from the environment it exported,
+ * the region from the input or AWS_REGION, and AWS_ENDPOINT_URL honoured (the emulator in tests).
+ */
+function sessionClients(regionInput, env) {
+    const region = regionInput || env.AWS_REGION || '';
+    if (!region) {
+        throw new errors_GroundworkError('USAGE', 'no AWS region: aws-region is empty and AWS_REGION is not set', {
+            hint: 'run assume-role-via-oidc first, or set aws-region',
+        });
+    }
+    return new ClientFactory({ target: 'aws', region, endpoint: env.AWS_ENDPOINT_URL || undefined });
 }
 
 ;// CONCATENATED MODULE: ./src/delivery/images.ts
@@ -60771,7 +60785,6 @@ async function buildAndPush(options) {
 
 
 
-
 /** Runs a program with its output streamed into the job log; the registry password goes to stdin, never to arguments. */
 const runCommand = (command, args, options = {}) => new Promise((resolve, reject) => {
     const child = (0,external_node_child_process_.spawn)(command, args, { stdio: [options.input === undefined ? 'ignore' : 'pipe', 'inherit', 'inherit'] });
@@ -60787,13 +60800,8 @@ const runCommand = (command, args, options = {}) => new Promise((resolve, reject
 /** The action: build once per commit, output the image by digest. */
 async function run() {
     try {
-        const region = getInput('aws-region') || process.env.AWS_REGION || '';
-        if (!region)
-            throw new errors_GroundworkError('USAGE', 'no AWS region: aws-region is empty and AWS_REGION is not set', {
-                hint: 'run assume-role-via-oidc first, or set aws-region',
-            });
+        const clients = sessionClients(getInput('aws-region'), process.env);
         const tag = getInput('image-tag') || process.env.GITHUB_SHA || '';
-        const clients = new ClientFactory({ target: 'aws', region, endpoint: process.env.AWS_ENDPOINT_URL || undefined });
         const image = await buildAndPush({
             ecr: clients.create(dist_cjs/* ECRClient */.S70),
             repositoryName: getInput('ecr-repository', { required: true }),

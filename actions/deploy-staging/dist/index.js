@@ -67506,115 +67506,6 @@ function getIDToken(aud) {
 var dist_cjs = __nccwpck_require__(212);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-elastic-load-balancing-v2/dist-cjs/index.js
 var client_elastic_load_balancing_v2_dist_cjs = __nccwpck_require__(586);
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/credential-providers/dist-cjs/index.js
-var credential_providers_dist_cjs = __nccwpck_require__(9719);
-// EXTERNAL MODULE: ./node_modules/@smithy/node-http-handler/dist-cjs/index.js
-var node_http_handler_dist_cjs = __nccwpck_require__(1279);
-;// CONCATENATED MODULE: ./src/aws/client-factory.ts
-
-
-/**
- * Clients whose endpoint rules put the account ID into the host name (`123456789012.s3-control…`), which an
- * emulator on 127.0.0.1 cannot answer; with a custom endpoint they get that endpoint as-is.
- */
-const ACCOUNT_IN_HOST_CLIENTS = new Set(['S3ControlClient']);
-/** The sandbox's dummy credentials; moto maps any unknown key to its default account. */
-const SANDBOX_CREDENTIALS = { accessKeyId: 'groundwork-sandbox', secretAccessKey: 'groundwork-sandbox' };
-/** Builds every SDK v3 client Groundwork uses: one region, credential and endpoint policy, adaptive retries, and observers. */
-class ClientFactory {
-    settings;
-    baseCredentials;
-    memberCredentials = new Map();
-    observers = [];
-    constructor(settings) {
-        this.settings = settings;
-        if (settings.target === 'sandbox')
-            this.baseCredentials = SANDBOX_CREDENTIALS;
-        else if (settings.credentials)
-            this.baseCredentials = settings.credentials;
-        else if (settings.profile)
-            this.baseCredentials = (0,credential_providers_dist_cjs/* fromIni */.nJ)({ profile: settings.profile });
-        else
-            this.baseCredentials = (0,credential_providers_dist_cjs/* fromNodeProviderChain */.br)();
-    }
-    /** Adds an observer that sees every call made by clients created afterwards. */
-    observe(observer) {
-        this.observers.push(observer);
-        return () => {
-            const index = this.observers.indexOf(observer);
-            if (index >= 0)
-                this.observers.splice(index, 1);
-        };
-    }
-    /** A client of the given SDK class, in the caller's account or, through its access role, a member account. */
-    create(Client, options = {}) {
-        const region = options.region ?? this.settings.region;
-        const endpoint = this.settings.endpoint;
-        const client = new Client({
-            region,
-            credentials: options.accountId ? this.credentialsFor(options.accountId) : this.baseCredentials,
-            retryMode: 'adaptive',
-            maxAttempts: options.maxAttempts ?? 8,
-            requestHandler: new node_http_handler_dist_cjs.NodeHttpHandler({ connectionTimeout: 5_000, requestTimeout: 60_000 }),
-            ...(endpoint ? { endpoint, forcePathStyle: true, disableHostPrefix: true } : {}),
-            ...(endpoint && ACCOUNT_IN_HOST_CLIENTS.has(Client.name) ? { endpointProvider: () => ({ url: new URL(endpoint) }) } : {}),
-        });
-        this.instrument(client, region, options.accountId);
-        return client;
-    }
-    /** One assumed-role session per member account, shared by every client and refreshed 5 minutes before it expires. */
-    credentialsFor(accountId) {
-        let provider = this.memberCredentials.get(accountId);
-        if (!provider) {
-            const partition = this.settings.region.startsWith('cn-') ? 'aws-cn' : this.settings.region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
-            const roleName = this.settings.memberRoleName ?? 'OrganizationAccountAccessRole';
-            const assume = (0,credential_providers_dist_cjs/* fromTemporaryCredentials */.ss)({
-                params: { RoleArn: `arn:${partition}:iam::${accountId}:role/${roleName}`, RoleSessionName: 'groundwork', DurationSeconds: 3600 },
-                masterCredentials: this.baseCredentials,
-                clientConfig: {
-                    region: this.settings.region,
-                    retryMode: 'adaptive',
-                    maxAttempts: 8,
-                    ...(this.settings.endpoint ? { endpoint: this.settings.endpoint } : {}),
-                },
-            });
-            let current;
-            provider = async () => {
-                const cached = current ? await current.catch(() => undefined) : undefined;
-                if (cached && (!cached.expiration || cached.expiration.getTime() - Date.now() > 5 * 60_000))
-                    return cached;
-                current = assume();
-                return current;
-            };
-            this.memberCredentials.set(accountId, provider);
-        }
-        return provider;
-    }
-    instrument(client, region, accountId) {
-        const observers = this.observers;
-        client.middlewareStack.add((next, context) => async (args) => {
-            const service = (context.clientName ?? 'Unknown').replace(/Client$/, '');
-            const operation = (context.commandName ?? 'Unknown').replace(/Command$/, '');
-            const startedAt = new Date();
-            try {
-                const result = await next(args);
-                for (const observer of observers)
-                    observer({ service, operation, region, accountId, input: args.input, startedAt });
-                return result;
-            }
-            catch (error) {
-                const e = error;
-                // The error names its call, so any layer can say which AWS action failed (toGroundworkError).
-                if (e && typeof e === 'object' && !e.$groundworkCall)
-                    e.$groundworkCall = { service, operation, accountId };
-                for (const observer of observers)
-                    observer({ service, operation, region, accountId, input: args.input, startedAt, error: { name: e.name, message: e.message } });
-                throw error;
-            }
-        }, { step: 'initialize', name: 'groundworkObserver', override: true });
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/errors.ts
 /** Every error code Groundwork raises; each is documented in docs/error-codes.md (a test checks). */
 const ERROR_CODES = (/* unused pure expression or super */ null && ([
@@ -67786,7 +67677,117 @@ function isError(error, ...names) {
     return names.includes(error?.name);
 }
 
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/credential-providers/dist-cjs/index.js
+var credential_providers_dist_cjs = __nccwpck_require__(9719);
+// EXTERNAL MODULE: ./node_modules/@smithy/node-http-handler/dist-cjs/index.js
+var node_http_handler_dist_cjs = __nccwpck_require__(1279);
+;// CONCATENATED MODULE: ./src/aws/client-factory.ts
+
+
+/**
+ * Clients whose endpoint rules put the account ID into the host name (`123456789012.s3-control…`), which an
+ * emulator on 127.0.0.1 cannot answer; with a custom endpoint they get that endpoint as-is.
+ */
+const ACCOUNT_IN_HOST_CLIENTS = new Set(['S3ControlClient']);
+/** The sandbox's dummy credentials; moto maps any unknown key to its default account. */
+const SANDBOX_CREDENTIALS = { accessKeyId: 'groundwork-sandbox', secretAccessKey: 'groundwork-sandbox' };
+/** Builds every SDK v3 client Groundwork uses: one region, credential and endpoint policy, adaptive retries, and observers. */
+class ClientFactory {
+    settings;
+    baseCredentials;
+    memberCredentials = new Map();
+    observers = [];
+    constructor(settings) {
+        this.settings = settings;
+        if (settings.target === 'sandbox')
+            this.baseCredentials = SANDBOX_CREDENTIALS;
+        else if (settings.credentials)
+            this.baseCredentials = settings.credentials;
+        else if (settings.profile)
+            this.baseCredentials = (0,credential_providers_dist_cjs/* fromIni */.nJ)({ profile: settings.profile });
+        else
+            this.baseCredentials = (0,credential_providers_dist_cjs/* fromNodeProviderChain */.br)();
+    }
+    /** Adds an observer that sees every call made by clients created afterwards. */
+    observe(observer) {
+        this.observers.push(observer);
+        return () => {
+            const index = this.observers.indexOf(observer);
+            if (index >= 0)
+                this.observers.splice(index, 1);
+        };
+    }
+    /** A client of the given SDK class, in the caller's account or, through its access role, a member account. */
+    create(Client, options = {}) {
+        const region = options.region ?? this.settings.region;
+        const endpoint = this.settings.endpoint;
+        const client = new Client({
+            region,
+            credentials: options.accountId ? this.credentialsFor(options.accountId) : this.baseCredentials,
+            retryMode: 'adaptive',
+            maxAttempts: options.maxAttempts ?? 8,
+            requestHandler: new node_http_handler_dist_cjs.NodeHttpHandler({ connectionTimeout: 5_000, requestTimeout: 60_000 }),
+            ...(endpoint ? { endpoint, forcePathStyle: true, disableHostPrefix: true } : {}),
+            ...(endpoint && ACCOUNT_IN_HOST_CLIENTS.has(Client.name) ? { endpointProvider: () => ({ url: new URL(endpoint) }) } : {}),
+        });
+        this.instrument(client, region, options.accountId);
+        return client;
+    }
+    /** One assumed-role session per member account, shared by every client and refreshed 5 minutes before it expires. */
+    credentialsFor(accountId) {
+        let provider = this.memberCredentials.get(accountId);
+        if (!provider) {
+            const partition = this.settings.region.startsWith('cn-') ? 'aws-cn' : this.settings.region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
+            const roleName = this.settings.memberRoleName ?? 'OrganizationAccountAccessRole';
+            const assume = (0,credential_providers_dist_cjs/* fromTemporaryCredentials */.ss)({
+                params: { RoleArn: `arn:${partition}:iam::${accountId}:role/${roleName}`, RoleSessionName: 'groundwork', DurationSeconds: 3600 },
+                masterCredentials: this.baseCredentials,
+                clientConfig: {
+                    region: this.settings.region,
+                    retryMode: 'adaptive',
+                    maxAttempts: 8,
+                    ...(this.settings.endpoint ? { endpoint: this.settings.endpoint } : {}),
+                },
+            });
+            let current;
+            provider = async () => {
+                const cached = current ? await current.catch(() => undefined) : undefined;
+                if (cached && (!cached.expiration || cached.expiration.getTime() - Date.now() > 5 * 60_000))
+                    return cached;
+                current = assume();
+                return current;
+            };
+            this.memberCredentials.set(accountId, provider);
+        }
+        return provider;
+    }
+    instrument(client, region, accountId) {
+        const observers = this.observers;
+        client.middlewareStack.add((next, context) => async (args) => {
+            const service = (context.clientName ?? 'Unknown').replace(/Client$/, '');
+            const operation = (context.commandName ?? 'Unknown').replace(/Command$/, '');
+            const startedAt = new Date();
+            try {
+                const result = await next(args);
+                for (const observer of observers)
+                    observer({ service, operation, region, accountId, input: args.input, startedAt });
+                return result;
+            }
+            catch (error) {
+                const e = error;
+                // The error names its call, so any layer can say which AWS action failed (toGroundworkError).
+                if (e && typeof e === 'object' && !e.$groundworkCall)
+                    e.$groundworkCall = { service, operation, accountId };
+                for (const observer of observers)
+                    observer({ service, operation, region, accountId, input: args.input, startedAt, error: { name: e.name, message: e.message } });
+                throw error;
+            }
+        }, { step: 'initialize', name: 'groundworkObserver', override: true });
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/delivery/action-io.ts
+
 
 
 /** A number input within a range, or a clear error naming the input, the value and the range. */
@@ -67822,6 +67823,19 @@ function keyValueLines(name, raw) {
         out[line.slice(0, at).trim()] = line.slice(at + 1);
     });
     return out;
+}
+/**
+ * The client factory of an action that runs after assume-role-via-oidc: credentials from the environment it exported,
+ * the region from the input or AWS_REGION, and AWS_ENDPOINT_URL honoured (the emulator in tests).
+ */
+function sessionClients(regionInput, env) {
+    const region = regionInput || env.AWS_REGION || '';
+    if (!region) {
+        throw new errors_GroundworkError('USAGE', 'no AWS region: aws-region is empty and AWS_REGION is not set', {
+            hint: 'run assume-role-via-oidc first, or set aws-region',
+        });
+    }
+    return new ClientFactory({ target: 'aws', region, endpoint: env.AWS_ENDPOINT_URL || undefined });
 }
 
 // EXTERNAL MODULE: external "node:child_process"
@@ -67982,16 +67996,10 @@ async function serviceUrl(elb, service) {
 
 
 
-
 /** The action: deploy by digest, wait with progress, then E2E against the result. */
 async function run() {
     try {
-        const region = getInput('aws-region') || process.env.AWS_REGION || '';
-        if (!region)
-            throw new errors_GroundworkError('USAGE', 'no AWS region: aws-region is empty and AWS_REGION is not set', {
-                hint: 'run assume-role-via-oidc first, or set aws-region',
-            });
-        const clients = new ClientFactory({ target: 'aws', region, endpoint: process.env.AWS_ENDPOINT_URL || undefined });
+        const clients = sessionClients(getInput('aws-region'), process.env);
         const runUrl = process.env.GITHUB_SERVER_URL && process.env.GITHUB_REPOSITORY && process.env.GITHUB_RUN_ID
             ? `${process.env.GITHUB_SERVER_URL}/${process.env.GITHUB_REPOSITORY}/actions/runs/${process.env.GITHUB_RUN_ID}`
             : undefined;
