@@ -1,0 +1,55 @@
+import { BatchGetImageCommand, type ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
+import { isError } from '../aws/aws-error.js';
+import { GroundworkError } from '../errors.js';
+import { findImage } from './images.js';
+
+/** The image a release promotes: the one built and tested for the commit, now also tagged with the version. */
+export interface PromotedImage {
+  readonly digest: string;
+  readonly version: string;
+  /** False when the version tag already pointed at this digest (a re-run of the same release). */
+  readonly tagged: boolean;
+}
+
+/**
+ * Adds the version tag to the very manifest the commit's SHA tag names (BatchGetImage, then PutImage with that manifest),
+ * so the digest that ran in staging is the digest that reaches production; nothing is rebuilt. Returns undefined when no
+ * image exists for the commit (the caller then builds one, and says so).
+ */
+export async function promoteImage(ecr: ECRClient, repositoryName: string, sha: string, version: string): Promise<PromotedImage | undefined> {
+  if (!/^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/.test(version)) {
+    throw new GroundworkError('USAGE', `"${version}" is not a valid image tag`, {
+      hint: 'use the git tag, such as v1.2.3 (letters, digits, ._-, at most 128)',
+    });
+  }
+  const found = await findImage(ecr, repositoryName, sha);
+  if (!found) return undefined;
+  const { images } = await ecr.send(new BatchGetImageCommand({ repositoryName, imageIds: [{ imageDigest: found.digest }] }));
+  const image = images?.[0];
+  if (!image?.imageManifest)
+    throw new GroundworkError('AWS_RESOURCE_NOT_FOUND', `ECR returned no manifest for ${repositoryName}@${found.digest}`, { hint: 'run the release again' });
+  try {
+    await ecr.send(
+      new PutImageCommand({
+        repositoryName,
+        imageTag: version,
+        imageManifest: image.imageManifest,
+        imageManifestMediaType: image.imageManifestMediaType,
+        imageDigest: found.digest,
+      }),
+    );
+    return { digest: found.digest, version, tagged: true };
+  } catch (error) {
+    if (!isError(error, 'ImageAlreadyExistsException', 'ImageTagAlreadyExistsException')) throw error;
+    const existing = await findImage(ecr, repositoryName, version);
+    if (existing?.digest === found.digest) return { digest: found.digest, version, tagged: false };
+    throw new GroundworkError(
+      'USAGE',
+      `the tag ${version} already names another image (${existing?.digest ?? 'unknown'}), not ${found.digest} built for ${sha}`,
+      {
+        hint: 'tags are immutable: release a new version tag instead of moving one',
+        cause: error,
+      },
+    );
+  }
+}
