@@ -1,0 +1,158 @@
+import {
+  BatchGetDeploymentTargetsCommand,
+  type BatchGetDeploymentTargetsCommandOutput,
+  CodeDeployClient,
+  ContinueDeploymentCommand,
+  CreateDeploymentCommand,
+  type DeploymentInfo,
+  GetDeploymentCommand,
+  type LifecycleEventStatus,
+  ListDeploymentsCommand,
+  ListDeploymentTargetsCommand,
+  StopDeploymentCommand,
+} from '@aws-sdk/client-codedeploy';
+import { mockClient } from 'aws-sdk-client-mock';
+import { describe, expect, it } from 'vitest';
+import type { GroundworkError } from '../errors.js';
+import { ecsAppSpec, startDeployment, waitForDeployment } from './codedeploy.js';
+
+const ID = 'd-ABCDEF123';
+const events = (...pairs: [string, string][]): BatchGetDeploymentTargetsCommandOutput => ({
+  $metadata: {},
+  deploymentTargets: [
+    { ecsTarget: { lifecycleEvents: pairs.map(([lifecycleEventName, status]) => ({ lifecycleEventName, status: status as LifecycleEventStatus })) } },
+  ],
+});
+
+/** A CodeDeploy mock answering GetDeployment and the targets' lifecycle events with these polls, in order. */
+function recorded(polls: { info: DeploymentInfo; events: [string, string][] }[]) {
+  const cd = mockClient(CodeDeployClient);
+  const get = cd.on(GetDeploymentCommand);
+  const targets = cd.on(BatchGetDeploymentTargetsCommand);
+  for (const poll of polls) {
+    get.resolvesOnce({ deploymentInfo: poll.info });
+    targets.resolvesOnce(events(...poll.events));
+  }
+  cd.on(ListDeploymentTargetsCommand).resolves({ targetIds: ['cluster:service'] });
+  return cd;
+}
+const quick = { sleep: async () => {}, pollMs: 1 };
+
+describe('the AppSpec', () => {
+  it('names the task definition, the container and port, and the hooks', () => {
+    expect(
+      JSON.parse(ecsAppSpec({ taskDefinitionArn: 'arn:td:8', containerName: 'app', containerPort: 8080, hooks: { AfterAllowTestTraffic: 'smoke-fn' } })),
+    ).toEqual({
+      version: 0,
+      Resources: [
+        {
+          TargetService: {
+            Type: 'AWS::ECS::Service',
+            Properties: { TaskDefinition: 'arn:td:8', LoadBalancerInfo: { ContainerName: 'app', ContainerPort: 8080 } },
+          },
+        },
+      ],
+      Hooks: [{ AfterAllowTestTraffic: 'smoke-fn' }],
+    });
+  });
+});
+
+describe('a blue/green deployment, on recorded CodeDeploy answers (moto keeps every deployment Created)', () => {
+  it('shows each stage, runs the smoke check at the test listener, continues, and succeeds', async () => {
+    const cd = recorded([
+      {
+        info: { status: 'InProgress' },
+        events: [
+          ['BeforeInstall', 'Succeeded'],
+          ['Install', 'InProgress'],
+        ],
+      },
+      {
+        info: { status: 'Ready' },
+        events: [
+          ['Install', 'Succeeded'],
+          ['AfterAllowTestTraffic', 'Succeeded'],
+        ],
+      },
+      { info: { status: 'InProgress' }, events: [['AllowTraffic', 'InProgress']] },
+      {
+        info: { status: 'Succeeded' },
+        events: [
+          ['AllowTraffic', 'Succeeded'],
+          ['AfterAllowTraffic', 'Succeeded'],
+        ],
+      },
+    ]);
+    cd.on(ContinueDeploymentCommand).resolves({});
+    let smoked = 0;
+    const lines: string[] = [];
+    const outcome = await waitForDeployment(new CodeDeployClient({}), ID, { ...quick, smoke: async () => ++smoked > 0, progress: (m) => lines.push(m) });
+    expect(outcome).toMatchObject({ status: 'Succeeded', rolledBack: false });
+    expect(smoked).toBe(1);
+    expect(cd.commandCalls(ContinueDeploymentCommand)[0]?.args[0].input).toEqual({ deploymentId: ID, deploymentWaitType: 'READY_WAIT' });
+    expect(lines).toContain('new tasks are behind the test listener: running the smoke check');
+    expect(lines).toContain('AllowTraffic: Succeeded');
+  });
+
+  it('names the alarm when CodeDeploy rolled back on it', async () => {
+    recorded([
+      {
+        info: {
+          status: 'Stopped',
+          errorInformation: { code: 'ALARM_ACTIVE', message: 'One or more alarms have been activated: backend-prod-5xx (ALARM)' },
+          rollbackInfo: { rollbackMessage: 'Automatic rollback triggered by alarm backend-prod-5xx' },
+        },
+        events: [['AllowTraffic', 'Failed']],
+      },
+    ]);
+    const error = (await waitForDeployment(new CodeDeployClient({}), ID, quick).catch((e) => e)) as GroundworkError;
+    expect(error.message).toBe(
+      'the release failed and CodeDeploy rolled back: ALARM_ACTIVE: One or more alarms have been activated: backend-prod-5xx (ALARM) (Automatic rollback triggered by alarm backend-prod-5xx)',
+    );
+    expect(error.details).toEqual(['AllowTraffic: Failed']);
+  });
+
+  it('stops with rollback when the smoke check at the test listener fails, and waits for the rollback', async () => {
+    const cd = recorded([
+      { info: { status: 'Ready' }, events: [['AfterAllowTestTraffic', 'Succeeded']] },
+      { info: { status: 'InProgress' }, events: [] },
+      { info: { status: 'Stopped' }, events: [] },
+    ]);
+    cd.on(StopDeploymentCommand).resolves({ status: 'Pending' });
+    await expect(waitForDeployment(new CodeDeployClient({}), ID, { ...quick, smoke: async () => false })).rejects.toThrow(
+      'the release was stopped and rolled back: the smoke check at the test listener failed',
+    );
+    expect(cd.commandCalls(StopDeploymentCommand)[0]?.args[0].input).toEqual({ deploymentId: ID, autoRollbackEnabled: true });
+    expect(cd.commandCalls(ContinueDeploymentCommand)).toHaveLength(0);
+  });
+
+  it('stops with rollback on its own timeout, and when the job is cancelled', async () => {
+    const timeout = recorded([
+      { info: { status: 'InProgress' }, events: [] },
+      { info: { status: 'InProgress' }, events: [] },
+      { info: { status: 'Stopped' }, events: [] },
+    ]);
+    timeout.on(StopDeploymentCommand).resolves({});
+    let clock = 0;
+    await expect(waitForDeployment(new CodeDeployClient({}), ID, { ...quick, timeoutMs: 1000, now: () => (clock += 600) })).rejects.toThrow(
+      'the release was stopped and rolled back: no result within 1 s',
+    );
+    expect(timeout.commandCalls(StopDeploymentCommand)).toHaveLength(1);
+
+    const cancelled = recorded([{ info: { status: 'Stopped' }, events: [] }]);
+    cancelled.on(StopDeploymentCommand).resolves({});
+    const controller = new AbortController();
+    controller.abort();
+    await expect(waitForDeployment(new CodeDeployClient({}), ID, { ...quick, signal: controller.signal })).rejects.toThrow('the job was cancelled');
+    expect(cancelled.commandCalls(StopDeploymentCommand)[0]?.args[0].input).toEqual({ deploymentId: ID, autoRollbackEnabled: true });
+  });
+
+  it('refuses to start while another deployment of the group is in progress, naming it', async () => {
+    const cd = mockClient(CodeDeployClient);
+    cd.on(CreateDeploymentCommand).rejects(Object.assign(new Error('limit'), { name: 'DeploymentLimitExceededException' }));
+    cd.on(ListDeploymentsCommand).resolves({ deployments: ['d-RUNNING1'] });
+    await expect(startDeployment(new CodeDeployClient({}), { application: 'backend', group: 'prod', appSpec: '{}', description: 'v1.0.0' })).rejects.toThrow(
+      'a deployment is already in progress for backend/prod: d-RUNNING1',
+    );
+  });
+});
