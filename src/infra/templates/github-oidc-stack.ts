@@ -71,6 +71,23 @@ export class GitHubOidcStack extends Stack {
       default: 'groundwork-deploy',
       description: 'Name of the deploy role in those accounts.',
     });
+    const productionAccount = new CfnParameter(this, 'ProductionAccountId', {
+      type: 'String',
+      default: '',
+      description: 'Account ID of production; when set, a release role is created that tags matching ReleaseTagPattern may assume.',
+      allowedPattern: '^([0-9]{12})?$',
+    });
+    const tagPattern = new CfnParameter(this, 'ReleaseTagPattern', {
+      type: 'String',
+      default: 'v*',
+      description: 'Tags that release to production (the part after refs/tags/; * and ? allowed, the repository part stays exact).',
+      allowedPattern: '^[A-Za-z0-9._*?/-]{1,100}$',
+    });
+    const releaseRoleName = new CfnParameter(this, 'ReleaseRoleName', {
+      type: 'String',
+      default: 'groundwork-release',
+      description: 'Name of the release role.',
+    });
     const roleName = new CfnParameter(this, 'DeliveryRoleName', { type: 'String', default: 'groundwork-delivery', description: 'Name of the delivery role.' });
 
     const create = new CfnCondition(this, 'CreateProvider', { expression: Fn.conditionEquals(createProvider.valueAsString, 'true') });
@@ -80,29 +97,52 @@ export class GitHubOidcStack extends Stack {
         Fn.conditionNot(Fn.conditionEquals(repositoryId.valueAsString, '')),
       ),
     });
+    const release = new CfnCondition(this, 'Release', { expression: Fn.conditionNot(Fn.conditionEquals(productionAccount.valueAsString, '')) });
     const pinWorkflow = new CfnCondition(this, 'PinWorkflow', { expression: Fn.conditionNot(Fn.conditionEquals(workflowRef.valueAsString, '')) });
 
     const provider = new iam.CfnOIDCProvider(this, 'Provider', { url: `https://${GITHUB_OIDC_HOST}`, clientIdList: ['sts.amazonaws.com'] });
     provider.cfnOptions.condition = create;
     const providerArn = `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:oidc-provider/${GITHUB_OIDC_HOST}`;
 
-    const subject = Fn.conditionIf(
-      immutable.logicalId,
-      Fn.sub('repo:${Owner}@${OwnerId}/${Repo}@${RepoId}:ref:refs/heads/${Branch}', {
-        Owner: owner.valueAsString,
-        OwnerId: ownerId.valueAsString,
-        Repo: repository.valueAsString,
-        RepoId: repositoryId.valueAsString,
-        Branch: branch.valueAsString,
-      }),
-      Fn.sub('repo:${Owner}/${Repo}:ref:refs/heads/${Branch}', { Owner: owner.valueAsString, Repo: repository.valueAsString, Branch: branch.valueAsString }),
-    );
+    /** The token subject for a ref of the repository, in the classic or the immutable form. */
+    const subjectFor = (ref: string, refValue: string) =>
+      Fn.conditionIf(
+        immutable.logicalId,
+        Fn.sub(`repo:\${Owner}@\${OwnerId}/\${Repo}@\${RepoId}:ref:${ref}`, {
+          Owner: owner.valueAsString,
+          OwnerId: ownerId.valueAsString,
+          Repo: repository.valueAsString,
+          RepoId: repositoryId.valueAsString,
+          Ref: refValue,
+        }),
+        Fn.sub(`repo:\${Owner}/\${Repo}:ref:${ref}`, { Owner: owner.valueAsString, Repo: repository.valueAsString, Ref: refValue }),
+      );
+    const subject = subjectFor('refs/heads/${Ref}', branch.valueAsString);
     const base = { [`${GITHUB_OIDC_HOST}:aud`]: 'sts.amazonaws.com', [`${GITHUB_OIDC_HOST}:sub`]: subject };
     const trustConditions = Fn.conditionIf(
       pinWorkflow.logicalId,
       { StringEquals: { ...base, [`${GITHUB_OIDC_HOST}:job_workflow_ref`]: workflowRef.valueAsString } },
       { StringEquals: base },
     );
+    const ecrStatements = [
+      // GetAuthorizationToken has no resource-level permissions: AWS documents "*" as its only resource.
+      { Sid: 'RegistryLogin', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+      {
+        Sid: 'PushToTheRepository',
+        Effect: 'Allow',
+        Action: [
+          'ecr:BatchCheckLayerAvailability',
+          'ecr:BatchGetImage',
+          'ecr:CompleteLayerUpload',
+          'ecr:DescribeImages',
+          'ecr:GetDownloadUrlForLayer',
+          'ecr:InitiateLayerUpload',
+          'ecr:PutImage',
+          'ecr:UploadLayerPart',
+        ],
+        Resource: Fn.sub('arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/${Repo}', { Repo: ecrRepository.valueAsString }),
+      },
+    ];
     const role = new iam.CfnRole(this, 'DeliveryRole', {
       roleName: roleName.valueAsString,
       description: 'Groundwork delivery: GitHub Actions on one branch of one repository pushes images and deploys to staging',
@@ -117,23 +157,7 @@ export class GitHubOidcStack extends Stack {
           policyDocument: {
             Version: '2012-10-17',
             Statement: [
-              // GetAuthorizationToken has no resource-level permissions: AWS documents "*" as its only resource.
-              { Sid: 'RegistryLogin', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
-              {
-                Sid: 'PushToTheRepository',
-                Effect: 'Allow',
-                Action: [
-                  'ecr:BatchCheckLayerAvailability',
-                  'ecr:BatchGetImage',
-                  'ecr:CompleteLayerUpload',
-                  'ecr:DescribeImages',
-                  'ecr:GetDownloadUrlForLayer',
-                  'ecr:InitiateLayerUpload',
-                  'ecr:PutImage',
-                  'ecr:UploadLayerPart',
-                ],
-                Resource: Fn.sub('arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/${Repo}', { Repo: ecrRepository.valueAsString }),
-              },
+              ...ecrStatements,
               {
                 Sid: 'AssumeTheDeployRoles',
                 Effect: 'Allow',
@@ -156,5 +180,55 @@ export class GitHubOidcStack extends Stack {
         'ecr:GetAuthorizationToken supports no resource-level permissions (AWS documents "*" as its only resource); every other action is scoped to one repository or one role',
     });
     new CfnOutput(this, 'DeliveryRoleArn', { value: role.attrArn, description: 'delivery-role-arn for the backend repository caller workflow' });
+
+    // The release role: tags matching the pattern (and only this repository's) promote the image and deploy to production.
+    const releaseRole = new iam.CfnRole(this, 'ReleaseRole', {
+      roleName: releaseRoleName.valueAsString,
+      description: 'Groundwork release: GitHub Actions on a release tag of one repository promotes the image and deploys to production',
+      maxSessionDuration: 3600,
+      assumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { Federated: providerArn },
+            Action: 'sts:AssumeRoleWithWebIdentity',
+            Condition: {
+              StringEquals: { [`${GITHUB_OIDC_HOST}:aud`]: 'sts.amazonaws.com' },
+              // The wildcard is the tag pattern's only: the repository part of the subject is exact.
+              StringLike: { [`${GITHUB_OIDC_HOST}:sub`]: subjectFor('refs/tags/${Ref}', tagPattern.valueAsString) },
+            },
+          },
+        ],
+      },
+      policies: [
+        {
+          policyName: 'release',
+          policyDocument: {
+            Version: '2012-10-17',
+            Statement: [
+              ...ecrStatements,
+              {
+                Sid: 'AssumeTheProductionDeployRole',
+                Effect: 'Allow',
+                Action: 'sts:AssumeRole',
+                Resource: Fn.sub('arn:${AWS::Partition}:iam::${Account}:role/${Role}', {
+                  Account: productionAccount.valueAsString,
+                  Role: deployRoleName.valueAsString,
+                }),
+              },
+            ],
+          },
+        },
+      ],
+    });
+    releaseRole.cfnOptions.condition = release;
+    releaseRole.tags.setTag('groundwork:oidc-provider', Fn.conditionIf(create.logicalId, provider.ref, 'existing').toString());
+    Validations.of(releaseRole).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'ecr:GetAuthorizationToken supports no resource-level permissions; every other action is scoped to one repository or one role',
+    });
+    const releaseOutput = new CfnOutput(this, 'ReleaseRoleArn', { value: releaseRole.attrArn, description: 'the release role, for tags' });
+    releaseOutput.condition = release;
   }
 }

@@ -88,7 +88,24 @@ describe('github-oidc.json: the delivery role trusts exactly one branch of one r
     ).toBe(false);
   });
 
-  it('never uses StringLike or a wildcard in the trust', () => {
+  it('with a production account, has a release role that only tags matching the pattern of that repository may assume', () => {
+    const release = { ...classic, ProductionAccountId: '444444444444', ReleaseTagPattern: 'v*' };
+    const admitsRelease = (claims: Record<string, string>, parameters: Record<string, string> = release) =>
+      roleAdmits(template, 'ReleaseRole', claims, { parameters });
+    expect(template.Resources.ReleaseRole?.Condition).toBe('Release');
+    expect(admitsRelease(token('repo:acme/backend:ref:refs/tags/v1.2.3'))).toBe(true);
+    expect(admitsRelease(token('repo:acme/backend:ref:refs/tags/nightly'))).toBe(false);
+    expect(admitsRelease(token('repo:acme/backend:ref:refs/heads/master'))).toBe(false);
+    expect(admitsRelease(token('repo:acme/backend:pull_request'))).toBe(false);
+    expect(admitsRelease(token('repo:acme/other:ref:refs/tags/v1.2.3'))).toBe(false);
+    expect(admitsRelease(token('repo:acme/backend-fork:ref:refs/tags/v1.2.3'))).toBe(false);
+    // The delivery role does not admit tags either: each role trusts its own refs.
+    expect(admits(token('repo:acme/backend:ref:refs/tags/v1.2.3'), release)).toBe(false);
+    const policy = JSON.stringify(template.Resources.ReleaseRole?.Properties.Policies);
+    expect(policy).toContain('AssumeTheProductionDeployRole');
+  });
+
+  it('never uses StringLike or a wildcard in the delivery trust', () => {
     const trust = JSON.stringify(template.Resources.DeliveryRole?.Properties.AssumeRolePolicyDocument);
     expect(trust).not.toContain('StringLike');
     expect(trust).not.toMatch(/repo:\*|:\*"/);
