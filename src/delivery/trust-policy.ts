@@ -1,3 +1,5 @@
+import { GITHUB_OIDC_PROVIDER } from './oidc.js';
+
 /**
  * A small evaluator of IAM trust policies for GitHub OIDC tokens, over synthesized CloudFormation: intrinsic functions
  * are resolved with given parameters, then StringEquals/StringLike conditions are matched against the token's claims.
@@ -105,6 +107,6 @@ export function roleAdmits(
 ): boolean {
   const full = { ...ctx, conditions: template.Conditions ?? {} };
   const document = resolveValue(template.Resources[roleLogicalId]?.Properties.AssumeRolePolicyDocument, full) as { Statement: Record<string, unknown>[] };
-  const provider = `arn:aws:iam::${ctx.accountId ?? '111111111111'}:oidc-provider/token.actions.githubusercontent.com`;
+  const provider = `arn:aws:iam::${ctx.accountId ?? '111111111111'}:oidc-provider/${GITHUB_OIDC_PROVIDER}`;
   return document.Statement.some((s) => admitsToken(s, claims, provider));
 }

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, BootstraplessSynthesizer, type Stack, Tags, Validations } from 'aws-cdk-lib';
+import { App, BootstraplessSynthesizer, type Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { GroundworkError } from '../../errors.js';
 import { EcrRepositoryStack } from './ecr-repository-stack.js';
@@ -17,30 +17,15 @@ export interface MemberTemplate {
   readonly template: Record<string, unknown>;
 }
 
-const TEMPLATES: readonly { file: string; account: string; stack: (app: App, id: string) => Stack }[] = [
-  {
-    file: 'github-oidc.json',
-    account: 'cicd',
-    stack: (app, id) =>
-      new GitHubOidcStack(app, id, {
-        synthesizer: new BootstraplessSynthesizer(),
-        description: 'Groundwork: GitHub OIDC provider and the delivery role (cicd account)',
-      }),
-  },
-  {
-    file: 'ecr-repository.json',
-    account: 'cicd',
-    stack: (app, id) =>
-      new EcrRepositoryStack(app, id, { synthesizer: new BootstraplessSynthesizer(), description: 'Groundwork: the image repository (cicd account)' }),
-  },
+/** The templates of cloudformation/: each a stack class with no props beyond the stack's own, synthesized without bootstrap. */
+const TEMPLATES: readonly { file: string; account: string; Stack: new (app: App, id: string, props: StackProps) => Stack; description: string }[] = [
+  { file: 'github-oidc.json', account: 'cicd', Stack: GitHubOidcStack, description: 'Groundwork: GitHub OIDC provider and the delivery role (cicd account)' },
+  { file: 'ecr-repository.json', account: 'cicd', Stack: EcrRepositoryStack, description: 'Groundwork: the image repository (cicd account)' },
   {
     file: 'workload.json',
     account: 'staging',
-    stack: (app, id) =>
-      new WorkloadStack(app, id, {
-        synthesizer: new BootstraplessSynthesizer(),
-        description: 'Groundwork: a workload environment: VPC without NAT, ECS Fargate service behind an ALB, and its deploy role',
-      }),
+    Stack: WorkloadStack,
+    description: 'Groundwork: a workload environment: VPC without NAT, ECS Fargate service behind an ALB, and its deploy role',
   },
 ];
 
@@ -50,7 +35,10 @@ const TEMPLATES: readonly { file: string; account: string; stack: (app: App, id:
  */
 export function buildMemberTemplates(outdir = mkdtempSync(join(tmpdir(), 'gw-templates-'))): MemberTemplate[] {
   const app = new App({ outdir, analyticsReporting: false });
-  const stacks = TEMPLATES.map((t) => ({ ...t, instance: t.stack(app, t.file.replace(/\.json$/, '')) }));
+  const stacks = TEMPLATES.map((t) => ({
+    ...t,
+    instance: new t.Stack(app, t.file.replace(/\.json$/, ''), { synthesizer: new BootstraplessSynthesizer(), description: t.description }),
+  }));
   Tags.of(app).add('groundwork:managed', 'true');
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   const consoleError = console.error;

@@ -1,9 +1,7 @@
 import { Aws, CfnCondition, CfnOutput, CfnParameter, Fn, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-
-/** GitHub's OIDC issuer host, the IAM provider's URL without the scheme. */
-export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
+import { GITHUB_OIDC_PROVIDER } from '../../delivery/oidc.js';
 
 /**
  * The cicd account's GitHub OIDC side, as a generic StackSet-ready template: the identity provider (optional: an account
@@ -100,9 +98,9 @@ export class GitHubOidcStack extends Stack {
     const release = new CfnCondition(this, 'Release', { expression: Fn.conditionNot(Fn.conditionEquals(productionAccount.valueAsString, '')) });
     const pinWorkflow = new CfnCondition(this, 'PinWorkflow', { expression: Fn.conditionNot(Fn.conditionEquals(workflowRef.valueAsString, '')) });
 
-    const provider = new iam.CfnOIDCProvider(this, 'Provider', { url: `https://${GITHUB_OIDC_HOST}`, clientIdList: ['sts.amazonaws.com'] });
+    const provider = new iam.CfnOIDCProvider(this, 'Provider', { url: `https://${GITHUB_OIDC_PROVIDER}`, clientIdList: ['sts.amazonaws.com'] });
     provider.cfnOptions.condition = create;
-    const providerArn = `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:oidc-provider/${GITHUB_OIDC_HOST}`;
+    const providerArn = `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:oidc-provider/${GITHUB_OIDC_PROVIDER}`;
 
     /** The token subject for a ref of the repository, in the classic or the immutable form. */
     const subjectFor = (ref: string, refValue: string) =>
@@ -118,10 +116,10 @@ export class GitHubOidcStack extends Stack {
         Fn.sub(`repo:\${Owner}/\${Repo}:ref:${ref}`, { Owner: owner.valueAsString, Repo: repository.valueAsString, Ref: refValue }),
       );
     const subject = subjectFor('refs/heads/${Ref}', branch.valueAsString);
-    const base = { [`${GITHUB_OIDC_HOST}:aud`]: 'sts.amazonaws.com', [`${GITHUB_OIDC_HOST}:sub`]: subject };
+    const base = { [`${GITHUB_OIDC_PROVIDER}:aud`]: 'sts.amazonaws.com', [`${GITHUB_OIDC_PROVIDER}:sub`]: subject };
     const trustConditions = Fn.conditionIf(
       pinWorkflow.logicalId,
-      { StringEquals: { ...base, [`${GITHUB_OIDC_HOST}:job_workflow_ref`]: workflowRef.valueAsString } },
+      { StringEquals: { ...base, [`${GITHUB_OIDC_PROVIDER}:job_workflow_ref`]: workflowRef.valueAsString } },
       { StringEquals: base },
     );
     const ecrStatements = [
@@ -194,9 +192,9 @@ export class GitHubOidcStack extends Stack {
             Principal: { Federated: providerArn },
             Action: 'sts:AssumeRoleWithWebIdentity',
             Condition: {
-              StringEquals: { [`${GITHUB_OIDC_HOST}:aud`]: 'sts.amazonaws.com' },
+              StringEquals: { [`${GITHUB_OIDC_PROVIDER}:aud`]: 'sts.amazonaws.com' },
               // The wildcard is the tag pattern's only: the repository part of the subject is exact.
-              StringLike: { [`${GITHUB_OIDC_HOST}:sub`]: subjectFor('refs/tags/${Ref}', tagPattern.valueAsString) },
+              StringLike: { [`${GITHUB_OIDC_PROVIDER}:sub`]: subjectFor('refs/tags/${Ref}', tagPattern.valueAsString) },
             },
           },
         ],
