@@ -80,7 +80,14 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     }
     const json = String(request.headers['content-type'] ?? '').includes('x-amz-json');
     const roll = random();
-    const mode = roll < failureRate ? (json && random() < 0.4 ? 'throttle' : random() < 0.5 ? 'before' : 'after') : 'pass';
+    let mode = roll < failureRate ? (json && random() < 0.4 ? 'throttle' : random() < 0.5 ? 'before' : 'after') : 'pass';
+    // The first faults go to the kinds not injected yet, so every run exercises all three (by chance alone, a short run
+    // can miss one: seen once in CI, with no throttle among a dozen faults).
+    if (mode !== 'pass') {
+      if (json && stats.faults.throttled === 0) mode = 'throttle';
+      else if (stats.faults.failedBefore === 0) mode = 'before';
+      else if (stats.faults.failedAfter === 0) mode = 'after';
+    }
     if (mode === 'throttle') {
       stats.faults.throttled++;
       response.writeHead(400, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': 'TooManyRequestsException' });
