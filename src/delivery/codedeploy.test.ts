@@ -91,7 +91,8 @@ describe('a blue/green deployment, on recorded CodeDeploy answers (moto keeps ev
     expect(smoked).toBe(1);
     expect(cd.commandCalls(ContinueDeploymentCommand)[0]?.args[0].input).toEqual({ deploymentId: ID, deploymentWaitType: 'READY_WAIT' });
     expect(lines).toContain('new tasks are behind the test listener: running the smoke check');
-    expect(lines).toContain('AllowTraffic: Succeeded');
+    expect(lines).toContain('AllowTraffic (production traffic shift): Succeeded');
+    expect(lines).toContain('the smoke check passed');
   });
 
   it('names the alarm when CodeDeploy rolled back on it', async () => {
@@ -107,9 +108,9 @@ describe('a blue/green deployment, on recorded CodeDeploy answers (moto keeps ev
     ]);
     const error = (await waitForDeployment(new CodeDeployClient({}), ID, quick).catch((e) => e)) as GroundworkError;
     expect(error.message).toBe(
-      'the release failed and CodeDeploy rolled back: ALARM_ACTIVE: One or more alarms have been activated: backend-prod-5xx (ALARM) (Automatic rollback triggered by alarm backend-prod-5xx)',
+      'the release failed and CodeDeploy rolled back: ALARM_ACTIVE: One or more alarms have been activated: backend-prod-5xx (ALARM) (Automatic rollback triggered by alarm backend-prod-5xx); failed: AllowTraffic',
     );
-    expect(error.details).toEqual(['AllowTraffic: Failed']);
+    expect(error.details).toEqual(['AllowTraffic (production traffic shift): Failed']);
   });
 
   it('stops with rollback when the smoke check at the test listener fails, and waits for the rollback', async () => {
@@ -145,6 +146,101 @@ describe('a blue/green deployment, on recorded CodeDeploy answers (moto keeps ev
     controller.abort();
     await expect(waitForDeployment(new CodeDeployClient({}), ID, { ...quick, signal: controller.signal })).rejects.toThrow('the job was cancelled');
     expect(cancelled.commandCalls(StopDeploymentCommand)[0]?.args[0].input).toEqual({ deploymentId: ID, autoRollbackEnabled: true });
+  });
+
+  it('names the hook that failed with its diagnostics, reports task sets and bake, and times each stage from CodeDeploy', async () => {
+    const cd = mockClient(CodeDeployClient);
+    cd.on(ListDeploymentTargetsCommand).resolves({ targetIds: ['prod:backend'] });
+    const at = (s: number) => new Date(Date.UTC(2026, 10, 26, 9, 0, s));
+    cd.on(GetDeploymentCommand)
+      .resolvesOnce({
+        deploymentInfo: {
+          status: 'InProgress',
+          blueGreenDeploymentConfiguration: { terminateBlueInstancesOnDeploymentSuccess: { terminationWaitTimeInMinutes: 5 } },
+        },
+      })
+      .resolvesOnce({
+        deploymentInfo: { status: 'Failed', errorInformation: { code: 'HOOK_EXECUTION_FAILURE', message: 'A lifecycle hook failed' } },
+      });
+    cd.on(BatchGetDeploymentTargetsCommand)
+      .resolvesOnce({
+        deploymentTargets: [
+          {
+            ecsTarget: {
+              lifecycleEvents: [
+                { lifecycleEventName: 'Install', status: 'Succeeded', startTime: at(0), endTime: at(40) },
+                { lifecycleEventName: 'AfterAllowTraffic', status: 'Succeeded' },
+              ],
+              taskSetsInfo: [
+                { taskSetLabel: 'Blue', runningCount: 2, desiredCount: 2, trafficWeight: 0 },
+                { taskSetLabel: 'Green', runningCount: 2, desiredCount: 2, trafficWeight: 100 },
+              ],
+            },
+          },
+        ],
+      })
+      .resolvesOnce({
+        deploymentTargets: [
+          {
+            ecsTarget: {
+              lifecycleEvents: [
+                { lifecycleEventName: 'Install', status: 'Succeeded', startTime: at(0), endTime: at(40) },
+                {
+                  lifecycleEventName: 'AfterAllowTraffic',
+                  status: 'Failed',
+                  diagnostics: { errorCode: 'ScriptFailed', message: 'CodeDeployHook_smoke returned Failed' },
+                },
+              ],
+            },
+          },
+        ],
+      });
+    const lines: string[] = [];
+    const error = (await waitForDeployment(new CodeDeployClient({}), ID, { ...quick, progress: (m) => lines.push(m) }).catch((e) => e)) as GroundworkError;
+    expect(error.message).toBe(
+      'the release failed and CodeDeploy rolled back: HOOK_EXECUTION_FAILURE: A lifecycle hook failed; failed: AfterAllowTraffic (ScriptFailed: CodeDeployHook_smoke returned Failed)',
+    );
+    expect(lines).toContain('Install (new tasks provisioned): Succeeded');
+    expect(lines).toContain('task sets: Blue: 2/2 running, 0% traffic; Green: 2/2 running, 100% traffic');
+    expect(lines).toContain('production traffic is on the new tasks; bake for 5 min: the old tasks stay until then, and an alarm still rolls back');
+  });
+
+  it('returns how long each stage took, from the lifecycle events', async () => {
+    const cd = mockClient(CodeDeployClient);
+    cd.on(ListDeploymentTargetsCommand).resolves({ targetIds: ['prod:backend'] });
+    cd.on(GetDeploymentCommand).resolves({ deploymentInfo: { status: 'Succeeded' } });
+    const at = (s: number) => new Date(Date.UTC(2026, 10, 26, 9, 0, s));
+    cd.on(BatchGetDeploymentTargetsCommand).resolves({
+      deploymentTargets: [
+        {
+          ecsTarget: {
+            lifecycleEvents: [
+              { lifecycleEventName: 'Install', status: 'Succeeded', startTime: at(0), endTime: at(42) },
+              { lifecycleEventName: 'AllowTraffic', status: 'Succeeded', startTime: at(45), endTime: at(50) },
+            ],
+          },
+        },
+      ],
+    });
+    const outcome = await waitForDeployment(new CodeDeployClient({}), ID, quick);
+    expect(outcome.timings).toEqual({ Install: 42, AllowTraffic: 5 });
+  });
+
+  it('acts at once when the job is cancelled in the middle of a poll interval', async () => {
+    const cd = recorded([
+      { info: { status: 'InProgress' }, events: [] },
+      { info: { status: 'Stopped', rollbackInfo: { rollbackMessage: 'rolled back on request' } }, events: [] },
+    ]);
+    cd.on(StopDeploymentCommand).resolves({});
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    const lines: string[] = [];
+    // A one-hour poll interval: only an abortable sleep lets the cancellation through.
+    await expect(
+      waitForDeployment(new CodeDeployClient({}), ID, { pollMs: 3_600_000, settleMs: 1000, signal: controller.signal, progress: (m) => lines.push(m) }),
+    ).rejects.toThrow('the release was stopped and rolled back: the job was cancelled');
+    expect(cd.commandCalls(StopDeploymentCommand)).toHaveLength(1);
+    expect(lines).toContain(`${ID} is Stopped: rolled back on request`);
   });
 
   it('refuses to start while another deployment of the group is in progress, naming it', async () => {

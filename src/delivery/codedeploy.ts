@@ -77,6 +77,8 @@ export interface DeploymentOutcome {
   /** Each lifecycle stage seen, in order, with its status. */
   readonly stages: readonly string[];
   readonly rolledBack: boolean;
+  /** Seconds each lifecycle event took, from CodeDeploy's own start and end times (for the lead-time breakdown). */
+  readonly timings: Readonly<Record<string, number>>;
 }
 
 /** Options of {@link waitForDeployment}. */
@@ -87,6 +89,13 @@ export interface WaitOptions {
   readonly timeoutMs?: number;
   /** @default 15 s */
   readonly pollMs?: number;
+  /** Longest wait for a rollback to settle after a stop. @default 10 minutes */
+  readonly settleMs?: number;
+  /**
+   * Longest wait for the rollback when the job was cancelled: the runner kills the step seconds after its signal, so the
+   * action's post step waits for the rest. @default 5 s
+   */
+  readonly cancelSettleMs?: number;
   /** Aborted when the job is cancelled: the deployment is stopped with rollback. */
   readonly signal?: AbortSignal;
   readonly progress?: (message: string) => void;
@@ -94,61 +103,150 @@ export interface WaitOptions {
   readonly now?: () => number;
 }
 
-async function stages(cd: CodeDeployClient, deploymentId: string): Promise<string[]> {
-  const { targetIds } = await cd.send(new ListDeploymentTargetsCommand({ deploymentId }));
-  if (!targetIds || targetIds.length === 0) return [];
-  const { deploymentTargets } = await cd.send(new BatchGetDeploymentTargetsCommand({ deploymentId, targetIds }));
-  return (deploymentTargets?.[0]?.ecsTarget?.lifecycleEvents ?? []).map((e) => `${e.lifecycleEventName}: ${e.status}`);
+/** What each lifecycle event of an ECS blue/green deployment means, for the log. */
+export const ECS_STAGES: Readonly<Record<string, string>> = {
+  BeforeInstall: 'hook before the new tasks',
+  Install: 'new tasks provisioned',
+  AfterInstall: 'hook after the new tasks',
+  AllowTestTraffic: 'test traffic to the new tasks',
+  AfterAllowTestTraffic: 'hook after test traffic',
+  BeforeAllowTraffic: 'hook before production traffic',
+  AllowTraffic: 'production traffic shift',
+  AfterAllowTraffic: 'hook after production traffic',
+};
+
+interface TargetState {
+  readonly events: { name: string; status: string; seconds?: number; diagnostics?: string }[];
+  readonly taskSets: string;
 }
 
-function failureOf(info: DeploymentInfo): string {
+async function targetState(cd: CodeDeployClient, deploymentId: string): Promise<TargetState> {
+  const { targetIds } = await cd.send(new ListDeploymentTargetsCommand({ deploymentId }));
+  if (!targetIds || targetIds.length === 0) return { events: [], taskSets: '' };
+  const { deploymentTargets } = await cd.send(new BatchGetDeploymentTargetsCommand({ deploymentId, targetIds }));
+  const target = deploymentTargets?.[0]?.ecsTarget;
+  return {
+    events: (target?.lifecycleEvents ?? []).map((e) => ({
+      name: e.lifecycleEventName ?? '?',
+      status: e.status ?? '?',
+      seconds: e.startTime && e.endTime ? Math.round((e.endTime.getTime() - e.startTime.getTime()) / 1000) : undefined,
+      diagnostics: e.diagnostics?.message ? `${e.diagnostics.errorCode ?? 'error'}: ${e.diagnostics.message}` : undefined,
+    })),
+    taskSets: (target?.taskSetsInfo ?? [])
+      .map((t) => `${t.taskSetLabel ?? t.status ?? 'task set'}: ${t.runningCount ?? 0}/${t.desiredCount ?? 0} running, ${t.trafficWeight ?? 0}% traffic`)
+      .join('; '),
+  };
+}
+
+function failureOf(info: DeploymentInfo, failed: readonly string[]): string {
   const reason = [info.errorInformation?.code, info.errorInformation?.message].filter(Boolean).join(': ');
   const rollback = info.rollbackInfo?.rollbackMessage ? ` (${info.rollbackInfo.rollbackMessage})` : '';
-  return `${reason || 'no reason given'}${rollback}`;
+  const hooks = failed.length > 0 ? `; failed: ${failed.join('; ')}` : '';
+  return `${reason || 'no reason given'}${rollback}${hooks}`;
 }
 
+/** A sleep that ends early when the signal is aborted, so a cancelled job acts at once. */
+function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+const FINAL = new Set(['Succeeded', 'Failed', 'Stopped']);
+
 /**
- * Waits for a blue/green deployment with real information: each lifecycle stage as it changes, the smoke check at the
- * test listener, and on failure the alarm or hook that caused it. On its timeout, a failed smoke check, or a cancelled
- * job it stops the deployment with rollback and waits for the rollback to settle: a deployment is never left hanging.
+ * Stops a deployment with rollback and waits until CodeDeploy reports it settled (or `settleMs` passes), returning the
+ * final status. A deployment that had already finished is left as it is.
  */
-export async function waitForDeployment(cd: CodeDeployClient, deploymentId: string, options: WaitOptions = {}): Promise<DeploymentOutcome> {
-  const progress = options.progress ?? (() => {});
+export async function stopWithRollback(
+  cd: CodeDeployClient,
+  deploymentId: string,
+  options: Pick<WaitOptions, 'pollMs' | 'settleMs' | 'sleep' | 'now' | 'progress'> = {},
+): Promise<string> {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const now = options.now ?? Date.now;
   const started = now();
+  try {
+    await cd.send(new StopDeploymentCommand({ deploymentId, autoRollbackEnabled: true }));
+  } catch (error) {
+    if (!isError(error, 'DeploymentAlreadyCompletedException')) throw error;
+  }
+  for (;;) {
+    const { deploymentInfo } = await cd.send(new GetDeploymentCommand({ deploymentId }));
+    const status = deploymentInfo?.status ?? 'unknown';
+    if (FINAL.has(status)) {
+      options.progress?.(
+        `${deploymentId} is ${status}${deploymentInfo?.rollbackInfo?.rollbackMessage ? `: ${deploymentInfo.rollbackInfo.rollbackMessage}` : ''}`,
+      );
+      return status;
+    }
+    if (now() - started > (options.settleMs ?? 10 * 60_000)) {
+      options.progress?.(`${deploymentId} is still ${status} after the stop; CodeDeploy finishes the rollback on its own`);
+      return status;
+    }
+    await sleep(options.pollMs ?? 15_000);
+  }
+}
+
+/**
+ * Waits for a blue/green deployment with real information: each lifecycle stage as it changes (with what it means), the
+ * task sets' counts and traffic weights, the smoke check at the test listener, and on failure the alarm or hook that
+ * caused it. On its timeout, a failed smoke check, or a cancelled job it stops the deployment with rollback and waits for
+ * the rollback to settle: a deployment is never left hanging.
+ */
+export async function waitForDeployment(cd: CodeDeployClient, deploymentId: string, options: WaitOptions = {}): Promise<DeploymentOutcome> {
+  const progress = options.progress ?? (() => {});
+  const sleep = options.sleep ?? ((ms: number) => abortableSleep(ms, options.signal));
+  const now = options.now ?? Date.now;
+  const started = now();
   const seen: string[] = [];
+  const timings: Record<string, number> = {};
+  let taskSets = '';
   let smoked = false;
+  let baking = false;
   const stopAndSettle = async (why: string): Promise<never> => {
     progress(`stopping ${deploymentId} with rollback: ${why}`);
-    try {
-      await cd.send(new StopDeploymentCommand({ deploymentId, autoRollbackEnabled: true }));
-    } catch (error) {
-      if (!isError(error, 'DeploymentAlreadyCompletedException')) throw error;
+    const settleMs = options.signal?.aborted ? (options.cancelSettleMs ?? 5_000) : options.settleMs;
+    const status = await stopWithRollback(cd, deploymentId, { ...options, settleMs, sleep: options.sleep, progress });
+    if (FINAL.has(status)) {
+      throw new GroundworkError('APPLY_FAILED', `the release was stopped and rolled back: ${why}`, {
+        details: [...seen, `deployment ${deploymentId}: ${status}`],
+        hint: 'production still runs the previous version; fix the cause and release a new tag',
+      });
     }
-    for (let i = 0; i < 240; i++) {
-      const { deploymentInfo } = await cd.send(new GetDeploymentCommand({ deploymentId }));
-      if (deploymentInfo?.status === 'Stopped' || deploymentInfo?.status === 'Failed' || deploymentInfo?.status === 'Succeeded') break;
-      await sleep(options.pollMs ?? 15_000);
-    }
-    throw new GroundworkError('APPLY_FAILED', `the release was stopped and rolled back: ${why}`, {
-      details: seen,
-      hint: 'production still runs the previous version; fix the cause and release a new tag',
+    throw new GroundworkError('APPLY_FAILED', `the release was stopped and CodeDeploy is rolling it back: ${why}`, {
+      details: [...seen, `deployment ${deploymentId}: still ${status}`],
+      hint: 'production keeps the previous version; the post step (or the CodeDeploy console) shows the rollback finish',
     });
   };
   for (;;) {
     if (options.signal?.aborted) return stopAndSettle('the job was cancelled');
     const { deploymentInfo: info } = await cd.send(new GetDeploymentCommand({ deploymentId }));
     if (!info) throw new GroundworkError('AWS_RESOURCE_NOT_FOUND', `deployment ${deploymentId} does not exist`, { hint: 'run the release again' });
-    for (const stage of await stages(cd, deploymentId)) {
-      if (!seen.includes(stage)) {
-        seen.push(stage);
-        progress(stage);
+    const state = await targetState(cd, deploymentId);
+    for (const event of state.events) {
+      const line = `${event.name} (${ECS_STAGES[event.name] ?? 'stage'}): ${event.status}${event.diagnostics ? `: ${event.diagnostics}` : ''}`;
+      if (event.seconds !== undefined) timings[event.name] = event.seconds;
+      if (!seen.includes(line)) {
+        seen.push(line);
+        progress(line);
       }
     }
-    if (info.status === 'Succeeded') return { deploymentId, status: 'Succeeded', stages: seen, rolledBack: false };
+    if (state.taskSets && state.taskSets !== taskSets) {
+      taskSets = state.taskSets;
+      progress(`task sets: ${taskSets}`);
+    }
+    const failed = state.events.filter((e) => e.status === 'Failed').map((e) => `${e.name}${e.diagnostics ? ` (${e.diagnostics})` : ''}`);
+    if (info.status === 'Succeeded') return { deploymentId, status: 'Succeeded', stages: seen, rolledBack: false, timings };
     if (info.status === 'Failed' || info.status === 'Stopped') {
-      throw new GroundworkError('APPLY_FAILED', `the release failed and CodeDeploy rolled back: ${failureOf(info)}`, {
+      throw new GroundworkError('APPLY_FAILED', `the release failed and CodeDeploy rolled back: ${failureOf(info, failed)}`, {
         details: seen,
         hint: 'production still runs the previous version: read the alarm or hook named above, fix, and release a new tag',
       });
@@ -158,9 +256,18 @@ export async function waitForDeployment(cd: CodeDeployClient, deploymentId: stri
       if (options.smoke) {
         progress('new tasks are behind the test listener: running the smoke check');
         if (!(await options.smoke())) return stopAndSettle('the smoke check at the test listener failed');
+        if (options.signal?.aborted) return stopAndSettle('the job was cancelled');
+        progress('the smoke check passed');
       }
       await cd.send(new ContinueDeploymentCommand({ deploymentId, deploymentWaitType: 'READY_WAIT' }));
       progress('shifting production traffic');
+    }
+    if (!baking && state.events.some((e) => e.name === 'AfterAllowTraffic' && e.status === 'Succeeded')) {
+      baking = true;
+      const wait = info.blueGreenDeploymentConfiguration?.terminateBlueInstancesOnDeploymentSuccess?.terminationWaitTimeInMinutes;
+      progress(
+        `production traffic is on the new tasks; bake${wait !== undefined ? ` for ${wait} min` : ''}: the old tasks stay until then, and an alarm still rolls back`,
+      );
     }
     if (now() - started > (options.timeoutMs ?? 60 * 60_000)) return stopAndSettle(`no result within ${Math.round((options.timeoutMs ?? 3_600_000) / 1000)} s`);
     await sleep(options.pollMs ?? 15_000);

@@ -7,13 +7,15 @@ export type E2eOutcome = { readonly status: 'passed' | 'skipped' } | { readonly 
  * Runs the service's integration/E2E command with BASE_URL set to the deployed service, its output streamed to the
  * job log. With no command configured the outcome is `skipped`, which the summary says in words.
  */
-export function runE2e(command: string, baseUrl: string, options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<E2eOutcome> {
+export function runE2e(command: string, baseUrl: string, options: { cwd?: string; env?: NodeJS.ProcessEnv; signal?: AbortSignal } = {}): Promise<E2eOutcome> {
   if (command.trim() === '') return Promise.resolve({ status: 'skipped' });
   return new Promise((resolve) => {
     const child = spawn('bash', ['-eo', 'pipefail', '-c', command], {
       cwd: options.cwd,
       env: { ...(options.env ?? process.env), BASE_URL: baseUrl },
       stdio: ['ignore', 'inherit', 'inherit'],
+      // A cancelled job ends the command too (SIGTERM).
+      signal: options.signal,
     });
     child.on('error', () => resolve({ status: 'failed', exitCode: null }));
     child.on('close', (code) => resolve(code === 0 ? { status: 'passed' } : { status: 'failed', exitCode: code }));

@@ -59,6 +59,11 @@ export async function findImage(ecr: ECRClient, repositoryName: string, tag: str
   }
 }
 
+/** The registry host of the current account and region (`123456789012.dkr.ecr.eu-west-1.amazonaws.com`). */
+export async function registryHost(ecr: ECRClient): Promise<string> {
+  return (await registryLogin(ecr)).registry;
+}
+
 /** The registry host and a `docker login` password from GetAuthorizationToken. */
 async function registryLogin(ecr: ECRClient): Promise<{ registry: string; password: string }> {
   const { authorizationData } = await ecr.send(new GetAuthorizationTokenCommand({}));

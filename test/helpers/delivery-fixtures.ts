@@ -1,6 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
+import { CodeDeployClient, CreateApplicationCommand, CreateDeploymentGroupCommand } from '@aws-sdk/client-codedeploy';
+import { CreateSubnetCommand, CreateVpcCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { CreateClusterCommand, CreateServiceCommand, ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import {
+  CreateListenerCommand,
+  CreateLoadBalancerCommand,
+  CreateTargetGroupCommand,
+  ElasticLoadBalancingV2Client,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { ClientFactory } from '../../src/aws/client-factory.js';
 import { findFreePort } from '../../src/sandbox/emulator.js';
 import { node24 } from './node24.js';
@@ -50,4 +58,94 @@ export async function createStagingService(clients: ClientFactory): Promise<void
     }),
   );
   await ecs.send(new CreateServiceCommand({ cluster: 'staging', serviceName: 'backend', taskDefinition: 'backend', desiredCount: 1 }));
+}
+
+/** What {@link createProduction} made: the names the release action needs. */
+export interface ProductionFixture {
+  readonly application: string;
+  readonly group: string;
+  readonly testListenerPort: number;
+  readonly loadBalancerDns: string;
+}
+
+/**
+ * Production as the blue/green workload template makes it, in the emulator: an ALB with a production listener (80) and
+ * a test listener (9000), blue and green target groups, a `prod` cluster whose `backend` service uses the CODE_DEPLOY
+ * controller, and a CodeDeploy application and ECS blue/green deployment group over them.
+ */
+export async function createProduction(clients: ClientFactory, accountId?: string): Promise<ProductionFixture> {
+  const options = accountId ? { accountId } : {};
+  const ec2 = clients.create(EC2Client, options);
+  const elb = clients.create(ElasticLoadBalancingV2Client, options);
+  const ecs = clients.create(ECSClient, options);
+  const cd = clients.create(CodeDeployClient, options);
+  const { Vpc } = await ec2.send(new CreateVpcCommand({ CidrBlock: '10.8.0.0/16' }));
+  const subnets = await Promise.all(
+    ['a', 'b'].map(async (az, i) => {
+      const { Subnet } = await ec2.send(new CreateSubnetCommand({ VpcId: Vpc?.VpcId, CidrBlock: `10.8.${i}.0/24`, AvailabilityZone: `eu-west-1${az}` }));
+      return Subnet?.SubnetId as string;
+    }),
+  );
+  const { LoadBalancers } = await elb.send(new CreateLoadBalancerCommand({ Name: 'prod', Subnets: subnets, Type: 'application' }));
+  const balancer = LoadBalancers?.[0];
+  const group = async (name: string) =>
+    (await elb.send(new CreateTargetGroupCommand({ Name: name, Protocol: 'HTTP', Port: 8080, VpcId: Vpc?.VpcId, TargetType: 'ip' }))).TargetGroups?.[0]
+      ?.TargetGroupArn as string;
+  const blue = await group('prod-blue');
+  const green = await group('prod-green');
+  const listener = async (port: number) =>
+    (
+      await elb.send(
+        new CreateListenerCommand({
+          LoadBalancerArn: balancer?.LoadBalancerArn,
+          Port: port,
+          Protocol: 'HTTP',
+          DefaultActions: [{ Type: 'forward', TargetGroupArn: blue }],
+        }),
+      )
+    ).Listeners?.[0]?.ListenerArn as string;
+  const production = await listener(80);
+  const test = await listener(9000);
+  await ecs.send(new CreateClusterCommand({ clusterName: 'prod' }));
+  await ecs.send(
+    new RegisterTaskDefinitionCommand({
+      family: 'backend',
+      requiresCompatibilities: ['FARGATE'],
+      networkMode: 'awsvpc',
+      cpu: '256',
+      memory: '512',
+      containerDefinitions: [{ name: 'app', image: 'placeholder', essential: true, portMappings: [{ containerPort: 8080 }] }],
+    }),
+  );
+  await ecs.send(
+    new CreateServiceCommand({
+      cluster: 'prod',
+      serviceName: 'backend',
+      taskDefinition: 'backend',
+      desiredCount: 2,
+      deploymentController: { type: 'CODE_DEPLOY' },
+      loadBalancers: [{ targetGroupArn: blue, containerName: 'app', containerPort: 8080 }],
+    }),
+  );
+  await cd.send(new CreateApplicationCommand({ applicationName: 'backend-prod', computePlatform: 'ECS' }));
+  await cd.send(
+    new CreateDeploymentGroupCommand({
+      applicationName: 'backend-prod',
+      deploymentGroupName: 'backend',
+      serviceRoleArn: `arn:aws:iam::${accountId ?? '123456789012'}:role/codedeploy`,
+      deploymentConfigName: 'CodeDeployDefault.ECSCanary10Percent5Minutes',
+      deploymentStyle: { deploymentType: 'BLUE_GREEN', deploymentOption: 'WITH_TRAFFIC_CONTROL' },
+      ecsServices: [{ clusterName: 'prod', serviceName: 'backend' }],
+      loadBalancerInfo: {
+        targetGroupPairInfoList: [
+          {
+            targetGroups: [{ name: 'prod-blue' }, { name: 'prod-green' }],
+            prodTrafficRoute: { listenerArns: [production] },
+            testTrafficRoute: { listenerArns: [test] },
+          },
+        ],
+      },
+    }),
+  );
+  return { application: 'backend-prod', group: 'backend', testListenerPort: 9000, loadBalancerDns: balancer?.DNSName as string };
 }

@@ -14,13 +14,15 @@ export interface FaultProxyOptions {
   readonly answer?: (operation: string, body: string) => InjectedAnswer | undefined;
 }
 
-/** An answer the proxy gives instead of forwarding. */
-export interface InjectedAnswer {
-  readonly status: number;
-  /** The AWS error name (for example ConstraintViolationException). */
-  readonly errorType: string;
-  readonly message: string;
-}
+/** An answer the proxy gives instead of forwarding: an AWS error, or a recorded JSON response (JSON protocols only). */
+export type InjectedAnswer =
+  | {
+      readonly status: number;
+      /** The AWS error name (for example ConstraintViolationException). */
+      readonly errorType: string;
+      readonly message: string;
+    }
+  | { readonly status: 200; readonly json: unknown };
 
 /** What the proxy saw. */
 export interface FaultProxyStats {
@@ -64,6 +66,11 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     stats.operations.set(operation, (stats.operations.get(operation) ?? 0) + 1);
     options.onRequest?.(stats.requests);
     const injected = options.answer?.(operation, body.toString('utf8'));
+    if (injected && 'json' in injected) {
+      response.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+      response.end(JSON.stringify(injected.json));
+      return;
+    }
     if (injected) {
       // Query-protocol services (STS, IAM) send forms and read XML errors; the others read JSON.
       if (String(request.headers['content-type'] ?? '').includes('x-www-form-urlencoded')) {

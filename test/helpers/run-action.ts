@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -20,6 +20,16 @@ export interface ActionRun {
   readonly exported: Record<string, string>;
   /** GITHUB_STEP_SUMMARY, as Markdown/HTML. */
   readonly summary: string;
+  /** GITHUB_STATE, parsed: what the post step gets as STATE_* variables. */
+  readonly state: Record<string, string>;
+}
+
+/** Extra controls of {@link runAction}. */
+export interface RunControls {
+  /** Called with each chunk of stdout and the process, to send it a signal as the runner does on cancellation. */
+  readonly onStdout?: (text: string, child: ChildProcess) => void;
+  /** Runs the post step (runs.post) with this state, as the runner does after the job's steps. */
+  readonly post?: Record<string, string>;
 }
 
 /** Parses the runner's file commands (`name=value` and `name<<DELIMITER … DELIMITER`). */
@@ -45,7 +55,12 @@ export function parseFileCommands(text: string): Record<string, string> {
  * Runs `actions/<name>/dist/index.js` the way the GitHub runner does: on Node 24, inputs (with action.yml's defaults) as
  * INPUT_* variables, file commands in temporary files, nothing of this process's AWS credentials.
  */
-export async function runAction(name: string, inputs: Record<string, string>, env: Record<string, string> = {}): Promise<ActionRun> {
+export async function runAction(
+  name: string,
+  inputs: Record<string, string>,
+  env: Record<string, string> = {},
+  controls: RunControls = {},
+): Promise<ActionRun> {
   const dir = mkdtempSync(join(tmpdir(), `gw-action-${name}-`));
   const files = {
     GITHUB_OUTPUT: join(dir, 'output'),
@@ -64,12 +79,24 @@ export async function runAction(name: string, inputs: Record<string, string>, en
   );
   const child = spawn(node24(), [join(SHARED_PATHS.root, 'actions', name, 'dist', 'index.js')], {
     cwd: dir,
-    env: { PATH: process.env.PATH ?? '', HOME: dir, RUNNER_TEMP: dir, GITHUB_ACTIONS: 'true', ...files, ...inputEnv, ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: dir,
+      RUNNER_TEMP: dir,
+      GITHUB_ACTIONS: 'true',
+      ...files,
+      ...inputEnv,
+      ...Object.fromEntries(Object.entries(controls.post ?? {}).map(([key, value]) => [`STATE_${key}`, value])),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (chunk) => (stdout += chunk));
+  child.stdout.on('data', (chunk) => {
+    stdout += chunk;
+    controls.onStdout?.(String(chunk), child);
+  });
   child.stderr.on('data', (chunk) => (stderr += chunk));
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   return {
@@ -79,6 +106,7 @@ export async function runAction(name: string, inputs: Record<string, string>, en
     outputs: parseFileCommands(readFileSync(files.GITHUB_OUTPUT, 'utf8')),
     exported: parseFileCommands(readFileSync(files.GITHUB_ENV, 'utf8')),
     summary: readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8'),
+    state: parseFileCommands(readFileSync(files.GITHUB_STATE, 'utf8')),
   };
 }
 

@@ -57383,7 +57383,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4651);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5145);
 /** The action's entry point, as GitHub's action template separates it from main.ts (which tests import). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -57393,7 +57393,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4651:
+/***/ 5145:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -57402,8 +57402,6 @@ __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
 
-// EXTERNAL MODULE: external "node:child_process"
-var external_node_child_process_ = __nccwpck_require__(1421);
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
@@ -60707,6 +60705,10 @@ async function findImage(ecr, repositoryName, tag) {
         throw error;
     }
 }
+/** The registry host of the current account and region (`123456789012.dkr.ecr.eu-west-1.amazonaws.com`). */
+async function registryHost(ecr) {
+    return (await registryLogin(ecr)).registry;
+}
 /** The registry host and a `docker login` password from GetAuthorizationToken. */
 async function registryLogin(ecr) {
     const { authorizationData } = await ecr.send(new dist_cjs/* GetAuthorizationTokenCommand */.Eu6({}));
@@ -60778,11 +60780,9 @@ async function buildAndPush(options) {
     return { repositoryUri, digest: pushed.digest, imageUri: `${repositoryUri}@${pushed.digest}`, tag: options.tag, built: true };
 }
 
-;// CONCATENATED MODULE: ./actions/build-and-push/main.ts
-
-
-
-
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
+;// CONCATENATED MODULE: ./src/delivery/run-command.ts
 
 
 /** Runs a program with its output streamed into the job log; the registry password goes to stdin, never to arguments. */
@@ -60797,6 +60797,13 @@ const runCommand = (command, args, options = {}) => new Promise((resolve, reject
     if (options.input !== undefined)
         child.stdin?.end(options.input);
 });
+
+;// CONCATENATED MODULE: ./actions/build-and-push/main.ts
+
+
+
+
+
 /** The action: build once per commit, output the image by digest. */
 async function run() {
     try {

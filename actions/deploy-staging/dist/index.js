@@ -67854,6 +67854,8 @@ function runE2e(command, baseUrl, options = {}) {
             cwd: options.cwd,
             env: { ...(options.env ?? process.env), BASE_URL: baseUrl },
             stdio: ['ignore', 'inherit', 'inherit'],
+            // A cancelled job ends the command too (SIGTERM).
+            signal: options.signal,
         });
         child.on('error', () => resolve({ status: 'failed', exitCode: null }));
         child.on('close', (code) => resolve(code === 0 ? { status: 'passed' } : { status: 'failed', exitCode: code }));

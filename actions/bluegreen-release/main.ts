@@ -1,0 +1,201 @@
+import * as core from '@actions/core';
+import { CodeDeployClient, GetDeploymentCommand } from '@aws-sdk/client-codedeploy';
+import { ECRClient } from '@aws-sdk/client-ecr';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { STSClient } from '@aws-sdk/client-sts';
+import { ClientFactory } from '../../src/aws/client-factory.js';
+import { actionError, keyValueLines, numberInput, sessionClients } from '../../src/delivery/action-io.js';
+import { type ReleaseResult, releaseBlueGreen } from '../../src/delivery/bluegreen.js';
+import { type EcsHooks, stopWithRollback } from '../../src/delivery/codedeploy.js';
+import { runE2e } from '../../src/delivery/e2e.js';
+import { RUN_URL_TAG } from '../../src/delivery/ecs-deploy.js';
+import { requireOnBranch } from '../../src/delivery/git-branch.js';
+import { buildAndPush } from '../../src/delivery/images.js';
+import { chainInto, roleArnFor } from '../../src/delivery/oidc.js';
+import { runCommand } from '../../src/delivery/run-command.js';
+import { GroundworkError } from '../../src/errors.js';
+
+const HOOK_EVENTS = ['BeforeInstall', 'AfterInstall', 'AfterAllowTestTraffic', 'BeforeAllowTraffic', 'AfterAllowTraffic'];
+
+/** The AppSpec hooks input: EVENT=FUNCTION lines, each event one of ECS's. */
+function hooksInput(raw: string): EcsHooks {
+  const hooks = keyValueLines('hooks', raw);
+  for (const event of Object.keys(hooks)) {
+    if (!HOOK_EVENTS.includes(event)) {
+      throw new GroundworkError('USAGE', `input hooks names "${event}", which is not an ECS lifecycle hook`, { hint: `use one of: ${HOOK_EVENTS.join(', ')}` });
+    }
+  }
+  return hooks as EcsHooks;
+}
+
+/** The version: the input, or the pushed tag. */
+function versionInput(env: NodeJS.ProcessEnv): string {
+  const version = core.getInput('version') || (env.GITHUB_REF_TYPE === 'tag' ? (env.GITHUB_REF_NAME ?? '') : '');
+  if (!version) {
+    throw new GroundworkError('USAGE', `no version to release: this run is for ${env.GITHUB_REF || 'no ref'}, not a tag`, {
+      hint: 'run the release on a tag push (on: push: tags), or set version',
+    });
+  }
+  return version;
+}
+
+/** Clients in production: through its deploy role when an account is given, else the current credentials. */
+async function productionClients(cicd: ClientFactory): Promise<ClientFactory> {
+  const account = core.getInput('production-account-id');
+  if (!account) return cicd;
+  const roleArn = roleArnFor(account, core.getInput('deploy-role-name') || 'groundwork-deploy');
+  const chained = await chainInto(cicd.create(STSClient), roleArn, 'groundwork-release');
+  for (const secret of [chained.credentials.accessKeyId, chained.credentials.secretAccessKey, chained.credentials.sessionToken]) core.setSecret(secret);
+  core.info(`chained into ${chained.assumedRoleArn}`);
+  return new ClientFactory({ ...cicd.settings, credentials: chained.credentials });
+}
+
+async function summarize(result: ReleaseResult, region: string): Promise<void> {
+  const link = `https://${region}.console.aws.amazon.com/codesuite/codedeploy/deployments/${result.deployment.deploymentId}?region=${region}`;
+  await core.summary
+    .addHeading(`Released ${result.version} to production`, 3)
+    .addTable([
+      [
+        { data: 'version', header: true },
+        { data: 'image', header: true },
+        { data: 'deployment', header: true },
+        { data: 'took', header: true },
+      ],
+      [
+        result.version,
+        `${result.digest} (${result.built ? 'built by this release: no image existed for the commit' : 'the image tested in staging, not rebuilt'})`,
+        `<a href="${link}">${result.deployment.deploymentId}</a>: ${result.deployment.status}`,
+        `${result.seconds} s (image ${result.imageSeconds} s)`,
+      ],
+    ])
+    .addHeading('Stages', 4)
+    .addList(
+      result.deployment.stages.map((s) => {
+        const event = s.split(' ')[0] ?? '';
+        const took = result.deployment.timings[event];
+        return took === undefined ? s : `${s} (${took} s)`;
+      }),
+    )
+    .write();
+}
+
+/** The action: check the tag, reuse the image, deploy blue/green, wait; rollback on failure, timeout or cancellation. */
+export async function run(): Promise<void> {
+  const cancelled = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    core.warning(`received ${signal}: stopping the deployment with rollback`);
+    cancelled.abort();
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  try {
+    const cicd = sessionClients(core.getInput('aws-region'), process.env);
+    const region = cicd.settings.region;
+    const version = versionInput(process.env);
+    const commit = core.getInput('commit') || process.env.GITHUB_SHA || '';
+    if (!/^[0-9a-f]{40}$/.test(commit)) {
+      throw new GroundworkError('USAGE', `commit "${commit}" is not a full commit SHA`, {
+        hint: 'leave commit empty (GITHUB_SHA), or pass the 40-character SHA',
+      });
+    }
+    const cwd = core.getInput('working-directory') || '.';
+    const branch = core.getInput('release-branch') || 'master';
+    await requireOnBranch(cwd, commit, branch);
+    core.info(`${commit.slice(0, 12)} is on ${branch}`);
+    const production = await productionClients(cicd);
+    const ecr = cicd.create(ECRClient);
+    const repositoryName = core.getInput('ecr-repository', { required: true });
+    const smokeCommand = core.getInput('smoke-command');
+    const runUrl =
+      process.env.GITHUB_SERVER_URL && process.env.GITHUB_REPOSITORY && process.env.GITHUB_RUN_ID
+        ? `${process.env.GITHUB_SERVER_URL}/${process.env.GITHUB_REPOSITORY}/actions/runs/${process.env.GITHUB_RUN_ID}`
+        : undefined;
+    const result = await releaseBlueGreen({
+      ecr,
+      codedeploy: production.create(CodeDeployClient),
+      ecs: production.create(ECSClient),
+      elb: production.create(ElasticLoadBalancingV2Client),
+      repositoryName,
+      commit,
+      version,
+      application: core.getInput('codedeploy-application', { required: true }),
+      group: core.getInput('codedeploy-deployment-group', { required: true }),
+      containerName: core.getInput('container-name') || undefined,
+      hooks: hooksInput(core.getInput('hooks')),
+      tags: runUrl ? { [RUN_URL_TAG]: runUrl } : {},
+      build: () =>
+        buildAndPush({
+          ecr,
+          repositoryName,
+          tag: commit,
+          context: core.getInput('context') || '.',
+          dockerfile: core.getInput('dockerfile') || 'Dockerfile',
+          buildArgs: keyValueLines('build-args', core.getInput('build-args')),
+          platform: core.getInput('platform') || 'linux/amd64',
+          run: runCommand,
+          progress: (message) => core.info(message),
+        }),
+      smoke: smokeCommand
+        ? async (baseUrl) => {
+            core.info(`smoke check against ${baseUrl}: ${smokeCommand}`);
+            return (await runE2e(smokeCommand, baseUrl, { cwd, signal: cancelled.signal })).status === 'passed';
+          }
+        : undefined,
+      smokeUrl: core.getInput('smoke-url') || undefined,
+      timeoutMs: numberInput('wait-for-minutes', core.getInput('wait-for-minutes') || '60', 0.1, 360) * 60_000,
+      pollMs: numberInput('poll-seconds', core.getInput('poll-seconds') || '15', 1, 300) * 1000,
+      signal: cancelled.signal,
+      onDeploymentStarted: (id) => {
+        core.saveState('deployment-id', id);
+        core.setOutput('deployment-id', id);
+      },
+      progress: (message) => core.info(message),
+    });
+    core.saveState('settled', 'true');
+    core.setOutput('status', result.deployment.status);
+    core.setOutput('image-uri', result.imageUri);
+    core.setOutput('image-digest', result.digest);
+    core.setOutput('version', result.version);
+    core.setOutput('built', String(result.built));
+    await summarize(result, region);
+  } catch (error) {
+    const failure = actionError(error);
+    // A stop with rollback was waited for in the wait itself; only a deployment left running needs the post step.
+    const rolledBack = failure.line.includes('stopped and rolled back') || failure.line.includes('CodeDeploy rolled back');
+    if (rolledBack) core.saveState('settled', 'true');
+    core.setOutput('status', rolledBack ? 'RolledBack' : failure.line.includes('rolling it back') ? 'RollingBack' : 'Failed');
+    for (const line of failure.details) core.error(line);
+    core.setFailed(failure.line);
+  } finally {
+    process.removeListener('SIGTERM', onSignal);
+    process.removeListener('SIGINT', onSignal);
+  }
+}
+
+/**
+ * The post step: when the main step was killed before its deployment settled (a cancelled job that ran out of grace
+ * time), stop that deployment with rollback and wait for it, so no release is ever left half-shifted.
+ */
+export async function post(): Promise<void> {
+  const deploymentId = core.getState('deployment-id');
+  if (!deploymentId || core.getState('settled') === 'true') return;
+  try {
+    const production = await productionClients(sessionClients(core.getInput('aws-region'), process.env));
+    const codedeploy = production.create(CodeDeployClient);
+    const { deploymentInfo } = await codedeploy.send(new GetDeploymentCommand({ deploymentId }));
+    const status = deploymentInfo?.status ?? 'unknown';
+    if (['Succeeded', 'Failed', 'Stopped'].includes(status)) {
+      core.info(`deployment ${deploymentId} is ${status}; nothing to clean up`);
+      return;
+    }
+    core.warning(`the release step ended while deployment ${deploymentId} was ${status}: stopping it with rollback`);
+    const settled = await stopWithRollback(codedeploy, deploymentId, {
+      pollMs: numberInput('poll-seconds', core.getInput('poll-seconds') || '15', 1, 300) * 1000,
+      progress: (message) => core.info(message),
+    });
+    core.setFailed(`deployment ${deploymentId} was stopped with rollback after the release step ended early; it is ${settled}`);
+  } catch (error) {
+    core.setFailed(`could not stop deployment ${deploymentId}: ${actionError(error).line}; stop it in the CodeDeploy console`);
+  }
+}

@@ -1,0 +1,234 @@
+import { type CodeDeployClient, type DeploymentGroupInfo, GetDeploymentGroupCommand } from '@aws-sdk/client-codedeploy';
+import type { ECRClient } from '@aws-sdk/client-ecr';
+import { DescribeServicesCommand, DescribeTaskDefinitionCommand, type ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import { DescribeListenersCommand, DescribeLoadBalancersCommand, type ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { isError } from '../aws/aws-error.js';
+import { GroundworkError } from '../errors.js';
+import { type DeploymentOutcome, type EcsHooks, ecsAppSpec, startDeployment, type WaitOptions, waitForDeployment } from './codedeploy.js';
+import { renderTaskDefinition } from './ecs-deploy.js';
+import { type PinnedImage, registryHost } from './images.js';
+import { promoteImage } from './release-image.js';
+
+/** What a release deploys to, read from the CodeDeploy deployment group and the ECS service it names. */
+export interface ReleaseTarget {
+  readonly application: string;
+  readonly group: string;
+  readonly cluster: string;
+  readonly service: string;
+  /** The task definition the service runs now (the base of the next revision). */
+  readonly taskDefinitionArn: string;
+  readonly containerName: string;
+  readonly containerPort: number;
+  /** `http(s)://alb-dns:port` of the test listener, when the group has one. */
+  readonly testUrl?: string;
+  readonly deploymentConfig?: string;
+}
+
+/**
+ * Reads the deployment group (it must be ECS blue/green with traffic control), the service it deploys (it must use the
+ * CODE_DEPLOY deployment controller), the container and port behind the load balancer, and the test listener's URL.
+ */
+export async function describeReleaseTarget(
+  clients: { codedeploy: CodeDeployClient; ecs: ECSClient; elb?: ElasticLoadBalancingV2Client },
+  application: string,
+  group: string,
+  containerName?: string,
+): Promise<ReleaseTarget> {
+  let info: DeploymentGroupInfo | undefined;
+  try {
+    ({ deploymentGroupInfo: info } = await clients.codedeploy.send(
+      new GetDeploymentGroupCommand({ applicationName: application, deploymentGroupName: group }),
+    ));
+  } catch (error) {
+    if (isError(error, 'ApplicationDoesNotExistException', 'DeploymentGroupDoesNotExistException')) {
+      throw new GroundworkError('AWS_RESOURCE_NOT_FOUND', `the CodeDeploy deployment group ${application}/${group} does not exist in this account and region`, {
+        hint: 'deploy the blue/green workload template (cloudformation/workload-bluegreen.json) to production, or set codedeploy-application and codedeploy-deployment-group to what it created',
+        cause: error,
+      });
+    }
+    throw error;
+  }
+  if (info?.computePlatform && info.computePlatform !== 'ECS') {
+    throw new GroundworkError('USAGE', `the deployment group ${application}/${group} deploys to ${info.computePlatform}, not ECS`, {
+      hint: 'use the ECS deployment group of the blue/green workload template',
+    });
+  }
+  if (info?.deploymentStyle?.deploymentType !== 'BLUE_GREEN' || info.deploymentStyle.deploymentOption !== 'WITH_TRAFFIC_CONTROL') {
+    throw new GroundworkError(
+      'USAGE',
+      `the deployment group ${application}/${group} is ${info?.deploymentStyle?.deploymentType ?? 'unknown'}/${info?.deploymentStyle?.deploymentOption ?? 'unknown'}, not BLUE_GREEN/WITH_TRAFFIC_CONTROL`,
+      { hint: 'a blue/green release needs a deployment group with BLUE_GREEN and WITH_TRAFFIC_CONTROL (the blue/green workload template creates one)' },
+    );
+  }
+  const ecsService = info.ecsServices?.[0];
+  if (!ecsService?.clusterName || !ecsService.serviceName) {
+    throw new GroundworkError('USAGE', `the deployment group ${application}/${group} names no ECS service`, {
+      hint: 'set its ECS service (the blue/green workload template does)',
+    });
+  }
+  const { services } = await clients.ecs.send(new DescribeServicesCommand({ cluster: ecsService.clusterName, services: [ecsService.serviceName] }));
+  const service = services?.find((s) => s.status !== 'INACTIVE');
+  if (!service?.taskDefinition) {
+    throw new GroundworkError('AWS_RESOURCE_NOT_FOUND', `ECS service "${ecsService.serviceName}" in cluster "${ecsService.clusterName}" does not exist`, {
+      hint: 'deploy the blue/green workload template to production first',
+    });
+  }
+  if (service.deploymentController?.type !== 'CODE_DEPLOY') {
+    throw new GroundworkError(
+      'USAGE',
+      `ECS service "${ecsService.serviceName}" uses the ${service.deploymentController?.type ?? 'ECS'} deployment controller, not CODE_DEPLOY`,
+      { hint: 'production runs the blue/green workload template (workload-bluegreen.json); a rolling service is deployed with deploy-staging' },
+    );
+  }
+  const balanced = service.loadBalancers?.find((l) => !containerName || l.containerName === containerName) ?? service.loadBalancers?.[0];
+  const name = containerName || balanced?.containerName;
+  const port = balanced?.containerPort;
+  if (!name || !port) {
+    throw new GroundworkError(
+      'USAGE',
+      `ECS service "${ecsService.serviceName}" has no container behind a load balancer${containerName ? ` named "${containerName}"` : ''}`,
+      {
+        hint: 'blue/green shifts load balancer traffic: the service needs a load balancer with a container name and port',
+      },
+    );
+  }
+  const testListener = info.loadBalancerInfo?.targetGroupPairInfoList?.[0]?.testTrafficRoute?.listenerArns?.[0];
+  return {
+    application,
+    group,
+    cluster: ecsService.clusterName,
+    service: ecsService.serviceName,
+    taskDefinitionArn: service.taskDefinition,
+    containerName: name,
+    containerPort: port,
+    testUrl: testListener && clients.elb ? await listenerUrl(clients.elb, testListener) : undefined,
+    deploymentConfig: info.deploymentConfigName,
+  };
+}
+
+async function listenerUrl(elb: ElasticLoadBalancingV2Client, listenerArn: string): Promise<string | undefined> {
+  const { Listeners } = await elb.send(new DescribeListenersCommand({ ListenerArns: [listenerArn] }));
+  const listener = Listeners?.[0];
+  if (!listener?.LoadBalancerArn || !listener.Port) return undefined;
+  const { LoadBalancers } = await elb.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: [listener.LoadBalancerArn] }));
+  const dns = LoadBalancers?.[0]?.DNSName;
+  return dns ? `${listener.Protocol === 'HTTPS' ? 'https' : 'http'}://${dns}:${listener.Port}` : undefined;
+}
+
+/** What {@link releaseBlueGreen} needs: the cicd account's ECR client, the production account's clients. */
+export interface ReleaseOptions extends Omit<WaitOptions, 'smoke'> {
+  /** ECR in the account that holds the images (cicd). */
+  readonly ecr: ECRClient;
+  /** Clients in the production account. */
+  readonly codedeploy: CodeDeployClient;
+  readonly ecs: ECSClient;
+  readonly elb?: ElasticLoadBalancingV2Client;
+  readonly repositoryName: string;
+  /** The tagged commit. */
+  readonly commit: string;
+  /** The version tag, such as v1.2.3. */
+  readonly version: string;
+  readonly application: string;
+  readonly group: string;
+  /** @default the container behind the service's load balancer */
+  readonly containerName?: string;
+  readonly hooks?: EcsHooks;
+  /** Tags for the new task definition revision, such as the run URL. */
+  readonly tags?: Readonly<Record<string, string>>;
+  /** Builds and pushes the commit's image when none exists (the caller says so). */
+  readonly build: () => Promise<PinnedImage>;
+  /** The check at the test listener; gets its URL (or the override), false stops the deployment with rollback. */
+  readonly smoke?: (baseUrl: string) => Promise<boolean>;
+  /** Overrides the test listener's URL for the smoke check. */
+  readonly smokeUrl?: string;
+  /** Told the deployment ID as soon as it exists, so a cancelled job can still stop it (the action's post step). */
+  readonly onDeploymentStarted?: (deploymentId: string) => void;
+}
+
+/** The outcome of a release that reached production. */
+export interface ReleaseResult {
+  readonly version: string;
+  readonly imageUri: string;
+  readonly digest: string;
+  /** True when no image existed for the commit and this release built one. */
+  readonly built: boolean;
+  /** False when the version tag already named this digest (a re-run). */
+  readonly tagged: boolean;
+  readonly taskDefinitionArn: string;
+  readonly target: ReleaseTarget;
+  readonly deployment: DeploymentOutcome;
+  /** Seconds the image step took (reuse: a lookup and a PutImage). */
+  readonly imageSeconds: number;
+  readonly seconds: number;
+}
+
+/**
+ * A release to production: the image tested for the commit gets the version tag on the very same manifest (built only
+ * when none exists), the service's next task definition pins it by digest, and a CodeDeploy blue/green deployment moves
+ * traffic to it, with the smoke check at the test listener and rollback on any failure, timeout or cancellation.
+ */
+export async function releaseBlueGreen(options: ReleaseOptions): Promise<ReleaseResult> {
+  const progress = options.progress ?? (() => {});
+  const now = options.now ?? Date.now;
+  const started = now();
+  const target = await describeReleaseTarget(options, options.application, options.group, options.containerName);
+  progress(
+    `releasing ${options.version} (${options.commit.slice(0, 12)}) to ${target.cluster}/${target.service} through ${target.application}/${target.group}`,
+  );
+  if (options.smoke && !options.smokeUrl && !target.testUrl) {
+    throw new GroundworkError('USAGE', `the deployment group ${target.application}/${target.group} has no test listener, so the smoke check has no URL`, {
+      hint: 'deploy the blue/green workload template (it has a test listener), or set smoke-url',
+    });
+  }
+  let promoted = await promoteImage(options.ecr, options.repositoryName, options.commit, options.version);
+  let built = false;
+  if (!promoted) {
+    progress(`no image exists for ${options.commit}: building it (the release could not reuse the one tested in staging)`);
+    await options.build();
+    built = true;
+    promoted = await promoteImage(options.ecr, options.repositoryName, options.commit, options.version);
+    if (!promoted) {
+      throw new GroundworkError('AWS_RESOURCE_NOT_FOUND', `the build reported a push, but ECR has no image for ${options.commit}`, {
+        hint: 'check the build output above',
+      });
+    }
+  } else {
+    progress(
+      `${options.repositoryName}@${promoted.digest}: the image built and tested for ${options.commit.slice(0, 12)}, ${promoted.tagged ? 'now also' : 'already'} tagged ${options.version}`,
+    );
+  }
+  const imageSeconds = Math.round((now() - started) / 100) / 10;
+  const imageUri = `${await registryHost(options.ecr)}/${options.repositoryName}@${promoted.digest}`;
+  const { taskDefinition: live } = await options.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: target.taskDefinitionArn }));
+  if (!live)
+    throw new GroundworkError('AWS_RESOURCE_NOT_FOUND', `task definition ${target.taskDefinitionArn} could not be read`, { hint: 'run the release again' });
+  const registered = await options.ecs.send(new RegisterTaskDefinitionCommand(renderTaskDefinition(live, target.containerName, imageUri, options.tags)));
+  const taskDefinitionArn = registered.taskDefinition?.taskDefinitionArn as string;
+  progress(`registered ${taskDefinitionArn.split('/').pop()} with ${imageUri}`);
+  const deploymentId = await startDeployment(options.codedeploy, {
+    application: target.application,
+    group: target.group,
+    appSpec: ecsAppSpec({ taskDefinitionArn, containerName: target.containerName, containerPort: target.containerPort, hooks: options.hooks }),
+    description: `release ${options.version} (${options.commit.slice(0, 12)})`,
+  });
+  options.onDeploymentStarted?.(deploymentId);
+  progress(`deployment ${deploymentId} started (${target.deploymentConfig ?? 'the group’s deployment configuration'})`);
+  const smokeUrl = options.smokeUrl || target.testUrl || '';
+  const smoke = options.smoke;
+  const deployment = await waitForDeployment(options.codedeploy, deploymentId, {
+    ...options,
+    smoke: smoke ? () => smoke(smokeUrl) : undefined,
+  });
+  return {
+    version: options.version,
+    imageUri,
+    digest: promoted.digest,
+    built,
+    tagged: promoted.tagged,
+    taskDefinitionArn,
+    target,
+    deployment,
+    imageSeconds,
+    seconds: Math.round((now() - started) / 1000),
+  };
+}
