@@ -92,7 +92,8 @@ export async function createProduction(clients: ClientFactory, accountId?: strin
     (await elb.send(new CreateTargetGroupCommand({ Name: name, Protocol: 'HTTP', Port: 8080, VpcId: Vpc?.VpcId, TargetType: 'ip' }))).TargetGroups?.[0]
       ?.TargetGroupArn as string;
   const blue = await group('prod-blue');
-  const green = await group('prod-green');
+  // The green target group waits empty for the first replacement task set; the deployment group names it.
+  await group('prod-green');
   const listener = async (port: number) =>
     (
       await elb.send(
