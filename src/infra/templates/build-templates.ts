@@ -18,7 +18,13 @@ export interface MemberTemplate {
 }
 
 /** The templates of cloudformation/: each a stack class with no props beyond the stack's own, synthesized without bootstrap. */
-const TEMPLATES: readonly { file: string; account: string; Stack: new (app: App, id: string, props: StackProps) => Stack; description: string }[] = [
+const TEMPLATES: readonly {
+  file: string;
+  account: string;
+  Stack: new (app: App, id: string, props: StackProps) => Stack;
+  description: string;
+  props?: Record<string, unknown>;
+}[] = [
   { file: 'github-oidc.json', account: 'cicd', Stack: GitHubOidcStack, description: 'Groundwork: GitHub OIDC provider and the delivery role (cicd account)' },
   { file: 'ecr-repository.json', account: 'cicd', Stack: EcrRepositoryStack, description: 'Groundwork: the image repository (cicd account)' },
   {
@@ -26,6 +32,14 @@ const TEMPLATES: readonly { file: string; account: string; Stack: new (app: App,
     account: 'staging',
     Stack: WorkloadStack,
     description: 'Groundwork: a workload environment: VPC without NAT, ECS Fargate service behind an ALB, and its deploy role',
+  },
+  {
+    file: 'workload-bluegreen.json',
+    account: 'prod',
+    Stack: WorkloadStack,
+    props: { blueGreen: true },
+    description:
+      'Groundwork: a production workload released blue/green: ECS Fargate behind an ALB with a test listener, CodeDeploy with alarms and auto-rollback, and its deploy role',
   },
 ];
 
@@ -37,7 +51,7 @@ export function buildMemberTemplates(outdir = mkdtempSync(join(tmpdir(), 'gw-tem
   const app = new App({ outdir, analyticsReporting: false });
   const stacks = TEMPLATES.map((t) => ({
     ...t,
-    instance: new t.Stack(app, t.file.replace(/\.json$/, ''), { synthesizer: new BootstraplessSynthesizer(), description: t.description }),
+    instance: new t.Stack(app, t.file.replace(/\.json$/, ''), { synthesizer: new BootstraplessSynthesizer(), description: t.description, ...t.props }),
   }));
   Tags.of(app).add('groundwork:managed', 'true');
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

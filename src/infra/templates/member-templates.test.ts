@@ -212,3 +212,97 @@ describe('workload.json: a staging environment for the backend service', () => {
     });
   });
 });
+
+describe('workload-bluegreen.json: production, released blue/green through CodeDeploy', () => {
+  const template = byFile('workload-bluegreen.json');
+  type Statement = { Sid: string; Action: string | string[]; Resource: unknown };
+  const props = (id: string) => template.Resources[id]?.Properties as Record<string, unknown>;
+
+  it('runs the service under the CODE_DEPLOY controller, with no ECS circuit breaker (CodeDeploy decides)', () => {
+    expect(props('Service')).toMatchObject({ DeploymentController: { Type: 'CODE_DEPLOY' } });
+    expect(props('Service').DeploymentConfiguration).toBeUndefined();
+    expect(JSON.stringify(props('Service').LoadBalancers)).toContain('"Ref":"Targets"');
+  });
+
+  it('has blue and green target groups, the production listener and a test listener that is not open to the world', () => {
+    expect(template.Resources.Targets?.Type).toBe('AWS::ElasticLoadBalancingV2::TargetGroup');
+    expect(template.Resources.GreenTargets?.Type).toBe('AWS::ElasticLoadBalancingV2::TargetGroup');
+    expect(props('TestListener')).toMatchObject({ Port: { Ref: 'TestListenerPort' } });
+    // Every ingress rule of the template on the test port comes from TestTrafficCidr; 80 and 443 are the public ones.
+    const rulesOf = Object.values(template.Resources).flatMap((r) =>
+      r.Type === 'AWS::EC2::SecurityGroup'
+        ? ((r.Properties.SecurityGroupIngress ?? []) as Record<string, unknown>[])
+        : r.Type === 'AWS::EC2::SecurityGroupIngress'
+          ? [r.Properties]
+          : [],
+    );
+    const onTestPort = rulesOf.filter((i) => JSON.stringify(i.FromPort) === JSON.stringify({ Ref: 'TestListenerPort' }));
+    expect(onTestPort).toEqual([expect.objectContaining({ CidrIp: { Ref: 'TestTrafficCidr' } })]);
+    expect(rulesOf.filter((i) => i.CidrIp === '0.0.0.0/0').map((i) => i.FromPort)).toEqual([80, 443]);
+    const rules = (template as unknown as { Rules: Record<string, { Assertions: { Assert: unknown }[] }> }).Rules;
+    expect(JSON.stringify(rules.TestListenerNotPublic?.Assertions[0]?.Assert)).toContain('0.0.0.0/0');
+    expect(template.Parameters.TestTrafficCidr).toMatchObject({ Default: '10.0.0.0/16' });
+  });
+
+  it('has a deployment group that shifts by the configured configuration, waits for the release at the test listener, bakes, and rolls back on failure and on alarm', () => {
+    const group = props('DeploymentGroup');
+    expect(group).toMatchObject({
+      DeploymentConfigName: { Ref: 'DeploymentConfig' },
+      DeploymentStyle: { DeploymentType: 'BLUE_GREEN', DeploymentOption: 'WITH_TRAFFIC_CONTROL' },
+      BlueGreenDeploymentConfiguration: {
+        DeploymentReadyOption: { ActionOnTimeout: 'STOP_DEPLOYMENT', WaitTimeInMinutes: { Ref: 'ReadyWaitMinutes' } },
+        TerminateBlueInstancesOnDeploymentSuccess: { Action: 'TERMINATE', TerminationWaitTimeInMinutes: { Ref: 'BakeMinutes' } },
+      },
+      AutoRollbackConfiguration: { Enabled: true, Events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_ALARM', 'DEPLOYMENT_STOP_ON_REQUEST'] },
+      AlarmConfiguration: { Enabled: true },
+    });
+    expect(template.Parameters.DeploymentConfig).toMatchObject({ Default: 'CodeDeployDefault.ECSCanary10Percent5Minutes' });
+    const alarms = JSON.stringify((group.AlarmConfiguration as { Alarms: unknown[] }).Alarms);
+    for (const alarm of ['Blue5xxRate', 'BlueUnhealthy', 'Green5xxRate', 'GreenUnhealthy', 'ExtraAlarms']) expect(alarms).toContain(alarm);
+    expect(template.Resources.ExtraAlarms?.Condition).toBe('HasExtraAlarms');
+    const pair = JSON.stringify((group.LoadBalancerInfo as { TargetGroupPairInfoList: unknown[] }).TargetGroupPairInfoList);
+    expect(pair).toContain('GreenTargets');
+    expect(pair).toContain('TestListener');
+    expect(pair).toContain('HttpsListener');
+  });
+
+  it('alarms on the 5xx rate and unhealthy tasks of each target group (the new tasks are in either)', () => {
+    expect(JSON.stringify(props('Green5xxRate').Metrics)).toContain('IF(requests > 0, 100 * errors / requests, 0)');
+    expect(props('Green5xxRate')).toMatchObject({ Threshold: { Ref: 'Max5xxPercent' }, TreatMissingData: 'notBreaching' });
+    expect(props('GreenUnhealthy')).toMatchObject({ MetricName: 'UnHealthyHostCount', Threshold: 1 });
+    expect(JSON.stringify(props('BlueUnhealthy').Dimensions)).toContain('"Targets","TargetGroupFullName"');
+  });
+
+  it('lets only the release role assume the deploy role, which may release through this group and pass the two task roles, nothing else', () => {
+    const role = props('DeployRole') as {
+      AssumeRolePolicyDocument: { Statement: Record<string, unknown>[] };
+      Policies: { PolicyDocument: { Statement: Statement[] } }[];
+    };
+    expect(role.AssumeRolePolicyDocument.Statement).toEqual([{ Effect: 'Allow', Principal: { AWS: { Ref: 'ReleaseRoleArn' } }, Action: 'sts:AssumeRole' }]);
+    const statements = role.Policies[0]?.PolicyDocument.Statement ?? [];
+    expect(statements.map((s) => s.Sid)).toEqual([
+      'TaskDefinitions',
+      'ReleaseThroughTheGroup',
+      'TheApplicationRevision',
+      'TheDeploymentConfig',
+      'TheService',
+      'TheTestListenerUrl',
+      'PassTheTaskRoles',
+    ]);
+    const actions = statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+    expect(actions).not.toContain('ecs:UpdateService');
+    expect(actions.filter((a) => a.startsWith('codedeploy:'))).not.toContain('codedeploy:*');
+    expect(JSON.stringify(statements[1]?.Resource)).toContain(':deploymentgroup:${App}/${Group}');
+    expect(props('CodeDeployRole')).toMatchObject({
+      AssumeRolePolicyDocument: {
+        Statement: [{ Principal: { Service: 'codedeploy.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } }],
+      },
+    });
+  });
+
+  it('keeps the staging template rolling, with its delivery role', () => {
+    expect(byFile('workload.json').Resources.DeploymentGroup).toBeUndefined();
+    expect(byFile('workload.json').Parameters.DeliveryRoleArn).toBeDefined();
+    expect(template.Parameters.DeliveryRoleArn).toBeUndefined();
+  });
+});

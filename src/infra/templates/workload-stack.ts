@@ -1,5 +1,20 @@
-import { Aws, CfnCondition, CfnDeletionPolicy, CfnMapping, CfnOutput, CfnParameter, Duration, Fn, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import {
+  Aws,
+  CfnCondition,
+  CfnDeletionPolicy,
+  CfnMapping,
+  CfnOutput,
+  CfnParameter,
+  CfnRule,
+  Duration,
+  Fn,
+  Stack,
+  type StackProps,
+  Validations,
+} from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-applicationautoscaling';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -9,16 +24,38 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import type { Construct } from 'constructs';
 
+/** The ECS deployment configurations CodeDeploy predefines. */
+export const ECS_DEPLOYMENT_CONFIGS = [
+  'CodeDeployDefault.ECSCanary10Percent5Minutes',
+  'CodeDeployDefault.ECSCanary10Percent15Minutes',
+  'CodeDeployDefault.ECSLinear10PercentEvery1Minutes',
+  'CodeDeployDefault.ECSLinear10PercentEvery3Minutes',
+  'CodeDeployDefault.ECSAllAtOnce',
+] as const;
+
+/** Properties of {@link WorkloadStack}. */
+export interface WorkloadStackProps extends StackProps {
+  /**
+   * Blue/green through CodeDeploy (production): the CODE_DEPLOY deployment controller, blue and green target groups, a
+   * test listener, the CodeDeploy application and deployment group with alarms and auto-rollback, and a deploy role that
+   * only the cicd release role may assume and that may only deploy through that group.
+   * @default false (rolling ECS deployments with the circuit breaker, for staging)
+   */
+  readonly blueGreen?: boolean;
+}
+
 /**
- * A workload environment (staging) as a generic StackSet-ready template: a VPC over two AZs with no NAT gateway (tasks in
- * public subnets by default; a parameter moves them to private subnets reached through VPC endpoints), an ECS Fargate
- * cluster with Container Insights, an ALB with access logs and optional HTTPS, the service with the deployment circuit
- * breaker and target-tracking scaling, and the deploy role: trusted only by the cicd delivery role, allowed only what a
- * deploy of this service needs.
+ * A workload environment as a generic StackSet-ready template: a VPC over two AZs with no NAT gateway (tasks in public
+ * subnets by default; a parameter moves them to private subnets reached through VPC endpoints), an ECS Fargate cluster
+ * with Container Insights, an ALB with access logs and optional HTTPS, the service with target-tracking scaling, and the
+ * deploy role, allowed only what a deploy of this service needs. Staging deploys rolling with the circuit breaker,
+ * trusted by the cicd delivery role; production (`blueGreen`) deploys blue/green through CodeDeploy, trusted by the
+ * release role.
  */
 export class WorkloadStack extends Stack {
-  constructor(scope: Construct, id: string, props: StackProps = {}) {
+  constructor(scope: Construct, id: string, props: WorkloadStackProps = {}) {
     super(scope, id, props);
+    const blueGreen = props.blueGreen ?? false;
     const p = (name: string, options: ConstructorParameters<typeof CfnParameter>[2]) => new CfnParameter(this, name, options);
     const serviceName = p('ServiceName', {
       type: 'String',
@@ -28,7 +65,7 @@ export class WorkloadStack extends Stack {
     });
     const environment = p('EnvironmentName', {
       type: 'String',
-      default: 'staging',
+      default: blueGreen ? 'prod' : 'staging',
       description: 'Environment name, used in resource names.',
       allowedPattern: '^[a-z0-9-]{1,20}$',
     });
@@ -61,11 +98,17 @@ export class WorkloadStack extends Stack {
       allowedValues: ['7', '14', '30', '60', '90', '180', '365'],
       description: 'Retention of the container logs.',
     });
-    const deliveryRole = p('DeliveryRoleArn', {
-      type: 'String',
-      description: "ARN of the cicd account's delivery role: the only principal that may assume the deploy role.",
-      allowedPattern: '^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$',
-    });
+    const deliveryRole = blueGreen
+      ? p('ReleaseRoleArn', {
+          type: 'String',
+          description: "ARN of the cicd account's release role (tags only): the only principal that may assume the deploy role.",
+          allowedPattern: '^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$',
+        })
+      : p('DeliveryRoleArn', {
+          type: 'String',
+          description: "ARN of the cicd account's delivery role: the only principal that may assume the deploy role.",
+          allowedPattern: '^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$',
+        });
     const deployRoleName = p('DeployRoleName', { type: 'String', default: 'groundwork-deploy', description: 'Name of the deploy role.' });
 
     const isPrivate = new CfnCondition(this, 'PrivateTasks', { expression: Fn.conditionEquals(placement.valueAsString, 'private') });
@@ -292,8 +335,12 @@ export class WorkloadStack extends Stack {
       taskDefinition: taskDefinition.ref,
       desiredCount: desired.valueAsNumber,
       healthCheckGracePeriodSeconds: 30,
-      deploymentController: { type: 'ECS' },
-      deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true }, minimumHealthyPercent: 100, maximumPercent: 200 },
+      ...(blueGreen
+        ? { deploymentController: { type: 'CODE_DEPLOY' } }
+        : {
+            deploymentController: { type: 'ECS' },
+            deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true }, minimumHealthyPercent: 100, maximumPercent: 200 },
+          }),
       networkConfiguration: {
         awsvpcConfiguration: {
           assignPublicIp: Fn.conditionIf(isPrivate.logicalId, 'DISABLED', 'ENABLED').toString(),
@@ -332,54 +379,74 @@ export class WorkloadStack extends Stack {
       },
     });
 
-    // The deploy role: the delivery role of the cicd account, and only it, may deploy this one service.
+    // The deploy role: the delivery role of the cicd account (staging) or its release role (production), and only it,
+    // may deploy this one service.
     const serviceArn = Fn.sub('arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:service/${Cluster}/${Service}', {
       Cluster: cluster.ref,
       Service: serviceName.valueAsString,
     });
+    const taskDefinitions = {
+      Sid: 'TaskDefinitions',
+      Effect: 'Allow',
+      Action: ['ecs:RegisterTaskDefinition', 'ecs:DescribeTaskDefinition', 'ecs:TagResource'],
+      Resource: '*',
+    };
+    const passRoles = {
+      Sid: 'PassTheTaskRoles',
+      Effect: 'Allow',
+      Action: 'iam:PassRole',
+      Resource: [executionRole.attrArn, taskRole.attrArn],
+      Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+    };
+    const deployStatements = blueGreen
+      ? [
+          taskDefinitions,
+          ...this.blueGreen({
+            environment: environment.valueAsString,
+            serviceName: serviceName.valueAsString,
+            cluster,
+            service,
+            alb,
+            albSg,
+            blue: targets,
+            vpc,
+            port: port.valueAsNumber,
+            healthPath: healthPath.valueAsString,
+            certificate: certificate.valueAsString,
+            https,
+            productionListener: Fn.conditionIf(https.logicalId, httpsListener.ref, http.ref).toString(),
+            serviceArn,
+          }),
+          passRoles,
+        ]
+      : [
+          taskDefinitions,
+          { Sid: 'TheService', Effect: 'Allow', Action: ['ecs:UpdateService', 'ecs:DescribeServices'], Resource: serviceArn },
+          {
+            Sid: 'TheServiceUrl',
+            Effect: 'Allow',
+            Action: ['elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeLoadBalancers'],
+            Resource: '*',
+          },
+          passRoles,
+        ];
     const deployRole = new iam.CfnRole(this, 'DeployRole', {
       roleName: deployRoleName.valueAsString,
-      description: 'Groundwork delivery: registers task definitions and updates one ECS service; assumable only by the cicd delivery role',
+      description: blueGreen
+        ? 'Groundwork release: registers task definitions and deploys one service through its CodeDeploy group; assumable only by the cicd release role'
+        : 'Groundwork delivery: registers task definitions and updates one ECS service; assumable only by the cicd delivery role',
       maxSessionDuration: 3600,
       assumeRolePolicyDocument: {
         Version: '2012-10-17',
         Statement: [{ Effect: 'Allow', Principal: { AWS: deliveryRole.valueAsString }, Action: 'sts:AssumeRole' }],
       },
-      policies: [
-        {
-          policyName: 'deploy',
-          policyDocument: {
-            Version: '2012-10-17',
-            Statement: [
-              {
-                Sid: 'TaskDefinitions',
-                Effect: 'Allow',
-                Action: ['ecs:RegisterTaskDefinition', 'ecs:DescribeTaskDefinition', 'ecs:TagResource'],
-                Resource: '*',
-              },
-              { Sid: 'TheService', Effect: 'Allow', Action: ['ecs:UpdateService', 'ecs:DescribeServices'], Resource: serviceArn },
-              {
-                Sid: 'TheServiceUrl',
-                Effect: 'Allow',
-                Action: ['elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeLoadBalancers'],
-                Resource: '*',
-              },
-              {
-                Sid: 'PassTheTaskRoles',
-                Effect: 'Allow',
-                Action: 'iam:PassRole',
-                Resource: [executionRole.attrArn, taskRole.attrArn],
-                Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
-              },
-            ],
-          },
-        },
-      ],
+      policies: [{ policyName: 'deploy', policyDocument: { Version: '2012-10-17', Statement: deployStatements } }],
     });
     Validations.of(deployRole).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'RegisterTaskDefinition, DescribeTaskDefinition and the ELB Describe calls support no resource-level permissions; UpdateService and PassRole are limited to this service and its two roles',
+      reason: blueGreen
+        ? 'RegisterTaskDefinition, DescribeTaskDefinition and the ELB Describe calls support no resource-level permissions; CodeDeploy is limited to this application, group and configuration, DescribeServices to this service, PassRole to its two roles'
+        : 'RegisterTaskDefinition, DescribeTaskDefinition and the ELB Describe calls support no resource-level permissions; UpdateService and PassRole are limited to this service and its two roles',
     });
 
     new CfnOutput(this, 'ServiceUrl', {
@@ -387,5 +454,274 @@ export class WorkloadStack extends Stack {
     });
     new CfnOutput(this, 'ClusterName', { value: cluster.ref });
     new CfnOutput(this, 'DeployRoleArn', { value: deployRole.attrArn });
+  }
+
+  /**
+   * The blue/green half of production: the green target group, the test listener (reachable only from TestTrafficCidr),
+   * alarms on each target group, and the CodeDeploy application and deployment group with auto-rollback on failure and
+   * on alarm. Returns the deploy role's statements for releasing through that group.
+   */
+  private blueGreen(props: {
+    environment: string;
+    serviceName: string;
+    cluster: ecs.CfnCluster;
+    service: ecs.CfnService;
+    alb: elbv2.CfnLoadBalancer;
+    albSg: ec2.SecurityGroup;
+    blue: elbv2.CfnTargetGroup;
+    vpc: ec2.Vpc;
+    port: number;
+    healthPath: string;
+    certificate: string;
+    https: CfnCondition;
+    productionListener: string;
+    serviceArn: string;
+  }): Record<string, unknown>[] {
+    const p = (name: string, options: ConstructorParameters<typeof CfnParameter>[2]) => new CfnParameter(this, name, options);
+    const config = p('DeploymentConfig', {
+      type: 'String',
+      default: 'CodeDeployDefault.ECSCanary10Percent5Minutes',
+      allowedValues: [...ECS_DEPLOYMENT_CONFIGS],
+      description: 'How CodeDeploy shifts production traffic to the new tasks (default: 10% for 5 minutes, then all).',
+    });
+    const bake = p('BakeMinutes', {
+      type: 'Number',
+      default: 10,
+      minValue: 0,
+      maxValue: 2880,
+      description: 'Minutes the old tasks stay after the shift (alarms still roll back) before they are terminated.',
+    });
+    const readyWait = p('ReadyWaitMinutes', {
+      type: 'Number',
+      default: 30,
+      minValue: 1,
+      maxValue: 2880,
+      description: 'Minutes the deployment waits at the test listener for the release to continue it (after its smoke check); then it stops.',
+    });
+    const testPort = p('TestListenerPort', {
+      type: 'Number',
+      default: 9000,
+      minValue: 1,
+      maxValue: 65535,
+      description: 'Port of the test listener, where the new tasks answer before production traffic moves.',
+    });
+    const testCidr = p('TestTrafficCidr', {
+      type: 'String',
+      default: '10.0.0.0/16',
+      allowedPattern: '^([0-9]{1,3}\\.){3}[0-9]{1,3}/([0-9]|[12][0-9]|3[0-2])$',
+      description: 'Who may reach the test listener (the smoke check runner: self-hosted runners, or larger runners with static IPs). Never 0.0.0.0/0.',
+    });
+    new CfnRule(this, 'TestListenerNotPublic', {
+      assertions: [
+        {
+          assert: Fn.conditionNot(Fn.conditionEquals(testCidr.valueAsString, '0.0.0.0/0')),
+          assertDescription: 'TestTrafficCidr must not be 0.0.0.0/0: the test listener serves versions not yet released',
+        },
+      ],
+    });
+    const max5xx = p('Max5xxPercent', {
+      type: 'Number',
+      default: 5,
+      minValue: 0,
+      maxValue: 100,
+      description: 'Share of 5xx answers from the new tasks (per minute, over 2 minutes) that rolls the release back.',
+    });
+    const extraAlarms = p('ExtraAlarmNames', {
+      type: 'CommaDelimitedList',
+      default: '',
+      description: 'Names of CloudWatch alarms of this account and region that also roll a release back (comma-separated); empty for none.',
+    });
+    const hasExtra = new CfnCondition(this, 'HasExtraAlarms', { expression: Fn.conditionNot(Fn.conditionEquals(Fn.join('', extraAlarms.valueAsList), '')) });
+
+    const green = new elbv2.CfnTargetGroup(this, 'GreenTargets', {
+      vpcId: props.vpc.vpcId,
+      targetType: 'ip',
+      protocol: 'HTTP',
+      port: props.port,
+      healthCheckPath: props.healthPath,
+      healthCheckIntervalSeconds: 10,
+      healthyThresholdCount: 2,
+      unhealthyThresholdCount: 3,
+      matcher: { httpCode: '200-399' },
+      targetGroupAttributes: [{ key: 'deregistration_delay.timeout_seconds', value: '30' }],
+    });
+    props.albSg.addIngressRule(ec2.Peer.ipv4(testCidr.valueAsString), ec2.Port.tcp(testPort.valueAsNumber), 'the test listener, from TestTrafficCidr only');
+    const testListener = new elbv2.CfnListener(this, 'TestListener', {
+      loadBalancerArn: props.alb.ref,
+      port: testPort.valueAsNumber,
+      protocol: Fn.conditionIf(props.https.logicalId, 'HTTPS', 'HTTP').toString(),
+      certificates: Fn.conditionIf(
+        props.https.logicalId,
+        [{ CertificateArn: props.certificate }],
+        Aws.NO_VALUE,
+      ) as unknown as elbv2.CfnListener.CertificateProperty[],
+      sslPolicy: Fn.conditionIf(props.https.logicalId, 'ELBSecurityPolicy-TLS13-1-2-2021-06', Aws.NO_VALUE).toString(),
+      defaultActions: [{ type: 'forward', targetGroupArn: props.blue.ref }],
+    });
+
+    // Alarms on both target groups: blue and green swap roles at each release, and the new tasks are in either.
+    const alarmNames: string[] = [];
+    for (const [label, group] of [
+      ['blue', props.blue],
+      ['green', green],
+    ] as const) {
+      const id = label === 'blue' ? 'Blue' : 'Green';
+      const dimensions = [
+        { name: 'TargetGroup', value: group.attrTargetGroupFullName },
+        { name: 'LoadBalancer', value: props.alb.attrLoadBalancerFullName },
+      ];
+      const errors = new cloudwatch.CfnAlarm(this, `${id}5xxRate`, {
+        alarmName: Fn.sub(`\${Env}-\${Service}-${label}-5xx-rate`, { Env: props.environment, Service: props.serviceName }),
+        alarmDescription: `5xx answers of the ${label} target group above Max5xxPercent: rolls a release back`,
+        comparisonOperator: 'GreaterThanThreshold',
+        threshold: max5xx.valueAsNumber,
+        evaluationPeriods: 2,
+        datapointsToAlarm: 2,
+        treatMissingData: 'notBreaching',
+        metrics: [
+          {
+            id: 'errors',
+            returnData: false,
+            metricStat: { metric: { namespace: 'AWS/ApplicationELB', metricName: 'HTTPCode_Target_5XX_Count', dimensions }, period: 60, stat: 'Sum' },
+          },
+          {
+            id: 'requests',
+            returnData: false,
+            metricStat: { metric: { namespace: 'AWS/ApplicationELB', metricName: 'RequestCount', dimensions }, period: 60, stat: 'Sum' },
+          },
+          { id: 'rate', label: '5xx %', expression: 'IF(requests > 0, 100 * errors / requests, 0)', returnData: true },
+        ],
+      });
+      const unhealthy = new cloudwatch.CfnAlarm(this, `${id}Unhealthy`, {
+        alarmName: Fn.sub(`\${Env}-\${Service}-${label}-unhealthy`, { Env: props.environment, Service: props.serviceName }),
+        alarmDescription: `unhealthy tasks in the ${label} target group: rolls a release back`,
+        namespace: 'AWS/ApplicationELB',
+        metricName: 'UnHealthyHostCount',
+        dimensions,
+        statistic: 'Maximum',
+        period: 60,
+        evaluationPeriods: 2,
+        datapointsToAlarm: 2,
+        threshold: 1,
+        comparisonOperator: 'GreaterThanOrEqualToThreshold',
+        treatMissingData: 'notBreaching',
+      });
+      alarmNames.push(errors.ref, unhealthy.ref);
+    }
+
+    // The extra alarms, however many, as one composite alarm: in ALARM when any of them is.
+    const extra = new cloudwatch.CfnCompositeAlarm(this, 'ExtraAlarms', {
+      alarmName: Fn.sub('${Env}-${Service}-extra-alarms', { Env: props.environment, Service: props.serviceName }),
+      alarmDescription: 'any of ExtraAlarmNames: rolls a release back',
+      alarmRule: Fn.join('', ['ALARM("', Fn.join('") OR ALARM("', extraAlarms.valueAsList), '")']),
+      actionsEnabled: false,
+    });
+    extra.cfnOptions.condition = hasExtra;
+
+    const codeDeployRole = new iam.CfnRole(this, 'CodeDeployRole', {
+      description: 'CodeDeploy shifts traffic between the task sets of this service',
+      assumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { Service: 'codedeploy.amazonaws.com' },
+            Action: 'sts:AssumeRole',
+            Condition: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+          },
+        ],
+      },
+      managedPolicyArns: [Fn.sub('arn:${AWS::Partition}:iam::aws:policy/AWSCodeDeployRoleForECS')],
+    });
+    Validations.of(codeDeployRole).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AWSCodeDeployRoleForECS]',
+      reason:
+        'the policy AWS documents for the CodeDeploy ECS service role (task sets, listener rules, hook Lambdas named CodeDeployHook_*, alarms); only CodeDeploy of this account may assume the role',
+    });
+    const application = new codedeploy.CfnApplication(this, 'Application', {
+      applicationName: Fn.sub('${Env}-${Service}', { Env: props.environment, Service: props.serviceName }),
+      computePlatform: 'ECS',
+    });
+    const group = new codedeploy.CfnDeploymentGroup(this, 'DeploymentGroup', {
+      applicationName: application.ref,
+      deploymentGroupName: props.serviceName,
+      serviceRoleArn: codeDeployRole.attrArn,
+      deploymentConfigName: config.valueAsString,
+      deploymentStyle: { deploymentType: 'BLUE_GREEN', deploymentOption: 'WITH_TRAFFIC_CONTROL' },
+      blueGreenDeploymentConfiguration: {
+        deploymentReadyOption: { actionOnTimeout: 'STOP_DEPLOYMENT', waitTimeInMinutes: readyWait.valueAsNumber },
+        terminateBlueInstancesOnDeploymentSuccess: { action: 'TERMINATE', terminationWaitTimeInMinutes: bake.valueAsNumber },
+      },
+      autoRollbackConfiguration: { enabled: true, events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_ALARM', 'DEPLOYMENT_STOP_ON_REQUEST'] },
+      alarmConfiguration: {
+        enabled: true,
+        ignorePollAlarmFailure: false,
+        alarms: [
+          ...alarmNames.map((name) => ({ name })),
+          Fn.conditionIf(hasExtra.logicalId, { Name: extra.ref }, Aws.NO_VALUE) as unknown as codedeploy.CfnDeploymentGroup.AlarmProperty,
+        ],
+      },
+      ecsServices: [{ clusterName: props.cluster.ref, serviceName: props.service.attrName }],
+      loadBalancerInfo: {
+        targetGroupPairInfoList: [
+          {
+            targetGroups: [{ name: props.blue.attrTargetGroupName }, { name: green.attrTargetGroupName }],
+            prodTrafficRoute: { listenerArns: [props.productionListener] },
+            testTrafficRoute: { listenerArns: [testListener.ref] },
+          },
+        ],
+      },
+    });
+
+    const groupArn = Fn.sub('arn:${AWS::Partition}:codedeploy:${AWS::Region}:${AWS::AccountId}:deploymentgroup:${App}/${Group}', {
+      App: application.ref,
+      Group: group.ref,
+    });
+    new CfnOutput(this, 'CodeDeployApplication', { value: application.ref, description: 'codedeploy-application of the release workflow' });
+    new CfnOutput(this, 'CodeDeployDeploymentGroup', { value: group.ref, description: 'codedeploy-deployment-group of the release workflow' });
+    new CfnOutput(this, 'TestUrl', {
+      value: Fn.sub('${Scheme}://${Dns}:${Port}', {
+        Scheme: Fn.conditionIf(props.https.logicalId, 'https', 'http').toString(),
+        Dns: props.alb.attrDnsName,
+        Port: testPort.valueAsString,
+      }),
+      description: 'the test listener: the new version before production traffic moves',
+    });
+    return [
+      {
+        Sid: 'ReleaseThroughTheGroup',
+        Effect: 'Allow',
+        Action: [
+          'codedeploy:CreateDeployment',
+          'codedeploy:GetDeployment',
+          'codedeploy:GetDeploymentGroup',
+          'codedeploy:ListDeployments',
+          'codedeploy:ListDeploymentTargets',
+          'codedeploy:BatchGetDeploymentTargets',
+          'codedeploy:ContinueDeployment',
+          'codedeploy:StopDeployment',
+        ],
+        Resource: groupArn,
+      },
+      {
+        Sid: 'TheApplicationRevision',
+        Effect: 'Allow',
+        Action: ['codedeploy:RegisterApplicationRevision', 'codedeploy:GetApplicationRevision'],
+        Resource: Fn.sub('arn:${AWS::Partition}:codedeploy:${AWS::Region}:${AWS::AccountId}:application:${App}', { App: application.ref }),
+      },
+      {
+        Sid: 'TheDeploymentConfig',
+        Effect: 'Allow',
+        Action: 'codedeploy:GetDeploymentConfig',
+        Resource: Fn.sub('arn:${AWS::Partition}:codedeploy:${AWS::Region}:${AWS::AccountId}:deploymentconfig:${Config}', { Config: config.valueAsString }),
+      },
+      { Sid: 'TheService', Effect: 'Allow', Action: 'ecs:DescribeServices', Resource: props.serviceArn },
+      {
+        Sid: 'TheTestListenerUrl',
+        Effect: 'Allow',
+        Action: ['elasticloadbalancing:DescribeListeners', 'elasticloadbalancing:DescribeLoadBalancers', 'elasticloadbalancing:DescribeTargetGroups'],
+        Resource: '*',
+      },
+    ];
   }
 }
