@@ -51,3 +51,12 @@ export const AWS_REGIONS: readonly string[] = [
   'cn-north-1',
   'cn-northwest-1',
 ];
+
+/** The ECS deployment configurations CodeDeploy predefines. */
+export const ECS_DEPLOYMENT_CONFIGS = [
+  'CodeDeployDefault.ECSCanary10Percent5Minutes',
+  'CodeDeployDefault.ECSCanary10Percent15Minutes',
+  'CodeDeployDefault.ECSLinear10PercentEvery1Minutes',
+  'CodeDeployDefault.ECSLinear10PercentEvery3Minutes',
+  'CodeDeployDefault.ECSAllAtOnce',
+] as const;

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { AWS_LIMITS, AWS_REGIONS } from './aws-limits.js';
+import { AWS_LIMITS, AWS_REGIONS, ECS_DEPLOYMENT_CONFIGS } from './aws-limits.js';
 import type { ConfigIssue, PathSegment } from './config-issue.js';
 import type { GroundworkConfig } from './resolved-config.js';
 import { didYouMean } from './suggest.js';
@@ -366,6 +366,57 @@ function checkOtherSettings(config: GroundworkConfig, report: Report): void {
   if (backend.desiredCount < 1 || backend.desiredCount > 100)
     report(at('desiredCount'), `${backend.desiredCount} tasks is out of range`, 'run 1 to 100 tasks (2 or more for zero-downtime deploys)');
   if (backend.containerPort < 1 || backend.containerPort > 65535) report(at('containerPort'), `${backend.containerPort} is not a port`, 'use 1 to 65535');
+  releaseRules(backend.release, (field, message, fix) => report(['workloads', 'backendService', 'release', ...field], message, fix));
+}
+
+/** The release settings: each value within what CodeDeploy, CloudFormation and the load balancer accept. */
+function releaseRules(
+  release: NonNullable<GroundworkConfig['workloads']['backendService']>['release'],
+  report: (field: PathSegment[], message: string, fix: string) => void,
+): void {
+  if (!/^[A-Za-z0-9._*?/-]{1,100}$/.test(release.tagPattern)) {
+    report(['tagPattern'], `"${release.tagPattern}" is not a tag pattern`, 'use letters, digits, . _ - / and the wildcards * and ?, such as v*');
+  } else if (/^[*?]+$/.test(release.tagPattern)) {
+    report(['tagPattern'], `"${release.tagPattern}" matches every tag`, 'name the release tags, such as v* or release-*');
+  }
+  if (!(ECS_DEPLOYMENT_CONFIGS as readonly string[]).includes(release.deploymentConfig)) {
+    report(
+      ['deploymentConfig'],
+      `"${release.deploymentConfig}" is not a predefined ECS deployment configuration`,
+      `use one of ${ECS_DEPLOYMENT_CONFIGS.join(', ')}`,
+    );
+  }
+  if (release.bakeMinutes < 0 || release.bakeMinutes > 2880)
+    report(['bakeMinutes'], `${release.bakeMinutes} minutes is out of range`, 'use 0 to 2880 minutes (2 days)');
+  if (release.readyWaitMinutes < 1 || release.readyWaitMinutes > 2880)
+    report(['readyWaitMinutes'], `${release.readyWaitMinutes} minutes is out of range`, 'use 1 to 2880 minutes');
+  if (release.testListenerPort < 1 || release.testListenerPort > 65535 || [80, 443].includes(release.testListenerPort)) {
+    report(
+      ['testListenerPort'],
+      `${release.testListenerPort} cannot be the test listener's port`,
+      'use a port from 1 to 65535 other than 80 and 443 (production uses those), such as 9000',
+    );
+  }
+  const cidr = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(release.testTrafficCidr);
+  if (!cidr || cidr.slice(1, 5).some((o) => Number(o) > 255) || Number(cidr[5]) > 32) {
+    report(['testTrafficCidr'], `"${release.testTrafficCidr}" is not an IPv4 CIDR`, 'write it as a.b.c.d/n, such as 10.0.0.0/16');
+  } else if (Number(cidr[5]) === 0) {
+    report(
+      ['testTrafficCidr'],
+      `"${release.testTrafficCidr}" opens the test listener to the world`,
+      'name the smoke-check runners’ addresses (self-hosted runners, or larger runners with static IPs)',
+    );
+  }
+  if (release.max5xxPercent < 0 || release.max5xxPercent > 100) report(['max5xxPercent'], `${release.max5xxPercent}% is out of range`, 'use 0 to 100');
+  release.extraAlarmArns.forEach((arn, i) => {
+    if (!/^arn:aws[a-z-]*:cloudwatch:[a-z0-9-]+:\d{12}:alarm:.+$/.test(arn)) {
+      report(
+        ['extraAlarmArns', i],
+        `"${arn}" is not a CloudWatch alarm ARN`,
+        'write it as arn:aws:cloudwatch:REGION:ACCOUNT:alarm:NAME, in the production account and region',
+      );
+    }
+  });
 }
 
 const range = (from: number, to: number, step: number) => Array.from({ length: (to - from) / step + 1 }, (_, i) => from + i * step);

@@ -178,6 +178,28 @@ describe('rejecting cross-field problems', () => {
     ]);
   });
 
+  it('rejects release settings outside what CodeDeploy and the load balancer accept, each with its position', () => {
+    const errors = errorsOf(
+      `${shipped}`
+        .replace('tagPattern: v*', "tagPattern: '*'")
+        .replace('deploymentConfig: CodeDeployDefault.ECSCanary10Percent5Minutes', 'deploymentConfig: CodeDeployDefault.AllAtOnce')
+        .replace('bakeMinutes: 10', 'bakeMinutes: 3000')
+        .replace('testListenerPort: 9000', 'testListenerPort: 443')
+        .replace('testTrafficCidr: 10.0.0.0/16', 'testTrafficCidr: 0.0.0.0/0')
+        .replace('extraAlarmArns: []', 'extraAlarmArns: [backend-errors]'),
+    );
+    expect(errors).toEqual([
+      expect.stringMatching(/workloads\.backendService\.release\.tagPattern: "\*" matches every tag/),
+      expect.stringMatching(
+        /release\.deploymentConfig: "CodeDeployDefault\.AllAtOnce" is not a predefined ECS deployment configuration \(use one of CodeDeployDefault\.ECSCanary10Percent5Minutes/,
+      ),
+      expect.stringMatching(/release\.bakeMinutes: 3000 minutes is out of range \(use 0 to 2880 minutes/),
+      expect.stringMatching(/release\.testListenerPort: 443 cannot be the test listener's port/),
+      expect.stringMatching(/release\.testTrafficCidr: "0\.0\.0\.0\/0" opens the test listener to the world/),
+      expect.stringMatching(/release\.extraAlarmArns\[0\]: "backend-errors" is not a CloudWatch alarm ARN/),
+    ]);
+  });
+
   it('rejects a malformed e-mail', () => {
     expect(errorsOf(minimal('    - { name: a, organizationalUnit: Stage, email: not-an-email }'))[0]).toMatch(
       /organization\.accounts\[0\]\.email: "not-an-email" is not a valid account e-mail/,

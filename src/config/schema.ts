@@ -134,6 +134,27 @@ export const CostSchema = z.strictObject({
     .describe('Days the generated monthly statements are kept in their bucket. @default 400 (13 months and a little)'),
 });
 
+export const ReleaseSchema = z.strictObject({
+  tagPattern: z
+    .string()
+    .default('v*')
+    .describe('Tags that release to production (the part after refs/tags/; * and ? allowed). The release role trusts only these tags.'),
+  deploymentConfig: z
+    .string()
+    .default('CodeDeployDefault.ECSCanary10Percent5Minutes')
+    .describe('How CodeDeploy shifts production traffic: one of the predefined ECS configurations.'),
+  bakeMinutes: z.number().int().default(10).describe('Minutes the old tasks stay after the shift, while alarms can still roll back (0–2880).'),
+  readyWaitMinutes: z
+    .number()
+    .int()
+    .default(30)
+    .describe('Minutes a deployment waits at the test listener for the release (and its smoke check) to continue it (1–2880).'),
+  testListenerPort: z.number().int().default(9000).describe('Port of the test listener on the production load balancer (not 80 or 443).'),
+  testTrafficCidr: z.string().default('10.0.0.0/16').describe('Who may reach the test listener: the smoke-check runners (never 0.0.0.0/0). @default the VPC'),
+  max5xxPercent: z.number().default(5).describe('Share of 5xx answers from the new tasks that rolls a release back (0–100).'),
+  extraAlarmArns: z.array(z.string()).default([]).describe('CloudWatch alarms of the production account and region that also roll a release back.'),
+});
+
 export const BackendServiceSchema = z.strictObject({
   name: z.string().default('backend-service'),
   sourceDirectory: z.string().default('examples/backend-service'),
@@ -150,6 +171,7 @@ export const BackendServiceSchema = z.strictObject({
   cpu: z.number().int().default(256).describe('Fargate CPU units of a task: 256, 512, 1024, 2048, 4096, 8192 or 16384.'),
   memoryMiB: z.number().int().default(512).describe('Memory of a task in MiB, within what Fargate allows for the CPU.'),
   desiredCount: z.number().int().default(2).describe('Tasks running in each environment.'),
+  release: ReleaseSchema.default(ReleaseSchema.parse({})).describe('Production releases: blue/green through CodeDeploy, on tags.'),
 });
 
 export const WorkloadsSchema = z.strictObject({

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SHARED_PATHS } from '../../../test/helpers/paths.js';
+import { loadConfig } from '../../config/load-config.js';
+import { githubOidcParameters, workloadParameters } from '../../delivery/template-parameters.js';
 import { roleAdmits } from '../../delivery/trust-policy.js';
 import { lintTemplates } from '../cfn-lint.js';
 import { buildMemberTemplates, templateText } from './build-templates.js';
@@ -304,5 +306,46 @@ describe('workload-bluegreen.json: production, released blue/green through CodeD
     expect(byFile('workload.json').Resources.DeploymentGroup).toBeUndefined();
     expect(byFile('workload.json').Parameters.DeliveryRoleArn).toBeDefined();
     expect(template.Parameters.DeliveryRoleArn).toBeUndefined();
+  });
+});
+
+describe('the parameters groundwork.yaml gives the templates', () => {
+  it('are all parameters of the templates, within their allowed values', () => {
+    const config = loadConfig(join(SHARED_PATHS.root, 'groundwork.yaml'));
+    const backend = config.workloads.backendService;
+    if (!backend) throw new Error('the shipped config has a backend service');
+    for (const [file, parameters] of [
+      ['workload.json', workloadParameters(backend, 'staging', false)],
+      ['workload-bluegreen.json', workloadParameters(backend, 'prod', true)],
+      ['github-oidc.json', githubOidcParameters(backend)],
+    ] as const) {
+      const declared = byFile(file).Parameters as Record<string, { AllowedValues?: string[]; AllowedPattern?: string }>;
+      for (const [name, value] of Object.entries(parameters)) {
+        expect({ file, name, declared: name in declared }).toEqual({ file, name, declared: true });
+        const allowed = declared[name]?.AllowedValues;
+        if (allowed) expect(allowed.map(String)).toContain(value);
+        const pattern = declared[name]?.AllowedPattern;
+        if (pattern) expect(value).toMatch(new RegExp(pattern));
+      }
+    }
+    expect(workloadParameters(backend, 'prod', true)).toMatchObject({
+      DeploymentConfig: 'CodeDeployDefault.ECSCanary10Percent5Minutes',
+      TestListenerPort: '9000',
+    });
+    expect(githubOidcParameters(backend)).toEqual({
+      GitHubOwner: 'example-org',
+      GitHubRepository: 'backend-service',
+      Branch: 'master',
+      ReleaseTagPattern: 'v*',
+    });
+  });
+
+  it('names extra alarms by the last part of their ARNs', () => {
+    const backend = loadConfig(join(SHARED_PATHS.root, 'groundwork.yaml')).workloads.backendService;
+    if (!backend) throw new Error('the shipped config has a backend service');
+    const arns = ['arn:aws:cloudwatch:eu-west-1:444455556666:alarm:latency:p99', 'arn:aws:cloudwatch:eu-west-1:444455556666:alarm:queue-depth'];
+    expect(workloadParameters({ ...backend, release: { ...backend.release, extraAlarmArns: arns } }, 'prod', true).ExtraAlarmNames).toBe(
+      'latency:p99,queue-depth',
+    );
   });
 });

@@ -23,15 +23,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import type { Construct } from 'constructs';
-
-/** The ECS deployment configurations CodeDeploy predefines. */
-export const ECS_DEPLOYMENT_CONFIGS = [
-  'CodeDeployDefault.ECSCanary10Percent5Minutes',
-  'CodeDeployDefault.ECSCanary10Percent15Minutes',
-  'CodeDeployDefault.ECSLinear10PercentEvery1Minutes',
-  'CodeDeployDefault.ECSLinear10PercentEvery3Minutes',
-  'CodeDeployDefault.ECSAllAtOnce',
-] as const;
+import { ECS_DEPLOYMENT_CONFIGS } from '../../config/aws-limits.js';
 
 /** Properties of {@link WorkloadStack}. */
 export interface WorkloadStackProps extends StackProps {

@@ -1,0 +1,35 @@
+import type { GroundworkConfig } from '../config/resolved-config.js';
+
+type BackendService = NonNullable<GroundworkConfig['workloads']['backendService']>;
+
+/** The parameters of the workload templates that come from `workloads.backendService` (the rest are per account). */
+export function workloadParameters(backend: BackendService, environment: string, blueGreen: boolean): Record<string, string> {
+  const common = {
+    ServiceName: backend.name,
+    EnvironmentName: environment,
+    ContainerPort: String(backend.containerPort),
+    HealthCheckPath: backend.healthCheckPath,
+    Cpu: String(backend.cpu),
+    MemoryMiB: String(backend.memoryMiB),
+    DesiredCount: String(backend.desiredCount),
+  };
+  if (!blueGreen) return common;
+  const release = backend.release;
+  return {
+    ...common,
+    DeploymentConfig: release.deploymentConfig,
+    BakeMinutes: String(release.bakeMinutes),
+    ReadyWaitMinutes: String(release.readyWaitMinutes),
+    TestListenerPort: String(release.testListenerPort),
+    TestTrafficCidr: release.testTrafficCidr,
+    Max5xxPercent: String(release.max5xxPercent),
+    // CodeDeploy and composite alarms name alarms of their own account and region: the name is the ARN's last part.
+    ExtraAlarmNames: release.extraAlarmArns.map((arn) => arn.slice(arn.indexOf(':alarm:') + ':alarm:'.length)).join(','),
+  };
+}
+
+/** The parameters of github-oidc.json that come from the config: the repository, its branch and its release tags. */
+export function githubOidcParameters(backend: BackendService): Record<string, string> {
+  const [owner = '', repository = ''] = (backend.repository ?? '').split('/');
+  return { GitHubOwner: owner, GitHubRepository: repository, Branch: backend.branch, ReleaseTagPattern: backend.release.tagPattern };
+}
