@@ -75,14 +75,16 @@ describe('every action', () => {
   for (const name of actions) {
     const dir = join(root, 'actions', name);
     const spec = parse(readFileSync(join(dir, 'action.yml'), 'utf8')) as {
-      runs: { using: string; main: string };
+      runs: { using: string; main: string; post?: string; 'post-if'?: string };
       inputs?: Record<string, { description?: string; required?: boolean; default?: string }>;
       outputs?: Record<string, { description?: string }>;
     };
     const source = readFileSync(join(dir, 'main.ts'), 'utf8');
 
     it(`${name}: runs on node24 from a committed bundle`, () => {
-      expect(spec.runs).toEqual({ using: 'node24', main: 'dist/index.js' });
+      // A post step (cleanup after a cancelled job) runs the same bundle, always.
+      const post = spec.runs.post === undefined ? {} : { post: 'dist/index.js', 'post-if': 'always()' };
+      expect(spec.runs).toEqual({ using: 'node24', main: 'dist/index.js', ...post });
       expect(existsSync(join(dir, 'dist', 'index.js'))).toBe(true);
     });
 

@@ -71,7 +71,7 @@ describe('every step that uses one of our actions', () => {
 describe('backend-staging (reusable) and the backend caller template', () => {
   const staging = read('.github/workflows/backend-staging.yml');
   const caller = read('workflows-templates/backend-service.yml');
-  const callerJob = Object.values(caller.jobs)[0] as Job;
+  const callerJob = caller.jobs.staging as Job;
 
   it('runs test → image → deploy → e2e, so a failing test stops the workflow before any image is built', () => {
     expect(Object.keys(staging.jobs)).toEqual(['test', 'image', 'deploy', 'e2e']);
@@ -105,9 +105,63 @@ describe('backend-staging (reusable) and the backend caller template', () => {
   });
 
   it('the caller triggers on pushes to master, pins the library to a commit SHA, and passes only inputs the workflow declares, with every required one', () => {
-    expect(caller.on).toEqual({ push: { branches: ['master'] } });
+    expect(caller.on).toEqual({ push: { branches: ['master'], tags: ['v*'] } });
+    expect(callerJob.if).toBe("github.ref_type == 'branch'");
     expect(callerJob.uses).toMatch(/^[\w.-]+\/[\w.-]+\/\.github\/workflows\/backend-staging\.yml@[0-9a-f]{40}$/);
     const inputs = staging.on.workflow_call?.inputs ?? {};
+    const given = Object.keys(callerJob.with ?? {});
+    expect(given.filter((key) => !(key in inputs))).toEqual([]);
+    const required = Object.entries(inputs)
+      .filter(([, input]) => input.required)
+      .map(([key]) => key);
+    expect(required.filter((key) => !given.includes(key))).toEqual([]);
+  });
+});
+
+describe('backend-release (reusable): every tag on master to production', () => {
+  const release = read('.github/workflows/backend-release.yml');
+  const caller = read('workflows-templates/backend-service.yml');
+  const callerJob = caller.jobs.production as Job;
+  const steps = release.jobs.release?.steps ?? [];
+
+  it('runs test → image → release, so nothing reaches production unless the tests pass', () => {
+    expect(Object.keys(release.jobs)).toEqual(['test', 'image', 'release']);
+    expect(list(release.jobs.image?.needs)).toEqual(['test']);
+    expect(list(release.jobs.release?.needs)).toEqual(['image']);
+    for (const job of Object.values(release.jobs)) expect(job.if).toBeUndefined();
+  });
+
+  it("releases in the caller's production environment (its reviewers gate it), one release at a time, never cancelling one", () => {
+    expect(release.jobs.release?.environment).toBe('${{ inputs.environment }}');
+    expect(release.on.workflow_call?.inputs?.environment?.default).toBe('production');
+    expect(release.jobs.release?.concurrency).toEqual({ group: 'groundwork-release-${{ inputs.environment }}', 'cancel-in-progress': false });
+  });
+
+  it('reuses the image built on master (build-and-push builds nothing when the SHA tag exists), then releases it blue/green with the full history checked out', () => {
+    expect(release.jobs.image?.steps?.map((s) => s.uses && ownAction(s.uses)).filter(Boolean)).toEqual(['assume-role-via-oidc', 'build-and-push']);
+    expect(steps[0]?.with).toMatchObject({ 'fetch-depth': 0, 'persist-credentials': false });
+    expect(steps.map((s) => s.uses && ownAction(s.uses)).filter(Boolean)).toEqual(['assume-role-via-oidc', 'bluegreen-release']);
+    // The release role, not the delivery role: only it trusts tags.
+    for (const job of ['image', 'release']) {
+      const assume = release.jobs[job]?.steps?.find((s) => s.uses?.endsWith('assume-role-via-oidc'));
+      expect(assume?.with?.['role-to-assume']).toBe('${{ inputs.release-role-arn }}');
+      expect(assume?.with?.['target-account-id']).toBeUndefined();
+    }
+    expect(steps.find((s) => s.uses?.endsWith('bluegreen-release'))?.with?.['production-account-id']).toBe('${{ inputs.production-account-id }}');
+  });
+
+  it('grants each job least permissions, within what the caller grants', () => {
+    expect(release.permissions).toEqual({});
+    for (const job of Object.values(release.jobs)) {
+      for (const [scope, level] of Object.entries(job.permissions ?? {})) expect(caller.permissions?.[scope]).toBe(level);
+    }
+  });
+
+  it('the caller releases on tags only, with the same library pin, passing only declared inputs and every required one', () => {
+    expect(callerJob.if).toBe("github.ref_type == 'tag'");
+    expect(callerJob.uses).toMatch(/^[\w.-]+\/[\w.-]+\/\.github\/workflows\/backend-release\.yml@[0-9a-f]{40}$/);
+    expect(callerJob.uses?.split('@')[1]).toBe((caller.jobs.staging as Job).uses?.split('@')[1]);
+    const inputs = release.on.workflow_call?.inputs ?? {};
     const given = Object.keys(callerJob.with ?? {});
     expect(given.filter((key) => !(key in inputs))).toEqual([]);
     const required = Object.entries(inputs)

@@ -76099,7 +76099,9 @@ async function main_run() {
         const version = versionInput(process.env);
         const commit = core/* getInput */.V4('commit') || process.env.GITHUB_SHA || '';
         if (!/^[0-9a-f]{40}$/.test(commit)) {
-            throw new errors_GroundworkError('USAGE', `commit "${commit}" is not a full commit SHA`, { hint: 'leave commit empty (GITHUB_SHA), or pass the 40-character SHA' });
+            throw new errors_GroundworkError('USAGE', `commit "${commit}" is not a full commit SHA`, {
+                hint: 'leave commit empty (GITHUB_SHA), or pass the 40-character SHA',
+            });
         }
         const cwd = core/* getInput */.V4('working-directory') || '.';
         const branch = core/* getInput */.V4('release-branch') || 'master';
