@@ -30,6 +30,8 @@ export interface RunControls {
   readonly onStdout?: (text: string, child: ChildProcess) => void;
   /** Runs the post step (runs.post) with this state, as the runner does after the job's steps. */
   readonly post?: Record<string, string>;
+  /** The step's working directory (the runner's GITHUB_WORKSPACE). @default a fresh temporary folder */
+  readonly cwd?: string;
 }
 
 /** Parses the runner's file commands (`name=value` and `name<<DELIMITER … DELIMITER`). */
@@ -78,7 +80,7 @@ export async function runAction(
     Object.entries({ ...defaults, ...inputs }).map(([key, value]) => [`INPUT_${key.replace(/ /g, '_').toUpperCase()}`, value]),
   );
   const child = spawn(node24(), [join(SHARED_PATHS.root, 'actions', name, 'dist', 'index.js')], {
-    cwd: dir,
+    cwd: controls.cwd ?? dir,
     env: {
       PATH: process.env.PATH ?? '',
       HOME: dir,

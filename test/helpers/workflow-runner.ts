@@ -1,0 +1,108 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { type ActionRun, runAction } from './run-action.js';
+
+const exec = promisify(execFile);
+
+/** What expressions of a job can read. */
+export interface WorkflowContext {
+  readonly inputs: Record<string, string>;
+  readonly github: Record<string, string>;
+  readonly needs: Record<string, { outputs: Record<string, string> }>;
+}
+
+interface Step {
+  id?: string;
+  uses?: string;
+  with?: Record<string, unknown>;
+  if?: string;
+  run?: string;
+  env?: Record<string, string>;
+  'working-directory'?: string;
+}
+/** A job of a parsed workflow file. */
+export interface WorkflowJob {
+  if?: string;
+  steps?: Step[];
+  outputs?: Record<string, string>;
+  defaults?: { run?: { 'working-directory'?: string } };
+}
+
+/** What a job did. */
+export interface JobRun {
+  readonly outputs: Record<string, string>;
+  /** Each step that ran: our action's run, or the shell command's output. */
+  readonly steps: { name: string; action?: ActionRun; output?: string }[];
+}
+
+function lookup(path: string, scope: Record<string, unknown>): string {
+  let value: unknown = scope;
+  for (const part of path.split('.')) {
+    if (value === null || typeof value !== 'object' || !(part in value)) throw new Error(`the workflow reads ${path}, which this run does not have`);
+    value = (value as Record<string, unknown>)[part];
+  }
+  return String(value);
+}
+
+/** The value of one expression: a context path, a quoted string, or `a == b`, `a != b`, `a && b` over those. */
+export function evaluateExpression(expression: string, scope: Record<string, unknown>): string {
+  const e = expression.trim();
+  const and = e.split(/\s+&&\s+/);
+  if (and.length > 1) return String(and.every((part) => evaluateExpression(part, scope) === 'true'));
+  const comparison = /^(.+?)\s*(==|!=)\s*(.+)$/.exec(e);
+  if (comparison) {
+    const [, left = '', op, right = ''] = comparison;
+    const equal = evaluateExpression(left, scope) === evaluateExpression(right, scope);
+    return String(op === '==' ? equal : !equal);
+  }
+  const quoted = /^'(.*)'$/.exec(e);
+  if (quoted) return quoted[1] ?? '';
+  if (/^\d+$/.test(e)) return e;
+  return lookup(e, scope);
+}
+
+/** A `with:`/`env:` value with its `${{ … }}` expressions replaced. */
+export function interpolate(value: unknown, scope: Record<string, unknown>): string {
+  return String(value).replace(/\$\{\{(.+?)\}\}/g, (_, expression: string) => evaluateExpression(expression, scope));
+}
+
+/**
+ * Runs a job of a workflow as the runner would for the steps that matter here: each of this library's actions from its
+ * bundle (inputs from `with:`, GITHUB_ENV carried to the next steps, outputs to `steps.<id>.outputs`), each `run:` in
+ * bash. The checkout is the folder given (a real git repository); setup-node is Node 24 on PATH already.
+ */
+export async function runJob(job: WorkflowJob, context: WorkflowContext, options: { workspace: string; env: Record<string, string> }): Promise<JobRun> {
+  const steps: Record<string, { outputs: Record<string, string> }> = {};
+  const ran: JobRun['steps'] = [];
+  let env = { ...options.env };
+  const scope = () => ({ ...context, steps, env });
+  for (const step of job.steps ?? []) {
+    if (step.if && evaluateExpression(step.if.replace(/^\$\{\{|\}\}$/g, ''), scope()) !== 'true') continue;
+    const name = step.uses ?? step.run ?? '?';
+    if (step.uses?.startsWith('actions/checkout@') || step.uses?.startsWith('actions/setup-node@')) {
+      ran.push({ name });
+      continue;
+    }
+    const own = /^\$\/actions\/([\w-]+)$/.exec(step.uses ?? '')?.[1];
+    if (own) {
+      const inputs = Object.fromEntries(Object.entries(step.with ?? {}).map(([key, value]) => [key, interpolate(value, scope())]));
+      const run = await runAction(own, inputs, env, { cwd: options.workspace });
+      ran.push({ name, action: run });
+      if (run.code !== 0) throw new Error(`step ${own} failed:\n${run.stdout}\n${run.stderr}`);
+      if (step.id) steps[step.id] = { outputs: run.outputs };
+      env = { ...env, ...run.exported };
+      continue;
+    }
+    if (step.run) {
+      const cwd = join(options.workspace, interpolate(step['working-directory'] ?? job.defaults?.run?.['working-directory'] ?? '.', scope()));
+      const stepEnv = Object.fromEntries(Object.entries(step.env ?? {}).map(([key, value]) => [key, interpolate(value, scope())]));
+      const { stdout, stderr } = await exec('bash', ['-eo', 'pipefail', '-c', step.run], { cwd, env: { ...env, ...stepEnv } });
+      ran.push({ name, output: stdout + stderr });
+      continue;
+    }
+    throw new Error(`the runner here does not know the step ${name}`);
+  }
+  const outputs = Object.fromEntries(Object.entries(job.outputs ?? {}).map(([key, value]) => [key, interpolate(value, scope())]));
+  return { outputs, steps: ran };
+}

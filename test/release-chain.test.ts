@@ -1,0 +1,210 @@
+import { type ChildProcess, execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { CreateRepositoryCommand, DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { roleAdmits } from '../src/delivery/trust-policy.js';
+import { createProduction, EXAMPLE_SERVICE, type ProductionFixture, startExampleService } from './helpers/delivery-fixtures.js';
+import { type FaultProxy, startFaultProxy } from './helpers/fault-proxy.js';
+import { node24 } from './helpers/node24.js';
+import { SHARED_PATHS } from './helpers/paths.js';
+import { type OidcEndpoint, startOidcEndpoint } from './helpers/run-action.js';
+import { useTestEmulator } from './helpers/test-emulator.js';
+import { evaluateExpression, runJob, type WorkflowContext, type WorkflowJob } from './helpers/workflow-runner.js';
+
+const sandbox = useTestEmulator();
+const root = SHARED_PATHS.root;
+const PRODUCTION = '444455556666';
+const CICD = '123456789012';
+
+type Workflow = { on: { workflow_call?: { inputs?: Record<string, { default?: unknown }> } }; jobs: Record<string, WorkflowJob> };
+type CallerJob = { if: string; uses: string; with: Record<string, string> };
+const readYaml = <T>(file: string) => parse(readFileSync(join(root, file), 'utf8')) as T;
+
+/** A repository holding only the example service and the caller template, as a backend team would have it. */
+function backendRepository(): { dir: string; sha: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'gw-backend-repo-'));
+  cpSync(EXAMPLE_SERVICE, dir, { recursive: true, filter: (source) => !source.includes('node_modules') });
+  mkdirSync(join(dir, '.github/workflows'), { recursive: true });
+  writeFileSync(join(dir, '.github/workflows/groundwork.yml'), readFileSync(join(root, 'workflows-templates/backend-service.yml')));
+  const env = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' };
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8', env }).trim();
+  git('init', '-q', '-b', 'master');
+  git('add', '.');
+  git('commit', '-q', '-m', 'the backend service');
+  git('tag', 'v1.0.0');
+  return { dir, sha: git('rev-parse', 'HEAD') };
+}
+
+/** The inputs a called workflow gets: its declared defaults, then what the caller passes. */
+function callInputs(workflow: Workflow, given: Record<string, string>): Record<string, string> {
+  const declared = workflow.on.workflow_call?.inputs ?? {};
+  return { ...Object.fromEntries(Object.entries(declared).map(([key, input]) => [key, input.default === undefined ? '' : String(input.default)])), ...given };
+}
+
+/**
+ * The whole chain, from the caller template in a repository holding only the example service: the master push's image
+ * job (backend-staging.yml) builds the image once; the tag push selects backend-release.yml, whose test, image and
+ * release jobs run with this library's bundled actions against the emulator (cicd and production accounts), with
+ * CodeDeploy's rollout played from recorded answers (moto keeps deployments Created).
+ */
+describe('a tag on master, from the caller template to production blue/green', () => {
+  const caller = readYaml<{ on: unknown; jobs: Record<string, CallerJob> }>('workflows-templates/backend-service.yml');
+  let repo: ReturnType<typeof backendRepository>;
+  let production: ProductionFixture;
+  let proxy: FaultProxy;
+  let service: { baseUrl: string; process: ChildProcess };
+  const oidc: OidcEndpoint[] = [];
+  const log = join(mkdtempSync(join(tmpdir(), 'gw-chain-docker-')), 'calls.jsonl');
+  const cd: string[] = [];
+  let polls = 0;
+
+  beforeAll(async () => {
+    repo = backendRepository();
+    writeFileSync(log, '');
+    const clients = sandbox.emulator.clients('eu-west-1');
+    await clients.create(ECRClient).send(new CreateRepositoryCommand({ repositoryName: 'backend-service', imageTagMutability: 'IMMUTABLE' }));
+    production = await createProduction(clients, PRODUCTION);
+    service = await startExampleService();
+    proxy = await startFaultProxy({
+      target: sandbox.emulator.endpoint,
+      answer: (operation) => {
+        if (['GetDeployment', 'ListDeploymentTargets', 'BatchGetDeploymentTargets', 'ContinueDeployment', 'StopDeployment'].includes(operation))
+          cd.push(operation);
+        if (operation === 'GetDeployment') {
+          polls++;
+          const status = polls === 1 ? 'InProgress' : polls === 2 ? 'Ready' : cd.includes('ContinueDeployment') ? 'Succeeded' : 'Ready';
+          return { status: 200, json: { deploymentInfo: { status } } };
+        }
+        if (operation === 'ListDeploymentTargets') return { status: 200, json: { targetIds: ['prod:backend'] } };
+        if (operation === 'BatchGetDeploymentTargets') {
+          const events = [
+            ['Install', 'Succeeded'],
+            ['AllowTestTraffic', 'Succeeded'],
+            ...(cd.includes('ContinueDeployment') ? [['AllowTraffic', 'Succeeded']] : []),
+          ];
+          return {
+            status: 200,
+            json: { deploymentTargets: [{ ecsTarget: { lifecycleEvents: events.map(([lifecycleEventName, status]) => ({ lifecycleEventName, status })) } }] },
+          };
+        }
+        if (operation === 'ContinueDeployment') return { status: 200, json: {} };
+        return undefined;
+      },
+    });
+  });
+  afterAll(async () => {
+    service?.process.kill('SIGTERM');
+    await proxy?.close();
+    for (const endpoint of oidc) await endpoint.close();
+  });
+
+  /** The runner's environment for a push of `ref` at the commit: Node 24 and fake docker on PATH, an OIDC token endpoint. */
+  async function runnerEnv(ref: string, claims: Record<string, string>): Promise<Record<string, string>> {
+    const endpoint = await startOidcEndpoint(claims);
+    oidc.push(endpoint);
+    return {
+      ...endpoint.env,
+      PATH: `${join(root, 'test/fixtures/fake-docker')}:${dirname(node24())}:${process.env.PATH}`,
+      HOME: process.env.HOME ?? '/tmp',
+      FAKE_DOCKER_LOG: log,
+      AWS_ENDPOINT_URL: proxy.endpoint,
+      GITHUB_REF: ref,
+      GITHUB_REF_TYPE: ref.startsWith('refs/tags/') ? 'tag' : 'branch',
+      GITHUB_REF_NAME: ref.split('/').slice(2).join('/'),
+      GITHUB_SHA: repo.sha,
+      GITHUB_REPOSITORY: 'acme/backend',
+      GITHUB_SERVER_URL: 'https://github.com',
+      GITHUB_RUN_ID: '1001',
+    };
+  }
+
+  /** The caller job a push runs (by its `if:`), with the FILL IN values filled as a team would, from the templates' outputs. */
+  function callerJobFor(refType: 'branch' | 'tag', fillIn: Record<string, string>): { workflow: string; with: Record<string, string> } {
+    const selected = Object.values(caller.jobs).filter((job) => evaluateExpression(job.if, { github: { ref_type: refType } }) === 'true');
+    expect(selected).toHaveLength(1);
+    const job = selected[0] as CallerJob;
+    // Filling in changes values the template has, and may add only inputs the workflow declares (checked by workflows.test.ts).
+    return { workflow: job.uses.replace(/^[^/]+\/[^/]+\//, '').split('@')[0] as string, with: { ...job.with, ...fillIn } };
+  }
+
+  it('the master push builds the image once; the tag push tests, reuses that image, and releases it blue/green with the smoke check', async () => {
+    const oidcTemplate = JSON.parse(readFileSync(join(root, 'cloudformation/github-oidc.json'), 'utf8'));
+    // The template's defaults, and the values this organization gives it.
+    const oidcParameters = {
+      ...Object.fromEntries(
+        Object.entries(oidcTemplate.Parameters as Record<string, { Default?: string }>).flatMap(([key, p]) =>
+          p.Default === undefined ? [] : [[key, String(p.Default)]],
+        ),
+      ),
+      GitHubOwner: 'acme',
+      GitHubRepository: 'backend',
+      ProductionAccountId: PRODUCTION,
+      StagingAccountId: '222222222222',
+    };
+
+    // 1. The master push: backend-staging's image job, through the delivery role, builds and pushes the image.
+    const master = callerJobFor('branch', { 'delivery-role-arn': `arn:aws:iam::${CICD}:role/groundwork-delivery` });
+    expect(master.workflow).toBe('.github/workflows/backend-staging.yml');
+    const masterClaims = { sub: 'repo:acme/backend:ref:refs/heads/master' };
+    expect(roleAdmits(oidcTemplate, 'DeliveryRole', { aud: 'sts.amazonaws.com', ...masterClaims }, { parameters: oidcParameters })).toBe(true);
+    const staging = readYaml<Workflow>(master.workflow);
+    const stagingImage = await runJob(
+      staging.jobs.image as WorkflowJob,
+      { inputs: callInputs(staging, master.with), github: {}, needs: {} },
+      { workspace: repo.dir, env: await runnerEnv('refs/heads/master', masterClaims) },
+    );
+    expect(stagingImage.outputs['image-uri']).toMatch(/\/backend-service@sha256:[0-9a-f]{64}$/);
+    const builds = () =>
+      readFileSync(log, 'utf8')
+        .split('\n')
+        .filter((line) => line.includes('"buildx"')).length;
+    expect(builds()).toBe(1);
+
+    // 2. The tag push: backend-release's test → image → release, through the release role, which only tags may assume.
+    const tag = callerJobFor('tag', {
+      'release-role-arn': `arn:aws:iam::${CICD}:role/groundwork-release`,
+      'production-account-id': PRODUCTION,
+      'codedeploy-application': production.application,
+      'codedeploy-deployment-group': production.group,
+      'smoke-command': 'npm run test:e2e',
+      // The test listener of a real ALB serves the new tasks; here the example service runs on this machine.
+      'smoke-url': service.baseUrl,
+    });
+    expect(tag.workflow).toBe('.github/workflows/backend-release.yml');
+    const tagClaims = { sub: 'repo:acme/backend:ref:refs/tags/v1.0.0' };
+    expect(roleAdmits(oidcTemplate, 'ReleaseRole', { aud: 'sts.amazonaws.com', ...tagClaims }, { parameters: oidcParameters })).toBe(true);
+    expect(roleAdmits(oidcTemplate, 'DeliveryRole', { aud: 'sts.amazonaws.com', ...tagClaims }, { parameters: oidcParameters })).toBe(false);
+    const release = readYaml<Workflow>(tag.workflow);
+    const context = (needs: WorkflowContext['needs']): WorkflowContext => ({ inputs: callInputs(release, tag.with), github: {}, needs });
+    const env = await runnerEnv('refs/tags/v1.0.0', tagClaims);
+
+    const test = await runJob(release.jobs.test as WorkflowJob, context({}), { workspace: repo.dir, env });
+    expect(test.steps.at(-1)?.output).toMatch(/ℹ pass 3\nℹ fail 0/);
+    const image = await runJob(release.jobs.image as WorkflowJob, context({ test }), { workspace: repo.dir, env });
+    expect(image.outputs).toEqual({ 'image-uri': stagingImage.outputs['image-uri'], built: 'false' });
+    const shipped = await runJob(release.jobs.release as WorkflowJob, context({ test, image }), { workspace: repo.dir, env });
+
+    // The digest that the master run built is the digest production gets, and nothing was built again.
+    expect(builds()).toBe(1);
+    expect(shipped.outputs['image-uri']).toBe(stagingImage.outputs['image-uri']);
+    const digest = stagingImage.outputs['image-uri']?.split('@')[1];
+    const { imageDetails } = await sandbox.emulator
+      .clients('eu-west-1')
+      .create(ECRClient)
+      .send(new DescribeImagesCommand({ repositoryName: 'backend-service', imageIds: [{ imageTag: 'v1.0.0' }] }));
+    expect(imageDetails?.[0]?.imageDigest).toBe(digest);
+    const action = shipped.steps.find((s) => s.name.endsWith('bluegreen-release'))?.action;
+    expect(action?.stdout).toContain(`${repo.sha.slice(0, 12)} is on master`);
+    expect(action?.stdout).toContain(`chained into arn:aws:sts::${PRODUCTION}:assumed-role/groundwork-deploy/`);
+    // The service's own E2E tests ran as the smoke check before production traffic moved, and passed.
+    expect(action?.stdout).toMatch(/ℹ pass 2\nℹ fail 0/);
+    expect(action?.stdout).toContain('the smoke check passed');
+    expect(cd).toContain('ContinueDeployment');
+    expect(cd).not.toContain('StopDeployment');
+    expect(action?.outputs).toMatchObject({ status: 'Succeeded', version: 'v1.0.0', built: 'false' });
+    expect(shipped.outputs['deployment-id']).toBe(action?.outputs['deployment-id']);
+  }, 180_000);
+});
