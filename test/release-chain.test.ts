@@ -19,7 +19,7 @@ const root = SHARED_PATHS.root;
 const PRODUCTION = '444455556666';
 const CICD = '123456789012';
 
-type Workflow = { on: { workflow_call?: { inputs?: Record<string, { default?: unknown }> } }; jobs: Record<string, WorkflowJob> };
+type Workflow = { on: { workflow_call?: { inputs?: Record<string, { default?: unknown }> } }; jobs: Record<string, WorkflowJob & { environment?: string }> };
 type CallerJob = { if: string; uses: string; with: Record<string, string> };
 const readYaml = <T>(file: string) => parse(readFileSync(join(root, file), 'utf8')) as T;
 
@@ -148,8 +148,11 @@ describe('a tag on master, from the caller template to production blue/green', (
     // 1. The master push: backend-staging's image job, through the delivery role, builds and pushes the image.
     const master = callerJobFor('branch', { 'delivery-role-arn': `arn:aws:iam::${CICD}:role/groundwork-delivery` });
     expect(master.workflow).toBe('.github/workflows/backend-staging.yml');
-    const masterClaims = { sub: 'repo:acme/backend:ref:refs/heads/master' };
+    const masterClaims = { sub: 'repo:acme/backend:ref:refs/heads/master', ref: 'refs/heads/master' };
     expect(roleAdmits(oidcTemplate, 'DeliveryRole', { aud: 'sts.amazonaws.com', ...masterClaims }, { parameters: oidcParameters })).toBe(true);
+    // Its deploy job runs in the staging environment: that token names the environment, and is admitted for master only.
+    const stagingDeploy = { aud: 'sts.amazonaws.com', sub: 'repo:acme/backend:environment:staging', ref: 'refs/heads/master', environment: 'staging' };
+    expect(roleAdmits(oidcTemplate, 'DeliveryRole', stagingDeploy, { parameters: oidcParameters })).toBe(true);
     const staging = readYaml<Workflow>(master.workflow);
     const stagingImage = await runJob(
       staging.jobs.image as WorkflowJob,
@@ -174,18 +177,26 @@ describe('a tag on master, from the caller template to production blue/green', (
       'smoke-url': service.baseUrl,
     });
     expect(tag.workflow).toBe('.github/workflows/backend-release.yml');
-    const tagClaims = { sub: 'repo:acme/backend:ref:refs/tags/v1.0.0' };
-    expect(roleAdmits(oidcTemplate, 'ReleaseRole', { aud: 'sts.amazonaws.com', ...tagClaims }, { parameters: oidcParameters })).toBe(true);
-    expect(roleAdmits(oidcTemplate, 'DeliveryRole', { aud: 'sts.amazonaws.com', ...tagClaims }, { parameters: oidcParameters })).toBe(false);
+    // The image job's token names the tag; the release job runs in the production environment, so its token's sub
+    // names the environment and its ref claim the tag (GitHub puts one or the other in sub, never both).
+    const tagClaims = { sub: 'repo:acme/backend:ref:refs/tags/v1.0.0', ref: 'refs/tags/v1.0.0' };
+    const releaseClaims = { sub: 'repo:acme/backend:environment:production', ref: 'refs/tags/v1.0.0', environment: 'production' };
+    for (const claims of [tagClaims, releaseClaims]) {
+      expect(roleAdmits(oidcTemplate, 'ReleaseRole', { aud: 'sts.amazonaws.com', ...claims }, { parameters: oidcParameters })).toBe(true);
+      expect(roleAdmits(oidcTemplate, 'DeliveryRole', { aud: 'sts.amazonaws.com', ...claims }, { parameters: oidcParameters })).toBe(false);
+    }
     const release = readYaml<Workflow>(tag.workflow);
+    expect(release.jobs.release).toMatchObject({ environment: '${{ inputs.environment }}' });
+    expect(callInputs(release, tag.with).environment).toBe(releaseClaims.environment);
     const context = (needs: WorkflowContext['needs']): WorkflowContext => ({ inputs: callInputs(release, tag.with), github: {}, needs });
     const env = await runnerEnv('refs/tags/v1.0.0', tagClaims);
+    const releaseEnv = await runnerEnv('refs/tags/v1.0.0', releaseClaims);
 
     const test = await runJob(release.jobs.test as WorkflowJob, context({}), { workspace: repo.dir, env });
     expect(test.steps.at(-1)?.output).toMatch(/ℹ pass 3\nℹ fail 0/);
     const image = await runJob(release.jobs.image as WorkflowJob, context({ test }), { workspace: repo.dir, env });
     expect(image.outputs).toEqual({ 'image-uri': stagingImage.outputs['image-uri'], built: 'false' });
-    const shipped = await runJob(release.jobs.release as WorkflowJob, context({ test, image }), { workspace: repo.dir, env });
+    const shipped = await runJob(release.jobs.release as WorkflowJob, context({ test, image }), { workspace: repo.dir, env: releaseEnv });
 
     // The digest that the master run built is the digest production gets, and nothing was built again.
     expect(builds()).toBe(1);

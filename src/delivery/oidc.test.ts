@@ -97,6 +97,12 @@ describe('trust helpers', () => {
         'token.actions.githubusercontent.com:job_workflow_ref': MASTER.job_workflow_ref,
       },
     });
+    // A job in an environment: sub names the environment, so the ref claim is what pins the branch.
+    const staging = { ...MASTER, sub: 'repo:acme/backend:environment:staging', environment: 'staging', ref: 'refs/heads/master' };
+    expect(admittingCondition(staging, 'sts.amazonaws.com').StringEquals).toMatchObject({
+      'token.actions.githubusercontent.com:sub': 'repo:acme/backend:environment:staging',
+      'token.actions.githubusercontent.com:ref': 'refs/heads/master',
+    });
   });
 
   it('refuse a target that is not an account ID or a role name', () => {

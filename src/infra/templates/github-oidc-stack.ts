@@ -86,6 +86,19 @@ export class GitHubOidcStack extends Stack {
       default: 'groundwork-release',
       description: 'Name of the release role.',
     });
+    const stagingEnvironment = new CfnParameter(this, 'StagingEnvironment', {
+      type: 'String',
+      default: 'staging',
+      description:
+        "The backend repository's GitHub environment of the staging deploy job (its tokens' sub names the environment, not the branch); empty if the job has none.",
+      allowedPattern: '^[A-Za-z0-9._-]{0,255}$',
+    });
+    const releaseEnvironment = new CfnParameter(this, 'ReleaseEnvironment', {
+      type: 'String',
+      default: 'production',
+      description: "The backend repository's GitHub environment of the release job, whose required reviewers gate releases.",
+      allowedPattern: '^[A-Za-z0-9._-]{1,255}$',
+    });
     const roleName = new CfnParameter(this, 'DeliveryRoleName', { type: 'String', default: 'groundwork-delivery', description: 'Name of the delivery role.' });
 
     const create = new CfnCondition(this, 'CreateProvider', { expression: Fn.conditionEquals(createProvider.valueAsString, 'true') });
@@ -97,26 +110,42 @@ export class GitHubOidcStack extends Stack {
     });
     const release = new CfnCondition(this, 'Release', { expression: Fn.conditionNot(Fn.conditionEquals(productionAccount.valueAsString, '')) });
     const pinWorkflow = new CfnCondition(this, 'PinWorkflow', { expression: Fn.conditionNot(Fn.conditionEquals(workflowRef.valueAsString, '')) });
+    const stagingJobEnvironment = new CfnCondition(this, 'StagingJobEnvironment', {
+      expression: Fn.conditionNot(Fn.conditionEquals(stagingEnvironment.valueAsString, '')),
+    });
 
     const provider = new iam.CfnOIDCProvider(this, 'Provider', { url: `https://${GITHUB_OIDC_PROVIDER}`, clientIdList: ['sts.amazonaws.com'] });
     provider.cfnOptions.condition = create;
     const providerArn = `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:oidc-provider/${GITHUB_OIDC_PROVIDER}`;
 
-    /** The token subject for a ref of the repository, in the classic or the immutable form. */
-    const subjectFor = (ref: string, refValue: string) =>
+    /**
+     * The token subject of the repository, in the classic or the immutable form, followed by `:ref:REF` for a job without
+     * an environment or `:environment:NAME` for a job with one (GitHub names one or the other in `sub`, never both).
+     */
+    const subjectFor = (rest: string, value: string) =>
       Fn.conditionIf(
         immutable.logicalId,
-        Fn.sub(`repo:\${Owner}@\${OwnerId}/\${Repo}@\${RepoId}:ref:${ref}`, {
+        Fn.sub(`repo:\${Owner}@\${OwnerId}/\${Repo}@\${RepoId}:${rest}`, {
           Owner: owner.valueAsString,
           OwnerId: ownerId.valueAsString,
           Repo: repository.valueAsString,
           RepoId: repositoryId.valueAsString,
-          Ref: refValue,
+          Value: value,
         }),
-        Fn.sub(`repo:\${Owner}/\${Repo}:ref:${ref}`, { Owner: owner.valueAsString, Repo: repository.valueAsString, Ref: refValue }),
+        Fn.sub(`repo:\${Owner}/\${Repo}:${rest}`, { Owner: owner.valueAsString, Repo: repository.valueAsString, Value: value }),
       );
-    const subject = subjectFor('refs/heads/${Ref}', branch.valueAsString);
-    const base = { [`${GITHUB_OIDC_PROVIDER}:aud`]: 'sts.amazonaws.com', [`${GITHUB_OIDC_PROVIDER}:sub`]: subject };
+    const branchSubject = subjectFor('ref:refs/heads/${Value}', branch.valueAsString);
+    // The image job has no environment (sub names the branch); the staging deploy job runs in one (sub names it). Both
+    // must also carry the branch in the ref claim, which STS checks as a condition key of its own.
+    const base = {
+      [`${GITHUB_OIDC_PROVIDER}:aud`]: 'sts.amazonaws.com',
+      [`${GITHUB_OIDC_PROVIDER}:sub`]: Fn.conditionIf(
+        stagingJobEnvironment.logicalId,
+        [branchSubject, subjectFor('environment:${Value}', stagingEnvironment.valueAsString)],
+        [branchSubject],
+      ),
+      [`${GITHUB_OIDC_PROVIDER}:ref`]: Fn.sub('refs/heads/${Branch}', { Branch: branch.valueAsString }),
+    };
     const trustConditions = Fn.conditionIf(
       pinWorkflow.logicalId,
       { StringEquals: { ...base, [`${GITHUB_OIDC_PROVIDER}:job_workflow_ref`]: workflowRef.valueAsString } },
@@ -193,8 +222,15 @@ export class GitHubOidcStack extends Stack {
             Action: 'sts:AssumeRoleWithWebIdentity',
             Condition: {
               StringEquals: { [`${GITHUB_OIDC_PROVIDER}:aud`]: 'sts.amazonaws.com' },
-              // The wildcard is the tag pattern's only: the repository part of the subject is exact.
-              StringLike: { [`${GITHUB_OIDC_PROVIDER}:sub`]: subjectFor('refs/tags/${Ref}', tagPattern.valueAsString) },
+              // The image job names the tag in sub; the release job names its environment there, so the tag is required
+              // of every token through the ref claim. The wildcard is the tag pattern's only: the repository is exact.
+              StringLike: {
+                [`${GITHUB_OIDC_PROVIDER}:sub`]: [
+                  subjectFor('ref:refs/tags/${Value}', tagPattern.valueAsString),
+                  subjectFor('environment:${Value}', releaseEnvironment.valueAsString),
+                ],
+                [`${GITHUB_OIDC_PROVIDER}:ref`]: Fn.sub('refs/tags/${Pattern}', { Pattern: tagPattern.valueAsString }),
+              },
             },
           },
         ],

@@ -56,11 +56,19 @@ describe('github-oidc.json: the delivery role trusts exactly one branch of one r
     WorkflowRef: '',
     CreateOidcProvider: 'true',
     StagingAccountId: '222222222222',
+    StagingEnvironment: 'staging',
+    ReleaseEnvironment: 'production',
     DeployRoleName: 'groundwork-deploy',
     DeliveryRoleName: 'groundwork-delivery',
     EcrRepositoryName: 'backend-service',
   };
-  const token = (sub: string, extra: Record<string, string> = {}) => ({ aud: 'sts.amazonaws.com', sub, ...extra });
+  /** A token as GitHub issues it: the ref claim is the run's ref; sub names that ref, or the job's environment instead. */
+  const token = (sub: string, extra: Record<string, string> = {}) => ({
+    aud: 'sts.amazonaws.com',
+    sub,
+    ...(sub.includes(':ref:') ? { ref: sub.slice(sub.indexOf(':ref:') + 5) } : {}),
+    ...extra,
+  });
   const admits = (claims: Record<string, string>, parameters: Record<string, string> = classic) => roleAdmits(template, 'DeliveryRole', claims, { parameters });
 
   it('admits a push to master of that repository, and nothing else', () => {
@@ -71,6 +79,17 @@ describe('github-oidc.json: the delivery role trusts exactly one branch of one r
     expect(admits(token('repo:acme/other:ref:refs/heads/master'))).toBe(false);
     expect(admits(token('repo:mallory/backend:ref:refs/heads/master'))).toBe(false);
     expect(admits({ ...token('repo:acme/backend:ref:refs/heads/master'), aud: 'https://github.com/acme' })).toBe(false);
+  });
+
+  it('admits the staging deploy job, whose token names its environment, only for a run of master', () => {
+    const envToken = (environment: string, ref: string) => token(`repo:acme/backend:environment:${environment}`, { ref, environment });
+    expect(admits(envToken('staging', 'refs/heads/master'))).toBe(true);
+    expect(admits(envToken('staging', 'refs/heads/feature-x'))).toBe(false);
+    expect(admits(envToken('production', 'refs/heads/master'))).toBe(false);
+    expect(admits(token('repo:acme/other:environment:staging', { ref: 'refs/heads/master' }))).toBe(false);
+    // Without a staging environment, only the branch form is trusted.
+    expect(admits(envToken('staging', 'refs/heads/master'), { ...classic, StagingEnvironment: '' })).toBe(false);
+    expect(admits(token('repo:acme/backend:ref:refs/heads/master'), { ...classic, StagingEnvironment: '' })).toBe(true);
   });
 
   it('uses the immutable subject form when the numeric IDs are given', () => {
@@ -101,6 +120,13 @@ describe('github-oidc.json: the delivery role trusts exactly one branch of one r
     expect(admitsRelease(token('repo:acme/backend:pull_request'))).toBe(false);
     expect(admitsRelease(token('repo:acme/other:ref:refs/tags/v1.2.3'))).toBe(false);
     expect(admitsRelease(token('repo:acme/backend-fork:ref:refs/tags/v1.2.3'))).toBe(false);
+    // The release job runs in the production environment: its sub names the environment, its ref claim the tag.
+    const production = (ref: string) => token('repo:acme/backend:environment:production', { ref, environment: 'production' });
+    expect(admitsRelease(production('refs/tags/v1.2.3'))).toBe(true);
+    expect(admitsRelease(production('refs/heads/master'))).toBe(false);
+    expect(admitsRelease(production('refs/tags/nightly'))).toBe(false);
+    expect(admitsRelease(token('repo:acme/backend:environment:staging', { ref: 'refs/tags/v1.2.3' }))).toBe(false);
+    expect(admitsRelease(token('repo:acme/other:environment:production', { ref: 'refs/tags/v1.2.3' }))).toBe(false);
     // The delivery role does not admit tags either: each role trusts its own refs.
     expect(admits(token('repo:acme/backend:ref:refs/tags/v1.2.3'), release)).toBe(false);
     const policy = JSON.stringify(template.Resources.ReleaseRole?.Properties.Policies);
