@@ -1,12 +1,13 @@
 /**
  * `npm run bench [name…]`: runs the benchmarks and prints a Markdown table with the machine and date,
- * to be pasted into docs/benchmarks.md. Names: synth, org, identity, cost, delivery.
+ * to be pasted into docs/benchmarks.md. Names: synth, org, identity, cost, delivery, release.
  */
 import { cpus, totalmem } from 'node:os';
 import { costBenchmark } from './cost.bench.js';
 import { deliveryBenchmark } from './delivery.bench.js';
 import { identityBenchmark } from './identity.bench.js';
 import { orgBenchmark } from './org.bench.js';
+import { releaseBenchmark } from './release.bench.js';
 import { synthBenchmark } from './synth.bench.js';
 import type { BenchResult } from './types.js';
 
@@ -16,6 +17,7 @@ const suites: Record<string, () => Promise<BenchResult[]>> = {
   identity: identityBenchmark,
   cost: costBenchmark,
   delivery: deliveryBenchmark,
+  release: releaseBenchmark,
 };
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !(name in suites));
