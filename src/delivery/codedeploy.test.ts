@@ -93,6 +93,7 @@ describe('a blue/green deployment, on recorded CodeDeploy answers (moto keeps ev
     expect(lines).toContain('new tasks are behind the test listener: running the smoke check');
     expect(lines).toContain('AllowTraffic (production traffic shift): Succeeded');
     expect(lines).toContain('the smoke check passed');
+    expect(lines.at(-1)).toBe('the old tasks are terminated: the release is complete');
   });
 
   it('names the alarm when CodeDeploy rolled back on it', async () => {

@@ -244,7 +244,10 @@ export async function waitForDeployment(cd: CodeDeployClient, deploymentId: stri
       progress(`task sets: ${taskSets}`);
     }
     const failed = state.events.filter((e) => e.status === 'Failed').map((e) => `${e.name}${e.diagnostics ? ` (${e.diagnostics})` : ''}`);
-    if (info.status === 'Succeeded') return { deploymentId, status: 'Succeeded', stages: seen, rolledBack: false, timings };
+    if (info.status === 'Succeeded') {
+      progress('the old tasks are terminated: the release is complete');
+      return { deploymentId, status: 'Succeeded', stages: seen, rolledBack: false, timings };
+    }
     if (info.status === 'Failed' || info.status === 'Stopped') {
       throw new GroundworkError('APPLY_FAILED', `the release failed and CodeDeploy rolled back: ${failureOf(info, failed)}`, {
         details: seen,

@@ -75262,8 +75262,10 @@ async function waitForDeployment(cd, deploymentId, options = {}) {
             progress(`task sets: ${taskSets}`);
         }
         const failed = state.events.filter((e) => e.status === 'Failed').map((e) => `${e.name}${e.diagnostics ? ` (${e.diagnostics})` : ''}`);
-        if (info.status === 'Succeeded')
+        if (info.status === 'Succeeded') {
+            progress('the old tasks are terminated: the release is complete');
             return { deploymentId, status: 'Succeeded', stages: seen, rolledBack: false, timings };
+        }
         if (info.status === 'Failed' || info.status === 'Stopped') {
             throw new errors_GroundworkError('APPLY_FAILED', `the release failed and CodeDeploy rolled back: ${failureOf(info, failed)}`, {
                 details: seen,
@@ -75877,12 +75879,16 @@ function decodeClaims(token) {
         return {};
     }
 }
-/** The trust-policy condition that would admit a token with these claims: exact `aud` and `sub`, never a wildcard. */
+/**
+ * The trust-policy condition that would admit a token with these claims: exact `aud`, `sub` and `ref`, never a wildcard.
+ * A job in a GitHub environment has the environment in `sub` (not the ref), so `ref` is what pins its branch or tag.
+ */
 function admittingCondition(claims, audience) {
     return {
         StringEquals: {
             [`${GITHUB_OIDC_PROVIDER}:aud`]: audience,
             [`${GITHUB_OIDC_PROVIDER}:sub`]: claims.sub ?? '(the token has no sub claim)',
+            ...(claims.ref ? { [`${GITHUB_OIDC_PROVIDER}:ref`]: claims.ref } : {}),
             ...(claims.job_workflow_ref ? { [`${GITHUB_OIDC_PROVIDER}:job_workflow_ref`]: claims.job_workflow_ref } : {}),
         },
     };
