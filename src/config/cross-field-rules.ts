@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { COGNITO_LIMITS, formatMinutes, INVITATION_DAYS, parseDuration, SIGN_IN_CODE } from '../auth/limits.js';
 import { AWS_LIMITS, AWS_REGIONS, ECS_DEPLOYMENT_CONFIGS } from './aws-limits.js';
 import type { ConfigIssue, PathSegment } from './config-issue.js';
-import type { GroundworkConfig } from './resolved-config.js';
+import { allAccounts, type GroundworkConfig } from './resolved-config.js';
 import { didYouMean } from './suggest.js';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -22,7 +23,75 @@ export function checkCrossFieldRules(config: GroundworkConfig): ConfigIssue[] {
   checkServiceControlPolicies(config, report);
   checkIdentityCenter(config, report);
   checkOtherSettings(config, report);
+  checkAuth(config, report);
   return issues;
+}
+
+/** The auth service: each environment exists, and each value is within Cognito's range, said with its unit. */
+function checkAuth(config: GroundworkConfig, report: Report): void {
+  const environments = [...new Set(allAccounts(config).map((a) => a.environment))];
+  for (const [environment, auth] of Object.entries(config.auth.environments)) {
+    const at = (...field: PathSegment[]): PathSegment[] => ['auth', 'environments', environment, ...field];
+    if (!environments.includes(environment)) {
+      report(at(), `no account has the environment "${environment}"`, didYouMean(environment, environments));
+    }
+    const duration = (field: string, text: string, limits: { min: number; max: number; label: string; range: string }): number | undefined => {
+      const minutes = parseDuration(text);
+      if (minutes === undefined) {
+        report(at(field), `"${text}" is not a duration`, 'write a number with m, h or d, such as 90m, 12h or 30d');
+        return undefined;
+      }
+      if (minutes < limits.min || minutes > limits.max) {
+        report(at(field), `${text} is outside the ${limits.label}'s range in Cognito`, `use ${limits.range}`);
+        return undefined;
+      }
+      return minutes;
+    };
+    const access = duration('accessTokenValidity', auth.accessTokenValidity, COGNITO_LIMITS.accessToken);
+    const id = duration('idTokenValidity', auth.idTokenValidity, COGNITO_LIMITS.idToken);
+    const refresh = duration('refreshTokenValidity', auth.refreshTokenValidity, COGNITO_LIMITS.refreshToken);
+    // A session ends with its refresh token: one shorter than the tokens it renews would cut them short.
+    const longest = [
+      { field: 'accessTokenValidity', label: 'access token', minutes: access },
+      { field: 'idTokenValidity', label: 'ID token', minutes: id },
+    ]
+      .filter((t): t is { field: string; label: string; minutes: number } => t.minutes !== undefined)
+      .sort((x, y) => y.minutes - x.minutes)[0];
+    if (refresh !== undefined && longest && refresh < longest.minutes) {
+      report(
+        at('refreshTokenValidity'),
+        `the refresh token (${formatMinutes(refresh)}) would expire before the ${longest.label} (${formatMinutes(longest.minutes)})`,
+        `make refreshTokenValidity at least ${formatMinutes(longest.minutes)}, or shorten ${longest.field}`,
+      );
+    }
+    const code = parseDuration(auth.signInCodeValidity);
+    if (code === undefined) report(at('signInCodeValidity'), `"${auth.signInCodeValidity}" is not a duration`, 'write a number with m, h or d, such as 12h');
+    else if (code > SIGN_IN_CODE.maxMinutes) {
+      report(at('signInCodeValidity'), `${auth.signInCodeValidity} is longer than 7 days`, 'use at most 7d: a sign-in code is a password for its lifetime');
+    } else if (code < SIGN_IN_CODE.minMinutes) report(at('signInCodeValidity'), `${auth.signInCodeValidity} is too short`, 'use 1m to 7d');
+    if (auth.invitationDays < INVITATION_DAYS.min || auth.invitationDays > INVITATION_DAYS.max) {
+      report(at('invitationDays'), `${auth.invitationDays} days is outside the invitation code's range in Cognito`, 'use 1 to 365 days');
+    }
+    if (auth.managedLoginSessionMinutes < COGNITO_LIMITS.managedLoginSession.min || auth.managedLoginSessionMinutes > COGNITO_LIMITS.managedLoginSession.max) {
+      report(
+        at('managedLoginSessionMinutes'),
+        `${auth.managedLoginSessionMinutes} minutes is outside the managed-login session's range in Cognito`,
+        'use 3 to 15 minutes',
+      );
+    }
+    if (auth.signInCodesPerHour < 1 || auth.signInCodesPerHour > 60)
+      report(at('signInCodesPerHour'), `${auth.signInCodesPerHour} is out of range`, 'use 1 to 60 codes per hour');
+    for (const field of ['callbackUrls', 'logoutUrls'] as const) {
+      auth[field].forEach((url, i) => {
+        if (!/^https:\/\/[^\s/]+/.test(url) && !/^http:\/\/localhost(:\d+)?(\/|$)/.test(url)) {
+          report(at(field, i), `"${url}" is not an https URL`, 'Cognito accepts https URLs, and http://localhost for development');
+        }
+      });
+    }
+    if (auth.codeSender !== undefined && !EMAIL.test(auth.codeSender)) {
+      report(at('codeSender'), `"${auth.codeSender}" is not an e-mail address`, 'use an address or domain verified in SES');
+    }
+  }
 }
 
 function checkRegions(config: GroundworkConfig, report: Report): void {

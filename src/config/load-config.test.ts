@@ -200,6 +200,41 @@ describe('rejecting cross-field problems', () => {
     ]);
   });
 
+  it("rejects auth values outside Cognito's ranges, each with the range and unit and its position", () => {
+    const errors = errorsOf(
+      `${shipped}`
+        .replace(
+          '      accessTokenValidity: 12h\n      refreshTokenValidity: 30d\n      invitationDays: 7',
+          '      accessTokenValidity: 2d\n      refreshTokenValidity: 30m\n      invitationDays: 400',
+        )
+        .replace(
+          '      accessTokenValidity: 1h\n      refreshTokenValidity: 30d\n      signInCodeValidity: 12h',
+          '      accessTokenValidity: 2h\n      refreshTokenValidity: 90m\n      signInCodeValidity: 8d',
+        )
+        .replace('callbackUrls: [https://app.example.com/callback]', 'callbackUrls: [http://app.example.com/callback]'),
+    );
+    expect(errors).toEqual([
+      expect.stringMatching(/auth\.environments\.staging\.accessTokenValidity: 2d is outside the access token's range in Cognito \(use 5 minutes – 24 hours\)/),
+      expect.stringMatching(
+        /auth\.environments\.staging\.refreshTokenValidity: 30m is outside the refresh token's range in Cognito \(use 60 minutes – 10 years/,
+      ),
+      expect.stringMatching(/auth\.environments\.staging\.invitationDays: 400 days is outside the invitation code's range in Cognito \(use 1 to 365 days\)/),
+      expect.stringMatching(
+        /auth\.environments\.prod\.refreshTokenValidity: the refresh token \(90 minutes\) would expire before the ID token \(12 hours\) \(make refreshTokenValidity at least 12 hours, or shorten idTokenValidity\)/,
+      ),
+      expect.stringMatching(/auth\.environments\.prod\.signInCodeValidity: 8d is longer than 7 days/),
+      expect.stringMatching(/auth\.environments\.prod\.callbackUrls\[0\]: "http:\/\/app\.example\.com\/callback" is not an https URL/),
+    ]);
+    expect(errorsOf(`${shipped}`.replace('    staging:\n      accessTokenValidity', '    stagin:\n      accessTokenValidity'))).toEqual([
+      expect.stringMatching(/auth\.environments\.stagin: no account has the environment "stagin" \(did you mean "staging"\?\)/),
+    ]);
+    expect(
+      errorsOf(
+        `${shipped}`.replace('signInCodeValidity: 12h\n      callbackUrls: [https://staging', 'signInCodeValidity: soon\n      callbackUrls: [https://staging'),
+      ),
+    ).toEqual([expect.stringMatching(/auth\.environments\.staging\.signInCodeValidity: "soon" is not a duration \(write a number with m, h or d/)]);
+  });
+
   it('rejects a malformed e-mail', () => {
     expect(errorsOf(minimal('    - { name: a, organizationalUnit: Stage, email: not-an-email }'))[0]).toMatch(
       /organization\.accounts\[0\]\.email: "not-an-email" is not a valid account e-mail/,

@@ -174,6 +174,36 @@ export const BackendServiceSchema = z.strictObject({
   release: ReleaseSchema.default(ReleaseSchema.parse({})).describe('Production releases: blue/green through CodeDeploy, on tags.'),
 });
 
+export const AuthEnvironmentSchema = z.strictObject({
+  accessTokenValidity: z.string().default('12h').describe("Lifetime of access tokens: 5m to 24h (Cognito's range). @default 12h"),
+  idTokenValidity: z.string().default('12h').describe("Lifetime of ID tokens: 5m to 24h (Cognito's range). @default 12h"),
+  refreshTokenValidity: z
+    .string()
+    .default('30d')
+    .describe("How long a session lasts without signing in again: 60m to 3650d (Cognito's range), at least the access token's. @default 30d"),
+  refreshTokenRotation: z.boolean().default(true).describe('A new refresh token on every refresh, the old one invalid after a grace period. @default true'),
+  invitationDays: z.number().int().default(7).describe('Days the invitation code (temporary password) of a created user is valid: 1 to 365. @default 7'),
+  signInCodeValidity: z.string().default('12h').describe('Lifetime of one-time sign-in codes (custom authentication flow): 1m to 7d. @default 12h'),
+  signInCodesPerHour: z.number().int().default(5).describe('Sign-in codes one user may request per hour. @default 5'),
+  managedLoginSessionMinutes: z.number().int().default(15).describe('Minutes a managed-login sign-in may take (AuthSessionValidity): 3 to 15. @default 15'),
+  callbackUrls: z
+    .array(z.string())
+    .default([])
+    .describe('Where the SPA client may receive authorization codes: https URLs, or http://localhost for development.'),
+  logoutUrls: z.array(z.string()).default([]).describe('Where the SPA client may return after sign-out.'),
+  featurePlan: z.enum(['LITE', 'ESSENTIALS', 'PLUS']).default('ESSENTIALS').describe('Cognito feature plan. @default ESSENTIALS'),
+  mfa: z.enum(['OFF', 'OPTIONAL', 'ON']).default('OPTIONAL').describe('Multi-factor authentication with an authenticator app (TOTP). @default OPTIONAL'),
+  deletionProtection: z.boolean().optional().describe('Refuse to delete the user pool. @default true for prod, false elsewhere'),
+  codeSender: z.string().optional().describe('SES-verified address that e-mails sign-in codes. @default none: codes are returned to an admin caller only'),
+});
+
+export const AuthSchema = z.strictObject({
+  environments: z
+    .record(z.string(), AuthEnvironmentSchema.prefault({}))
+    .default({})
+    .describe('A Cognito user pool per workload environment (the environment names of organization.accounts), with its settings.'),
+});
+
 export const WorkloadsSchema = z.strictObject({
   backendService: BackendServiceSchema.optional().describe('The backend service: its pipelines and where it runs.'),
 });
@@ -189,6 +219,7 @@ export const GroundworkConfigSchema = z
     audit: AuditSchema.prefault({}),
     cost: CostSchema.prefault({}),
     workloads: WorkloadsSchema.prefault({}),
+    auth: AuthSchema.prefault({}),
   })
   .describe('Groundwork configuration: one file for the whole AWS foundation.');
 
