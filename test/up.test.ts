@@ -63,4 +63,13 @@ describe('groundwork up (npm start)', () => {
     expect(groundwork('status').stdout).toMatch(/Access portal \(one sign-in for every environment\): https:\/\/d-\w+\.awsapps\.com\/start/);
     expect(JSON.parse(groundwork('users', 'list', '--json').stdout).users).toHaveLength(25);
   });
+
+  it('then auth import creates the sample users in staging’s pool, and a second run creates nothing', () => {
+    const first = groundwork('auth', 'import', 'examples/auth-users.csv', '--env', 'staging', '--json');
+    expect(first.stderr).not.toMatch(/error/);
+    expect(JSON.parse(first.stdout)).toMatchObject({ environment: 'staging', method: 'admin', created: 20, updated: 0, unchanged: 0, rejected: [] });
+    const second = groundwork('auth', 'import', 'examples/auth-users.csv', '--env', 'staging');
+    expect(second.status).toBe(0);
+    expect(second.stdout).toMatch(/Created 0, updated 0, unchanged 20, rejected 0 in staging's pool/);
+  });
 });

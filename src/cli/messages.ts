@@ -16,6 +16,8 @@ export const MESSAGES = {
     auditSearch: 'Search events across the organization: recent windows in CloudWatch Logs Insights, older ones in Athena',
     users: 'People in Identity Center: import, list, grant, revoke, migrate IAM users',
     usersImport: 'Create or update users from a CSV file; bad rows are reported by line and written to FILE.rejected.csv',
+    auth: 'The auth service: the Cognito user pool of each workload environment',
+    authImport: 'Create the users of a CSV file in an environment’s pool; bad rows are reported by line and written to FILE.rejected.csv',
     usersList: 'Every user with their groups and effective access per account',
     usersGrant: 'Add a user to a group',
     usersRevoke: 'Remove a user from a group',

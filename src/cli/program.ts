@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { STATEMENT_FORMATS } from '../cost/render-statement.js';
 import { type ApplyOptions, applyCommand } from './commands/apply.js';
 import { type AuditSearchOptions, auditSearchCommand } from './commands/audit.js';
+import { type AuthImportOptions, authImportCommand } from './commands/auth.js';
 import { type BillsOptions, billsCommand } from './commands/bills.js';
 import { type CostsOptions, costsCommand } from './commands/costs.js';
 import { emulatorStartCommand, emulatorStatusCommand, emulatorStopCommand } from './commands/emulator.js';
@@ -159,6 +160,20 @@ export function buildProgram(streams: OutputStreams = process, env: NodeJS.Proce
     .option('--month <YYYY-MM>', 'the month to drill down (with --by; default: the current month)')
     .option('--refresh', 'ask Cost Explorer again instead of using cached answers (AWS only; each request costs $0.01)')
     .action(run((ctx, o: CostsOptions) => costsCommand(ctx, o)));
+
+  const auth = program.command('auth').description(MESSAGES.commands.auth);
+  auth
+    .command('import')
+    .description(MESSAGES.commands.authImport)
+    .argument('<file>', 'CSV file: email,given_name,family_name,phone_number (phone optional, E.164)')
+    .requiredOption('--env <name>', 'the environment whose pool gets the users')
+    .addOption(
+      new Option('--method <method>', 'admin: AdminCreateUser, rate-limited (default in the sandbox); job: Cognito user import jobs').choices(['admin', 'job']),
+    )
+    .option('--dry-run', 'validate and report what would change, without writing', false)
+    .option('--suppress-invites', 'create the users without e-mailing their invitations', false)
+    .option('--rate <perSecond>', 'AdminCreateUser calls per second (default 40, under the 50/s account quota)', Number)
+    .action(run((ctx, file: string, o: AuthImportOptions) => authImportCommand(ctx, file, o)));
 
   const emulator = program.command('emulator').description(MESSAGES.commands.emulator);
   emulator

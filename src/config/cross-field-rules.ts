@@ -79,6 +79,13 @@ function checkAuth(config: GroundworkConfig, report: Report): void {
         'use 3 to 15 minutes',
       );
     }
+    if (auth.refreshTokenRotation && auth.featurePlan === 'LITE') {
+      report(
+        at('refreshTokenRotation'),
+        'refresh-token rotation needs the Essentials or Plus feature plan',
+        'set featurePlan: ESSENTIALS, or refreshTokenRotation: false',
+      );
+    }
     if (auth.signInCodesPerHour < 1 || auth.signInCodesPerHour > 60)
       report(at('signInCodesPerHour'), `${auth.signInCodesPerHour} is out of range`, 'use 1 to 60 codes per hour');
     for (const field of ['callbackUrls', 'logoutUrls'] as const) {

@@ -5,6 +5,7 @@ import { importUsers } from '../../identity/people/import-users.js';
 import { directoryFrom } from '../../infra/account-directory.js';
 import { lintTemplates } from '../../infra/cfn-lint.js';
 import { synthesize } from '../../infra/synthesize.js';
+import { ensureSandboxPools, SANDBOX_AUTH_LIMITS } from '../../sandbox/auth-pools.js';
 import { startEmulator } from '../../sandbox/emulator.js';
 import { seedSampleActivity } from '../../sandbox/sample-activity.js';
 import { type CommandContext, configFrom } from '../context.js';
@@ -41,6 +42,14 @@ export async function upCommand(ctx: CommandContext): Promise<void> {
     users = await importUsers(session.identity, usersFile);
     if (users.rejected.length > 0) out.progress(`note: ${users.rejected.length} row(s) of ${usersFile} were rejected; see ${users.rejectedFile}`);
     out.progress(`✓ people imported from ${usersFile}: ${users.created} created, ${users.updated} updated, ${users.unchanged} unchanged`);
+  }
+
+  const pools = await ensureSandboxPools(session, config);
+  if (pools.length > 0) {
+    out.progress(
+      `✓ auth: user pools of ${pools.map((p) => `${p.environment} (${p.userPoolId})`).join(', ')}; try groundwork auth import examples/auth-users.csv --env staging`,
+    );
+    out.progress(`note: ${SANDBOX_AUTH_LIMITS}`);
   }
 
   const sampleAccounts = [...session.org.registry.accountIds].map(([name, id]) => ({ name, id }));

@@ -1,7 +1,6 @@
-import { createReadStream, existsSync, renameSync, writeFileSync } from 'node:fs';
-import { parse } from 'csv-parse';
-import { stringify } from 'csv-stringify/sync';
+import { existsSync } from 'node:fs';
 import { toGroundworkError } from '../../aws/aws-error.js';
+import { readRecords, writeRejected } from '../../csv/records.js';
 import { mapLimit } from '../../engine/concurrency.js';
 import { GroundworkError } from '../../errors.js';
 import type { IdentityContext } from '../identity-context.js';
@@ -29,54 +28,6 @@ export interface ImportOptions {
   readonly batchSize?: number;
   readonly concurrency?: number;
   readonly onProgress?: (done: number) => void;
-}
-
-interface ParsedRecord {
-  readonly line: number;
-  readonly fields: string[];
-}
-
-/** Streams a CSV file's records with the line each starts on; the header is checked against USER_COLUMNS. */
-async function* readRecords(file: string): AsyncGenerator<ParsedRecord> {
-  const parser = createReadStream(file).pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: true, info: true }));
-  let header: string[] | undefined;
-  let previousLines = 0;
-  let previousEmpty = 0;
-  try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number; empty_lines: number } }>) {
-      const line = previousLines + 1 + (info.empty_lines - previousEmpty);
-      previousLines = info.lines;
-      previousEmpty = info.empty_lines;
-      if (!header) {
-        header = record.map((h) => h.trim().toLowerCase());
-        const missing = USER_COLUMNS.filter((c) => !header?.includes(c));
-        const unknown = header.filter((h) => !(USER_COLUMNS as readonly string[]).includes(h));
-        if (missing.length > 0 || unknown.length > 0 || header.length !== USER_COLUMNS.length) {
-          throw new GroundworkError('USAGE', `${file}:${line}: the header must be ${USER_COLUMNS.join(',')}`, {
-            details: [...(missing.length > 0 ? [`missing: ${missing.join(', ')}`] : []), ...(unknown.length > 0 ? [`unknown: ${unknown.join(', ')}`] : [])],
-            hint: 'fix the first line of the file; see examples/users.csv',
-          });
-        }
-        continue;
-      }
-      const order = header;
-      // Fields in contract order, whatever the column order of the file.
-      const fields = record.length === order.length ? USER_COLUMNS.map((c) => record[order.indexOf(c)] ?? '') : record;
-      yield { line, fields };
-    }
-  } catch (error) {
-    if (error instanceof GroundworkError) throw error;
-    const e = error as { code?: string; lines?: number; message: string };
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new GroundworkError('USAGE', `users file not found: ${file}`, {
-        hint: 'pass the path of a CSV file with the columns username,email,given_name,family_name,display_name,groups',
-      });
-    }
-    throw new GroundworkError('USAGE', `${file}:${e.lines ?? '?'}: the CSV cannot be read: ${e.message}`, {
-      hint: 'check the quoting around that line (RFC 4180: fields with commas or quotes are quoted, quotes doubled)',
-    });
-  }
-  if (!header) throw new GroundworkError('USAGE', `${file} is empty`, { hint: `the first line must be ${USER_COLUMNS.join(',')}` });
 }
 
 /**
@@ -123,7 +74,7 @@ export async function importUsers(ctx: IdentityContext, file: string, options: I
     batch = [];
   };
 
-  for await (const { line, fields } of readRecords(file)) {
+  for await (const { line, fields } of readRecords(file, USER_COLUMNS, 'examples/users.csv')) {
     const { row, errors } = validateUserRow(fields, knownGroups, undeclaredGroups);
     const username = (fields[0] ?? '').trim().toLowerCase();
     const first = username ? seen.get(username) : undefined;
@@ -139,13 +90,7 @@ export async function importUsers(ctx: IdentityContext, file: string, options: I
   }
   await flush();
 
-  if (rejectedRows.length > 0 && !summary.dryRun) {
-    const target = `${file}.rejected.csv`;
-    const temp = `${target}.tmp-${process.pid}`;
-    writeFileSync(temp, stringify([[...USER_COLUMNS, 'reason'], ...rejectedRows]));
-    renameSync(temp, target);
-    summary.rejectedFile = target;
-  }
+  if (rejectedRows.length > 0 && !summary.dryRun) summary.rejectedFile = writeRejected(file, USER_COLUMNS, rejectedRows);
   return summary;
 }
 

@@ -1,0 +1,58 @@
+import { importAuthUsers } from '../../auth/import-auth-users.js';
+import { requirePool } from '../../auth/pools.js';
+import { GroundworkError } from '../../errors.js';
+import { openAuthSession } from '../auth-session.js';
+import type { CommandContext } from '../context.js';
+
+/** Options of `groundwork auth import`. */
+export interface AuthImportOptions {
+  readonly env: string;
+  readonly method?: 'admin' | 'job';
+  readonly dryRun?: boolean;
+  readonly suppressInvites?: boolean;
+  readonly rate?: number;
+}
+
+/**
+ * `groundwork auth import FILE --env NAME [--method admin|job] [--dry-run] [--suppress-invites] [--rate N] [--json]`:
+ * bulk creation of an environment's pool users, with the summary of `users import`.
+ */
+export async function authImportCommand(ctx: CommandContext, file: string, options: AuthImportOptions): Promise<void> {
+  const auth = await openAuthSession(ctx, options.env);
+  const method = options.method ?? (auth.sandbox ? 'admin' : 'job');
+  if (method === 'job') {
+    throw new GroundworkError('USAGE', 'the job method (Cognito user import jobs) is not built yet', {
+      hint: 'use --method admin (AdminCreateUser, rate-limited); user import jobs are planned in issue #13',
+    });
+  }
+  if (options.rate !== undefined && (!Number.isFinite(options.rate) || options.rate <= 0 || options.rate > 50)) {
+    throw new GroundworkError('USAGE', `--rate ${options.rate} is out of range`, {
+      hint: 'use 1 to 50 calls per second (the account quota is 50, shared with sign-ups)',
+    });
+  }
+  const userPoolId = await requirePool(auth.cognito, auth.environment, auth.sandbox);
+  const started = Date.now();
+  const summary = await importAuthUsers(auth.cognito, userPoolId, file, {
+    environment: auth.environment,
+    dryRun: options.dryRun,
+    suppressInvites: options.suppressInvites,
+    ratePerSecond: options.rate,
+    onProgress: (done) => ctx.out.progress(`… ${done} valid row(s) processed`),
+  });
+  const seconds = (Date.now() - started) / 1000;
+  ctx.out.result({ ...summary, userPoolId, seconds }, () => {
+    const lines = [
+      `${summary.dryRun ? 'Dry run (nothing written): would create' : 'Created'} ${summary.created}, ${summary.dryRun ? 'update' : 'updated'} ${summary.updated}, unchanged ${summary.unchanged}, rejected ${summary.rejected.length} in ${auth.environment}'s pool ${userPoolId} (${seconds.toFixed(1)} s, method ${summary.method})`,
+    ];
+    for (const r of summary.rejected) lines.push(`  line ${r.line}: ${r.errors.join('; ')}`);
+    if (summary.rejectedFile) lines.push(`Rejected rows, with a reason column, are in ${summary.rejectedFile}: fix them and import that file.`);
+    if (!summary.dryRun && summary.created > 0) {
+      lines.push(
+        summary.invitations === 'sent'
+          ? `Cognito e-mails each new user an invitation with a temporary password, valid for the pool's invitation days${auth.sandbox ? ' (the sandbox sends no e-mail)' : ''}.`
+          : 'Invitations were suppressed: new users get their temporary password only when you resend it (AdminCreateUser with MessageAction RESEND).',
+      );
+    }
+    return lines.join('\n');
+  });
+}
