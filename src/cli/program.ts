@@ -173,6 +173,7 @@ export function buildProgram(streams: OutputStreams = process, env: NodeJS.Proce
     .option('--dry-run', 'validate and report what would change, without writing', false)
     .option('--suppress-invites', 'create the users without e-mailing their invitations', false)
     .option('--rate <perSecond>', 'AdminCreateUser calls per second (default 40, under the 50/s account quota)', Number)
+    .option('--import-role <name>', 'the role the import job logs with (job method; default groundwork-auth-import, from the auth template)')
     .action(run((ctx, file: string, o: AuthImportOptions) => authImportCommand(ctx, file, o)));
 
   const emulator = program.command('emulator').description(MESSAGES.commands.emulator);

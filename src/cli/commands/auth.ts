@@ -1,4 +1,6 @@
-import { importAuthUsers } from '../../auth/import-auth-users.js';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { type AuthImportSummary, importAuthUsers } from '../../auth/import-auth-users.js';
+import { importAuthUsersWithJob } from '../../auth/import-job.js';
 import { requirePool } from '../../auth/pools.js';
 import { GroundworkError } from '../../errors.js';
 import { openAuthSession } from '../auth-session.js';
@@ -11,6 +13,8 @@ export interface AuthImportOptions {
   readonly dryRun?: boolean;
   readonly suppressInvites?: boolean;
   readonly rate?: number;
+  /** Name of the auth template's import role (job method). @default groundwork-auth-import */
+  readonly importRole?: string;
 }
 
 /**
@@ -20,9 +24,9 @@ export interface AuthImportOptions {
 export async function authImportCommand(ctx: CommandContext, file: string, options: AuthImportOptions): Promise<void> {
   const auth = await openAuthSession(ctx, options.env);
   const method = options.method ?? (auth.sandbox ? 'admin' : 'job');
-  if (method === 'job') {
-    throw new GroundworkError('USAGE', 'the job method (Cognito user import jobs) is not built yet', {
-      hint: 'use --method admin (AdminCreateUser, rate-limited); user import jobs are planned in issue #13',
+  if (method === 'job' && auth.sandbox) {
+    throw new GroundworkError('USAGE', 'the sandbox emulator (moto) has no Cognito user import jobs', {
+      hint: 'use --method admin in the sandbox (its default); the job method runs against AWS (--target aws)',
     });
   }
   if (options.rate !== undefined && (!Number.isFinite(options.rate) || options.rate <= 0 || options.rate > 50)) {
@@ -32,13 +36,26 @@ export async function authImportCommand(ctx: CommandContext, file: string, optio
   }
   const userPoolId = await requirePool(auth.cognito, auth.environment, auth.sandbox);
   const started = Date.now();
-  const summary = await importAuthUsers(auth.cognito, userPoolId, file, {
-    environment: auth.environment,
-    dryRun: options.dryRun,
-    suppressInvites: options.suppressInvites,
-    ratePerSecond: options.rate,
-    onProgress: (done) => ctx.out.progress(`… ${done} valid row(s) processed`),
-  });
+  const summary: AuthImportSummary & { mustResetPassword?: number; jobId?: string } =
+    method === 'job'
+      ? await importAuthUsersWithJob(
+          { cognito: auth.cognito, logs: auth.session.clients.create(CloudWatchLogsClient, { accountId: auth.accountId }) },
+          userPoolId,
+          file,
+          {
+            environment: auth.environment,
+            roleArn: `arn:${auth.session.caller.arn.split(':')[1] || 'aws'}:iam::${auth.accountId}:role/${options.importRole ?? 'groundwork-auth-import'}`,
+            dryRun: options.dryRun,
+            progress: (m) => ctx.out.progress(m),
+          },
+        )
+      : await importAuthUsers(auth.cognito, userPoolId, file, {
+          environment: auth.environment,
+          dryRun: options.dryRun,
+          suppressInvites: options.suppressInvites,
+          ratePerSecond: options.rate,
+          onProgress: (done) => ctx.out.progress(`… ${done} valid row(s) processed`),
+        });
   const seconds = (Date.now() - started) / 1000;
   ctx.out.result({ ...summary, userPoolId, seconds }, () => {
     const lines = [
@@ -46,7 +63,11 @@ export async function authImportCommand(ctx: CommandContext, file: string, optio
     ];
     for (const r of summary.rejected) lines.push(`  line ${r.line}: ${r.errors.join('; ')}`);
     if (summary.rejectedFile) lines.push(`Rejected rows, with a reason column, are in ${summary.rejectedFile}: fix them and import that file.`);
-    if (!summary.dryRun && summary.created > 0) {
+    if (summary.mustResetPassword) {
+      lines.push(
+        `${summary.mustResetPassword} imported user(s) must reset their password at first sign-in (Cognito's RESET_REQUIRED state): tell them to use "Forgot password".`,
+      );
+    } else if (!summary.dryRun && summary.created > 0) {
       lines.push(
         summary.invitations === 'sent'
           ? `Cognito e-mails each new user an invitation with a temporary password, valid for the pool's invitation days${auth.sandbox ? ' (the sandbox sends no e-mail)' : ''}.`
