@@ -58162,12 +58162,16 @@ function decodeClaims(token) {
         return {};
     }
 }
-/** The trust-policy condition that would admit a token with these claims: exact `aud` and `sub`, never a wildcard. */
+/**
+ * The trust-policy condition that would admit a token with these claims: exact `aud`, `sub` and `ref`, never a wildcard.
+ * A job in a GitHub environment has the environment in `sub` (not the ref), so `ref` is what pins its branch or tag.
+ */
 function admittingCondition(claims, audience) {
     return {
         StringEquals: {
             [`${GITHUB_OIDC_PROVIDER}:aud`]: audience,
             [`${GITHUB_OIDC_PROVIDER}:sub`]: claims.sub ?? '(the token has no sub claim)',
+            ...(claims.ref ? { [`${GITHUB_OIDC_PROVIDER}:ref`]: claims.ref } : {}),
             ...(claims.job_workflow_ref ? { [`${GITHUB_OIDC_PROVIDER}:job_workflow_ref`]: claims.job_workflow_ref } : {}),
         },
     };
