@@ -43,3 +43,33 @@ export function bundleHandler(name: string, files: Readonly<Record<string, strin
   }
   return dir;
 }
+
+/** The most CloudFormation inlines as a function's code (`Code.ZipFile`, for Node.js). */
+export const INLINE_CODE_LIMIT = 4096;
+
+/**
+ * Bundles `src/infra/handlers/<name>.ts` into minified CommonJS small enough to inline in a template (`index.js`,
+ * handler `index.handler`), so a StackSet can deploy it to any account with no artifact bucket. Fails when it outgrows
+ * CloudFormation's 4,096-character limit.
+ */
+export function inlineHandler(name: string): string {
+  const entry = join(HANDLERS_DIR, `${name}.ts`);
+  if (!existsSync(entry)) throw new Error(`inlineHandler: no handler "${name}" (expected ${entry})`);
+  const result = buildSync({
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'node',
+    target: 'node24',
+    format: 'cjs',
+    minify: true,
+    external: ['@aws-sdk/*'],
+    write: false,
+    legalComments: 'none',
+    logLevel: 'silent',
+  });
+  const code = result.outputFiles[0]?.text ?? '';
+  if (code.length > INLINE_CODE_LIMIT) {
+    throw new Error(`inlineHandler: ${name} is ${code.length} characters; CloudFormation inlines at most ${INLINE_CODE_LIMIT}`);
+  }
+  return code;
+}

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { App, BootstraplessSynthesizer, type Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { GroundworkError } from '../../errors.js';
+import { AuthStack } from './auth-stack.js';
 import { EcrRepositoryStack } from './ecr-repository-stack.js';
 import { GitHubOidcStack } from './github-oidc-stack.js';
 import { WorkloadStack } from './workload-stack.js';
@@ -40,6 +41,12 @@ const TEMPLATES: readonly {
     props: { blueGreen: true },
     description:
       'Groundwork: a production workload released blue/green: ECS Fargate behind an ALB with a test listener, CodeDeploy with alarms and auto-rollback, and its deploy role',
+  },
+  {
+    file: 'auth.json',
+    account: 'dev, staging, prod',
+    Stack: AuthStack,
+    description: 'Groundwork: the auth service of an environment: Cognito user pool, managed login, SPA client, one-time sign-in codes, import role',
   },
 ];
 

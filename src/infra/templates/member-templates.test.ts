@@ -375,3 +375,51 @@ describe('the parameters groundwork.yaml gives the templates', () => {
     );
   });
 });
+
+describe('auth.json: an environment’s auth service', () => {
+  const template = byFile('auth.json');
+  const props = (id: string) => template.Resources[id]?.Properties as Record<string, unknown>;
+  type Policy = { PolicyDocument: { Statement: Record<string, unknown>[] } }[];
+
+  it("sets every validity in minutes within Cognito's ranges, rotation by parameter, and the invitation days", () => {
+    expect(template.Parameters.AccessTokenMinutes).toMatchObject({ Default: 720, MinValue: 5, MaxValue: 1440 });
+    expect(template.Parameters.RefreshTokenMinutes).toMatchObject({ Default: 43200, MinValue: 60, MaxValue: 5256000 });
+    expect(template.Parameters.ManagedLoginSessionMinutes).toMatchObject({ Default: 15, MinValue: 3, MaxValue: 15 });
+    expect(template.Parameters.InvitationDays).toMatchObject({ Default: 7, MinValue: 1, MaxValue: 365 });
+    expect(template.Parameters.SignInCodeMinutes).toMatchObject({ Default: 720, MaxValue: 10080 });
+    expect(props('SpaClient')).toMatchObject({
+      AccessTokenValidity: { Ref: 'AccessTokenMinutes' },
+      TokenValidityUnits: { AccessToken: 'minutes', IdToken: 'minutes', RefreshToken: 'minutes' },
+      RefreshTokenRotation: { Feature: { 'Fn::If': ['Rotate', 'ENABLED', 'DISABLED'] } },
+      EnableTokenRevocation: true,
+      PreventUserExistenceErrors: 'ENABLED',
+    });
+    expect(props('UserPool')).toMatchObject({ Policies: { PasswordPolicy: { TemporaryPasswordValidityDays: { Ref: 'InvitationDays' }, MinimumLength: 12 } } });
+  });
+
+  it('lets the SPA use only the authorization code grant, with no secret and no implicit grant', () => {
+    expect(props('SpaClient')).toMatchObject({ AllowedOAuthFlows: ['code'], GenerateSecret: false, CallbackURLs: { Ref: 'CallbackUrls' } });
+    expect(JSON.stringify(props('SpaClient'))).not.toContain('implicit');
+    expect(JSON.stringify(props('SpaClient'))).not.toContain('client_credentials');
+  });
+
+  it('protects the pool from deletion unless told otherwise (prod keeps the default)', () => {
+    expect(template.Parameters.DeletionProtection).toMatchObject({ Default: 'true' });
+    expect(props('UserPool').DeletionProtection).toEqual({ 'Fn::If': ['Protect', 'ACTIVE', 'INACTIVE'] });
+  });
+
+  it('gives the triggers their table, their logs and SES for the configured sender only; the import role only /aws/cognito/ logs', () => {
+    const triggers = (props('SignInCodeRole').Policies as Policy)[0]?.PolicyDocument.Statement ?? [];
+    expect(triggers.slice(0, 2).map((s) => [s.Sid, s.Action])).toEqual([
+      ['TheCodeTable', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']],
+      ['ItsLogs', ['logs:CreateLogStream', 'logs:PutLogEvents']],
+    ]);
+    expect(JSON.stringify(triggers[2])).toContain('"ses:FromAddress":{"Ref":"CodeSender"}');
+    expect(props('SignInCodes')).toMatchObject({ TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } });
+    expect(props('CognitoInvokesTriggers')).toMatchObject({ Principal: 'cognito-idp.amazonaws.com', SourceArn: { 'Fn::GetAtt': ['UserPool', 'Arn'] } });
+    const imports = (props('ImportRole').Policies as Policy)[0]?.PolicyDocument.Statement ?? [];
+    expect(imports).toHaveLength(1);
+    expect(JSON.stringify(imports[0]?.Resource)).toContain('log-group:/aws/cognito/*');
+    expect(props('ImportRole')).toMatchObject({ AssumeRolePolicyDocument: { Statement: [{ Principal: { Service: 'cognito-idp.amazonaws.com' } }] } });
+  });
+});
