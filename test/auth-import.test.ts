@@ -8,10 +8,13 @@ import {
   DescribeUserPoolCommand,
   ListUsersCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureCodeTable, issueAdminCode } from '../src/auth/admin-code.js';
 import { importAuthUsers } from '../src/auth/import-auth-users.js';
 import { authSettings } from '../src/auth/pool-spec.js';
 import { ensurePool, type PoolRef } from '../src/auth/pools.js';
+import { hashCode } from '../src/auth/sign-in-code.js';
 import { loadConfig } from '../src/config/load-config.js';
 import { SHARED_PATHS } from './helpers/paths.js';
 import { useTestEmulator } from './helpers/test-emulator.js';
@@ -123,6 +126,30 @@ describe('auth: pools from the config, and bulk creation with the admin method, 
     writeFileSync(file, 'mail,first,last\na@example.com,A,B\n');
     await expect(importAuthUsers(cognito(), pool.userPoolId, file, { environment: 'staging' })).rejects.toThrow(
       /users\.csv:1: the header must be email,given_name,family_name,phone_number/,
+    );
+  });
+});
+
+describe('auth code: one-time codes issued by an administrator, against the emulator', () => {
+  const ddb = () => sandbox.emulator.clients('us-east-1').create(DynamoDBClient);
+  const settings = { ...authSettings(config, 'prod'), signInCodesPerHour: 2 };
+
+  it('writes only the hash to the pool’s table, with the configured lifetime, and applies the hourly limit', async () => {
+    await ensureCodeTable(ddb(), 'prod');
+    await ensureCodeTable(ddb(), 'prod'); // idempotent
+    const now = Date.UTC(2026, 10, 26, 9, 0, 0);
+    const issued = await issueAdminCode(ddb(), settings, 'Ada@Example.com', now);
+    expect(issued).toEqual({ environment: 'prod', user: 'ada@example.com', code: expect.stringMatching(/^\d{8}$/), expiresAt: '2026-11-26T21:00:00.000Z' });
+    const { Item } = await ddb().send(new GetItemCommand({ TableName: 'groundwork-prod-sign-in-codes', Key: { username: { S: 'ada@example.com' } } }));
+    expect(Item?.codeHash?.S).toBe(hashCode('ada@example.com', issued.code));
+    expect(JSON.stringify(Item)).not.toContain(issued.code);
+    await issueAdminCode(ddb(), settings, 'ada@example.com', now + 60_000);
+    await expect(issueAdminCode(ddb(), settings, 'ada@example.com', now + 120_000)).rejects.toThrow('ada@example.com has had 2 sign-in codes this hour');
+  });
+
+  it('says how to create the table when the pool has none', async () => {
+    await expect(issueAdminCode(ddb(), authSettings(config, 'dev'), 'ada@example.com')).rejects.toThrow(
+      'the sign-in code table groundwork-dev-sign-in-codes does not exist',
     );
   });
 });

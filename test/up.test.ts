@@ -72,4 +72,14 @@ describe('groundwork up (npm start)', () => {
     expect(second.status).toBe(0);
     expect(second.stdout).toMatch(/Created 0, updated 0, unchanged 20, rejected 0 in staging's pool/);
   });
+
+  it('then auth code issues a one-time code for a staging user, valid for the configured 12 hours', () => {
+    const issued = groundwork('auth', 'code', '--env', 'staging', '--user', 'sample.ada@example.com', '--json');
+    expect(issued.status).toBe(0);
+    const result = JSON.parse(issued.stdout);
+    expect(result).toMatchObject({ environment: 'staging', user: 'sample.ada@example.com', code: expect.stringMatching(/^\d{8}$/) });
+    const hours = (Date.parse(result.expiresAt) - Date.now()) / 3_600_000;
+    expect(hours).toBeGreaterThan(11.9);
+    expect(hours).toBeLessThanOrEqual(12);
+  });
 });

@@ -47,6 +47,8 @@ export function authSettings(config: GroundworkConfig, environment: string): Aut
 
 /** The pool's name in its account. */
 export const poolName = (environment: string) => `groundwork-${environment}`;
+/** The sign-in code table of an environment's pool. */
+export const codeTableName = (environment: string) => `groundwork-${environment}-sign-in-codes`;
 /** The SPA client's name. */
 export const SPA_CLIENT_NAME = 'spa';
 /** The resource server of the backend service, and its scopes. */

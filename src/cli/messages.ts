@@ -18,6 +18,7 @@ export const MESSAGES = {
     usersImport: 'Create or update users from a CSV file; bad rows are reported by line and written to FILE.rejected.csv',
     auth: 'The auth service: the Cognito user pool of each workload environment',
     authImport: 'Create the users of a CSV file in an environment’s pool; bad rows are reported by line and written to FILE.rejected.csv',
+    authCode: 'Issue a one-time sign-in code for a user (valid for the pool’s signInCodeValidity, single use) and print its expiry',
     usersList: 'Every user with their groups and effective access per account',
     usersGrant: 'Add a user to a group',
     usersRevoke: 'Remove a user from a group',

@@ -2,7 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { STATEMENT_FORMATS } from '../cost/render-statement.js';
 import { type ApplyOptions, applyCommand } from './commands/apply.js';
 import { type AuditSearchOptions, auditSearchCommand } from './commands/audit.js';
-import { type AuthImportOptions, authImportCommand } from './commands/auth.js';
+import { type AuthImportOptions, authCodeCommand, authImportCommand } from './commands/auth.js';
 import { type BillsOptions, billsCommand } from './commands/bills.js';
 import { type CostsOptions, costsCommand } from './commands/costs.js';
 import { emulatorStartCommand, emulatorStatusCommand, emulatorStopCommand } from './commands/emulator.js';
@@ -175,6 +175,13 @@ export function buildProgram(streams: OutputStreams = process, env: NodeJS.Proce
     .option('--rate <perSecond>', 'AdminCreateUser calls per second (default 40, under the 50/s account quota)', Number)
     .option('--import-role <name>', 'the role the import job logs with (job method; default groundwork-auth-import, from the auth template)')
     .action(run((ctx, file: string, o: AuthImportOptions) => authImportCommand(ctx, file, o)));
+
+  auth
+    .command('code')
+    .description(MESSAGES.commands.authCode)
+    .requiredOption('--env <name>', 'the environment of the user’s pool')
+    .requiredOption('--user <email>', 'the user’s e-mail address')
+    .action(run((ctx, o: { env: string; user: string }) => authCodeCommand(ctx, o)));
 
   const emulator = program.command('emulator').description(MESSAGES.commands.emulator);
   emulator

@@ -1,4 +1,6 @@
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ensureCodeTable } from '../auth/admin-code.js';
 import { authSettings } from '../auth/pool-spec.js';
 import { ensurePool, type PoolRef } from '../auth/pools.js';
 import type { ClientFactory } from '../aws/client-factory.js';
@@ -6,7 +8,7 @@ import { allAccounts, type GroundworkConfig } from '../config/resolved-config.js
 
 /** What the emulator cannot show of the auth service, said wherever the sandbox shows pools. */
 export const SANDBOX_AUTH_LIMITS =
-  'the emulator (moto) stores token validities but does not enforce them, and has no user import jobs, no GetTokensFromRefreshToken and no custom-auth triggers; those are covered by tests on recorded answers';
+  'the emulator (moto) stores token validities but does not enforce them, and has no user import jobs, no GetTokensFromRefreshToken and no custom-auth triggers: auth code issues codes into the sandbox table, but signing in with them needs AWS; those parts are covered by tests on recorded answers';
 
 /** Each configured environment's pool, SPA client and resource server in its account in the emulator. */
 export async function ensureSandboxPools(
@@ -20,6 +22,7 @@ export async function ensureSandboxPools(
     if (!accountId) continue;
     const cognito = session.clients.create(CognitoIdentityProviderClient, { accountId });
     pools.push(await ensurePool(cognito, authSettings(config, environment)));
+    await ensureCodeTable(session.clients.create(DynamoDBClient, { accountId }), environment);
   }
   return pools;
 }

@@ -1,8 +1,13 @@
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { issueAdminCode } from '../../auth/admin-code.js';
 import { type AuthImportSummary, importAuthUsers } from '../../auth/import-auth-users.js';
 import { importAuthUsersWithJob } from '../../auth/import-job.js';
+import { formatMinutes } from '../../auth/limits.js';
+import { authSettings } from '../../auth/pool-spec.js';
 import { requirePool } from '../../auth/pools.js';
 import { GroundworkError } from '../../errors.js';
+import { SANDBOX_AUTH_LIMITS } from '../../sandbox/auth-pools.js';
 import { openAuthSession } from '../auth-session.js';
 import type { CommandContext } from '../context.js';
 
@@ -76,4 +81,18 @@ export async function authImportCommand(ctx: CommandContext, file: string, optio
     }
     return lines.join('\n');
   });
+}
+
+/** `groundwork auth code --env NAME --user EMAIL [--json]`: a one-time sign-in code, issued by an administrator. */
+export async function authCodeCommand(ctx: CommandContext, options: { env: string; user: string }): Promise<void> {
+  const auth = await openAuthSession(ctx, options.env);
+  const settings = authSettings(auth.session.config, auth.environment);
+  const issued = await issueAdminCode(auth.session.clients.create(DynamoDBClient, { accountId: auth.accountId }), settings, options.user);
+  ctx.out.result(issued, () =>
+    [
+      `One-time sign-in code for ${issued.user} in ${issued.environment}: ${issued.code}`,
+      `It works once, until ${issued.expiresAt} (${formatMinutes(settings.signInCodeMinutes)}). Hand it over by a channel you trust.`,
+      ...(auth.sandbox ? [`note: ${SANDBOX_AUTH_LIMITS}`] : []),
+    ].join('\n'),
+  );
 }

@@ -112,6 +112,8 @@ export class AuthStack extends Stack {
 
     // The sign-in codes: their table (hash, expiry as TTL, rate window), and the three triggers in one inline function.
     const table = new dynamodb.CfnTable(this, 'SignInCodes', {
+      // codeTableName(environment), which `groundwork auth code` writes to.
+      tableName: Fn.sub('groundwork-${Env}-sign-in-codes', { Env: environment.valueAsString }),
       billingMode: 'PAY_PER_REQUEST',
       keySchema: [{ attributeName: 'username', keyType: 'HASH' }],
       attributeDefinitions: [{ attributeName: 'username', attributeType: 'S' }],
