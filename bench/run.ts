@@ -1,8 +1,9 @@
 /**
  * `npm run bench [name…]`: runs the benchmarks and prints a Markdown table with the machine and date,
- * to be pasted into docs/benchmarks.md. Names: synth, org, identity, cost, delivery, release.
+ * to be pasted into docs/benchmarks.md. Names: synth, org, identity, cost, delivery, release, auth.
  */
 import { cpus, totalmem } from 'node:os';
+import { authBenchmark } from './auth.bench.js';
 import { costBenchmark } from './cost.bench.js';
 import { deliveryBenchmark } from './delivery.bench.js';
 import { identityBenchmark } from './identity.bench.js';
@@ -18,6 +19,7 @@ const suites: Record<string, () => Promise<BenchResult[]>> = {
   cost: costBenchmark,
   delivery: deliveryBenchmark,
   release: releaseBenchmark,
+  auth: authBenchmark,
 };
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !(name in suites));

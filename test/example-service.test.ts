@@ -32,7 +32,7 @@ describe('the example backend service (examples/backend-service)', () => {
 
   it('passes its own unit tests (npm test, the command the delivery workflow runs before building)', async () => {
     const result = await npm(['test']);
-    expect(result.output).toMatch(/ℹ pass 3\nℹ fail 0/);
+    expect(result.output).toMatch(/ℹ pass 7\nℹ fail 0/);
     expect(result.code).toBe(0);
   });
 

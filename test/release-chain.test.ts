@@ -193,7 +193,7 @@ describe('a tag on master, from the caller template to production blue/green', (
     const releaseEnv = await runnerEnv('refs/tags/v1.0.0', releaseClaims);
 
     const test = await runJob(release.jobs.test as WorkflowJob, context({}), { workspace: repo.dir, env });
-    expect(test.steps.at(-1)?.output).toMatch(/ℹ pass 3\nℹ fail 0/);
+    expect(test.steps.at(-1)?.output).toMatch(/ℹ pass 7\nℹ fail 0/);
     const image = await runJob(release.jobs.image as WorkflowJob, context({ test }), { workspace: repo.dir, env });
     expect(image.outputs).toEqual({ 'image-uri': stagingImage.outputs['image-uri'], built: 'false' });
     const shipped = await runJob(release.jobs.release as WorkflowJob, context({ test, image }), { workspace: repo.dir, env: releaseEnv });
