@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SHARED_PATHS } from '../../../test/helpers/paths.js';
+import { authSettings } from '../../auth/pool-spec.js';
 import { loadConfig } from '../../config/load-config.js';
-import { githubOidcParameters, workloadParameters } from '../../delivery/template-parameters.js';
+import { authParameters, githubOidcParameters, workloadParameters } from '../template-parameters.js';
 import { roleAdmits } from '../../delivery/trust-policy.js';
 import { lintTemplates } from '../cfn-lint.js';
 import { buildMemberTemplates, templateText } from './build-templates.js';
@@ -344,6 +345,7 @@ describe('the parameters groundwork.yaml gives the templates', () => {
       ['workload.json', workloadParameters(backend, 'staging', false)],
       ['workload-bluegreen.json', workloadParameters(backend, 'prod', true)],
       ['github-oidc.json', githubOidcParameters(backend)],
+      ...(['dev', 'staging', 'prod'] as const).map((env) => ['auth.json', authParameters(authSettings(config, env))] as const),
     ] as const) {
       const declared = byFile(file).Parameters as Record<string, { AllowedValues?: string[]; AllowedPattern?: string }>;
       for (const [name, value] of Object.entries(parameters)) {
@@ -352,6 +354,9 @@ describe('the parameters groundwork.yaml gives the templates', () => {
         if (allowed) expect(allowed.map(String)).toContain(value);
         const pattern = declared[name]?.AllowedPattern;
         if (pattern) expect(value).toMatch(new RegExp(pattern));
+        const range = declared[name] as { MinValue?: number; MaxValue?: number };
+        if (range.MinValue !== undefined) expect(Number(value)).toBeGreaterThanOrEqual(range.MinValue);
+        if (range.MaxValue !== undefined) expect(Number(value)).toBeLessThanOrEqual(range.MaxValue);
       }
     }
     expect(workloadParameters(backend, 'prod', true)).toMatchObject({

@@ -1,3 +1,4 @@
+import type { AuthSettings } from '../auth/pool-spec.js';
 import type { GroundworkConfig } from '../config/resolved-config.js';
 
 type BackendService = NonNullable<GroundworkConfig['workloads']['backendService']>;
@@ -32,4 +33,25 @@ export function workloadParameters(backend: BackendService, environment: string,
 export function githubOidcParameters(backend: BackendService): Record<string, string> {
   const [owner = '', repository = ''] = (backend.repository ?? '').split('/');
   return { GitHubOwner: owner, GitHubRepository: repository, Branch: backend.branch, ReleaseTagPattern: backend.release.tagPattern };
+}
+
+/** The parameters of auth.json for one environment, from `auth.environments.NAME` (the domain prefix is per account). */
+export function authParameters(settings: AuthSettings): Record<string, string> {
+  return {
+    EnvironmentName: settings.environment,
+    AccessTokenMinutes: String(settings.accessTokenMinutes),
+    IdTokenMinutes: String(settings.idTokenMinutes),
+    RefreshTokenMinutes: String(settings.refreshTokenMinutes),
+    ManagedLoginSessionMinutes: String(settings.managedLoginSessionMinutes),
+    RefreshTokenRotation: String(settings.refreshTokenRotation),
+    InvitationDays: String(settings.invitationDays),
+    SignInCodeMinutes: String(settings.signInCodeMinutes),
+    SignInCodesPerHour: String(settings.signInCodesPerHour),
+    CodeSender: settings.codeSender ?? '',
+    CallbackUrls: settings.callbackUrls.join(','),
+    LogoutUrls: settings.logoutUrls.join(','),
+    FeaturePlan: settings.featurePlan,
+    Mfa: settings.mfa,
+    DeletionProtection: String(settings.deletionProtection),
+  };
 }
