@@ -34,6 +34,11 @@ export async function authImportCommand(ctx: CommandContext, file: string, optio
       hint: 'use --method admin in the sandbox (its default); the job method runs against AWS (--target aws)',
     });
   }
+  if (method === 'job' && (options.rate !== undefined || options.suppressInvites)) {
+    throw new GroundworkError('USAGE', `${options.rate !== undefined ? '--rate' : '--suppress-invites'} applies to --method admin`, {
+      hint: 'an import job sends no invitations and runs at Cognito’s pace: drop the flag, or use --method admin',
+    });
+  }
   if (options.rate !== undefined && (!Number.isFinite(options.rate) || options.rate <= 0 || options.rate > 50)) {
     throw new GroundworkError('USAGE', `--rate ${options.rate} is out of range`, {
       hint: 'use 1 to 50 calls per second (the account quota is 50, shared with sign-ups)',
