@@ -85,3 +85,16 @@ describe('usage errors', () => {
     expect(JSON.parse(run.stdout)).toEqual({ running: false, endpoint: 'http://127.0.0.1:4566' });
   });
 });
+
+describe('groundwork auth import', () => {
+  it('refuses flags that do not fit the method before any AWS call, saying which fits', async () => {
+    const sandboxJob = await cli(['auth', 'import', 'examples/auth-users.csv', '--env', 'staging', '--method', 'job']);
+    expect(sandboxJob.code).toBe(1);
+    expect(sandboxJob.stderr).toMatch(/the sandbox emulator \(moto\) has no Cognito user import jobs/);
+    const rate = await cli(['auth', 'import', 'examples/auth-users.csv', '--env', 'staging', '--target', 'aws', '--method', 'job', '--rate', '5']);
+    expect(rate.code).toBe(1);
+    expect(rate.stderr).toMatch(/--rate applies to --method admin/);
+    const tooFast = await cli(['auth', 'import', 'examples/auth-users.csv', '--env', 'staging', '--method', 'admin', '--rate', '80']);
+    expect(tooFast.stderr).toMatch(/--rate 80 is out of range \(use 1 to 50 calls per second/);
+  });
+});

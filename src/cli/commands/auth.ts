@@ -9,7 +9,7 @@ import { requirePool } from '../../auth/pools.js';
 import { GroundworkError } from '../../errors.js';
 import { SANDBOX_AUTH_LIMITS } from '../../sandbox/auth-pools.js';
 import { openAuthSession } from '../auth-session.js';
-import type { CommandContext } from '../context.js';
+import { type CommandContext, resolveTarget } from '../context.js';
 
 /** Options of `groundwork auth import`. */
 export interface AuthImportOptions {
@@ -27,9 +27,10 @@ export interface AuthImportOptions {
  * bulk creation of an environment's pool users, with the summary of `users import`.
  */
 export async function authImportCommand(ctx: CommandContext, file: string, options: AuthImportOptions): Promise<void> {
-  const auth = await openAuthSession(ctx, options.env);
-  const method = options.method ?? (auth.sandbox ? 'admin' : 'job');
-  if (method === 'job' && auth.sandbox) {
+  // The flags are checked before any AWS call.
+  const sandbox = resolveTarget(ctx) === 'sandbox';
+  const method = options.method ?? (sandbox ? 'admin' : 'job');
+  if (method === 'job' && sandbox) {
     throw new GroundworkError('USAGE', 'the sandbox emulator (moto) has no Cognito user import jobs', {
       hint: 'use --method admin in the sandbox (its default); the job method runs against AWS (--target aws)',
     });
@@ -44,6 +45,7 @@ export async function authImportCommand(ctx: CommandContext, file: string, optio
       hint: 'use 1 to 50 calls per second (the account quota is 50, shared with sign-ups)',
     });
   }
+  const auth = await openAuthSession(ctx, options.env);
   const userPoolId = await requirePool(auth.cognito, auth.environment, auth.sandbox);
   const started = Date.now();
   const summary: AuthImportSummary & { mustResetPassword?: number; jobId?: string } =

@@ -5,9 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { SHARED_PATHS } from '../../../test/helpers/paths.js';
 import { authSettings } from '../../auth/pool-spec.js';
 import { loadConfig } from '../../config/load-config.js';
-import { authParameters, githubOidcParameters, workloadParameters } from '../template-parameters.js';
 import { roleAdmits } from '../../delivery/trust-policy.js';
 import { lintTemplates } from '../cfn-lint.js';
+import { authParameters, githubOidcParameters, workloadParameters } from '../template-parameters.js';
 import { buildMemberTemplates, templateText } from './build-templates.js';
 
 const built = buildMemberTemplates();
