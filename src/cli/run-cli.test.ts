@@ -95,6 +95,6 @@ describe('groundwork auth import', () => {
     expect(rate.code).toBe(1);
     expect(rate.stderr).toMatch(/--rate applies to --method admin/);
     const tooFast = await cli(['auth', 'import', 'examples/auth-users.csv', '--env', 'staging', '--method', 'admin', '--rate', '80']);
-    expect(tooFast.stderr).toMatch(/--rate 80 is out of range \(use 1 to 50 calls per second/);
+    expect(tooFast.stderr).toMatch(/--rate 80 is out of range\nhint: use 1 to 50 calls per second/);
   });
 });
