@@ -6,9 +6,8 @@ import {
   type AttributeType,
   type CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { isError, toGroundworkError } from '../aws/aws-error.js';
-import { readRecords, writeRejected } from '../csv/records.js';
-import { mapLimit } from '../engine/concurrency.js';
+import { isError } from '../aws/aws-error.js';
+import { importBatch, readRecords, writeRejected } from '../csv/records.js';
 import { rateLimiter } from '../engine/rate-limit.js';
 import { withRetry } from '../engine/retry.js';
 import { GroundworkError } from '../errors.js';
@@ -167,17 +166,7 @@ export async function importAuthUsers(
   let batch: AuthUserRow[] = [];
   let done = 0;
   const flush = async () => {
-    try {
-      await mapLimit(batch, options.concurrency ?? 8, importRow);
-    } catch (error) {
-      throw new GroundworkError('IMPORT_STOPPED', `the import stopped at its first failure: ${toGroundworkError(error).message}`, {
-        details: [
-          `before the stop: created ${summary.created}, updated ${summary.updated}, unchanged ${summary.unchanged}; rows after the failure were not attempted`,
-        ],
-        hint: 'fix the cause and import the same file again: rows already imported count as unchanged',
-        cause: error,
-      });
-    }
+    await importBatch(batch, options.concurrency ?? 8, importRow, summary);
     done += batch.length;
     options.onProgress?.(done);
     batch = [];

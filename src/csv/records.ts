@@ -1,6 +1,8 @@
 import { createReadStream, renameSync, writeFileSync } from 'node:fs';
 import { parse } from 'csv-parse';
 import { stringify } from 'csv-stringify/sync';
+import { toGroundworkError } from '../aws/aws-error.js';
+import { mapLimit } from '../engine/concurrency.js';
 import { GroundworkError } from '../errors.js';
 
 /** One record of a CSV file: its line and fields. */
@@ -62,4 +64,27 @@ export function writeRejected(file: string, columns: readonly string[], rows: re
   writeFileSync(temp, stringify([[...columns, 'reason'], ...rows]));
   renameSync(temp, target);
   return target;
+}
+
+/**
+ * Imports one batch of valid rows, `concurrency` at a time. At the first failure no other row starts; the rows in flight
+ * finish, and the import stops with IMPORT_STOPPED, saying what was written before the stop (the counts so far).
+ */
+export async function importBatch<T>(
+  rows: readonly T[],
+  concurrency: number,
+  importRow: (row: T) => Promise<void>,
+  counts: { readonly created: number; readonly updated: number; readonly unchanged: number },
+): Promise<void> {
+  try {
+    await mapLimit(rows, concurrency, importRow);
+  } catch (error) {
+    throw new GroundworkError('IMPORT_STOPPED', `the import stopped at its first failure: ${toGroundworkError(error).message}`, {
+      details: [
+        `before the stop: created ${counts.created}, updated ${counts.updated}, unchanged ${counts.unchanged}; rows after the failure were not attempted`,
+      ],
+      hint: 'fix the cause and import the same file again: rows already imported count as unchanged',
+      cause: error,
+    });
+  }
 }

@@ -41,10 +41,8 @@ export async function startExampleService(): Promise<{ baseUrl: string; process:
   throw new Error('the example service did not answer its health check within 10 s');
 }
 
-/** A staging cluster with a `backend` service on Fargate in the emulator, for deploy-staging. */
-export async function createStagingService(clients: ClientFactory): Promise<void> {
-  const ecs = clients.create(ECSClient);
-  await ecs.send(new CreateClusterCommand({ clusterName: 'staging' }));
+/** The `backend` task definition both environments start from: one `app` container on 8080, Fargate sized. */
+async function registerBackend(ecs: ECSClient, environment?: { name: string; value: string }[]): Promise<void> {
   await ecs.send(
     new RegisterTaskDefinitionCommand({
       family: 'backend',
@@ -53,10 +51,17 @@ export async function createStagingService(clients: ClientFactory): Promise<void
       cpu: '256',
       memory: '512',
       containerDefinitions: [
-        { name: 'app', image: 'placeholder', essential: true, environment: [{ name: 'LOG_LEVEL', value: 'info' }], portMappings: [{ containerPort: 8080 }] },
+        { name: 'app', image: 'placeholder', essential: true, ...(environment ? { environment } : {}), portMappings: [{ containerPort: 8080 }] },
       ],
     }),
   );
+}
+
+/** A staging cluster with a `backend` service on Fargate in the emulator, for deploy-staging. */
+export async function createStagingService(clients: ClientFactory): Promise<void> {
+  const ecs = clients.create(ECSClient);
+  await ecs.send(new CreateClusterCommand({ clusterName: 'staging' }));
+  await registerBackend(ecs, [{ name: 'LOG_LEVEL', value: 'info' }]);
   await ecs.send(new CreateServiceCommand({ cluster: 'staging', serviceName: 'backend', taskDefinition: 'backend', desiredCount: 1 }));
 }
 
@@ -108,16 +113,7 @@ export async function createProduction(clients: ClientFactory, accountId?: strin
   const production = await listener(80);
   const test = await listener(9000);
   await ecs.send(new CreateClusterCommand({ clusterName: 'prod' }));
-  await ecs.send(
-    new RegisterTaskDefinitionCommand({
-      family: 'backend',
-      requiresCompatibilities: ['FARGATE'],
-      networkMode: 'awsvpc',
-      cpu: '256',
-      memory: '512',
-      containerDefinitions: [{ name: 'app', image: 'placeholder', essential: true, portMappings: [{ containerPort: 8080 }] }],
-    }),
-  );
+  await registerBackend(ecs);
   await ecs.send(
     new CreateServiceCommand({
       cluster: 'prod',

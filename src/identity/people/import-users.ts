@@ -1,7 +1,5 @@
 import { existsSync } from 'node:fs';
-import { toGroundworkError } from '../../aws/aws-error.js';
-import { readRecords, writeRejected } from '../../csv/records.js';
-import { mapLimit } from '../../engine/concurrency.js';
+import { importBatch, readRecords, writeRejected } from '../../csv/records.js';
 import { GroundworkError } from '../../errors.js';
 import type { IdentityContext } from '../identity-context.js';
 import { addMembership, attributeChanges, createUser, readStoredUsers, removeMembership, type StoredUser, updateUser } from './identity-store-users.js';
@@ -57,18 +55,7 @@ export async function importUsers(ctx: IdentityContext, file: string, options: I
   let done = 0;
 
   const flush = async () => {
-    try {
-      await mapLimit(batch, options.concurrency ?? 8, (row) => importRow(ctx, row, stored.get(row.username.toLowerCase()), knownGroups, summary));
-    } catch (error) {
-      // mapLimit has let the rows in flight finish and started no others: the counts are what was written.
-      throw new GroundworkError('IMPORT_STOPPED', `the import stopped at its first failure: ${toGroundworkError(error).message}`, {
-        details: [
-          `before the stop: created ${summary.created}, updated ${summary.updated}, unchanged ${summary.unchanged}; rows after the failure were not attempted`,
-        ],
-        hint: 'fix the cause and import the same file again: rows already imported count as unchanged',
-        cause: error,
-      });
-    }
+    await importBatch(batch, options.concurrency ?? 8, (row) => importRow(ctx, row, stored.get(row.username.toLowerCase()), knownGroups, summary), summary);
     done += batch.length;
     options.onProgress?.(done);
     batch = [];
