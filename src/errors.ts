@@ -28,6 +28,7 @@ export const ERROR_CODES = [
   'ACCOUNT_AMBIGUOUS',
   'CLOSE_REFUSED',
   'IMPORT_STOPPED',
+  'CSRF_REJECTED',
 ] as const;
 
 /** A code from {@link ERROR_CODES}. */

@@ -256,9 +256,9 @@ export class AuthStack extends Stack {
       ) as unknown as string[],
       refreshTokenRotation: { feature: Fn.conditionIf(rotate.logicalId, 'ENABLED', 'DISABLED').toString(), retryGracePeriodSeconds: 10 },
     });
-    client.addDependency(server);
+    client.addResourceDependency(server);
     const domain = new cognito.CfnUserPoolDomain(this, 'Domain', { userPoolId: pool.ref, domain: domainPrefix.valueAsString, managedLoginVersion: 2 });
-    new cognito.CfnManagedLoginBranding(this, 'Branding', { userPoolId: pool.ref, clientId: client.ref, useCognitoProvidedValues: true }).addDependency(domain);
+    new cognito.CfnManagedLoginBranding(this, 'Branding', { userPoolId: pool.ref, clientId: client.ref, useCognitoProvidedValues: true }).addResourceDependency(domain);
 
     // The role Cognito user import jobs write their CloudWatch Logs with, and nothing else.
     const importRole = new iam.CfnRole(this, 'ImportRole', {

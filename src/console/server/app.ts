@@ -1,0 +1,132 @@
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { requestId } from 'hono/request-id';
+import { z } from 'zod';
+import { toGroundworkError } from '../../aws/aws-error.js';
+import { GroundworkError } from '../../errors.js';
+import type { UserAccess } from '../../identity/people/list-users.js';
+import type { MembershipChange } from '../../identity/people/membership.js';
+import type { ChangeLog } from './change-log.js';
+
+/** What the console's routes call: domain code, opened once for the target; routes make no AWS calls of their own. */
+export interface ConsoleDeps {
+  readonly people: {
+    list(): Promise<UserAccess[]>;
+    groups(): Promise<string[]>;
+    grant(user: string, group: string): Promise<MembershipChange>;
+    revoke(user: string, group: string): Promise<MembershipChange>;
+  };
+  readonly changes: ChangeLog;
+  /** Who acts: the caller's identity (AWS) or the sandbox. */
+  readonly whoami: () => Promise<string>;
+  /** Where the unexpected errors go, with their request ID. @default stderr */
+  readonly log?: (line: string) => void;
+}
+
+/** The header every write must carry: a page of another site cannot set it without a CORS preflight, which never passes. */
+export const CSRF_HEADER = 'x-groundwork-console';
+
+type Variables = { requestId: string };
+
+const STATUS: Partial<Record<string, 400 | 403 | 404 | 503>> = {
+  USAGE: 400,
+  CONFIG_INVALID: 400,
+  CSRF_REJECTED: 403,
+  AWS_ACCESS_DENIED: 403,
+  AWS_RESOURCE_NOT_FOUND: 404,
+  IDENTITY_CENTER_NOT_ENABLED: 503,
+  EMULATOR_NOT_RUNNING: 503,
+};
+
+const GroupChange = z.strictObject({ group: z.string().min(1).max(128) });
+
+/**
+ * The writes' guard against cross-site requests. Hono's `csrf` middleware lets `application/json` through, so every
+ * write here must be JSON-typed (when it has a body), carry the console's own header, and, when the browser says
+ * where it comes from (`Sec-Fetch-Site`, `Origin`), come from this very origin.
+ */
+function sameOriginWrite(request: Request): string | undefined {
+  const site = request.headers.get('sec-fetch-site');
+  if (site && site !== 'same-origin' && site !== 'none') return `a ${site} request may not change anything`;
+  const origin = request.headers.get('origin');
+  if (origin && origin !== new URL(request.url).origin) return `origin ${origin} may not change anything here`;
+  if (request.headers.get(CSRF_HEADER) !== '1') return `a write needs the ${CSRF_HEADER}: 1 header`;
+  const hasBody = request.headers.get('content-length') !== null && request.headers.get('content-length') !== '0';
+  if ((hasBody || request.method === 'POST') && !request.headers.get('content-type')?.startsWith('application/json')) {
+    return 'a write needs Content-Type: application/json';
+  }
+  return undefined;
+}
+
+/**
+ * The operator console's API as a Hono app: the same app runs on `@hono/node-server` and on Lambda (`hono/aws-lambda`).
+ * One error shape, `{"error":{"code","message"}}`: a GroundworkError answers with its status (403 names the missing
+ * action), anything else a generic 500 whose request ID is logged. Every change is recorded: who, what, when, result.
+ */
+export function createApp(deps: ConsoleDeps): Hono<{ Variables: Variables }> {
+  const app = new Hono<{ Variables: Variables }>();
+  const log = deps.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  app.use(requestId());
+  app.use('/api/*', async (c, next) => {
+    if (!['GET', 'HEAD', 'OPTIONS'].includes(c.req.method)) {
+      const refused = sameOriginWrite(c.req.raw);
+      if (refused) throw new GroundworkError('CSRF_REJECTED', refused, { hint: 'change things from the console page itself; scripts use the groundwork CLI' });
+    }
+    await next();
+  });
+
+  app.onError((error, c) => {
+    if (error instanceof HTTPException) return c.json({ error: { code: 'USAGE', message: error.message } }, error.status);
+    const mapped = error instanceof GroundworkError ? error : toGroundworkError(error);
+    const status = STATUS[mapped.code];
+    if (status) return c.json({ error: { code: mapped.code, message: mapped.message, ...(mapped.hint ? { hint: mapped.hint } : {}) } }, status);
+    log(`console: request ${c.get('requestId')} failed: ${(error as Error).stack ?? String(error)}`);
+    return c.json({ error: { code: 'INTERNAL', message: `something went wrong; the server log has request ${c.get('requestId')}` } }, 500);
+  });
+  app.notFound((c) => c.json({ error: { code: 'NOT_FOUND', message: `no route ${c.req.method} ${c.req.path}` } }, 404));
+
+  const body = async <T extends z.ZodType>(request: Request, schema: T): Promise<z.output<T>> => {
+    let raw: unknown;
+    try {
+      raw = await request.json();
+    } catch {
+      throw new GroundworkError('USAGE', 'the body is not JSON', { hint: 'send a JSON object' });
+    }
+    const parsed = schema.safeParse(raw);
+    if (!parsed.success) {
+      throw new GroundworkError('USAGE', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '), {
+        hint: 'send {"group": "NAME"}',
+      });
+    }
+    return parsed.data;
+  };
+
+  /** Runs a change and records it, whatever its outcome. */
+  const recorded = async (requestId: string, action: string, target: Record<string, string>, change: () => Promise<MembershipChange>) => {
+    const who = await deps.whoami();
+    const at = new Date().toISOString();
+    try {
+      const result = await change();
+      deps.changes.record({ at, who, action, target, result: result.changed ? 'changed' : 'unchanged', requestId });
+      return result;
+    } catch (error) {
+      deps.changes.record({ at, who, action, target, result: 'failed', error: (error as Error).message, requestId });
+      throw error;
+    }
+  };
+
+  app.get('/api/health', (c) => c.json({ status: 'ok' }));
+  app.get('/api/people', async (c) => c.json({ users: await deps.people.list() }));
+  app.get('/api/groups', async (c) => c.json({ groups: await deps.people.groups() }));
+  app.post('/api/people/:user/groups', async (c) => {
+    const user = c.req.param('user');
+    const { group } = await body(c.req.raw, GroupChange);
+    return c.json(await recorded(c.get('requestId'), 'add-to-group', { user, group }, () => deps.people.grant(user, group)));
+  });
+  app.delete('/api/people/:user/groups/:group', async (c) => {
+    const { user, group } = c.req.param();
+    return c.json(await recorded(c.get('requestId'), 'remove-from-group', { user, group }, () => deps.people.revoke(user, group)));
+  });
+  app.get('/api/changes', (c) => c.json({ changes: deps.changes.list() }));
+  return app;
+}

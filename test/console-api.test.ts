@@ -1,0 +1,151 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { handle } from 'hono/aws-lambda';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CSRF_HEADER, createApp } from '../src/console/server/app.js';
+import { ChangeLog } from '../src/console/server/change-log.js';
+import { peopleOf } from '../src/console/server/people.js';
+import { createFoundationContexts } from '../src/foundation/foundation-kinds.js';
+import { assignmentKind } from '../src/identity/kinds/assignment-kind.js';
+import { importUsers } from '../src/identity/people/import-users.js';
+import { listUsers } from '../src/identity/people/list-users.js';
+import { prepareIdentity } from '../src/identity/prepare-identity.js';
+import { applyFoundation, configWith } from './helpers/org.js';
+import { useTestEmulator } from './helpers/test-emulator.js';
+
+const sandbox = useTestEmulator();
+const ORIGIN = 'http://127.0.0.1:8080';
+const write = (method: string, body?: unknown, headers: Record<string, string> = {}) => ({
+  method,
+  headers: { 'content-type': 'application/json', [CSRF_HEADER]: '1', origin: ORIGIN, 'sec-fetch-site': 'same-origin', ...headers },
+  ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+});
+
+describe('the console API, through app.request(), over the emulator’s Identity Center', () => {
+  let app: ReturnType<typeof createApp>;
+  const logFile = join(mkdtempSync(join(tmpdir(), 'gw-console-')), 'changes.jsonl');
+  const logged: string[] = [];
+  let identity: ReturnType<typeof createFoundationContexts>['identity'];
+
+  beforeAll(async () => {
+    const config = configWith();
+    await applyFoundation(config, sandbox.emulator.clients());
+    const contexts = createFoundationContexts(config, sandbox.emulator.clients());
+    await prepareIdentity(contexts.org, contexts.identity);
+    identity = contexts.identity;
+    const csv = join(mkdtempSync(join(tmpdir(), 'gw-console-users-')), 'users.csv');
+    writeFileSync(csv, 'username,email,given_name,family_name,display_name,groups\nsample.ana,ana@example.com,Ana,Sample,,Developers\n');
+    await importUsers(identity, csv);
+    app = createApp({ people: peopleOf(identity), changes: new ChangeLog(logFile), whoami: async () => 'sandbox operator', log: (l) => logged.push(l) });
+  }, 120_000);
+
+  const url = (path: string) => `${ORIGIN}${path}`;
+
+  it('lists people with their groups and access, and the groups', async () => {
+    const people = await app.request(url('/api/people'));
+    expect(people.status).toBe(200);
+    const { users } = (await people.json()) as { users: { username: string; groups: string[] }[] };
+    expect(users.find((u) => u.username === 'sample.ana')?.groups).toEqual(['Developers']);
+    const { groups } = (await (await app.request(url('/api/groups'))).json()) as { groups: string[] };
+    expect(groups).toEqual(expect.arrayContaining(['Developers', 'Operators']));
+  });
+
+  it('moves a user between groups, which the Identity Store then shows, and records each change', async () => {
+    const added = await app.request(url('/api/people/sample.ana/groups'), write('POST', { group: 'Operators' }));
+    expect(added.status).toBe(200);
+    expect(await added.json()).toEqual({ user: 'sample.ana', group: 'Operators', changed: true });
+    const removed = await app.request(url('/api/people/sample.ana/groups/Developers'), write('DELETE'));
+    expect(await removed.json()).toEqual({ user: 'sample.ana', group: 'Developers', changed: true });
+    // What groundwork users list reads: the live Identity Store.
+    const live = await listUsers(identity, await assignmentKind(identity).read());
+    expect(live.find((u) => u.username === 'sample.ana')?.groups).toEqual(['Operators']);
+    const { changes } = (await (await app.request(url('/api/changes'))).json()) as { changes: { action: string; result: string; who: string }[] };
+    expect(changes.slice(0, 2)).toEqual([
+      expect.objectContaining({ action: 'remove-from-group', result: 'changed', who: 'sandbox operator' }),
+      expect.objectContaining({ action: 'add-to-group', result: 'changed', who: 'sandbox operator' }),
+    ]);
+    expect(readFileSync(logFile, 'utf8').trim().split('\n')).toHaveLength(2);
+  });
+
+  it('refuses cross-site writes with 403 CSRF_REJECTED, including a JSON write from another origin', async () => {
+    const crossOrigin = await app.request(
+      url('/api/people/sample.ana/groups'),
+      write('POST', { group: 'Developers' }, { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' }),
+    );
+    expect(crossOrigin.status).toBe(403);
+    expect(((await crossOrigin.json()) as { error: { code: string } }).error.code).toBe('CSRF_REJECTED');
+    const noHeader = await app.request(url('/api/people/sample.ana/groups'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"group":"Developers"}',
+    });
+    expect(noHeader.status).toBe(403);
+    const formPost = await app.request(url('/api/people/sample.ana/groups'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', [CSRF_HEADER]: '1' },
+      body: 'group=Developers',
+    });
+    expect(formPost.status).toBe(403);
+    const live = await listUsers(identity, await assignmentKind(identity).read());
+    expect(live.find((u) => u.username === 'sample.ana')?.groups).toEqual(['Operators']);
+  });
+
+  it('answers bad input with 400 and what is wrong, an unknown user or group with the hint, and records the failure', async () => {
+    const missing = await app.request(url('/api/people/sample.ana/groups'), write('POST', { grup: 'x' }));
+    expect(missing.status).toBe(400);
+    expect(((await missing.json()) as { error: { message: string } }).error.message).toMatch(/Unrecognized key: "grup"|group/);
+    const notJson = await app.request(url('/api/people/sample.ana/groups'), write('POST', undefined, { 'content-length': '3' }));
+    expect(notJson.status).toBe(400);
+    const ghost = await app.request(url('/api/people/nobody/groups'), write('POST', { group: 'Operators' }));
+    expect(ghost.status).toBe(400);
+    expect(await ghost.json()).toEqual({
+      error: { code: 'USAGE', message: 'user "nobody" does not exist', hint: expect.stringContaining('groundwork users import') },
+    });
+    const { changes } = (await (await app.request(url('/api/changes'))).json()) as { changes: { result: string; target: Record<string, string> }[] };
+    expect(changes[0]).toMatchObject({ result: 'failed', target: { user: 'nobody', group: 'Operators' } });
+  });
+
+  it('answers an unexpected error with a generic 500 and logs it with the request ID', async () => {
+    const broken = createApp({
+      people: { ...peopleOf(identity), list: async () => Promise.reject(new TypeError('boom')) },
+      changes: new ChangeLog(),
+      whoami: async () => 'x',
+      log: (l) => logged.push(l),
+    });
+    const response = await broken.request(url('/api/people'));
+    expect(response.status).toBe(500);
+    const { error } = (await response.json()) as { error: { code: string; message: string } };
+    expect(error.code).toBe('INTERNAL');
+    expect(error.message).not.toContain('boom');
+    const id = /request (\S+)/.exec(error.message)?.[1] as string;
+    expect(logged.some((l) => l.includes(id) && l.includes('TypeError: boom'))).toBe(true);
+    expect((await broken.request(url('/api/nothing'))).status).toBe(404);
+  });
+
+  it('runs on Lambda behind API Gateway (HTTP API, payload v2)', async () => {
+    const event = {
+      version: '2.0',
+      routeKey: '$default',
+      rawPath: '/api/groups',
+      rawQueryString: '',
+      headers: { host: 'console.example.com', accept: 'application/json' },
+      requestContext: {
+        accountId: '123456789012',
+        apiId: 'api',
+        domainName: 'console.example.com',
+        domainPrefix: 'console',
+        http: { method: 'GET', path: '/api/groups', protocol: 'HTTP/1.1', sourceIp: '192.0.2.1', userAgent: 'test' },
+        requestId: 'req-1',
+        routeKey: '$default',
+        stage: '$default',
+        time: '26/Nov/2026:10:00:00 +0000',
+        timeEpoch: 1_795_000_000_000,
+      },
+      isBase64Encoded: false,
+    };
+    const result = (await handle(app)(event as never)) as { statusCode: number; body: string };
+    expect(result.statusCode).toBe(200);
+    expect(JSON.parse(result.body).groups).toEqual(expect.arrayContaining(['Developers']));
+  });
+});
