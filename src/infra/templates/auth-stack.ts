@@ -258,7 +258,9 @@ export class AuthStack extends Stack {
     });
     client.addResourceDependency(server);
     const domain = new cognito.CfnUserPoolDomain(this, 'Domain', { userPoolId: pool.ref, domain: domainPrefix.valueAsString, managedLoginVersion: 2 });
-    new cognito.CfnManagedLoginBranding(this, 'Branding', { userPoolId: pool.ref, clientId: client.ref, useCognitoProvidedValues: true }).addResourceDependency(domain);
+    new cognito.CfnManagedLoginBranding(this, 'Branding', { userPoolId: pool.ref, clientId: client.ref, useCognitoProvidedValues: true }).addResourceDependency(
+      domain,
+    );
 
     // The role Cognito user import jobs write their CloudWatch Logs with, and nothing else.
     const importRole = new iam.CfnRole(this, 'ImportRole', {
