@@ -3,10 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { handle } from 'hono/aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { describeCaller } from '../src/aws/caller.js';
 import { CSRF_HEADER, createApp } from '../src/console/server/app.js';
 import { ChangeLog } from '../src/console/server/change-log.js';
 import { peopleOf } from '../src/console/server/people.js';
 import { createFoundationContexts } from '../src/foundation/foundation-kinds.js';
+import { organizationStatus } from '../src/foundation/organization-status.js';
 import { assignmentKind } from '../src/identity/kinds/assignment-kind.js';
 import { importUsers } from '../src/identity/people/import-users.js';
 import { listUsers } from '../src/identity/people/list-users.js';
@@ -27,6 +29,7 @@ describe('the console API, through app.request(), over the emulator’s Identity
   const logFile = join(mkdtempSync(join(tmpdir(), 'gw-console-')), 'changes.jsonl');
   const logged: string[] = [];
   let identity: ReturnType<typeof createFoundationContexts>['identity'];
+  let environments: () => ReturnType<typeof organizationStatus>;
 
   beforeAll(async () => {
     const config = configWith();
@@ -37,10 +40,35 @@ describe('the console API, through app.request(), over the emulator’s Identity
     const csv = join(mkdtempSync(join(tmpdir(), 'gw-console-users-')), 'users.csv');
     writeFileSync(csv, 'username,email,given_name,family_name,display_name,groups\nsample.ana,ana@example.com,Ana,Sample,,Developers\n');
     await importUsers(identity, csv);
-    app = createApp({ people: peopleOf(identity), changes: new ChangeLog(logFile), whoami: async () => 'sandbox operator', log: (l) => logged.push(l) });
+    const caller = await describeCaller(sandbox.emulator.clients());
+    environments = () => organizationStatus(contexts.org, contexts.identity, caller);
+    app = createApp({
+      environments,
+      people: peopleOf(identity),
+      changes: new ChangeLog(logFile),
+      whoami: async () => 'sandbox operator',
+      log: (l) => logged.push(l),
+    });
   }, 120_000);
 
   const url = (path: string) => `${ORIGIN}${path}`;
+
+  it('lists the accounts with ID, OU and environment, the access portal and a sign-in shortcut per account and permission set', async () => {
+    const response = await app.request(url('/api/environments'));
+    expect(response.status).toBe(200);
+    const status = (await response.json()) as {
+      accounts: { name: string; id: string; organizationalUnit: string; environment: string }[];
+      portal: string;
+      shortcuts: { account: string; url: string }[];
+    };
+    expect(status.accounts.find((a) => a.name === 'prod')).toMatchObject({
+      organizationalUnit: 'Stage',
+      environment: 'prod',
+      id: expect.stringMatching(/^\d{12}$/),
+    });
+    expect(status.portal).toMatch(/^https:\/\/d-\w+\.awsapps\.com\/start$/);
+    expect(status.shortcuts.some((s) => s.account === 'prod' && s.url.includes('/start/#/console?account_id='))).toBe(true);
+  });
 
   it('lists people with their groups and access, and the groups', async () => {
     const people = await app.request(url('/api/people'));
@@ -108,6 +136,7 @@ describe('the console API, through app.request(), over the emulator’s Identity
 
   it('answers an unexpected error with a generic 500 and logs it with the request ID', async () => {
     const broken = createApp({
+      environments,
       people: { ...peopleOf(identity), list: async () => Promise.reject(new TypeError('boom')) },
       changes: new ChangeLog(),
       whoami: async () => 'x',

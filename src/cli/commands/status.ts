@@ -1,7 +1,4 @@
-import { findInstance, portalUrl, shortcutUrl } from '../../identity/identity-context.js';
-import { desiredAssignments } from '../../identity/kinds/assignment-kind.js';
-import { readAccounts } from '../../org/kinds/account-kind.js';
-import { readOrganizationBasics } from '../../org/read-organization.js';
+import { organizationStatus } from '../../foundation/organization-status.js';
 import type { CommandContext } from '../context.js';
 import { openOrgSession } from '../org-session.js';
 import { renderTable } from '../render-table.js';
@@ -9,42 +6,11 @@ import { renderTable } from '../render-table.js';
 /** `groundwork status`: the organization's accounts with ID, OU, environment and status. */
 export async function statusCommand(ctx: CommandContext): Promise<void> {
   const session = await openOrgSession(ctx);
-  const { org, config, caller } = session;
-  const live = (await readOrganizationBasics(org)) ? await readAccounts(org) : [];
-  const environmentOf = (name: string) =>
-    name === config.organization.managementAccount.name
-      ? config.organization.managementAccount.environment
-      : config.organization.accounts.find((a) => a.name === name)?.environment;
-  const accounts = live.map((a) => {
-    const isManagement = a.id === caller.managementAccountId;
-    const name = isManagement ? config.organization.managementAccount.name : a.name;
-    return {
-      name,
-      awsName: a.name,
-      id: a.id ?? null,
-      organizationalUnit: isManagement ? '(management)' : (a.parentName ?? ''),
-      environment: environmentOf(name) ?? null,
-      status: a.status,
-      managed: a.managed || isManagement,
-      inConfig: environmentOf(name) !== undefined,
-      /** SCPs never apply to the management account: its admins are bound by nothing the guardrails say. */
-      scpsApply: !isManagement,
-    };
-  });
-  const instance = caller.organizationId ? await findInstance(session.identity) : undefined;
-  const portal = instance ? portalUrl(instance.identityStoreId) : null;
-  const shortcuts = instance
-    ? desiredAssignments(session.identity)
-        .map((a) => ({ account: a.account, permissionSet: a.permissionSet, id: accounts.find((x) => x.name === a.account)?.id }))
-        .filter((a, i, all) => a.id && all.findIndex((b) => b.account === a.account && b.permissionSet === a.permissionSet) === i)
-        .map((a) => ({ account: a.account, permissionSet: a.permissionSet, url: shortcutUrl(instance.identityStoreId, a.id as string, a.permissionSet) }))
-    : [];
+  const { config, caller } = session;
+  const status = await organizationStatus(session.org, session.identity, caller);
+  const { accounts, portal, shortcuts, managementAccess } = status;
+  const missing = status.notCreated;
   const managementName = config.organization.managementAccount.name;
-  const managementAccess = desiredAssignments(session.identity)
-    .filter((a) => a.account === managementName)
-    .map((a) => `${a.principal} (${a.permissionSet})`)
-    .filter((v, i, all) => all.indexOf(v) === i);
-  const missing = config.organization.accounts.filter((a) => !live.some((l) => l.name === a.name)).map((a) => a.name);
   ctx.out.result(
     {
       organizationId: caller.organizationId ?? null,

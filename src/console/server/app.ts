@@ -4,12 +4,15 @@ import { requestId } from 'hono/request-id';
 import { z } from 'zod';
 import { toGroundworkError } from '../../aws/aws-error.js';
 import { GroundworkError } from '../../errors.js';
+import type { OrganizationStatus } from '../../foundation/organization-status.js';
 import type { UserAccess } from '../../identity/people/list-users.js';
 import type { MembershipChange } from '../../identity/people/membership.js';
 import type { ChangeLog } from './change-log.js';
 
 /** What the console's routes call: domain code, opened once for the target; routes make no AWS calls of their own. */
 export interface ConsoleDeps {
+  /** Accounts with ID, OU, environment and status; the access portal and the sign-in shortcuts. */
+  readonly environments: () => Promise<OrganizationStatus>;
   readonly people: {
     list(): Promise<UserAccess[]>;
     groups(): Promise<string[]>;
@@ -116,6 +119,7 @@ export function createApp(deps: ConsoleDeps): Hono<{ Variables: Variables }> {
   };
 
   app.get('/api/health', (c) => c.json({ status: 'ok' }));
+  app.get('/api/environments', async (c) => c.json(await deps.environments()));
   app.get('/api/people', async (c) => c.json({ users: await deps.people.list() }));
   app.get('/api/groups', async (c) => c.json({ groups: await deps.people.groups() }));
   app.post('/api/people/:user/groups', async (c) => {

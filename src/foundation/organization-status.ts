@@ -1,0 +1,81 @@
+import type { CallerIdentity } from '../aws/caller.js';
+import type { IdentityContext } from '../identity/identity-context.js';
+import { findInstance, portalUrl, shortcutUrl } from '../identity/identity-context.js';
+import { desiredAssignments } from '../identity/kinds/assignment-kind.js';
+import { readAccounts } from '../org/kinds/account-kind.js';
+import type { OrgContext } from '../org/org-context.js';
+import { readOrganizationBasics } from '../org/read-organization.js';
+
+/** One account as status shows it. */
+export interface AccountStatus {
+  readonly name: string;
+  readonly awsName: string;
+  readonly id: string | null;
+  readonly organizationalUnit: string;
+  readonly environment: string | null;
+  readonly status: string;
+  readonly managed: boolean;
+  readonly inConfig: boolean;
+  /** SCPs never apply to the management account: its admins are bound by nothing the guardrails say. */
+  readonly scpsApply: boolean;
+}
+
+/** What `groundwork status` and the console's Environments page show. */
+export interface OrganizationStatus {
+  readonly organizationId: string | null;
+  readonly managementAccountId: string | null;
+  readonly accounts: readonly AccountStatus[];
+  /** The access portal: one sign-in for every environment; null without Identity Center. */
+  readonly portal: string | null;
+  /** A sign-in shortcut per account and permission set the config assigns. */
+  readonly shortcuts: readonly { account: string; permissionSet: string; url: string }[];
+  /** Who may reach the management account, per the config. */
+  readonly managementAccess: readonly string[];
+  /** Accounts of the config that do not exist yet. */
+  readonly notCreated: readonly string[];
+}
+
+/** Reads the organization's accounts, the access portal and the sign-in shortcuts. */
+export async function organizationStatus(org: OrgContext, identity: IdentityContext, caller: CallerIdentity): Promise<OrganizationStatus> {
+  const { config } = org;
+  const live = (await readOrganizationBasics(org)) ? await readAccounts(org) : [];
+  const environmentOf = (name: string) =>
+    name === config.organization.managementAccount.name
+      ? config.organization.managementAccount.environment
+      : config.organization.accounts.find((a) => a.name === name)?.environment;
+  const accounts = live.map((a) => {
+    const isManagement = a.id === caller.managementAccountId;
+    const name = isManagement ? config.organization.managementAccount.name : a.name;
+    return {
+      name,
+      awsName: a.name,
+      id: a.id ?? null,
+      organizationalUnit: isManagement ? '(management)' : (a.parentName ?? ''),
+      environment: environmentOf(name) ?? null,
+      status: a.status,
+      managed: a.managed || isManagement,
+      inConfig: environmentOf(name) !== undefined,
+      scpsApply: !isManagement,
+    };
+  });
+  const instance = caller.organizationId ? await findInstance(identity) : undefined;
+  const shortcuts = instance
+    ? desiredAssignments(identity)
+        .map((a) => ({ account: a.account, permissionSet: a.permissionSet, id: accounts.find((x) => x.name === a.account)?.id }))
+        .filter((a, i, all) => a.id && all.findIndex((b) => b.account === a.account && b.permissionSet === a.permissionSet) === i)
+        .map((a) => ({ account: a.account, permissionSet: a.permissionSet, url: shortcutUrl(instance.identityStoreId, a.id as string, a.permissionSet) }))
+    : [];
+  const managementName = config.organization.managementAccount.name;
+  return {
+    organizationId: caller.organizationId ?? null,
+    managementAccountId: caller.managementAccountId ?? null,
+    accounts,
+    portal: instance ? portalUrl(instance.identityStoreId) : null,
+    shortcuts,
+    managementAccess: desiredAssignments(identity)
+      .filter((a) => a.account === managementName)
+      .map((a) => `${a.principal} (${a.permissionSet})`)
+      .filter((v, i, all) => all.indexOf(v) === i),
+    notCreated: config.organization.accounts.filter((a) => !live.some((l) => l.name === a.name)).map((a) => a.name),
+  };
+}
