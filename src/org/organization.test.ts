@@ -291,6 +291,7 @@ describe('ownership', () => {
         delete raw.cost.playgroundGuard;
         raw.identityCenter = {};
         raw.workloads = {};
+        raw.auth = {};
       }),
       sandbox.emulator.clients(),
     );

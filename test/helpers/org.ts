@@ -58,7 +58,14 @@ export function summary(plan: Plan): string[] {
 
 /** Removes an account from the raw config, with every reference to it. */
 export function removeAccount(raw: RawConfig, name: string): void {
+  const removed = raw.organization.accounts.find((a: { name: string }) => a.name === name);
   raw.organization.accounts = raw.organization.accounts.filter((a: { name: string }) => a.name !== name);
+  // Its environment's user pool goes with it, unless another account has that environment.
+  const environment = removed?.environment ?? name;
+  const environmentOf = (a: { name: string; environment?: string }) => a.environment ?? a.name;
+  if (raw.auth?.environments?.[environment] && !raw.organization.accounts.some((a: { name: string }) => environmentOf(a) === environment)) {
+    delete raw.auth.environments[environment];
+  }
   for (const assignment of raw.identityCenter?.assignments ?? []) {
     assignment.accounts = (assignment.accounts ?? []).filter((a: string) => a !== name);
   }
