@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { describeCaller } from '../src/aws/caller.js';
 import { CSRF_HEADER, createApp } from '../src/console/server/app.js';
 import { ChangeLog } from '../src/console/server/change-log.js';
+import { costsOf } from '../src/console/server/costs.js';
 import { peopleOf } from '../src/console/server/people.js';
 import { createFoundationContexts } from '../src/foundation/foundation-kinds.js';
 import { organizationStatus } from '../src/foundation/organization-status.js';
@@ -13,10 +14,16 @@ import { assignmentKind } from '../src/identity/kinds/assignment-kind.js';
 import { importUsers } from '../src/identity/people/import-users.js';
 import { listUsers } from '../src/identity/people/list-users.js';
 import { prepareIdentity } from '../src/identity/prepare-identity.js';
+import { sampleCostSource } from '../src/sandbox/sample-costs.js';
 import { applyFoundation, configWith } from './helpers/org.js';
 import { useTestEmulator } from './helpers/test-emulator.js';
 
 const sandbox = useTestEmulator();
+const TODAY = new Date('2026-11-26T09:00:00Z');
+const SAMPLE_ACCOUNTS = [
+  { id: '111111111111', environment: 'prod' },
+  { id: '222222222222', environment: 'staging' },
+];
 const ORIGIN = 'http://127.0.0.1:8080';
 const write = (method: string, body?: unknown, headers: Record<string, string> = {}) => ({
   method,
@@ -30,6 +37,7 @@ describe('the console API, through app.request(), over the emulator’s Identity
   const logged: string[] = [];
   let identity: ReturnType<typeof createFoundationContexts>['identity'];
   let environments: () => ReturnType<typeof organizationStatus>;
+  let costs: ReturnType<typeof costsOf>;
 
   beforeAll(async () => {
     const config = configWith();
@@ -42,8 +50,15 @@ describe('the console API, through app.request(), over the emulator’s Identity
     await importUsers(identity, csv);
     const caller = await describeCaller(sandbox.emulator.clients());
     environments = () => organizationStatus(contexts.org, contexts.identity, caller);
+    costs = costsOf({
+      sourceFor: () => sampleCostSource(SAMPLE_ACCOUNTS, { today: TODAY }),
+      environments: new Map(SAMPLE_ACCOUNTS.map((a) => [a.id, a.environment])),
+      budgetsUsd: new Map([['prod', 2000]]),
+      now: () => TODAY,
+    });
     app = createApp({
       environments,
+      costs,
       people: peopleOf(identity),
       changes: new ChangeLog(logFile),
       whoami: async () => 'sandbox operator',
@@ -68,6 +83,33 @@ describe('the console API, through app.request(), over the emulator’s Identity
     });
     expect(status.portal).toMatch(/^https:\/\/d-\w+\.awsapps\.com\/start$/);
     expect(status.shortcuts.some((s) => s.account === 'prod' && s.url.includes('/start/#/console?account_id='))).toBe(true);
+  });
+
+  it('shows costs per environment, marked sample in the sandbox, with how old the figures are, and drills down', async () => {
+    const overview = (await (await app.request(url('/api/costs'))).json()) as {
+      sample: boolean;
+      asOf: string;
+      environments: { environment: string; percentOfBudget?: number }[];
+    };
+    expect(overview.sample).toBe(true);
+    expect(overview.asOf).toBe(TODAY.toISOString());
+    expect(overview.environments.map((e) => e.environment)).toEqual(['prod', 'staging']);
+    expect(overview.environments[0]?.percentOfBudget).toEqual(expect.any(Number));
+    const drill = await app.request(url('/api/costs/breakdown?by=service&month=2026-10&env=prod'));
+    expect(drill.status).toBe(200);
+    const breakdown = (await drill.json()) as { environments: { environment: string; items: { service?: string }[] }[] };
+    expect(breakdown.environments).toHaveLength(1);
+    expect(breakdown.environments[0]?.items.length).toBeGreaterThan(0);
+    for (const [query, message] of [
+      ['by=region', /by: Invalid option/],
+      ['by=service&month=2026-13', /month: use YYYY-MM/],
+      ['by=service&env=qa', /unknown environment "qa"/],
+      ['by=day&month=2099-01', /2099-01 is in the future/],
+    ] as const) {
+      const bad = await app.request(url(`/api/costs/breakdown?${query}`));
+      expect(bad.status).toBe(400);
+      expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(message);
+    }
   });
 
   it('lists people with their groups and access, and the groups', async () => {
@@ -137,6 +179,7 @@ describe('the console API, through app.request(), over the emulator’s Identity
   it('answers an unexpected error with a generic 500 and logs it with the request ID', async () => {
     const broken = createApp({
       environments,
+      costs,
       people: { ...peopleOf(identity), list: async () => Promise.reject(new TypeError('boom')) },
       changes: new ChangeLog(),
       whoami: async () => 'x',

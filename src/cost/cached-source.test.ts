@@ -41,9 +41,12 @@ describe('the Cost Explorer cache', () => {
     expect(await cache.getCostAndUsage(november)).toEqual(first);
     await cache.getCostAndUsage(october);
     expect(inner.calls).toBe(2);
-    expect(cache.stats).toEqual({ hits: 1, misses: 2 });
-    // A new process sees the same files.
-    expect(await cachedCostSource(inner, { dir, now: () => now }).getCostAndUsage(november)).toEqual(first);
+    expect(cache.stats).toEqual({ hits: 1, misses: 2, oldestFetchedAt: '2026-11-25T10:00:00.000Z' });
+    // A new process sees the same files, and says how old the answer it used is.
+    now = new Date('2026-11-25T12:00:00Z');
+    const later = cachedCostSource(inner, { dir, now: () => now });
+    expect(await later.getCostAndUsage(november)).toEqual(first);
+    expect(later.stats.oldestFetchedAt).toBe('2026-11-25T10:00:00.000Z');
     now = new Date('2026-11-25T17:00:00Z');
     await cache.getCostAndUsage(november);
     await cache.getCostAndUsage(october);

@@ -30,11 +30,19 @@ export function ttlFor(end: string | undefined, today: string): number {
 /**
  * A cache in front of a cost source: Cost Explorer charges $0.01 per request, and the same views are asked for again
  * and again. Answers are stored per request (a hash of the operation and its input) with the time they were fetched.
- * Open periods stay fresh for 6 hours, closed months for 30 days. `hits` and `misses` count what happened.
+ * Open periods stay fresh for 6 hours, closed months for 30 days. `hits` and `misses` count what happened, and
+ * `oldestFetchedAt` says how old the oldest answer used was.
  */
-export function cachedCostSource(inner: CostSource, options: CostCacheOptions): CostSource & { readonly stats: { hits: number; misses: number } } {
+export function cachedCostSource(
+  inner: CostSource,
+  options: CostCacheOptions,
+): CostSource & { readonly stats: { hits: number; misses: number; oldestFetchedAt?: string } } {
   const now = options.now ?? (() => new Date());
-  const stats = { hits: 0, misses: 0 };
+  const stats: { hits: number; misses: number; oldestFetchedAt?: string } = { hits: 0, misses: 0 };
+  /** The age of what was shown is the age of its oldest answer. */
+  const saw = (fetchedAt: string) => {
+    if (!stats.oldestFetchedAt || fetchedAt < stats.oldestFetchedAt) stats.oldestFetchedAt = fetchedAt;
+  };
   const cached = async <T>(operation: string, input: unknown, end: string | undefined, fetch: () => Promise<T>): Promise<T> => {
     const key = createHash('sha256').update(JSON.stringify({ operation, input })).digest('hex');
     const file = join(options.dir, `${key}.json`);
@@ -44,6 +52,7 @@ export function cachedCostSource(inner: CostSource, options: CostCacheOptions): 
         const entry = JSON.parse(readFileSync(file, 'utf8')) as { fetchedAt: string; answer: T };
         if (at.getTime() - Date.parse(entry.fetchedAt) < ttlFor(end, isoDate(at))) {
           stats.hits++;
+          saw(entry.fetchedAt);
           return entry.answer;
         }
       } catch {
@@ -52,6 +61,7 @@ export function cachedCostSource(inner: CostSource, options: CostCacheOptions): 
     }
     const answer = await fetch();
     stats.misses++;
+    saw(at.toISOString());
     mkdirSync(options.dir, { recursive: true });
     const tmp = `${file}.${process.pid}.tmp`;
     writeFileSync(tmp, JSON.stringify({ fetchedAt: at.toISOString(), operation, answer }));

@@ -8,6 +8,7 @@ import type { OrganizationStatus } from '../../foundation/organization-status.js
 import type { UserAccess } from '../../identity/people/list-users.js';
 import type { MembershipChange } from '../../identity/people/membership.js';
 import type { ChangeLog } from './change-log.js';
+import type { ConsoleCosts } from './costs.js';
 
 /** What the console's routes call: domain code, opened once for the target; routes make no AWS calls of their own. */
 export interface ConsoleDeps {
@@ -19,6 +20,7 @@ export interface ConsoleDeps {
     grant(user: string, group: string): Promise<MembershipChange>;
     revoke(user: string, group: string): Promise<MembershipChange>;
   };
+  readonly costs: ConsoleCosts;
   readonly changes: ChangeLog;
   /** Who acts: the caller's identity (AWS) or the sandbox. */
   readonly whoami: () => Promise<string>;
@@ -42,6 +44,14 @@ const STATUS: Partial<Record<string, 400 | 403 | 404 | 503>> = {
 };
 
 const GroupChange = z.strictObject({ group: z.string().min(1).max(128) });
+const Breakdown = z.strictObject({
+  by: z.enum(['service', 'usage-type', 'day']),
+  month: z
+    .string()
+    .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'use YYYY-MM')
+    .optional(),
+  env: z.string().optional(),
+});
 
 /**
  * The writes' guard against cross-site requests. Hono's `csrf` middleware lets `application/json` through, so every
@@ -120,6 +130,22 @@ export function createApp(deps: ConsoleDeps): Hono<{ Variables: Variables }> {
 
   app.get('/api/health', (c) => c.json({ status: 'ok' }));
   app.get('/api/environments', async (c) => c.json(await deps.environments()));
+  app.get('/api/costs', async (c) => c.json(await deps.costs.overview()));
+  app.get('/api/costs/breakdown', async (c) => {
+    const parsed = Breakdown.safeParse(c.req.query());
+    if (!parsed.success) {
+      throw new GroundworkError('USAGE', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '), {
+        hint: 'ask for ?by=service|usage-type|day, optionally &month=YYYY-MM and &env=NAME',
+      });
+    }
+    const { by, month = new Date().toISOString().slice(0, 7), env } = parsed.data;
+    if (month > new Date().toISOString().slice(0, 7))
+      throw new GroundworkError('USAGE', `${month} is in the future`, { hint: 'ask for this month or an earlier one' });
+    if (env && !deps.costs.environments.includes(env)) {
+      throw new GroundworkError('USAGE', `unknown environment "${env}"`, { hint: `one of ${deps.costs.environments.join(', ')}` });
+    }
+    return c.json(await deps.costs.breakdown({ by, month, environment: env }));
+  });
   app.get('/api/people', async (c) => c.json({ users: await deps.people.list() }));
   app.get('/api/groups', async (c) => c.json({ groups: await deps.people.groups() }));
   app.post('/api/people/:user/groups', async (c) => {

@@ -1,0 +1,36 @@
+import { type BreakdownBy, type CostBreakdown, type CostOverview, costBreakdown, costOverview } from '../../cost/cost-report.js';
+import type { CostSource } from '../../cost/cost-source.js';
+
+/** A cost view with the age of its figures: the oldest cached answer it used, or now for fresh and sample data. */
+export type Dated<T> = T & { readonly asOf: string };
+
+/** The cost routes' domain calls. */
+export interface ConsoleCosts {
+  readonly environments: readonly string[];
+  overview(): Promise<Dated<CostOverview>>;
+  breakdown(options: { month: string; by: BreakdownBy; environment?: string }): Promise<Dated<CostBreakdown>>;
+}
+
+/**
+ * The cost views of `groundwork costs` for the console. `sourceFor` gives a source per request (on AWS a fresh view of
+ * the same file cache, so its stats are that request's), so every answer says how old its figures are.
+ */
+export function costsOf(options: {
+  readonly sourceFor: () => CostSource & { readonly stats?: { readonly oldestFetchedAt?: string } };
+  /** Account ID → environment. */
+  readonly environments: ReadonlyMap<string, string>;
+  readonly budgetsUsd: ReadonlyMap<string, number>;
+  readonly now?: () => Date;
+}): ConsoleCosts {
+  const now = options.now ?? (() => new Date());
+  const dated = async <T>(view: (source: CostSource) => Promise<T>): Promise<Dated<T>> => {
+    const source = options.sourceFor();
+    const result = await view(source);
+    return { ...result, asOf: source.stats?.oldestFetchedAt ?? now().toISOString() };
+  };
+  return {
+    environments: [...new Set(options.environments.values())].sort(),
+    overview: () => dated((source) => costOverview({ source, environments: options.environments, today: now() }, options.budgetsUsd)),
+    breakdown: (query) => dated((source) => costBreakdown({ source, environments: options.environments, today: now() }, query)),
+  };
+}
