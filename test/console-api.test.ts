@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { handle } from 'hono/aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { searchAudit } from '../src/audit/search.js';
 import { describeCaller } from '../src/aws/caller.js';
 import { CSRF_HEADER, createApp } from '../src/console/server/app.js';
 import { ChangeLog } from '../src/console/server/change-log.js';
@@ -14,6 +15,8 @@ import { assignmentKind } from '../src/identity/kinds/assignment-kind.js';
 import { importUsers } from '../src/identity/people/import-users.js';
 import { listUsers } from '../src/identity/people/list-users.js';
 import { prepareIdentity } from '../src/identity/prepare-identity.js';
+import { environmentsByAccountId } from '../src/org/read-organization.js';
+import { seedSampleActivity } from '../src/sandbox/sample-activity.js';
 import { sampleCostSource } from '../src/sandbox/sample-costs.js';
 import { applyFoundation, configWith } from './helpers/org.js';
 import { useTestEmulator } from './helpers/test-emulator.js';
@@ -38,6 +41,7 @@ describe('the console API, through app.request(), over the emulator’s Identity
   let identity: ReturnType<typeof createFoundationContexts>['identity'];
   let environments: () => ReturnType<typeof organizationStatus>;
   let costs: ReturnType<typeof costsOf>;
+  let audit: Parameters<typeof createApp>[0]['audit'];
 
   beforeAll(async () => {
     const config = configWith();
@@ -56,9 +60,19 @@ describe('the console API, through app.request(), over the emulator’s Identity
       budgetsUsd: new Map([['prod', 2000]]),
       now: () => TODAY,
     });
+    const accounts = [...contexts.org.registry.accountIds].map(([name, id]) => ({ name, id }));
+    await seedSampleActivity(sandbox.emulator.clients(), accounts);
+    const byAccount = environmentsByAccountId(config, contexts.org.registry);
+    const accountsByEnvironment = new Map<string, string[]>();
+    for (const [id, env] of byAccount) accountsByEnvironment.set(env, [...(accountsByEnvironment.get(env) ?? []), id]);
+    audit = {
+      accountsByEnvironment,
+      search: (query) => searchAudit({ clients: sandbox.emulator.clients(), environments: byAccount, logRetentionDays: 30 }, query),
+    };
     app = createApp({
       environments,
       costs,
+      audit,
       people: peopleOf(identity),
       changes: new ChangeLog(logFile),
       whoami: async () => 'sandbox operator',
@@ -107,6 +121,34 @@ describe('the console API, through app.request(), over the emulator’s Identity
       ['by=day&month=2099-01', /2099-01 is in the future/],
     ] as const) {
       const bad = await app.request(url(`/api/costs/breakdown?${query}`));
+      expect(bad.status).toBe(400);
+      expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(message);
+    }
+  });
+
+  it('searches every action with filters and token paging; sample events say so', async () => {
+    const first = await app.request(url('/api/audit?since=24h&limit=5'));
+    expect(first.status).toBe(200);
+    const page = (await first.json()) as { events: { eventId: string; sample: boolean; environment: string }[]; nextCursor?: string; source: string };
+    expect(page.source).toBe('sandbox');
+    expect(page.events).toHaveLength(5);
+    expect(page.nextCursor).toEqual(expect.any(String));
+    const next = (await (await app.request(url(`/api/audit?since=24h&limit=5&cursor=${encodeURIComponent(page.nextCursor as string)}`))).json()) as {
+      events: { eventId: string }[];
+    };
+    expect(next.events.map((e) => e.eventId).filter((id) => page.events.some((e) => e.eventId === id))).toEqual([]);
+    const errors = (await (await app.request(url('/api/audit?since=24h&errors=true&env=prod&limit=50'))).json()) as {
+      events: { errorCode?: string; environment: string; sample: boolean }[];
+    };
+    expect(errors.events.length).toBeGreaterThan(0);
+    expect(errors.events.every((e) => e.errorCode && e.environment === 'prod' && e.sample)).toBe(true);
+    for (const [query, message] of [
+      ['since=1h&from=2026-11-01T00:00:00Z', /since cannot be combined with from\/to/],
+      ['env=qa', /unknown environment "qa"/],
+      ['limit=5000', /limit: Too big/],
+      ['errors=yes', /errors: Invalid option/],
+    ] as const) {
+      const bad = await app.request(url(`/api/audit?${query}`));
       expect(bad.status).toBe(400);
       expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(message);
     }
@@ -180,6 +222,7 @@ describe('the console API, through app.request(), over the emulator’s Identity
     const broken = createApp({
       environments,
       costs,
+      audit,
       people: { ...peopleOf(identity), list: async () => Promise.reject(new TypeError('boom')) },
       changes: new ChangeLog(),
       whoami: async () => 'x',

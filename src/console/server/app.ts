@@ -2,6 +2,8 @@ import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { z } from 'zod';
+import { type AuditQuery, parseDuration } from '../../audit/audit-filter.js';
+import type { AuditPage } from '../../audit/search.js';
 import { toGroundworkError } from '../../aws/aws-error.js';
 import { GroundworkError } from '../../errors.js';
 import type { OrganizationStatus } from '../../foundation/organization-status.js';
@@ -21,6 +23,11 @@ export interface ConsoleDeps {
     revoke(user: string, group: string): Promise<MembershipChange>;
   };
   readonly costs: ConsoleCosts;
+  readonly audit: {
+    /** Environment → its account IDs, for the environment filter. */
+    readonly accountsByEnvironment: ReadonlyMap<string, readonly string[]>;
+    search(query: AuditQuery): Promise<AuditPage>;
+  };
   readonly changes: ChangeLog;
   /** Who acts: the caller's identity (AWS) or the sandbox. */
   readonly whoami: () => Promise<string>;
@@ -44,6 +51,30 @@ const STATUS: Partial<Record<string, 400 | 403 | 404 | 503>> = {
 };
 
 const GroupChange = z.strictObject({ group: z.string().min(1).max(128) });
+const list = z
+  .string()
+  .optional()
+  .transform((v) =>
+    v
+      ? v
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean)
+      : undefined,
+  );
+const AuditSearch = z.strictObject({
+  since: z.string().optional(),
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  env: list,
+  user: list,
+  event: list,
+  service: list,
+  errors: z.enum(['true', 'false']).optional(),
+  text: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
+  cursor: z.string().optional(),
+});
 const Breakdown = z.strictObject({
   by: z.enum(['service', 'usage-type', 'day']),
   month: z
@@ -145,6 +176,37 @@ export function createApp(deps: ConsoleDeps): Hono<{ Variables: Variables }> {
       throw new GroundworkError('USAGE', `unknown environment "${env}"`, { hint: `one of ${deps.costs.environments.join(', ')}` });
     }
     return c.json(await deps.costs.breakdown({ by, month, environment: env }));
+  });
+  app.get('/api/audit', async (c) => {
+    const parsed = AuditSearch.safeParse(c.req.query());
+    if (!parsed.success) {
+      throw new GroundworkError('USAGE', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '), {
+        hint: 'filters: since (such as 1h) or from and to (ISO 8601), env, user, event, service (comma-separated), errors=true, text, limit (1-1000), cursor',
+      });
+    }
+    const q = parsed.data;
+    if (q.since && (q.from || q.to)) throw new GroundworkError('USAGE', 'since cannot be combined with from/to', { hint: 'use since=24h, or from and to' });
+    const unknown = (q.env ?? []).filter((e) => !deps.audit.accountsByEnvironment.has(e));
+    if (unknown.length > 0) {
+      throw new GroundworkError('USAGE', `unknown environment ${unknown.map((e) => `"${e}"`).join(', ')}`, {
+        hint: `one of ${[...deps.audit.accountsByEnvironment.keys()].join(', ')}`,
+      });
+    }
+    const now = new Date();
+    return c.json(
+      await deps.audit.search({
+        from: q.from ? new Date(q.from) : new Date(now.getTime() - parseDuration(q.since ?? '24h')),
+        to: q.to ? new Date(q.to) : now,
+        accounts: q.env?.flatMap((e) => deps.audit.accountsByEnvironment.get(e) ?? []),
+        principals: q.user,
+        eventNames: q.event,
+        services: q.service,
+        errorsOnly: q.errors === 'true',
+        text: q.text,
+        limit: q.limit ?? 50,
+        cursor: q.cursor,
+      }),
+    );
   });
   app.get('/api/people', async (c) => c.json({ users: await deps.people.list() }));
   app.get('/api/groups', async (c) => c.json({ groups: await deps.people.groups() }));
