@@ -82,7 +82,7 @@ export async function authImportCommand(ctx: CommandContext, file: string, optio
     } else if (!summary.dryRun && summary.created > 0) {
       lines.push(
         summary.invitations === 'sent'
-          ? `Cognito e-mails each new user an invitation with a temporary password, valid for the pool's invitation days${auth.sandbox ? ' (the sandbox sends no e-mail)' : ''}.`
+          ? `Cognito e-mails each new user an invitation with a temporary password, valid for ${authSettings(auth.session.config, auth.environment).invitationDays} days${auth.sandbox ? ' (the sandbox sends no e-mail)' : ''}.`
           : 'Invitations were suppressed: new users get their temporary password only when you resend it (AdminCreateUser with MessageAction RESEND).',
       );
     }
