@@ -67537,6 +67537,7 @@ const ERROR_CODES = (/* unused pure expression or super */ null && ([
     'ACCOUNT_AMBIGUOUS',
     'CLOSE_REFUSED',
     'IMPORT_STOPPED',
+    'CSRF_REJECTED',
 ]));
 /** The code the CLI prints for an error that is not a GroundworkError (a bug): documented like the others. */
 const INTERNAL_ERROR_CODE = 'INTERNAL';
