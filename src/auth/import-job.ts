@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { type CloudWatchLogsClient, DescribeLogGroupsCommand, paginateFilterLogEvents } from '@aws-sdk/client-cloudwatch-logs';
 import {
   AdminUpdateUserAttributesCommand,
@@ -13,9 +12,9 @@ import {
   type UserImportJobType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { stringify } from 'csv-stringify/sync';
-import { readRecords, writeRejected } from '../csv/records.js';
+import { writeRejected } from '../csv/records.js';
 import { GroundworkError } from '../errors.js';
-import { AUTH_USER_COLUMNS, type AuthImportSummary, type AuthUserRow, validateAuthUserRow } from './import-auth-users.js';
+import { AUTH_USER_COLUMNS, type AuthImportSummary, type AuthUserRow, changedAttributes, validAuthRows } from './import-auth-users.js';
 
 /** Puts the CSV at the job's pre-signed URL; the real one is an HTTPS PUT, tests pass a recorder. */
 export type Upload = (url: string, body: string, headers: Record<string, string>) => Promise<void>;
@@ -104,9 +103,6 @@ export async function importAuthUsersWithJob(
   file: string,
   options: ImportJobOptions,
 ): Promise<ImportJobSummary> {
-  if (!existsSync(file)) {
-    throw new GroundworkError('USAGE', `auth users file not found: ${file}`, { hint: `pass a CSV file with the columns ${AUTH_USER_COLUMNS.join(',')}` });
-  }
   const progress = options.progress ?? (() => {});
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const now = options.now ?? Date.now;
@@ -135,28 +131,14 @@ export async function importAuthUsersWithJob(
     invitations: 'suppressed',
     mustResetPassword: 0,
   };
-  for await (const { line, fields } of readRecords(file, AUTH_USER_COLUMNS, 'examples/auth-users.csv')) {
-    const { row, errors } = validateAuthUserRow(fields);
-    const email = (fields[0] ?? '').trim().toLowerCase();
-    const first = email ? lineOf.get(email) : undefined;
-    if (first !== undefined) errors.push(`email "${fields[0]}" already appears on line ${first} (e-mails are case-insensitive)`);
-    else if (email) lineOf.set(email, line);
-    if (!row || errors.length > 0) {
-      summary.rejected.push({ line, errors });
-      rejectedRows.push([...fields, errors.join('; ')]);
-      continue;
-    }
+  for await (const { line, row } of validAuthRows(file, summary.rejected, rejectedRows)) {
+    lineOf.set(row.email, line);
     const stored = existing.get(row.email);
     if (!stored) {
       records.push(cognitoRecord(header, row));
       continue;
     }
-    const current = new Map(stored.map((a) => [a.Name, a.Value ?? '']));
-    const changes = [
-      { Name: 'given_name', Value: row.givenName },
-      { Name: 'family_name', Value: row.familyName },
-      ...(row.phoneNumber ? [{ Name: 'phone_number', Value: row.phoneNumber }] : []),
-    ].filter((a) => current.get(a.Name) !== a.Value);
+    const changes = changedAttributes(row, stored);
     if (changes.length === 0) summary.unchanged++;
     else updates.push({ row, changes });
   }
