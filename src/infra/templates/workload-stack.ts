@@ -25,6 +25,23 @@ import { RegionInfo } from 'aws-cdk-lib/region-info';
 import type { Construct } from 'constructs';
 import { ECS_DEPLOYMENT_CONFIGS } from '../../config/aws-limits.js';
 
+/** A target group of the service's tasks (blue, and in production green too): IP targets checked on the health path. */
+function serviceTargets(scope: Construct, id: string, vpcId: string, port: number, healthPath: string): elbv2.CfnTargetGroup {
+  return new elbv2.CfnTargetGroup(scope, id, {
+    vpcId,
+    targetType: 'ip',
+    protocol: 'HTTP',
+    port,
+    healthCheckPath: healthPath,
+    // Two healthy checks 10 s apart put a new task in service in about 20 s (the defaults, 5 × 30 s, take 150 s).
+    healthCheckIntervalSeconds: 10,
+    healthyThresholdCount: 2,
+    unhealthyThresholdCount: 3,
+    matcher: { httpCode: '200-399' },
+    targetGroupAttributes: [{ key: 'deregistration_delay.timeout_seconds', value: '30' }],
+  });
+}
+
 /** Properties of {@link WorkloadStack}. */
 export interface WorkloadStackProps extends StackProps {
   /**
@@ -200,19 +217,7 @@ export class WorkloadStack extends Stack {
         { key: 'deletion_protection.enabled', value: 'false' },
       ],
     });
-    const targets = new elbv2.CfnTargetGroup(this, 'Targets', {
-      vpcId: vpc.vpcId,
-      targetType: 'ip',
-      protocol: 'HTTP',
-      port: port.valueAsNumber,
-      healthCheckPath: healthPath.valueAsString,
-      // Two healthy checks 10 s apart put a new task in service in about 20 s (the defaults, 5 × 30 s, take 150 s).
-      healthCheckIntervalSeconds: 10,
-      healthyThresholdCount: 2,
-      unhealthyThresholdCount: 3,
-      matcher: { httpCode: '200-399' },
-      targetGroupAttributes: [{ key: 'deregistration_delay.timeout_seconds', value: '30' }],
-    });
+    const targets = serviceTargets(this, 'Targets', vpc.vpcId, port.valueAsNumber, healthPath.valueAsString);
     // Port 80 forwards to the service, or, with a certificate, redirects to HTTPS.
     const http = new elbv2.CfnListener(this, 'Http', {
       loadBalancerArn: alb.ref,
@@ -525,18 +530,7 @@ export class WorkloadStack extends Stack {
     });
     const hasExtra = new CfnCondition(this, 'HasExtraAlarms', { expression: Fn.conditionNot(Fn.conditionEquals(Fn.join('', extraAlarms.valueAsList), '')) });
 
-    const green = new elbv2.CfnTargetGroup(this, 'GreenTargets', {
-      vpcId: props.vpc.vpcId,
-      targetType: 'ip',
-      protocol: 'HTTP',
-      port: props.port,
-      healthCheckPath: props.healthPath,
-      healthCheckIntervalSeconds: 10,
-      healthyThresholdCount: 2,
-      unhealthyThresholdCount: 3,
-      matcher: { httpCode: '200-399' },
-      targetGroupAttributes: [{ key: 'deregistration_delay.timeout_seconds', value: '30' }],
-    });
+    const green = serviceTargets(this, 'GreenTargets', props.vpc.vpcId, props.port, props.healthPath);
     props.albSg.addIngressRule(ec2.Peer.ipv4(testCidr.valueAsString), ec2.Port.tcp(testPort.valueAsNumber), 'the test listener, from TestTrafficCidr only');
     const testListener = new elbv2.CfnListener(this, 'TestListener', {
       loadBalancerArn: props.alb.ref,
