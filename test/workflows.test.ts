@@ -39,6 +39,15 @@ const actionSpec = (name: string) =>
   parse(readFileSync(join(root, 'actions', name, 'action.yml'), 'utf8')) as { inputs?: Record<string, { required?: boolean; default?: unknown }> };
 /** The action folder a step's `uses:` names in this repository, for `$/actions/x`, `./actions/x` and `OWNER/REPO/actions/x@sha`. */
 const ownAction = (uses: string) => /^(?:\$\/|\.\/|[\w.-]+\/[\w.-]+\/)actions\/([\w-]+)(?:@[0-9a-f]{40})?$/.exec(uses)?.[1];
+/** A `with:` block gives only inputs the action or workflow declares, and every required one. */
+function expectInputsFit(declared: Record<string, { required?: boolean }>, given: Record<string, unknown> = {}): void {
+  const keys = Object.keys(given);
+  expect(keys.filter((key) => !(key in declared))).toEqual([]);
+  const required = Object.entries(declared)
+    .filter(([, input]) => input.required)
+    .map(([key]) => key);
+  expect(required.filter((key) => !keys.includes(key))).toEqual([]);
+}
 const list = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
 describe('every step that uses one of our actions', () => {
@@ -50,13 +59,7 @@ describe('every step that uses one of our actions', () => {
         if (!name) continue;
         it(`${file} ${jobName}: ${step.uses} exists, gets only inputs it declares and every required one`, () => {
           expect(existsSync(join(root, 'actions', name, 'action.yml'))).toBe(true);
-          const inputs = actionSpec(name).inputs ?? {};
-          const given = Object.keys(step.with ?? {});
-          expect(given.filter((key) => !(key in inputs))).toEqual([]);
-          const required = Object.entries(inputs)
-            .filter(([, input]) => input.required)
-            .map(([key]) => key);
-          expect(required.filter((key) => !given.includes(key))).toEqual([]);
+          expectInputsFit(actionSpec(name).inputs ?? {}, step.with);
         });
         if (name === 'assume-role-via-oidc') {
           it(`${file} ${jobName}: may fetch an OIDC token (id-token: write)`, () => {
@@ -108,13 +111,7 @@ describe('backend-staging (reusable) and the backend caller template', () => {
     expect(caller.on).toEqual({ push: { branches: ['master'], tags: ['v*'] } });
     expect(callerJob.if).toBe("github.ref_type == 'branch'");
     expect(callerJob.uses).toMatch(/^[\w.-]+\/[\w.-]+\/\.github\/workflows\/backend-staging\.yml@[0-9a-f]{40}$/);
-    const inputs = staging.on.workflow_call?.inputs ?? {};
-    const given = Object.keys(callerJob.with ?? {});
-    expect(given.filter((key) => !(key in inputs))).toEqual([]);
-    const required = Object.entries(inputs)
-      .filter(([, input]) => input.required)
-      .map(([key]) => key);
-    expect(required.filter((key) => !given.includes(key))).toEqual([]);
+    expectInputsFit(staging.on.workflow_call?.inputs ?? {}, callerJob.with);
   });
 });
 
@@ -161,12 +158,6 @@ describe('backend-release (reusable): every tag on master to production', () => 
     expect(callerJob.if).toBe("github.ref_type == 'tag'");
     expect(callerJob.uses).toMatch(/^[\w.-]+\/[\w.-]+\/\.github\/workflows\/backend-release\.yml@[0-9a-f]{40}$/);
     expect(callerJob.uses?.split('@')[1]).toBe((caller.jobs.staging as Job).uses?.split('@')[1]);
-    const inputs = release.on.workflow_call?.inputs ?? {};
-    const given = Object.keys(callerJob.with ?? {});
-    expect(given.filter((key) => !(key in inputs))).toEqual([]);
-    const required = Object.entries(inputs)
-      .filter(([, input]) => input.required)
-      .map(([key]) => key);
-    expect(required.filter((key) => !given.includes(key))).toEqual([]);
+    expectInputsFit(release.on.workflow_call?.inputs ?? {}, callerJob.with);
   });
 });
