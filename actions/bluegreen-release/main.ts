@@ -8,6 +8,7 @@ import { ClientFactory } from '../../src/aws/client-factory.js';
 import { actionError, keyValueLines, numberInput, sessionClients } from '../../src/delivery/action-io.js';
 import { type ReleaseResult, releaseBlueGreen } from '../../src/delivery/bluegreen.js';
 import { type EcsHooks, stopWithRollback } from '../../src/delivery/codedeploy.js';
+import { REVISION_TAG } from '../../src/delivery/deliveries.js';
 import { runE2e } from '../../src/delivery/e2e.js';
 import { RUN_URL_TAG } from '../../src/delivery/ecs-deploy.js';
 import { requireOnBranch } from '../../src/delivery/git-branch.js';
@@ -123,7 +124,7 @@ export async function run(): Promise<void> {
       group: core.getInput('codedeploy-deployment-group', { required: true }),
       containerName: core.getInput('container-name') || undefined,
       hooks: hooksInput(core.getInput('hooks')),
-      tags: runUrl ? { [RUN_URL_TAG]: runUrl } : {},
+      tags: { ...(runUrl ? { [RUN_URL_TAG]: runUrl } : {}), [REVISION_TAG]: version },
       build: () =>
         buildAndPush({
           ecr,

@@ -2,6 +2,7 @@ import * as core from '@actions/core';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { actionError, numberInput, sessionClients } from '../../src/delivery/action-io.js';
+import { REVISION_TAG } from '../../src/delivery/deliveries.js';
 import { runE2e } from '../../src/delivery/e2e.js';
 import { deployService, RUN_URL_TAG } from '../../src/delivery/ecs-deploy.js';
 import { GroundworkError } from '../../src/errors.js';
@@ -22,7 +23,7 @@ export async function run(): Promise<void> {
       service,
       containerName: core.getInput('container-name') || 'app',
       imageUri: core.getInput('image-uri', { required: true }),
-      tags: runUrl ? { [RUN_URL_TAG]: runUrl } : {},
+      tags: { ...(runUrl ? { [RUN_URL_TAG]: runUrl } : {}), ...(process.env.GITHUB_SHA ? { [REVISION_TAG]: process.env.GITHUB_SHA } : {}) },
       timeoutMs: numberInput('wait-timeout-seconds', core.getInput('wait-timeout-seconds') || '900', 60, 6 * 3600) * 1000,
       progress: (message) => core.info(message),
     });

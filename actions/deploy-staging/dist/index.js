@@ -64538,7 +64538,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4026);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7419);
 /** The action's entry point, as GitHub's action template separates it from main.ts (which tests import). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -64548,7 +64548,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4026:
+/***/ 7419:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -67839,36 +67839,12 @@ function sessionClients(regionInput, env) {
     return new ClientFactory({ target: 'aws', region, endpoint: env.AWS_ENDPOINT_URL || undefined });
 }
 
-// EXTERNAL MODULE: external "node:child_process"
-var external_node_child_process_ = __nccwpck_require__(1421);
-;// CONCATENATED MODULE: ./src/delivery/e2e.ts
-
-/**
- * Runs the service's integration/E2E command with BASE_URL set to the deployed service, its output streamed to the
- * job log. With no command configured the outcome is `skipped`, which the summary says in words.
- */
-function runE2e(command, baseUrl, options = {}) {
-    if (command.trim() === '')
-        return Promise.resolve({ status: 'skipped' });
-    return new Promise((resolve) => {
-        const child = (0,external_node_child_process_.spawn)('bash', ['-eo', 'pipefail', '-c', command], {
-            cwd: options.cwd,
-            env: { ...(options.env ?? process.env), BASE_URL: baseUrl },
-            stdio: ['ignore', 'inherit', 'inherit'],
-            // A cancelled job ends the command too (SIGTERM).
-            signal: options.signal,
-        });
-        child.on('error', () => resolve({ status: 'failed', exitCode: null }));
-        child.on('close', (code) => resolve(code === 0 ? { status: 'passed' } : { status: 'failed', exitCode: code }));
-    });
-}
-
 ;// CONCATENATED MODULE: ./src/delivery/ecs-deploy.ts
 
 
 
 /** The tag on every task definition a delivery action registers: the GitHub Actions run that made it. */
-const RUN_URL_TAG = 'groundwork:run-url';
+const ecs_deploy_RUN_URL_TAG = 'groundwork:run-url';
 /**
  * The next revision of a live task definition with one container's image replaced (pinned by digest). Everything else
  * (other containers, environment, secrets, roles, sizes, volumes) is kept; read-only fields are dropped.
@@ -67991,7 +67967,155 @@ async function serviceUrl(elb, service) {
     return dns ? `http://${dns}` : undefined;
 }
 
+;// CONCATENATED MODULE: ./src/delivery/deliveries.ts
+
+
+
+/** The tag with the version (a release tag) or the commit (a master build) a delivery action deployed. */
+const REVISION_TAG = 'groundwork:revision';
+const iso = (d) => d?.toISOString() ?? null;
+const tagValue = (tags, key) => tags?.find((t) => t.key === key)?.value ?? null;
+async function describeRevision(ecs, taskDefinition, container) {
+    const { taskDefinition: td, tags } = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition, include: ['TAGS'] }));
+    const containers = td?.containerDefinitions ?? [];
+    const image = (containers.find((c) => c.name === container) ?? containers.find((c) => c.essential !== false) ?? containers[0])?.image ?? '';
+    return {
+        taskDefinition: td?.taskDefinitionArn ?? taskDefinition,
+        image,
+        digest: /@(sha256:[0-9a-f]{64})$/.exec(image)?.[1] ?? null,
+        revision: tagValue(tags, REVISION_TAG),
+        runUrl: tagValue(tags, RUN_URL_TAG),
+    };
+}
+/** ECS's history of the service's deployments (ListServiceDeployments keeps 90 days), newest first. */
+async function ecsHistory(ecs, target, limit) {
+    const listed = await ecs.send(new ListServiceDeploymentsCommand({ cluster: target.cluster, service: target.service, maxResults: limit }));
+    const arns = (listed.serviceDeployments ?? []).map((d) => d.serviceDeploymentArn).filter((a) => Boolean(a));
+    if (arns.length === 0)
+        return [];
+    const { serviceDeployments = [] } = await ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: arns }));
+    return serviceDeployments
+        .map((d) => ({
+        id: d.serviceDeploymentArn?.split('/').pop() ?? '',
+        engine: 'ecs',
+        status: d.status ?? 'UNKNOWN',
+        startedAt: iso(d.startedAt ?? d.createdAt),
+        finishedAt: iso(d.finishedAt ?? d.stoppedAt),
+        taskDefinition: d.targetServiceRevision?.arn ?? null,
+        reason: d.statusReason ?? null,
+        rolledBack: d.rollback !== undefined || /ROLLBACK/.test(d.status ?? ''),
+        delivered: null,
+    }))
+        .sort((a, b) => (b.startedAt ?? '').localeCompare(a.startedAt ?? ''));
+}
+function codeDeployRecord(d) {
+    const content = d.revision?.appSpecContent?.content ?? d.revision?.string?.content;
+    return {
+        id: d.deploymentId ?? '',
+        engine: 'codedeploy',
+        status: d.status ?? 'Unknown',
+        startedAt: iso(d.createTime),
+        finishedAt: iso(d.completeTime),
+        taskDefinition: content ? (/"?TaskDefinition"?\s*:\s*"([^"]+)"/.exec(content)?.[1] ?? null) : null,
+        reason: d.errorInformation?.message ?? null,
+        rolledBack: Boolean(d.rollbackInfo?.rollbackDeploymentId) || d.status === 'Stopped',
+        delivered: null,
+    };
+}
+/**
+ * What runs in one environment (image digest, version or commit, since when, the run that made it) and its last
+ * deployments with their outcome: ECS's service deployments and, for blue/green, CodeDeploy's. Nothing is invented:
+ * with no service the state is `not-deployed`, and where the endpoint lacks a history API the notes say so.
+ */
+async function readDelivery(clients, target, options = {}) {
+    const limit = options.limit ?? 10;
+    const base = { environment: target.environment, accountId: target.accountId, cluster: target.cluster, service: target.service };
+    const described = await clients.ecs.send(new DescribeServicesCommand({ cluster: target.cluster, services: [target.service] })).catch((error) => {
+        if (error.name === 'ClusterNotFoundException')
+            return { services: [] };
+        throw error;
+    });
+    const service = described.services?.find((s) => s.status !== 'INACTIVE');
+    if (!service)
+        return { ...base, state: 'not-deployed', current: null, deployments: [], notes: [] };
+    const notes = [];
+    const primary = service.deployments?.find((d) => d.status === 'PRIMARY');
+    const currentArn = service.taskSets?.find((t) => t.status === 'PRIMARY')?.taskDefinition ?? primary?.taskDefinition ?? service.taskDefinition;
+    const current = currentArn
+        ? {
+            ...(await describeRevision(clients.ecs, currentArn, options.container)),
+            since: iso(service.taskSets?.find((t) => t.status === 'PRIMARY')?.createdAt ?? primary?.createdAt),
+            runningCount: service.runningCount ?? 0,
+            desiredCount: service.desiredCount ?? 0,
+        }
+        : null;
+    let deployments = [];
+    if (service.deploymentController?.type === 'CODE_DEPLOY') {
+        if (target.codeDeploy && clients.codeDeploy) {
+            const { deployments: ids = [] } = await clients.codeDeploy.send(new ListDeploymentsCommand({ applicationName: target.codeDeploy.application, deploymentGroupName: target.codeDeploy.group }));
+            const infos = ids.length > 0 ? ((await clients.codeDeploy.send(new BatchGetDeploymentsCommand({ deploymentIds: ids.slice(0, 100) }))).deploymentsInfo ?? []) : [];
+            deployments = infos
+                .map(codeDeployRecord)
+                .sort((a, b) => (b.startedAt ?? '').localeCompare(a.startedAt ?? ''))
+                .slice(0, limit);
+        }
+    }
+    else {
+        if (options.serviceDeploymentsApi !== false) {
+            deployments = await ecsHistory(clients.ecs, target, limit);
+        }
+        else {
+            notes.push('the emulator has no ListServiceDeployments: the deployments shown are the ones the service holds now (on AWS, its last 90 days)');
+            deployments = (service.deployments ?? []).map((d) => ({
+                id: d.id ?? '',
+                engine: 'ecs',
+                status: `${d.status ?? 'UNKNOWN'}${d.rolloutState ? ` (${d.rolloutState})` : ''}`,
+                startedAt: iso(d.createdAt),
+                finishedAt: d.rolloutState === 'COMPLETED' || d.rolloutState === 'FAILED' ? iso(d.updatedAt) : null,
+                taskDefinition: d.taskDefinition ?? null,
+                reason: d.rolloutState === 'FAILED' ? (d.rolloutStateReason ?? null) : null,
+                rolledBack: false,
+                delivered: null,
+            }));
+        }
+    }
+    // Each deployed revision once: its image, version and the run that made it.
+    const revisions = new Map();
+    const revisionOf = (arn) => {
+        if (!revisions.has(arn))
+            revisions.set(arn, describeRevision(clients.ecs, arn, options.container).catch(() => null));
+        return revisions.get(arn);
+    };
+    deployments = await Promise.all(deployments.map(async (d) => ({ ...d, delivered: d.taskDefinition ? await revisionOf(d.taskDefinition) : null })));
+    return { ...base, state: 'running', current, deployments, notes };
+}
+
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
+;// CONCATENATED MODULE: ./src/delivery/e2e.ts
+
+/**
+ * Runs the service's integration/E2E command with BASE_URL set to the deployed service, its output streamed to the
+ * job log. With no command configured the outcome is `skipped`, which the summary says in words.
+ */
+function runE2e(command, baseUrl, options = {}) {
+    if (command.trim() === '')
+        return Promise.resolve({ status: 'skipped' });
+    return new Promise((resolve) => {
+        const child = (0,external_node_child_process_.spawn)('bash', ['-eo', 'pipefail', '-c', command], {
+            cwd: options.cwd,
+            env: { ...(options.env ?? process.env), BASE_URL: baseUrl },
+            stdio: ['ignore', 'inherit', 'inherit'],
+            // A cancelled job ends the command too (SIGTERM).
+            signal: options.signal,
+        });
+        child.on('error', () => resolve({ status: 'failed', exitCode: null }));
+        child.on('close', (code) => resolve(code === 0 ? { status: 'passed' } : { status: 'failed', exitCode: code }));
+    });
+}
+
 ;// CONCATENATED MODULE: ./actions/deploy-staging/main.ts
+
 
 
 
@@ -68014,7 +68138,7 @@ async function run() {
             service,
             containerName: getInput('container-name') || 'app',
             imageUri: getInput('image-uri', { required: true }),
-            tags: runUrl ? { [RUN_URL_TAG]: runUrl } : {},
+            tags: { ...(runUrl ? { [ecs_deploy_RUN_URL_TAG]: runUrl } : {}), ...(process.env.GITHUB_SHA ? { [REVISION_TAG]: process.env.GITHUB_SHA } : {}) },
             timeoutMs: numberInput('wait-timeout-seconds', getInput('wait-timeout-seconds') || '900', 60, 6 * 3600) * 1000,
             progress: (message) => info(message),
         });

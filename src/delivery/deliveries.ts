@@ -1,0 +1,203 @@
+import { BatchGetDeploymentsCommand, type CodeDeployClient, type DeploymentInfo, ListDeploymentsCommand } from '@aws-sdk/client-codedeploy';
+import {
+  DescribeServiceDeploymentsCommand,
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  type ECSClient,
+  ListServiceDeploymentsCommand,
+  type Tag,
+} from '@aws-sdk/client-ecs';
+import { RUN_URL_TAG } from './ecs-deploy.js';
+
+/** The tag with the version (a release tag) or the commit (a master build) a delivery action deployed. */
+export const REVISION_TAG = 'groundwork:revision';
+
+/** A task definition as a delivery shows it: the image, pinned by digest, and who registered it. */
+export interface DeliveredRevision {
+  readonly taskDefinition: string;
+  readonly image: string;
+  /** `sha256:…` when the image is pinned by digest. */
+  readonly digest: string | null;
+  /** The version or commit the delivery action tagged it with. */
+  readonly revision: string | null;
+  /** The GitHub Actions run that registered it. */
+  readonly runUrl: string | null;
+}
+
+/** One deployment of the service, ECS's own or CodeDeploy's. */
+export interface DeploymentRecord {
+  readonly id: string;
+  readonly engine: 'ecs' | 'codedeploy';
+  /** ECS: PRIMARY/ACTIVE with its rollout state, or the service deployment's status; CodeDeploy: Succeeded, Failed, Stopped… */
+  readonly status: string;
+  readonly startedAt: string | null;
+  readonly finishedAt: string | null;
+  readonly taskDefinition: string | null;
+  /** Why it failed or rolled back, as AWS says it. */
+  readonly reason: string | null;
+  readonly rolledBack: boolean;
+  /** The deployed task definition's image digest, version or commit, and the run that registered it. */
+  readonly delivered: DeliveredRevision | null;
+}
+
+/** What runs in one environment and how it got there. */
+export interface Delivery {
+  readonly environment: string;
+  readonly accountId: string;
+  readonly cluster: string;
+  readonly service: string;
+  /** `running`: the service exists; `not-deployed`: no service yet (the workload baseline is not deployed there). */
+  readonly state: 'running' | 'not-deployed';
+  readonly current: (DeliveredRevision & { readonly since: string | null; readonly runningCount: number; readonly desiredCount: number }) | null;
+  /** Newest first. */
+  readonly deployments: readonly DeploymentRecord[];
+  /** Where the history is incomplete and why (the emulator lacks an API, say). */
+  readonly notes: readonly string[];
+}
+
+/** Where one environment's service lives, named as the workload templates name it. */
+export interface DeliveryTarget {
+  readonly environment: string;
+  readonly accountId: string;
+  /** The cluster: the environment's name in the workload templates. */
+  readonly cluster: string;
+  readonly service: string;
+  /** The CodeDeploy application and group, for blue/green environments. */
+  readonly codeDeploy?: { readonly application: string; readonly group: string };
+}
+
+const iso = (d: Date | undefined) => d?.toISOString() ?? null;
+const tagValue = (tags: readonly Tag[] | undefined, key: string) => tags?.find((t) => t.key === key)?.value ?? null;
+
+async function describeRevision(ecs: ECSClient, taskDefinition: string, container?: string): Promise<DeliveredRevision> {
+  const { taskDefinition: td, tags } = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition, include: ['TAGS'] }));
+  const containers = td?.containerDefinitions ?? [];
+  const image = (containers.find((c) => c.name === container) ?? containers.find((c) => c.essential !== false) ?? containers[0])?.image ?? '';
+  return {
+    taskDefinition: td?.taskDefinitionArn ?? taskDefinition,
+    image,
+    digest: /@(sha256:[0-9a-f]{64})$/.exec(image)?.[1] ?? null,
+    revision: tagValue(tags, REVISION_TAG),
+    runUrl: tagValue(tags, RUN_URL_TAG),
+  };
+}
+
+/** ECS's history of the service's deployments (ListServiceDeployments keeps 90 days), newest first. */
+async function ecsHistory(ecs: ECSClient, target: DeliveryTarget, limit: number): Promise<DeploymentRecord[]> {
+  const listed = await ecs.send(new ListServiceDeploymentsCommand({ cluster: target.cluster, service: target.service, maxResults: limit }));
+  const arns = (listed.serviceDeployments ?? []).map((d) => d.serviceDeploymentArn).filter((a): a is string => Boolean(a));
+  if (arns.length === 0) return [];
+  const { serviceDeployments = [] } = await ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: arns }));
+  return serviceDeployments
+    .map((d) => ({
+      id: d.serviceDeploymentArn?.split('/').pop() ?? '',
+      engine: 'ecs' as const,
+      status: d.status ?? 'UNKNOWN',
+      startedAt: iso(d.startedAt ?? d.createdAt),
+      finishedAt: iso(d.finishedAt ?? d.stoppedAt),
+      taskDefinition: d.targetServiceRevision?.arn ?? null,
+      reason: d.statusReason ?? null,
+      rolledBack: d.rollback !== undefined || /ROLLBACK/.test(d.status ?? ''),
+      delivered: null,
+    }))
+    .sort((a, b) => (b.startedAt ?? '').localeCompare(a.startedAt ?? ''));
+}
+
+function codeDeployRecord(d: DeploymentInfo): DeploymentRecord {
+  const content = d.revision?.appSpecContent?.content ?? d.revision?.string?.content;
+  return {
+    id: d.deploymentId ?? '',
+    engine: 'codedeploy',
+    status: d.status ?? 'Unknown',
+    startedAt: iso(d.createTime),
+    finishedAt: iso(d.completeTime),
+    taskDefinition: content ? (/"?TaskDefinition"?\s*:\s*"([^"]+)"/.exec(content)?.[1] ?? null) : null,
+    reason: d.errorInformation?.message ?? null,
+    rolledBack: Boolean(d.rollbackInfo?.rollbackDeploymentId) || d.status === 'Stopped',
+    delivered: null,
+  };
+}
+
+/**
+ * What runs in one environment (image digest, version or commit, since when, the run that made it) and its last
+ * deployments with their outcome: ECS's service deployments and, for blue/green, CodeDeploy's. Nothing is invented:
+ * with no service the state is `not-deployed`, and where the endpoint lacks a history API the notes say so.
+ */
+export async function readDelivery(
+  clients: { readonly ecs: ECSClient; readonly codeDeploy?: CodeDeployClient },
+  target: DeliveryTarget,
+  options: {
+    readonly limit?: number;
+    readonly container?: string;
+    /**
+     * Whether the endpoint has ECS's ListServiceDeployments (AWS has; moto answers it with an HTML 500). Without it
+     * the deployments are the ones the service holds now, and the notes say so. @default true
+     */
+    readonly serviceDeploymentsApi?: boolean;
+  } = {},
+): Promise<Delivery> {
+  const limit = options.limit ?? 10;
+  const base = { environment: target.environment, accountId: target.accountId, cluster: target.cluster, service: target.service };
+  const described = await clients.ecs.send(new DescribeServicesCommand({ cluster: target.cluster, services: [target.service] })).catch((error: unknown) => {
+    if ((error as Error).name === 'ClusterNotFoundException') return { services: [] };
+    throw error;
+  });
+  const service = described.services?.find((s) => s.status !== 'INACTIVE');
+  if (!service) return { ...base, state: 'not-deployed', current: null, deployments: [], notes: [] };
+
+  const notes: string[] = [];
+  const primary = service.deployments?.find((d) => d.status === 'PRIMARY');
+  const currentArn = service.taskSets?.find((t) => t.status === 'PRIMARY')?.taskDefinition ?? primary?.taskDefinition ?? service.taskDefinition;
+  const current = currentArn
+    ? {
+        ...(await describeRevision(clients.ecs, currentArn, options.container)),
+        since: iso(service.taskSets?.find((t) => t.status === 'PRIMARY')?.createdAt ?? primary?.createdAt),
+        runningCount: service.runningCount ?? 0,
+        desiredCount: service.desiredCount ?? 0,
+      }
+    : null;
+
+  let deployments: DeploymentRecord[] = [];
+  if (service.deploymentController?.type === 'CODE_DEPLOY') {
+    if (target.codeDeploy && clients.codeDeploy) {
+      const { deployments: ids = [] } = await clients.codeDeploy.send(
+        new ListDeploymentsCommand({ applicationName: target.codeDeploy.application, deploymentGroupName: target.codeDeploy.group }),
+      );
+      const infos =
+        ids.length > 0 ? ((await clients.codeDeploy.send(new BatchGetDeploymentsCommand({ deploymentIds: ids.slice(0, 100) }))).deploymentsInfo ?? []) : [];
+      deployments = infos
+        .map(codeDeployRecord)
+        .sort((a, b) => (b.startedAt ?? '').localeCompare(a.startedAt ?? ''))
+        .slice(0, limit);
+    }
+  } else {
+    if (options.serviceDeploymentsApi !== false) {
+      deployments = await ecsHistory(clients.ecs, target, limit);
+    } else {
+      notes.push('the emulator has no ListServiceDeployments: the deployments shown are the ones the service holds now (on AWS, its last 90 days)');
+      deployments = (service.deployments ?? []).map((d) => ({
+        id: d.id ?? '',
+        engine: 'ecs' as const,
+        status: `${d.status ?? 'UNKNOWN'}${d.rolloutState ? ` (${d.rolloutState})` : ''}`,
+        startedAt: iso(d.createdAt),
+        finishedAt: d.rolloutState === 'COMPLETED' || d.rolloutState === 'FAILED' ? iso(d.updatedAt) : null,
+        taskDefinition: d.taskDefinition ?? null,
+        reason: d.rolloutState === 'FAILED' ? (d.rolloutStateReason ?? null) : null,
+        rolledBack: false,
+        delivered: null,
+      }));
+    }
+  }
+  // Each deployed revision once: its image, version and the run that made it.
+  const revisions = new Map<string, Promise<DeliveredRevision | null>>();
+  const revisionOf = (arn: string) => {
+    if (!revisions.has(arn))
+      revisions.set(
+        arn,
+        describeRevision(clients.ecs, arn, options.container).catch(() => null),
+      );
+    return revisions.get(arn) as Promise<DeliveredRevision | null>;
+  };
+  deployments = await Promise.all(deployments.map(async (d) => ({ ...d, delivered: d.taskDefinition ? await revisionOf(d.taskDefinition) : null })));
+  return { ...base, state: 'running', current, deployments, notes };
+}
