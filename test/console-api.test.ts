@@ -1,6 +1,8 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CreateServiceCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { handle } from 'hono/aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { searchAudit } from '../src/audit/search.js';
@@ -9,6 +11,8 @@ import { CSRF_HEADER, createApp } from '../src/console/server/app.js';
 import { ChangeLog } from '../src/console/server/change-log.js';
 import { costsOf } from '../src/console/server/costs.js';
 import { peopleOf } from '../src/console/server/people.js';
+import { REVISION_TAG, readDelivery } from '../src/delivery/deliveries.js';
+import { deployService, RUN_URL_TAG } from '../src/delivery/ecs-deploy.js';
 import { createFoundationContexts } from '../src/foundation/foundation-kinds.js';
 import { organizationStatus } from '../src/foundation/organization-status.js';
 import { assignmentKind } from '../src/identity/kinds/assignment-kind.js';
@@ -18,6 +22,7 @@ import { prepareIdentity } from '../src/identity/prepare-identity.js';
 import { environmentsByAccountId } from '../src/org/read-organization.js';
 import { seedSampleActivity } from '../src/sandbox/sample-activity.js';
 import { sampleCostSource } from '../src/sandbox/sample-costs.js';
+import { createStagingService } from './helpers/delivery-fixtures.js';
 import { applyFoundation, configWith } from './helpers/org.js';
 import { useTestEmulator } from './helpers/test-emulator.js';
 
@@ -42,6 +47,8 @@ describe('the console API, through app.request(), over the emulator’s Identity
   let environments: () => ReturnType<typeof organizationStatus>;
   let costs: ReturnType<typeof costsOf>;
   let audit: Parameters<typeof createApp>[0]['audit'];
+  let deliveries: Parameters<typeof createApp>[0]['deliveries'];
+  const uploadsDir = mkdtempSync(join(tmpdir(), 'gw-console-uploads-'));
 
   beforeAll(async () => {
     const config = configWith();
@@ -69,13 +76,24 @@ describe('the console API, through app.request(), over the emulator’s Identity
       accountsByEnvironment,
       search: (query) => searchAudit({ clients: sandbox.emulator.clients(), environments: byAccount, logRetentionDays: 30 }, query),
     };
+    await createStagingService(sandbox.emulator.clients());
+    deliveries = async () => ({
+      environments: await Promise.all(
+        [
+          { environment: 'staging', accountId: caller.accountId, cluster: 'staging', service: 'backend-next' },
+          { environment: 'prod', accountId: caller.accountId, cluster: 'prod', service: 'backend-service' },
+        ].map((target) => readDelivery({ ecs: sandbox.emulator.clients().create(ECSClient) }, target, { serviceDeploymentsApi: false })),
+      ),
+    });
     app = createApp({
       environments,
       costs,
       audit,
-      people: peopleOf(identity),
+      people: peopleOf(identity, { uploadsDir }),
+      deliveries,
       changes: new ChangeLog(logFile),
       whoami: async () => 'sandbox operator',
+      target: 'sandbox',
       log: (l) => logged.push(l),
     });
   }, 120_000);
@@ -97,6 +115,13 @@ describe('the console API, through app.request(), over the emulator’s Identity
     });
     expect(status.portal).toMatch(/^https:\/\/d-\w+\.awsapps\.com\/start$/);
     expect(status.shortcuts.some((s) => s.account === 'prod' && s.url.includes('/start/#/console?account_id='))).toBe(true);
+    // Guardrails along each account's path to the root; none bind the management account.
+    const guardrails = (name: string) => (status.accounts.find((a) => a.name === name) as unknown as { guardrails: string[] }).guardrails;
+    expect(guardrails('prod')).toEqual(expect.arrayContaining(['groundwork-deny-leave-organization', 'groundwork-deny-root-user']));
+    expect(guardrails('prod')).not.toContain('FullAWSAccess');
+    expect(guardrails('dev')).toEqual(expect.arrayContaining(['groundwork-deny-commitment-purchases']));
+    expect(guardrails('prod')).not.toContain('groundwork-deny-commitment-purchases');
+    expect(status.accounts.find((a) => a.name === 'management')).toMatchObject({ guardrails: [] });
   });
 
   it('shows costs per environment, marked sample in the sandbox, with how old the figures are, and drills down', async () => {
@@ -159,8 +184,11 @@ describe('the console API, through app.request(), over the emulator’s Identity
     expect(people.status).toBe(200);
     const { users } = (await people.json()) as { users: { username: string; groups: string[] }[] };
     expect(users.find((u) => u.username === 'sample.ana')?.groups).toEqual(['Developers']);
-    const { groups } = (await (await app.request(url('/api/groups'))).json()) as { groups: string[] };
-    expect(groups).toEqual(expect.arrayContaining(['Developers', 'Operators']));
+    const { groups } = (await (await app.request(url('/api/groups'))).json()) as {
+      groups: { name: string; members: string[]; access: Record<string, string[]> }[];
+    };
+    expect(groups.map((g) => g.name)).toEqual(expect.arrayContaining(['Developers', 'Operators']));
+    expect(groups.find((g) => g.name === 'Developers')).toMatchObject({ members: expect.arrayContaining(['sample.ana']), access: { dev: ['Developer'] } });
   });
 
   it('moves a user between groups, which the Identity Store then shows, and records each change', async () => {
@@ -218,14 +246,175 @@ describe('the console API, through app.request(), over the emulator’s Identity
     expect(changes[0]).toMatchObject({ result: 'failed', target: { user: 'nobody', group: 'Operators' } });
   });
 
+  it('gives 13 months per environment, and past statements to download as CSV or HTML, marked sample', async () => {
+    const history = (await (await app.request(url('/api/costs/history'))).json()) as {
+      sample: boolean;
+      months: { month: string; environments: Record<string, { cents: number }> }[];
+    };
+    expect(history.sample).toBe(true);
+    expect(history.months).toHaveLength(13);
+    expect(history.months.at(-1)?.month).toBe('2026-11');
+    expect(history.months[0]?.month).toBe('2025-11');
+    expect(history.months.every((m) => (m.environments.prod?.cents ?? 0) > 0)).toBe(true);
+    const csv = await app.request(url('/api/costs/statements/2026-10/prod?format=csv'));
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-type')).toMatch(/text\/csv/);
+    expect(csv.headers.get('content-disposition')).toBe('attachment; filename="prod-2026-10.csv"');
+    const text = await csv.text();
+    expect(text.split('\n')[0]).toMatch(/SAMPLE DATA/);
+    expect(text).toMatch(/^prod,2026-10,/m);
+    const html = await app.request(url('/api/costs/statements/2026-10/staging'));
+    expect(html.headers.get('content-type')).toMatch(/text\/html/);
+    for (const [path, status, message] of [
+      ['/api/costs/statements/2026-11/prod', 400, /2026-11 is not over yet/],
+      ['/api/costs/statements/2026-10/qa', 400, /unknown environment "qa"/],
+      ['/api/costs/statements/2026-10/prod?format=pdf', 400, /format: Invalid option/],
+      ['/api/costs/statements/26-10/prod', 400, /month: use YYYY-MM/],
+    ] as const) {
+      const bad = await app.request(url(path));
+      expect(bad.status).toBe(status);
+      expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(message);
+    }
+  });
+
+  it('creates a user with groups, refuses a duplicate or a bad e-mail with the reason, and deactivates a user', async () => {
+    const created = await app.request(
+      url('/api/people'),
+      write('POST', { username: 'new.person', email: 'new.person@example.com', given_name: 'New', family_name: 'Person', groups: ['Developers'] }),
+    );
+    expect(created.status).toBe(201);
+    expect(await created.json()).toEqual({ user: 'new.person', groups: ['Developers'] });
+    let live = await listUsers(identity, await assignmentKind(identity).read());
+    expect(live.find((u) => u.username === 'new.person')).toMatchObject({ groups: ['Developers'], access: { dev: ['Developer'] } });
+    // The console's own list shows it at once: a change drops the kept read.
+    const listed = (await (await app.request(url('/api/people'))).json()) as { users: { username: string }[] };
+    expect(listed.users.some((u) => u.username === 'new.person')).toBe(true);
+
+    const duplicate = await app.request(
+      url('/api/people'),
+      write('POST', { username: 'NEW.person', email: 'x@example.com', given_name: 'A', family_name: 'B', groups: [] }),
+    );
+    expect(duplicate.status).toBe(400);
+    expect(((await duplicate.json()) as { error: { message: string } }).error.message).toBe('user "NEW.person" already exists');
+    const bad = await app.request(
+      url('/api/people'),
+      write('POST', { username: 'bad one', email: 'nope', given_name: '', family_name: 'B', groups: ['Nope'] }),
+    );
+    expect(bad.status).toBe(400);
+    const message = ((await bad.json()) as { error: { message: string } }).error.message;
+    for (const reason of [/username "bad one" has spaces/, /email "nope" is not a valid e-mail address/, /given_name is required/, /Nope/])
+      expect(message).toMatch(reason);
+
+    const deactivated = await app.request(url('/api/people/new.person/deactivate'), write('POST'));
+    expect(deactivated.status).toBe(200);
+    expect(await deactivated.json()).toEqual({ user: 'new.person', removedFrom: ['Developers'] });
+    live = await listUsers(identity, await assignmentKind(identity).read());
+    expect(live.find((u) => u.username === 'new.person')).toMatchObject({ groups: [], access: {} });
+    const { changes } = (await (await app.request(url('/api/changes'))).json()) as { changes: { action: string; result: string; summary?: string }[] };
+    expect(changes[0]).toMatchObject({ action: 'deactivate-user', result: 'changed', summary: 'removed from 1 group(s)' });
+    expect((await app.request(url('/api/people/ghost/deactivate'), write('POST'))).status).toBe(400);
+  });
+
+  it('imports a CSV with the code of users import: valid rows in, each bad row reported by line', async () => {
+    const csv = [
+      'username,email,given_name,family_name,display_name,groups',
+      'bulk.one,bulk.one@example.com,Bulk,One,,Developers',
+      'bulk.two,not-an-email,Bulk,Two,,Developers',
+      'bulk.three,bulk.three@example.com,Bulk,Three,,Operators;Developers',
+    ].join('\n');
+    const response = await app.request(url('/api/people/import'), write('POST', { csv }));
+    expect(response.status).toBe(200);
+    const summary = (await response.json()) as { created: number; rejected: { line: number; errors: string[] }[] };
+    expect(summary).toMatchObject({ created: 2, updated: 0, unchanged: 0 });
+    expect(summary.rejected).toEqual([{ line: 3, errors: ['email "not-an-email" is not a valid e-mail address'] }]);
+    const live = await listUsers(identity, await assignmentKind(identity).read());
+    expect(live.find((u) => u.username === 'bulk.three')?.groups).toEqual(['Developers', 'Operators']);
+    const again = (await (await app.request(url('/api/people/import'), write('POST', { csv }))).json()) as { created: number; unchanged: number };
+    expect(again).toMatchObject({ created: 0, unchanged: 2 });
+    const badHeader = await app.request(url('/api/people/import'), write('POST', { csv: 'user,mail\nx,y' }));
+    expect(badHeader.status).toBe(400);
+    const error = ((await badHeader.json()) as { error: { message: string } }).error.message;
+    expect(error).toMatch(/^the uploaded file:1: the header must be username,email/);
+    expect(error).not.toContain(uploadsDir);
+  });
+
+  it('answers a write the caller may not make with 403 naming the missing action, and records it', async () => {
+    const denied = Object.assign(
+      new Error(
+        'User: arn:aws:sts::111111111111:assumed-role/ReadOnly/ana is not authorized to perform: identitystore:CreateGroupMembership on resource: arn:aws:identitystore::111111111111:identitystore/d-1234567890',
+      ),
+      { name: 'AccessDeniedException', $metadata: { httpStatusCode: 403 } },
+    );
+    const changes = new ChangeLog();
+    const readOnly = createApp({
+      environments,
+      costs,
+      audit,
+      deliveries,
+      people: { ...peopleOf(identity, { uploadsDir }), grant: async () => Promise.reject(denied) },
+      changes,
+      whoami: async () => 'arn:aws:sts::111111111111:assumed-role/ReadOnly/ana',
+      target: 'aws',
+    });
+    const response = await readOnly.request(url('/api/people/sample.ana/groups'), write('POST', { group: 'Operators' }));
+    expect(response.status).toBe(403);
+    const { error } = (await response.json()) as { error: { code: string; message: string; hint: string } };
+    expect(error.code).toBe('AWS_ACCESS_DENIED');
+    expect(`${error.message} ${error.hint}`).toContain('identitystore:CreateGroupMembership');
+    expect(changes.list()[0]).toMatchObject({ who: 'arn:aws:sts::111111111111:assumed-role/ReadOnly/ana', action: 'add-to-group', result: 'failed' });
+  });
+
+  it('shows what runs in each environment with its digest, commit and run, and says when nothing is deployed', async () => {
+    const first = await app.request(url('/api/deliveries'));
+    const before = (await first.json()) as { environments: { environment: string; state: string; current: unknown; deployments: unknown[] }[] };
+    expect(first.status).toBe(200);
+    expect(before.environments.map((e) => [e.environment, e.state, e.current, e.deployments])).toEqual([
+      ['staging', 'not-deployed', null, []],
+      ['prod', 'not-deployed', null, []],
+    ]);
+    const digest = `sha256:${'c'.repeat(64)}`;
+    const runUrl = 'https://github.com/example-org/backend-service/actions/runs/42';
+    const ecs = sandbox.emulator.clients().create(ECSClient);
+    // What deploy-staging does: the next revision, pinned by digest and tagged with its run and commit. moto starts
+    // no deployment on UpdateService (the deploy fails honestly), so a service created from that revision stands in.
+    const deploy = deployService({
+      ecs,
+      elb: sandbox.emulator.clients().create(ElasticLoadBalancingV2Client),
+      cluster: 'staging',
+      service: 'backend',
+      containerName: 'app',
+      imageUri: `123456789012.dkr.ecr.eu-west-1.amazonaws.com/backend@${digest}`,
+      tags: { [RUN_URL_TAG]: runUrl, [REVISION_TAG]: 'a1b2c3d' },
+      pollMs: 10,
+      sleep: async () => {},
+    });
+    await expect(deploy).rejects.toThrow(/started no deployment/);
+    await ecs.send(new CreateServiceCommand({ cluster: 'staging', serviceName: 'backend-next', taskDefinition: 'backend:2', desiredCount: 1 }));
+    const response = await app.request(url('/api/deliveries'));
+    expect(response.status).toBe(200);
+    const staging = ((await response.json()) as { environments: Record<string, unknown>[] }).environments.find((e) => e.environment === 'staging') as {
+      state: string;
+      current: { digest: string; revision: string; runUrl: string; since: string };
+      deployments: { engine: string; delivered: { runUrl: string } | null }[];
+      notes: string[];
+    };
+    expect(staging.state).toBe('running');
+    expect(staging.current).toMatchObject({ digest, revision: 'a1b2c3d', runUrl, since: expect.any(String) });
+    expect(staging.deployments[0]).toMatchObject({ engine: 'ecs', delivered: { runUrl, digest, revision: 'a1b2c3d' } });
+    // moto has no ListServiceDeployments: the answer says the history is what the service holds now.
+    expect(staging.notes).toEqual([expect.stringContaining('ListServiceDeployments')]);
+  });
+
   it('answers an unexpected error with a generic 500 and logs it with the request ID', async () => {
     const broken = createApp({
       environments,
       costs,
       audit,
-      people: { ...peopleOf(identity), list: async () => Promise.reject(new TypeError('boom')) },
+      deliveries,
+      people: { ...peopleOf(identity, { uploadsDir }), list: async () => Promise.reject(new TypeError('boom')) },
       changes: new ChangeLog(),
       whoami: async () => 'x',
+      target: 'sandbox',
       log: (l) => logged.push(l),
     });
     const response = await broken.request(url('/api/people'));
@@ -261,6 +450,6 @@ describe('the console API, through app.request(), over the emulator’s Identity
     };
     const result = (await handle(app)(event as never)) as { statusCode: number; body: string };
     expect(result.statusCode).toBe(200);
-    expect(JSON.parse(result.body).groups).toEqual(expect.arrayContaining(['Developers']));
+    expect(JSON.parse(result.body).groups.map((g: { name: string }) => g.name)).toEqual(expect.arrayContaining(['Developers']));
   });
 });

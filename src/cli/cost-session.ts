@@ -39,8 +39,11 @@ export function checkMonth(month: string, now = new Date()): void {
  * Opens the organization, maps accounts to environments, and picks the source: generated sample data in the sandbox
  * (it says so), Cost Explorer behind a file cache on AWS. `--refresh` asks Cost Explorer again.
  */
-export async function openCostSession(ctx: CommandContext, options: { readonly env?: string; readonly refresh?: boolean } = {}): Promise<CostSession> {
-  const session = await openOrgSession(ctx);
+export async function openCostSession(
+  ctx: CommandContext,
+  options: { readonly env?: string; readonly refresh?: boolean; readonly session?: OrgSession } = {},
+): Promise<CostSession> {
+  const session = options.session ?? (await openOrgSession(ctx));
   const { config, org } = session;
   const environments = [...new Set(allAccounts(config).map((a) => a.environment))];
   if (options.env && !environments.includes(options.env)) {

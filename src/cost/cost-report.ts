@@ -295,3 +295,61 @@ export async function costBreakdown(
     environments,
   };
 }
+
+/** One month of the history: cents per environment. */
+export interface HistoryMonth {
+  /** YYYY-MM. */
+  readonly month: string;
+  readonly environments: Readonly<Record<string, Money>>;
+}
+
+/** Monthly usage cost per environment over the last months, the current one (to yesterday) included. */
+export interface CostHistory {
+  readonly currency: string;
+  readonly sample: boolean;
+  readonly requests: number;
+  readonly dataThrough: string;
+  /** Oldest first. */
+  readonly months: readonly HistoryMonth[];
+}
+
+/**
+ * The last `months` months (Cost Explorer keeps 13 without extra cost) per environment: one MONTHLY query grouped by
+ * LINKED_ACCOUNT, credits and refunds left out, the current month to yesterday.
+ */
+export async function costHistory(inputs: CostViewInputs, options: { readonly months?: number } = {}): Promise<CostHistory> {
+  const today = isoDate(inputs.today ?? new Date());
+  const count = options.months ?? 13;
+  const start = monthStart(today, -(count - 1));
+  let requests = 0;
+  const pages =
+    start < today
+      ? await allPages(
+          inputs.source,
+          {
+            TimePeriod: { Start: start, End: today },
+            Granularity: 'MONTHLY',
+            Metrics: ['UnblendedCost'],
+            GroupBy: groupBy('LINKED_ACCOUNT'),
+            Filter: USAGE_ONLY,
+          },
+          () => requests++,
+        )
+      : [];
+  const names = environmentNames(inputs.environments).sort();
+  const months = Array.from({ length: count }, (_, i) => monthStart(today, i - (count - 1)).slice(0, 7));
+  const cents = new Map(months.map((m) => [m, new Map(names.map((n) => [n, 0]))]));
+  for (const { start: periodStart, group } of groupsOf(pages)) {
+    const environment = inputs.environments.get(group.Keys?.[0] ?? '');
+    const month = cents.get(periodStart.slice(0, 7));
+    if (environment === undefined || !month) continue;
+    month.set(environment, (month.get(environment) ?? 0) + decimalToCents(group.Metrics?.UnblendedCost?.Amount ?? '0'));
+  }
+  return {
+    currency: currencyOf(pages),
+    sample: inputs.source.sample,
+    requests,
+    dataThrough: addDays(today, -1),
+    months: months.map((month) => ({ month, environments: Object.fromEntries([...(cents.get(month) ?? [])].map(([env, c]) => [env, money(c)])) })),
+  };
+}

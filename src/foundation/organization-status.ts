@@ -3,6 +3,7 @@ import type { IdentityContext } from '../identity/identity-context.js';
 import { findInstance, portalUrl, shortcutUrl } from '../identity/identity-context.js';
 import { desiredAssignments } from '../identity/kinds/assignment-kind.js';
 import { readAccounts } from '../org/kinds/account-kind.js';
+import { readPolicies } from '../org/kinds/scp-kind.js';
 import type { OrgContext } from '../org/org-context.js';
 import { readOrganizationBasics } from '../org/read-organization.js';
 
@@ -18,6 +19,8 @@ export interface AccountStatus {
   readonly inConfig: boolean;
   /** SCPs never apply to the management account: its admins are bound by nothing the guardrails say. */
   readonly scpsApply: boolean;
+  /** The guardrail SCPs that bind it: attached to the account, its OUs or the root (AWS's allow-all FullAWSAccess left out). */
+  readonly guardrails: readonly string[];
 }
 
 /** What `groundwork status` and the console's Environments page show. */
@@ -35,10 +38,26 @@ export interface OrganizationStatus {
   readonly notCreated: readonly string[];
 }
 
+/** The SCPs attached along an account's path to the root: its own, each OU's up the config's parent chain, the root's. */
+function guardrailsOf(org: OrgContext, accountId: string | undefined, parentName: string | undefined): string[] {
+  const { registry, config } = org;
+  const targets = [accountId, registry.rootId];
+  const seen = new Set<string>();
+  for (let ou = parentName; ou && ou !== 'Root' && !seen.has(ou); ou = config.organization.organizationalUnits.find((o) => o.name === ou)?.parent) {
+    seen.add(ou);
+    targets.push(registry.ouIds.get(ou));
+  }
+  const names = new Set<string>();
+  for (const target of targets) for (const name of (target && registry.attachmentsByTarget.get(target)) || []) names.add(name);
+  names.delete('FullAWSAccess');
+  return [...names].sort();
+}
+
 /** Reads the organization's accounts, the access portal and the sign-in shortcuts. */
 export async function organizationStatus(org: OrgContext, identity: IdentityContext, caller: CallerIdentity): Promise<OrganizationStatus> {
   const { config } = org;
-  const live = (await readOrganizationBasics(org)) ? await readAccounts(org) : [];
+  const exists = await readOrganizationBasics(org);
+  const [live] = exists ? await Promise.all([readAccounts(org), readPolicies(org)]) : [[]];
   const environmentOf = (name: string) =>
     name === config.organization.managementAccount.name
       ? config.organization.managementAccount.environment
@@ -56,6 +75,7 @@ export async function organizationStatus(org: OrgContext, identity: IdentityCont
       managed: a.managed || isManagement,
       inConfig: environmentOf(name) !== undefined,
       scpsApply: !isManagement,
+      guardrails: isManagement ? [] : guardrailsOf(org, a.id, a.parentName),
     };
   });
   const instance = caller.organizationId ? await findInstance(identity) : undefined;

@@ -5,6 +5,7 @@ import { didYouMean } from '../../config/suggest.js';
 import { GroundworkError } from '../../errors.js';
 import { readAccounts } from '../../org/kinds/account-kind.js';
 import { environmentsByAccountId, readOrganizationBasics } from '../../org/read-organization.js';
+import { openAuditSession } from '../audit-session.js';
 import type { CommandContext } from '../context.js';
 import { openOrgSession } from '../org-session.js';
 import { renderTable } from '../render-table.js';
@@ -45,14 +46,7 @@ function table(events: readonly AuditEvent[]): string {
 
 /** `groundwork audit search`: organization-wide event search, as a table or JSON, paged with a cursor; `--follow` polls for new events. */
 export async function auditSearchCommand(ctx: CommandContext, options: AuditSearchOptions): Promise<void> {
-  const session = await openOrgSession(ctx);
-  const { config, org } = session;
-  if (await readOrganizationBasics(org)) await readAccounts(org);
-  const idsByName = new Map(org.registry.accountIds);
-  if (org.registry.managementAccountId) idsByName.set(config.organization.managementAccount.name, org.registry.managementAccountId);
-  const environments = environmentsByAccountId(config, org.registry);
-  // Accounts outside the config show under their own name.
-  for (const [name, id] of idsByName) if (!environments.has(id)) environments.set(id, name);
+  const { audit, idsByName } = await openAuditSession(await openOrgSession(ctx));
   const accounts = options.account.map((name) => {
     const id = idsByName.get(name) ?? (/^\d{12}$/.test(name) ? name : undefined);
     if (!id) throw new GroundworkError('USAGE', `unknown account "${name}"`, { hint: didYouMean(name, [...idsByName.keys()]) });
@@ -76,12 +70,6 @@ export async function auditSearchCommand(ctx: CommandContext, options: AuditSear
     text: options.text,
     limit,
     cursor: options.cursor,
-  };
-  const audit: AuditContext = {
-    clients: session.clients,
-    environments,
-    logRetentionDays: config.audit.cloudWatchLogsRetentionDays,
-    logArchiveAccountId: config.audit.logArchiveAccount ? idsByName.get(config.audit.logArchiveAccount) : undefined,
   };
   const page = await searchAudit(audit, query);
   ctx.out.result({ ...page, events: page.events }, () => {

@@ -5,11 +5,14 @@ import { z } from 'zod';
 import { type AuditQuery, parseDuration } from '../../audit/audit-filter.js';
 import type { AuditPage } from '../../audit/search.js';
 import { toGroundworkError } from '../../aws/aws-error.js';
+import type { Delivery } from '../../delivery/deliveries.js';
 import { GroundworkError } from '../../errors.js';
 import type { OrganizationStatus } from '../../foundation/organization-status.js';
+import type { ImportSummary } from '../../identity/people/import-users.js';
 import type { UserAccess } from '../../identity/people/list-users.js';
+import type { NewUser } from '../../identity/people/manage-user.js';
 import type { MembershipChange } from '../../identity/people/membership.js';
-import type { ChangeLog } from './change-log.js';
+import type { ChangeLog, ConsoleChange } from './change-log.js';
 import type { ConsoleCosts } from './costs.js';
 
 /** What the console's routes call: domain code, opened once for the target; routes make no AWS calls of their own. */
@@ -18,10 +21,17 @@ export interface ConsoleDeps {
   readonly environments: () => Promise<OrganizationStatus>;
   readonly people: {
     list(): Promise<UserAccess[]>;
-    groups(): Promise<string[]>;
+    /** Every group with its members and what it is assigned where. */
+    groups(): Promise<GroupView[]>;
     grant(user: string, group: string): Promise<MembershipChange>;
     revoke(user: string, group: string): Promise<MembershipChange>;
+    create(user: NewUser): Promise<{ user: string; groups: readonly string[] }>;
+    deactivate(user: string): Promise<{ user: string; removedFrom: readonly string[] }>;
+    /** A users file's content, imported by the same code as `groundwork users import`. */
+    importCsv(csv: string): Promise<ImportSummary>;
   };
+  /** What runs in each environment with a workload, and its last deployments. */
+  readonly deliveries: () => Promise<{ readonly environments: readonly Delivery[] }>;
   readonly costs: ConsoleCosts;
   readonly audit: {
     /** Environment → its account IDs, for the environment filter. */
@@ -31,8 +41,18 @@ export interface ConsoleDeps {
   readonly changes: ChangeLog;
   /** Who acts: the caller's identity (AWS) or the sandbox. */
   readonly whoami: () => Promise<string>;
+  /** Where the console points: the sandbox (the emulator) or AWS. */
+  readonly target: 'sandbox' | 'aws';
   /** Where the unexpected errors go, with their request ID. @default stderr */
   readonly log?: (line: string) => void;
+}
+
+/** A group as the People page shows it. */
+export interface GroupView {
+  readonly name: string;
+  readonly members: readonly string[];
+  /** Account name → permission set names assigned to the group there. */
+  readonly access: Readonly<Record<string, readonly string[]>>;
 }
 
 /** The header every write must carry: a page of another site cannot set it without a CORS preflight, which never passes. */
@@ -51,6 +71,17 @@ const STATUS: Partial<Record<string, 400 | 403 | 404 | 503>> = {
 };
 
 const GroupChange = z.strictObject({ group: z.string().min(1).max(128) });
+const field = z.string().max(1024);
+const CreateUser = z.strictObject({
+  username: field,
+  email: field,
+  given_name: field,
+  family_name: field,
+  display_name: field.default(''),
+  groups: z.array(z.string().min(1).max(128)).max(100).default([]),
+});
+/** 5 MB of CSV: some 50,000 people. */
+const ImportCsv = z.strictObject({ csv: z.string().min(1).max(5_000_000) });
 const list = z
   .string()
   .optional()
@@ -75,6 +106,11 @@ const AuditSearch = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1000).optional(),
   cursor: z.string().optional(),
 });
+const Statement = z.strictObject({
+  month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'use YYYY-MM'),
+  env: z.string().min(1),
+  format: z.enum(['html', 'csv']),
+});
 const Breakdown = z.strictObject({
   by: z.enum(['service', 'usage-type', 'day']),
   month: z
@@ -83,6 +119,9 @@ const Breakdown = z.strictObject({
     .optional(),
   env: z.string().optional(),
 });
+
+type Outcome = Pick<ConsoleChange, 'result' | 'summary'>;
+const membershipOutcome = (r: MembershipChange): Outcome => ({ result: r.changed ? 'changed' : 'unchanged' });
 
 /**
  * The writes' guard against cross-site requests. Hono's `csrf` middleware lets `application/json` through, so every
@@ -129,7 +168,7 @@ export function createApp(deps: ConsoleDeps): Hono<{ Variables: Variables }> {
   });
   app.notFound((c) => c.json({ error: { code: 'NOT_FOUND', message: `no route ${c.req.method} ${c.req.path}` } }, 404));
 
-  const body = async <T extends z.ZodType>(request: Request, schema: T): Promise<z.output<T>> => {
+  const body = async <T extends z.ZodType>(request: Request, schema: T, hint: string): Promise<z.output<T>> => {
     let raw: unknown;
     try {
       raw = await request.json();
@@ -139,19 +178,19 @@ export function createApp(deps: ConsoleDeps): Hono<{ Variables: Variables }> {
     const parsed = schema.safeParse(raw);
     if (!parsed.success) {
       throw new GroundworkError('USAGE', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '), {
-        hint: 'send {"group": "NAME"}',
+        hint,
       });
     }
     return parsed.data;
   };
 
   /** Runs a change and records it, whatever its outcome. */
-  const recorded = async (requestId: string, action: string, target: Record<string, string>, change: () => Promise<MembershipChange>) => {
+  const recorded = async <R>(requestId: string, action: string, target: Record<string, string>, change: () => Promise<R>, outcome: (r: R) => Outcome) => {
     const who = await deps.whoami();
     const at = new Date().toISOString();
     try {
       const result = await change();
-      deps.changes.record({ at, who, action, target, result: result.changed ? 'changed' : 'unchanged', requestId });
+      deps.changes.record({ at, who, action, target, ...outcome(result), requestId });
       return result;
     } catch (error) {
       deps.changes.record({ at, who, action, target, result: 'failed', error: (error as Error).message, requestId });
@@ -159,9 +198,35 @@ export function createApp(deps: ConsoleDeps): Hono<{ Variables: Variables }> {
     }
   };
 
+  const knownEnvironment = (env: string) => {
+    if (!deps.costs.environments.includes(env)) {
+      throw new GroundworkError('USAGE', `unknown environment "${env}"`, { hint: `one of ${deps.costs.environments.join(', ')}` });
+    }
+  };
+
   app.get('/api/health', (c) => c.json({ status: 'ok' }));
+  app.get('/api/session', async (c) => c.json({ target: deps.target, caller: await deps.whoami() }));
   app.get('/api/environments', async (c) => c.json(await deps.environments()));
   app.get('/api/costs', async (c) => c.json(await deps.costs.overview()));
+  app.get('/api/costs/history', async (c) => c.json(await deps.costs.history()));
+  app.get('/api/costs/statements/:month/:env', async (c) => {
+    const parsed = Statement.safeParse({ ...c.req.param(), format: c.req.query('format') ?? 'html' });
+    if (!parsed.success) {
+      throw new GroundworkError('USAGE', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '), {
+        hint: 'ask for /api/costs/statements/YYYY-MM/ENV?format=html|csv',
+      });
+    }
+    const { month, env, format } = parsed.data;
+    if (month >= new Date().toISOString().slice(0, 7))
+      throw new GroundworkError('USAGE', `${month} is not over yet`, { hint: 'statements are for past months; the current month is on the Costs page' });
+    knownEnvironment(env);
+    const statement = await deps.costs.statement(month, env, format);
+    if (!statement) throw new GroundworkError('AWS_RESOURCE_NOT_FOUND', `no statement for ${env} in ${month}`, { hint: 'pick another month' });
+    return c.body(statement.body, 200, {
+      'content-type': statement.contentType,
+      'content-disposition': `attachment; filename="${statement.fileName}"`,
+    });
+  });
   app.get('/api/costs/breakdown', async (c) => {
     const parsed = Breakdown.safeParse(c.req.query());
     if (!parsed.success) {
@@ -172,9 +237,7 @@ export function createApp(deps: ConsoleDeps): Hono<{ Variables: Variables }> {
     const { by, month = new Date().toISOString().slice(0, 7), env } = parsed.data;
     if (month > new Date().toISOString().slice(0, 7))
       throw new GroundworkError('USAGE', `${month} is in the future`, { hint: 'ask for this month or an earlier one' });
-    if (env && !deps.costs.environments.includes(env)) {
-      throw new GroundworkError('USAGE', `unknown environment "${env}"`, { hint: `one of ${deps.costs.environments.join(', ')}` });
-    }
+    if (env) knownEnvironment(env);
     return c.json(await deps.costs.breakdown({ by, month, environment: env }));
   });
   app.get('/api/audit', async (c) => {
@@ -212,13 +275,52 @@ export function createApp(deps: ConsoleDeps): Hono<{ Variables: Variables }> {
   app.get('/api/groups', async (c) => c.json({ groups: await deps.people.groups() }));
   app.post('/api/people/:user/groups', async (c) => {
     const user = c.req.param('user');
-    const { group } = await body(c.req.raw, GroupChange);
-    return c.json(await recorded(c.get('requestId'), 'add-to-group', { user, group }, () => deps.people.grant(user, group)));
+    const { group } = await body(c.req.raw, GroupChange, 'send {"group": "NAME"}');
+    return c.json(await recorded(c.get('requestId'), 'add-to-group', { user, group }, () => deps.people.grant(user, group), membershipOutcome));
   });
   app.delete('/api/people/:user/groups/:group', async (c) => {
     const { user, group } = c.req.param();
-    return c.json(await recorded(c.get('requestId'), 'remove-from-group', { user, group }, () => deps.people.revoke(user, group)));
+    return c.json(await recorded(c.get('requestId'), 'remove-from-group', { user, group }, () => deps.people.revoke(user, group), membershipOutcome));
   });
+  app.post('/api/people', async (c) => {
+    const user = await body(c.req.raw, CreateUser, 'send {"username","email","given_name","family_name","display_name","groups":[...]}');
+    const created = await recorded(
+      c.get('requestId'),
+      'create-user',
+      { user: user.username, groups: user.groups.join(';') },
+      () => deps.people.create({ ...user, groups: user.groups.join(';') }),
+      () => ({ result: 'changed', summary: 'created' }),
+    );
+    return c.json(created, 201);
+  });
+  app.post('/api/people/:user/deactivate', async (c) => {
+    const user = c.req.param('user');
+    return c.json(
+      await recorded(
+        c.get('requestId'),
+        'deactivate-user',
+        { user },
+        () => deps.people.deactivate(user),
+        (r) => ({ result: r.removedFrom.length > 0 ? 'changed' : 'unchanged', summary: `removed from ${r.removedFrom.length} group(s)` }),
+      ),
+    );
+  });
+  app.post('/api/people/import', async (c) => {
+    const { csv } = await body(c.req.raw, ImportCsv, 'send {"csv": "username,email,given_name,family_name,display_name,groups\\n..."}');
+    return c.json(
+      await recorded(
+        c.get('requestId'),
+        'import-users',
+        { rows: String(Math.max(0, csv.trim().split('\n').length - 1)) },
+        () => deps.people.importCsv(csv),
+        (r) => ({
+          result: r.created + r.updated > 0 ? 'changed' : 'unchanged',
+          summary: `${r.created} created, ${r.updated} updated, ${r.unchanged} unchanged, ${r.rejected.length} rejected`,
+        }),
+      ),
+    );
+  });
+  app.get('/api/deliveries', async (c) => c.json(await deps.deliveries()));
   app.get('/api/changes', (c) => c.json({ changes: deps.changes.list() }));
   return app;
 }

@@ -8,6 +8,8 @@ export interface ConsoleChange {
   readonly action: string;
   readonly target: Record<string, string>;
   readonly result: 'changed' | 'unchanged' | 'failed';
+  /** What the change did, in words: "removed from 2 group(s)". */
+  readonly summary?: string;
   readonly error?: string;
   readonly requestId: string;
 }

@@ -1,5 +1,7 @@
-import { type BreakdownBy, type CostBreakdown, type CostOverview, costBreakdown, costOverview } from '../../cost/cost-report.js';
-import type { CostSource } from '../../cost/cost-source.js';
+import { type BreakdownBy, type CostBreakdown, type CostHistory, type CostOverview, costBreakdown, costHistory, costOverview } from '../../cost/cost-report.js';
+import { type CostSource, fetchMonth } from '../../cost/cost-source.js';
+import { STATEMENT_FORMATS } from '../../cost/render-statement.js';
+import { buildStatements } from '../../cost/statement.js';
 
 /** A cost view with the age of its figures: the oldest cached answer it used, or now for fresh and sample data. */
 export type Dated<T> = T & { readonly asOf: string };
@@ -9,6 +11,10 @@ export interface ConsoleCosts {
   readonly environments: readonly string[];
   overview(): Promise<Dated<CostOverview>>;
   breakdown(options: { month: string; by: BreakdownBy; environment?: string }): Promise<Dated<CostBreakdown>>;
+  /** 13 months per environment, for the stacked chart. */
+  history(): Promise<Dated<CostHistory>>;
+  /** One environment's monthly statement, as `groundwork bills` writes it. */
+  statement(month: string, environment: string, format: 'html' | 'csv'): Promise<{ body: string; contentType: string; fileName: string } | undefined>;
 }
 
 /**
@@ -32,5 +38,16 @@ export function costsOf(options: {
     environments: [...new Set(options.environments.values())].sort(),
     overview: () => dated((source) => costOverview({ source, environments: options.environments, today: now() }, options.budgetsUsd)),
     breakdown: (query) => dated((source) => costBreakdown({ source, environments: options.environments, today: now() }, query)),
+    statement: async (month, environment, format) => {
+      const source = options.sourceFor();
+      const { usagePages, adjustmentPages } = await fetchMonth(source, month);
+      const statement = buildStatements({ month, usagePages, adjustmentPages, environments: options.environments, sample: source.sample }).find(
+        (s) => s.environment === environment,
+      );
+      if (!statement) return undefined;
+      const rendered = STATEMENT_FORMATS[format];
+      return { body: rendered.render(statement), contentType: rendered.contentType, fileName: `${environment}-${month}.${format}` };
+    },
+    history: () => dated((source) => costHistory({ source, environments: options.environments, today: now() })),
   };
 }
