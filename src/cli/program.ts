@@ -4,6 +4,7 @@ import { type ApplyOptions, applyCommand } from './commands/apply.js';
 import { type AuditSearchOptions, auditSearchCommand } from './commands/audit.js';
 import { type AuthImportOptions, authCodeCommand, authImportCommand } from './commands/auth.js';
 import { type BillsOptions, billsCommand } from './commands/bills.js';
+import { consoleCommand } from './commands/console.js';
 import { type CostsOptions, costsCommand } from './commands/costs.js';
 import { emulatorStartCommand, emulatorStatusCommand, emulatorStopCommand } from './commands/emulator.js';
 import { type MigrateIamOptions, migrateIamCommand } from './commands/migrate-iam.js';
@@ -82,7 +83,17 @@ export function buildProgram(streams: OutputStreams = process, env: NodeJS.Proce
     )
     .action(run((ctx, o: ApplyOptions) => applyCommand(ctx, o)));
   program.command('status').description(MESSAGES.commands.status).action(run(statusCommand));
-  program.command('up').description(MESSAGES.commands.up).action(run(upCommand));
+  program
+    .command('up')
+    .description(MESSAGES.commands.up)
+    .option('--no-console', 'stop once the sandbox is ready, without serving the console')
+    .option('--console-port <port>', 'port of the console (default 8080; a free one is picked if it is taken)', parsePort)
+    .action(run(upCommand));
+  program
+    .command('console')
+    .description(MESSAGES.commands.console)
+    .option('--port <port>', 'port on 127.0.0.1 (default 8080; a free one is picked if 8080 is taken)', parsePort)
+    .action(run(consoleCommand));
   program
     .command('schema')
     .description(MESSAGES.commands.schema)

@@ -12,9 +12,17 @@ import { type CommandContext, configFrom } from '../context.js';
 import { openOrgSession, planOrganization } from '../org-session.js';
 import { progressPrinter } from '../render-progress.js';
 import { renderTree } from '../render-tree.js';
+import { serveUntilStopped, startConsole } from './console.js';
 
-/** `groundwork up` (= npm start): the sandbox end to end. */
-export async function upCommand(ctx: CommandContext): Promise<void> {
+/** Options of `groundwork up`. */
+export interface UpOptions {
+  /** Serve the console once the sandbox is ready (`--no-console` sets false). @default true */
+  readonly console?: boolean;
+  readonly consolePort?: number;
+}
+
+/** `groundwork up` (= npm start): the sandbox end to end, then the console over it until Ctrl-C. */
+export async function upCommand(ctx: CommandContext, options: UpOptions = {}): Promise<void> {
   const { out } = ctx;
   const config = configFrom(ctx);
   out.progress(`✓ ${ctx.globals.config} is valid`);
@@ -88,9 +96,11 @@ export async function upCommand(ctx: CommandContext): Promise<void> {
       id: accounts.source === 'organization' || session.org.registry.accountIds.has(a.name) ? accounts.ids.get(a.name) : undefined,
     })),
   };
+  const running = options.console === false ? undefined : await startConsole(sandboxCtx, { port: options.consolePort });
   out.result(
     {
       endpoint: emulator.state.endpoint,
+      console: running?.url ?? null,
       organizationId: session.org.registry.organizationId ?? null,
       changesApplied: applied.done.length,
       users: users ? { created: users.created, updated: users.updated, unchanged: users.unchanged, rejected: users.rejected.length } : null,
@@ -106,7 +116,11 @@ export async function upCommand(ctx: CommandContext): Promise<void> {
         '',
         `Emulator endpoint: ${emulator.state.endpoint}   (export AWS_ENDPOINT_URL=${emulator.state.endpoint})`,
         'Next: npx groundwork status (portal and accounts) · npx groundwork users list · npx groundwork audit search --since 1h · npx groundwork costs (sample data)',
-        `Stop it with: npx groundwork emulator stop`,
+        ...(running
+          ? [`Console: ${running.url}   (environments, costs, audit, people, deliveries; Ctrl-C stops it, the emulator keeps running)`]
+          : ['Console: npx groundwork console']),
+        `Stop the emulator with: npx groundwork emulator stop`,
       ].join('\n'),
   );
+  if (running) await serveUntilStopped(running);
 }
