@@ -1,11 +1,13 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ListOrganizationalUnitsForParentCommand, ListRootsCommand, OrganizationsClient, paginateListAccountsForParent } from '@aws-sdk/client-organizations';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ClientFactory } from '../src/aws/client-factory.js';
+import { findFreePort } from '../src/sandbox/emulator.js';
 import { SHARED_PATHS } from './helpers/paths.js';
+import { startUp } from './helpers/sandbox-up.js';
 
 const home = mkdtempSync(join(tmpdir(), 'gw-up-'));
 const env = { ...process.env, GROUNDWORK_HOME: home, GROUNDWORK_EMULATOR_VENV: SHARED_PATHS.venv, AWS_ENDPOINT_URL: '' };
@@ -17,18 +19,48 @@ afterAll(() => {
 
 describe('groundwork up (npm start)', () => {
   it('leaves a running emulator holding the default organization, and prints the tree with real IDs', () => {
-    const up = groundwork('up', '--json');
+    const up = groundwork('up', '--json', '--no-console');
     expect(up.status).toBe(0);
     const result = JSON.parse(up.stdout);
+    expect(result.console).toBeNull();
     expect(result.accountIdSource).toBe('organization');
     expect(result.organizationId).toMatch(/^o-/);
     const status = JSON.parse(groundwork('emulator', 'status', '--json').stdout);
     expect(status).toEqual({ running: true, endpoint: result.endpoint });
+  });
 
-    const human = groundwork('up');
-    expect(human.status).toBe(0);
-    expect(human.stdout).toMatch(/├─ Stage\/\n│ {2}├─ prod {2}\d{12} {2}env=prod\n│ {2}└─ staging {2}\d{12} {2}env=staging/);
-    expect(human.stderr).toMatch(/organization applied: 0 change\(s\) \(it already matched the config\)/);
+  it('then ends serving the console, printing its URL, until Ctrl-C; the emulator keeps running', async () => {
+    const human = await startUp({ home });
+    expect(human.stdout()).toMatch(/├─ Stage\/\n│ {2}├─ prod {2}\d{12} {2}env=prod\n│ {2}└─ staging {2}\d{12} {2}env=staging/);
+    expect(human.stderr()).toMatch(/organization applied: 0 change\(s\) \(it already matched the config\)/);
+    expect(await (await fetch(`${human.consoleUrl}/api/health`)).json()).toEqual({ status: 'ok' });
+    const page = await fetch(`${human.consoleUrl}/people`);
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(await page.text()).toContain('<div id="root"></div>');
+    expect(await human.interrupt()).toBe(0);
+    await expect(fetch(`${human.consoleUrl}/api/health`)).rejects.toThrow();
+    expect(JSON.parse(groundwork('emulator', 'status', '--json').stdout).running).toBe(true);
+  });
+
+  it('then groundwork console serves the same sandbox alone; a --port that is taken is a clear error', async () => {
+    const port = await findFreePort(0);
+    const child = spawn(process.execPath, [SHARED_PATHS.bin, 'console', '--port', String(port)], { env, cwd: SHARED_PATHS.root });
+    let stdout = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    for (let i = 0; i < 600 && !stdout.includes('Console: '); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(stdout).toContain(`Console: http://127.0.0.1:${port}`);
+    const environments = (await (await fetch(`http://127.0.0.1:${port}/api/environments`)).json()) as { accounts: { name: string }[] };
+    expect(environments.accounts.map((a) => a.name)).toEqual(expect.arrayContaining(['prod', 'staging', 'dev', 'cicd', 'log-archive']));
+
+    const taken = groundwork('console', '--port', String(port));
+    expect(taken.status).toBe(1);
+    expect(taken.stderr).toContain(`port ${port} on 127.0.0.1 is taken`);
+    expect(taken.stderr).not.toMatch(/\n\s+at /);
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
   });
 
   it('is visible to any AWS client at the printed endpoint', async () => {

@@ -6,6 +6,8 @@ export interface Loaded<T> {
   readonly data?: T;
   readonly error?: Error;
   readonly loading: boolean;
+  /** The path the data and error are for (a newer path's answer may still be on its way). */
+  readonly path?: string;
   readonly reload: () => void;
 }
 

@@ -43,7 +43,8 @@ export default function AuditPage({ route, slot }: { route: Route; slot: SplitPa
   const [live, setLive] = useState(false);
   const [selected, setSelected] = useState<AuditEvent | undefined>();
   const cursor = cursors[pageIndex];
-  const page = useApi<Page>(`/api/audit?${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+  const pagePath = `/api/audit?${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+  const page = useApi<Page>(pagePath);
   const environments = useApi<OrganizationStatus>('/api/environments');
   const envOptions = useMemo(
     () => [...new Set((environments.data?.accounts ?? []).map((a) => a.environment ?? a.name))].sort().map((e) => ({ value: e, label: e })),
@@ -60,13 +61,32 @@ export default function AuditPage({ route, slot }: { route: Route; slot: SplitPa
   }, [live, pageIndex]);
 
   useEffect(() => {
-    if (page.data?.nextCursor && cursors.length === pageIndex + 1) setPaging({ query, cursors: [...cursors, page.data.nextCursor], pageIndex });
-  }, [page.data, cursors, pageIndex, query]);
+    // Only this page's answer opens the next one, never a previous query's that is still on screen.
+    if (page.path === pagePath && page.data?.nextCursor && cursors.length === pageIndex + 1)
+      setPaging({ query, cursors: [...cursors, page.data.nextCursor], pageIndex });
+  }, [page.path, page.data, pagePath, cursors, pageIndex, query]);
 
   useEffect(() => {
     slot.setSplitPanel(
       selected ? (
-        <SplitPanel header={`${selected.eventName} at ${when(selected.time)}`} hidePreferencesButton closeBehavior="hide">
+        <SplitPanel
+          header={`${selected.eventName} at ${when(selected.time)}`}
+          hidePreferencesButton
+          closeBehavior="hide"
+          i18nStrings={{
+            closeButtonAriaLabel: 'Close the event',
+            openButtonAriaLabel: 'Open the event',
+            resizeHandleAriaLabel: 'Resize the event panel',
+            resizeHandleTooltipText: 'Drag or select to resize',
+            preferencesTitle: 'Panel preferences',
+            preferencesPositionLabel: 'Panel position',
+            preferencesPositionDescription: 'Where the panel shows',
+            preferencesPositionSide: 'Side',
+            preferencesPositionBottom: 'Bottom',
+            preferencesConfirm: 'Confirm',
+            preferencesCancel: 'Cancel',
+          }}
+        >
           <SpaceBetween size="s">
             {selected.sample ? (
               <Box>
@@ -114,18 +134,18 @@ export default function AuditPage({ route, slot }: { route: Route; slot: SplitPa
             />
           </FormField>
           <FormField label="User">
-            <FilterInput value={filters.user} onCommit={(user) => set({ user })} placeholder="alice, role/session" />
+            <FilterInput value={filters.user} onCommit={(user) => set({ user })} label="User" placeholder="alice, role/session" />
           </FormField>
           <FormField label="Service">
-            <FilterInput value={filters.service} onCommit={(service) => set({ service })} placeholder="s3, iam" />
+            <FilterInput value={filters.service} onCommit={(service) => set({ service })} label="Service" placeholder="s3, iam" />
           </FormField>
           <FormField label="Event">
-            <FilterInput value={filters.event} onCommit={(event) => set({ event })} placeholder="DeleteBucket" />
+            <FilterInput value={filters.event} onCommit={(event) => set({ event })} label="Event" placeholder="DeleteBucket" />
           </FormField>
         </Grid>
         <Grid gridDefinition={[{ colspan: 6 }, { colspan: 3 }, { colspan: 3 }]}>
           <FormField label="Text anywhere in the event">
-            <FilterInput value={filters.text} onCommit={(text) => set({ text })} placeholder="bucket name, IP, error message" />
+            <FilterInput value={filters.text} onCommit={(text) => set({ text })} label="Text" placeholder="bucket name, IP, error message" />
           </FormField>
           <FormField label="Errors">
             <Toggle checked={filters.errors === 'true'} onChange={({ detail }) => set({ errors: detail.checked ? 'true' : undefined })}>
@@ -205,7 +225,17 @@ export default function AuditPage({ route, slot }: { route: Route; slot: SplitPa
 }
 
 /** A text filter that applies on Enter or when it loses focus, so the URL changes once per filter, not per key. */
-function FilterInput({ value, onCommit, placeholder }: { value?: string; onCommit: (v: string | undefined) => void; placeholder: string }) {
+function FilterInput({
+  value,
+  onCommit,
+  placeholder,
+  label,
+}: {
+  value?: string;
+  onCommit: (v: string | undefined) => void;
+  placeholder: string;
+  label: string;
+}) {
   const [text, setText] = useState(value ?? '');
   useEffect(() => setText(value ?? ''), [value]);
   const commit = () => {
@@ -216,6 +246,8 @@ function FilterInput({ value, onCommit, placeholder }: { value?: string; onCommi
       value={text}
       type="search"
       placeholder={placeholder}
+      ariaLabel={label}
+      clearAriaLabel={`Clear the ${label.toLowerCase()} filter`}
       onChange={({ detail }) => setText(detail.value)}
       onBlur={commit}
       onKeyDown={({ detail }) => {

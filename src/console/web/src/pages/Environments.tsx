@@ -62,6 +62,11 @@ export default function EnvironmentsPage(_: { route: Route }) {
               <Table<Row>
                 variant="container"
                 wrapLines
+                ariaLabels={{
+                  expandButtonLabel: (row) => `Show the accounts of ${row.kind === 'ou' ? row.name : ''}`,
+                  collapseButtonLabel: (row) => `Hide the accounts of ${row.kind === 'ou' ? row.name : ''}`,
+                  tableLabel: 'Accounts by OU',
+                }}
                 header={
                   <Header
                     counter={`(${org.accounts.length})`}
