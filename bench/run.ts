@@ -1,9 +1,10 @@
 /**
  * `npm run bench [name…]`: runs the benchmarks and prints a Markdown table with the machine and date,
- * to be pasted into docs/benchmarks.md. Names: synth, org, identity, cost, delivery, release, auth.
+ * to be pasted into docs/benchmarks.md. Names: synth, org, identity, cost, delivery, release, auth, console.
  */
 import { cpus, totalmem } from 'node:os';
 import { authBenchmark } from './auth.bench.js';
+import { consoleBenchmark } from './console.bench.js';
 import { costBenchmark } from './cost.bench.js';
 import { deliveryBenchmark } from './delivery.bench.js';
 import { identityBenchmark } from './identity.bench.js';
@@ -20,6 +21,7 @@ const suites: Record<string, () => Promise<BenchResult[]>> = {
   delivery: deliveryBenchmark,
   release: releaseBenchmark,
   auth: authBenchmark,
+  console: consoleBenchmark,
 };
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !(name in suites));

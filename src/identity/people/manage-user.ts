@@ -1,3 +1,4 @@
+import { toGroundworkError } from '../../aws/aws-error.js';
 import { GroundworkError } from '../../errors.js';
 import type { IdentityContext } from '../identity-context.js';
 import { addMembership, createUser, readStoredUsers, removeMembership } from './identity-store-users.js';
@@ -32,7 +33,18 @@ export async function createPerson(ctx: IdentityContext, user: NewUser): Promise
     throw new GroundworkError('USAGE', `user "${row.username}" already exists`, { hint: 'pick another user name, or change the groups of the existing user' });
   }
   const userId = await createUser(ctx, row as UserRow);
-  for (const group of row.groups) await addMembership(ctx, userId, group);
+  for (const [i, group] of row.groups.entries()) {
+    try {
+      await addMembership(ctx, userId, group);
+    } catch (error) {
+      // The user exists now: say so, and which memberships were not made, with the cause's own code (403 stays 403).
+      const cause = toGroundworkError(error);
+      throw new GroundworkError(cause.code, `user "${row.username}" was created, but not added to ${row.groups.slice(i).join(', ')}: ${cause.message}`, {
+        hint: cause.hint ?? 'add the memberships again from the People page or with groundwork users grant',
+        cause: error,
+      });
+    }
+  }
   return { user: row.username, groups: row.groups };
 }
 

@@ -54,7 +54,8 @@ export default function EnvironmentsPage(_: { route: Route }) {
       <Guarded loaded={status} what="organization">
         {(org) => {
           const rows = treeOf(org.accounts);
-          const open = expanded ?? new Set(rows.map(rowId));
+          // Small organizations open fully; large ones open OU by OU, so the first render stays fast.
+          const open = expanded ?? new Set(org.accounts.length <= 100 ? rows.map(rowId) : []);
           const costOf = (env: string | null): EnvironmentCost | undefined => costs.data?.environments.find((e) => e.environment === env);
           return (
             <SpaceBetween size="m">
