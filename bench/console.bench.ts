@@ -107,6 +107,7 @@ export async function consoleBenchmark(): Promise<BenchResult[]> {
     await ensureWebBuild(WEB_BUILD_DIR);
 
     const port = await findFreePort(0);
+    const starting = performance.now();
     server = spawn(process.execPath, ['bin/groundwork.js', 'console', '--port', String(port), '--config', configFile, '--endpoint', state.endpoint], {
       env: { ...process.env, GROUNDWORK_HOME: dir, GROUNDWORK_EMULATOR_VENV: shared.venvDir },
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -115,8 +116,15 @@ export async function consoleBenchmark(): Promise<BenchResult[]> {
     server.stdout?.on('data', (d) => {
       out += d;
     });
-    for (let i = 0; i < 1200 && !out.includes('Console: '); i++) await new Promise((r) => setTimeout(r, 100));
-    if (!out.includes('Console: ')) throw new Error('the console did not start within 120 s');
+    for (let i = 0; i < 6000 && !out.includes('Console: '); i++) await new Promise((r) => setTimeout(r, 100));
+    if (!out.includes('Console: ')) throw new Error('the console did not start within 600 s');
+    const readyS = (performance.now() - starting) / 1000;
+    results.push({
+      name: 'groundwork console ready to serve (1,000 accounts, 10,000 users)',
+      value: `${readyS.toFixed(1)} s (reads the organization, Identity Center and the audit accounts once)`,
+      goal: 'reported',
+      met: true,
+    });
     const base = `http://127.0.0.1:${port}`;
 
     for (const route of ROUTES) {

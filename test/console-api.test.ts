@@ -286,7 +286,7 @@ describe('the console API, through app.request(), over the emulator’s Identity
     expect(await created.json()).toEqual({ user: 'new.person', groups: ['Developers'] });
     let live = await listUsers(identity, await assignmentKind(identity).read());
     expect(live.find((u) => u.username === 'new.person')).toMatchObject({ groups: ['Developers'], access: { dev: ['Developer'] } });
-    // The console's own list shows it at once: a change drops the kept read.
+    // The console's own list shows it at once: a change is applied to the kept read.
     const listed = (await (await app.request(url('/api/people'))).json()) as { users: { username: string }[] };
     expect(listed.users.some((u) => u.username === 'new.person')).toBe(true);
 

@@ -48,7 +48,6 @@ export async function openConsole(ctx: CommandContext): Promise<{ deps: ConsoleD
   const session = await openOrgSession(ctx);
   await prepareIdentity(session.org, session.identity);
   const [cost, audit] = await Promise.all([openCostSession(ctx, { session }), openAuditSession(session)]);
-  const sourceFor = () => cost.source;
   const stateDir = join(ctx.emulatorPaths.stateDir, 'console');
   const targets = deliveryTargets(session);
   const environments = memo(() => organizationStatus(session.org, session.identity, session.caller), 30_000);
@@ -71,7 +70,7 @@ export async function openConsole(ctx: CommandContext): Promise<{ deps: ConsoleD
   );
   const deps: ConsoleDeps = {
     environments,
-    costs: costsOf({ sourceFor, environments: cost.environments, budgetsUsd: cost.budgetsUsd }),
+    costs: costsOf({ sourceFor: cost.sourceForRequest, environments: cost.environments, budgetsUsd: cost.budgetsUsd }),
     audit: { accountsByEnvironment: audit.accountsByEnvironment, search: (query) => searchAudit(audit.audit, query) },
     people: peopleOf(session.identity, { uploadsDir: join(stateDir, 'uploads') }),
     deliveries,
@@ -79,5 +78,8 @@ export async function openConsole(ctx: CommandContext): Promise<{ deps: ConsoleD
     whoami: async () => session.caller.arn || session.caller.accountId,
     target: resolveTarget(ctx),
   };
+  // Start the slow reads now, so the first page view finds them done (or in flight) instead of starting them; a read
+  // that fails here fails again, with its message, when a page asks for it.
+  for (const warm of [deps.environments, deps.deliveries, deps.people.list, deps.costs.overview, deps.costs.history]) warm().catch(() => {});
   return { deps, session };
 }

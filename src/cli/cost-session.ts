@@ -23,6 +23,11 @@ export interface CostSession {
   readonly source: CostSource;
   /** Cache hits and misses, on AWS. */
   readonly cacheStats?: { readonly hits: number; readonly misses: number };
+  /**
+   * A fresh view of the same source, for one request of a long-running server (the console): on AWS its cache stats,
+   * and so the age of its oldest answer, are that request's own.
+   */
+  readonly sourceForRequest: () => CostSource & { readonly stats?: { readonly oldestFetchedAt?: string } };
 }
 
 /** Checks `YYYY-MM` and that the month has begun. */
@@ -61,13 +66,20 @@ export async function openCostSession(
 
   if (resolveTarget(ctx) === 'sandbox') {
     ctx.out.progress('note: the sandbox has no AWS billing data; these figures are generated SAMPLE DATA');
-    return { session, environments: byAccount, budgetsUsd, source: sampleCostSource([...byAccount].map(([id, environment]) => ({ id, environment }))) };
+    const source = sampleCostSource([...byAccount].map(([id, environment]) => ({ id, environment })));
+    return { session, environments: byAccount, budgetsUsd, source, sourceForRequest: () => source };
   }
-  const cached = cachedCostSource(costExplorerSource(session.clients.create(CostExplorerClient, { region: 'us-east-1' })), {
-    dir: join(ctx.emulatorPaths.stateDir, 'cache', 'cost-explorer', session.caller.accountId),
-    refresh: options.refresh,
-  });
-  return { session, environments: byAccount, budgetsUsd, source: cached, cacheStats: cached.stats };
+  const explorer = costExplorerSource(session.clients.create(CostExplorerClient, { region: 'us-east-1' }));
+  const dir = join(ctx.emulatorPaths.stateDir, 'cache', 'cost-explorer', session.caller.accountId);
+  const cached = cachedCostSource(explorer, { dir, refresh: options.refresh });
+  return {
+    session,
+    environments: byAccount,
+    budgetsUsd,
+    source: cached,
+    cacheStats: cached.stats,
+    sourceForRequest: () => cachedCostSource(explorer, { dir }),
+  };
 }
 
 /** Turns Cost Explorer's errors into Groundwork's, with the hints that fix them. */

@@ -97,14 +97,12 @@ describe('readDelivery', () => {
         },
       ],
     });
-    ecs
-      .on(ListServiceDeploymentsCommand)
-      .resolves({
-        serviceDeployments: [
-          { serviceDeploymentArn: 'arn:aws:ecs:eu-west-1:2:service-deployment/staging/backend/a' },
-          { serviceDeploymentArn: 'arn:aws:ecs:eu-west-1:2:service-deployment/staging/backend/b' },
-        ],
-      });
+    ecs.on(ListServiceDeploymentsCommand).resolves({
+      serviceDeployments: [
+        { serviceDeploymentArn: 'arn:aws:ecs:eu-west-1:2:service-deployment/staging/backend/a' },
+        { serviceDeploymentArn: 'arn:aws:ecs:eu-west-1:2:service-deployment/staging/backend/b' },
+      ],
+    });
     ecs.on(DescribeServiceDeploymentsCommand).resolves({
       serviceDeployments: [
         {

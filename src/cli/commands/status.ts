@@ -3,7 +3,7 @@ import type { CommandContext } from '../context.js';
 import { openOrgSession } from '../org-session.js';
 import { renderTable } from '../render-table.js';
 
-/** `groundwork status`: the organization's accounts with ID, OU, environment and status. */
+/** `groundwork status`: the organization's accounts with ID, OU, environment, status and the guardrails that bind them. */
 export async function statusCommand(ctx: CommandContext): Promise<void> {
   const session = await openOrgSession(ctx);
   const { config, caller } = session;
@@ -22,8 +22,15 @@ export async function statusCommand(ctx: CommandContext): Promise<void> {
     () => {
       if (!caller.organizationId) return `${session.header}\n\nThere is no organization yet: run \`groundwork apply\`.`;
       const rows = [
-        ['ACCOUNT', 'ID', 'OU', 'ENVIRONMENT', 'STATUS'],
-        ...accounts.map((a) => [a.name, a.id ?? '-', a.organizationalUnit, a.environment ?? '(not in config)', a.status]),
+        ['ACCOUNT', 'ID', 'OU', 'ENVIRONMENT', 'STATUS', 'GUARDRAILS'],
+        ...accounts.map((a) => [
+          a.name,
+          a.id ?? '-',
+          a.organizationalUnit,
+          a.environment ?? '(not in config)',
+          a.status,
+          a.scpsApply ? `${a.guardrails.length} SCP(s)` : 'none apply',
+        ]),
       ];
       const table = renderTable(rows);
       const portalLines = portal

@@ -27,17 +27,36 @@ export function costsOf(options: {
   readonly environments: ReadonlyMap<string, string>;
   readonly budgetsUsd: ReadonlyMap<string, number>;
   readonly now?: () => Date;
+  /**
+   * How long a computed view is kept and shared by the requests that ask for it meanwhile: Cost Explorer's figures
+   * change a few times a day, and a view of a large organization takes seconds to add up. @default 5 minutes
+   */
+  readonly keepMs?: number;
 }): ConsoleCosts {
   const now = options.now ?? (() => new Date());
-  const dated = async <T>(view: (source: CostSource) => Promise<T>): Promise<Dated<T>> => {
-    const source = options.sourceFor();
-    const result = await view(source);
-    return { ...result, asOf: source.stats?.oldestFetchedAt ?? now().toISOString() };
+  const keepMs = options.keepMs ?? 5 * 60_000;
+  const kept = new Map<string, { at: number; view: Promise<unknown> }>();
+  const dated = <T>(key: string, view: (source: CostSource) => Promise<T>): Promise<Dated<T>> => {
+    const hit = kept.get(key);
+    if (hit && now().getTime() - hit.at <= keepMs) return hit.view as Promise<Dated<T>>;
+    const computed = (async () => {
+      const source = options.sourceFor();
+      const result = await view(source);
+      return { ...result, asOf: source.stats?.oldestFetchedAt ?? now().toISOString() };
+    })();
+    // A small, bounded memory: the views of a few months and environments.
+    if (kept.size >= 200) kept.delete(kept.keys().next().value as string);
+    kept.set(key, { at: now().getTime(), view: computed });
+    computed.catch(() => kept.delete(key));
+    return computed;
   };
   return {
     environments: [...new Set(options.environments.values())].sort(),
-    overview: () => dated((source) => costOverview({ source, environments: options.environments, today: now() }, options.budgetsUsd)),
-    breakdown: (query) => dated((source) => costBreakdown({ source, environments: options.environments, today: now() }, query)),
+    overview: () => dated('overview', (source) => costOverview({ source, environments: options.environments, today: now() }, options.budgetsUsd)),
+    breakdown: (query) =>
+      dated(`breakdown ${query.by} ${query.month} ${query.environment ?? ''}`, (source) =>
+        costBreakdown({ source, environments: options.environments, today: now() }, query),
+      ),
     statement: async (month, environment, format) => {
       const source = options.sourceFor();
       const { usagePages, adjustmentPages } = await fetchMonth(source, month);
@@ -48,6 +67,6 @@ export function costsOf(options: {
       const rendered = STATEMENT_FORMATS[format];
       return { body: rendered.render(statement), contentType: rendered.contentType, fileName: `${environment}-${month}.${format}` };
     },
-    history: () => dated((source) => costHistory({ source, environments: options.environments, today: now() })),
+    history: () => dated('history', (source) => costHistory({ source, environments: options.environments, today: now() })),
   };
 }

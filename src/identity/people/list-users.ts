@@ -1,6 +1,6 @@
 import type { IdentityContext } from '../identity-context.js';
 import type { AssignmentState } from '../kinds/assignment-kind.js';
-import { readStoredUsers } from './identity-store-users.js';
+import { readStoredUsers, type StoredUser } from './identity-store-users.js';
 
 /** A person with their groups and what they may do where. */
 export interface UserAccess {
@@ -14,7 +14,11 @@ export interface UserAccess {
 
 /** Every user with groups and effective access per account, from live memberships and assignments. */
 export async function listUsers(ctx: IdentityContext, assignments: readonly AssignmentState[]): Promise<UserAccess[]> {
-  const users = await readStoredUsers(ctx);
+  return usersWithAccess(await readStoredUsers(ctx), assignments);
+}
+
+/** Users as read from the store, with their groups and their access per account through groups and direct assignments. */
+export function usersWithAccess(users: ReadonlyMap<string, StoredUser>, assignments: readonly AssignmentState[]): UserAccess[] {
   const byGroup = new Map<string, AssignmentState[]>();
   const byUser = new Map<string, AssignmentState[]>();
   for (const a of assignments) {

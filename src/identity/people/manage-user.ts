@@ -18,7 +18,7 @@ function groupSets(ctx: IdentityContext): { known: Set<string>; undeclared: Set<
  * Creates one user with their groups, checked by the same rules as a row of `users import`; refuses a user name that
  * exists (names are case-insensitive in Identity Store).
  */
-export async function createPerson(ctx: IdentityContext, user: NewUser): Promise<{ user: string; groups: readonly string[] }> {
+export async function createPerson(ctx: IdentityContext, user: NewUser): Promise<{ user: string; groups: readonly string[]; userId: string }> {
   const { known, undeclared } = groupSets(ctx);
   const { row, errors } = validateUserRow(
     USER_COLUMNS.map((c) => user[c] ?? ''),
@@ -45,7 +45,7 @@ export async function createPerson(ctx: IdentityContext, user: NewUser): Promise
       });
     }
   }
-  return { user: row.username, groups: row.groups };
+  return { user: row.username, groups: row.groups, userId };
 }
 
 /**

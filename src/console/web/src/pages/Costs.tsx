@@ -126,11 +126,10 @@ export default function CostsPage({ route }: { route: Route }) {
             <Guarded loaded={days} what="daily costs">
               {(d) => {
                 const dates = [...new Set(d.environments.flatMap((e) => e.items.map((i) => i.date ?? '')))].sort();
-                const series = d.environments.map((e) => ({
-                  title: e.environment,
-                  data: dates.map((date) => ({ x: date.slice(5), y: (e.items.find((i) => i.date === date)?.cents ?? 0) / 100 })),
-                }));
-                return <StackedChart x={dates.map((x) => x.slice(5))} series={series} title="Daily cost by environment this month" />;
+                const byEnv = new Map(d.environments.map((e) => [e.environment, new Map(e.items.map((i) => [(i.date ?? '').slice(5), i.cents]))]));
+                const xs = dates.map((x) => x.slice(5));
+                const series = topSeries([...byEnv.keys()], (env, x) => (byEnv.get(env)?.get(x) ?? 0) / 100, xs);
+                return <StackedChart x={xs} series={series} title="Daily cost by environment this month" />;
               }}
             </Guarded>
           )}
@@ -209,12 +208,30 @@ function monthsAgo(n: number): string {
   return d.toISOString().slice(0, 7);
 }
 
+/** At most this many environments get a series of their own; the rest are added up as one, so a chart of a large organization stays readable (and quick to draw). */
+const TOP = 8;
+
+function topSeries(environments: string[], amountOf: (env: string, x: string) => number, xs: string[]) {
+  const total = (env: string) => xs.reduce((sum, x) => sum + amountOf(env, x), 0);
+  const ranked = [...environments].sort((a, b) => total(b) - total(a));
+  const shown = ranked.slice(0, TOP).sort();
+  const rest = ranked.slice(TOP);
+  return [
+    ...shown.map((env) => ({ title: env, data: xs.map((x) => ({ x, y: amountOf(env, x) })) })),
+    ...(rest.length > 0
+      ? [{ title: `${rest.length} other environments`, data: xs.map((x) => ({ x, y: rest.reduce((sum, env) => sum + amountOf(env, x), 0) })) }]
+      : []),
+  ];
+}
+
 function seriesOfHistory(h: CostHistory) {
-  const environments = [...new Set(h.months.flatMap((m) => Object.keys(m.environments)))].sort();
-  return environments.map((env) => ({
-    title: env,
-    data: h.months.map((m) => ({ x: m.month, y: (m.environments[env]?.cents ?? 0) / 100 })),
-  }));
+  const environments = [...new Set(h.months.flatMap((m) => Object.keys(m.environments)))];
+  const byMonth = new Map(h.months.map((m) => [m.month, m.environments]));
+  return topSeries(
+    environments,
+    (env, month) => (byMonth.get(month)?.[env]?.cents ?? 0) / 100,
+    h.months.map((m) => m.month),
+  );
 }
 
 function StackedChart({ x, series, title }: { x: string[]; series: { title: string; data: { x: string; y: number }[] }[]; title: string }) {
