@@ -16,6 +16,8 @@ function files(dir: string): string[] {
 /** A hash of the page's sources and the locked dependency versions: the build is redone when either changes. */
 export function webSourceHash(): string {
   const hash = createHash('sha256');
+  // Part of the hash too: how the page is built (a production build, whatever NODE_ENV the caller runs with).
+  hash.update('production-build-2');
   for (const file of [...files(WEB_SOURCE), join(ROOT, 'package-lock.json')].sort()) {
     hash.update(relative(ROOT, file));
     hash.update(readFileSync(file));
@@ -36,7 +38,22 @@ export async function ensureWebBuild(out: string, progress: (message: string) =>
   const { build } = await import('vite');
   const next = `${outDir}.next-${process.pid}`;
   rmSync(next, { recursive: true, force: true });
-  await build({ configFile: join(WEB_SOURCE, 'vite.config.ts'), root: WEB_SOURCE, logLevel: 'warn', build: { outDir: next, emptyOutDir: true } });
+  // Vite builds React's development bundle when NODE_ENV says development or test (vitest sets it): the page is
+  // always built for production.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({
+      configFile: join(WEB_SOURCE, 'vite.config.ts'),
+      root: WEB_SOURCE,
+      mode: 'production',
+      logLevel: 'warn',
+      build: { outDir: next, emptyOutDir: true },
+    });
+  } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
+  }
   writeFileSync(join(next, 'build.json'), `${JSON.stringify({ hash, builtAt: new Date().toISOString() })}\n`);
   rmSync(outDir, { recursive: true, force: true });
   try {
