@@ -48,6 +48,7 @@ describe('the console API, through app.request(), over the emulator’s Identity
   let costs: ReturnType<typeof costsOf>;
   let audit: Parameters<typeof createApp>[0]['audit'];
   let deliveries: Parameters<typeof createApp>[0]['deliveries'];
+  let accountsByEnvironment: Map<string, string[]>;
   const uploadsDir = mkdtempSync(join(tmpdir(), 'gw-console-uploads-'));
 
   beforeAll(async () => {
@@ -70,7 +71,7 @@ describe('the console API, through app.request(), over the emulator’s Identity
     const accounts = [...contexts.org.registry.accountIds].map(([name, id]) => ({ name, id }));
     await seedSampleActivity(sandbox.emulator.clients(), accounts);
     const byAccount = environmentsByAccountId(config, contexts.org.registry);
-    const accountsByEnvironment = new Map<string, string[]>();
+    accountsByEnvironment = new Map<string, string[]>();
     for (const [id, env] of byAccount) accountsByEnvironment.set(env, [...(accountsByEnvironment.get(env) ?? []), id]);
     audit = {
       accountsByEnvironment,
@@ -185,10 +186,16 @@ describe('the console API, through app.request(), over the emulator’s Identity
     const { users } = (await people.json()) as { users: { username: string; groups: string[] }[] };
     expect(users.find((u) => u.username === 'sample.ana')?.groups).toEqual(['Developers']);
     const { groups } = (await (await app.request(url('/api/groups'))).json()) as {
-      groups: { name: string; members: string[]; access: Record<string, string[]> }[];
+      groups: { name: string; members: string[]; memberCount: number; access: Record<string, string[]> }[];
     };
     expect(groups.map((g) => g.name)).toEqual(expect.arrayContaining(['Developers', 'Operators']));
-    expect(groups.find((g) => g.name === 'Developers')).toMatchObject({ members: expect.arrayContaining(['sample.ana']), access: { dev: ['Developer'] } });
+    const developers = groups.find((g) => g.name === 'Developers') as { members: string[]; memberCount: number };
+    expect(developers).toMatchObject({ members: expect.arrayContaining(['sample.ana']), access: { dev: ['Developer'] } });
+    expect(developers.memberCount).toBe(developers.members.length);
+    const light = (await (await app.request(url('/api/groups?members=none'))).json()) as { groups: { name: string; members: string[]; memberCount: number }[] };
+    expect(light.groups.find((g) => g.name === 'Developers')).toMatchObject({ members: [], memberCount: developers.memberCount });
+    expect((await app.request(url('/api/groups?members=some'))).status).toBe(400);
+    expect(await (await app.request(url('/api/audit/environments'))).json()).toEqual({ environments: [...accountsByEnvironment.keys()].sort() });
   });
 
   it('moves a user between groups, which the Identity Store then shows, and records each change', async () => {

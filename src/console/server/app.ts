@@ -50,6 +50,8 @@ export interface ConsoleDeps {
 /** A group as the People page shows it. */
 export interface GroupView {
   readonly name: string;
+  readonly memberCount: number;
+  /** Empty with `?members=none`. */
   readonly members: readonly string[];
   /** Account name → permission set names assigned to the group there. */
   readonly access: Readonly<Record<string, readonly string[]>>;
@@ -240,6 +242,7 @@ export function createApp(deps: ConsoleDeps): Hono<{ Variables: Variables }> {
     if (env) knownEnvironment(env);
     return c.json(await deps.costs.breakdown({ by, month, environment: env }));
   });
+  app.get('/api/audit/environments', (c) => c.json({ environments: [...deps.audit.accountsByEnvironment.keys()].sort() }));
   app.get('/api/audit', async (c) => {
     const parsed = AuditSearch.safeParse(c.req.query());
     if (!parsed.success) {
@@ -272,7 +275,13 @@ export function createApp(deps: ConsoleDeps): Hono<{ Variables: Variables }> {
     );
   });
   app.get('/api/people', async (c) => c.json({ users: await deps.people.list() }));
-  app.get('/api/groups', async (c) => c.json({ groups: await deps.people.groups() }));
+  app.get('/api/groups', async (c) => {
+    const members = c.req.query('members') ?? 'all';
+    if (members !== 'all' && members !== 'none')
+      throw new GroundworkError('USAGE', `members: "${members}" is not all or none`, { hint: 'ask for ?members=none for names and counts only' });
+    const groups = await deps.people.groups();
+    return c.json({ groups: members === 'all' ? groups : groups.map((g) => ({ ...g, members: [] })) });
+  });
   app.post('/api/people/:user/groups', async (c) => {
     const user = c.req.param('user');
     const { group } = await body(c.req.raw, GroupChange, 'send {"group": "NAME"}');

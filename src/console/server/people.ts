@@ -72,7 +72,8 @@ export function peopleOf(identity: IdentityContext, options: PeopleOptions): Con
           if (a.principalType !== 'GROUP' || a.principal !== name) continue;
           access[a.account] = [...new Set([...(access[a.account] ?? []), a.permissionSet])].sort();
         }
-        return { name, members: users.filter((u) => u.groups.includes(name)).map((u) => u.username), access };
+        const members = users.filter((u) => u.groups.includes(name)).map((u) => u.username);
+        return { name, memberCount: members.length, members, access };
       });
     },
     grant: async (user, group) => {

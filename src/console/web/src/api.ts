@@ -139,6 +139,7 @@ export interface UserAccess {
 
 export interface GroupView {
   readonly name: string;
+  readonly memberCount: number;
   readonly members: readonly string[];
   readonly access: Readonly<Record<string, readonly string[]>>;
 }

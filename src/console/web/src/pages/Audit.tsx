@@ -45,11 +45,8 @@ export default function AuditPage({ route, slot }: { route: Route; slot: SplitPa
   const cursor = cursors[pageIndex];
   const pagePath = `/api/audit?${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
   const page = useApi<Page>(pagePath);
-  const environments = useApi<OrganizationStatus>('/api/environments');
-  const envOptions = useMemo(
-    () => [...new Set((environments.data?.accounts ?? []).map((a) => a.environment ?? a.name))].sort().map((e) => ({ value: e, label: e })),
-    [environments.data],
-  );
+  const environments = useApi<{ environments: string[] }>('/api/audit/environments');
+  const envOptions = useMemo(() => (environments.data?.environments ?? []).map((e) => ({ value: e, label: e })), [environments.data]);
 
   // Live tail: the first page again every 5 seconds.
   const reload = useRef(page.reload);

@@ -37,7 +37,8 @@ export default function PeoplePage({ route, sandbox }: { route: Route; sandbox: 
   const params = paramsOf(route);
   const tab = params.tab ?? 'users';
   const users = useApi<{ users: UserAccess[] }>('/api/people');
-  const groups = useApi<{ groups: GroupView[] }>('/api/groups');
+  // The users tab needs the groups' names only; the groups tab asks for their members when it opens.
+  const groups = useApi<{ groups: GroupView[] }>(tab === 'groups' ? '/api/groups' : '/api/groups?members=none');
   const [flashes, setFlashes] = useState<Flash[]>([]);
   const reloadAll = () => {
     users.reload();
@@ -343,7 +344,7 @@ function Groups({ groups }: { groups: GroupView[] }) {
       empty={<Empty title="No groups">Groups come from groundwork.yaml: run groundwork apply.</Empty>}
       columnDefinitions={[
         { id: 'name', header: 'Group', cell: (g) => g.name, isRowHeader: true },
-        { id: 'count', header: 'Members', cell: (g) => g.members.length },
+        { id: 'count', header: 'Members', cell: (g) => g.memberCount },
         {
           id: 'members',
           header: 'Who',
