@@ -1,10 +1,8 @@
 import type { AuditEvent } from '../../audit/audit-event.js';
 import { type AuditQuery, parseDuration } from '../../audit/audit-filter.js';
-import { type AuditContext, searchAudit } from '../../audit/search.js';
+import { searchAudit } from '../../audit/search.js';
 import { didYouMean } from '../../config/suggest.js';
 import { GroundworkError } from '../../errors.js';
-import { readAccounts } from '../../org/kinds/account-kind.js';
-import { environmentsByAccountId, readOrganizationBasics } from '../../org/read-organization.js';
 import { openAuditSession } from '../audit-session.js';
 import type { CommandContext } from '../context.js';
 import { openOrgSession } from '../org-session.js';

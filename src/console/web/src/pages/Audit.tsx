@@ -14,7 +14,7 @@ import Table from '@cloudscape-design/components/table';
 import Toggle from '@cloudscape-design/components/toggle';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { SplitPanelSlot } from '../App';
-import type { AuditEvent, OrganizationStatus, AuditPage as Page } from '../api';
+import type { AuditEvent, AuditPage as Page } from '../api';
 import { useApi, when } from '../hooks';
 import { navigate, paramsOf, type Route } from '../router';
 import { Empty, LoadError, SampleBadge } from '../states';
