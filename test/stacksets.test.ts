@@ -1,0 +1,123 @@
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { CreateAccountCommand, DescribeCreateAccountStatusCommand, MoveAccountCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
+import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { desiredBaselines, notEmulatedTypes } from '../src/deploy/baselines.js';
+import { applyStackSet, planStackSet, type StackSetSpec } from '../src/deploy/stacksets.js';
+import { createFoundationContexts } from '../src/foundation/foundation-kinds.js';
+import { readAccounts } from '../src/org/kinds/account-kind.js';
+import type { OrgRegistry } from '../src/org/org-context.js';
+import { readOrganizationBasics } from '../src/org/read-organization.js';
+import { applyFoundation, configWith } from './helpers/org.js';
+import { useTestEmulator } from './helpers/test-emulator.js';
+
+const sandbox = useTestEmulator();
+
+describe('member-account baselines as service-managed StackSets, against the emulator', () => {
+  const config = configWith();
+  const region = config.organization.homeRegion;
+  let registry: OrgRegistry;
+  const cfn = () => sandbox.emulator.clients().create(CloudFormationClient, { region });
+
+  beforeAll(async () => {
+    await applyFoundation(config, sandbox.emulator.clients());
+    const { org } = createFoundationContexts(config, sandbox.emulator.clients());
+    await readOrganizationBasics(org);
+    await readAccounts(org);
+    registry = org.registry;
+  }, 180_000);
+
+  it('derives the pipeline baselines from groundwork.yaml, names what the emulator cannot create, and says what is blocked', () => {
+    const { specs, blocked } = desiredBaselines(config, registry);
+    const cicd = registry.accountIds.get('cicd') as string;
+    expect(specs.map((s) => [s.name, s.accountIds, s.organizationalUnitIds, s.retainStacksOnAccountRemoval])).toEqual([
+      ['groundwork-ecr-repository', [cicd], [registry.ouIds.get('CICD')], true],
+      ['groundwork-github-oidc', [cicd], [registry.ouIds.get('CICD')], false],
+    ]);
+    expect(specs[0]?.parameters).toEqual({
+      RepositoryName: 'backend-service',
+      PullAccountIds: `${registry.accountIds.get('staging')},${registry.accountIds.get('prod')}`,
+    });
+    expect(specs[1]?.parameters).toMatchObject({
+      GitHubOwner: 'example-org',
+      GitHubRepository: 'backend-service',
+      StagingAccountId: registry.accountIds.get('staging'),
+    });
+    expect(notEmulatedTypes(specs[1]?.templateBody as string)).toEqual(['AWS::IAM::OIDCProvider']);
+    expect(blocked.map((b) => b.name)).toEqual(['groundwork-workload', 'groundwork-workload-bluegreen']);
+  });
+
+  // moto 5.2.5 cannot instantiate the real baselines through a StackSet: it fails on their tags (a tagged
+  // AWS::KMS::Key raises KeyError 'TagKey', a tagged AWS::IAM::Role KeyError 'Value', both answered as an HTML 500).
+  // The engine is checked here on a baseline of resources moto does create; the real templates are checked by
+  // cfn-lint and cdk-nag (member-templates.test.ts).
+  const pipelineBaseline = (): StackSetSpec => ({
+    name: 'groundwork-test-pipeline-baseline',
+    description: 'a one-account baseline for the pipeline account',
+    templateBody: JSON.stringify({
+      Parameters: { BucketName: { Type: 'String' } },
+      Resources: {
+        Bucket: { Type: 'AWS::S3::Bucket', Properties: { BucketName: { Ref: 'BucketName' } } },
+        Logs: { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: 'groundwork-pipeline', RetentionInDays: 30 } },
+      },
+    }),
+    parameters: { BucketName: 'groundwork-pipeline-artifacts-test' },
+    organizationalUnitIds: [registry.ouIds.get('CICD') as string],
+    accountIds: [registry.accountIds.get('cicd') as string],
+    retainStacksOnAccountRemoval: true,
+    regions: [region],
+  });
+
+  it('creates a StackSet and its instance, whose resources exist in the target account; a second run changes nothing', async () => {
+    const spec = pipelineBaseline();
+    const cicd = registry.accountIds.get('cicd') as string;
+    const plan = await planStackSet(cfn(), spec, [cicd]);
+    expect(plan).toMatchObject({ action: 'create', missing: [{ account: cicd, region }], extra: [] });
+    const progress: string[] = [];
+    await applyStackSet(cfn(), plan, { pollMs: 0, progress: (m) => progress.push(m) });
+    expect(progress).toEqual([`+ StackSet ${spec.name}`, `+ ${spec.name}: instances in ${cicd} (${region})`]);
+    const { Buckets } = await sandbox.emulator.clients().create(S3Client, { accountId: cicd, region }).send(new ListBucketsCommand({}));
+    expect(Buckets?.map((b) => b.Name)).toContain('groundwork-pipeline-artifacts-test');
+    const again = await planStackSet(cfn(), spec, [cicd]);
+    expect(again).toMatchObject({ action: 'unchanged', missing: [], extra: [], failed: [] });
+  });
+
+  it('updates a StackSet whose parameters changed, then finds it unchanged', async () => {
+    const cicd = registry.accountIds.get('cicd') as string;
+    const changed = { ...pipelineBaseline(), parameters: { BucketName: 'groundwork-pipeline-artifacts-test-2' } };
+    const plan = await planStackSet(cfn(), changed, [cicd]);
+    expect(plan.action).toBe('update');
+    await applyStackSet(cfn(), plan, { pollMs: 0 });
+    expect((await planStackSet(cfn(), changed, [cicd])).action).toBe('unchanged');
+  });
+
+  it('reconciles instances: an account that joined a target OU gets its instance on the next run, an account outside is reported', async () => {
+    const spec: StackSetSpec = {
+      name: 'groundwork-test-playground-baseline',
+      description: 'a baseline for every Playground account',
+      templateBody: JSON.stringify({
+        Resources: { Logs: { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: 'groundwork-playground', RetentionInDays: 30 } } },
+      }),
+      parameters: {},
+      organizationalUnitIds: [registry.ouIds.get('Playground') as string],
+      retainStacksOnAccountRemoval: false,
+      regions: [region],
+    };
+    const dev = registry.accountIds.get('dev') as string;
+    await applyStackSet(cfn(), await planStackSet(cfn(), spec, [dev]), { pollMs: 0 });
+
+    // A second Playground account, as vending or an adoption would add it; moto has no auto-deployment.
+    const orgs = sandbox.emulator.clients().create(OrganizationsClient);
+    const { CreateAccountStatus } = await orgs.send(new CreateAccountCommand({ AccountName: 'dev-two', Email: 'aws+dev-two@example.com' }));
+    const { CreateAccountStatus: done } = await orgs.send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: CreateAccountStatus?.Id }));
+    const devTwo = done?.AccountId as string;
+    await orgs.send(new MoveAccountCommand({ AccountId: devTwo, SourceParentId: registry.rootId, DestinationParentId: registry.ouIds.get('Playground') }));
+
+    const plan = await planStackSet(cfn(), spec, [dev, devTwo]);
+    expect(plan).toMatchObject({ action: 'unchanged', missing: [{ account: devTwo, region }], extra: [] });
+    await applyStackSet(cfn(), plan, { pollMs: 0 });
+    expect((await planStackSet(cfn(), spec, [dev, devTwo])).missing).toEqual([]);
+    // Taken out of the targets (say the config filters it out now): reported as extra, not deleted.
+    expect((await planStackSet(cfn(), spec, [dev])).extra).toEqual([{ account: devTwo, region, status: expect.any(String) }]);
+  });
+});
