@@ -125,6 +125,29 @@ describe('the console API, through app.request(), over the emulator’s Identity
     expect(status.accounts.find((a) => a.name === 'management')).toMatchObject({ guardrails: [] });
   });
 
+  it('gives an Identity Center user the sign-in shortcuts they hold, and says whose they are', async () => {
+    const viewing = createApp({
+      environments,
+      costs,
+      audit,
+      deliveries,
+      people: peopleOf(identity, { uploadsDir }),
+      changes: new ChangeLog(),
+      whoami: async () => 'arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Developer_0123456789abcdef/sample.ana',
+      target: 'aws',
+      viewer: async () => ({ username: 'sample.ana', access: { dev: ['Developer'], staging: ['ReadOnly'] } }),
+    });
+    const status = (await (await viewing.request(url('/api/environments'))).json()) as {
+      viewer: string;
+      shortcuts: { account: string; permissionSet: string }[];
+    };
+    expect(status.viewer).toBe('sample.ana');
+    expect(status.shortcuts.map((s) => `${s.account}/${s.permissionSet}`).sort()).toEqual(['dev/Developer', 'staging/ReadOnly']);
+    const everyone = (await (await app.request(url('/api/environments'))).json()) as { viewer: null; shortcuts: unknown[] };
+    expect(everyone.viewer).toBeNull();
+    expect(everyone.shortcuts.length).toBeGreaterThan(2);
+  });
+
   it('shows costs per environment, marked sample in the sandbox, with how old the figures are, and drills down', async () => {
     const overview = (await (await app.request(url('/api/costs'))).json()) as {
       sample: boolean;

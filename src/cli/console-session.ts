@@ -39,6 +39,11 @@ export function deliveryTargets(session: OrgSession): DeliveryTarget[] {
   });
 }
 
+/** The Identity Center user name of a caller signed in through the access portal: `…:assumed-role/AWSReservedSSO_<set>_<id>/<user>`. */
+export function ssoUserOf(arn: string): string | undefined {
+  return /:assumed-role\/AWSReservedSSO_[^/]+\/(.+)$/.exec(arn)?.[1];
+}
+
 /**
  * Opens everything the console reads and changes, once, for the target: the organization and Identity Center, the
  * cost source (sample data in the sandbox, Cost Explorer behind its file cache on AWS), the audit search, the
@@ -77,6 +82,12 @@ export async function openConsole(ctx: CommandContext): Promise<{ deps: ConsoleD
     changes: new ChangeLog(join(stateDir, 'changes.jsonl')),
     whoami: async () => session.caller.arn || session.caller.accountId,
     target: resolveTarget(ctx),
+    viewer: async () => {
+      const username = ssoUserOf(session.caller.arn);
+      if (!username) return undefined;
+      const user = (await deps.people.list()).find((u) => u.username.toLowerCase() === username.toLowerCase());
+      return { username, access: user?.access ?? {} };
+    },
   };
   // Start the slow reads now, so the first page view finds them done (or in flight) instead of starting them; a read
   // that fails here fails again, with its message, when a page asks for it.

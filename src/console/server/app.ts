@@ -43,6 +43,11 @@ export interface ConsoleDeps {
   readonly whoami: () => Promise<string>;
   /** Where the console points: the sandbox (the emulator) or AWS. */
   readonly target: 'sandbox' | 'aws';
+  /**
+   * The Identity Center user behind the caller (an `AWSReservedSSO_…/user` session), with the permission sets they
+   * hold per account; undefined for any other caller. @default none
+   */
+  readonly viewer?: () => Promise<{ readonly username: string; readonly access: Readonly<Record<string, readonly string[]>> } | undefined>;
   /** Where the unexpected errors go, with their request ID. @default stderr */
   readonly log?: (line: string) => void;
 }
@@ -208,7 +213,12 @@ export function createApp(deps: ConsoleDeps): Hono<{ Variables: Variables }> {
 
   app.get('/api/health', (c) => c.json({ status: 'ok' }));
   app.get('/api/session', async (c) => c.json({ target: deps.target, caller: await deps.whoami() }));
-  app.get('/api/environments', async (c) => c.json(await deps.environments()));
+  app.get('/api/environments', async (c) => {
+    const [status, viewer] = await Promise.all([deps.environments(), deps.viewer?.()]);
+    // An Identity Center user sees the shortcuts they can use; any other caller, every shortcut the config defines.
+    const shortcuts = viewer ? status.shortcuts.filter((s) => viewer.access[s.account]?.includes(s.permissionSet)) : status.shortcuts;
+    return c.json({ ...status, shortcuts, viewer: viewer?.username ?? null });
+  });
   app.get('/api/costs', async (c) => c.json(await deps.costs.overview()));
   app.get('/api/costs/history', async (c) => c.json(await deps.costs.history()));
   app.get('/api/costs/statements/:month/:env', async (c) => {

@@ -59,6 +59,8 @@ export interface OrganizationStatus {
   readonly portal: string | null;
   readonly shortcuts: readonly { account: string; permissionSet: string; url: string }[];
   readonly notCreated: readonly string[];
+  /** The Identity Center user viewing the page, whose shortcuts these are; null: every shortcut the config defines. */
+  readonly viewer: string | null;
   readonly asOf: string;
 }
 

@@ -73,7 +73,8 @@ export default function EnvironmentsPage(_: { route: Route }) {
                     counter={`(${org.accounts.length})`}
                     description={
                       <>
-                        Organization {org.organizationId ?? 'not created yet'}
+                        Organization {org.organizationId ?? 'not created yet'} ·{' '}
+                        {org.viewer ? `sign-in links for ${org.viewer}` : 'sign-in links: every account and permission set the config assigns'}
                         {org.notCreated.length > 0 ? ` · not created yet: ${org.notCreated.join(', ')}` : ''}
                       </>
                     }
