@@ -11,7 +11,9 @@ import { startUp } from './helpers/sandbox-up.js';
 
 const home = mkdtempSync(join(tmpdir(), 'gw-up-'));
 const env = { ...process.env, GROUNDWORK_HOME: home, GROUNDWORK_EMULATOR_VENV: SHARED_PATHS.venv, AWS_ENDPOINT_URL: '' };
-const groundwork = (...args: string[]) => spawnSync(process.execPath, [SHARED_PATHS.bin, ...args], { encoding: 'utf8', env, cwd: SHARED_PATHS.root });
+// The audit search prints up to 1,000 events with their raw records: well over spawnSync's 1 MB default.
+const groundwork = (...args: string[]) =>
+  spawnSync(process.execPath, [SHARED_PATHS.bin, ...args], { encoding: 'utf8', env, cwd: SHARED_PATHS.root, maxBuffer: 256 * 1024 * 1024 });
 
 afterAll(() => {
   groundwork('emulator', 'stop');

@@ -52,7 +52,8 @@ export async function startUp(options: { readonly home?: string; readonly timeou
       reject(new Error(`up exited with ${code} before serving the console:\n${stdout}\n${stderr}`));
     });
   });
-  const groundwork = (...args: string[]) => spawnSync(process.execPath, [SHARED_PATHS.bin, ...args], { encoding: 'utf8', env, cwd: SHARED_PATHS.root });
+  const groundwork = (...args: string[]) =>
+    spawnSync(process.execPath, [SHARED_PATHS.bin, ...args], { encoding: 'utf8', env, cwd: SHARED_PATHS.root, maxBuffer: 256 * 1024 * 1024 });
   return {
     home,
     consoleUrl,
