@@ -27,7 +27,7 @@ type Flash = FlashbarProps.MessageDefinition;
 const message = (error: unknown) =>
   error instanceof ConsoleApiError ? `${error.message}${error.error.hint ? ` (fix: ${error.error.hint})` : ''}` : String((error as Error).message);
 
-const accessText = (access: UserAccess['access']) =>
+const accessText = (access: Readonly<Record<string, readonly string[]>>) =>
   Object.entries(access)
     .map(([account, sets]) => `${account}: ${sets.join(', ')}`)
     .join(' · ');
