@@ -12,10 +12,11 @@ export interface AuditSession {
   readonly accountsByEnvironment: ReadonlyMap<string, readonly string[]>;
 }
 
-/** Reads the organization's accounts and builds the audit search's context; accounts outside the config show under their own name. */
+/** Reads the organization's accounts (unless the session has) and builds the audit search's context; accounts outside the config show under their own name. */
 export async function openAuditSession(session: OrgSession): Promise<AuditSession> {
   const { config, org } = session;
-  if (await readOrganizationBasics(org)) await readAccounts(org);
+  // A session that has read the accounts already (the console's) is not read again.
+  if (org.registry.accountIds.size === 0 && (await readOrganizationBasics(org))) await readAccounts(org);
   const idsByName = new Map(org.registry.accountIds);
   if (org.registry.managementAccountId) idsByName.set(config.organization.managementAccount.name, org.registry.managementAccountId);
   const environments = environmentsByAccountId(config, org.registry);

@@ -47,7 +47,8 @@ export function ssoUserOf(arn: string): string | undefined {
 /**
  * Opens everything the console reads and changes, once, for the target: the organization and Identity Center, the
  * cost source (sample data in the sandbox, Cost Explorer behind its file cache on AWS), the audit search, the
- * deliveries per environment. Slow reads are kept briefly (their answers say how old they are); changes drop them.
+ * deliveries per environment. Slow reads are kept and refreshed in the background (their answers say how old they
+ * are); the console's own changes are applied to them.
  */
 export async function openConsole(ctx: CommandContext): Promise<{ deps: ConsoleDeps; session: OrgSession }> {
   const session = await openOrgSession(ctx);
@@ -56,19 +57,17 @@ export async function openConsole(ctx: CommandContext): Promise<{ deps: ConsoleD
   const stateDir = join(ctx.emulatorPaths.stateDir, 'console');
   const targets = deliveryTargets(session);
   const environments = memo(() => organizationStatus(session.org, session.identity, session.caller), 30_000);
+  const deliveryClients = targets.map((target) => ({
+    target,
+    clients: {
+      ecs: session.clients.create(ECSClient, { accountId: target.accountId }),
+      codeDeploy: session.clients.create(CodeDeployClient, { accountId: target.accountId }),
+    },
+  }));
   const deliveries = memo(
     async () => ({
       environments: await Promise.all(
-        targets.map((target) =>
-          readDelivery(
-            {
-              ecs: session.clients.create(ECSClient, { accountId: target.accountId }),
-              codeDeploy: session.clients.create(CodeDeployClient, { accountId: target.accountId }),
-            },
-            target,
-            { serviceDeploymentsApi: !session.clients.settings.endpoint },
-          ),
-        ),
+        deliveryClients.map(({ target, clients }) => readDelivery(clients, target, { serviceDeploymentsApi: !session.clients.settings.endpoint })),
       ),
     }),
     15_000,

@@ -54,8 +54,9 @@ export async function openCostSession(
   if (options.env && !environments.includes(options.env)) {
     throw new GroundworkError('USAGE', `unknown environment "${options.env}"`, { hint: didYouMean(options.env, environments) });
   }
-  // Costs need account IDs only: one paginated ListAccounts, not the plan's full read (OUs, tags per account).
-  if (session.caller.organizationId) {
+  // Costs need account IDs only: one paginated ListAccounts, not the plan's full read (OUs, tags per account); a
+  // session that has read the accounts already (the console's) is not read again.
+  if (session.caller.organizationId && org.registry.accountIds.size === 0) {
     org.registry.managementAccountId = session.caller.managementAccountId;
     for (const [name, id] of await listAccountIdsByName(org.orgs)) org.registry.accountIds.set(name, id);
   }
