@@ -7,7 +7,7 @@ import { handle } from 'hono/aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { searchAudit } from '../src/audit/search.js';
 import { describeCaller } from '../src/aws/caller.js';
-import { CSRF_HEADER, createApp } from '../src/console/server/app.js';
+import { type ConsoleDeps, CSRF_HEADER, createApp } from '../src/console/server/app.js';
 import { ChangeLog } from '../src/console/server/change-log.js';
 import { costsOf } from '../src/console/server/costs.js';
 import { peopleOf } from '../src/console/server/people.js';
@@ -100,6 +100,19 @@ describe('the console API, through app.request(), over the emulator’s Identity
   }, 120_000);
 
   const url = (path: string) => `${ORIGIN}${path}`;
+  /** The same app over the same emulator, with some of its deps replaced. */
+  const appWith = (overrides: Partial<ConsoleDeps>) =>
+    createApp({
+      environments,
+      costs,
+      audit,
+      deliveries,
+      people: peopleOf(identity, { uploadsDir }),
+      changes: new ChangeLog(),
+      whoami: async () => 'sandbox operator',
+      target: 'sandbox',
+      ...overrides,
+    });
 
   it('lists the accounts with ID, OU and environment, the access portal and a sign-in shortcut per account and permission set', async () => {
     const response = await app.request(url('/api/environments'));
@@ -126,13 +139,7 @@ describe('the console API, through app.request(), over the emulator’s Identity
   });
 
   it('gives an Identity Center user the sign-in shortcuts they hold, and says whose they are', async () => {
-    const viewing = createApp({
-      environments,
-      costs,
-      audit,
-      deliveries,
-      people: peopleOf(identity, { uploadsDir }),
-      changes: new ChangeLog(),
+    const viewing = appWith({
       whoami: async () => 'arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Developer_0123456789abcdef/sample.ana',
       target: 'aws',
       viewer: async () => ({ username: 'sample.ana', access: { dev: ['Developer'], staging: ['ReadOnly'] } }),
@@ -376,11 +383,7 @@ describe('the console API, through app.request(), over the emulator’s Identity
       { name: 'AccessDeniedException', $metadata: { httpStatusCode: 403 } },
     );
     const changes = new ChangeLog();
-    const readOnly = createApp({
-      environments,
-      costs,
-      audit,
-      deliveries,
+    const readOnly = appWith({
       people: { ...peopleOf(identity, { uploadsDir }), grant: async () => Promise.reject(denied) },
       changes,
       whoami: async () => 'arn:aws:sts::111111111111:assumed-role/ReadOnly/ana',
@@ -436,15 +439,8 @@ describe('the console API, through app.request(), over the emulator’s Identity
   });
 
   it('answers an unexpected error with a generic 500 and logs it with the request ID', async () => {
-    const broken = createApp({
-      environments,
-      costs,
-      audit,
-      deliveries,
+    const broken = appWith({
       people: { ...peopleOf(identity, { uploadsDir }), list: async () => Promise.reject(new TypeError('boom')) },
-      changes: new ChangeLog(),
-      whoami: async () => 'x',
-      target: 'sandbox',
       log: (l) => logged.push(l),
     });
     const response = await broken.request(url('/api/people'));
