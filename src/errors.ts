@@ -29,6 +29,8 @@ export const ERROR_CODES = [
   'CLOSE_REFUSED',
   'IMPORT_STOPPED',
   'CSRF_REJECTED',
+  'PREFLIGHT_FAILED',
+  'DEPLOY_FAILED',
 ] as const;
 
 /** A code from {@link ERROR_CODES}. */

@@ -75,6 +75,11 @@ export class ClientFactory {
     else this.baseCredentials = fromNodeProviderChain();
   }
 
+  /** The caller's own credentials, for libraries that build their clients themselves (the CDK toolkit). */
+  callerCredentials(): AwsCredentialIdentity | AwsCredentialIdentityProvider {
+    return this.baseCredentials;
+  }
+
   /** Adds an observer that sees every call made by clients created afterwards. */
   observe(observer: AwsCallObserver): () => void {
     this.observers.push(observer);

@@ -26,6 +26,9 @@ export const MESSAGES = {
     usersMigrateIam: 'Propose permission sets, groups and a users CSV from the IAM users of an existing account (read-only)',
     plan: 'Show what apply would change in the organization (OUs, accounts, SCPs, account baseline)',
     apply: 'Make the organization match the config, in dependency order, with progress',
+    deploy: 'Deploy the whole foundation: preflight, the organization, the management stacks (CDK) and the member-account baselines (StackSets)',
+    diff: "Show everything deploy would change: the organization plan, the management stacks' change sets, the StackSets by account; changes nothing",
+    costEstimate: 'Add up the fixed monthly cost of every stack and baseline, per account and in total, from a dated price table',
     status: 'The access portal URL, accounts with ID, OU, environment and status, and sign-in shortcuts',
   },
   options: {

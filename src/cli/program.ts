@@ -6,6 +6,7 @@ import { type AuthImportOptions, authCodeCommand, authImportCommand } from './co
 import { type BillsOptions, billsCommand } from './commands/bills.js';
 import { consoleCommand } from './commands/console.js';
 import { type CostsOptions, costsCommand } from './commands/costs.js';
+import { type DeployOptions, deployCommand, diffCommand } from './commands/deploy.js';
 import { emulatorStartCommand, emulatorStatusCommand, emulatorStopCommand } from './commands/emulator.js';
 import { type MigrateIamOptions, migrateIamCommand } from './commands/migrate-iam.js';
 import { planCommand } from './commands/plan.js';
@@ -82,6 +83,13 @@ export function buildProgram(streams: OutputStreams = process, env: NodeJS.Proce
         .filter(Boolean),
     )
     .action(run((ctx, o: ApplyOptions) => applyCommand(ctx, o)));
+  program
+    .command('deploy')
+    .description(MESSAGES.commands.deploy)
+    .option('--dry-run', 'print every step with account, region, role and change, and change nothing', false)
+    .option('-y, --yes', MESSAGES.options.yes, false)
+    .action(run((ctx, o: DeployOptions) => deployCommand(ctx, o)));
+  program.command('diff').description(MESSAGES.commands.diff).action(run(diffCommand));
   program.command('status').description(MESSAGES.commands.status).action(run(statusCommand));
   program
     .command('up')

@@ -208,6 +208,32 @@ export const WorkloadsSchema = z.strictObject({
   backendService: BackendServiceSchema.optional().describe('The backend service: its pipelines and where it runs.'),
 });
 
+export const DeploySchema = z.strictObject({
+  stackSets: z
+    .strictObject({
+      regionConcurrency: z
+        .enum(['SEQUENTIAL', 'PARALLEL'])
+        .default('PARALLEL')
+        .describe('Deploy the regions of an operation one after another or together. @default PARALLEL'),
+      maxConcurrentPercentage: z
+        .number()
+        .int()
+        .min(1)
+        .max(100)
+        .default(100)
+        .describe('Share of accounts deployed at the same time, per region (1-100). @default 100'),
+      failureTolerancePercentage: z
+        .number()
+        .int()
+        .min(0)
+        .max(100)
+        .default(0)
+        .describe('Share of accounts that may fail before CloudFormation stops the operation in a region (0-100). @default 0'),
+    })
+    .prefault({})
+    .describe('Operation preferences of every StackSet operation deploy starts.'),
+});
+
 /** The whole groundwork.yaml. */
 export const GroundworkConfigSchema = z
   .strictObject({
@@ -220,6 +246,7 @@ export const GroundworkConfigSchema = z
     cost: CostSchema.prefault({}),
     workloads: WorkloadsSchema.prefault({}),
     auth: AuthSchema.prefault({}),
+    deploy: DeploySchema.prefault({}).describe('How `groundwork deploy` rolls the baselines out.'),
   })
   .describe('Groundwork configuration: one file for the whole AWS foundation.');
 

@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { GroundworkConfig } from '../config/resolved-config.js';
-import { GroundworkError } from '../errors.js';
-import { githubOidcParameters } from '../infra/template-parameters.js';
-import type { OrgRegistry } from '../org/org-context.js';
+import { authSettings } from '../auth/pool-spec.js';
+import { allAccounts, type GroundworkConfig } from '../config/resolved-config.js';
+import { authParameters, githubOidcParameters, workloadParameters } from '../infra/template-parameters.js';
 import type { StackSetSpec } from './stacksets.js';
 
 /** The committed StackSet templates (`npm run build:templates` writes them from src/infra/templates). */
@@ -15,52 +14,115 @@ export interface BlockedBaseline {
   readonly reason: string;
 }
 
-/** Resource types moto creates through a service-managed StackSet (checked with moto 5.2), by what it does not. */
-const NOT_EMULATED = [/^AWS::Cognito::/, /^AWS::IAM::OIDCProvider$/, /^AWS::CodeDeploy::/];
-
-/** The resource types of a template that the emulator does not create through a StackSet: named in the output, never skipped silently. */
-export function notEmulatedTypes(templateBody: string): string[] {
+/**
+ * The resource types of a template that the emulator does not create through CloudFormation (`emulated` is the list
+ * the pinned moto reports): named in the output, never skipped silently.
+ */
+export function notEmulatedTypes(templateBody: string, emulated: ReadonlySet<string>): string[] {
   const resources = (JSON.parse(templateBody) as { Resources?: Record<string, { Type: string }> }).Resources ?? {};
-  return [...new Set(Object.values(resources).map((r) => r.Type))].filter((t) => NOT_EMULATED.some((p) => p.test(t))).sort();
+  return [...new Set(Object.values(resources).map((r) => r.Type))].filter((t) => !emulated.has(t) && !t.startsWith('Custom::')).sort();
+}
+
+/**
+ * Not-emulated resource types whose attributes other parts of the template read (Fn::GetAtt): moto refuses such a
+ * template as a whole ("Fn::GetAtt references undefined resource"), so the baseline cannot be created there at all.
+ */
+export function attributesNotEmulated(templateBody: string, emulated: ReadonlySet<string>): string[] {
+  const template = JSON.parse(templateBody) as { Resources?: Record<string, { Type: string }> };
+  const resources = template.Resources ?? {};
+  const found = new Set<string>();
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(visit);
+    else if (node && typeof node === 'object') {
+      for (const [key, value] of Object.entries(node)) {
+        if (key === 'Fn::GetAtt') {
+          const logicalId = Array.isArray(value) ? value[0] : String(value).split('.')[0];
+          const type = resources[String(logicalId)]?.Type;
+          if (type && !emulated.has(type) && !type.startsWith('Custom::')) found.add(type);
+        }
+        visit(value);
+      }
+    }
+  };
+  visit(template);
+  return [...found].sort();
 }
 
 function template(name: string): string {
   return readFileSync(`${TEMPLATES_DIR}${name}.json`, 'utf8');
 }
 
-function idsOf(registry: OrgRegistry, config: GroundworkConfig, accountName: string): { accountId: string; ouId: string } {
-  const account = config.organization.accounts.find((a) => a.name === accountName);
-  const accountId = registry.accountIds.get(accountName);
-  const ouId = account ? registry.ouIds.get(account.organizationalUnit) : undefined;
-  if (!account || !accountId || !ouId) {
-    throw new GroundworkError('APPLY_FAILED', `account "${accountName}" or its OU does not exist yet`, {
-      hint: 'apply the organization first (groundwork apply)',
-    });
-  }
-  return { accountId, ouId };
+/**
+ * Account and OU IDs by name. Before the organization exists (a dry run on a new management account), names stand
+ * in for the IDs the organization step will create: `pending` is then true and the plan cannot be applied as is.
+ */
+export interface BaselineIds {
+  readonly accountIds: ReadonlyMap<string, string>;
+  readonly ouIds: ReadonlyMap<string, string>;
 }
+
+/** What the baselines need beyond the config. */
+export interface BaselineInputs {
+  /** The synthesized log-archive template (cdk.out), when the config names a log-archive account. */
+  readonly logArchiveTemplate?: string;
+  /** The image the workloads start from: the newest image in the pipeline account's repository, if there is one. */
+  readonly initialImage?: string;
+}
+
+/** The stand-in for an ID that does not exist yet. */
+export const pendingId = (name: string) => `(${name})`;
+export const isPendingId = (id: string) => id.startsWith('(');
 
 /**
  * The member-account baselines the config asks for, as StackSets targeting OUs (with an account filter where a
- * baseline is for one account), with their parameters from groundwork.yaml. Baselines that need something the config
- * does not give yet are returned as blocked, with the reason.
+ * baseline is for some accounts only), with their parameters from groundwork.yaml and per-account overrides where
+ * the values differ. Baselines that need something the organization does not have yet are returned as blocked.
  */
-export function desiredBaselines(config: GroundworkConfig, registry: OrgRegistry): { specs: StackSetSpec[]; blocked: BlockedBaseline[] } {
+export function desiredBaselines(
+  config: GroundworkConfig,
+  ids: BaselineIds,
+  inputs: BaselineInputs = {},
+): { specs: StackSetSpec[]; blocked: BlockedBaseline[] } {
   const specs: StackSetSpec[] = [];
   const blocked: BlockedBaseline[] = [];
   const regions = [config.organization.homeRegion];
+  const accountId = (name: string) => ids.accountIds.get(name) ?? pendingId(name);
+  const accountOf = (name: string) => config.organization.accounts.find((a) => a.name === name);
+  const ouId = (accountName: string) => {
+    const ou = accountOf(accountName)?.organizationalUnit ?? '';
+    return ids.ouIds.get(ou) ?? pendingId(ou);
+  };
+  /** A StackSet for some accounts: their OUs as targets, the accounts as an INTERSECTION filter. */
+  const forAccounts = (names: readonly string[]) => ({
+    organizationalUnitIds: [...new Set(names.map(ouId))],
+    accountIds: names.map(accountId),
+  });
+
+  if (config.audit.logArchiveAccount !== undefined && inputs.logArchiveTemplate) {
+    specs.push({
+      name: 'groundwork-log-archive',
+      description: `Groundwork: the immutable archive of the organization trail and Athena over it, in ${config.audit.logArchiveAccount}`,
+      templateBody: inputs.logArchiveTemplate,
+      parameters: {},
+      ...forAccounts([config.audit.logArchiveAccount]),
+      // The archive is evidence: an account leaving the OU keeps it.
+      retainStacksOnAccountRemoval: true,
+      regions,
+    });
+  }
+
   const backend = config.workloads.backendService;
   if (backend) {
-    const pipeline = idsOf(registry, config, backend.pipelineAccount);
-    const staging = idsOf(registry, config, backend.stagingAccount);
-    const production = idsOf(registry, config, backend.productionAccount);
+    const staging = accountId(backend.stagingAccount);
+    const production = accountId(backend.productionAccount);
+    const pipeline = accountId(backend.pipelineAccount);
     specs.push({
       name: 'groundwork-ecr-repository',
       description: `Groundwork: the ${backend.name} image repository in the pipeline account (${backend.pipelineAccount})`,
       templateBody: template('ecr-repository'),
-      parameters: { RepositoryName: backend.name, PullAccountIds: [staging.accountId, production.accountId].join(',') },
-      organizationalUnitIds: [pipeline.ouId],
-      accountIds: [pipeline.accountId],
+      parameters: { RepositoryName: backend.name, PullAccountIds: [staging, production].join(',') },
+      ...forAccounts([backend.pipelineAccount]),
+      // Images are what production runs: the repository stays if the account leaves.
       retainStacksOnAccountRemoval: true,
       regions,
     });
@@ -69,23 +131,79 @@ export function desiredBaselines(config: GroundworkConfig, registry: OrgRegistry
         name: 'groundwork-github-oidc',
         description: `Groundwork: GitHub's OIDC provider and the delivery roles of ${backend.repository} in ${backend.pipelineAccount}`,
         templateBody: template('github-oidc'),
-        parameters: {
-          ...githubOidcParameters(backend),
-          EcrRepositoryName: backend.name,
-          StagingAccountId: staging.accountId,
-          ProductionAccountId: production.accountId,
-        },
-        organizationalUnitIds: [pipeline.ouId],
-        accountIds: [pipeline.accountId],
+        parameters: { ...githubOidcParameters(backend), EcrRepositoryName: backend.name, StagingAccountId: staging, ProductionAccountId: production },
+        ...forAccounts([backend.pipelineAccount]),
         retainStacksOnAccountRemoval: false,
         regions,
       });
     } else {
       blocked.push({ name: 'groundwork-github-oidc', reason: 'workloads.backendService.repository is not set (OWNER/NAME of the backend repository)' });
     }
-    for (const name of ['groundwork-workload', 'groundwork-workload-bluegreen']) {
-      blocked.push({ name, reason: 'the workload needs its first image (InitialImage), which a first build-and-push gives; not deployed by Groundwork yet' });
+    const partition = config.organization.homeRegion.startsWith('cn-') ? 'aws-cn' : 'aws';
+    if (!inputs.initialImage) {
+      for (const name of ['groundwork-workload', 'groundwork-workload-bluegreen']) {
+        blocked.push({
+          name,
+          reason: `the service needs a first image in the ${backend.name} repository of ${backend.pipelineAccount}; push one (the backend's master pipeline, or build-and-push), then deploy again`,
+        });
+      }
+    } else {
+      specs.push({
+        name: 'groundwork-workload',
+        description: `Groundwork: ${backend.name} on ECS Fargate behind a load balancer in ${backend.stagingAccount}`,
+        templateBody: template('workload'),
+        parameters: {
+          ...workloadParameters(backend, accountOf(backend.stagingAccount)?.environment ?? backend.stagingAccount, false),
+          InitialImage: inputs.initialImage,
+          DeliveryRoleArn: `arn:${partition}:iam::${pipeline}:role/groundwork-delivery`,
+        },
+        ...forAccounts([backend.stagingAccount]),
+        retainStacksOnAccountRemoval: false,
+        regions,
+        // Its deploy role trusts the delivery role, which must exist first.
+        dependsOn: ['groundwork-ecr-repository', 'groundwork-github-oidc'],
+      });
+      specs.push({
+        name: 'groundwork-workload-bluegreen',
+        description: `Groundwork: ${backend.name} with CodeDeploy blue/green in ${backend.productionAccount}`,
+        templateBody: template('workload-bluegreen'),
+        parameters: {
+          ...workloadParameters(backend, accountOf(backend.productionAccount)?.environment ?? backend.productionAccount, true),
+          InitialImage: inputs.initialImage,
+          ReleaseRoleArn: `arn:${partition}:iam::${pipeline}:role/groundwork-release`,
+        },
+        ...forAccounts([backend.productionAccount]),
+        retainStacksOnAccountRemoval: false,
+        regions,
+        dependsOn: ['groundwork-ecr-repository', 'groundwork-github-oidc'],
+      });
     }
+  }
+
+  const authAccounts = Object.keys(config.auth.environments).flatMap((environment) =>
+    allAccounts(config)
+      .filter((a) => a.environment === environment && a.name !== config.organization.managementAccount.name)
+      .map((a) => ({ account: a.name, environment })),
+  );
+  if (authAccounts.length > 0) {
+    // Every value is per environment: each account's instance carries its own as overrides; the StackSet's own values are the first's.
+    const overrides = Object.fromEntries(
+      authAccounts.map(({ account, environment }) => [
+        accountId(account),
+        { ...authParameters(authSettings(config, environment)), DomainPrefix: `${environment}-${accountId(account)}`.replace(/[()]/g, '') },
+      ]),
+    );
+    specs.push({
+      name: 'groundwork-auth',
+      description: `Groundwork: the auth service's Cognito user pool in ${authAccounts.map((a) => a.account).join(', ')}`,
+      templateBody: template('auth'),
+      parameters: Object.values(overrides)[0] ?? {},
+      ...forAccounts(authAccounts.map((a) => a.account)),
+      overrides,
+      // Users and their sign-ins live in the pool: an account leaving the OU keeps it.
+      retainStacksOnAccountRemoval: true,
+      regions,
+    });
   }
   return { specs, blocked };
 }

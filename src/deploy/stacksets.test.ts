@@ -1,4 +1,9 @@
-import { CloudFormationClient, CreateStackInstancesCommand, DescribeStackSetOperationCommand } from '@aws-sdk/client-cloudformation';
+import {
+  CloudFormationClient,
+  CreateStackInstancesCommand,
+  DescribeStackSetOperationCommand,
+  ListStackSetOperationResultsCommand,
+} from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { applyStackSet, contentHash, type StackSetSpec } from './stacksets.js';
@@ -30,6 +35,9 @@ describe('applyStackSet', () => {
           StatusReason: 'Account 111111111111 should have failure tolerance of 0: ResourceLogicalId:Key, Status:CREATE_FAILED',
         },
       });
+    cfn.on(ListStackSetOperationResultsCommand).resolves({
+      Summaries: [{ Account: '111111111111', Region: 'eu-west-1', Status: 'FAILED', StatusReason: 'ResourceLogicalId:Key, Status:CREATE_FAILED' }],
+    });
     const progress: string[] = [];
     const run = applyStackSet(
       new CloudFormationClient({ region: 'eu-west-1' }),
@@ -42,11 +50,13 @@ describe('applyStackSet', () => {
         ],
         extra: [],
         failed: [],
+        changes: [],
       },
       { pollMs: 0, progress: (m) => progress.push(m) },
     );
     await expect(run).rejects.toMatchObject({
-      code: 'APPLY_FAILED',
+      code: 'DEPLOY_FAILED',
+      details: ['111111111111 eu-west-1: FAILED: ResourceLogicalId:Key, Status:CREATE_FAILED'],
       message: expect.stringMatching(/^StackSet groundwork-ecr-repository: operation op-1 failed: Account 111111111111 .*CREATE_FAILED/),
       hint: expect.stringContaining('continues where it stopped'),
     });

@@ -1,12 +1,16 @@
 import { createHash } from 'node:crypto';
 import {
+  type CallAs,
   type CloudFormationClient,
   CreateStackInstancesCommand,
   CreateStackSetCommand,
   DescribeStackSetCommand,
   DescribeStackSetOperationCommand,
   paginateListStackInstances,
+  paginateListStackSetOperationResults,
+  paginateListStackSets,
   type StackSetOperationPreferences,
+  UpdateStackInstancesCommand,
   UpdateStackSetCommand,
 } from '@aws-sdk/client-cloudformation';
 import { GroundworkError } from '../errors.js';
@@ -28,6 +32,8 @@ export interface StackSetSpec {
   /** Keep the stacks of an account that leaves the OU (the log archive keeps its logs). */
   readonly retainStacksOnAccountRemoval: boolean;
   readonly regions: readonly string[];
+  /** StackSets (by name) this one needs in place first: a failed one skips this one. */
+  readonly dependsOn?: readonly string[];
 }
 
 /** What a StackSet needs, by its content: a new StackSet, an update, nothing. */
@@ -43,6 +49,8 @@ export interface StackSetPlan {
   readonly extra: readonly { account: string; region: string; status: string }[];
   /** Instances whose last operation failed, with CloudFormation's reason. */
   readonly failed: readonly { account: string; region: string; reason: string }[];
+  /** What differs from the deployed StackSet: `template`, and each parameter `Name: old → new`. */
+  readonly changes: readonly string[];
 }
 
 /** The tag that holds a hash of a StackSet's template and parameters: an unchanged StackSet is skipped without a diff. */
@@ -58,6 +66,15 @@ export function contentHash(spec: StackSetSpec): string {
     .slice(0, 32);
 }
 
+/** A template's JSON without formatting differences. */
+function normalized(template: string): string {
+  try {
+    return JSON.stringify(JSON.parse(template));
+  } catch {
+    return template;
+  }
+}
+
 const toParameters = (values: Readonly<Record<string, string>>) =>
   Object.entries(values).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }));
 
@@ -66,17 +83,29 @@ const toParameters = (values: Readonly<Record<string, string>>) =>
  * ListStackInstances per StackSet, whatever the number of accounts. `targetAccounts` are the account IDs the spec's
  * targets cover now (the OUs' accounts, filtered by `accountIds`).
  */
-export async function planStackSet(cfn: CloudFormationClient, spec: StackSetSpec, targetAccounts: readonly string[]): Promise<StackSetPlan> {
-  let current: { hash?: string; status?: string } | undefined;
+export async function planStackSet(
+  cfn: CloudFormationClient,
+  spec: StackSetSpec,
+  targetAccounts: readonly string[],
+  callAs: CallAs = 'SELF',
+): Promise<StackSetPlan> {
+  let current: { hash?: string; status?: string; template?: string; parameters: Record<string, string> } | undefined;
   try {
-    const { StackSet } = await cfn.send(new DescribeStackSetCommand({ StackSetName: spec.name }));
-    if (StackSet && StackSet.Status !== 'DELETED') current = { hash: StackSet.Tags?.find((t) => t.Key === CONTENT_HASH_TAG)?.Value, status: StackSet.Status };
+    const { StackSet } = await cfn.send(new DescribeStackSetCommand({ StackSetName: spec.name, CallAs: callAs }));
+    if (StackSet && StackSet.Status !== 'DELETED') {
+      current = {
+        hash: StackSet.Tags?.find((t) => t.Key === CONTENT_HASH_TAG)?.Value,
+        status: StackSet.Status,
+        template: StackSet.TemplateBody,
+        parameters: Object.fromEntries((StackSet.Parameters ?? []).map((p) => [p.ParameterKey ?? '', p.ParameterValue ?? ''])),
+      };
+    }
   } catch (error) {
     if ((error as Error).name !== 'StackSetNotFoundException') throw error;
   }
   const instances: { account: string; region: string; status: string; reason: string }[] = [];
   if (current) {
-    for await (const page of paginateListStackInstances({ client: cfn }, { StackSetName: spec.name })) {
+    for await (const page of paginateListStackInstances({ client: cfn }, { StackSetName: spec.name, CallAs: callAs })) {
       for (const s of page.Summaries ?? []) {
         instances.push({
           account: s.Account ?? '',
@@ -87,15 +116,58 @@ export async function planStackSet(cfn: CloudFormationClient, spec: StackSetSpec
       }
     }
   }
+  const action: StackSetAction = !current ? 'create' : current.hash === contentHash(spec) ? 'unchanged' : 'update';
+  const changes: string[] = [];
+  if (current && action === 'update') {
+    if (current.template !== undefined && normalized(current.template) !== normalized(spec.templateBody)) changes.push('template');
+    for (const key of new Set([...Object.keys(current.parameters), ...Object.keys(spec.parameters)])) {
+      const before = current.parameters[key];
+      const after = spec.parameters[key];
+      if (before !== after) changes.push(`${key}: ${before ?? '(none)'} → ${after ?? '(none)'}`);
+    }
+    if (changes.length === 0) changes.push('per-account values or retention');
+  }
   const wanted = new Set(targetAccounts.flatMap((account) => spec.regions.map((region) => `${account}/${region}`)));
   const have = new Set(instances.map((i) => `${i.account}/${i.region}`));
   return {
     spec,
-    action: !current ? 'create' : current.hash === contentHash(spec) ? 'unchanged' : 'update',
+    action,
+    changes,
     missing: [...wanted].filter((k) => !have.has(k)).map((k) => ({ account: k.split('/')[0] as string, region: k.split('/')[1] as string })),
     extra: instances.filter((i) => !wanted.has(`${i.account}/${i.region}`)).map(({ account, region, status }) => ({ account, region, status })),
     failed: instances.filter((i) => /FAILED/.test(i.status)).map(({ account, region, reason }) => ({ account, region, reason: reason || 'no reason given' })),
   };
+}
+
+/** One deployed StackSet of Groundwork's with its instances, as `groundwork status` shows them. */
+export interface StackSetStatus {
+  readonly name: string;
+  readonly status: string;
+  readonly instances: readonly { account: string; region: string; status: string; reason?: string }[];
+}
+
+/** Groundwork's StackSets (`groundwork-*`) and each one's instances: one listing, then one paginated listing per StackSet. */
+export async function readStackSets(cfn: CloudFormationClient, callAs: CallAs = 'SELF'): Promise<StackSetStatus[]> {
+  const names: { name: string; status: string }[] = [];
+  for await (const page of paginateListStackSets({ client: cfn }, { Status: 'ACTIVE', CallAs: callAs })) {
+    for (const s of page.Summaries ?? []) if (s.StackSetName?.startsWith('groundwork-')) names.push({ name: s.StackSetName, status: s.Status ?? 'ACTIVE' });
+  }
+  return Promise.all(
+    names.map(async ({ name, status }) => {
+      const instances: StackSetStatus['instances'][number][] = [];
+      for await (const page of paginateListStackInstances({ client: cfn }, { StackSetName: name, CallAs: callAs })) {
+        for (const i of page.Summaries ?? []) {
+          instances.push({
+            account: i.Account ?? '',
+            region: i.Region ?? '',
+            status: i.StackInstanceStatus?.DetailedStatus ?? i.Status ?? 'UNKNOWN',
+            ...(i.StatusReason ? { reason: i.StatusReason } : {}),
+          });
+        }
+      }
+      return { name, status, instances };
+    }),
+  );
 }
 
 /** Options of {@link applyStackSet}. */
@@ -106,26 +178,42 @@ export interface ApplyStackSetOptions {
   readonly pollMs?: number;
   /** @default 60 minutes */
   readonly timeoutMs?: number;
+  /** DELEGATED_ADMIN when the caller is the organization's delegated administrator for StackSets. @default SELF */
+  readonly callAs?: CallAs;
 }
 
 /** Waits for a StackSet operation; a failed or stopped one fails with CloudFormation's reason. */
 async function waitForOperation(cfn: CloudFormationClient, name: string, operationId: string, options: ApplyStackSetOptions): Promise<void> {
   const deadline = Date.now() + (options.timeoutMs ?? 3_600_000);
   for (;;) {
-    const { StackSetOperation: op } = await cfn.send(new DescribeStackSetOperationCommand({ StackSetName: name, OperationId: operationId }));
+    const { StackSetOperation: op } = await cfn.send(
+      new DescribeStackSetOperationCommand({ StackSetName: name, OperationId: operationId, CallAs: options.callAs }),
+    );
     const status = op?.Status ?? 'UNKNOWN';
     if (status === 'SUCCEEDED') return;
     if (status === 'FAILED' || status === 'STOPPED') {
+      // Each failed instance with its account, region and CloudFormation's reason.
+      const details: string[] = [];
+      for await (const page of paginateListStackSetOperationResults(
+        { client: cfn },
+        { StackSetName: name, OperationId: operationId, CallAs: options.callAs },
+      )) {
+        for (const r of page.Summaries ?? []) {
+          if (r.Status !== 'SUCCEEDED')
+            details.push(`${r.Account ?? '?'} ${r.Region ?? '?'}: ${r.Status ?? 'UNKNOWN'}${r.StatusReason ? `: ${r.StatusReason}` : ''}`);
+        }
+      }
       throw new GroundworkError(
-        'APPLY_FAILED',
+        'DEPLOY_FAILED',
         `StackSet ${name}: operation ${operationId} ${status.toLowerCase()}${op?.StatusReason ? `: ${op.StatusReason}` : ''}`,
         {
+          details,
           hint: `see each instance's reason with aws cloudformation list-stack-instances --stack-set-name ${name}; fix it and run again, which continues where it stopped`,
         },
       );
     }
     if (Date.now() > deadline) {
-      throw new GroundworkError('APPLY_FAILED', `StackSet ${name}: operation ${operationId} still ${status} after the timeout`, {
+      throw new GroundworkError('DEPLOY_FAILED', `StackSet ${name}: operation ${operationId} still ${status} after the timeout`, {
         hint: 'it goes on in CloudFormation; run again later, which waits for it',
       });
     }
@@ -143,6 +231,7 @@ export async function applyStackSet(cfn: CloudFormationClient, plan: StackSetPla
   const { spec } = plan;
   const common = {
     StackSetName: spec.name,
+    CallAs: options.callAs,
     Description: spec.description,
     TemplateBody: spec.templateBody,
     Parameters: toParameters(spec.parameters),
@@ -171,6 +260,23 @@ export async function applyStackSet(cfn: CloudFormationClient, plan: StackSetPla
       }),
     );
     if (OperationId) await waitForOperation(cfn, spec.name, OperationId, options);
+    // Overrides stay on the instances through an update: the ones whose values are per account are set again.
+    const missing = new Set(plan.missing.map((m) => m.account));
+    for (const [account, values] of Object.entries(spec.overrides ?? {})) {
+      if (missing.has(account)) continue;
+      options.progress?.(`~ ${spec.name}: the values of ${account}`);
+      const update = await cfn.send(
+        new UpdateStackInstancesCommand({
+          StackSetName: spec.name,
+          CallAs: options.callAs,
+          DeploymentTargets: { OrganizationalUnitIds: [...spec.organizationalUnitIds], Accounts: [account], AccountFilterType: 'INTERSECTION' },
+          Regions: [...spec.regions],
+          ParameterOverrides: toParameters(values),
+          OperationPreferences: options.preferences,
+        }),
+      );
+      if (update.OperationId) await waitForOperation(cfn, spec.name, update.OperationId, options);
+    }
   }
   // Accounts with overrides get their own call, so each one's values reach only its instance.
   const groups = new Map<string, string[]>();
@@ -183,6 +289,7 @@ export async function applyStackSet(cfn: CloudFormationClient, plan: StackSetPla
     const { OperationId } = await cfn.send(
       new CreateStackInstancesCommand({
         StackSetName: spec.name,
+        CallAs: options.callAs,
         DeploymentTargets: { OrganizationalUnitIds: [...spec.organizationalUnitIds], Accounts: accounts, AccountFilterType: 'INTERSECTION' },
         Regions: [...spec.regions],
         ...(overrideAccount ? { ParameterOverrides: toParameters(spec.overrides?.[overrideAccount] ?? {}) } : {}),

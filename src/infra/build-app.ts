@@ -1,4 +1,4 @@
-import { App, Tags, Validations } from 'aws-cdk-lib';
+import { App, BootstraplessSynthesizer, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { DENY_NEW_SPEND_POLICY, type GroundworkConfig } from '../config/resolved-config.js';
 import type { AccountDirectory } from './account-directory.js';
@@ -21,7 +21,8 @@ export function buildApp(props: BuildAppProps): App {
   const app = new App({
     outdir: props.outdir ?? 'cdk.out',
     // Server access logs are delivered through a bucket policy, not ACLs (buckets here enforce bucket-owner ownership).
-    context: { '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true },
+    // Cross-stack references stay strong (an exporting stack cannot drop what another imports), as they have been.
+    context: { '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true, '@aws-cdk/core:defaultCrossStackReferences': 'strong' },
   });
   const accountId = (name: string): string => {
     const id = accounts.ids.get(name);
@@ -105,6 +106,9 @@ function addAuditStacks(
     env: logArchive,
     stackName: 'groundwork-log-archive',
     description: 'Groundwork: immutable log archive of the organization trail, and Athena over it',
+    // Deployed into the log-archive account by a service-managed StackSet (src/deploy), which needs no CDK bootstrap
+    // there; this synthesizer also refuses assets, which a StackSet template could not carry.
+    synthesizer: new BootstraplessSynthesizer(),
     organizationId: accounts.organizationId,
     managementAccountId: management.account,
     trailRegion: management.region,

@@ -3,12 +3,15 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, 
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TRAIL_LOG_GROUP } from '../audit/audit-names.js';
 import { GroundworkError } from '../errors.js';
 
 /** The port the emulator prefers, as LocalStack and the AWS docs use. */
 export const DEFAULT_EMULATOR_PORT = 4566;
 const HOST = '127.0.0.1';
 const REQUIREMENTS_FILE = fileURLToPath(new URL('./requirements.txt', import.meta.url));
+/** moto's server with Groundwork's fixes for the moto bugs its templates hit (each listed in the file). */
+const MOTO_LAUNCHER = fileURLToPath(new URL('./moto_server_groundwork.py', import.meta.url));
 /** Written into a venv folder as soon as Groundwork creates it: the only kind of folder Groundwork ever deletes. */
 export const VENV_OWNER_MARKER = '.groundwork-venv';
 /** Records the pins a venv was installed with; a change of pins reinstalls. */
@@ -182,6 +185,24 @@ export async function isHealthy(endpoint: string, timeoutMs = 1_000): Promise<bo
   }
 }
 
+/**
+ * The resource types the installed moto creates through CloudFormation (asked once of moto itself): deploy names
+ * every other type of a template as not emulated.
+ */
+export function emulatedCloudFormationTypes(paths: EmulatorPaths): ReadonlySet<string> {
+  const result = spawnSync(venvBin(paths, 'python'), [MOTO_LAUNCHER, '--cloudformation-types'], { encoding: 'utf8', maxBuffer: 4 * 1024 * 1024 });
+  if (result.status !== 0) {
+    throw new GroundworkError(
+      'EMULATOR_START_FAILED',
+      `could not ask moto which CloudFormation resource types it creates: ${result.stderr || result.error?.message}`,
+      {
+        hint: `delete ${paths.venvDir} and run \`groundwork emulator start\` to reinstall`,
+      },
+    );
+  }
+  return new Set(JSON.parse(result.stdout) as string[]);
+}
+
 /** Is the recorded emulator running and answering? */
 export async function emulatorStatus(paths: EmulatorPaths): Promise<EmulatorStatus> {
   const state = readEmulatorState(paths);
@@ -234,11 +255,17 @@ export async function startEmulator(
   mkdirSync(paths.stateDir, { recursive: true });
   const logFile = join(paths.stateDir, 'emulator.log');
   const log = openSync(logFile, 'a');
-  const child = spawn(venvBin(paths, 'moto_server'), ['-H', HOST, '-p', String(port)], {
+  const child = spawn(venvBin(paths, 'python'), [MOTO_LAUNCHER, '-H', HOST, '-p', String(port)], {
     detached: true,
     stdio: ['ignore', log, log],
     // AWS managed policies exist in every real account; IAM users of a legacy account (migrate-iam) attach them.
-    env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'false', MOTO_IAM_LOAD_MANAGED_POLICIES: String(options.awsManagedPolicies ?? true) },
+    env: {
+      ...process.env,
+      MOTO_ALLOW_NONEXISTENT_REGION: 'false',
+      MOTO_IAM_LOAD_MANAGED_POLICIES: String(options.awsManagedPolicies ?? true),
+      // The trail stack adopts the log group the sandbox's CloudTrail stand-in writes to (moto_server_groundwork.py).
+      GROUNDWORK_SANDBOX_LOG_GROUPS: TRAIL_LOG_GROUP,
+    },
   });
   closeSync(log);
   let exited: number | null = null;

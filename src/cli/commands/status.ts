@@ -1,3 +1,5 @@
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { readStackSets } from '../../deploy/stacksets.js';
 import { organizationStatus } from '../../foundation/organization-status.js';
 import type { CommandContext } from '../context.js';
 import { openOrgSession } from '../org-session.js';
@@ -7,7 +9,11 @@ import { renderTable } from '../render-table.js';
 export async function statusCommand(ctx: CommandContext): Promise<void> {
   const session = await openOrgSession(ctx);
   const { config, caller } = session;
-  const status = await organizationStatus(session.org, session.identity, caller);
+  const [status, stackSets] = await Promise.all([
+    organizationStatus(session.org, session.identity, caller),
+    caller.organizationId ? readStackSets(session.clients.create(CloudFormationClient)) : Promise.resolve([]),
+  ]);
+  const nameOf = new Map([...session.org.registry.accountIds].map(([name, id]) => [id, name]));
   const { accounts, portal, shortcuts, managementAccess } = status;
   const missing = status.notCreated;
   const managementName = config.organization.managementAccount.name;
@@ -18,6 +24,7 @@ export async function statusCommand(ctx: CommandContext): Promise<void> {
       endpoint: session.clients.settings.endpoint ?? null,
       accounts,
       notCreated: missing,
+      stackSets,
     },
     () => {
       if (!caller.organizationId) return `${session.header}\n\nThere is no organization yet: run \`groundwork apply\`.`;
@@ -44,10 +51,26 @@ export async function statusCommand(ctx: CommandContext): Promise<void> {
             ),
           ]
         : ['', 'IAM Identity Center is not enabled: see docs/runbooks/identity-center.md'];
+      const stackSetLines =
+        stackSets.length > 0
+          ? [
+              '',
+              'Baselines (StackSets) and their instances:',
+              renderTable(
+                stackSets.flatMap((s) =>
+                  s.instances.length > 0
+                    ? s.instances.map((i) => [s.name, nameOf.get(i.account) ?? i.account, i.region, i.status, i.reason ?? ''])
+                    : [[s.name, '(no instances)', '', '', '']],
+                ),
+                { indent: '  ' },
+              ),
+            ]
+          : ['', 'No baselines deployed yet: run groundwork deploy (npm start does it in the sandbox)'];
       return [
         session.header,
         '',
         table,
+        ...stackSetLines,
         ...portalLines,
         ...(missing.length > 0 ? ['', `Not created yet: ${missing.join(', ')} (run groundwork apply)`] : []),
         '',

@@ -1,18 +1,18 @@
 import { existsSync } from 'node:fs';
+import { applyBaselines, planBaselines } from '../../deploy/deploy.js';
 import { applyPlan } from '../../engine/apply.js';
 import { GroundworkError } from '../../errors.js';
 import { importUsers } from '../../identity/people/import-users.js';
-import { directoryFrom } from '../../infra/account-directory.js';
-import { lintTemplates } from '../../infra/cfn-lint.js';
-import { synthesize } from '../../infra/synthesize.js';
 import { ensureSandboxPools, SANDBOX_AUTH_LIMITS } from '../../sandbox/auth-pools.js';
 import { startEmulator } from '../../sandbox/emulator.js';
 import { seedSampleActivity } from '../../sandbox/sample-activity.js';
 import { type CommandContext, configFrom } from '../context.js';
+import { synthesizeChecked } from '../deploy-session.js';
 import { openOrgSession, planOrganization } from '../org-session.js';
 import { progressPrinter } from '../render-progress.js';
 import { renderTree } from '../render-tree.js';
 import { serveUntilStopped, startConsole } from './console.js';
+import { accountNamesOf, deploySessionOf } from './deploy.js';
 
 /** Options of `groundwork up`. */
 export interface UpOptions {
@@ -52,6 +52,32 @@ export async function upCommand(ctx: CommandContext, options: UpOptions = {}): P
     out.progress(`✓ people imported from ${usersFile}: ${users.created} created, ${users.updated} updated, ${users.unchanged} unchanged`);
   }
 
+  const { registry } = session.org;
+  out.progress('… synthesizing stacks with cdk-nag and cfn-lint');
+  const { synth, accounts, lintWarnings } = await synthesizeChecked(sandboxCtx, session);
+  out.progress(`✓ ${synth.stacks.length} stack(s) synthesized into ${synth.outdir}; cdk-nag and cfn-lint report no errors`);
+
+  // The same deploy as on AWS: the log archive, GitHub OIDC and ECR baselines through StackSets, the management stacks through the CDK.
+  out.progress('… deploying the baselines (StackSets) and the management stacks (CDK) into the sandbox accounts');
+  const deploySession = deploySessionOf(sandboxCtx, session);
+  const baselinePlan = await planBaselines(deploySession, synth);
+  const deployed = await applyBaselines(deploySession, synth, baselinePlan, { progress: (m) => out.progress(`  ${m}`), pollMs: 100 });
+  if (deployed.failed.length > 0) {
+    throw new GroundworkError('DEPLOY_FAILED', `${deployed.failed.length} deploy step(s) failed in the sandbox`, {
+      details: deployed.failed.flatMap((f) => [`${f.name}: ${f.message}`, ...f.details]),
+      hint: 'run `npx groundwork deploy --yes` to retry, or `npx groundwork emulator stop` and `npm start` to begin afresh',
+    });
+  }
+  const names = accountNamesOf(session);
+  for (const s of baselinePlan.stackSets) {
+    out.progress(
+      `✓ StackSet ${s.spec.name} in ${(s.spec.accountIds ?? []).map(names).join(', ')}${s.notEmulated.length > 0 ? ` (not emulated: ${s.notEmulated.join(', ')})` : ''}`,
+    );
+  }
+  for (const s of baselinePlan.stacks)
+    out.progress(`✓ stack ${s.stackName} in ${names(s.account)}${s.notEmulated.length > 0 ? ` (not emulated: ${s.notEmulated.join(', ')})` : ''}`);
+  for (const b of baselinePlan.blocked) out.progress(`note: ${b.name} not deployed: ${b.reason}`);
+
   const pools = await ensureSandboxPools(session, config);
   if (pools.length > 0) {
     out.progress(
@@ -60,32 +86,10 @@ export async function upCommand(ctx: CommandContext, options: UpOptions = {}): P
     out.progress(`note: ${SANDBOX_AUTH_LIMITS}`);
   }
 
-  const sampleAccounts = [...session.org.registry.accountIds].map(([name, id]) => ({ name, id }));
+  const sampleAccounts = [...registry.accountIds].map(([name, id]) => ({ name, id }));
   const seeded = await seedSampleActivity(session.clients, sampleAccounts);
   if (seeded > 0)
     out.progress(`✓ ${seeded} events of SAMPLE activity seeded into the sandbox trail (marked [sample]); Groundwork's own calls are recorded there too`);
-
-  const { registry } = session.org;
-  const accounts = directoryFrom(config, {
-    managementAccountId: registry.managementAccountId ?? '',
-    organizationId: registry.organizationId,
-    accounts: registry.accountIds,
-    policies: registry.policyIds,
-  });
-  out.progress('… synthesizing stacks with cdk-nag');
-  const synth = synthesize({ config, accounts });
-  const findings = await lintTemplates(
-    ctx.emulatorPaths,
-    synth.stacks.map((s) => s.templateFile),
-  );
-  const errors = findings.filter((f) => f.level === 'Error');
-  if (errors.length > 0) {
-    throw new GroundworkError('SYNTH_FAILED', `cfn-lint found ${errors.length} error(s) in the synthesized templates`, {
-      details: errors.map((f) => `${f.file}:${f.line} ${f.rule} ${f.message}`),
-      hint: 'fix the construct that produced the resource',
-    });
-  }
-  out.progress(`✓ ${synth.stacks.length} stack(s) synthesized into ${synth.outdir}; cdk-nag and cfn-lint report no errors`);
 
   const tree = {
     title: `Organization (sandbox at ${emulator.state.endpoint})`,
@@ -107,7 +111,8 @@ export async function upCommand(ctx: CommandContext, options: UpOptions = {}): P
       accountIds: Object.fromEntries(accounts.ids),
       accountIdSource: accounts.source,
       stacks: synth.stacks,
-      lintWarnings: findings.length - errors.length,
+      lintWarnings,
+      deployed: { stackSets: deployed.stackSets, stacks: deployed.stacks, blocked: baselinePlan.blocked },
     },
     () =>
       [

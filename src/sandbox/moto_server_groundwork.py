@@ -1,0 +1,153 @@
+"""Starts moto's server with fixes for moto bugs that stop Groundwork's real templates from deploying.
+
+Each fix corrects how moto reads a CloudFormation property it otherwise crashes on; none of them adds behaviour
+that AWS does not have. Every fix checks that the function it wraps still exists, so a moto upgrade that changes it
+fails loudly here instead of silently. The list is in docs/architecture.md ("What the emulator cannot do").
+"""
+
+import os
+import re
+import sys
+
+from moto.cloudformation import models as cfn_models
+from moto.cloudformation import parsing as cfn_parsing
+from moto.iam import models as iam_models
+from moto.kms import models as kms_models
+from moto.logs import models as logs_models
+from moto.server import main
+
+
+def _kms_key_tags_from_cloudformation() -> None:
+    """AWS::KMS::Key Tags are {Key, Value} in CloudFormation; moto 5.2 hands them to KMS, which wants {TagKey, TagValue}."""
+    original = kms_models.Key.create_from_cloudformation_json.__func__
+
+    def create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        properties = cloudformation_json.get("Properties", {})
+        tags = properties.get("Tags")
+        if tags:
+            properties = {**properties, "Tags": [{"TagKey": t["Key"], "TagValue": t["Value"]} for t in tags]}
+            cloudformation_json = {**cloudformation_json, "Properties": properties}
+        return original(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+
+    kms_models.Key.create_from_cloudformation_json = classmethod(create)
+
+
+def _iam_role_tags_without_value() -> None:
+    """A tag whose value refers to a resource moto does not create (the GitHub OIDC provider) reaches moto with no Value,
+    and moto 5.2 crashes creating the role; such tags are left off (the value they would hold does not exist here)."""
+    original = iam_models.Role.create_from_cloudformation_json.__func__
+
+    def create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        properties = cloudformation_json.get("Properties", {})
+        tags = properties.get("Tags")
+        if tags and any("Value" not in t for t in tags):
+            properties = {**properties, "Tags": [t for t in tags if "Value" in t]}
+            cloudformation_json = {**cloudformation_json, "Properties": properties}
+        return original(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+
+    iam_models.Role.create_from_cloudformation_json = classmethod(create)
+
+
+def _without_unsupported_outputs(template):
+    """The template without the Outputs that read an attribute (Fn::GetAtt) of a resource type moto has no model for."""
+    outputs = template.get("Outputs") or {}
+    resources = template.get("Resources") or {}
+
+    def unsupported(value):
+        source = value.get("Value") if isinstance(value, dict) else None
+        if not (isinstance(source, dict) and "Fn::GetAtt" in source):
+            return False
+        logical_id = source["Fn::GetAtt"][0] if isinstance(source["Fn::GetAtt"], list) else str(source["Fn::GetAtt"]).split(".")[0]
+        resource_type = (resources.get(logical_id) or {}).get("Type", "")
+        return cfn_parsing.get_model_map().get(resource_type) is None
+
+    if not any(unsupported(v) for v in outputs.values()):
+        return template
+    return {**template, "Outputs": {k: v for k, v in outputs.items() if not unsupported(v)}}
+
+
+def _outputs_of_unsupported_resources() -> None:
+    """moto 5.2 skips resource types it has no model for (with a warning), but an Output with Fn::GetAtt on one of them
+    crashes CreateStack and DescribeStacks with an HTML 500. Such outputs are left out instead: they have no value in
+    the emulator, as the resource does not exist there."""
+    original_validate = cfn_parsing.ResourceMap.validate_outputs
+
+    def validate_outputs(self):
+        template = self._template
+        self._template = _without_unsupported_outputs(template)
+        try:
+            return original_validate(self)
+        finally:
+            self._template = template
+
+    original_init = cfn_parsing.OutputMap.__init__
+
+    def output_map_init(self, resources, template, stack_id):
+        original_init(self, resources, _without_unsupported_outputs(template), stack_id)
+
+    cfn_parsing.ResourceMap.validate_outputs = validate_outputs
+    cfn_parsing.OutputMap.__init__ = output_map_init
+
+
+def _sandbox_log_groups_adopted() -> None:
+    """Not a moto bug: the sandbox's stand-in for CloudTrail delivery writes Groundwork's own calls into the trail's log
+    group before the trail stack exists, so the stack would fail on a log group that already exists. The groups named
+    in GROUNDWORK_SANDBOX_LOG_GROUPS are adopted by CloudFormation here (their events kept); any other log group that
+    already exists fails as on AWS."""
+    adopted = {g for g in os.environ.get("GROUNDWORK_SANDBOX_LOG_GROUPS", "").split(",") if g}
+    original = logs_models.LogGroup.create_from_cloudformation_json.__func__
+
+    def create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        name = cloudformation_json.get("Properties", {}).get("LogGroupName", resource_name)
+        existing = logs_models.logs_backends[account_id][region_name].groups.get(name)
+        if name in adopted and existing is not None:
+            return existing
+        return original(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+
+    logs_models.LogGroup.create_from_cloudformation_json = classmethod(create)
+
+
+def _change_set_outputs_and_exports() -> None:
+    """moto 5.2 executes a change set's resources but keeps the stack's outputs from before (none, for a new stack)
+    and never registers its exports, and a stack it creates cannot import any (it starts without the region's exports),
+    so the CDK's cross-stack references fail with "No export named". The change set now resolves imports against the
+    region's exports, and afterwards its outputs are read from its template and its exports registered, as CreateStack
+    does."""
+    original = cfn_models.CloudFormationBackend.execute_change_set
+
+    def execute_change_set(self, change_set_name, stack_name=None):
+        named = [
+            c
+            for c in self.change_sets.values()
+            if c.change_set_name == change_set_name
+            and (stack_name is None or c.stack_id == stack_name or self.stacks[c.stack_id].name == stack_name)
+        ]
+        change_set = self.change_sets.get(change_set_name) or (named[-1] if named else None)
+        if change_set is not None:
+            # A stack made by CreateChangeSet starts without the region's exports: Fn::ImportValue would find none.
+            self.stacks[change_set.stack_id].resource_map.cross_stack_resources = self.exports
+        result = original(self, change_set_name, stack_name)
+        if change_set is not None:
+            stack = self.stacks[change_set.stack_id]
+            stack.output_map = cfn_parsing.OutputMap(stack.resource_map, change_set.template_dict, stack.stack_id)
+            for export in stack.exports:
+                self.exports[export.name] = export
+        return result
+
+    cfn_models.CloudFormationBackend.execute_change_set = execute_change_set
+
+
+_kms_key_tags_from_cloudformation()
+_iam_role_tags_without_value()
+_change_set_outputs_and_exports()
+_sandbox_log_groups_adopted()
+_outputs_of_unsupported_resources()
+
+if __name__ == "__main__" and sys.argv[1:] == ["--cloudformation-types"]:
+    # The resource types this moto creates through CloudFormation: Groundwork names every other one "not emulated".
+    import json
+
+    print(json.dumps(sorted(t for t in cfn_parsing.get_model_map() if t)))
+elif __name__ == "__main__":
+    sys.argv[0] = re.sub(r"(-script\.pyw|\.exe)?$", "", sys.argv[0])
+    sys.exit(main())
