@@ -2,12 +2,13 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CreateAccountCommand, DescribeCreateAccountStatusCommand, MoveAccountCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { desiredBaselines, notEmulatedTypes } from '../src/deploy/baselines.js';
+import { attributesNotEmulated, desiredBaselines, notEmulatedTypes } from '../src/deploy/baselines.js';
 import { applyStackSet, planStackSet, type StackSetSpec } from '../src/deploy/stacksets.js';
 import { createFoundationContexts } from '../src/foundation/foundation-kinds.js';
 import { readAccounts } from '../src/org/kinds/account-kind.js';
 import type { OrgRegistry } from '../src/org/org-context.js';
 import { readOrganizationBasics } from '../src/org/read-organization.js';
+import { emulatedCloudFormationTypes } from '../src/sandbox/emulator.js';
 import { applyFoundation, configWith } from './helpers/org.js';
 import { useTestEmulator } from './helpers/test-emulator.js';
 
@@ -28,29 +29,47 @@ describe('member-account baselines as service-managed StackSets, against the emu
   }, 180_000);
 
   it('derives the pipeline baselines from groundwork.yaml, names what the emulator cannot create, and says what is blocked', () => {
-    const { specs, blocked } = desiredBaselines(config, registry);
+    const { specs, blocked } = desiredBaselines(config, registry, { logArchiveTemplate: '{"Resources":{}}' });
     const cicd = registry.accountIds.get('cicd') as string;
+    const id = (name: string) => registry.accountIds.get(name);
+    const ou = (name: string) => registry.ouIds.get(name);
     expect(specs.map((s) => [s.name, s.accountIds, s.organizationalUnitIds, s.retainStacksOnAccountRemoval])).toEqual([
-      ['groundwork-ecr-repository', [cicd], [registry.ouIds.get('CICD')], true],
-      ['groundwork-github-oidc', [cicd], [registry.ouIds.get('CICD')], false],
+      ['groundwork-log-archive', [id('log-archive')], [ou('Security')], true],
+      ['groundwork-ecr-repository', [cicd], [ou('CICD')], true],
+      ['groundwork-github-oidc', [cicd], [ou('CICD')], false],
+      ['groundwork-auth', [id('dev'), id('staging'), id('prod')], [ou('Playground'), ou('Stage')], true],
     ]);
-    expect(specs[0]?.parameters).toEqual({
+    expect(specs[1]?.parameters).toEqual({
       RepositoryName: 'backend-service',
       PullAccountIds: `${registry.accountIds.get('staging')},${registry.accountIds.get('prod')}`,
     });
-    expect(specs[1]?.parameters).toMatchObject({
+    expect(specs[2]?.parameters).toMatchObject({
       GitHubOwner: 'example-org',
       GitHubRepository: 'backend-service',
       StagingAccountId: registry.accountIds.get('staging'),
     });
-    expect(notEmulatedTypes(specs[1]?.templateBody as string)).toEqual(['AWS::IAM::OIDCProvider']);
+    // Each auth instance carries its environment's own values as overrides, with a domain prefix unique to its account.
+    expect(specs[3]?.overrides?.[id('prod') as string]).toMatchObject({
+      EnvironmentName: 'prod',
+      DomainPrefix: `prod-${id('prod')}`,
+      DeletionProtection: 'true',
+    });
+    expect(specs[3]?.overrides?.[id('dev') as string]).toMatchObject({ EnvironmentName: 'dev', DeletionProtection: 'false' });
+    const emulated = emulatedCloudFormationTypes(sandbox.emulator.paths);
+    expect(notEmulatedTypes(specs[2]?.templateBody as string, emulated)).toEqual(['AWS::IAM::OIDCProvider']);
+    expect(attributesNotEmulated(specs[3]?.templateBody as string, emulated)).toContain('AWS::Cognito::UserPool');
     expect(blocked.map((b) => b.name)).toEqual(['groundwork-workload', 'groundwork-workload-bluegreen']);
+    // With a first image in the repository, the workloads are planned too, after the delivery roles they trust.
+    const withImage = desiredBaselines(config, registry, { initialImage: `${cicd}.dkr.ecr.${region}.amazonaws.com/backend-service@sha256:${'a'.repeat(64)}` });
+    expect(withImage.blocked).toEqual([]);
+    expect(withImage.specs.find((s) => s.name === 'groundwork-workload-bluegreen')).toMatchObject({
+      accountIds: [id('prod')],
+      dependsOn: ['groundwork-ecr-repository', 'groundwork-github-oidc'],
+      parameters: { ReleaseRoleArn: `arn:aws:iam::${cicd}:role/groundwork-release`, EnvironmentName: 'prod' },
+    });
   });
 
-  // moto 5.2.5 cannot instantiate the real baselines through a StackSet: it fails on their tags (a tagged
-  // AWS::KMS::Key raises KeyError 'TagKey', a tagged AWS::IAM::Role KeyError 'Value', both answered as an HTML 500).
-  // The engine is checked here on a baseline of resources moto does create; the real templates are checked by
-  // cfn-lint and cdk-nag (member-templates.test.ts).
+  // The engine on small baselines (test/deploy.test.ts deploys the real ones): create, update, reconcile.
   const pipelineBaseline = (): StackSetSpec => ({
     name: 'groundwork-test-pipeline-baseline',
     description: 'a one-account baseline for the pipeline account',

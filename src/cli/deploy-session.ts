@@ -1,8 +1,9 @@
+import { join } from 'node:path';
 import { GroundworkError } from '../errors.js';
 import { type AccountDirectory, directoryFrom } from '../infra/account-directory.js';
 import { lintTemplates } from '../infra/cfn-lint.js';
 import { type SynthResult, synthesize } from '../infra/synthesize.js';
-import type { CommandContext } from './context.js';
+import { type CommandContext, resolveTarget } from './context.js';
 import type { OrgSession } from './org-session.js';
 
 /**
@@ -20,7 +21,10 @@ export async function synthesizeChecked(
     accounts: registry.accountIds,
     policies: registry.policyIds,
   });
-  const synth = synthesize({ config: session.config, accounts });
+  // The sandbox's assembly lives with the emulator's state, one per endpoint, so two sandboxes never share one.
+  const endpoint = session.clients.settings.endpoint;
+  const outdir = resolveTarget(ctx) === 'sandbox' && endpoint ? join(ctx.emulatorPaths.stateDir, `cdk.out.${new URL(endpoint).port}`) : undefined;
+  const synth = synthesize({ config: session.config, accounts, outdir });
   const findings = await lintTemplates(
     ctx.emulatorPaths,
     synth.stacks.map((s) => s.templateFile),
