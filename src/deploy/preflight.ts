@@ -95,11 +95,14 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightChec
       const [o, account] = await Promise.all([organization, callerAccount]);
       if (!o) return { status: 'pass', detail: `account ${account} has no organization yet; deploy creates it with this account as its management account` };
       if (o.MasterAccountId === account) return { status: 'pass', detail: `account ${account} manages organization ${o.Id}` };
-      const admins = await org
-        .send(new ListDelegatedAdministratorsCommand({ ServicePrincipal: STACKSETS_PRINCIPAL }))
-        .then((r) => r.DelegatedAdministrators ?? [])
-        .catch(() => []);
-      const delegated = admins.some((a) => a.Id === account);
+      // A member account may not list delegated administrators: then it is not one.
+      let delegated = false;
+      try {
+        const r = await org.send(new ListDelegatedAdministratorsCommand({ ServicePrincipal: STACKSETS_PRINCIPAL }));
+        delegated = (r?.DelegatedAdministrators ?? []).some((a) => a.Id === account);
+      } catch {
+        delegated = false;
+      }
       return {
         status: 'fail',
         detail: delegated
