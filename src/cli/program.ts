@@ -5,6 +5,7 @@ import { type AuditSearchOptions, auditSearchCommand } from './commands/audit.js
 import { type AuthImportOptions, authCodeCommand, authImportCommand } from './commands/auth.js';
 import { type BillsOptions, billsCommand } from './commands/bills.js';
 import { consoleCommand } from './commands/console.js';
+import { costEstimateCommand } from './commands/cost-estimate.js';
 import { type CostsOptions, costsCommand } from './commands/costs.js';
 import { type DeployOptions, deployCommand, diffCommand } from './commands/deploy.js';
 import { emulatorStartCommand, emulatorStatusCommand, emulatorStopCommand } from './commands/emulator.js';
@@ -90,6 +91,7 @@ export function buildProgram(streams: OutputStreams = process, env: NodeJS.Proce
     .option('-y, --yes', MESSAGES.options.yes, false)
     .action(run((ctx, o: DeployOptions) => deployCommand(ctx, o)));
   program.command('diff').description(MESSAGES.commands.diff).action(run(diffCommand));
+  program.command('cost-estimate').description(MESSAGES.commands.costEstimate).action(run(costEstimateCommand));
   program.command('status').description(MESSAGES.commands.status).action(run(statusCommand));
   program
     .command('up')

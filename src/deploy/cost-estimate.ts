@@ -1,0 +1,62 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { GroundworkConfig } from '../config/resolved-config.js';
+import { type Estimate, type EstimateInput, type EstimateTemplate, estimateMonthlyCost } from '../cost/estimate.js';
+import type { AccountDirectory } from '../infra/account-directory.js';
+import { synthesize } from '../infra/synthesize.js';
+import { desiredBaselines, isPendingId } from './baselines.js';
+import { STACKSET_STACK_IDS } from './deploy.js';
+
+/** The StackSets that run the backend service, counted apart from the foundation. */
+const WORKLOAD_STACKSETS = new Set(['groundwork-workload', 'groundwork-workload-bluegreen']);
+
+/**
+ * What the config deploys, as templates per account: the management stacks (synthesized into a temporary folder)
+ * and every StackSet instance with its own parameters, the workloads included whether or not they have an image yet.
+ */
+export function deploymentsOf(config: GroundworkConfig, accounts: AccountDirectory): EstimateInput[] {
+  const outdir = mkdtempSync(join(tmpdir(), 'groundwork-estimate-'));
+  try {
+    const synth = synthesize({ config, accounts, outdir });
+    const nameOf = new Map([...accounts.ids].map(([name, id]) => [id, name]));
+    const logArchive = synth.stacks.find((s) => STACKSET_STACK_IDS.has(s.id));
+    const inputs: EstimateInput[] = synth.stacks
+      .filter((s) => !STACKSET_STACK_IDS.has(s.id))
+      .map((s) => ({
+        account: nameOf.get(s.account) ?? s.account,
+        name: s.stackName,
+        template: JSON.parse(readFileSync(s.templateFile, 'utf8')) as EstimateTemplate,
+      }));
+    const ouIds = new Map(config.organization.organizationalUnits.map((ou) => [ou.name, `ou-${ou.name}`]));
+    const { specs } = desiredBaselines(
+      config,
+      { accountIds: accounts.ids, ouIds },
+      {
+        logArchiveTemplate: logArchive ? readFileSync(logArchive.templateFile, 'utf8') : undefined,
+        // Priced as if the first image were there: the workloads are what the estimate is for.
+        initialImage: 'estimate.dkr.ecr.us-east-1.amazonaws.com/service@sha256:0',
+      },
+    );
+    for (const spec of specs) {
+      const template = JSON.parse(spec.templateBody) as EstimateTemplate;
+      for (const id of spec.accountIds ?? []) {
+        inputs.push({
+          account: isPendingId(id) ? id.slice(1, -1) : (nameOf.get(id) ?? id),
+          name: spec.name,
+          template,
+          parameters: { ...spec.parameters, ...(spec.overrides?.[id] ?? {}) },
+          workload: WORKLOAD_STACKSETS.has(spec.name),
+        });
+      }
+    }
+    return inputs;
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+/** The fixed monthly cost of the foundation the config describes, per account and in total. */
+export function costEstimate(config: GroundworkConfig, accounts: AccountDirectory): Estimate {
+  return estimateMonthlyCost(deploymentsOf(config, accounts));
+}
