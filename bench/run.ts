@@ -1,12 +1,13 @@
 /**
  * `npm run bench [name…]`: runs the benchmarks and prints a Markdown table with the machine and date,
- * to be pasted into docs/benchmarks.md. Names: synth, org, identity, cost, delivery, release, auth, console.
+ * to be pasted into docs/benchmarks.md. Names: synth, org, identity, cost, delivery, release, auth, console, deploy.
  */
 import { cpus, totalmem } from 'node:os';
 import { authBenchmark } from './auth.bench.js';
 import { consoleBenchmark } from './console.bench.js';
 import { costBenchmark } from './cost.bench.js';
 import { deliveryBenchmark } from './delivery.bench.js';
+import { deployBenchmark } from './deploy.bench.js';
 import { identityBenchmark } from './identity.bench.js';
 import { orgBenchmark } from './org.bench.js';
 import { releaseBenchmark } from './release.bench.js';
@@ -22,6 +23,7 @@ const suites: Record<string, () => Promise<BenchResult[]>> = {
   release: releaseBenchmark,
   auth: authBenchmark,
   console: consoleBenchmark,
+  deploy: deployBenchmark,
 };
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !(name in suites));

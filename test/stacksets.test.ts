@@ -101,6 +101,22 @@ describe('member-account baselines as service-managed StackSets, against the emu
     expect(again).toMatchObject({ action: 'unchanged', missing: [], extra: [], failed: [] });
   });
 
+  it('puts a baseline for one account of an OU into that account only (the INTERSECTION filter)', async () => {
+    const prod = registry.accountIds.get('prod') as string;
+    const spec: StackSetSpec = {
+      name: 'groundwork-test-prod-only',
+      description: 'a baseline for prod, which shares the Stage OU with staging',
+      templateBody: JSON.stringify({ Resources: { Logs: { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: 'groundwork-prod-only' } } } }),
+      parameters: {},
+      organizationalUnitIds: [registry.ouIds.get('Stage') as string],
+      accountIds: [prod],
+      retainStacksOnAccountRemoval: false,
+      regions: [region],
+    };
+    await applyStackSet(cfn(), await planStackSet(cfn(), spec, [prod]), { pollMs: 0 });
+    expect(await planStackSet(cfn(), spec, [prod])).toMatchObject({ action: 'unchanged', missing: [], extra: [] });
+  });
+
   it('updates a StackSet whose parameters changed, then finds it unchanged', async () => {
     const cicd = registry.accountIds.get('cicd') as string;
     const changed = { ...pipelineBaseline(), parameters: { BucketName: 'groundwork-pipeline-artifacts-test-2' } };

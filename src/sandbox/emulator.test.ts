@@ -84,9 +84,10 @@ describe('the emulator lifecycle', () => {
 
   it('reports a venv whose interpreter is gone as a clear error, not an uncaught event', async () => {
     const venvDir = mkdtempSync(join(tmpdir(), 'gw-broken-'));
-    // Looks installed (pins recorded), but bin/moto_server cannot be run.
+    // Looks installed (pins recorded, bin/moto_server there), but its Python, which starts the server, cannot be run.
     mkdirSync(join(venvDir, 'bin'));
     writeFileSync(join(venvDir, 'bin', 'moto_server'), '', { mode: 0o644 });
+    writeFileSync(join(venvDir, 'bin', 'python'), '', { mode: 0o644 });
     writeFileSync(join(venvDir, '.groundwork-requirements'), readFileSync(join(SHARED_PATHS.root, 'src/sandbox/requirements.txt'), 'utf8'));
     const p = { venvDir, stateDir: mkdtempSync(join(tmpdir(), 'gw-emu-')) };
     await expect(startEmulator(p, { port: await findFreePort(0) })).rejects.toThrow(/the emulator could not be started: spawn .*EACCES/);

@@ -137,8 +137,34 @@ def _change_set_outputs_and_exports() -> None:
     cfn_models.CloudFormationBackend.execute_change_set = execute_change_set
 
 
+def _stack_instances_account_filter() -> None:
+    """moto 5.2 ignores DeploymentTargets.AccountFilterType and gives every account of a target OU an instance, so a
+    baseline meant for one account of an OU (INTERSECTION with Accounts) lands in all of them. The filter is applied
+    as AWS documents it: INTERSECTION, DIFFERENCE or UNION of the OUs' accounts with Accounts."""
+    original = cfn_models.StackInstances.create_instances
+
+    def create_instances(self, accounts, regions, parameters, deployment_targets, permission_model):
+        kind = (deployment_targets or {}).get("AccountFilterType", "NONE")
+        listed = list((deployment_targets or {}).get("Accounts") or [])
+        if kind not in ("INTERSECTION", "DIFFERENCE", "UNION"):
+            return original(self, accounts, regions, parameters, deployment_targets, permission_model)
+        ous = list(deployment_targets.get("OrganizationalUnitIds") or [])
+        ous += [ou.id for ou in self.org_backend.ou if ou.parent_id in ous]
+        in_ous = [a.id for a in self.org_backend.accounts if a.parent_id in ous]
+        if kind == "INTERSECTION":
+            chosen = [a for a in in_ous if a in listed]
+        elif kind == "DIFFERENCE":
+            chosen = [a for a in in_ous if a not in listed]
+        else:
+            chosen = in_ous + [a for a in listed if a not in in_ous]
+        return original(self, list(accounts) + chosen, regions, parameters, {}, permission_model)
+
+    cfn_models.StackInstances.create_instances = create_instances
+
+
 _kms_key_tags_from_cloudformation()
 _iam_role_tags_without_value()
+_stack_instances_account_filter()
 _change_set_outputs_and_exports()
 _sandbox_log_groups_adopted()
 _outputs_of_unsupported_resources()
