@@ -5,6 +5,29 @@ import { useTestEmulator } from './helpers/test-emulator.js';
 const sandbox = useTestEmulator();
 
 describe('groundwork plan, apply and status', () => {
+  it('deploy --dry-run before the organization exists plans every step, new accounts by name, and changes nothing', async () => {
+    const run = await cli(['deploy', '--dry-run', '--json', ...sandbox.at]);
+    expect(run.code, run.stderr).toBe(0);
+    const plan = JSON.parse(run.stdout);
+    expect(plan.preflight.find((c: { id: string }) => c.id === 'caller')).toMatchObject({
+      status: 'pass',
+      detail: expect.stringMatching(/has no organization yet/),
+    });
+    expect(plan.organization.changes).toContainEqual(expect.objectContaining({ action: 'create', kind: 'account', name: 'prod' }));
+    expect(plan.stackSets.map((s: { name: string; pending: boolean; accounts: string[] }) => [s.name, s.pending, s.accounts])).toEqual([
+      ['groundwork-log-archive', true, ['(log-archive)']],
+      ['groundwork-ecr-repository', true, ['(cicd)']],
+      ['groundwork-github-oidc', true, ['(cicd)']],
+    ]);
+    expect(plan.stacks.map((s: { change: string }) => s.change)).toEqual(['create', 'create', 'create', 'create']);
+    const text = await cli(['deploy', '--dry-run', ...sandbox.at]);
+    expect(text.stderr).toMatch(
+      /StackSet groundwork-ecr-repository\s+cicd \(new\)\s+us-east-1\s+AWSServiceRoleForCloudFormationStackSetsOrgMember\s+create \(after the organization step\)/,
+    );
+    // Still nothing there: plan finds the whole organization to create.
+    expect((await cli(['plan', '--detailed-exitcode', ...sandbox.at])).code).toBe(2);
+  });
+
   it('plan --json lists changes in the contract shape, and --detailed-exitcode exits 2', async () => {
     const run = await cli(['plan', '--json', '--detailed-exitcode', ...sandbox.at]);
     expect(run.code).toBe(2);

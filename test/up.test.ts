@@ -27,6 +27,18 @@ describe('groundwork up (npm start)', () => {
     expect(result.console).toBeNull();
     expect(result.accountIdSource).toBe('organization');
     expect(result.organizationId).toMatch(/^o-/);
+    // The same deploy as on AWS: the baselines as StackSets, the management stacks through the CDK; what cannot be is said.
+    expect(result.deployed.stackSets.map((s: { name: string }) => s.name)).toEqual([
+      'groundwork-log-archive',
+      'groundwork-ecr-repository',
+      'groundwork-github-oidc',
+    ]);
+    expect(result.deployed.stacks).toEqual(
+      expect.arrayContaining(['groundwork-audit-trail', 'groundwork-operator-notifications', 'groundwork-cost-controls', 'groundwork-cost-statements']),
+    );
+    expect(result.deployed.blocked.map((b: { name: string }) => b.name)).toEqual(['groundwork-workload', 'groundwork-workload-bluegreen', 'groundwork-auth']);
+    expect(up.stderr).toMatch(/✓ StackSet groundwork-log-archive in log-archive \(not emulated: AWS::Athena::WorkGroup/);
+    expect(up.stderr).toMatch(/✓ stack groundwork-audit-trail in management \(not emulated: AWS::CloudTrail::Trail\)/);
     const status = JSON.parse(groundwork('emulator', 'status', '--json').stdout);
     expect(status).toEqual({ running: true, endpoint: result.endpoint });
   });
@@ -35,6 +47,8 @@ describe('groundwork up (npm start)', () => {
     const human = await startUp({ home });
     expect(human.stdout()).toMatch(/├─ Stage\/\n│ {2}├─ prod {2}\d{12} {2}env=prod\n│ {2}└─ staging {2}\d{12} {2}env=staging/);
     expect(human.stderr()).toMatch(/organization applied: 0 change\(s\) \(it already matched the config\)/);
+    // A second up deploys nothing: every StackSet and stack is as it was.
+    expect(human.stderr()).not.toMatch(/\+ StackSet|management stacks:/);
     expect(await (await fetch(`${human.consoleUrl}/api/health`)).json()).toEqual({ status: 'ok' });
     const page = await fetch(`${human.consoleUrl}/people`);
     expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");

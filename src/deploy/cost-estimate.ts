@@ -18,7 +18,8 @@ const WORKLOAD_STACKSETS = new Set(['groundwork-workload', 'groundwork-workload-
 export function deploymentsOf(config: GroundworkConfig, accounts: AccountDirectory): EstimateInput[] {
   const outdir = mkdtempSync(join(tmpdir(), 'groundwork-estimate-'));
   try {
-    const synth = synthesize({ config, accounts, outdir });
+    // The estimate reads templates and deploys none: cdk-nag, which deploy and synth run, is left out for speed.
+    const synth = synthesize({ config, accounts, outdir, nag: false });
     const nameOf = new Map([...accounts.ids].map(([name, id]) => [id, name]));
     const logArchive = synth.stacks.find((s) => STACKSET_STACK_IDS.has(s.id));
     const inputs: EstimateInput[] = synth.stacks

@@ -13,6 +13,8 @@ export interface BuildAppProps {
   readonly accounts: AccountDirectory;
   /** Cloud assembly folder. @default 'cdk.out' */
   readonly outdir?: string;
+  /** Check every resource with cdk-nag during synth. Off only where the templates are read, never deployed (cost-estimate). @default true */
+  readonly nag?: boolean;
 }
 
 /** The CDK app with one stack per feature, checked by cdk-nag's AWS Solutions pack on synth. */
@@ -87,7 +89,7 @@ export function buildApp(props: BuildAppProps): App {
   if (config.audit.logArchiveAccount !== undefined) addAuditStacks(app, props, config.audit.logArchiveAccount, management, accountId);
 
   Tags.of(app).add('groundwork:managed', 'true');
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  if (props.nag !== false) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return app;
 }
 

@@ -27,9 +27,9 @@ interface ValidationReport {
 }
 
 /** Synthesizes every stack into `outdir`; cdk-nag findings that are not acknowledged fail with NAG_FAILED. */
-export function synthesize(props: { config: GroundworkConfig; accounts: AccountDirectory; outdir?: string }): SynthResult {
+export function synthesize(props: { config: GroundworkConfig; accounts: AccountDirectory; outdir?: string; nag?: boolean }): SynthResult {
   const outdir = resolve(props.outdir ?? 'cdk.out');
-  const app = buildApp({ config: props.config, accounts: props.accounts, outdir });
+  const app = buildApp({ config: props.config, accounts: props.accounts, outdir, nag: props.nag });
   const printed: string[] = [];
   const consoleError = console.error;
   // CDK prints its validation report itself; keep it so the CLI decides what is shown.
