@@ -1,10 +1,14 @@
-import { describe, expect, it, vi } from 'vitest';
+import { rmSync } from 'node:fs';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { cli } from './helpers/run-cli.js';
 import { useTestEmulator } from './helpers/test-emulator.js';
 
 const sandbox = useTestEmulator();
 
 describe('groundwork plan, apply and status', () => {
+  // The cloud assembly deploy's dry run synthesized for this emulator's port.
+  afterAll(() => rmSync(`.groundwork/cdk.out.${new URL(sandbox.emulator.endpoint).port}`, { recursive: true, force: true }));
+
   it('deploy --dry-run before the organization exists plans every step, new accounts by name, and changes nothing', async () => {
     const run = await cli(['deploy', '--dry-run', '--json', ...sandbox.at]);
     expect(run.code, run.stderr).toBe(0);
