@@ -35,9 +35,12 @@ describe('applyStackSet', () => {
           StatusReason: 'Account 111111111111 should have failure tolerance of 0: ResourceLogicalId:Key, Status:CREATE_FAILED',
         },
       });
-    cfn.on(ListStackSetOperationResultsCommand).resolves({
-      Summaries: [{ Account: '111111111111', Region: 'eu-west-1', Status: 'FAILED', StatusReason: 'ResourceLogicalId:Key, Status:CREATE_FAILED' }],
-    });
+    cfn
+      .on(ListStackSetOperationResultsCommand)
+      .resolvesOnce({ Summaries: [{ Account: '111111111111', Region: 'eu-west-1', Status: 'RUNNING' }] })
+      .resolves({
+        Summaries: [{ Account: '111111111111', Region: 'eu-west-1', Status: 'FAILED', StatusReason: 'ResourceLogicalId:Key, Status:CREATE_FAILED' }],
+      });
     const progress: string[] = [];
     const run = applyStackSet(
       new CloudFormationClient({ region: 'eu-west-1' }),
@@ -60,7 +63,11 @@ describe('applyStackSet', () => {
       message: expect.stringMatching(/^StackSet groundwork-ecr-repository: operation op-1 failed: Account 111111111111 .*CREATE_FAILED/),
       hint: expect.stringContaining('continues where it stopped'),
     });
-    expect(progress).toEqual(['+ groundwork-ecr-repository: instances in 111111111111 (eu-west-1)', '  … groundwork-ecr-repository: running']);
+    expect(progress).toEqual([
+      '+ groundwork-ecr-repository: instances in 111111111111 (eu-west-1)',
+      '  … groundwork-ecr-repository: running',
+      '    groundwork-ecr-repository: 111111111111 eu-west-1 running',
+    ]);
     const [first] = cfn.commandCalls(CreateStackInstancesCommand);
     expect(first?.args[0].input).toMatchObject({
       DeploymentTargets: { OrganizationalUnitIds: ['ou-1'], Accounts: ['111111111111'], AccountFilterType: 'INTERSECTION' },

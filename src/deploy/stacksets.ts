@@ -185,6 +185,7 @@ export interface ApplyStackSetOptions {
 /** Waits for a StackSet operation; a failed or stopped one fails with CloudFormation's reason. */
 async function waitForOperation(cfn: CloudFormationClient, name: string, operationId: string, options: ApplyStackSetOptions): Promise<void> {
   const deadline = Date.now() + (options.timeoutMs ?? 3_600_000);
+  const seen = new Map<string, string>();
   for (;;) {
     const { StackSetOperation: op } = await cfn.send(
       new DescribeStackSetOperationCommand({ StackSetName: name, OperationId: operationId, CallAs: options.callAs }),
@@ -218,6 +219,16 @@ async function waitForOperation(cfn: CloudFormationClient, name: string, operati
       });
     }
     options.progress?.(`  … ${name}: ${status.toLowerCase()}`);
+    // Progress per account and region: each instance's status when it changes.
+    for await (const page of paginateListStackSetOperationResults({ client: cfn }, { StackSetName: name, OperationId: operationId, CallAs: options.callAs })) {
+      for (const r of page.Summaries ?? []) {
+        const key = `${r.Account}/${r.Region}`;
+        if (r.Status && seen.get(key) !== r.Status) {
+          seen.set(key, r.Status);
+          options.progress?.(`    ${name}: ${r.Account} ${r.Region} ${r.Status.toLowerCase()}${r.StatusReason ? `: ${r.StatusReason}` : ''}`);
+        }
+      }
+    }
     await new Promise((r) => setTimeout(r, options.pollMs ?? 5_000));
   }
 }
