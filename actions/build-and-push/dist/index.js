@@ -60381,6 +60381,8 @@ const ERROR_CODES = (/* unused pure expression or super */ null && ([
     'CLOSE_REFUSED',
     'IMPORT_STOPPED',
     'CSRF_REJECTED',
+    'PREFLIGHT_FAILED',
+    'DEPLOY_FAILED',
 ]));
 /** The code the CLI prints for an error that is not a GroundworkError (a bug): documented like the others. */
 const INTERNAL_ERROR_CODE = 'INTERNAL';
@@ -60551,6 +60553,10 @@ class ClientFactory {
             this.baseCredentials = (0,credential_providers_dist_cjs/* fromIni */.nJ)({ profile: settings.profile });
         else
             this.baseCredentials = (0,credential_providers_dist_cjs/* fromNodeProviderChain */.br)();
+    }
+    /** The caller's own credentials, for libraries that build their clients themselves (the CDK toolkit). */
+    callerCredentials() {
+        return this.baseCredentials;
     }
     /** Adds an observer that sees every call made by clients created afterwards. */
     observe(observer) {
