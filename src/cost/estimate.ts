@@ -84,6 +84,43 @@ function evaluator(template: EstimateTemplate, given: Readonly<Record<string, st
   return { value, condition };
 }
 
+/** Resources priced per resource at a fixed monthly figure (a price, or a price at a stated volume). */
+const FLAT_PRICES: readonly { type: string; label: string; monthlyUsd: number; basis: string }[] = [
+  { type: 'AWS::KMS::Key', label: 'KMS keys', monthlyUsd: PRICES.kmsKey.usd, basis: `$${PRICES.kmsKey.usd} ${PRICES.kmsKey.unit}` },
+  {
+    type: 'AWS::Logs::LogGroup',
+    label: 'CloudWatch Logs ingestion',
+    monthlyUsd: ASSUMPTIONS.logGbPerGroup.value * PRICES.logsIngestionGb.usd,
+    basis: `${ASSUMPTIONS.logGbPerGroup.text} × $${PRICES.logsIngestionGb.usd}`,
+  },
+  { type: 'AWS::CloudTrail::Trail', label: 'CloudTrail organization trail', monthlyUsd: 0, basis: PRICES.cloudTrailManagementEvents.unit },
+  {
+    type: 'AWS::S3::Bucket',
+    label: 'S3 storage',
+    monthlyUsd: ASSUMPTIONS.s3GbPerBucket.value * PRICES.s3GbMonth.usd,
+    basis: `${ASSUMPTIONS.s3GbPerBucket.text} × $${PRICES.s3GbMonth.usd}`,
+  },
+  {
+    type: 'AWS::ECR::Repository',
+    label: 'ECR storage',
+    monthlyUsd: ASSUMPTIONS.ecrGbPerRepository.value * PRICES.ecrGbMonth.usd,
+    basis: `${ASSUMPTIONS.ecrGbPerRepository.text} × $${PRICES.ecrGbMonth.usd}`,
+  },
+  {
+    type: 'AWS::Cognito::UserPool',
+    label: 'Cognito monthly active users',
+    monthlyUsd: Math.max(0, ASSUMPTIONS.cognitoMau.value - 10_000) * PRICES.cognitoMau.usd,
+    basis: ASSUMPTIONS.cognitoMau.text,
+  },
+  { type: 'AWS::CloudWatch::Alarm', label: 'CloudWatch alarms', monthlyUsd: PRICES.alarm.usd, basis: `$${PRICES.alarm.usd} ${PRICES.alarm.unit}` },
+  {
+    type: 'AWS::CloudWatch::CompositeAlarm',
+    label: 'CloudWatch composite alarms',
+    monthlyUsd: PRICES.compositeAlarm.usd,
+    basis: `$${PRICES.compositeAlarm.usd} ${PRICES.compositeAlarm.unit}`,
+  },
+];
+
 const num = (v: unknown, fallback: number) => (Number.isFinite(Number(v)) ? Number(v) : fallback);
 
 /**
@@ -106,8 +143,10 @@ export function estimateMonthlyCost(inputs: readonly EstimateInput[]): Estimate 
     const count = (type: string) => resources.filter((r) => r.Type === type).length;
     const props = (r: { Properties?: Record<string, unknown> }) => (value(r.Properties ?? {}) ?? {}) as Record<string, unknown>;
 
-    const keys = count('AWS::KMS::Key');
-    add(input, 'KMS keys', keys, keys * PRICES.kmsKey.usd, `$${PRICES.kmsKey.usd} ${PRICES.kmsKey.unit}`);
+    for (const flat of FLAT_PRICES) {
+      const n = count(flat.type);
+      add(input, flat.label, n, n * flat.monthlyUsd, flat.basis);
+    }
 
     for (const lb of resources.filter((r) => r.Type === 'AWS::ElasticLoadBalancingV2::LoadBalancer')) {
       const p = props(lb);
@@ -173,45 +212,6 @@ export function estimateMonthlyCost(inputs: readonly EstimateInput[]): Estimate 
       `${HOURS_PER_MONTH} h × $${PRICES.interfaceEndpointHour.usd}`,
     );
 
-    const logGroups = count('AWS::Logs::LogGroup');
-    add(
-      input,
-      'CloudWatch Logs ingestion',
-      logGroups,
-      logGroups * ASSUMPTIONS.logGbPerGroup.value * PRICES.logsIngestionGb.usd,
-      `${ASSUMPTIONS.logGbPerGroup.text} × $${PRICES.logsIngestionGb.usd}`,
-    );
-    const trails = count('AWS::CloudTrail::Trail');
-    add(input, 'CloudTrail organization trail', trails, 0, PRICES.cloudTrailManagementEvents.unit);
-    const buckets = count('AWS::S3::Bucket');
-    add(
-      input,
-      'S3 storage',
-      buckets,
-      buckets * ASSUMPTIONS.s3GbPerBucket.value * PRICES.s3GbMonth.usd,
-      `${ASSUMPTIONS.s3GbPerBucket.text} × $${PRICES.s3GbMonth.usd}`,
-    );
-    const repositories = count('AWS::ECR::Repository');
-    add(
-      input,
-      'ECR storage',
-      repositories,
-      repositories * ASSUMPTIONS.ecrGbPerRepository.value * PRICES.ecrGbMonth.usd,
-      `${ASSUMPTIONS.ecrGbPerRepository.text} × $${PRICES.ecrGbMonth.usd}`,
-    );
-    const pools = count('AWS::Cognito::UserPool');
-    const paidUsers = Math.max(0, ASSUMPTIONS.cognitoMau.value - 10_000);
-    add(input, 'Cognito monthly active users', pools, pools * paidUsers * PRICES.cognitoMau.usd, ASSUMPTIONS.cognitoMau.text);
-    const alarms = count('AWS::CloudWatch::Alarm');
-    add(input, 'CloudWatch alarms', alarms, alarms * PRICES.alarm.usd, `$${PRICES.alarm.usd} ${PRICES.alarm.unit}`);
-    const composites = count('AWS::CloudWatch::CompositeAlarm');
-    add(
-      input,
-      'CloudWatch composite alarms',
-      composites,
-      composites * PRICES.compositeAlarm.usd,
-      `$${PRICES.compositeAlarm.usd} ${PRICES.compositeAlarm.unit}`,
-    );
     budgets += count('AWS::Budgets::Budget');
     budgetActions += count('AWS::Budgets::BudgetsAction');
   }

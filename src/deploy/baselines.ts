@@ -148,35 +148,42 @@ export function desiredBaselines(
         });
       }
     } else {
-      specs.push({
-        name: 'groundwork-workload',
-        description: `Groundwork: ${backend.name} on ECS Fargate behind a load balancer in ${backend.stagingAccount}`,
-        templateBody: template('workload'),
-        parameters: {
-          ...workloadParameters(backend, accountOf(backend.stagingAccount)?.environment ?? backend.stagingAccount, false),
-          InitialImage: inputs.initialImage,
-          DeliveryRoleArn: `arn:${partition}:iam::${pipeline}:role/groundwork-delivery`,
+      // Staging runs rolling updates by the delivery role; prod runs blue/green by the release role.
+      const workloads = [
+        {
+          name: 'groundwork-workload',
+          account: backend.stagingAccount,
+          blueGreen: false,
+          role: 'DeliveryRoleArn',
+          roleName: 'groundwork-delivery',
+          how: 'on ECS Fargate behind a load balancer',
         },
-        ...forAccounts([backend.stagingAccount]),
-        retainStacksOnAccountRemoval: false,
-        regions,
-        // Its deploy role trusts the delivery role, which must exist first.
-        dependsOn: ['groundwork-ecr-repository', 'groundwork-github-oidc'],
-      });
-      specs.push({
-        name: 'groundwork-workload-bluegreen',
-        description: `Groundwork: ${backend.name} with CodeDeploy blue/green in ${backend.productionAccount}`,
-        templateBody: template('workload-bluegreen'),
-        parameters: {
-          ...workloadParameters(backend, accountOf(backend.productionAccount)?.environment ?? backend.productionAccount, true),
-          InitialImage: inputs.initialImage,
-          ReleaseRoleArn: `arn:${partition}:iam::${pipeline}:role/groundwork-release`,
+        {
+          name: 'groundwork-workload-bluegreen',
+          account: backend.productionAccount,
+          blueGreen: true,
+          role: 'ReleaseRoleArn',
+          roleName: 'groundwork-release',
+          how: 'with CodeDeploy blue/green',
         },
-        ...forAccounts([backend.productionAccount]),
-        retainStacksOnAccountRemoval: false,
-        regions,
-        dependsOn: ['groundwork-ecr-repository', 'groundwork-github-oidc'],
-      });
+      ];
+      for (const w of workloads) {
+        specs.push({
+          name: w.name,
+          description: `Groundwork: ${backend.name} ${w.how} in ${w.account}`,
+          templateBody: template(w.name.replace(/^groundwork-/, '')),
+          parameters: {
+            ...workloadParameters(backend, accountOf(w.account)?.environment ?? w.account, w.blueGreen),
+            InitialImage: inputs.initialImage,
+            [w.role]: `arn:${partition}:iam::${pipeline}:role/${w.roleName}`,
+          },
+          ...forAccounts([w.account]),
+          retainStacksOnAccountRemoval: false,
+          regions,
+          // Its deploy role trusts the delivery or release role, which must exist first.
+          dependsOn: ['groundwork-ecr-repository', 'groundwork-github-oidc'],
+        });
+      }
     }
   }
 
