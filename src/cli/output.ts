@@ -28,6 +28,11 @@ export class Output {
     }
   }
 
+  /** A GitHub Actions workflow command (`::error …::…`): stdout, where the runner reads it; left out with --json. */
+  annotation(line: string): void {
+    if (!this.json) this.streams.stdout.write(`${line}\n`);
+  }
+
   /** Progress and notices: always stderr, so stdout stays clean for --json and pipes. */
   progress(message: string): void {
     this.streams.stderr.write(`${message}\n`);

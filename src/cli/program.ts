@@ -16,7 +16,7 @@ import { statusCommand } from './commands/status.js';
 import { synthCommand } from './commands/synth.js';
 import { upCommand } from './commands/up.js';
 import { usersGrantCommand, usersImportCommand, usersListCommand, usersRevokeCommand } from './commands/users.js';
-import { validateCommand } from './commands/validate.js';
+import { type ValidateOptions, validateCommand } from './commands/validate.js';
 import { type CommandContext, createContext, type GlobalOptions } from './context.js';
 import { MESSAGES } from './messages.js';
 import { Output, type OutputStreams } from './output.js';
@@ -61,7 +61,11 @@ export function buildProgram(streams: OutputStreams = process, env: NodeJS.Proce
       }
     };
 
-  program.command('validate').description(MESSAGES.commands.validate).action(run(validateCommand));
+  program
+    .command('validate')
+    .description(MESSAGES.commands.validate)
+    .option('--annotations', 'also print each error as a GitHub Actions annotation at its file, line and column (default inside GitHub Actions)')
+    .action(run((ctx, o: ValidateOptions) => validateCommand(ctx, o)));
   program
     .command('synth')
     .description(MESSAGES.commands.synth)

@@ -28,3 +28,18 @@ export function formatIssue(file: string, issue: ConfigIssue): string {
   const hint = issue.hint ? ` (${issue.hint})` : '';
   return `${position} ${formatPath(issue.path)}: ${issue.message}${hint}`;
 }
+
+/** GitHub's escaping of a workflow command's message. */
+const escapeData = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+/** …and of its properties, where `:` and `,` separate. */
+const escapeProperty = (s: string) => escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+
+/**
+ * The issue as a GitHub Actions error annotation (`::error file=…,line=…,col=…::…`), which the runner shows at that
+ * line and column of the pull request's diff. `file` is the path relative to the repository root.
+ */
+export function githubAnnotation(file: string, issue: ConfigIssue): string {
+  const properties = [`file=${escapeProperty(file)}`, `line=${issue.line ?? 1}`, `col=${issue.col ?? 1}`, `title=${escapeProperty(formatPath(issue.path))}`];
+  const hint = issue.hint ? ` (${issue.hint})` : '';
+  return `::error ${properties.join(',')}::${escapeData(`${formatPath(issue.path)}: ${issue.message}${hint}`)}`;
+}

@@ -1,7 +1,19 @@
+import { readFileSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import { githubAnnotation } from '../../config/config-issue.js';
+import { checkConfigText } from '../../config/load-config.js';
 import { type CommandContext, configFrom } from '../context.js';
 
-/** `groundwork validate`: loads the config; any error is thrown with every issue listed. */
-export async function validateCommand(ctx: CommandContext): Promise<void> {
+/** Options of `groundwork validate`. */
+export interface ValidateOptions {
+  /** Also print each error as a GitHub Actions annotation on stdout. @default true inside GitHub Actions (GITHUB_ACTIONS=true) */
+  readonly annotations?: boolean;
+}
+
+/** `groundwork validate [--annotations]`: loads the config; any error is thrown with every issue listed. */
+export async function validateCommand(ctx: CommandContext, options: ValidateOptions = {}): Promise<void> {
+  const annotations = options.annotations ?? ctx.env.GITHUB_ACTIONS === 'true';
+  if (annotations) annotate(ctx);
   const config = configFrom(ctx);
   const summary = {
     valid: true,
@@ -19,4 +31,18 @@ export async function validateCommand(ctx: CommandContext): Promise<void> {
       `${ctx.globals.config} is valid: ${summary.organizationalUnits} OUs, ${summary.accounts} accounts, ${summary.serviceControlPolicies} SCPs, ` +
       `${summary.permissionSets} permission sets, ${summary.groups} groups, ${summary.assignments} assignments`,
   );
+}
+
+/** Each issue of the config as an annotation at its line and column; the error itself is then thrown by configFrom. */
+function annotate(ctx: CommandContext): void {
+  const file = resolve(ctx.globals.config);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return;
+  }
+  // Annotations name files relative to the repository root: the workspace inside GitHub Actions.
+  const shown = relative(ctx.env.GITHUB_WORKSPACE ?? process.cwd(), file);
+  for (const issue of checkConfigText(text, file).issues) ctx.out.annotation(githubAnnotation(shown, issue));
 }
