@@ -6,6 +6,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { GroundworkError } from '../../errors.js';
 import { AuthStack } from './auth-stack.js';
 import { EcrRepositoryStack } from './ecr-repository-stack.js';
+import { FoundationBootstrapStack } from './foundation-bootstrap-stack.js';
 import { GitHubOidcStack } from './github-oidc-stack.js';
 import { WorkloadStack } from './workload-stack.js';
 
@@ -41,6 +42,12 @@ const TEMPLATES: readonly {
     props: { blueGreen: true },
     description:
       'Groundwork: a production workload released blue/green: ECS Fargate behind an ALB with a test listener, CodeDeploy with alarms and auto-rollback, and its deploy role',
+  },
+  {
+    file: 'foundation-bootstrap.json',
+    account: 'management',
+    Stack: FoundationBootstrapStack,
+    description: 'Groundwork: the foundation run from GitHub: OIDC provider and the plan, deploy and people-sync roles of the infrastructure repository',
   },
   {
     file: 'auth.json',

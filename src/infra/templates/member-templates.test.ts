@@ -30,7 +30,13 @@ describe('the member-account templates in cloudformation/', () => {
     for (const t of built) {
       const text = JSON.stringify(t.template);
       expect(text).not.toContain('BootstrapVersion');
-      expect(text).not.toContain('cdk-hnb659fds');
+      // The GitOps deploy role is granted the CDK bootstrap's own resources (it bootstraps the management account);
+      // nothing else in any template may refer to them.
+      const grants = new Set(['IntoMemberAccountsAndTheCdkRoles', 'TheCdkBootstrap']);
+      const withoutThatGrant = JSON.stringify(t.template, (key, value) =>
+        key === 'Statement' && Array.isArray(value) ? value.filter((st: { Sid?: string }) => !grants.has(st.Sid ?? '')) : value,
+      );
+      expect({ file: t.file, refersToTheBootstrap: withoutThatGrant.includes('cdk-hnb659fds') }).toEqual({ file: t.file, refersToTheBootstrap: false });
     }
   });
 
@@ -153,6 +159,54 @@ describe('github-oidc.json: the delivery role trusts exactly one branch of one r
     expect(statements[2]).toMatchObject({ Action: 'sts:AssumeRole' });
     expect(JSON.stringify(statements[2]?.Resource)).toContain(':role/${Role}');
     expect(template.Resources.Provider?.Condition).toBe('CreateProvider');
+  });
+});
+
+describe('foundation-bootstrap.json: the GitOps roles of the infrastructure repository', () => {
+  const template = byFile('foundation-bootstrap.json');
+  const parameters = { GitHubOwner: 'acme', InfraRepository: 'infra', DefaultBranch: 'main', ApplyEnvironment: 'foundation', CreateOidcProvider: 'true' };
+  const token = (sub: string, ref?: string) => ({ aud: 'sts.amazonaws.com', sub, ...(ref ? { ref } : {}) });
+  const admits = (role: string, claims: Record<string, string>) => roleAdmits(template, role, claims, { parameters });
+
+  it('lets pull requests of that repository plan, and nothing else', () => {
+    expect(admits('PlanRole', token('repo:acme/infra:pull_request', 'refs/pull/7/merge'))).toBe(true);
+    expect(admits('PlanRole', token('repo:acme/infra:ref:refs/heads/main', 'refs/heads/main'))).toBe(false);
+    expect(admits('PlanRole', token('repo:acme/other:pull_request'))).toBe(false);
+    expect(admits('PlanRole', token('repo:acme/infra-fork:pull_request'))).toBe(false);
+    expect(admits('PlanRole', { ...token('repo:acme/infra:pull_request'), aud: 'https://github.com/acme' })).toBe(false);
+  });
+
+  it('lets only the approved foundation environment of a default-branch run deploy', () => {
+    expect(admits('DeployRole', token('repo:acme/infra:environment:foundation', 'refs/heads/main'))).toBe(true);
+    // The environment from another branch (its reviewers could be bypassed by a branch rule), a PR, a push without it.
+    expect(admits('DeployRole', token('repo:acme/infra:environment:foundation', 'refs/heads/feature'))).toBe(false);
+    expect(admits('DeployRole', token('repo:acme/infra:pull_request', 'refs/pull/7/merge'))).toBe(false);
+    expect(admits('DeployRole', token('repo:acme/infra:ref:refs/heads/main', 'refs/heads/main'))).toBe(false);
+    expect(admits('DeployRole', token('repo:acme/infra:environment:production', 'refs/heads/main'))).toBe(false);
+    expect(admits('DeployRole', token('repo:mallory/infra:environment:foundation', 'refs/heads/main'))).toBe(false);
+  });
+
+  it('lets pushes and schedules of the default branch sync people, and nothing else', () => {
+    expect(admits('SyncRole', token('repo:acme/infra:ref:refs/heads/main', 'refs/heads/main'))).toBe(true);
+    expect(admits('SyncRole', token('repo:acme/infra:ref:refs/heads/feature', 'refs/heads/feature'))).toBe(false);
+    expect(admits('SyncRole', token('repo:acme/infra:pull_request'))).toBe(false);
+    expect(admits('SyncRole', token('repo:acme/infra:environment:foundation', 'refs/heads/main'))).toBe(false);
+  });
+
+  it('gives the plan and sync roles no way to any other role, and the plan role no write', () => {
+    const statements = (role: string) =>
+      (template.Resources[role]?.Properties.Policies as { PolicyDocument: { Statement: { Effect: string; Action: string | string[] }[] } }[]).flatMap(
+        (p) => p.PolicyDocument.Statement,
+      );
+    for (const role of ['PlanRole', 'SyncRole']) {
+      expect(statements(role)).toContainEqual(expect.objectContaining({ Effect: 'Deny', Action: expect.arrayContaining(['sts:AssumeRole']) }));
+    }
+    const planActions = statements('PlanRole')
+      .filter((s) => s.Effect === 'Allow')
+      .flatMap((s) => [s.Action].flat());
+    for (const action of planActions) expect(action).toMatch(/:(Describe|List|Get)[A-Za-z*]*$/);
+    const syncActions = statements('SyncRole').flatMap((s) => [s.Action].flat());
+    expect(syncActions.filter((a) => /Delete/.test(a))).toEqual(['identitystore:DeleteGroupMembership']);
   });
 });
 

@@ -1,0 +1,295 @@
+import { Aws, CfnCondition, CfnOutput, CfnParameter, Fn, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { Construct } from 'constructs';
+import { GITHUB_OIDC_PROVIDER } from '../../delivery/oidc.js';
+
+/** The role names the GitOps workflows assume (their ARNs go into the infrastructure repository's caller workflow). */
+export const FOUNDATION_ROLES = { plan: 'groundwork-foundation-plan', deploy: 'groundwork-foundation-deploy', sync: 'groundwork-foundation-sync' } as const;
+
+/**
+ * The management account's side of running the foundation from GitHub, deployed once by hand
+ * (`aws cloudformation deploy`): GitHub's OIDC provider (optional) and three roles for one infrastructure repository,
+ * each with an exact subject (StringEquals, no wildcard):
+ * - plan: pull requests (`repo:OWNER/REPO:pull_request`); reads only, and may assume no role at all;
+ * - deploy: the `foundation` environment (`repo:OWNER/REPO:environment:foundation`) of a run of the default branch
+ *   (the `ref` claim), so the environment's required reviewers gate every apply;
+ * - sync: pushes and scheduled runs of the default branch (`repo:OWNER/REPO:ref:refs/heads/BRANCH`); Identity Store
+ *   users and group memberships only.
+ */
+export class FoundationBootstrapStack extends Stack {
+  constructor(scope: Construct, id: string, props: StackProps = {}) {
+    super(scope, id, props);
+    const owner = new CfnParameter(this, 'GitHubOwner', {
+      type: 'String',
+      description: 'GitHub organization or user that owns the infrastructure repository.',
+      allowedPattern: '^[A-Za-z0-9][A-Za-z0-9-]{0,38}$',
+    });
+    const repository = new CfnParameter(this, 'InfraRepository', {
+      type: 'String',
+      description: 'Name of the infrastructure repository holding groundwork.yaml (without the owner).',
+      allowedPattern: '^[A-Za-z0-9._-]{1,100}$',
+    });
+    const branch = new CfnParameter(this, 'DefaultBranch', {
+      type: 'String',
+      default: 'main',
+      description: 'The default branch: merges to it apply, pushes to it sync people.',
+      allowedPattern: '^[A-Za-z0-9._/-]{1,200}$',
+    });
+    const environment = new CfnParameter(this, 'ApplyEnvironment', {
+      type: 'String',
+      default: 'foundation',
+      description: "The infrastructure repository's GitHub environment of the apply job; give it required reviewers.",
+      allowedPattern: '^[A-Za-z0-9._-]{1,255}$',
+    });
+    const createProvider = new CfnParameter(this, 'CreateOidcProvider', {
+      type: 'String',
+      default: 'true',
+      allowedValues: ['true', 'false'],
+      description: 'false when this account already has an IAM OIDC provider for token.actions.githubusercontent.com.',
+    });
+
+    const create = new CfnCondition(this, 'CreateProvider', { expression: Fn.conditionEquals(createProvider.valueAsString, 'true') });
+    const provider = new iam.CfnOIDCProvider(this, 'Provider', { url: `https://${GITHUB_OIDC_PROVIDER}`, clientIdList: ['sts.amazonaws.com'] });
+    provider.cfnOptions.condition = create;
+    const providerArn = `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:oidc-provider/${GITHUB_OIDC_PROVIDER}`;
+    const repo = { Owner: owner.valueAsString, Repo: repository.valueAsString };
+    const trust = (conditions: Record<string, unknown>) => ({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { Federated: providerArn },
+          Action: 'sts:AssumeRoleWithWebIdentity',
+          Condition: { StringEquals: { [`${GITHUB_OIDC_PROVIDER}:aud`]: 'sts.amazonaws.com', ...conditions } },
+        },
+      ],
+    });
+    const defaultRef = Fn.sub('refs/heads/${Branch}', { Branch: branch.valueAsString });
+    const noRoleChaining = {
+      Sid: 'AssumeNoRole',
+      Effect: 'Deny',
+      Action: ['sts:AssumeRole', 'sts:AssumeRoleWithWebIdentity', 'sts:TagSession'],
+      Resource: '*',
+    };
+
+    const plan = new iam.CfnRole(this, 'PlanRole', {
+      roleName: FOUNDATION_ROLES.plan,
+      description: 'Groundwork plan: pull requests of the infrastructure repository read the organization to show what a change would do',
+      maxSessionDuration: 3600,
+      assumeRolePolicyDocument: trust({ [`${GITHUB_OIDC_PROVIDER}:sub`]: Fn.sub('repo:${Owner}/${Repo}:pull_request', repo) }),
+      policies: [
+        {
+          policyName: 'read-the-foundation',
+          policyDocument: {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Sid: 'ReadTheFoundation',
+                Effect: 'Allow',
+                Action: [
+                  'organizations:Describe*',
+                  'organizations:List*',
+                  'sso:Describe*',
+                  'sso:List*',
+                  'sso:GetInlinePolicyForPermissionSet',
+                  'sso:GetPermissionsBoundaryForPermissionSet',
+                  'identitystore:Describe*',
+                  'identitystore:List*',
+                  'identitystore:GetGroupId',
+                  'identitystore:GetUserId',
+                  'cloudformation:Describe*',
+                  'cloudformation:List*',
+                  'cloudformation:GetTemplate',
+                  'cloudformation:GetTemplateSummary',
+                  'ec2:DescribeRegions',
+                  'servicequotas:ListServiceQuotas',
+                  'ce:GetCostAndUsage',
+                  'sts:GetCallerIdentity',
+                ],
+                Resource: '*',
+              },
+              noRoleChaining,
+            ],
+          },
+        },
+      ],
+    });
+    Validations.of(plan).acknowledge({
+      id: 'AwsSolutions-IAM5[Action::organizations:Describe*]',
+      reason: 'read-only Describe/List actions over the whole organization are what a plan reads; the role may write nothing and assume no role',
+    });
+    for (const wildcard of [
+      'organizations:List*',
+      'sso:Describe*',
+      'sso:List*',
+      'identitystore:Describe*',
+      'identitystore:List*',
+      'cloudformation:Describe*',
+      'cloudformation:List*',
+    ]) {
+      Validations.of(plan).acknowledge({
+        id: `AwsSolutions-IAM5[Action::${wildcard}]`,
+        reason: 'read-only family of actions a plan needs; no write action is allowed',
+      });
+    }
+    Validations.of(plan).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'these read actions are organization-wide or support no resource-level permissions; the statement allows reads only',
+    });
+
+    const deploy = new iam.CfnRole(this, 'DeployRole', {
+      roleName: FOUNDATION_ROLES.deploy,
+      description: 'Groundwork deploy: a merge to the default branch, approved in the apply environment, deploys the foundation',
+      maxSessionDuration: 3600 * 4,
+      assumeRolePolicyDocument: trust({
+        [`${GITHUB_OIDC_PROVIDER}:sub`]: Fn.sub('repo:${Owner}/${Repo}:environment:${Env}', { ...repo, Env: environment.valueAsString }),
+        [`${GITHUB_OIDC_PROVIDER}:ref`]: defaultRef,
+      }),
+      policies: [
+        {
+          policyName: 'deploy-the-foundation',
+          policyDocument: {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Sid: 'OrganizationIdentityAndStackSets',
+                Effect: 'Allow',
+                Action: [
+                  'organizations:*',
+                  'sso:*',
+                  'identitystore:*',
+                  'cloudformation:*',
+                  'ec2:DescribeRegions',
+                  'servicequotas:ListServiceQuotas',
+                  'ce:GetCostAndUsage',
+                ],
+                Resource: '*',
+              },
+              {
+                Sid: 'IntoMemberAccountsAndTheCdkRoles',
+                Effect: 'Allow',
+                Action: 'sts:AssumeRole',
+                Resource: [
+                  Fn.sub('arn:${AWS::Partition}:iam::*:role/OrganizationAccountAccessRole'),
+                  Fn.sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:role/cdk-hnb659fds-*'),
+                ],
+              },
+              {
+                Sid: 'TheCdkBootstrap',
+                Effect: 'Allow',
+                Action: ['iam:*', 's3:*', 'ecr:*', 'ssm:*'],
+                Resource: [
+                  Fn.sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:role/cdk-hnb659fds-*'),
+                  Fn.sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/cdk-hnb659fds-*'),
+                  Fn.sub('arn:${AWS::Partition}:s3:::cdk-hnb659fds-*'),
+                  Fn.sub('arn:${AWS::Partition}:ecr:*:${AWS::AccountId}:repository/cdk-hnb659fds-*'),
+                  Fn.sub('arn:${AWS::Partition}:ssm:*:${AWS::AccountId}:parameter/cdk-bootstrap/*'),
+                ],
+              },
+              {
+                Sid: 'TheAccountBaselineAndTrustedAccess',
+                Effect: 'Allow',
+                Action: [
+                  'iam:CreateServiceLinkedRole',
+                  'iam:GetAccountPasswordPolicy',
+                  'iam:UpdateAccountPasswordPolicy',
+                  's3:GetAccountPublicAccessBlock',
+                  's3:PutAccountPublicAccessBlock',
+                  'ec2:GetEbsEncryptionByDefault',
+                  'ec2:EnableEbsEncryptionByDefault',
+                  'ecr:GetAuthorizationToken',
+                ],
+                Resource: '*',
+              },
+            ],
+          },
+        },
+      ],
+    });
+    for (const id of [
+      'AwsSolutions-IAM5[Action::organizations:*]',
+      'AwsSolutions-IAM5[Action::sso:*]',
+      'AwsSolutions-IAM5[Action::identitystore:*]',
+      'AwsSolutions-IAM5[Action::cloudformation:*]',
+      'AwsSolutions-IAM5[Resource::*]',
+    ]) {
+      Validations.of(deploy).acknowledge({
+        id,
+        reason:
+          'deploy manages the organization graph, Identity Center and the StackSets themselves, which are organization-wide; resources inside accounts are created by CloudFormation (StackSets and the CDK bootstrap roles), and the role is gated by the apply environment’s reviewers',
+      });
+    }
+    for (const id of [
+      'AwsSolutions-IAM5[Action::iam:*]',
+      'AwsSolutions-IAM5[Action::s3:*]',
+      'AwsSolutions-IAM5[Action::ecr:*]',
+      'AwsSolutions-IAM5[Action::ssm:*]',
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/OrganizationAccountAccessRole]',
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:role/cdk-hnb659fds-*]',
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:policy/cdk-hnb659fds-*]',
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-*]',
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecr:*:<AWS::AccountId>:repository/cdk-hnb659fds-*]',
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:*:<AWS::AccountId>:parameter/cdk-bootstrap/*]',
+    ]) {
+      Validations.of(deploy).acknowledge({
+        id,
+        reason:
+          "limited to the CDK bootstrap's own resources (cdk-hnb659fds-*) and the member accounts' access role, which the plan/apply engine uses for each account's baseline",
+      });
+    }
+
+    const sync = new iam.CfnRole(this, 'SyncRole', {
+      roleName: FOUNDATION_ROLES.sync,
+      description: 'Groundwork people sync: pushes of the people file to the default branch update Identity Center users and group memberships',
+      maxSessionDuration: 3600,
+      assumeRolePolicyDocument: trust({
+        [`${GITHUB_OIDC_PROVIDER}:sub`]: Fn.sub('repo:${Owner}/${Repo}:ref:refs/heads/${Branch}', { ...repo, Branch: branch.valueAsString }),
+      }),
+      policies: [
+        {
+          policyName: 'sync-people',
+          policyDocument: {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Sid: 'PeopleAndMemberships',
+                Effect: 'Allow',
+                Action: [
+                  'identitystore:CreateUser',
+                  'identitystore:UpdateUser',
+                  'identitystore:CreateGroupMembership',
+                  'identitystore:DeleteGroupMembership',
+                  'identitystore:Describe*',
+                  'identitystore:List*',
+                  'identitystore:GetGroupId',
+                  'identitystore:GetUserId',
+                  'identitystore:GetGroupMembershipId',
+                  'sso:ListInstances',
+                  'organizations:DescribeOrganization',
+                  'sts:GetCallerIdentity',
+                ],
+                Resource: '*',
+              },
+              noRoleChaining,
+            ],
+          },
+        },
+      ],
+    });
+    for (const id of [
+      'AwsSolutions-IAM5[Action::identitystore:Describe*]',
+      'AwsSolutions-IAM5[Action::identitystore:List*]',
+      'AwsSolutions-IAM5[Resource::*]',
+    ]) {
+      Validations.of(sync).acknowledge({
+        id,
+        reason:
+          "the Identity Store's users and memberships of the organization's one instance; the role may not delete users, touch permission sets or assume any role",
+      });
+    }
+
+    new CfnOutput(this, 'PlanRoleArn', { value: plan.attrArn, description: 'plan-role for the infrastructure repository caller workflow' });
+    new CfnOutput(this, 'DeployRoleArn', { value: deploy.attrArn, description: 'deploy-role for the infrastructure repository caller workflow' });
+    new CfnOutput(this, 'SyncRoleArn', { value: sync.attrArn, description: 'sync-role for the infrastructure repository caller workflow' });
+  }
+}
