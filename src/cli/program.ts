@@ -28,6 +28,13 @@ export function parsePort(value: string): number {
   return port;
 }
 
+/** Parses a whole-number flag of 0 or more. */
+export function parsePositiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`"${value}" is not a whole number of 0 or more.`);
+  return n;
+}
+
 /** The commander program. Commands are plain async functions taking a CommandContext. */
 export function buildProgram(streams: OutputStreams = process, env: NodeJS.ProcessEnv = process.env, setExitCode: (code: number) => void = () => {}): Command {
   const program = new Command('groundwork')
@@ -120,7 +127,13 @@ export function buildProgram(streams: OutputStreams = process, env: NodeJS.Proce
     .description(MESSAGES.commands.usersImport)
     .argument('<file>', 'CSV file: username,email,given_name,family_name,display_name,groups (groups separated by ;)')
     .option('--dry-run', 'validate and report what would change, without writing', false)
-    .action(run((ctx, file: string, o: { dryRun?: boolean }) => usersImportCommand(ctx, file, o)));
+    .option('--remove-missing', 'deactivate people who are in Identity Center but not in the file (their group memberships removed; never deleted)', false)
+    .option(
+      '--max-removals <n>',
+      'with --remove-missing: refuse, changing nothing, when more people than this would be deactivated (default 5)',
+      parsePositiveInt,
+    )
+    .action(run((ctx, file: string, o: { dryRun?: boolean; removeMissing?: boolean; maxRemovals?: number }) => usersImportCommand(ctx, file, o)));
   users.command('list').description(MESSAGES.commands.usersList).action(run(usersListCommand));
   users
     .command('grant')

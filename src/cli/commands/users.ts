@@ -6,11 +6,17 @@ import { openIdentitySession, readLiveAssignments } from '../identity-session.js
 import { renderTable } from '../render-table.js';
 
 /** `groundwork users import FILE [--dry-run]`: the contract's summary; exit 1 only when the file cannot be read. */
-export async function usersImportCommand(ctx: CommandContext, file: string, options: { dryRun?: boolean }): Promise<void> {
+export async function usersImportCommand(
+  ctx: CommandContext,
+  file: string,
+  options: { dryRun?: boolean; removeMissing?: boolean; maxRemovals?: number },
+): Promise<void> {
   const session = await openIdentitySession(ctx);
   const started = Date.now();
   const summary = await importUsers(session.identity, file, {
     dryRun: options.dryRun,
+    removeMissing: options.removeMissing,
+    maxRemovals: options.maxRemovals,
     onProgress: (done) => ctx.out.progress(`… ${done} valid row(s) processed`),
   });
   const seconds = (Date.now() - started) / 1000;
@@ -19,6 +25,15 @@ export async function usersImportCommand(ctx: CommandContext, file: string, opti
       `${summary.dryRun ? 'Dry run (nothing written): would create' : 'Created'} ${summary.created}, ${summary.dryRun ? 'update' : 'updated'} ${summary.updated}, unchanged ${summary.unchanged}, kept ${summary.kept}, rejected ${summary.rejected.length} (${seconds.toFixed(1)} s)`,
     ];
     for (const r of summary.rejected) lines.push(`  line ${r.line}: ${r.errors.join('; ')}`);
+    if (summary.deactivated.length > 0) {
+      lines.push(`${summary.dryRun ? 'Would deactivate' : 'Deactivated'} (every group membership removed, the user kept): ${summary.deactivated.join(', ')}`);
+    }
+    const listed = summary.missing.filter((u) => !summary.deactivated.includes(u));
+    if (listed.length > 0) {
+      lines.push(
+        `Not in the file, left as they are${options.removeMissing ? ' (no managed group membership left)' : ' (--remove-missing deactivates them)'}: ${listed.join(', ')}`,
+      );
+    }
     if (summary.kept > 0) lines.push(`Kept ${summary.kept} membership(s) in groups the config does not declare (SCIM, console): imports never change those.`);
     if (summary.rejectedFile) lines.push(`Rejected rows, with a reason column, are in ${summary.rejectedFile}: fix them and import that file.`);
     if (summary.recreatedInSandbox.length > 0) {

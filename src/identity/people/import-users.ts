@@ -17,6 +17,10 @@ export interface ImportSummary {
   readonly dryRun: boolean;
   /** Users the sandbox had to re-create because the emulator has no UpdateUser. */
   readonly recreatedInSandbox: string[];
+  /** People in Identity Center who are not in the file (user names), listed whether or not they are deactivated. */
+  readonly missing: string[];
+  /** Of those, the ones deactivated (every group membership removed; the user kept), with removeMissing. */
+  readonly deactivated: string[];
 }
 
 /** Options of {@link importUsers}. */
@@ -26,6 +30,20 @@ export interface ImportOptions {
   readonly batchSize?: number;
   readonly concurrency?: number;
   readonly onProgress?: (done: number) => void;
+  /** Deactivate people who are in Identity Center but not in the file (remove their memberships; never delete them). @default false */
+  readonly removeMissing?: boolean;
+  /** With removeMissing: refuse, before writing anything, when more people than this would be deactivated (a truncated file must not empty the directory). @default 5 */
+  readonly maxRemovals?: number;
+}
+
+/** The user names of a file, lower-cased, read before any write (bad rows count: a person on a bad row is not missing). */
+async function usernamesIn(file: string): Promise<Set<string>> {
+  const names = new Set<string>();
+  for await (const { fields } of readRecords(file, USER_COLUMNS, 'examples/users.csv')) {
+    const name = (fields[0] ?? '').trim().toLowerCase();
+    if (name) names.add(name);
+  }
+  return names;
 }
 
 /**
@@ -39,6 +57,21 @@ export async function importUsers(ctx: IdentityContext, file: string, options: I
   const knownGroups = new Set(existing.filter((g) => declared.has(g)));
   const undeclaredGroups = new Set(existing.filter((g) => !declared.has(g)));
   const stored = await readStoredUsers(ctx);
+  const inFile = await usernamesIn(file);
+  const missingUsers = [...stored.values()].filter((u) => !inFile.has(u.username.toLowerCase())).sort((a, b) => a.username.localeCompare(b.username));
+  // Only memberships of declared groups are Groundwork's to remove; a person with none of those is already inactive here.
+  const toDeactivate = options.removeMissing ? missingUsers.filter((u) => [...u.memberships.keys()].some((g) => knownGroups.has(g))) : [];
+  const maxRemovals = options.maxRemovals ?? 5;
+  if (toDeactivate.length > maxRemovals) {
+    throw new GroundworkError(
+      'IMPORT_STOPPED',
+      `${toDeactivate.length} people are in Identity Center but not in ${file}, more than max-removals (${maxRemovals}); nothing was changed`,
+      {
+        details: toDeactivate.slice(0, 20).map((u) => `would deactivate: ${u.username}`),
+        hint: 'check that the file is complete; if these people really left, raise max-removals for this run',
+      },
+    );
+  }
   const summary: ImportSummary = {
     created: 0,
     updated: 0,
@@ -47,6 +80,8 @@ export async function importUsers(ctx: IdentityContext, file: string, options: I
     rejected: [],
     dryRun: options.dryRun ?? false,
     recreatedInSandbox: [],
+    missing: missingUsers.map((u) => u.username),
+    deactivated: [],
   };
   const rejectedRows: string[][] = [];
   const seen = new Map<string, number>();
@@ -78,6 +113,12 @@ export async function importUsers(ctx: IdentityContext, file: string, options: I
   await flush();
 
   if (rejectedRows.length > 0 && !summary.dryRun) summary.rejectedFile = writeRejected(file, USER_COLUMNS, rejectedRows);
+  for (const user of toDeactivate) {
+    if (!summary.dryRun) {
+      for (const [group, membershipId] of user.memberships) if (knownGroups.has(group)) await removeMembership(ctx, membershipId);
+    }
+    summary.deactivated.push(user.username);
+  }
   return summary;
 }
 
