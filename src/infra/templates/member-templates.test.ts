@@ -195,7 +195,7 @@ describe('foundation-bootstrap.json: the GitOps roles of the infrastructure repo
 
   it('gives the plan and sync roles no way to any other role, and the plan role no write', () => {
     const statements = (role: string) =>
-      (template.Resources[role]?.Properties.Policies as { PolicyDocument: { Statement: { Effect: string; Action: string | string[] }[] } }[]).flatMap(
+      ((template.Resources[role]?.Properties.Policies ?? []) as { PolicyDocument: { Statement: { Effect: string; Action: string | string[] }[] } }[]).flatMap(
         (p) => p.PolicyDocument.Statement,
       );
     for (const role of ['PlanRole', 'SyncRole']) {
