@@ -210,7 +210,6 @@ export async function planBaselines(
       const diffs = await diffManagementStacks(
         managementTarget(session, synth),
         changed.map((s) => s.id),
-        'change-set',
       );
       for (const d of diffs) {
         const i = stacks.findIndex((s) => s.id === d.stackName || s.stackName === d.stackName);

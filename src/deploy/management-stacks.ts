@@ -125,21 +125,18 @@ export async function deployManagementStacks(target: ManagementTarget, stackIds:
 }
 
 /**
- * Each named stack's difference from what is deployed: by CloudFormation change sets (what CloudFormation itself
- * would do; needs the bootstrap's deploy role) or by comparing templates (read-only, for dry runs).
+ * Each named stack's difference from what is deployed, by CloudFormation change sets (what CloudFormation itself
+ * would do; needs the bootstrap's deploy role; the change sets are deleted again). Falls back to the templates where a
+ * change set cannot be made.
  */
-export async function diffManagementStacks(
-  target: ManagementTarget,
-  stackIds: readonly string[],
-  method: 'change-set' | 'template',
-): Promise<StackDifference[]> {
+export async function diffManagementStacks(target: ManagementTarget, stackIds: readonly string[]): Promise<StackDifference[]> {
   const toolkit = toolkitFor(target);
   return withEndpoint(target.endpoint, async () => {
     try {
       const assembly = await toolkit.fromAssemblyDirectory(target.cdkOut);
       const diffs = await toolkit.diff(assembly, {
         stacks: { strategy: StackSelectionStrategy.PATTERN_MUST_MATCH, patterns: [...stackIds] },
-        method: method === 'change-set' ? DiffMethod.ChangeSet({ fallbackToTemplate: true }) : DiffMethod.TemplateOnly(),
+        method: DiffMethod.ChangeSet({ fallbackToTemplate: true }),
       });
       return Object.entries(diffs).map(([stackName, diff]) => {
         const resources: string[] = [];

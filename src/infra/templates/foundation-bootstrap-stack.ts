@@ -1,7 +1,8 @@
-import { Aws, CfnCondition, CfnOutput, CfnParameter, Fn, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, CfnParameter, Fn, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { GITHUB_OIDC_PROVIDER } from '../../delivery/oidc.js';
+import { optionalGitHubOidcProvider } from './github-oidc-provider.js';
 
 /** The role names the GitOps workflows assume (their ARNs go into the infrastructure repository's caller workflow). */
 export const FOUNDATION_ROLES = { plan: 'groundwork-foundation-plan', deploy: 'groundwork-foundation-deploy', sync: 'groundwork-foundation-sync' } as const;
@@ -48,10 +49,7 @@ export class FoundationBootstrapStack extends Stack {
       description: 'false when this account already has an IAM OIDC provider for token.actions.githubusercontent.com.',
     });
 
-    const create = new CfnCondition(this, 'CreateProvider', { expression: Fn.conditionEquals(createProvider.valueAsString, 'true') });
-    const provider = new iam.CfnOIDCProvider(this, 'Provider', { url: `https://${GITHUB_OIDC_PROVIDER}`, clientIdList: ['sts.amazonaws.com'] });
-    provider.cfnOptions.condition = create;
-    const providerArn = `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:oidc-provider/${GITHUB_OIDC_PROVIDER}`;
+    const { providerArn } = optionalGitHubOidcProvider(this, createProvider);
     const repo = { Owner: owner.valueAsString, Repo: repository.valueAsString };
     const trust = (conditions: Record<string, unknown>) => ({
       Version: '2012-10-17',

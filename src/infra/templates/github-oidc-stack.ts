@@ -1,7 +1,8 @@
-import { Aws, CfnCondition, CfnOutput, CfnParameter, Fn, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnCondition, CfnOutput, CfnParameter, Fn, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { GITHUB_OIDC_PROVIDER } from '../../delivery/oidc.js';
+import { optionalGitHubOidcProvider } from './github-oidc-provider.js';
 
 /**
  * The cicd account's GitHub OIDC side, as a generic StackSet-ready template: the identity provider (optional: an account
@@ -101,7 +102,7 @@ export class GitHubOidcStack extends Stack {
     });
     const roleName = new CfnParameter(this, 'DeliveryRoleName', { type: 'String', default: 'groundwork-delivery', description: 'Name of the delivery role.' });
 
-    const create = new CfnCondition(this, 'CreateProvider', { expression: Fn.conditionEquals(createProvider.valueAsString, 'true') });
+    const { create, providerArn, ref: providerRef } = optionalGitHubOidcProvider(this, createProvider);
     const immutable = new CfnCondition(this, 'ImmutableSubject', {
       expression: Fn.conditionAnd(
         Fn.conditionNot(Fn.conditionEquals(ownerId.valueAsString, '')),
@@ -113,10 +114,6 @@ export class GitHubOidcStack extends Stack {
     const stagingJobEnvironment = new CfnCondition(this, 'StagingJobEnvironment', {
       expression: Fn.conditionNot(Fn.conditionEquals(stagingEnvironment.valueAsString, '')),
     });
-
-    const provider = new iam.CfnOIDCProvider(this, 'Provider', { url: `https://${GITHUB_OIDC_PROVIDER}`, clientIdList: ['sts.amazonaws.com'] });
-    provider.cfnOptions.condition = create;
-    const providerArn = `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:oidc-provider/${GITHUB_OIDC_PROVIDER}`;
 
     /**
      * The token subject of the repository, in the classic or the immutable form, followed by `:ref:REF` for a job without
@@ -200,7 +197,7 @@ export class GitHubOidcStack extends Stack {
       ],
     });
     // A conditional resource cannot be a DependsOn target; referencing it under the same condition orders the two instead.
-    role.tags.setTag('groundwork:oidc-provider', Fn.conditionIf(create.logicalId, provider.ref, 'existing').toString());
+    role.tags.setTag('groundwork:oidc-provider', Fn.conditionIf(create.logicalId, providerRef, 'existing').toString());
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
@@ -257,7 +254,7 @@ export class GitHubOidcStack extends Stack {
       ],
     });
     releaseRole.cfnOptions.condition = release;
-    releaseRole.tags.setTag('groundwork:oidc-provider', Fn.conditionIf(create.logicalId, provider.ref, 'existing').toString());
+    releaseRole.tags.setTag('groundwork:oidc-provider', Fn.conditionIf(create.logicalId, providerRef, 'existing').toString());
     Validations.of(releaseRole).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'ecr:GetAuthorizationToken supports no resource-level permissions; every other action is scoped to one repository or one role',
