@@ -1,17 +1,32 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+// The policies are imported, not read from disk, so that an action bundle (ncc) carries them: a bundled action runs
+// from actions/<name>/dist/, where no path relative to this file exists.
+import denyCommitmentPurchases from '../org/guardrails/deny-commitment-purchases/policy.json' with { type: 'json' };
+import denyLeaveOrganization from '../org/guardrails/deny-leave-organization/policy.json' with { type: 'json' };
+import denyNewSpend from '../org/guardrails/deny-new-spend/policy.json' with { type: 'json' };
+import denyRootUser from '../org/guardrails/deny-root-user/policy.json' with { type: 'json' };
+import protectAuditTrail from '../org/guardrails/protect-audit-trail/policy.json' with { type: 'json' };
+import protectGroundworkRoles from '../org/guardrails/protect-groundwork-roles/policy.json' with { type: 'json' };
+import regionAllowList from '../org/guardrails/region-allow-list/policy.json' with { type: 'json' };
 
-const GUARDRAILS_DIR = fileURLToPath(new URL('../org/guardrails/', import.meta.url));
+/** Every built-in guardrail by name: its folder under src/org/guardrails/ (a test keeps this list equal to the folders). */
+const GUARDRAILS: Readonly<Record<string, unknown>> = {
+  'deny-commitment-purchases': denyCommitmentPurchases,
+  'deny-leave-organization': denyLeaveOrganization,
+  'deny-new-spend': denyNewSpend,
+  'deny-root-user': denyRootUser,
+  'protect-audit-trail': protectAuditTrail,
+  'protect-groundwork-roles': protectGroundworkRoles,
+  'region-allow-list': regionAllowList,
+};
 
 /** Names of the built-in guardrail SCPs (folders under src/org/guardrails/). */
 export function guardrailNames(): string[] {
-  return readdirSync(GUARDRAILS_DIR, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && existsSync(`${GUARDRAILS_DIR}${entry.name}/policy.json`))
-    .map((entry) => entry.name)
-    .sort();
+  return Object.keys(GUARDRAILS).sort();
 }
 
-/** The raw policy.json text of a built-in guardrail. */
+/** The policy document of a built-in guardrail, as JSON text. */
 export function readGuardrail(name: string): string {
-  return readFileSync(`${GUARDRAILS_DIR}${name}/policy.json`, 'utf8');
+  const policy = GUARDRAILS[name];
+  if (policy === undefined) throw new Error(`no built-in guardrail named ${name}`);
+  return JSON.stringify(policy);
 }

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { guardrailNames, readGuardrail } from '../../config/guardrail-catalog.js';
 import { ARCHIVE_DEPLOYER_ROLE_PATTERN, EXEMPT_ROLE_PATTERNS, PROTECTED_ROLE_PATTERNS, ROLE_MANAGER_PATTERNS, roleArnPattern } from './protected-roles.js';
 
 interface Statement {
@@ -20,6 +21,11 @@ const glob = (pattern: string) => new RegExp(`^${pattern.replace(/[.+?^${}()|[\]
 const within = (inner: string, outer: string) => glob(outer).test(inner.replace(/\*/g, 'x'));
 
 describe('the guardrails', () => {
+  it('are all in the catalog the config reads (bundled with the actions), each with its document', () => {
+    expect(guardrailNames()).toEqual(policies.map((p) => p.name).sort());
+    for (const p of policies) expect(JSON.parse(readGuardrail(p.name)).Statement).toEqual(p.statements);
+  });
+
   const roles = policies.find((p) => p.name === 'protect-groundwork-roles')?.statements[0] as Statement;
   const audit = policies.find((p) => p.name === 'protect-audit-trail')?.statements as Statement[];
 
