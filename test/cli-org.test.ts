@@ -70,6 +70,16 @@ describe('groundwork plan, apply and status', () => {
     expect(again.stdout).toMatch(/No changes\. The organization matches the config\./);
   });
 
+  it('plan --skip-member-settings reads no member account, names the ones it skipped, and still plans the management account', async () => {
+    const run = await cli(['plan', '--skip-member-settings', '--json', ...sandbox.at]);
+    expect(run.code, run.stderr).toBe(0);
+    const plan = JSON.parse(run.stdout);
+    expect(plan.changes).toEqual([]);
+    expect([...plan.settingsNotRead].sort()).toEqual(['cicd', 'dev', 'log-archive', 'prod', 'staging']);
+    const text = await cli(['plan', '--skip-member-settings', ...sandbox.at]);
+    expect(text.stdout).toMatch(/^Not read: the account settings .* of 5 member accounts \(.*\); this plan assumed no role into them, and apply reads and sets them\.$/m);
+  });
+
   it('status lists every account with ID, OU, environment and status', async () => {
     const run = await cli(['status', '--json', ...sandbox.at]);
     const status = JSON.parse(run.stdout);

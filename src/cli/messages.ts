@@ -42,6 +42,8 @@ export const MESSAGES = {
     port: 'port to serve on',
     out: 'output folder',
     detailedExitcode: 'exit 0 when there are no changes, 2 when there are, 1 on error',
+    skipMemberSettings:
+      "read no member account's settings (no role is assumed): what a caller that may assume no role, such as the pull-request plan role, can plan",
     yes: 'apply without asking for confirmation',
     allowClose: 'also close accounts that Groundwork created and that have left the config (names are typed back)',
     close: 'with --allow-close and no terminal: the comma-separated account names to close',

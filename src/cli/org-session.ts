@@ -21,7 +21,7 @@ export interface OrgSession {
 }
 
 /** Loads the config, builds clients, and checks the caller is the organization's management account. */
-export async function openOrgSession(ctx: CommandContext): Promise<OrgSession> {
+export async function openOrgSession(ctx: CommandContext, options: { memberSettings?: 'read' | 'skip' } = {}): Promise<OrgSession> {
   const config = configFrom(ctx);
   const clients = await clientsFrom(ctx, config);
   const caller = await describeCaller(clients);
@@ -33,7 +33,7 @@ export async function openOrgSession(ctx: CommandContext): Promise<OrgSession> {
     );
   }
   const header = renderTargetHeader(resolveTarget(ctx), clients.settings.endpoint, caller);
-  const contexts = createFoundationContexts(config, clients);
+  const contexts = createFoundationContexts(config, clients, options);
   return { config, clients, caller, org: contexts.org, identity: contexts.identity, header };
 }
 

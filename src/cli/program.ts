@@ -82,7 +82,8 @@ export function buildProgram(streams: OutputStreams = process, env: NodeJS.Proce
     .command('plan')
     .description(MESSAGES.commands.plan)
     .option('--detailed-exitcode', MESSAGES.options.detailedExitcode, false)
-    .action(run((ctx, o: { detailedExitcode?: boolean }) => planCommand(ctx, o)));
+    .option('--skip-member-settings', MESSAGES.options.skipMemberSettings, false)
+    .action(run((ctx, o: { detailedExitcode?: boolean; skipMemberSettings?: boolean }) => planCommand(ctx, o)));
   program
     .command('apply')
     .description(MESSAGES.commands.apply)

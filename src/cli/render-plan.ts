@@ -52,3 +52,8 @@ export function renderPlan(plan: Plan): string {
   );
   return lines.join('\n');
 }
+
+/** The line a plan that skipped member accounts' settings ends with: which, and why the apply still checks them. */
+export function settingsNotReadNote(accounts: readonly string[]): string {
+  return `Not read: the account settings (S3 Block Public Access, EBS encryption by default, password policy) of ${accounts.length} member account${accounts.length === 1 ? '' : 's'} (${accounts.join(', ')}); this plan assumed no role into them, and apply reads and sets them.`;
+}

@@ -59,13 +59,20 @@ export interface OrgContext {
   readonly readConcurrency: number;
   /** Interval between CreateAccount status polls. */
   readonly pollIntervalMs: number;
+  /**
+   * Whether the settings of existing member accounts are read (through their access role) or skipped, for a caller that
+   * may assume no role (the pull-request plan role). @default 'read'
+   */
+  readonly memberSettings: 'read' | 'skip';
+  /** Member accounts whose settings this plan did not read (memberSettings 'skip'), filled during the plan. */
+  readonly settingsNotRead: Set<string>;
 }
 
 /** Builds the shared context for one plan. */
 export function createOrgContext(
   config: GroundworkConfig,
   clients: ClientFactory,
-  options: { readConcurrency?: number; pollIntervalMs?: number } = {},
+  options: { readConcurrency?: number; pollIntervalMs?: number; memberSettings?: 'read' | 'skip' } = {},
 ): OrgContext {
   // Organizations is a global service homed in us-east-1 (aws partition).
   const region = clients.settings.region.startsWith('us-gov-') ? 'us-gov-west-1' : clients.settings.region.startsWith('cn-') ? 'cn-northwest-1' : 'us-east-1';
@@ -77,5 +84,7 @@ export function createOrgContext(
     orgsOnce: clients.create(OrganizationsClient, { region, maxAttempts: 1 }),
     readConcurrency: options.readConcurrency ?? 8,
     pollIntervalMs: options.pollIntervalMs ?? (clients.settings.target === 'sandbox' ? 50 : 5_000),
+    memberSettings: options.memberSettings ?? 'read',
+    settingsNotRead: new Set(),
   };
 }

@@ -11,7 +11,8 @@ export const FOUNDATION_ROLES = { plan: 'groundwork-foundation-plan', deploy: 'g
  * The management account's side of running the foundation from GitHub, deployed once by hand
  * (`aws cloudformation deploy`): GitHub's OIDC provider (optional) and three roles for one infrastructure repository,
  * each with an exact subject (StringEquals, no wildcard):
- * - plan: pull requests (`repo:OWNER/REPO:pull_request`); reads only, and may assume no role at all;
+ * - plan: pull requests (`repo:OWNER/REPO:pull_request`) and default-branch runs (the plan in a vending pull request's
+ *   body); reads only, and may assume no role at all;
  * - deploy: the `foundation` environment (`repo:OWNER/REPO:environment:foundation`) of a run of the default branch
  *   (the `ref` claim), so the environment's required reviewers gate every apply;
  * - sync: pushes and scheduled runs of the default branch (`repo:OWNER/REPO:ref:refs/heads/BRANCH`); Identity Store
@@ -74,7 +75,12 @@ export class FoundationBootstrapStack extends Stack {
       roleName: FOUNDATION_ROLES.plan,
       description: 'Groundwork plan: pull requests of the infrastructure repository read the organization to show what a change would do',
       maxSessionDuration: 3600,
-      assumeRolePolicyDocument: trust({ [`${GITHUB_OIDC_PROVIDER}:sub`]: Fn.sub('repo:${Owner}/${Repo}:pull_request', repo) }),
+      assumeRolePolicyDocument: trust({
+        [`${GITHUB_OIDC_PROVIDER}:sub`]: [
+          Fn.sub('repo:${Owner}/${Repo}:pull_request', repo),
+          Fn.sub('repo:${Owner}/${Repo}:ref:refs/heads/${Branch}', { ...repo, Branch: branch.valueAsString }),
+        ],
+      }),
       policies: [
         {
           policyName: 'read-the-foundation',
@@ -103,6 +109,10 @@ export class FoundationBootstrapStack extends Stack {
                   'servicequotas:ListServiceQuotas',
                   'ce:GetCostAndUsage',
                   'sts:GetCallerIdentity',
+                  // The management account's own baseline settings (members' are not read: no role may be assumed).
+                  'iam:GetAccountPasswordPolicy',
+                  's3:GetAccountPublicAccessBlock',
+                  'ec2:GetEbsEncryptionByDefault',
                 ],
                 Resource: '*',
               },

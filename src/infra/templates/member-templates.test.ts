@@ -168,9 +168,11 @@ describe('foundation-bootstrap.json: the GitOps roles of the infrastructure repo
   const token = (sub: string, ref?: string) => ({ aud: 'sts.amazonaws.com', sub, ...(ref ? { ref } : {}) });
   const admits = (role: string, claims: Record<string, string>) => roleAdmits(template, role, claims, { parameters });
 
-  it('lets pull requests of that repository plan, and nothing else', () => {
+  it('lets pull requests and default-branch runs of that repository plan, and nothing else', () => {
     expect(admits('PlanRole', token('repo:acme/infra:pull_request', 'refs/pull/7/merge'))).toBe(true);
-    expect(admits('PlanRole', token('repo:acme/infra:ref:refs/heads/main', 'refs/heads/main'))).toBe(false);
+    expect(admits('PlanRole', token('repo:acme/infra:ref:refs/heads/main', 'refs/heads/main'))).toBe(true);
+    expect(admits('PlanRole', token('repo:acme/infra:ref:refs/heads/feature', 'refs/heads/feature'))).toBe(false);
+    expect(admits('PlanRole', token('repo:acme/infra:environment:foundation', 'refs/heads/main'))).toBe(false);
     expect(admits('PlanRole', token('repo:acme/other:pull_request'))).toBe(false);
     expect(admits('PlanRole', token('repo:acme/infra-fork:pull_request'))).toBe(false);
     expect(admits('PlanRole', { ...token('repo:acme/infra:pull_request'), aud: 'https://github.com/acme' })).toBe(false);

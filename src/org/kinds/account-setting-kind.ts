@@ -45,7 +45,14 @@ export function accountSettingKind<V>(ctx: OrgContext, spec: AccountSettingSpec<
   const management = config.organization.managementAccount.name;
   const regions = spec.regional ? config.organization.governedRegions : [config.organization.homeRegion];
   const identity = (item: SettingState<V>) => (spec.regional ? `${item.account}/${item.region}` : item.account);
-  const names = () => [management, ...config.organization.accounts.map((a) => a.name)];
+  // A caller that may assume no role skips existing members (and says so); accounts still to be created are planned.
+  const skipped = (name: string) => ctx.memberSettings === 'skip' && name !== management && registry.accountIds.has(name);
+  const names = () =>
+    [management, ...config.organization.accounts.map((a) => a.name)].filter((name) => {
+      if (!skipped(name)) return true;
+      ctx.settingsNotRead.add(name);
+      return false;
+    });
   const targetOf = (name: string): SettingTarget | undefined => {
     if (name === management) return registry.managementAccountId ? { accountId: registry.managementAccountId, isCaller: true } : undefined;
     const accountId = registry.accountIds.get(name);
