@@ -77,7 +77,9 @@ describe('groundwork plan, apply and status', () => {
     expect(plan.changes).toEqual([]);
     expect([...plan.settingsNotRead].sort()).toEqual(['cicd', 'dev', 'log-archive', 'prod', 'staging']);
     const text = await cli(['plan', '--skip-member-settings', ...sandbox.at]);
-    expect(text.stdout).toMatch(/^Not read: the account settings .* of 5 member accounts \(.*\); this plan assumed no role into them, and apply reads and sets them\.$/m);
+    expect(text.stdout).toMatch(
+      /^Not read: the account settings .* of 5 member accounts \(.*\); this plan assumed no role into them, and apply reads and sets them\.$/m,
+    );
   });
 
   it('status lists every account with ID, OU, environment and status', async () => {

@@ -13,7 +13,11 @@ export interface FoundationContexts {
 }
 
 /** Fresh contexts for one plan: the identity layer shares the organization's registry of account IDs. */
-export function createFoundationContexts(config: GroundworkConfig, clients: ClientFactory, options: { readConcurrency?: number; memberSettings?: 'read' | 'skip' } = {}): FoundationContexts {
+export function createFoundationContexts(
+  config: GroundworkConfig,
+  clients: ClientFactory,
+  options: { readConcurrency?: number; memberSettings?: 'read' | 'skip' } = {},
+): FoundationContexts {
   const org = createOrgContext(config, clients, options);
   return { org, identity: createIdentityContext(config, clients, org.registry) };
 }
