@@ -31,6 +31,7 @@ export const ERROR_CODES = [
   'CSRF_REJECTED',
   'PREFLIGHT_FAILED',
   'DEPLOY_FAILED',
+  'GITHUB_REFUSED',
 ] as const;
 
 /** A code from {@link ERROR_CODES}. */

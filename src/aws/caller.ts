@@ -1,5 +1,6 @@
 import { DescribeOrganizationCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { GroundworkError } from '../errors.js';
 import { toGroundworkError } from './aws-error.js';
 import type { ClientFactory } from './client-factory.js';
 
@@ -31,5 +32,16 @@ export async function describeCaller(factory: ClientFactory): Promise<CallerIden
   } catch (error) {
     if ((error as Error).name === 'AWSOrganizationsNotInUseException') return { accountId: identity.Account ?? '', arn: identity.Arn ?? '' };
     throw toGroundworkError(error, 'reading the organization', factory.settings.endpoint);
+  }
+}
+
+/** Refuses a caller that is a member of an organization: Groundwork runs as the management account. */
+export function assertManagementCaller(caller: CallerIdentity): void {
+  if (caller.organizationId && caller.managementAccountId !== caller.accountId) {
+    throw new GroundworkError(
+      'AWS_NOT_ORGANIZATION_MANAGEMENT',
+      `account ${caller.accountId} is a member of organization ${caller.organizationId}; Groundwork must run as its management account ${caller.managementAccountId}`,
+      { hint: 'use credentials (--profile) of the management account' },
+    );
   }
 }

@@ -1,9 +1,8 @@
-import { type CallerIdentity, describeCaller } from '../aws/caller.js';
+import { assertManagementCaller, type CallerIdentity, describeCaller } from '../aws/caller.js';
 import type { ClientFactory } from '../aws/client-factory.js';
 import type { GroundworkConfig } from '../config/resolved-config.js';
 import { buildPlan } from '../engine/plan.js';
 import type { Plan, ProgressListener } from '../engine/types.js';
-import { GroundworkError } from '../errors.js';
 import { createFoundationContexts, foundationKinds } from '../foundation/foundation-kinds.js';
 import type { IdentityContext } from '../identity/identity-context.js';
 import type { OrgContext } from '../org/org-context.js';
@@ -25,13 +24,7 @@ export async function openOrgSession(ctx: CommandContext, options: { memberSetti
   const config = configFrom(ctx);
   const clients = await clientsFrom(ctx, config);
   const caller = await describeCaller(clients);
-  if (caller.organizationId && caller.managementAccountId !== caller.accountId) {
-    throw new GroundworkError(
-      'AWS_NOT_ORGANIZATION_MANAGEMENT',
-      `account ${caller.accountId} is a member of organization ${caller.organizationId}; Groundwork must run as its management account ${caller.managementAccountId}`,
-      { hint: 'use credentials (--profile) of the management account' },
-    );
-  }
+  assertManagementCaller(caller);
   const header = renderTargetHeader(resolveTarget(ctx), clients.settings.endpoint, caller);
   const contexts = createFoundationContexts(config, clients, options);
   return { config, clients, caller, org: contexts.org, identity: contexts.identity, header };

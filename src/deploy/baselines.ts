@@ -6,7 +6,10 @@ import { authParameters, githubOidcParameters, workloadParameters } from '../inf
 import type { StackSetSpec } from './stacksets.js';
 
 /** The committed StackSet templates (`npm run build:templates` writes them from src/infra/templates). */
-export const TEMPLATES_DIR = fileURLToPath(new URL('../../cloudformation/', import.meta.url));
+export function templatesDir(): string {
+  // Resolved when read, not on import: an action bundle imports this module but passes its own readTemplate.
+  return fileURLToPath(new URL('../../cloudformation/', import.meta.url));
+}
 
 /** A baseline that cannot be deployed yet, and why. */
 export interface BlockedBaseline {
@@ -48,8 +51,8 @@ export function attributesNotEmulated(templateBody: string, emulated: ReadonlySe
   return [...found].sort();
 }
 
-function template(name: string): string {
-  return readFileSync(`${TEMPLATES_DIR}${name}.json`, 'utf8');
+function committedTemplate(name: string): string {
+  return readFileSync(`${templatesDir()}${name}.json`, 'utf8');
 }
 
 /**
@@ -67,6 +70,8 @@ export interface BaselineInputs {
   readonly logArchiveTemplate?: string;
   /** The image the workloads start from: the newest image in the pipeline account's repository, if there is one. */
   readonly initialImage?: string;
+  /** Reads a committed template by name. @default the file in cloudformation/ */
+  readonly readTemplate?: (name: string) => string;
 }
 
 /** The stand-in for an ID that does not exist yet. */
@@ -85,6 +90,7 @@ export function desiredBaselines(
 ): { specs: StackSetSpec[]; blocked: BlockedBaseline[] } {
   const specs: StackSetSpec[] = [];
   const blocked: BlockedBaseline[] = [];
+  const template = inputs.readTemplate ?? committedTemplate;
   const regions = [config.organization.homeRegion];
   const accountId = (name: string) => ids.accountIds.get(name) ?? pendingId(name);
   const accountOf = (name: string) => config.organization.accounts.find((a) => a.name === name);

@@ -29,13 +29,25 @@ export async function upsertStickyComment(octokit: Octokit, target: StickyTarget
   const marker = target.marker ?? PLAN_COMMENT_MARKER;
   const full = `${marker}\n${body}`;
   const base = { owner: target.owner, repo: target.repo };
-  const comments = await octokit.paginate(octokit.rest.issues.listComments, { ...base, issue_number: target.issueNumber, per_page: 100 });
-  const mine = comments.find((c) => (c.body ?? '').startsWith(marker));
+  const mine = await findStickyComment(octokit, target);
   if (!mine) {
     const { data } = await octokit.rest.issues.createComment({ ...base, issue_number: target.issueNumber, body: full });
     return { action: 'created', id: data.id, url: data.html_url };
   }
-  if (mine.body === full) return { action: 'unchanged', id: mine.id, url: mine.html_url };
+  if (mine.body === full) return { action: 'unchanged', id: mine.id, url: mine.url };
   const { data } = await octokit.rest.issues.updateComment({ ...base, comment_id: mine.id, body: full });
   return { action: 'updated', id: data.id, url: data.html_url };
+}
+
+/** The comment carrying the marker on a pull request (every page of its comments searched), if there is one. */
+export async function findStickyComment(octokit: Octokit, target: StickyTarget): Promise<{ id: number; url: string; body: string } | undefined> {
+  const marker = target.marker ?? PLAN_COMMENT_MARKER;
+  const comments = await octokit.paginate(octokit.rest.issues.listComments, {
+    owner: target.owner,
+    repo: target.repo,
+    issue_number: target.issueNumber,
+    per_page: 100,
+  });
+  const mine = comments.find((c) => (c.body ?? '').startsWith(marker));
+  return mine ? { id: mine.id, url: mine.html_url, body: mine.body ?? '' } : undefined;
 }
