@@ -5,6 +5,8 @@ export const MESSAGES = {
     validate: 'Check the config file; every error is printed as FILE:LINE:COL path: message (hint)',
     emulator: 'Manage the local AWS emulator (moto server)',
     emulatorStart: 'Install the emulator if needed and start it in the background',
+    emulatorInstall:
+      'Install the pinned emulator (moto) and cfn-lint into .groundwork/ without starting anything (for CI runners: synth and deploy run cfn-lint)',
     emulatorStop: 'Stop the emulator that Groundwork started',
     emulatorStatus: 'Show whether the emulator is running and where',
     synth: 'Synthesize every CDK stack (cdk-nag included) into cdk.out/',

@@ -8,7 +8,7 @@ import { consoleCommand } from './commands/console.js';
 import { costEstimateCommand } from './commands/cost-estimate.js';
 import { type CostsOptions, costsCommand } from './commands/costs.js';
 import { type DeployOptions, deployCommand, diffCommand } from './commands/deploy.js';
-import { emulatorStartCommand, emulatorStatusCommand, emulatorStopCommand } from './commands/emulator.js';
+import { emulatorInstallCommand, emulatorStartCommand, emulatorStatusCommand, emulatorStopCommand } from './commands/emulator.js';
 import { type MigrateIamOptions, migrateIamCommand } from './commands/migrate-iam.js';
 import { planCommand } from './commands/plan.js';
 import { schemaCommand } from './commands/schema.js';
@@ -228,6 +228,7 @@ export function buildProgram(streams: OutputStreams = process, env: NodeJS.Proce
     .description(MESSAGES.commands.emulatorStart)
     .option('--port <port>', `${MESSAGES.options.port} (a free one is picked if it is taken)`, parsePort)
     .action(run((ctx, o: { port?: number }) => emulatorStartCommand(ctx, o)));
+  emulator.command('install').description(MESSAGES.commands.emulatorInstall).action(run(emulatorInstallCommand));
   emulator.command('stop').description(MESSAGES.commands.emulatorStop).action(run(emulatorStopCommand));
   emulator.command('status').description(MESSAGES.commands.emulatorStatus).action(run(emulatorStatusCommand));
   return program;

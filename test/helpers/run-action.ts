@@ -22,6 +22,8 @@ export interface ActionRun {
   readonly summary: string;
   /** GITHUB_STATE, parsed: what the post step gets as STATE_* variables. */
   readonly state: Record<string, string>;
+  /** GITHUB_PATH: the folders the following steps get in front of PATH. */
+  readonly path: string[];
 }
 
 /** Extra controls of {@link runAction}. */
@@ -32,6 +34,8 @@ export interface RunControls {
   readonly post?: Record<string, string>;
   /** The step's working directory (the runner's GITHUB_WORKSPACE). @default a fresh temporary folder */
   readonly cwd?: string;
+  /** The library the action is run from, as the runner downloaded it. @default this repository */
+  readonly library?: string;
 }
 
 /** Parses the runner's file commands (`name=value` and `name<<DELIMITER … DELIMITER`). */
@@ -69,17 +73,19 @@ export async function runAction(
     GITHUB_ENV: join(dir, 'env'),
     GITHUB_STEP_SUMMARY: join(dir, 'summary'),
     GITHUB_STATE: join(dir, 'state'),
+    GITHUB_PATH: join(dir, 'path'),
   };
   for (const file of Object.values(files)) writeFileSync(file, '');
   // The runner fills in each input's default from action.yml before the action starts.
-  const spec = parse(readFileSync(join(SHARED_PATHS.root, 'actions', name, 'action.yml'), 'utf8')) as { inputs?: Record<string, { default?: string }> };
+  const library = controls.library ?? SHARED_PATHS.root;
+  const spec = parse(readFileSync(join(library, 'actions', name, 'action.yml'), 'utf8')) as { inputs?: Record<string, { default?: string }> };
   const defaults = Object.fromEntries(
     Object.entries(spec.inputs ?? {}).flatMap(([key, input]) => (input.default === undefined ? [] : [[key, String(input.default)]])),
   );
   const inputEnv = Object.fromEntries(
     Object.entries({ ...defaults, ...inputs }).map(([key, value]) => [`INPUT_${key.replace(/ /g, '_').toUpperCase()}`, value]),
   );
-  const child = spawn(node24(), [join(SHARED_PATHS.root, 'actions', name, 'dist', 'index.js')], {
+  const child = spawn(node24(), [join(library, 'actions', name, 'dist', 'index.js')], {
     cwd: controls.cwd ?? dir,
     env: {
       PATH: process.env.PATH ?? '',
@@ -109,6 +115,7 @@ export async function runAction(
     exported: parseFileCommands(readFileSync(files.GITHUB_ENV, 'utf8')),
     summary: readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8'),
     state: parseFileCommands(readFileSync(files.GITHUB_STATE, 'utf8')),
+    path: readFileSync(files.GITHUB_PATH, 'utf8').split('\n').filter(Boolean),
   };
 }
 

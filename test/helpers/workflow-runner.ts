@@ -91,7 +91,7 @@ export async function runJob(job: WorkflowJob, context: WorkflowContext, options
       ran.push({ name, action: run });
       if (run.code !== 0) throw new Error(`step ${own} failed:\n${run.stdout}\n${run.stderr}`);
       if (step.id) steps[step.id] = { outputs: run.outputs };
-      env = { ...env, ...run.exported };
+      env = { ...env, ...run.exported, ...(run.path.length > 0 ? { PATH: [...run.path, env.PATH ?? process.env.PATH ?? ''].join(':') } : {}) };
       continue;
     }
     if (step.run) {

@@ -1,4 +1,4 @@
-import { emulatorStatus, startEmulator, stopEmulator } from '../../sandbox/emulator.js';
+import { emulatorStatus, ensureEmulatorInstalled, startEmulator, stopEmulator } from '../../sandbox/emulator.js';
 import type { CommandContext } from '../context.js';
 
 /** `groundwork emulator start [--port N]`. */
@@ -24,4 +24,10 @@ export async function emulatorStatusCommand(ctx: CommandContext): Promise<void> 
   ctx.out.result({ running: status.running, endpoint: status.endpoint }, () =>
     status.running ? `running at ${status.endpoint} (pid ${status.pid})` : 'not running',
   );
+}
+
+/** `groundwork emulator install`: the pinned moto and cfn-lint into the venv, without starting anything (CI runners). */
+export async function emulatorInstallCommand(ctx: CommandContext): Promise<void> {
+  await ensureEmulatorInstalled(ctx.emulatorPaths, (m) => ctx.out.progress(m));
+  ctx.out.result({ installed: true, venv: ctx.emulatorPaths.venvDir }, () => `The emulator and cfn-lint are installed in ${ctx.emulatorPaths.venvDir}`);
 }
