@@ -44,6 +44,8 @@ export const MESSAGES = {
     port: 'port to serve on',
     out: 'output folder',
     detailedExitcode: 'exit 0 when there are no changes, 2 when there are, 1 on error',
+    check:
+      'also compare the committed templates of cloudformation/ with a fresh synthesis and run cfn-lint over every template (what the pull-request check runs)',
     skipMemberSettings:
       "read no member account's settings (no role is assumed): what a caller that may assume no role, such as the pull-request plan role, can plan",
     yes: 'apply without asking for confirmation',

@@ -77,7 +77,8 @@ export function buildProgram(streams: OutputStreams = process, env: NodeJS.Proce
     .command('synth')
     .description(MESSAGES.commands.synth)
     .option('--out <dir>', MESSAGES.options.out)
-    .action(run((ctx, o: { out?: string }) => synthCommand(ctx, o)));
+    .option('--check', MESSAGES.options.check, false)
+    .action(run((ctx, o: { out?: string; check?: boolean }) => synthCommand(ctx, o)));
   program
     .command('plan')
     .description(MESSAGES.commands.plan)
