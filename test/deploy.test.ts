@@ -1,4 +1,6 @@
-import { rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CloudFormationClient, DeleteStackInstancesCommand, DescribeStacksCommand, ListStackSetsCommand } from '@aws-sdk/client-cloudformation';
 import { DeleteRepositoryCommand, DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
@@ -166,9 +168,15 @@ describe('groundwork deploy against the emulator: management stacks through the 
     await ecr.send(new DeleteRepositoryCommand({ repositoryName: 'backend-service', force: true })).catch(() => undefined);
     const diff = await cli(['diff', ...sandbox.at]);
     expect(diff.stdout).toMatch(new RegExp(`cicd \\(${id('cicd')}\\):\\n {2}\\+ groundwork-ecr-repository`));
-    const run = await deploy('--yes');
+    const summaryFile = join(mkdtempSync(join(tmpdir(), 'gw-summary-')), 'summary.md');
+    writeFileSync(summaryFile, 'earlier step\n');
+    const run = await deploy('--yes', '--summary', summaryFile);
     expect(run.code, run.stderr).toBe(0);
     expect((JSON.parse(run.stdout) as DeployJson).result?.stackSets).toEqual([{ name: 'groundwork-ecr-repository', action: 'unchanged', instancesAdded: 1 }]);
+    // The job summary gets the outcome appended, after what earlier steps wrote.
+    const summary = readFileSync(summaryFile, 'utf8');
+    expect(summary).toMatch(/^earlier step\n### Groundwork deploy\n\nOrganization and Identity Center: no changes\n\n```text\n/);
+    expect(summary).toContain('groundwork-ecr-repository');
     await expect(ecr.send(new DescribeRepositoriesCommand({ repositoryNames: ['backend-service'] }))).resolves.toBeDefined();
   });
 });

@@ -102,6 +102,7 @@ export function buildProgram(streams: OutputStreams = process, env: NodeJS.Proce
     .description(MESSAGES.commands.deploy)
     .option('--dry-run', 'print every step with account, region, role and change, and change nothing', false)
     .option('-y, --yes', MESSAGES.options.yes, false)
+    .option('--summary <file>', 'append the outcome as Markdown to FILE (in GitHub Actions: "$GITHUB_STEP_SUMMARY")')
     .action(run((ctx, o: DeployOptions) => deployCommand(ctx, o)));
   program.command('diff').description(MESSAGES.commands.diff).action(run(diffCommand));
   program.command('cost-estimate').description(MESSAGES.commands.costEstimate).action(run(costEstimateCommand));

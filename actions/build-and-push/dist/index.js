@@ -60383,6 +60383,7 @@ const ERROR_CODES = (/* unused pure expression or super */ null && ([
     'CSRF_REJECTED',
     'PREFLIGHT_FAILED',
     'DEPLOY_FAILED',
+    'GITHUB_REFUSED',
 ]));
 /** The code the CLI prints for an error that is not a GroundworkError (a bug): documented like the others. */
 const INTERNAL_ERROR_CODE = 'INTERNAL';

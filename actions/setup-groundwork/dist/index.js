@@ -31703,7 +31703,9 @@ function main_exec(command, args, options) {
         child.stdout.on('data', log);
         child.stderr.on('data', log);
         child.on('error', reject);
-        child.on('close', (code) => code === 0 ? resolvePromise() : reject(new errors_GroundworkError('USAGE', `${command} ${args.join(' ')} exited with ${code}: ${tail.trim().split('\n').slice(-3).join(' / ')}`)));
+        child.on('close', (code) => code === 0
+            ? resolvePromise()
+            : reject(new errors_GroundworkError('USAGE', `${command} ${args.join(' ')} exited with ${code}: ${tail.trim().split('\n').slice(-3).join(' / ')}`)));
     });
 }
 /**

@@ -1,3 +1,4 @@
+import { appendFileSync } from 'node:fs';
 import { applyBaselines, type BaselinePlan, type BaselineResult, type DeploySession, planBaselines } from '../../deploy/deploy.js';
 import { type PreflightCheck, runPreflight } from '../../deploy/preflight.js';
 import { applyPlan } from '../../engine/apply.js';
@@ -18,6 +19,25 @@ import { progressPrinter } from '../render-progress.js';
 export interface DeployOptions {
   readonly dryRun?: boolean;
   readonly yes?: boolean;
+  /** A Markdown file the outcome is appended to (a GitHub job summary: $GITHUB_STEP_SUMMARY). */
+  readonly summary?: string;
+}
+
+/** The outcome as Markdown, for a job summary: the organization's changes, then each stack and StackSet, then next steps. */
+function deployMarkdown(orgPlan: Plan, applied: string, summary: string, failure?: string): string {
+  const changes = orgPlan.changes.length;
+  return [
+    `### Groundwork deploy${failure ? ': failed' : ''}`,
+    '',
+    ...(failure ? [`**${failure}**`, ''] : []),
+    `Organization and Identity Center: ${changes === 0 ? 'no changes' : `${changes} change(s)`}`,
+    ...(changes > 0 ? ['', '```diff', renderPlan(orgPlan).replaceAll('```', "'''"), '```'] : []),
+    '',
+    '```text',
+    [applied, summary].filter(Boolean).join('\n\n').replaceAll('```', "'''"),
+    '```',
+    '',
+  ].join('\n');
 }
 
 export function deploySessionOf(ctx: CommandContext, session: OrgSession): DeploySession {
@@ -149,6 +169,9 @@ export async function deployCommand(ctx: CommandContext, options: DeployOptions)
   const again = orgPlan.changes.length > 0 ? await synthesizeChecked(ctx, session) : { synth };
   const plan = orgPlan.changes.length > 0 ? await planBaselines(deploySession, again.synth) : baselines;
   result = await applyBaselines(deploySession, again.synth, plan, { preferences: preferencesOf(session), progress: (m) => out.progress(m) });
+  if (result.failed.length > 0 && options.summary) {
+    appendFileSync(options.summary, deployMarkdown(orgPlan, renderBaselineResult(result), '', `${result.failed.length} deploy step(s) failed`));
+  }
   if (result.failed.length > 0) {
     throw new GroundworkError('DEPLOY_FAILED', `${result.failed.length} deploy step(s) failed and ${result.skipped.length} were skipped`, {
       details: [
@@ -159,6 +182,7 @@ export async function deployCommand(ctx: CommandContext, options: DeployOptions)
     });
   }
   const summary = await summaryOf(session, plan);
+  if (options.summary) appendFileSync(options.summary, deployMarkdown(orgPlan, renderBaselineResult(result), renderSummary(summary)));
   out.result({ ...planJson(orgPlan, checks, plan), result, summary, seconds: Math.round((Date.now() - started) / 100) / 10 }, () =>
     [renderBaselineResult(result), '', renderSummary(summary)].join('\n'),
   );
