@@ -104,7 +104,8 @@ describe('backend-staging (reusable) and the backend caller template', () => {
     for (const job of Object.values(staging.jobs))
       for (const [scope, level] of Object.entries(job.permissions ?? {})) if (level !== 'none') needed.set(scope, level);
     expect(Object.fromEntries(needed)).toEqual({ contents: 'read', 'id-token': 'write' });
-    expect(caller.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
+    expect(caller.permissions).toEqual({});
+    expect(callerJob.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
   });
 
   it('the caller triggers on pushes to master, pins the library to a commit SHA, and passes only inputs the workflow declares, with every required one', () => {
@@ -150,7 +151,7 @@ describe('backend-release (reusable): every tag on master to production', () => 
   it('grants each job least permissions, within what the caller grants', () => {
     expect(release.permissions).toEqual({});
     for (const job of Object.values(release.jobs)) {
-      for (const [scope, level] of Object.entries(job.permissions ?? {})) expect(caller.permissions?.[scope]).toBe(level);
+      for (const [scope, level] of Object.entries(job.permissions ?? {})) expect(callerJob.permissions?.[scope]).toBe(level);
     }
   });
 
@@ -159,5 +160,133 @@ describe('backend-release (reusable): every tag on master to production', () => 
     expect(callerJob.uses).toMatch(/^[\w.-]+\/[\w.-]+\/\.github\/workflows\/backend-release\.yml@[0-9a-f]{40}$/);
     expect(callerJob.uses?.split('@')[1]).toBe((caller.jobs.staging as Job).uses?.split('@')[1]);
     expectInputsFit(release.on.workflow_call?.inputs ?? {}, callerJob.with);
+  });
+});
+
+/** `write` covers `read`; `none` needs nothing. */
+const covers = (granted: string | undefined, needed: string) => needed === 'none' || granted === needed || (granted === 'write' && needed === 'read');
+/** The reusable workflow a caller job names, read from this repository. */
+const calledWorkflow = (uses: string) => read(`.github/workflows/${/\.github\/workflows\/([\w-]+\.yml)@/.exec(uses)?.[1]}`);
+
+describe('every caller template job', () => {
+  for (const file of workflowFiles.filter((f) => f.startsWith('workflows-templates/'))) {
+    for (const [jobName, job] of Object.entries(read(file).jobs)) {
+      if (!job.uses) continue;
+      it(`${file} ${jobName}: grants what every job of ${job.uses.split('@')[0]?.split('/').pop()} needs (a called workflow cannot raise it), pinned to a commit`, () => {
+        expect(job.uses).toMatch(/^[\w.-]+\/[\w.-]+\/\.github\/workflows\/[\w-]+\.yml@[0-9a-f]{40}$/);
+        const called = calledWorkflow(job.uses as string);
+        for (const calledJob of Object.values(called.jobs)) {
+          for (const [scope, level] of Object.entries(calledJob.permissions ?? {})) {
+            expect({ scope, granted: job.permissions?.[scope] ?? 'none', covers: covers(job.permissions?.[scope], level) }).toMatchObject({
+              scope,
+              covers: true,
+            });
+          }
+        }
+        expectInputsFit(called.on.workflow_call?.inputs ?? {}, job.with);
+      });
+    }
+  }
+});
+
+describe('the foundation workflows and the infrastructure caller template', () => {
+  const checks = read('.github/workflows/foundation-checks.yml');
+  const apply = read('.github/workflows/foundation-apply.yml');
+  const vend = read('.github/workflows/foundation-vend.yml');
+  const sync = read('.github/workflows/foundation-sync.yml');
+  const caller = read('workflows-templates/foundation.yml');
+  const own = (job: Job | undefined) =>
+    (job?.steps ?? []).map((s) => (s.uses ? (ownAction(s.uses) ?? s.uses.split('@')[0]) : `run: ${s.run?.split(' ').slice(0, 2).join(' ')}`));
+  const step = (job: Job | undefined, action: string) => job?.steps?.find((s) => s.uses && ownAction(s.uses) === action);
+
+  it('every job that runs the groundwork CLI sets it up first, from the library at the pinned commit', () => {
+    for (const workflow of [checks, apply, vend, sync]) {
+      for (const job of Object.values(workflow.jobs)) {
+        const steps = job.steps ?? [];
+        const first = steps.findIndex((s) => /^groundwork /.test(s.run ?? ''));
+        if (first >= 0) expect(steps.slice(0, first).some((s) => s.uses === '$/actions/setup-groundwork')).toBe(true);
+      }
+    }
+  });
+
+  it('checks a pull request: validate with annotations, then a read-only plan as one comment, and synth with cdk-nag, cfn-lint and the templates check', () => {
+    expect(Object.keys(checks.on)).toEqual(['workflow_call']);
+    expect(own(checks.jobs.validate)).toEqual(['actions/checkout', 'actions/setup-node', 'setup-groundwork', 'run: groundwork validate']);
+    expect(checks.jobs.validate?.steps?.at(-1)?.run).toBe('groundwork validate --annotations --config "$CONFIG"');
+    expect(list(checks.jobs.plan?.needs)).toEqual(['validate']);
+    expect(own(checks.jobs.plan)).toEqual(['actions/checkout', 'assume-role-via-oidc', 'foundation-plan']);
+    expect(step(checks.jobs.plan, 'assume-role-via-oidc')?.with?.['role-to-assume']).toBe('${{ inputs.plan-role-arn }}');
+    expect(step(checks.jobs.plan, 'foundation-plan')?.with).toMatchObject({ 'member-settings': 'skip', comment: 'true' });
+    expect(checks.jobs.templates?.steps?.at(-1)?.run).toBe('groundwork synth --check --config "$CONFIG" --out "$RUNNER_TEMP/cdk.out"');
+    expect(step(checks.jobs.templates, 'setup-groundwork')?.with).toEqual({ 'install-python-tools': 'true' });
+    expect(checks.permissions).toEqual({});
+    expect(checks.jobs.validate?.permissions).toEqual({ contents: 'read' });
+    expect(checks.jobs.plan?.permissions).toEqual({ contents: 'read', 'id-token': 'write', 'pull-requests': 'write' });
+    expect(checks.jobs.templates?.permissions).toEqual({ contents: 'read' });
+  });
+
+  it("applies on merge in the caller's foundation environment, one at a time and never cancelled, comparing the plan with the reviewed one first", () => {
+    expect(apply.jobs.deploy?.environment).toBe('${{ inputs.environment }}');
+    expect(apply.on.workflow_call?.inputs?.environment?.default).toBe('foundation');
+    expect(apply.jobs.deploy?.concurrency).toEqual({ group: 'groundwork-foundation', 'cancel-in-progress': false });
+    expect(own(apply.jobs.deploy)).toEqual([
+      'actions/checkout',
+      'actions/setup-node',
+      'setup-groundwork',
+      'assume-role-via-oidc',
+      'foundation-plan',
+      'run: groundwork deploy',
+    ]);
+    expect(step(apply.jobs.deploy, 'assume-role-via-oidc')?.with?.['role-to-assume']).toBe('${{ inputs.deploy-role-arn }}');
+    expect(step(apply.jobs.deploy, 'foundation-plan')?.with).toMatchObject({
+      comment: 'false',
+      'compare-with-pull-request': 'true',
+      'member-settings': 'skip',
+    });
+    expect(apply.jobs.deploy?.steps?.at(-1)?.run).toBe('groundwork deploy --yes --target aws --config "$CONFIG" --summary "$GITHUB_STEP_SUMMARY"');
+    // Vending in apply mode shares the concurrency group: two writers of the organization never run at once.
+    expect(vend.jobs.apply?.concurrency).toEqual(apply.jobs.deploy?.concurrency);
+  });
+
+  it('vends through a pull request with the plan role, or now in the foundation environment with the deploy role', () => {
+    expect(vend.jobs['pull-request']?.if).toBe("inputs.mode == 'pull-request'");
+    expect(vend.jobs.apply?.if).toBe("inputs.mode == 'apply'");
+    expect(step(vend.jobs['pull-request'], 'assume-role-via-oidc')?.with?.['role-to-assume']).toBe('${{ inputs.plan-role-arn }}');
+    expect(step(vend.jobs['pull-request'], 'vend-account')?.with).toMatchObject({
+      mode: 'pull-request',
+      'github-token': '${{ secrets.PR_TOKEN || github.token }}',
+    });
+    expect(vend.jobs['pull-request']?.environment).toBeUndefined();
+    expect(step(vend.jobs.apply, 'assume-role-via-oidc')?.with?.['role-to-assume']).toBe('${{ inputs.deploy-role-arn }}');
+    expect(step(vend.jobs.apply, 'vend-account')?.with).toMatchObject({ mode: 'apply' });
+    expect(vend.jobs.apply?.environment).toBe('${{ inputs.apply-environment }}');
+    expect(vend.on.workflow_call?.inputs?.['apply-environment']?.default).toBe('foundation');
+  });
+
+  it('syncs people with the sync role, remove-missing off and max-removals capped by default', () => {
+    expect(own(sync.jobs.sync)).toEqual(['actions/checkout', 'assume-role-via-oidc', 'sync-sso-users']);
+    expect(step(sync.jobs.sync, 'assume-role-via-oidc')?.with?.['role-to-assume']).toBe('${{ inputs.sync-role-arn }}');
+    expect(sync.on.workflow_call?.inputs?.['remove-missing']?.default).toBe(false);
+    expect(sync.on.workflow_call?.inputs?.['max-removals']?.default).toBe(5);
+  });
+
+  it('the caller template: checks on pull requests, apply and sync on pushes to main, sync on a schedule, vending by dispatch, one library pin', () => {
+    const paths = ['groundwork.yaml', 'policies/**', 'people.csv'];
+    expect(caller.on.pull_request).toEqual({ paths });
+    expect(caller.on.push).toEqual({ branches: ['main'], paths });
+    expect(caller.on.schedule).toHaveLength(1);
+    const dispatch = caller.on.workflow_dispatch?.inputs ?? {};
+    expect(Object.keys(dispatch)).toEqual(['account-name', 'organizational-unit', 'environment', 'monthly-budget', 'owner-email', 'mode']);
+    expect(caller.jobs.checks?.if).toBe("github.event_name == 'pull_request'");
+    expect(caller.jobs.vend?.if).toBe("github.event_name == 'workflow_dispatch'");
+    expect(list(caller.jobs.apply?.needs)).toEqual(['changes']);
+    expect(list(caller.jobs.sync?.needs)).toEqual(['changes', 'apply']);
+    for (const key of Object.keys(dispatch)) expect(caller.jobs.vend?.with?.[key]).toBe(`\${{ inputs.${key} }}`);
+    const pins = new Set(Object.values(caller.jobs).flatMap((j) => (j.uses ? [j.uses.split('@')[1]] : [])));
+    expect(pins.size).toBe(1);
+    // The role ARNs name the bootstrap template's roles.
+    expect(caller.jobs.checks?.with?.['plan-role-arn']).toMatch(/:role\/groundwork-foundation-plan$/);
+    expect(caller.jobs.apply?.with?.['deploy-role-arn']).toMatch(/:role\/groundwork-foundation-deploy$/);
+    expect(caller.jobs.sync?.with?.['sync-role-arn']).toMatch(/:role\/groundwork-foundation-sync$/);
   });
 });

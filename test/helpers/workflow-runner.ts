@@ -1,14 +1,16 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { type ActionRun, runAction } from './run-action.js';
+import { type ActionRun, parseFileCommands, runAction } from './run-action.js';
 
 const exec = promisify(execFile);
 
 /** What expressions of a job can read. */
 export interface WorkflowContext {
   readonly inputs: Record<string, string>;
-  readonly github: Record<string, string>;
+  readonly github: Record<string, unknown>;
   readonly needs: Record<string, { outputs: Record<string, string> }>;
 }
 
@@ -97,7 +99,11 @@ export async function runJob(job: WorkflowJob, context: WorkflowContext, options
     if (step.run) {
       const cwd = join(options.workspace, interpolate(step['working-directory'] ?? job.defaults?.run?.['working-directory'] ?? '.', scope()));
       const stepEnv = Object.fromEntries(Object.entries(step.env ?? {}).map(([key, value]) => [key, interpolate(value, scope())]));
-      const { stdout, stderr } = await exec('bash', ['-eo', 'pipefail', '-c', step.run], { cwd, env: { ...env, ...stepEnv } });
+      // The step's outputs, as the runner collects them from the file GITHUB_OUTPUT names.
+      const outputFile = join(mkdtempSync(join(tmpdir(), 'gw-step-')), 'output');
+      writeFileSync(outputFile, '');
+      const { stdout, stderr } = await exec('bash', ['-eo', 'pipefail', '-c', step.run], { cwd, env: { ...env, ...stepEnv, GITHUB_OUTPUT: outputFile } });
+      if (step.id) steps[step.id] = { outputs: parseFileCommands(readFileSync(outputFile, 'utf8')) };
       ran.push({ name, output: stdout + stderr });
       continue;
     }
