@@ -35,7 +35,7 @@ export interface WorkflowJob {
 export interface JobRun {
   readonly outputs: Record<string, string>;
   /** Each step that ran: our action's run, or the shell command's output. */
-  readonly steps: { name: string; action?: ActionRun; output?: string }[];
+  readonly steps: { name: string; action?: ActionRun; output?: string; exitCode?: number }[];
 }
 
 function lookup(path: string, scope: Record<string, unknown>): string {
@@ -47,9 +47,23 @@ function lookup(path: string, scope: Record<string, unknown>): string {
   return String(value);
 }
 
-/** The value of one expression: a context path, a quoted string, or `a == b`, `a != b`, `a && b` over those. */
+/** The value of one expression: a context path, a quoted string, or `a == b`, `a != b`, `a && b`, `a || b` over those. */
 export function evaluateExpression(expression: string, scope: Record<string, unknown>): string {
   const e = expression.trim();
+  const or = e.split(/\s+\|\|\s+/);
+  if (or.length > 1) {
+    // The first operand that is set and truthy, as GitHub's `||` (a secret the caller did not pass is empty).
+    for (const part of or) {
+      let value = '';
+      try {
+        value = evaluateExpression(part, scope);
+      } catch {
+        value = '';
+      }
+      if (value !== '' && value !== 'false') return value;
+    }
+    return '';
+  }
   const and = e.split(/\s+&&\s+/);
   if (and.length > 1) return String(and.every((part) => evaluateExpression(part, scope) === 'true'));
   const comparison = /^(.+?)\s*(==|!=)\s*(.+)$/.exec(e);
@@ -74,7 +88,11 @@ export function interpolate(value: unknown, scope: Record<string, unknown>): str
  * bundle (inputs from `with:`, GITHUB_ENV carried to the next steps, outputs to `steps.<id>.outputs`), each `run:` in
  * bash. The checkout is the folder given (a real git repository); setup-node is Node 24 on PATH already.
  */
-export async function runJob(job: WorkflowJob, context: WorkflowContext, options: { workspace: string; env: Record<string, string> }): Promise<JobRun> {
+export async function runJob(
+  job: WorkflowJob,
+  context: WorkflowContext,
+  options: { workspace: string; env: Record<string, string>; stopAtFailedRun?: boolean },
+): Promise<JobRun> {
   const steps: Record<string, { outputs: Record<string, string> }> = {};
   const ran: JobRun['steps'] = [];
   let env = { ...options.env };
@@ -102,9 +120,15 @@ export async function runJob(job: WorkflowJob, context: WorkflowContext, options
       // The step's outputs, as the runner collects them from the file GITHUB_OUTPUT names.
       const outputFile = join(mkdtempSync(join(tmpdir(), 'gw-step-')), 'output');
       writeFileSync(outputFile, '');
-      const { stdout, stderr } = await exec('bash', ['-eo', 'pipefail', '-c', step.run], { cwd, env: { ...env, ...stepEnv, GITHUB_OUTPUT: outputFile } });
+      const result = await exec('bash', ['-eo', 'pipefail', '-c', step.run], { cwd, env: { ...env, ...stepEnv, GITHUB_OUTPUT: outputFile } }).catch((error) => {
+        // With stopAtFailedRun, a failing command ends the job as the runner ends it, its output kept for the test.
+        if (!options.stopAtFailedRun) throw error;
+        const e = error as { stdout?: string; stderr?: string; code?: number };
+        return { stdout: e.stdout ?? '', stderr: e.stderr ?? '', failed: e.code ?? 1 };
+      });
       if (step.id) steps[step.id] = { outputs: parseFileCommands(readFileSync(outputFile, 'utf8')) };
-      ran.push({ name, output: stdout + stderr });
+      ran.push({ name, output: result.stdout + result.stderr, ...('failed' in result ? { exitCode: result.failed } : {}) });
+      if ('failed' in result) break;
       continue;
     }
     throw new Error(`the runner here does not know the step ${name}`);
