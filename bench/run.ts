@@ -1,6 +1,6 @@
 /**
  * `npm run bench [name…]`: runs the benchmarks and prints a Markdown table with the machine and date,
- * to be pasted into docs/benchmarks.md. Names: synth, org, identity, cost, delivery, release, auth, console, deploy.
+ * to be pasted into docs/benchmarks.md. Names: synth, org, identity, cost, delivery, release, auth, console, deploy, gitops.
  */
 import { cpus, totalmem } from 'node:os';
 import { authBenchmark } from './auth.bench.js';
@@ -8,6 +8,7 @@ import { consoleBenchmark } from './console.bench.js';
 import { costBenchmark } from './cost.bench.js';
 import { deliveryBenchmark } from './delivery.bench.js';
 import { deployBenchmark } from './deploy.bench.js';
+import { gitopsBenchmark } from './gitops.bench.js';
 import { identityBenchmark } from './identity.bench.js';
 import { orgBenchmark } from './org.bench.js';
 import { releaseBenchmark } from './release.bench.js';
@@ -24,6 +25,7 @@ const suites: Record<string, () => Promise<BenchResult[]>> = {
   auth: authBenchmark,
   console: consoleBenchmark,
   deploy: deployBenchmark,
+  gitops: gitopsBenchmark,
 };
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !(name in suites));
