@@ -72,6 +72,7 @@ export function buildProgram(streams: OutputStreams = process, env: NodeJS.Proce
     .command('validate')
     .description(MESSAGES.commands.validate)
     .option('--annotations', 'also print each error as a GitHub Actions annotation at its file, line and column (default inside GitHub Actions)')
+    .option('--people <file>', 'also check a people CSV against the config, offline: each row by the import’s rules, groups declared, no name or e-mail twice')
     .action(run((ctx, o: ValidateOptions) => validateCommand(ctx, o)));
   program
     .command('synth')

@@ -52,4 +52,30 @@ describe('groundwork validate --annotations (the PR check)', () => {
     expect(valid.code).toBe(0);
     expect(valid.stdout).not.toMatch(/::error/);
   });
+
+  it('--people checks the people file offline: each row an import would reject annotated at its line, a name given twice too', async () => {
+    const people = join(dir, 'infra', 'people.csv');
+    writeFileSync(
+      people,
+      [
+        'username,email,given_name,family_name,display_name,groups',
+        'ann,ann@example.com,Ann,Ops,,Operators',
+        'bad,not-an-email,B,Ad,,Developers',
+        'cy,cy@example.com,Cy,Dev,,Developers;Designers',
+        'ann,ann2@example.com,Ann,Other,,Developers',
+        '',
+      ].join('\n'),
+    );
+    const run = await validate(['--config', 'groundwork.yaml', '--people', people], { ...process.env, GITHUB_ACTIONS: 'true', GITHUB_WORKSPACE: dir });
+    expect(run.code).toBe(1);
+    expect(run.stdout.trim().split('\n')).toEqual([
+      '::error file=infra/people.csv,line=3,col=1,title=infra/people.csv line 3::email "not-an-email" is not a valid e-mail address',
+      '::error file=infra/people.csv,line=4,col=1,title=infra/people.csv line 4::group "Designers" is not declared in the config (identityCenter.groups)',
+      '::error file=infra/people.csv,line=5,col=1,title=infra/people.csv line 5::username "ann" is also on line 2',
+    ]);
+    expect(run.stderr).toMatch(/people\.csv: 3 of 4 row\(s\) would be rejected by the import/);
+    const valid = await validate(['--config', 'groundwork.yaml', '--people', 'examples/users.csv'], { ...process.env, GITHUB_ACTIONS: '' });
+    expect(valid.code).toBe(0);
+    expect(valid.stdout).toMatch(/^examples\/users\.csv is valid: 25 people$/m);
+  });
 });

@@ -38,8 +38,9 @@ const escapeProperty = (s: string) => escapeData(s).replace(/:/g, '%3A').replace
  * The issue as a GitHub Actions error annotation (`::error file=…,line=…,col=…::…`), which the runner shows at that
  * line and column of the pull request's diff. `file` is the path relative to the repository root.
  */
-export function githubAnnotation(file: string, issue: ConfigIssue): string {
-  const properties = [`file=${escapeProperty(file)}`, `line=${issue.line ?? 1}`, `col=${issue.col ?? 1}`, `title=${escapeProperty(formatPath(issue.path))}`];
+export function githubAnnotation(file: string, issue: ConfigIssue, title = formatPath(issue.path)): string {
+  const properties = [`file=${escapeProperty(file)}`, `line=${issue.line ?? 1}`, `col=${issue.col ?? 1}`, `title=${escapeProperty(title)}`];
   const hint = issue.hint ? ` (${issue.hint})` : '';
-  return `::error ${properties.join(',')}::${escapeData(`${formatPath(issue.path)}: ${issue.message}${hint}`)}`;
+  const where = issue.path.length > 0 ? `${formatPath(issue.path)}: ` : '';
+  return `::error ${properties.join(',')}::${escapeData(`${where}${issue.message}${hint}`)}`;
 }
