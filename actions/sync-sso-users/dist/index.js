@@ -65964,10 +65964,11 @@ const config_issue_escapeProperty = (s) => config_issue_escapeData(s).replace(/:
  * The issue as a GitHub Actions error annotation (`::error file=…,line=…,col=…::…`), which the runner shows at that
  * line and column of the pull request's diff. `file` is the path relative to the repository root.
  */
-function githubAnnotation(file, issue) {
-    const properties = [`file=${config_issue_escapeProperty(file)}`, `line=${issue.line ?? 1}`, `col=${issue.col ?? 1}`, `title=${config_issue_escapeProperty(formatPath(issue.path))}`];
+function githubAnnotation(file, issue, title = formatPath(issue.path)) {
+    const properties = [`file=${config_issue_escapeProperty(file)}`, `line=${issue.line ?? 1}`, `col=${issue.col ?? 1}`, `title=${config_issue_escapeProperty(title)}`];
     const hint = issue.hint ? ` (${issue.hint})` : '';
-    return `::error ${properties.join(',')}::${config_issue_escapeData(`${formatPath(issue.path)}: ${issue.message}${hint}`)}`;
+    const where = issue.path.length > 0 ? `${formatPath(issue.path)}: ` : '';
+    return `::error ${properties.join(',')}::${config_issue_escapeData(`${where}${issue.message}${hint}`)}`;
 }
 
 ;// CONCATENATED MODULE: ./src/auth/limits.ts
