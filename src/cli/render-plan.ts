@@ -1,20 +1,8 @@
 import type { CallerIdentity } from '../aws/caller.js';
+import { describeChangeDetails } from '../engine/change-details.js';
 import type { Change, Plan } from '../engine/types.js';
 
 const SYMBOL: Record<Change['action'], string> = { create: '+', update: '~', move: '→', delete: '-' };
-
-function describeDetails(change: Change): string {
-  const d = change.details;
-  const parts: string[] = [];
-  for (const [key, value] of Object.entries(d)) {
-    if (key === 'id' || value === undefined) continue;
-    if (value && typeof value === 'object' && 'from' in value && 'to' in value) {
-      parts.push(`${key}: ${JSON.stringify((value as { from: unknown }).from)} → ${JSON.stringify((value as { to: unknown }).to)}`);
-    } else if (typeof value === 'object') parts.push(`${key}: ${JSON.stringify(value)}`);
-    else parts.push(`${key}: ${value}`);
-  }
-  return parts.length > 0 ? `  (${parts.join(', ')})` : '';
-}
 
 /** The header every plan and apply starts with: where the calls go and as whom. */
 export function renderTargetHeader(target: string, endpoint: string | undefined, caller: CallerIdentity): string {
@@ -33,7 +21,7 @@ export function renderPlan(plan: Plan): string {
     const changes = groups.get(group);
     if (!changes) continue;
     lines.push(fixed.includes(group) ? group : `OU ${group}`);
-    for (const change of changes) lines.push(`  ${SYMBOL[change.action]} ${change.kind} ${change.name}${describeDetails(change)}`);
+    for (const change of changes) lines.push(`  ${SYMBOL[change.action]} ${change.kind} ${change.name}${describeChangeDetails(change.details)}`);
   }
   if (plan.attention.length > 0) {
     lines.push('', 'Needs attention:');

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { assertManagementCaller, type CallerIdentity, describeCaller } from '../aws/caller.js';
 import type { ClientFactory } from '../aws/client-factory.js';
 import type { GroundworkConfig } from '../config/resolved-config.js';
+import { describeChangeDetails } from '../engine/change-details.js';
 import { buildPlan } from '../engine/plan.js';
 import type { Change, Plan } from '../engine/types.js';
 import { createFoundationContexts, foundationKinds } from '../foundation/foundation-kinds.js';
@@ -105,7 +106,7 @@ export function planMarkdown(reviewed: ReviewedPlan, context: { configFile: stri
     const lines: string[] = [];
     for (const [group, changes] of groups) {
       lines.push(['Organization', 'Root', 'Identity Center'].includes(group) ? group : `OU ${group}`);
-      for (const change of changes) lines.push(`${SYMBOL[change.action]} ${change.kind} ${change.name}${detailText(change.details)}`);
+      for (const change of changes) lines.push(`${SYMBOL[change.action]} ${change.kind} ${change.name}${describeChangeDetails(change.details)}`);
     }
     body.push('', '```diff', ...fenced(lines), '```');
   }
@@ -141,17 +142,6 @@ export function planMarkdown(reviewed: ReviewedPlan, context: { configFile: stri
     ].join('\n');
   }
   return text;
-}
-
-function detailText(details: Record<string, unknown>): string {
-  const parts: string[] = [];
-  for (const [key, value] of Object.entries(details)) {
-    if (key === 'id' || value === undefined) continue;
-    if (value && typeof value === 'object' && 'from' in value && 'to' in value) {
-      parts.push(`${key}: ${JSON.stringify((value as { from: unknown }).from)} → ${JSON.stringify((value as { to: unknown }).to)}`);
-    } else parts.push(`${key}: ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`);
-  }
-  return parts.length > 0 ? `  (${parts.join(', ')})` : '';
 }
 
 /** Lines inside a fence cannot close it. */
