@@ -137,14 +137,17 @@ describe('auth code: one-time codes issued by an administrator, against the emul
   it('writes only the hash to the pool’s table, with the configured lifetime, and applies the hourly limit', async () => {
     await ensureCodeTable(ddb(), 'prod');
     await ensureCodeTable(ddb(), 'prod'); // idempotent
-    const now = Date.UTC(2026, 10, 26, 9, 0, 0);
-    const issued = await issueAdminCode(ddb(), settings, 'Ada@Example.com', now);
-    expect(issued).toEqual({ environment: 'prod', user: 'ada@example.com', code: expect.stringMatching(/^\d{8}$/), expiresAt: '2026-11-26T21:00:00.000Z' });
+    // The table's TTL meets the emulator's clock: the codes are issued now, not on a fixed day.
+    const now = Math.floor(Date.now() / 1000) * 1000;
+    const at = (ms: number) => () => new Date(ms);
+    const issued = await issueAdminCode(ddb(), settings, 'Ada@Example.com', at(now));
+    const expiresAt = new Date(now + settings.signInCodeMinutes * 60_000).toISOString();
+    expect(issued).toEqual({ environment: 'prod', user: 'ada@example.com', code: expect.stringMatching(/^\d{8}$/), expiresAt });
     const { Item } = await ddb().send(new GetItemCommand({ TableName: 'groundwork-prod-sign-in-codes', Key: { username: { S: 'ada@example.com' } } }));
     expect(Item?.codeHash?.S).toBe(hashCode('ada@example.com', issued.code));
     expect(JSON.stringify(Item)).not.toContain(issued.code);
-    await issueAdminCode(ddb(), settings, 'ada@example.com', now + 60_000);
-    await expect(issueAdminCode(ddb(), settings, 'ada@example.com', now + 120_000)).rejects.toThrow('ada@example.com has had 2 sign-in codes this hour');
+    await issueAdminCode(ddb(), settings, 'ada@example.com', at(now + 60_000));
+    await expect(issueAdminCode(ddb(), settings, 'ada@example.com', at(now + 120_000))).rejects.toThrow('ada@example.com has had 2 sign-in codes this hour');
   });
 
   it('says how to create the table when the pool has none', async () => {

@@ -27,7 +27,12 @@ import { applyFoundation, configWith } from './helpers/org.js';
 import { useTestEmulator } from './helpers/test-emulator.js';
 
 const sandbox = useTestEmulator();
-const TODAY = new Date('2026-11-26T09:00:00Z');
+// One instant for the whole file, taken from the real clock: the audit events meet the emulator's clock (CloudWatch Logs
+// refuses events older than 14 days), and the app, the sample costs and the assertions all read this one.
+const TODAY = new Date();
+/** `YYYY-MM` of the month `offset` months from TODAY's. */
+const month = (offset: number) => new Date(Date.UTC(TODAY.getUTCFullYear(), TODAY.getUTCMonth() + offset, 1)).toISOString().slice(0, 7);
+const LAST_MONTH = month(-1);
 const SAMPLE_ACCOUNTS = [
   { id: '111111111111', environment: 'prod' },
   { id: '222222222222', environment: 'staging' },
@@ -69,7 +74,7 @@ describe('the console API, through app.request(), over the emulator’s Identity
       now: () => TODAY,
     });
     const accounts = [...contexts.org.registry.accountIds].map(([name, id]) => ({ name, id }));
-    await seedSampleActivity(sandbox.emulator.clients(), accounts);
+    await seedSampleActivity(sandbox.emulator.clients(), accounts, { now: () => TODAY });
     const byAccount = environmentsByAccountId(config, contexts.org.registry);
     accountsByEnvironment = new Map<string, string[]>();
     for (const [id, env] of byAccount) accountsByEnvironment.set(env, [...(accountsByEnvironment.get(env) ?? []), id]);
@@ -96,6 +101,7 @@ describe('the console API, through app.request(), over the emulator’s Identity
       whoami: async () => 'sandbox operator',
       target: 'sandbox',
       log: (l) => logged.push(l),
+      now: () => TODAY,
     });
   }, 120_000);
 
@@ -111,6 +117,7 @@ describe('the console API, through app.request(), over the emulator’s Identity
       changes: new ChangeLog(),
       whoami: async () => 'sandbox operator',
       target: 'sandbox',
+      now: () => TODAY,
       ...overrides,
     });
 
@@ -165,7 +172,7 @@ describe('the console API, through app.request(), over the emulator’s Identity
     expect(overview.asOf).toBe(TODAY.toISOString());
     expect(overview.environments.map((e) => e.environment)).toEqual(['prod', 'staging']);
     expect(overview.environments[0]?.percentOfBudget).toEqual(expect.any(Number));
-    const drill = await app.request(url('/api/costs/breakdown?by=service&month=2026-10&env=prod'));
+    const drill = await app.request(url(`/api/costs/breakdown?by=service&month=${LAST_MONTH}&env=prod`));
     expect(drill.status).toBe(200);
     const breakdown = (await drill.json()) as { environments: { environment: string; items: { service?: string }[] }[] };
     expect(breakdown.environments).toHaveLength(1);
@@ -290,22 +297,22 @@ describe('the console API, through app.request(), over the emulator’s Identity
     };
     expect(history.sample).toBe(true);
     expect(history.months).toHaveLength(13);
-    expect(history.months.at(-1)?.month).toBe('2026-11');
-    expect(history.months[0]?.month).toBe('2025-11');
+    expect(history.months.at(-1)?.month).toBe(month(0));
+    expect(history.months[0]?.month).toBe(month(-12));
     expect(history.months.every((m) => (m.environments.prod?.cents ?? 0) > 0)).toBe(true);
-    const csv = await app.request(url('/api/costs/statements/2026-10/prod?format=csv'));
+    const csv = await app.request(url(`/api/costs/statements/${LAST_MONTH}/prod?format=csv`));
     expect(csv.status).toBe(200);
     expect(csv.headers.get('content-type')).toMatch(/text\/csv/);
-    expect(csv.headers.get('content-disposition')).toBe('attachment; filename="prod-2026-10.csv"');
+    expect(csv.headers.get('content-disposition')).toBe(`attachment; filename="prod-${LAST_MONTH}.csv"`);
     const text = await csv.text();
     expect(text.split('\n')[0]).toMatch(/SAMPLE DATA/);
-    expect(text).toMatch(/^prod,2026-10,/m);
-    const html = await app.request(url('/api/costs/statements/2026-10/staging'));
+    expect(text).toMatch(new RegExp(`^prod,${LAST_MONTH},`, 'm'));
+    const html = await app.request(url(`/api/costs/statements/${LAST_MONTH}/staging`));
     expect(html.headers.get('content-type')).toMatch(/text\/html/);
     for (const [path, status, message] of [
-      ['/api/costs/statements/2026-11/prod', 400, /2026-11 is not over yet/],
-      ['/api/costs/statements/2026-10/qa', 400, /unknown environment "qa"/],
-      ['/api/costs/statements/2026-10/prod?format=pdf', 400, /format: Invalid option/],
+      [`/api/costs/statements/${month(0)}/prod`, 400, new RegExp(`${month(0)} is not over yet`)],
+      [`/api/costs/statements/${LAST_MONTH}/qa`, 400, /unknown environment "qa"/],
+      [`/api/costs/statements/${LAST_MONTH}/prod?format=pdf`, 400, /format: Invalid option/],
       ['/api/costs/statements/26-10/prod', 400, /month: use YYYY-MM/],
     ] as const) {
       const bad = await app.request(url(path));

@@ -9,7 +9,9 @@ import { writeTrailRecords } from '../sandbox/trail-recorder.js';
 import type { AuditEvent } from './audit-event.js';
 import { type AuditContext, searchAudit } from './search.js';
 
-const NOW = new Date('2026-11-20T12:00:00Z');
+// The events go into the emulator's CloudWatch Logs, which (like AWS) refuses events older than 14 days or more than
+// 2 hours ahead: they are built relative to the real now, not on a fixed day.
+const NOW = new Date();
 const ACCOUNTS = [
   { id: '111111111111', name: 'management' },
   { id: '222222222222', name: 'prod' },

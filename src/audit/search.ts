@@ -2,6 +2,7 @@ import { AthenaClient, GetQueryResultsCommand as GetAthenaResultsCommand, GetQue
 import { CloudWatchLogsClient, GetQueryResultsCommand, paginateFilterLogEvents, StartQueryCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { isError } from '../aws/aws-error.js';
 import type { ClientFactory } from '../aws/client-factory.js';
+import { type Clock, systemClock } from '../clock.js';
 import { pollUntil } from '../engine/concurrency.js';
 import { GroundworkError } from '../errors.js';
 import { type AuditEvent, type CloudTrailRecord, normalizeEvent } from './audit-event.js';
@@ -30,8 +31,8 @@ export interface AuditContext {
   readonly logRetentionDays: number;
   /** The log-archive account (Athena lives there). */
   readonly logArchiveAccountId?: string;
-  /** Overrides "now" (tests). */
-  readonly now?: () => Date;
+  /** What time it is, to tell whether a window is inside the log retention. @default the system clock */
+  readonly now?: Clock;
 }
 
 const byNewest = (a: AuditEvent, b: AuditEvent) => b.time.localeCompare(a.time) || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0);
@@ -61,7 +62,7 @@ export async function searchAudit(ctx: AuditContext, requested: AuditQuery): Pro
   const position = requested.cursor ? decodeCursor(requested.cursor, requested) : undefined;
   // A later page keeps the window of the first one.
   const query = position ? { ...requested, from: new Date(position.from), to: new Date(position.to) } : requested;
-  const now = ctx.now?.() ?? new Date();
+  const now = (ctx.now ?? systemClock)();
   if (ctx.clients.settings.target === 'sandbox') {
     const events = await readSandboxEvents(ctx, query);
     return {

@@ -1,5 +1,6 @@
 import { CreateTableCommand, type DynamoDBClient, UpdateTimeToLiveCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { isError } from '../aws/aws-error.js';
+import { type Clock, systemClock } from '../clock.js';
 import { GroundworkError } from '../errors.js';
 import { dynamoCodeStore } from './code-store.js';
 import { type AuthSettings, codeTableName } from './pool-spec.js';
@@ -18,7 +19,7 @@ export interface IssuedCode {
  * Issues a one-time sign-in code for a user of an environment's pool (the admin path): written, as a hash, to the pool's
  * code table, where the pool's triggers accept it once until it expires. The per-user hourly limit applies.
  */
-export async function issueAdminCode(ddb: DynamoDBClient, settings: AuthSettings, user: string, now = Date.now()): Promise<IssuedCode> {
+export async function issueAdminCode(ddb: DynamoDBClient, settings: AuthSettings, user: string, now: Clock = systemClock): Promise<IssuedCode> {
   if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(user)) {
     throw new GroundworkError('USAGE', `"${user}" is not a user of the pool`, { hint: 'pass the user’s e-mail address (the pools sign in with e-mail)' });
   }

@@ -5,6 +5,7 @@
  * triggers (DefineAuthChallenge, CreateAuthChallenge, VerifyAuthChallengeResponse) and `groundwork auth code` call them.
  */
 import { createHash, randomInt } from 'node:crypto';
+import { type Clock, systemClock } from '../clock.js';
 
 /** One user's code record. */
 export interface CodeRecord {
@@ -48,15 +49,22 @@ export function hashCode(username: string, code: string): string {
   return createHash('sha256').update(`${username.toLowerCase()}\u0000${code}`).digest('hex');
 }
 
+const epochSeconds = (now: Clock) => Math.floor(now().getTime() / 1000);
+
+/** Whether a user's record holds a code that has not expired (CreateAuthChallenge then sends none). */
+export function hasUsableCode(record: CodeRecord | undefined, now: Clock = systemClock): boolean {
+  return record !== undefined && record.codeHash !== '' && record.expiresAt > epochSeconds(now);
+}
+
 /** Issues a new code for a user (replacing any earlier one), within the per-hour limit; the code is returned once. */
 export async function issueCode(
   store: CodeStore,
   username: string,
   policy: CodePolicy,
-  now: number = Date.now(),
+  now: Clock = systemClock,
   random: () => string = () => String(randomInt(0, 10 ** DIGITS)).padStart(DIGITS, '0'),
 ): Promise<{ code: string; expiresAt: number } | { refused: 'rate-limited'; retryAfterSeconds: number }> {
-  const seconds = Math.floor(now / 1000);
+  const seconds = epochSeconds(now);
   const existing = await store.get(username);
   const sameWindow = existing && seconds - existing.windowStart < 3600;
   const issued = sameWindow ? existing.issuedInWindow : 0;
@@ -82,11 +90,11 @@ export async function verifyCode(
   username: string,
   answer: string,
   policy: Pick<CodePolicy, 'maxWrongAnswers'>,
-  now: number = Date.now(),
+  now: Clock = systemClock,
 ): Promise<{ ok: true } | { ok: false; refused: CodeRefusal }> {
   const record = await store.get(username);
   if (!record || record.codeHash === '') return { ok: false, refused: 'no-code' };
-  if (record.expiresAt <= Math.floor(now / 1000)) return { ok: false, refused: 'expired' };
+  if (record.expiresAt <= epochSeconds(now)) return { ok: false, refused: 'expired' };
   if (record.wrongAnswers >= (policy.maxWrongAnswers ?? 5)) return { ok: false, refused: 'too-many-wrong' };
   if (hashCode(username, answer.trim()) !== record.codeHash) {
     const wrong = await store.addWrongAnswer(username, record.codeHash);

@@ -1,6 +1,7 @@
 import { fromIni, fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { type Clock, systemClock } from '../clock.js';
 
 /** Where commands send their AWS calls. */
 export type Target = 'sandbox' | 'aws';
@@ -17,6 +18,8 @@ export interface AwsSettings {
   readonly memberRoleName?: string;
   /** Explicit credentials (with target aws), such as a session an action has just assumed. @default the profile or the standard chain */
   readonly credentials?: AwsCredentialIdentity;
+  /** What time it is, for when member-account credentials expire. @default the system clock */
+  readonly now?: Clock;
 }
 
 /** One AWS call as seen by observers: for API-call counts and the sandbox's CloudTrail recorder. */
@@ -125,7 +128,7 @@ export class ClientFactory {
       let current: Promise<AwsCredentialIdentity> | undefined;
       provider = async () => {
         const cached = current ? await current.catch(() => undefined) : undefined;
-        if (cached && (!cached.expiration || cached.expiration.getTime() - Date.now() > 5 * 60_000)) return cached;
+        if (cached && (!cached.expiration || cached.expiration.getTime() - (this.settings.now ?? systemClock)().getTime() > 5 * 60_000)) return cached;
         current = assume();
         return current;
       };
@@ -140,7 +143,7 @@ export class ClientFactory {
       (next: (args: { input: unknown }) => Promise<unknown>, context: { clientName?: string; commandName?: string }) => async (args: { input: unknown }) => {
         const service = (context.clientName ?? 'Unknown').replace(/Client$/, '');
         const operation = (context.commandName ?? 'Unknown').replace(/Command$/, '');
-        const startedAt = new Date();
+        const startedAt = (this.settings.now ?? systemClock)();
         try {
           const result = await next(args);
           for (const observer of observers) observer({ service, operation, region, accountId, input: args.input, startedAt });

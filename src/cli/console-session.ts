@@ -74,13 +74,14 @@ export async function openConsole(ctx: CommandContext): Promise<{ deps: ConsoleD
   );
   const deps: ConsoleDeps = {
     environments,
-    costs: costsOf({ sourceFor: cost.sourceForRequest, environments: cost.environments, budgetsUsd: cost.budgetsUsd }),
+    costs: costsOf({ sourceFor: cost.sourceForRequest, environments: cost.environments, budgetsUsd: cost.budgetsUsd, now: ctx.now }),
     audit: { accountsByEnvironment: audit.accountsByEnvironment, search: (query) => searchAudit(audit.audit, query) },
     people: peopleOf(session.identity, { uploadsDir: join(stateDir, 'uploads') }),
     deliveries,
     changes: new ChangeLog(join(stateDir, 'changes.jsonl')),
     whoami: async () => session.caller.arn || session.caller.accountId,
     target: resolveTarget(ctx),
+    now: ctx.now,
     viewer: async () => {
       const username = ssoUserOf(session.caller.arn);
       if (!username) return undefined;

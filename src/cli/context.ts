@@ -1,4 +1,5 @@
 import { ClientFactory, type Target } from '../aws/client-factory.js';
+import { type Clock, systemClock } from '../clock.js';
 import { loadConfig } from '../config/load-config.js';
 import type { GroundworkConfig } from '../config/resolved-config.js';
 import { GroundworkError } from '../errors.js';
@@ -26,11 +27,13 @@ export interface CommandContext {
   readonly emulatorPaths: EmulatorPaths;
   /** Work to finish when the command ends, whatever the outcome (the sandbox trail recorder's flush). */
   readonly cleanup: (() => Promise<void>)[];
+  /** The one clock every command reads ("now", the current month, an audit window). */
+  readonly now: Clock;
 }
 
 /** Builds a context from parsed flags. */
 export function createContext(globals: GlobalOptions, out: Output, env: NodeJS.ProcessEnv = process.env): CommandContext {
-  return { globals, out, env, emulatorPaths: defaultEmulatorPaths(env.GROUNDWORK_HOME, env), cleanup: [] };
+  return { globals, out, env, emulatorPaths: defaultEmulatorPaths(env.GROUNDWORK_HOME, env), cleanup: [], now: systemClock };
 }
 
 /** The target from --target, then GROUNDWORK_TARGET, then sandbox. */
@@ -68,7 +71,7 @@ export async function clientsFrom(ctx: CommandContext, config?: GroundworkConfig
   const clients = new ClientFactory({ target, region, profile: target === 'aws' ? (ctx.globals.profile ?? ctx.env.AWS_PROFILE) : undefined, endpoint });
   if (target === 'sandbox') {
     // Every call against the emulator is also written as a CloudTrail event, so audit search shows what Groundwork did.
-    const recorder = new TrailRecorder(clients);
+    const recorder = new TrailRecorder(clients, undefined, ctx.now);
     ctx.cleanup.push(async () => {
       const written = await recorder.flush().catch((error: Error) => {
         ctx.out.debug(`the sandbox trail recorder could not write: ${error.message}`);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { fixedClock } from '../clock.js';
 import { checkMonth, costExplorerError } from './cost-session.js';
 
 describe('cost session helpers', () => {
@@ -19,7 +20,7 @@ describe('cost session helpers', () => {
   });
 
   it('accepts this month and earlier, and refuses malformed or future months', () => {
-    const now = new Date('2026-11-25T00:00:00Z');
+    const now = fixedClock('2026-11-25T00:00:00Z');
     expect(() => checkMonth('2026-11', now)).not.toThrow();
     expect(() => checkMonth('2026-13', now)).toThrow('"2026-13" is not a month');
     expect(() => checkMonth('2026-12', now)).toThrow('2026-12 is in the future; the latest month with costs is 2026-11');

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { CostExplorerClient } from '@aws-sdk/client-cost-explorer';
 import { toGroundworkError } from '../aws/aws-error.js';
+import { type Clock, systemClock } from '../clock.js';
 import { allAccounts } from '../config/resolved-config.js';
 import { didYouMean } from '../config/suggest.js';
 import { cachedCostSource } from '../cost/cached-source.js';
@@ -31,11 +32,11 @@ export interface CostSession {
 }
 
 /** Checks `YYYY-MM` and that the month has begun. */
-export function checkMonth(month: string, now = new Date()): void {
+export function checkMonth(month: string, now: Clock = systemClock): void {
   if (!isMonth(month)) {
     throw new GroundworkError('USAGE', `"${month}" is not a month`, { hint: 'use YYYY-MM with a month from 01 to 12, e.g. --month 2026-10' });
   }
-  const current = now.toISOString().slice(0, 7);
+  const current = now().toISOString().slice(0, 7);
   if (month > current)
     throw new GroundworkError('USAGE', `${month} is in the future; the latest month with costs is ${current}`, { hint: `use --month ${current} or earlier` });
 }
@@ -67,19 +68,22 @@ export async function openCostSession(
 
   if (resolveTarget(ctx) === 'sandbox') {
     ctx.out.progress('note: the sandbox has no AWS billing data; these figures are generated SAMPLE DATA');
-    const source = sampleCostSource([...byAccount].map(([id, environment]) => ({ id, environment })));
+    const source = sampleCostSource(
+      [...byAccount].map(([id, environment]) => ({ id, environment })),
+      { today: ctx.now() },
+    );
     return { session, environments: byAccount, budgetsUsd, source, sourceForRequest: () => source };
   }
   const explorer = costExplorerSource(session.clients.create(CostExplorerClient, { region: 'us-east-1' }));
   const dir = join(ctx.emulatorPaths.stateDir, 'cache', 'cost-explorer', session.caller.accountId);
-  const cached = cachedCostSource(explorer, { dir, refresh: options.refresh });
+  const cached = cachedCostSource(explorer, { dir, refresh: options.refresh, now: ctx.now });
   return {
     session,
     environments: byAccount,
     budgetsUsd,
     source: cached,
     cacheStats: cached.stats,
-    sourceForRequest: () => cachedCostSource(explorer, { dir }),
+    sourceForRequest: () => cachedCostSource(explorer, { dir, now: ctx.now }),
   };
 }
 

@@ -1,3 +1,4 @@
+import { elapsedMs } from '../clock.js';
 import type { ProgressEvent } from '../engine/types.js';
 import type { Output } from './output.js';
 
@@ -12,8 +13,8 @@ export function progressPrinter(out: Output, total: number): (event: ProgressEve
         break;
       case 'progress': {
         // Waits repeat every poll; show one line per 10 seconds per change.
-        const now = Date.now();
-        if (event.message.startsWith('creating…') && now - (lastWait.get(event.change.id) ?? 0) < 10_000) break;
+        const now = elapsedMs();
+        if (event.message.startsWith('creating…') && now - (lastWait.get(event.change.id) ?? Number.NEGATIVE_INFINITY) < 10_000) break;
         lastWait.set(event.change.id, now);
         out.progress(`        ${event.change.kind} ${event.change.name}: ${event.message}`);
         break;

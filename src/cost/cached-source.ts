@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { systemClock } from '../clock.js';
 import type { CostSource } from './cost-source.js';
 import { isoDate, monthStart } from './time.js';
 
@@ -37,7 +38,7 @@ export function cachedCostSource(
   inner: CostSource,
   options: CostCacheOptions,
 ): CostSource & { readonly stats: { hits: number; misses: number; oldestFetchedAt?: string } } {
-  const now = options.now ?? (() => new Date());
+  const now = options.now ?? systemClock;
   const stats: { hits: number; misses: number; oldestFetchedAt?: string } = { hits: 0, misses: 0 };
   /** The age of what was shown is the age of its oldest answer. */
   const saw = (fetchedAt: string) => {

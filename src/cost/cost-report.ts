@@ -1,4 +1,5 @@
 import type { Expression, GetCostAndUsageCommandInput } from '@aws-sdk/client-cost-explorer';
+import { systemClock } from '../clock.js';
 import { mapLimit } from '../engine/concurrency.js';
 import { allPages, type CostSource, CREDITS_AND_REFUNDS } from './cost-source.js';
 import { decimalToCents, formatCents } from './money.js';
@@ -126,7 +127,7 @@ function centsByEnvironment(pages: readonly CostExplorerPage[], environments: Re
  * (by LINKED_ACCOUNT) and one forecast per environment (Cost Explorer forecasts take a filter, not a grouping).
  */
 export async function costOverview(inputs: CostViewInputs, budgetsUsd: ReadonlyMap<string, number> = new Map()): Promise<CostOverview> {
-  const today = isoDate(inputs.today ?? new Date());
+  const today = isoDate(inputs.today ?? systemClock());
   const thisMonth = monthStart(today, 0);
   let requests = 0;
   const count = () => requests++;
@@ -196,7 +197,7 @@ export async function costBreakdown(
   inputs: CostViewInputs,
   options: { readonly month: string; readonly by: BreakdownBy; readonly environment?: string },
 ): Promise<CostBreakdown> {
-  const today = isoDate(inputs.today ?? new Date());
+  const today = isoDate(inputs.today ?? systemClock());
   const period = monthPeriod(options.month);
   // biome-ignore lint/complexity/useMathMinMax: ISO dates are strings; Math.min would turn them into NaN.
   const to = period.End < today ? period.End : today;
@@ -318,7 +319,7 @@ export interface CostHistory {
  * LINKED_ACCOUNT, credits and refunds left out, the current month to yesterday.
  */
 export async function costHistory(inputs: CostViewInputs, options: { readonly months?: number } = {}): Promise<CostHistory> {
-  const today = isoDate(inputs.today ?? new Date());
+  const today = isoDate(inputs.today ?? systemClock());
   const count = options.months ?? 13;
   const start = monthStart(today, -(count - 1));
   let requests = 0;

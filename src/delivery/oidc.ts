@@ -1,5 +1,6 @@
 import { AssumeRoleCommand, AssumeRoleWithWebIdentityCommand, type Credentials, type STSClient } from '@aws-sdk/client-sts';
 import { isError } from '../aws/aws-error.js';
+import { elapsedMs } from '../clock.js';
 import { backoffDelay, isTransient } from '../engine/retry.js';
 import { GroundworkError } from '../errors.js';
 
@@ -105,7 +106,7 @@ export async function assumeRoleViaOidc(options: OidcAssumeOptions): Promise<Ass
   const audience = options.audience ?? 'sts.amazonaws.com';
   const maxRetryMs = options.maxRetryMs ?? 60_000;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const started = Date.now();
+  const started = elapsedMs();
   for (let attempt = 1; ; attempt++) {
     let token: string;
     try {
@@ -133,7 +134,7 @@ export async function assumeRoleViaOidc(options: OidcAssumeOptions): Promise<Ass
         throw trustError(error, options.roleArn, claims, audience);
       }
       const delayMs = backoffDelay(attempt, { baseDelayMs: 500, maxDelayMs: 10_000 });
-      if (!retryable(error) || Date.now() - started + delayMs > maxRetryMs) throw error;
+      if (!retryable(error) || elapsedMs() - started + delayMs > maxRetryMs) throw error;
       options.onRetry?.(attempt, delayMs, error);
       await sleep(delayMs);
     }

@@ -12,6 +12,7 @@ import { ListServiceQuotasCommand, ServiceQuotasClient } from '@aws-sdk/client-s
 import { ListInstancesCommand, SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { ClientFactory } from '../aws/client-factory.js';
+import { type Clock, systemClock } from '../clock.js';
 import type { GroundworkConfig } from '../config/resolved-config.js';
 
 /** The service principal of CloudFormation StackSets' trusted access. */
@@ -36,6 +37,8 @@ export interface PreflightInput {
   readonly newStackSets: number;
   /** True against the emulator: APIs moto lacks are reported as not emulated, never as passed. */
   readonly sandbox: boolean;
+  /** Today, for the Cost Explorer probe's one-day window. @default the system clock */
+  readonly now?: Clock;
 }
 
 const NOT_EMULATED_ERRORS = /NotImplemented|not (yet )?implemented|UnknownOperation|InvalidAction|404/i;
@@ -140,7 +143,7 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightChec
           };
     }),
     check(input, 'cost-explorer', 'Cost Explorer enabled', async () => {
-      const end = new Date();
+      const end = (input.now ?? systemClock)();
       const start = new Date(end.getTime() - 86_400_000);
       const day = (d: Date) => d.toISOString().slice(0, 10);
       try {

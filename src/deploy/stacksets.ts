@@ -13,6 +13,7 @@ import {
   UpdateStackInstancesCommand,
   UpdateStackSetCommand,
 } from '@aws-sdk/client-cloudformation';
+import { elapsedMs } from '../clock.js';
 import { GroundworkError } from '../errors.js';
 
 /** One member-account baseline as a service-managed StackSet: what it deploys, with what, where. */
@@ -184,7 +185,7 @@ export interface ApplyStackSetOptions {
 
 /** Waits for a StackSet operation; a failed or stopped one fails with CloudFormation's reason. */
 async function waitForOperation(cfn: CloudFormationClient, name: string, operationId: string, options: ApplyStackSetOptions): Promise<void> {
-  const deadline = Date.now() + (options.timeoutMs ?? 3_600_000);
+  const deadline = elapsedMs() + (options.timeoutMs ?? 3_600_000);
   const seen = new Map<string, string>();
   for (;;) {
     const { StackSetOperation: op } = await cfn.send(
@@ -213,7 +214,7 @@ async function waitForOperation(cfn: CloudFormationClient, name: string, operati
         },
       );
     }
-    if (Date.now() > deadline) {
+    if (elapsedMs() > deadline) {
       throw new GroundworkError('DEPLOY_FAILED', `StackSet ${name}: operation ${operationId} still ${status} after the timeout`, {
         hint: 'it goes on in CloudFormation; run again later, which waits for it',
       });

@@ -1,3 +1,4 @@
+import { elapsedMs } from '../clock.js';
 import type { Change, Plan, ProgressListener } from './types.js';
 
 /** Outcome of an apply. */
@@ -48,14 +49,14 @@ export async function applyPlan(plan: Plan, options: { concurrency?: number; emi
         const change = ready.shift() as Change;
         if (settled.has(change.id)) continue;
         running++;
-        const started = Date.now();
+        const started = elapsedMs();
         emit({ type: 'start', change });
         change
           .run((message) => emit({ type: 'progress', change, message }))
           .then(
             () => {
               done.push(change);
-              emit({ type: 'done', change, ms: Date.now() - started });
+              emit({ type: 'done', change, ms: elapsedMs() - started });
               for (const dependentId of dependents.get(change.id) ?? []) {
                 const waits = waitingOn.get(dependentId) as Set<string>;
                 waits.delete(change.id);

@@ -1,3 +1,5 @@
+import { elapsedMs } from '../clock.js';
+
 /**
  * Maps items with at most `limit` calls in flight, keeping order. On the first failure no new item starts; the calls
  * already in flight finish, and then the first error is thrown, so nothing is still writing once the caller reports it.
@@ -26,11 +28,11 @@ export async function pollUntil<T>(
   check: () => Promise<T | undefined>,
   options: { intervalMs: number; timeoutMs: number; onWait?: (elapsedMs: number) => void; what: string },
 ): Promise<T> {
-  const started = Date.now();
+  const started = elapsedMs();
   for (;;) {
     const value = await check();
     if (value !== undefined) return value;
-    const elapsed = Date.now() - started;
+    const elapsed = elapsedMs() - started;
     if (elapsed > options.timeoutMs) throw new Error(`timed out after ${Math.round(elapsed / 1000)} s waiting for ${options.what}`);
     options.onWait?.(elapsed);
     await new Promise((r) => setTimeout(r, options.intervalMs));

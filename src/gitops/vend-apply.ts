@@ -1,6 +1,7 @@
 import { CloudFormationClient, paginateListStackInstances } from '@aws-sdk/client-cloudformation';
 import { assertManagementCaller, describeCaller } from '../aws/caller.js';
 import type { ClientFactory } from '../aws/client-factory.js';
+import { elapsedMs } from '../clock.js';
 import type { GroundworkConfig } from '../config/resolved-config.js';
 import { desiredBaselines } from '../deploy/baselines.js';
 import { applyStackSet, planStackSet } from '../deploy/stacksets.js';
@@ -122,9 +123,9 @@ export async function vendAccountNow(
       stackSets.push({ name: spec.name, outcome: 'already there' });
       continue;
     }
-    const deadline = Date.now() + (options.autoDeploymentGraceMs ?? 120_000);
+    const deadline = elapsedMs() + (options.autoDeploymentGraceMs ?? 120_000);
     let arrived = false;
-    while (Date.now() < deadline && !arrived) {
+    while (elapsedMs() < deadline && !arrived) {
       progress(`  … ${spec.name}: waiting for auto-deployment to reach ${accountName}`);
       await new Promise((r) => setTimeout(r, options.pollMs ?? 5_000));
       arrived = await hasInstance(cfn, spec.name, accountId);

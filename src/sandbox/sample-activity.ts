@@ -3,6 +3,7 @@ import { type CloudTrailRecord, SAMPLE_USER_AGENT } from '../audit/audit-event.j
 import { TRAIL_LOG_GROUP } from '../audit/audit-names.js';
 import { isError } from '../aws/aws-error.js';
 import type { ClientFactory } from '../aws/client-factory.js';
+import { type Clock, systemClock } from '../clock.js';
 import { seededRandom } from './seeded-random.js';
 import { writeTrailRecords } from './trail-recorder.js';
 
@@ -77,7 +78,12 @@ export function generateSampleActivity(options: {
 const SAMPLE_STREAM = 'groundwork-sample-activity';
 
 /** Seeds the sandbox trail log group with sample activity once; returns how many events were written (0 if already seeded). */
-export async function seedSampleActivity(clients: ClientFactory, accounts: readonly { id: string; name: string }[], count = 600): Promise<number> {
+export async function seedSampleActivity(
+  clients: ClientFactory,
+  accounts: readonly { id: string; name: string }[],
+  options: { readonly count?: number; readonly now?: Clock } = {},
+): Promise<number> {
+  const { count = 600, now = systemClock } = options;
   const logs = clients.create(CloudWatchLogsClient);
   try {
     const { logStreams } = await logs.send(new DescribeLogStreamsCommand({ logGroupName: TRAIL_LOG_GROUP, logStreamNamePrefix: SAMPLE_STREAM }));
@@ -85,7 +91,7 @@ export async function seedSampleActivity(clients: ClientFactory, accounts: reado
   } catch (error) {
     if (!isError(error, 'ResourceNotFoundException')) throw error;
   }
-  const records = generateSampleActivity({ now: new Date(), accounts, count });
+  const records = generateSampleActivity({ now: now(), accounts, count });
   await writeTrailRecords(logs, SAMPLE_STREAM, records);
   return records.length;
 }

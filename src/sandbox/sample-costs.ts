@@ -1,4 +1,5 @@
 import type { Expression, GetCostAndUsageCommandInput, GetCostForecastCommandInput } from '@aws-sdk/client-cost-explorer';
+import { systemClock } from '../clock.js';
 import type { CostSource, ForecastResult } from '../cost/cost-source.js';
 import type { CostExplorerPage } from '../cost/statement.js';
 import { addDays, isoDate, monthStart } from '../cost/time.js';
@@ -210,7 +211,7 @@ export interface SampleCostOptions {
  */
 export function sampleCostSource(accounts: readonly { id: string; environment: string }[], options: SampleCostOptions = {}): CostSource {
   const pageSize = options.pageSize ?? 25;
-  const today = isoDate(options.today ?? new Date());
+  const today = isoDate(options.today ?? systemClock());
   const firstDay = monthStart(today, -(SAMPLE_MONTHS - 1));
 
   const periodsOf = (start: string, end: string, granularity: string | undefined): { Start: string; End: string }[] => {

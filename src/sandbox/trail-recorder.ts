@@ -5,6 +5,7 @@ import type { CloudTrailRecord } from '../audit/audit-event.js';
 import { TRAIL_LOG_GROUP } from '../audit/audit-names.js';
 import { isError } from '../aws/aws-error.js';
 import { type AwsCallRecord, ClientFactory } from '../aws/client-factory.js';
+import { type Clock, systemClock } from '../clock.js';
 
 /** SDK client name → CloudTrail event source. */
 const EVENT_SOURCES: Record<string, string> = {
@@ -83,13 +84,15 @@ export async function writeTrailRecords(logs: CloudWatchLogsClient, stream: stri
 export class TrailRecorder {
   private readonly pending: AwsCallRecord[] = [];
   private readonly own: ClientFactory;
-  private readonly stream = `groundwork-cli-${new Date().toISOString().slice(0, 10)}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  private readonly stream: string;
   private callerAccount?: string;
 
   constructor(
     recorded: ClientFactory,
     private readonly userAgent = 'groundwork-cli/0.1.0',
+    now: Clock = systemClock,
   ) {
+    this.stream = `groundwork-cli-${now().toISOString().slice(0, 10)}-${process.pid}-${randomUUID().slice(0, 8)}`;
     this.own = new ClientFactory({ ...recorded.settings });
     recorded.observe((call) => {
       if (call.service !== 'CloudWatchLogs') this.pending.push(call);

@@ -1,4 +1,5 @@
 import { toGroundworkError } from '../../aws/aws-error.js';
+import { elapsedMs } from '../../clock.js';
 import { applyPlan } from '../../engine/apply.js';
 import { planToJson } from '../../engine/plan.js';
 import { GroundworkError } from '../../errors.js';
@@ -41,7 +42,7 @@ export async function applyCommand(ctx: CommandContext, options: ApplyOptions): 
       throw new GroundworkError('APPLY_ABORTED', 'apply cancelled; nothing was changed', { hint: 'type "yes" to apply, or pass --yes' });
   }
 
-  const started = Date.now();
+  const started = elapsedMs();
   const result = await applyPlan(plan, { emit: progressPrinter(out, plan.changes.length) });
   let closed: string[] = [];
   if (options.allowClose && result.failed.length === 0) closed = await closeRequested(ctx, session, options);
@@ -55,7 +56,7 @@ export async function applyCommand(ctx: CommandContext, options: ApplyOptions): 
     }),
     skipped: result.skipped.map((c) => ({ kind: c.kind, name: c.name, because: result.skippedBecause.get(c.id) })),
     closed,
-    seconds: Math.round((Date.now() - started) / 100) / 10,
+    seconds: Math.round((elapsedMs() - started) / 100) / 10,
   };
   if (result.failed.length > 0) {
     throw new GroundworkError(

@@ -50,7 +50,7 @@ export async function auditSearchCommand(ctx: CommandContext, options: AuditSear
     if (!id) throw new GroundworkError('USAGE', `unknown account "${name}"`, { hint: didYouMean(name, [...idsByName.keys()]) });
     return id;
   });
-  const now = new Date();
+  const now = ctx.now();
   if (options.since && (options.from || options.to))
     throw new GroundworkError('USAGE', '--since cannot be combined with --from/--to', { hint: 'use --since 24h, or --from and --to' });
   const from = options.from ? new Date(options.from) : new Date(now.getTime() - parseDuration(options.since ?? '24h'));
@@ -86,7 +86,10 @@ export async function auditSearchCommand(ctx: CommandContext, options: AuditSear
   // CloudTrail records times to the second and delivers events minutes late, so each poll reads a trailing window
   // and prints what it has not printed before, by event ID.
   const lookbackMs = 15 * 60_000;
-  const trailing = () => ({ ...query, from: new Date(Date.now() - lookbackMs), to: new Date(), cursor: undefined, limit: 1000 });
+  const trailing = () => {
+    const at = ctx.now();
+    return { ...query, from: new Date(at.getTime() - lookbackMs), to: at, cursor: undefined, limit: 1000 };
+  };
   let seen = new Set([...page.events, ...(await searchAudit(audit, trailing())).events].map((e) => e.eventId));
   let stopped = false;
   process.once('SIGINT', () => {

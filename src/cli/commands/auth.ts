@@ -6,6 +6,7 @@ import { importAuthUsersWithJob } from '../../auth/import-job.js';
 import { formatMinutes } from '../../auth/limits.js';
 import { authSettings } from '../../auth/pool-spec.js';
 import { requirePool } from '../../auth/pools.js';
+import { elapsedMs } from '../../clock.js';
 import { GroundworkError } from '../../errors.js';
 import { SANDBOX_AUTH_LIMITS } from '../../sandbox/auth-pools.js';
 import { openAuthSession } from '../auth-session.js';
@@ -47,7 +48,7 @@ export async function authImportCommand(ctx: CommandContext, file: string, optio
   }
   const auth = await openAuthSession(ctx, options.env);
   const userPoolId = await requirePool(auth.cognito, auth.environment, auth.sandbox);
-  const started = Date.now();
+  const started = elapsedMs();
   const summary: AuthImportSummary & { mustResetPassword?: number; jobId?: string } =
     method === 'job'
       ? await importAuthUsersWithJob(
@@ -68,7 +69,7 @@ export async function authImportCommand(ctx: CommandContext, file: string, optio
           ratePerSecond: options.rate,
           onProgress: (done) => ctx.out.progress(`… ${done} valid row(s) processed`),
         });
-  const seconds = (Date.now() - started) / 1000;
+  const seconds = (elapsedMs() - started) / 1000;
   ctx.out.result({ ...summary, userPoolId, seconds }, () => {
     const lines = [
       `${summary.dryRun ? 'Dry run (nothing written): would create' : 'Created'} ${summary.created}, ${summary.dryRun ? 'update' : 'updated'} ${summary.updated}, unchanged ${summary.unchanged}, rejected ${summary.rejected.length} in ${auth.environment}'s pool ${userPoolId} (${seconds.toFixed(1)} s, method ${summary.method})`,
@@ -94,7 +95,7 @@ export async function authImportCommand(ctx: CommandContext, file: string, optio
 export async function authCodeCommand(ctx: CommandContext, options: { env: string; user: string }): Promise<void> {
   const auth = await openAuthSession(ctx, options.env);
   const settings = authSettings(auth.session.config, auth.environment);
-  const issued = await issueAdminCode(auth.session.clients.create(DynamoDBClient, { accountId: auth.accountId }), settings, options.user);
+  const issued = await issueAdminCode(auth.session.clients.create(DynamoDBClient, { accountId: auth.accountId }), settings, options.user, ctx.now);
   ctx.out.result(issued, () =>
     [
       `One-time sign-in code for ${issued.user} in ${issued.environment}: ${issued.code}`,

@@ -19,7 +19,7 @@ export interface BillsOptions {
 
 /** `groundwork bills --month YYYY-MM [--env NAME] [--format html|csv|json] [--out DIR]`: the monthly statement per environment. */
 export async function billsCommand(ctx: CommandContext, options: BillsOptions): Promise<void> {
-  checkMonth(options.month);
+  checkMonth(options.month, ctx.now);
   const { source, environments, session } = await openCostSession(ctx, { env: options.env, refresh: options.refresh });
   let month: Awaited<ReturnType<typeof fetchMonth>>;
   try {

@@ -25,11 +25,11 @@ export async function costsCommand(ctx: CommandContext, options: CostsOptions): 
         hint: 'add --by service, --by usage-type or --by day; the overview is always the current month',
       });
     }
-    checkMonth(options.month);
+    checkMonth(options.month, ctx.now);
   }
   const cost = await openCostSession(ctx, { env: options.env, refresh: options.refresh });
   const environments = options.env ? new Map([...cost.environments].filter(([, env]) => env === options.env)) : cost.environments;
-  const inputs = { source: cost.source, environments };
+  const inputs = { source: cost.source, environments, today: ctx.now() };
   const note = (requests: number) => {
     if (cost.source.sample) return `${requests} Cost Explorer request(s) simulated; nothing was charged`;
     const hits = cost.cacheStats?.hits ?? 0;
@@ -44,7 +44,7 @@ export async function costsCommand(ctx: CommandContext, options: CostsOptions): 
       );
       return;
     }
-    const month = options.month ?? new Date().toISOString().slice(0, 7);
+    const month = options.month ?? ctx.now().toISOString().slice(0, 7);
     const breakdown = await costBreakdown(inputs, { month, by: options.by, environment: options.env });
     ctx.out.result({ ...breakdown, cache: cost.cacheStats }, () => renderBreakdown(breakdown, note(breakdown.requests)));
   } catch (error) {

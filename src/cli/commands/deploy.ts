@@ -1,4 +1,5 @@
 import { appendFileSync } from 'node:fs';
+import { elapsedMs } from '../../clock.js';
 import { applyBaselines, type BaselinePlan, type BaselineResult, type DeploySession, planBaselines } from '../../deploy/deploy.js';
 import { type PreflightCheck, runPreflight } from '../../deploy/preflight.js';
 import { applyPlan } from '../../engine/apply.js';
@@ -153,7 +154,7 @@ export async function deployCommand(ctx: CommandContext, options: DeployOptions)
     if (answer.trim() !== 'yes') throw new GroundworkError('APPLY_ABORTED', 'deploy cancelled; nothing was changed', { hint: 'type "yes", or pass --yes' });
   }
 
-  const started = Date.now();
+  const started = elapsedMs();
   let result: BaselineResult = { stackSets: [], stacks: [], failed: [], skipped: [] };
   if (orgPlan.changes.length > 0) {
     const applied = await applyPlan(orgPlan, { emit: progressPrinter(out, orgPlan.changes.length) });
@@ -183,7 +184,7 @@ export async function deployCommand(ctx: CommandContext, options: DeployOptions)
   }
   const summary = await summaryOf(session, plan);
   if (options.summary) appendFileSync(options.summary, deployMarkdown(orgPlan, renderBaselineResult(result), renderSummary(summary)));
-  out.result({ ...planJson(orgPlan, checks, plan), result, summary, seconds: Math.round((Date.now() - started) / 100) / 10 }, () =>
+  out.result({ ...planJson(orgPlan, checks, plan), result, summary, seconds: Math.round((elapsedMs() - started) / 100) / 10 }, () =>
     [renderBaselineResult(result), '', renderSummary(summary)].join('\n'),
   );
 }

@@ -87,7 +87,7 @@ export async function upCommand(ctx: CommandContext, options: UpOptions = {}): P
   }
 
   const sampleAccounts = [...registry.accountIds].map(([name, id]) => ({ name, id }));
-  const seeded = await seedSampleActivity(session.clients, sampleAccounts);
+  const seeded = await seedSampleActivity(session.clients, sampleAccounts, { now: ctx.now });
   if (seeded > 0)
     out.progress(`✓ ${seeded} events of SAMPLE activity seeded into the sandbox trail (marked [sample]); Groundwork's own calls are recorded there too`);
 

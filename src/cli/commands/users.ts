@@ -1,3 +1,4 @@
+import { elapsedMs } from '../../clock.js';
 import { importUsers } from '../../identity/people/import-users.js';
 import { listUsers } from '../../identity/people/list-users.js';
 import { grant, revoke } from '../../identity/people/membership.js';
@@ -12,14 +13,14 @@ export async function usersImportCommand(
   options: { dryRun?: boolean; removeMissing?: boolean; maxRemovals?: number },
 ): Promise<void> {
   const session = await openIdentitySession(ctx);
-  const started = Date.now();
+  const started = elapsedMs();
   const summary = await importUsers(session.identity, file, {
     dryRun: options.dryRun,
     removeMissing: options.removeMissing,
     maxRemovals: options.maxRemovals,
     onProgress: (done) => ctx.out.progress(`… ${done} valid row(s) processed`),
   });
-  const seconds = (Date.now() - started) / 1000;
+  const seconds = (elapsedMs() - started) / 1000;
   ctx.out.result(summary, () => {
     const lines = [
       `${summary.dryRun ? 'Dry run (nothing written): would create' : 'Created'} ${summary.created}, ${summary.dryRun ? 'update' : 'updated'} ${summary.updated}, unchanged ${summary.unchanged}, kept ${summary.kept}, rejected ${summary.rejected.length} (${seconds.toFixed(1)} s)`,

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { type AuditQuery, parseDuration } from '../../audit/audit-filter.js';
 import type { AuditPage } from '../../audit/search.js';
 import { toGroundworkError } from '../../aws/aws-error.js';
+import { type Clock, systemClock } from '../../clock.js';
 import type { Delivery } from '../../delivery/deliveries.js';
 import { GroundworkError } from '../../errors.js';
 import type { OrganizationStatus } from '../../foundation/organization-status.js';
@@ -50,6 +51,8 @@ export interface ConsoleDeps {
   readonly viewer?: () => Promise<{ readonly username: string; readonly access: Readonly<Record<string, readonly string[]>> } | undefined>;
   /** Where the unexpected errors go, with their request ID. @default stderr */
   readonly log?: (line: string) => void;
+  /** What time it is: the current month, the audit window, when a change was made. @default the system clock */
+  readonly now?: Clock;
 }
 
 /** A group as the People page shows it. */
@@ -156,6 +159,8 @@ function sameOriginWrite(request: Request): string | undefined {
 export function createApp(deps: ConsoleDeps): Hono<{ Variables: Variables }> {
   const app = new Hono<{ Variables: Variables }>();
   const log = deps.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const now = deps.now ?? systemClock;
+  const currentMonth = () => now().toISOString().slice(0, 7);
   app.use(requestId());
   app.use('/api/*', async (c, next) => {
     if (!['GET', 'HEAD', 'OPTIONS'].includes(c.req.method)) {
@@ -194,7 +199,7 @@ export function createApp(deps: ConsoleDeps): Hono<{ Variables: Variables }> {
   /** Runs a change and records it, whatever its outcome. */
   const recorded = async <R>(requestId: string, action: string, target: Record<string, string>, change: () => Promise<R>, outcome: (r: R) => Outcome) => {
     const who = await deps.whoami();
-    const at = new Date().toISOString();
+    const at = now().toISOString();
     try {
       const result = await change();
       deps.changes.record({ at, who, action, target, ...outcome(result), requestId });
@@ -229,7 +234,7 @@ export function createApp(deps: ConsoleDeps): Hono<{ Variables: Variables }> {
       });
     }
     const { month, env, format } = parsed.data;
-    if (month >= new Date().toISOString().slice(0, 7))
+    if (month >= currentMonth())
       throw new GroundworkError('USAGE', `${month} is not over yet`, { hint: 'statements are for past months; the current month is on the Costs page' });
     knownEnvironment(env);
     const statement = await deps.costs.statement(month, env, format);
@@ -246,9 +251,8 @@ export function createApp(deps: ConsoleDeps): Hono<{ Variables: Variables }> {
         hint: 'ask for ?by=service|usage-type|day, optionally &month=YYYY-MM and &env=NAME',
       });
     }
-    const { by, month = new Date().toISOString().slice(0, 7), env } = parsed.data;
-    if (month > new Date().toISOString().slice(0, 7))
-      throw new GroundworkError('USAGE', `${month} is in the future`, { hint: 'ask for this month or an earlier one' });
+    const { by, month = currentMonth(), env } = parsed.data;
+    if (month > currentMonth()) throw new GroundworkError('USAGE', `${month} is in the future`, { hint: 'ask for this month or an earlier one' });
     if (env) knownEnvironment(env);
     return c.json(await deps.costs.breakdown({ by, month, environment: env }));
   });
@@ -268,11 +272,11 @@ export function createApp(deps: ConsoleDeps): Hono<{ Variables: Variables }> {
         hint: `one of ${[...deps.audit.accountsByEnvironment.keys()].join(', ')}`,
       });
     }
-    const now = new Date();
+    const at = now();
     return c.json(
       await deps.audit.search({
-        from: q.from ? new Date(q.from) : new Date(now.getTime() - parseDuration(q.since ?? '24h')),
-        to: q.to ? new Date(q.to) : now,
+        from: q.from ? new Date(q.from) : new Date(at.getTime() - parseDuration(q.since ?? '24h')),
+        to: q.to ? new Date(q.to) : at,
         accounts: q.env?.flatMap((e) => deps.audit.accountsByEnvironment.get(e) ?? []),
         principals: q.user,
         eventNames: q.event,

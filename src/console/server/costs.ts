@@ -1,3 +1,4 @@
+import { systemClock } from '../../clock.js';
 import { type BreakdownBy, type CostBreakdown, type CostHistory, type CostOverview, costBreakdown, costHistory, costOverview } from '../../cost/cost-report.js';
 import { type CostSource, fetchMonth } from '../../cost/cost-source.js';
 import { STATEMENT_FORMATS } from '../../cost/render-statement.js';
@@ -33,7 +34,7 @@ export function costsOf(options: {
    */
   readonly keepMs?: number;
 }): ConsoleCosts {
-  const now = options.now ?? (() => new Date());
+  const now = options.now ?? systemClock;
   const keepMs = options.keepMs ?? 5 * 60_000;
   const kept = new Map<string, { at: number; view: Promise<unknown> }>();
   const dated = <T>(key: string, view: (source: CostSource) => Promise<T>): Promise<Dated<T>> => {

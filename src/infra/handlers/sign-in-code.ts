@@ -7,7 +7,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { dynamoCodeStore } from '../../auth/code-store.js';
-import { defineChallenge, issueCode, verifyCode } from '../../auth/sign-in-code.js';
+import { defineChallenge, hasUsableCode, issueCode, verifyCode } from '../../auth/sign-in-code.js';
 
 const env = process.env;
 const table = env.TABLE_NAME as string;
@@ -33,9 +33,7 @@ export async function handler(event: TriggerEvent): Promise<TriggerEvent> {
   if (event.triggerSource === 'DefineAuthChallenge_Authentication') {
     Object.assign(event.response, defineChallenge(event.request.session ?? [], event.request.userNotFound === true));
   } else if (event.triggerSource === 'CreateAuthChallenge_Authentication') {
-    const current = await store.get(user);
-    const usable = current?.codeHash && current.expiresAt > Date.now() / 1000;
-    if (!usable) {
+    if (!hasUsableCode(await store.get(user))) {
       // No admin-issued code: e-mail one, if the pool has a sender; otherwise the challenge cannot be answered.
       if (!env.CODE_SENDER) throw new Error('no code: ask an administrator');
       const issued = await issueCode(store, user, policy);

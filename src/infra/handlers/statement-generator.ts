@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { CostExplorerClient } from '@aws-sdk/client-cost-explorer';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { systemClock } from '../../clock.js';
 import { costExplorerSource } from '../../cost/cost-source.js';
 import { previousMonth, publishStatements } from '../../cost/publish-statements.js';
 import { isMonth } from '../../cost/time.js';
@@ -18,7 +19,7 @@ function required(name: string): string {
 }
 
 export async function handler(event: { month?: string } = {}): Promise<{ month: string; requests: number; statements: number }> {
-  const month = event.month ?? previousMonth(new Date());
+  const month = event.month ?? previousMonth(systemClock());
   if (!isMonth(month)) throw new Error(`event.month is "${month}"; use YYYY-MM`);
   const environments = new Map(Object.entries(JSON.parse(readFileSync(new URL('./environments.json', import.meta.url), 'utf8')) as Record<string, string>));
   const region = required('AWS_REGION');
