@@ -1,9 +1,10 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createConnection, createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TRAIL_LOG_GROUP } from '../audit/audit-names.js';
+import { elapsedMs, systemClock } from '../clock.js';
 import { GroundworkError } from '../errors.js';
 
 /** The port the emulator prefers, as LocalStack and the AWS docs use. */
@@ -84,7 +85,7 @@ export async function ensureEmulatorInstalled(paths: EmulatorPaths, progress: Em
       },
     );
   }
-  writeFileSync(join(paths.venvDir, VENV_OWNER_MARKER), `created by Groundwork on ${new Date().toISOString()}\n`);
+  writeFileSync(join(paths.venvDir, VENV_OWNER_MARKER), `created by Groundwork on ${systemClock().toISOString()}\n`);
   const requirementsPath = join(paths.venvDir, 'requirements.txt');
   writeFileSync(requirementsPath, requirements);
   // Every package, transitive ones included, is pinned with its hashes: pip refuses anything else.
@@ -232,17 +233,82 @@ export interface StartResult {
   readonly notice?: string;
 }
 
+/** Options of {@link startEmulator}. */
+export interface StartOptions {
+  readonly port?: number;
+  readonly progress?: EmulatorProgress;
+  readonly startTimeoutMs?: number;
+  /** Load AWS managed policies into IAM, as every real account has them (about 0.2 s more per account). @default true */
+  readonly awsManagedPolicies?: boolean;
+  /**
+   * The Unix socket of a running fork server (`moto_server_groundwork.py --fork-server`), which forks a fresh emulator
+   * with moto already imported instead of starting Python anew: the test suite starts hundreds. @default a new process
+   */
+  readonly forkServer?: string;
+}
+
+/** The environment moto reads when it starts, and when it first creates each account's backends. */
+export function emulatorEnvironment(options: { readonly awsManagedPolicies?: boolean } = {}): Record<string, string> {
+  return {
+    MOTO_ALLOW_NONEXISTENT_REGION: 'false',
+    // AWS managed policies exist in every real account; IAM users of a legacy account (migrate-iam) attach them.
+    MOTO_IAM_LOAD_MANAGED_POLICIES: String(options.awsManagedPolicies ?? true),
+    // The trail stack adopts the log group the sandbox's CloudTrail stand-in writes to (moto_server_groundwork.py).
+    GROUNDWORK_SANDBOX_LOG_GROUPS: TRAIL_LOG_GROUP,
+  };
+}
+
+/** The launcher's command line for a fork server on `socket` (started by the test suite's global setup). */
+export function forkServerCommand(paths: EmulatorPaths, socket: string): { readonly command: string; readonly args: readonly string[] } {
+  return { command: venvBin(paths, 'python'), args: [MOTO_LAUNCHER, '--fork-server', socket] };
+}
+
+/** A started moto server process: its pid, and a way to learn that it has exited and why. */
+interface Launched {
+  readonly pid: number;
+  /** The exit code once it has exited (or -1 when it could not start), else null. */
+  readonly exited: () => number | null;
+  readonly spawnError: () => Error | undefined;
+}
+
+function spawnServer(paths: EmulatorPaths, port: number, log: number, options: StartOptions): Launched {
+  const child = spawn(venvBin(paths, 'python'), [MOTO_LAUNCHER, '-H', HOST, '-p', String(port)], {
+    detached: true,
+    stdio: ['ignore', log, log],
+    env: { ...process.env, ...emulatorEnvironment(options) },
+  });
+  let exited: number | null = null;
+  let spawnError: Error | undefined;
+  child.on('exit', (code) => (exited = code ?? -1));
+  // A missing or broken interpreter is an 'error' event, not an exit: without a handler it would crash the process.
+  child.on('error', (error) => {
+    spawnError = error;
+    exited = -1;
+  });
+  child.unref();
+  return { pid: child.pid as number, exited: () => exited, spawnError: () => spawnError };
+}
+
+async function forkServer(socket: string, port: number, logFile: string, options: StartOptions): Promise<Launched> {
+  const request = `${JSON.stringify({ host: HOST, port, log: logFile, env: emulatorEnvironment(options) })}\n`;
+  const answer = await new Promise<string>((resolvePid, reject) => {
+    const connection = createConnection(socket, () => connection.write(request));
+    let data = '';
+    connection.setEncoding('utf8');
+    connection.on('data', (chunk) => {
+      data += chunk;
+    });
+    connection.on('end', () => resolvePid(data));
+    connection.on('error', (error) =>
+      reject(new GroundworkError('EMULATOR_START_FAILED', `the emulator fork server at ${socket} did not answer: ${error.message}`, { cause: error })),
+    );
+  });
+  const pid = (JSON.parse(answer) as { pid: number }).pid;
+  return { pid, exited: () => (isOurProcess(pid) ? null : -1), spawnError: () => undefined };
+}
+
 /** Installs if needed, then starts moto server in the background and waits until it answers. */
-export async function startEmulator(
-  paths: EmulatorPaths,
-  options: {
-    port?: number;
-    progress?: EmulatorProgress;
-    startTimeoutMs?: number;
-    /** Load AWS managed policies into IAM, as every real account has them (about 0.2 s more per account). @default true */
-    awsManagedPolicies?: boolean;
-  } = {},
-): Promise<StartResult> {
+export async function startEmulator(paths: EmulatorPaths, options: StartOptions = {}): Promise<StartResult> {
   const progress = options.progress ?? (() => {});
   const existing = readEmulatorState(paths);
   if (existing && isOurProcess(existing.pid) && (await isHealthy(existing.endpoint))) return { state: existing, alreadyRunning: true };
@@ -254,47 +320,33 @@ export async function startEmulator(
   const endpoint = `http://${HOST}:${port}`;
   mkdirSync(paths.stateDir, { recursive: true });
   const logFile = join(paths.stateDir, 'emulator.log');
-  const log = openSync(logFile, 'a');
-  const child = spawn(venvBin(paths, 'python'), [MOTO_LAUNCHER, '-H', HOST, '-p', String(port)], {
-    detached: true,
-    stdio: ['ignore', log, log],
-    // AWS managed policies exist in every real account; IAM users of a legacy account (migrate-iam) attach them.
-    env: {
-      ...process.env,
-      MOTO_ALLOW_NONEXISTENT_REGION: 'false',
-      MOTO_IAM_LOAD_MANAGED_POLICIES: String(options.awsManagedPolicies ?? true),
-      // The trail stack adopts the log group the sandbox's CloudTrail stand-in writes to (moto_server_groundwork.py).
-      GROUNDWORK_SANDBOX_LOG_GROUPS: TRAIL_LOG_GROUP,
-    },
-  });
-  closeSync(log);
-  let exited: number | null = null;
-  let spawnError: Error | undefined;
-  child.on('exit', (code) => (exited = code ?? -1));
-  // A missing or broken interpreter is an 'error' event, not an exit: without a handler it would crash the process.
-  child.on('error', (error) => {
-    spawnError = error;
-    exited = -1;
-  });
-  child.unref();
-  const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
+  let server: Launched;
+  if (options.forkServer) {
+    server = await forkServer(options.forkServer, port, logFile, options);
+  } else {
+    const log = openSync(logFile, 'a');
+    server = spawnServer(paths, port, log, options);
+    closeSync(log);
+  }
+  const deadline = elapsedMs() + (options.startTimeoutMs ?? 30_000);
   while (!(await isHealthy(endpoint))) {
-    if (exited !== null || Date.now() > deadline) {
-      if (exited === null && child.pid) process.kill(child.pid, 'SIGKILL');
+    if (server.exited() !== null || elapsedMs() > deadline) {
+      if (server.exited() === null && server.pid) process.kill(server.pid, 'SIGKILL');
+      const spawnError = server.spawnError();
       if (spawnError) {
         throw new GroundworkError('EMULATOR_START_FAILED', `the emulator could not be started: ${spawnError.message}`, {
           hint: `the venv at ${paths.venvDir} is incomplete or its Python was removed; delete it and run \`groundwork emulator start\` to reinstall`,
           cause: spawnError,
         });
       }
-      const tail = readFileSync(logFile, 'utf8').trim().split('\n').slice(-3).join(' ');
+      const tail = existsSync(logFile) ? readFileSync(logFile, 'utf8').trim().split('\n').slice(-3).join(' ') : '';
       throw new GroundworkError('EMULATOR_START_FAILED', `the emulator did not answer at ${endpoint}: ${tail || 'no output'}`, {
         hint: `see ${logFile}; delete ${paths.venvDir} to reinstall it`,
       });
     }
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 50));
   }
-  const state: EmulatorState = { pid: child.pid as number, port, endpoint, startedAt: new Date().toISOString() };
+  const state: EmulatorState = { pid: server.pid, port, endpoint, startedAt: systemClock().toISOString() };
   writeFileSync(statePath(paths), `${JSON.stringify(state, null, 2)}\n`);
   return { state, alreadyRunning: false, notice };
 }
@@ -306,8 +358,8 @@ export async function stopEmulator(paths: EmulatorPaths): Promise<boolean> {
   let stopped = false;
   if (isOurProcess(state.pid)) {
     process.kill(state.pid, 'SIGTERM');
-    const deadline = Date.now() + 5_000;
-    while (isOurProcess(state.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const deadline = elapsedMs() + 5_000;
+    while (isOurProcess(state.pid) && elapsedMs() < deadline) await new Promise((r) => setTimeout(r, 100));
     if (isOurProcess(state.pid)) process.kill(state.pid, 'SIGKILL');
     stopped = true;
   }

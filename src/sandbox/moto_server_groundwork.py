@@ -169,7 +169,87 @@ _change_set_outputs_and_exports()
 _sandbox_log_groups_adopted()
 _outputs_of_unsupported_resources()
 
-if __name__ == "__main__" and sys.argv[1:] == ["--cloudformation-types"]:
+# The services Groundwork calls: a fork server imports each one's app before it forks, so no emulator it starts pays
+# for the imports (moto imports a service's modules on its first request).
+_PREWARMED_SERVICES = (
+    "account", "athena", "awslambda", "budgets", "ce", "cloudformation", "cloudtrail", "codedeploy", "cognitoidp",
+    "dynamodb", "ec2", "ecr", "ecs", "elbv2", "events", "iam", "identitystore", "kms", "logs", "organizations", "s3",
+    "s3control", "scheduler", "secretsmanager", "servicequotas", "sesv2", "sns", "sqs", "ssm", "ssoadmin", "sts",
+)
+
+
+def _fork_server(socket_path: str) -> None:
+    """Serves emulators by fork: a request `{"host", "port", "log", "env"}` on the Unix socket gets a fresh moto server,
+    a child process with no state of its own yet, answered with its pid. The tests start their many emulators this way;
+    moto is imported once instead of once per emulator. The server exits when its parent does."""
+    import json
+    import signal
+    import socket
+
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+    from werkzeug.serving import run_simple
+
+    app = DomainDispatcherApplication(create_backend_app)
+    app.debug = True
+    for service in _PREWARMED_SERVICES:
+        try:
+            app.app_instances[service] = create_backend_app(service)
+        except Exception as error:  # a service this moto lacks stays lazy, as in a plain server
+            print(f"fork server: {service} not prewarmed: {error}", file=sys.stderr)
+    # Making an app creates the default account's backends to read their URLs; they are dropped again, so that each
+    # child creates its own on first use, with the environment it was started with (MOTO_IAM_LOAD_MANAGED_POLICIES).
+    from moto.backends import get_backend
+
+    for service in _PREWARMED_SERVICES:
+        try:
+            get_backend(service).clear()
+        except Exception:
+            pass
+
+    parent = os.getppid()
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    if os.path.exists(socket_path):
+        os.unlink(socket_path)
+    listener.bind(socket_path)
+    listener.listen(16)
+    listener.settimeout(1.0)
+    print(f"fork server: ready on {socket_path}", flush=True)
+    while os.getppid() == parent:
+        try:
+            conn, _ = listener.accept()
+        except socket.timeout:
+            continue
+        with conn:
+            with conn.makefile("r") as reader:
+                request = json.loads(reader.readline())
+            pid = os.fork()
+            if pid == 0:
+                # The child keeps no socket of the server's: the requester reads its answer to the end of the stream.
+                conn.close()
+                listener.close()
+                os.setsid()
+                log = os.open(request["log"], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+                os.dup2(log, 1)
+                os.dup2(log, 2)
+                os.close(log)
+                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+                signal.signal(signal.SIGINT, lambda *_: sys.exit(0))
+                os.environ.update(request.get("env") or {})
+                os.environ["MOTO_PORT"] = str(request["port"])
+                try:
+                    run_simple(request["host"], int(request["port"]), app, threaded=True, request_handler=MotoRequestHandler)
+                finally:
+                    os._exit(0)
+            conn.sendall((json.dumps({"pid": pid}) + "\n").encode())
+    listener.close()
+    os.unlink(socket_path)
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["--fork-server"]:
+    _fork_server(sys.argv[2])
+elif __name__ == "__main__" and sys.argv[1:] == ["--cloudformation-types"]:
     # The resource types this moto creates through CloudFormation: Groundwork names every other one "not emulated".
     import json
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { ClientFactory } from '../../src/aws/client-factory.js';
 import { type EmulatorPaths, findFreePort, startEmulator, stopEmulator } from '../../src/sandbox/emulator.js';
 import { SHARED_PATHS } from './paths.js';
@@ -24,14 +24,16 @@ export async function startTestEmulator(options: { awsManagedPolicies?: boolean 
   const stateDir = mkdtempSync(join(tmpdir(), 'groundwork-test-'));
   const paths = { venvDir: SHARED_PATHS.venv, stateDir };
   const port = await findFreePort(0);
-  const { state } = await startEmulator(paths, { port, awsManagedPolicies });
+  // A fork of the suite's fork server: a fresh process with no state, without importing moto again.
+  const forkServer = inject('emulatorForkServer');
+  const { state } = await startEmulator(paths, { port, awsManagedPolicies, forkServer });
   return {
     endpoint: state.endpoint,
     paths,
     clients: (region = 'us-east-1') => new ClientFactory({ target: 'sandbox', region, endpoint: state.endpoint }),
     reset: async () => {
       await stopEmulator(paths);
-      const restarted = await startEmulator(paths, { port, awsManagedPolicies });
+      const restarted = await startEmulator(paths, { port, awsManagedPolicies, forkServer });
       if (restarted.state.port !== port) throw new Error(`the test emulator could not restart on port ${port}`);
     },
     stop: async () => {
