@@ -94,10 +94,11 @@ def _sandbox_log_groups_adopted() -> None:
     group before the trail stack exists, so the stack would fail on a log group that already exists. The groups named
     in GROUNDWORK_SANDBOX_LOG_GROUPS are adopted by CloudFormation here (their events kept); any other log group that
     already exists fails as on AWS."""
-    adopted = {g for g in os.environ.get("GROUNDWORK_SANDBOX_LOG_GROUPS", "").split(",") if g}
     original = logs_models.LogGroup.create_from_cloudformation_json.__func__
 
     def create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        # Read when used, not when imported: a fork server's children get their environment after the import.
+        adopted = {g for g in os.environ.get("GROUNDWORK_SANDBOX_LOG_GROUPS", "").split(",") if g}
         name = cloudformation_json.get("Properties", {}).get("LogGroupName", resource_name)
         existing = logs_models.logs_backends[account_id][region_name].groups.get(name)
         if name in adopted and existing is not None:

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type EmulatorPaths, forkServerCommand } from '../../src/sandbox/emulator.js';
+import { type EmulatorPaths, emulatorEnvironment, forkServerCommand } from '../../src/sandbox/emulator.js';
 
 /** A running emulator fork server: moto imported once, a fresh emulator forked per request. */
 export interface ForkServer {
@@ -19,7 +19,8 @@ export async function startForkServer(paths: Pick<EmulatorPaths, 'venvDir'>, tim
   const dir = mkdtempSync(join(tmpdir(), 'gw-fork-'));
   const socket = join(dir, 'emulator.sock');
   const { command, args } = forkServerCommand({ venvDir: paths.venvDir, stateDir: dir }, socket);
-  const child: ChildProcess = spawn(command, [...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // The environment a plain start gets, for what moto reads as it imports; each fork then gets its own on top.
+  const child: ChildProcess = spawn(command, [...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...emulatorEnvironment() } });
   let output = '';
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the emulator fork server did not start within ${timeoutMs} ms: ${output}`)), timeoutMs);
