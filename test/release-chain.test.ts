@@ -196,7 +196,12 @@ describe('a tag on master, from the caller template to production blue/green', (
     expect(test.steps.at(-1)?.output).toMatch(/ℹ pass 7\nℹ fail 0/);
     const image = await runJob(release.jobs.image as WorkflowJob, context({ test }), { workspace: repo.dir, env });
     expect(image.outputs).toEqual({ 'image-uri': stagingImage.outputs['image-uri'], built: 'false' });
-    const shipped = await runJob(release.jobs.release as WorkflowJob, context({ test, image }), { workspace: repo.dir, env: releaseEnv });
+    const shipped = await runJob(release.jobs.release as WorkflowJob, context({ test, image }), {
+      workspace: repo.dir,
+      env: releaseEnv,
+      // The recorded CodeDeploy answers move on with each poll: poll every second, not every 15.
+      timing: { 'bluegreen-release': { 'poll-seconds': '1' } },
+    });
 
     // The digest that the master run built is the digest production gets, and nothing was built again.
     expect(builds()).toBe(1);

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { findFreePort } from '../../src/sandbox/emulator.js';
@@ -57,6 +57,28 @@ export function parseFileCommands(text: string): Record<string, string> {
   return out;
 }
 
+const NETWORK_SETTINGS = [
+  'NODE_EXTRA_CA_CERTS',
+  'SSL_CERT_FILE',
+  'SSL_CERT_DIR',
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'NO_PROXY',
+  'http_proxy',
+  'https_proxy',
+  'no_proxy',
+];
+
+/**
+ * What the runner's machine has set up for the network (its CA bundle, proxies) and npm's cache, as a hosted runner has
+ * them: without this machine's CA bundle, `npm ci` in a step retried a TLS failure for two minutes before it fell back on
+ * a stale cache. Nothing of this process's AWS or GitHub settings.
+ */
+export function runnerMachineEnv(): Record<string, string> {
+  const picked = Object.fromEntries(NETWORK_SETTINGS.flatMap((key) => (process.env[key] ? [[key, process.env[key] as string]] : [])));
+  return { ...picked, npm_config_cache: process.env.npm_config_cache ?? join(homedir(), '.npm') };
+}
+
 /**
  * Runs `actions/<name>/dist/index.js` the way the GitHub runner does: on Node 24, inputs (with action.yml's defaults) as
  * INPUT_* variables, file commands in temporary files, nothing of this process's AWS credentials.
@@ -88,6 +110,7 @@ export async function runAction(
   const child = spawn(node24(), [join(library, 'actions', name, 'dist', 'index.js')], {
     cwd: controls.cwd ?? dir,
     env: {
+      ...runnerMachineEnv(),
       PATH: process.env.PATH ?? '',
       HOME: dir,
       RUNNER_TEMP: dir,

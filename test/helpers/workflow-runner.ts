@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { type ActionRun, parseFileCommands, runAction } from './run-action.js';
+import { type ActionRun, parseFileCommands, runAction, runnerMachineEnv } from './run-action.js';
 
 const exec = promisify(execFile);
 
@@ -91,7 +91,16 @@ export function interpolate(value: unknown, scope: Record<string, unknown>): str
 export async function runJob(
   job: WorkflowJob,
   context: WorkflowContext,
-  options: { workspace: string; env: Record<string, string>; stopAtFailedRun?: boolean },
+  options: {
+    workspace: string;
+    env: Record<string, string>;
+    stopAtFailedRun?: boolean;
+    /**
+     * Action name → timing inputs set on top of the step's `with:` (such as `poll-seconds`), so that a test whose recorded
+     * answers move on with each poll, not with time, does not sleep 15 s between them. Only inputs the action declares.
+     */
+    timing?: Record<string, Record<string, string>>;
+  },
 ): Promise<JobRun> {
   const steps: Record<string, { outputs: Record<string, string> }> = {};
   const ran: JobRun['steps'] = [];
@@ -107,7 +116,7 @@ export async function runJob(
     const own = /^\$\/actions\/([\w-]+)$/.exec(step.uses ?? '')?.[1];
     if (own) {
       const inputs = Object.fromEntries(Object.entries(step.with ?? {}).map(([key, value]) => [key, interpolate(value, scope())]));
-      const run = await runAction(own, inputs, env, { cwd: options.workspace });
+      const run = await runAction(own, { ...inputs, ...options.timing?.[own] }, env, { cwd: options.workspace });
       ran.push({ name, action: run });
       if (run.code !== 0) throw new Error(`step ${own} failed:\n${run.stdout}\n${run.stderr}`);
       if (step.id) steps[step.id] = { outputs: run.outputs };
@@ -120,7 +129,10 @@ export async function runJob(
       // The step's outputs, as the runner collects them from the file GITHUB_OUTPUT names.
       const outputFile = join(mkdtempSync(join(tmpdir(), 'gw-step-')), 'output');
       writeFileSync(outputFile, '');
-      const result = await exec('bash', ['-eo', 'pipefail', '-c', step.run], { cwd, env: { ...env, ...stepEnv, GITHUB_OUTPUT: outputFile } }).catch((error) => {
+      const result = await exec('bash', ['-eo', 'pipefail', '-c', step.run], {
+        cwd,
+        env: { ...runnerMachineEnv(), ...env, ...stepEnv, GITHUB_OUTPUT: outputFile },
+      }).catch((error) => {
         // With stopAtFailedRun, a failing command ends the job as the runner ends it, its output kept for the test.
         if (!options.stopAtFailedRun) throw error;
         const e = error as { stdout?: string; stderr?: string; code?: number };
