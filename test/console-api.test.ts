@@ -299,7 +299,9 @@ describe('the console API, through app.request(), over the emulator’s Identity
     expect(history.months).toHaveLength(13);
     expect(history.months.at(-1)?.month).toBe(month(0));
     expect(history.months[0]?.month).toBe(month(-12));
-    expect(history.months.every((m) => (m.environments.prod?.cents ?? 0) > 0)).toBe(true);
+    // Every month has prod's costs; the current one has none yet on its 1st (the data runs to yesterday).
+    const completed = TODAY.getUTCDate() === 1 ? history.months.slice(0, -1) : history.months;
+    expect(completed.every((m) => (m.environments.prod?.cents ?? 0) > 0)).toBe(true);
     const csv = await app.request(url(`/api/costs/statements/${LAST_MONTH}/prod?format=csv`));
     expect(csv.status).toBe(200);
     expect(csv.headers.get('content-type')).toMatch(/text\/csv/);
