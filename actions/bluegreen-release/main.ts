@@ -8,6 +8,7 @@ import { ClientFactory } from '../../src/aws/client-factory.js';
 import { actionError, keyValueLines, numberInput, sessionClients } from '../../src/delivery/action-io.js';
 import { type ReleaseResult, releaseBlueGreen } from '../../src/delivery/bluegreen.js';
 import { type EcsHooks, stopWithRollback } from '../../src/delivery/codedeploy.js';
+import { commandEnvironment } from '../../src/delivery/command-env.js';
 import { REVISION_TAG } from '../../src/delivery/deliveries.js';
 import { runE2e } from '../../src/delivery/e2e.js';
 import { RUN_URL_TAG } from '../../src/delivery/ecs-deploy.js';
@@ -42,12 +43,15 @@ function versionInput(env: NodeJS.ProcessEnv): string {
 }
 
 /** Clients in production: through its deploy role when an account is given, else the current credentials. */
-async function productionClients(cicd: ClientFactory): Promise<ClientFactory> {
+async function productionClients(cicd: ClientFactory, masked: string[] = []): Promise<ClientFactory> {
   const account = core.getInput('production-account-id');
   if (!account) return cicd;
   const roleArn = roleArnFor(account, core.getInput('deploy-role-name') || 'groundwork-deploy');
   const chained = await chainInto(cicd.create(STSClient), roleArn, 'groundwork-release');
-  for (const secret of [chained.credentials.accessKeyId, chained.credentials.secretAccessKey, chained.credentials.sessionToken]) core.setSecret(secret);
+  for (const secret of [chained.credentials.accessKeyId, chained.credentials.secretAccessKey, chained.credentials.sessionToken]) {
+    core.setSecret(secret);
+    masked.push(secret);
+  }
   core.info(`chained into ${chained.assumedRoleArn}`);
   return new ClientFactory({ ...cicd.settings, credentials: chained.credentials });
 }
@@ -104,7 +108,8 @@ export async function run(): Promise<void> {
     const branch = core.getInput('release-branch') || 'master';
     await requireOnBranch(cwd, commit, branch);
     core.info(`${commit.slice(0, 12)} is on ${branch}`);
-    const production = await productionClients(cicd);
+    const masked: string[] = [];
+    const production = await productionClients(cicd, masked);
     const ecr = cicd.create(ECRClient);
     const repositoryName = core.getInput('ecr-repository', { required: true });
     const smokeCommand = core.getInput('smoke-command');
@@ -140,7 +145,9 @@ export async function run(): Promise<void> {
       smoke: smokeCommand
         ? async (baseUrl) => {
             core.info(`smoke check against ${baseUrl}: ${smokeCommand}`);
-            return (await runE2e(smokeCommand, baseUrl, { cwd, signal: cancelled.signal })).status === 'passed';
+            // The team's command gets no AWS credentials, OIDC token endpoint or GitHub token (src/delivery/command-env.ts).
+            const env = commandEnvironment(process.env, { secrets: masked });
+            return (await runE2e(smokeCommand, baseUrl, { env, cwd, signal: cancelled.signal })).status === 'passed';
           }
         : undefined,
       smokeUrl: core.getInput('smoke-url') || undefined,

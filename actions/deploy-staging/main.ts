@@ -2,6 +2,7 @@ import * as core from '@actions/core';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { actionError, numberInput, sessionClients } from '../../src/delivery/action-io.js';
+import { commandEnvironment } from '../../src/delivery/command-env.js';
 import { REVISION_TAG } from '../../src/delivery/deliveries.js';
 import { runE2e } from '../../src/delivery/e2e.js';
 import { deployService, RUN_URL_TAG } from '../../src/delivery/ecs-deploy.js';
@@ -32,7 +33,8 @@ export async function run(): Promise<void> {
     core.setOutput('service-url', baseUrl);
     const command = core.getInput('e2e-command');
     if (command && !baseUrl) throw new GroundworkError('USAGE', `the service ${service} has no load balancer, so E2E has no URL`, { hint: 'set base-url' });
-    const e2e = await runE2e(command, baseUrl, { cwd: core.getInput('working-directory') || '.' });
+    // The team's command gets no AWS credentials, OIDC token endpoint or GitHub token (src/delivery/command-env.ts).
+    const e2e = await runE2e(command, baseUrl, { env: commandEnvironment(process.env), cwd: core.getInput('working-directory') || '.' });
     core.setOutput('e2e', e2e.status);
     await core.summary
       .addHeading(`Deployed to ${service}`, 3)

@@ -4,15 +4,21 @@ import { spawn } from 'node:child_process';
 export type E2eOutcome = { readonly status: 'passed' | 'skipped' } | { readonly status: 'failed'; readonly exitCode: number | null };
 
 /**
- * Runs the service's integration/E2E command with BASE_URL set to the deployed service, its output streamed to the
- * job log. With no command configured the outcome is `skipped`, which the summary says in words.
+ * Runs the service's integration/E2E command (or the release's smoke check) with BASE_URL set to the deployed service,
+ * its output streamed to the job log, in exactly the environment given: the caller passes
+ * {@link import('./command-env.js').commandEnvironment}, never the job's own. With no command configured the outcome is
+ * `skipped`, which the summary says in words.
  */
-export function runE2e(command: string, baseUrl: string, options: { cwd?: string; env?: NodeJS.ProcessEnv; signal?: AbortSignal } = {}): Promise<E2eOutcome> {
+export function runE2e(
+  command: string,
+  baseUrl: string,
+  options: { readonly env: Readonly<Record<string, string>>; readonly cwd?: string; readonly signal?: AbortSignal },
+): Promise<E2eOutcome> {
   if (command.trim() === '') return Promise.resolve({ status: 'skipped' });
   return new Promise((resolve) => {
     const child = spawn('bash', ['-eo', 'pipefail', '-c', command], {
       cwd: options.cwd,
-      env: { ...(options.env ?? process.env), BASE_URL: baseUrl },
+      env: { ...options.env, BASE_URL: baseUrl },
       stdio: ['ignore', 'inherit', 'inherit'],
       // A cancelled job ends the command too (SIGTERM).
       signal: options.signal,
