@@ -35,6 +35,8 @@ export const ERROR_CODES = [
   'PREFLIGHT_FAILED',
   'DEPLOY_FAILED',
   'GITHUB_REFUSED',
+  'STAGING_RECORD_MISSING',
+  'STAGING_RECORD_MISMATCH',
 ] as const;
 
 /** A code from {@link ERROR_CODES}. */

@@ -13,9 +13,7 @@ import { REVISION_TAG } from '../../src/delivery/deliveries.js';
 import { runE2e } from '../../src/delivery/e2e.js';
 import { RUN_URL_TAG } from '../../src/delivery/ecs-deploy.js';
 import { requireOnBranch } from '../../src/delivery/git-branch.js';
-import { buildAndPush } from '../../src/delivery/images.js';
 import { chainInto, roleArnFor } from '../../src/delivery/oidc.js';
-import { runCommand } from '../../src/delivery/run-command.js';
 import { GroundworkError } from '../../src/errors.js';
 
 const HOOK_EVENTS = ['BeforeInstall', 'AfterInstall', 'AfterAllowTestTraffic', 'BeforeAllowTraffic', 'AfterAllowTraffic'];
@@ -69,7 +67,7 @@ async function summarize(result: ReleaseResult, region: string): Promise<void> {
       ],
       [
         result.version,
-        `${result.digest} (${result.built ? 'built by this release: no image existed for the commit' : 'the image tested in staging, not rebuilt'})`,
+        `${result.digest} (the image staging ran, not rebuilt)`,
         `<a href="${link}">${result.deployment.deploymentId}</a>: ${result.deployment.status}`,
         `${result.seconds} s (image ${result.imageSeconds} s)`,
       ],
@@ -85,7 +83,7 @@ async function summarize(result: ReleaseResult, region: string): Promise<void> {
     .write();
 }
 
-/** The action: check the tag, reuse the image, deploy blue/green, wait; rollback on failure, timeout or cancellation. */
+/** The action: check the tag, require the image staging ran, deploy blue/green, wait; rollback on failure, timeout or cancellation. */
 export async function run(): Promise<void> {
   const cancelled = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
@@ -130,18 +128,6 @@ export async function run(): Promise<void> {
       containerName: core.getInput('container-name') || undefined,
       hooks: hooksInput(core.getInput('hooks')),
       tags: { ...(runUrl ? { [RUN_URL_TAG]: runUrl } : {}), [REVISION_TAG]: version },
-      build: () =>
-        buildAndPush({
-          ecr,
-          repositoryName,
-          tag: commit,
-          context: core.getInput('context') || '.',
-          dockerfile: core.getInput('dockerfile') || 'Dockerfile',
-          buildArgs: keyValueLines('build-args', core.getInput('build-args')),
-          platform: core.getInput('platform') || 'linux/amd64',
-          run: runCommand,
-          progress: (message) => core.info(message),
-        }),
       smoke: smokeCommand
         ? async (baseUrl) => {
             core.info(`smoke check against ${baseUrl}: ${smokeCommand}`);
@@ -165,7 +151,6 @@ export async function run(): Promise<void> {
     core.setOutput('image-uri', result.imageUri);
     core.setOutput('image-digest', result.digest);
     core.setOutput('version', result.version);
-    core.setOutput('built', String(result.built));
     await summarize(result, region);
   } catch (error) {
     const failure = actionError(error);

@@ -6,7 +6,7 @@ import { isError } from '../aws/aws-error.js';
 import { GroundworkError } from '../errors.js';
 import { type DeploymentOutcome, type EcsHooks, ecsAppSpec, startDeployment, type WaitOptions, waitForDeployment } from './codedeploy.js';
 import { renderTaskDefinition } from './ecs-deploy.js';
-import { type PinnedImage, registryHost } from './images.js';
+import { registryHost } from './images.js';
 import { promoteImage } from './release-image.js';
 
 /** What a release deploys to, read from the CodeDeploy deployment group and the ECS service it names. */
@@ -135,8 +135,6 @@ export interface ReleaseOptions extends Omit<WaitOptions, 'smoke'> {
   readonly hooks?: EcsHooks;
   /** Tags for the new task definition revision, such as the run URL. */
   readonly tags?: Readonly<Record<string, string>>;
-  /** Builds and pushes the commit's image when none exists (the caller says so). */
-  readonly build: () => Promise<PinnedImage>;
   /** The check at the test listener; gets its URL (or the override), false stops the deployment with rollback. */
   readonly smoke?: (baseUrl: string) => Promise<boolean>;
   /** Overrides the test listener's URL for the smoke check. */
@@ -150,8 +148,6 @@ export interface ReleaseResult {
   readonly version: string;
   readonly imageUri: string;
   readonly digest: string;
-  /** True when no image existed for the commit and this release built one. */
-  readonly built: boolean;
   /** False when the version tag already named this digest (a re-run). */
   readonly tagged: boolean;
   readonly taskDefinitionArn: string;
@@ -163,8 +159,8 @@ export interface ReleaseResult {
 }
 
 /**
- * A release to production: the image tested for the commit gets the version tag on the very same manifest (built only
- * when none exists), the service's next task definition pins it by digest, and a CodeDeploy blue/green deployment moves
+ * A release to production: the image staging ran for the commit (its `staging-<commit>` record) gets the version tag on
+ * the very same manifest (nothing is built: a commit staging never ran is refused), the service's next task definition pins it by digest, and a CodeDeploy blue/green deployment moves
  * traffic to it, with the smoke check at the test listener and rollback on any failure, timeout or cancellation.
  */
 export async function releaseBlueGreen(options: ReleaseOptions): Promise<ReleaseResult> {
@@ -180,23 +176,11 @@ export async function releaseBlueGreen(options: ReleaseOptions): Promise<Release
       hint: 'deploy the blue/green workload template (it has a test listener), or set smoke-url',
     });
   }
-  let promoted = await promoteImage(options.ecr, options.repositoryName, options.commit, options.version);
-  let built = false;
-  if (!promoted) {
-    progress(`no image exists for ${options.commit}: building it (the release could not reuse the one tested in staging)`);
-    await options.build();
-    built = true;
-    promoted = await promoteImage(options.ecr, options.repositoryName, options.commit, options.version);
-    if (!promoted) {
-      throw new GroundworkError('AWS_RESOURCE_NOT_FOUND', `the build reported a push, but ECR has no image for ${options.commit}`, {
-        hint: 'check the build output above',
-      });
-    }
-  } else {
-    progress(
-      `${options.repositoryName}@${promoted.digest}: the image built and tested for ${options.commit.slice(0, 12)}, ${promoted.tagged ? 'now also' : 'already'} tagged ${options.version}`,
-    );
-  }
+  // Refused unless the commit's image is the digest staging recorded for it (STAGING_RECORD_MISSING / _MISMATCH).
+  const promoted = await promoteImage(options.ecr, options.repositoryName, options.commit, options.version);
+  progress(
+    `${options.repositoryName}@${promoted.digest}: the image staging ran for ${options.commit.slice(0, 12)}, ${promoted.tagged ? 'now also' : 'already'} tagged ${options.version}`,
+  );
   const imageSeconds = Math.round((now() - started) / 100) / 10;
   const imageUri = `${await registryHost(options.ecr)}/${options.repositoryName}@${promoted.digest}`;
   const { taskDefinition: live } = await options.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: target.taskDefinitionArn }));
@@ -223,7 +207,6 @@ export async function releaseBlueGreen(options: ReleaseOptions): Promise<Release
     version: options.version,
     imageUri,
     digest: promoted.digest,
-    built,
     tagged: promoted.tagged,
     taskDefinitionArn,
     target,

@@ -42,9 +42,14 @@ export interface BuildAndPushOptions {
 const GIT_SHA = /^[0-9a-f]{7,64}$/;
 
 /** The image with this tag, if the repository has one; a missing repository is a clear error. */
-export async function findImage(ecr: ECRClient, repositoryName: string, tag: string): Promise<{ digest: string; registryId: string } | undefined> {
+export async function findImage(
+  ecr: ECRClient,
+  repositoryName: string,
+  tag: string,
+  registryId?: string,
+): Promise<{ digest: string; registryId: string } | undefined> {
   try {
-    const { imageDetails } = await ecr.send(new DescribeImagesCommand({ repositoryName, imageIds: [{ imageTag: tag }] }));
+    const { imageDetails } = await ecr.send(new DescribeImagesCommand({ repositoryName, registryId, imageIds: [{ imageTag: tag }] }));
     const image = imageDetails?.[0];
     return image?.imageDigest ? { digest: image.imageDigest, registryId: image.registryId ?? '' } : undefined;
   } catch (error) {

@@ -2,6 +2,7 @@ import { BatchGetImageCommand, type ECRClient, PutImageCommand } from '@aws-sdk/
 import { isError } from '../aws/aws-error.js';
 import { GroundworkError } from '../errors.js';
 import { findImage } from './images.js';
+import { requireStagingRecord } from './staging-record.js';
 
 /** The image a release promotes: the one built and tested for the commit, now also tagged with the version. */
 export interface PromotedImage {
@@ -13,17 +14,23 @@ export interface PromotedImage {
 
 /**
  * Adds the version tag to the very manifest the commit's SHA tag names (BatchGetImage, then PutImage with that manifest),
- * so the digest that ran in staging is the digest that reaches production; nothing is rebuilt. Returns undefined when no
- * image exists for the commit (the caller then builds one, and says so).
+ * after checking that this digest is the one staging recorded for the commit (`staging-<commit>`, written by
+ * deploy-staging): the digest that ran in staging is the digest that reaches production, and nothing is rebuilt. A
+ * commit with no image, no staging record or a record of another digest is refused.
  */
-export async function promoteImage(ecr: ECRClient, repositoryName: string, sha: string, version: string): Promise<PromotedImage | undefined> {
+export async function promoteImage(ecr: ECRClient, repositoryName: string, sha: string, version: string): Promise<PromotedImage> {
   if (!/^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/.test(version)) {
     throw new GroundworkError('USAGE', `"${version}" is not a valid image tag`, {
       hint: 'use the git tag, such as v1.2.3 (letters, digits, ._-, at most 128)',
     });
   }
   const found = await findImage(ecr, repositoryName, sha);
-  if (!found) return undefined;
+  if (!found) {
+    throw new GroundworkError('STAGING_RECORD_MISSING', `no image exists for commit ${sha} in ${repositoryName}, so staging never ran it`, {
+      hint: 'a release ships only the image staging ran: push the commit to master (backend-staging builds, deploys and records it), then run the release again',
+    });
+  }
+  await requireStagingRecord(ecr, repositoryName, sha, found.digest);
   const { images } = await ecr.send(new BatchGetImageCommand({ repositoryName, imageIds: [{ imageDigest: found.digest }] }));
   const image = images?.[0];
   if (!image?.imageManifest)
