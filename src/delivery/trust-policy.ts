@@ -4,7 +4,8 @@ import { GITHUB_OIDC_PROVIDER } from './oidc.js';
  * A small evaluator of IAM trust policies for GitHub OIDC tokens, over synthesized CloudFormation: intrinsic functions
  * are resolved with given parameters, then StringEquals/StringLike conditions are matched against the token's claims.
  * moto never checks trust, so this is how the tests check who may assume a role. It covers the operators Groundwork's
- * templates use and refuses anything else rather than guess.
+ * templates use and refuses anything else rather than guess. The same resolution lets {@link roleMayCall} read a role's
+ * own (identity) policies and {@link roleTrustsPrincipal} read which roles may assume a role.
  */
 
 /** Parameter values and pseudo parameters for resolving a template. */
@@ -17,6 +18,9 @@ export interface TemplateContext {
   /** The template's Conditions section. */
   readonly conditions?: Readonly<Record<string, unknown>>;
 }
+
+/** What `Ref: AWS::NoValue` resolves to: the list item or property holding it is removed, as CloudFormation does. */
+const NO_VALUE = Symbol('AWS::NoValue');
 
 function pseudo(name: string, ctx: TemplateContext): string {
   if (name === 'AWS::Partition') return 'aws';
@@ -44,17 +48,22 @@ function truth(expression: unknown, ctx: TemplateContext): boolean {
   throw new Error(`unsupported condition ${JSON.stringify(expression)}`);
 }
 
-/** Resolves Ref, Fn::Join, Fn::Sub, Fn::If, Fn::Split and Fn::Select in a template value. */
+/**
+ * Resolves Ref (AWS::NoValue removes what holds it), Fn::Join, Fn::Sub, Fn::If, Fn::Split, Fn::Select and Fn::GetAtt (as a
+ * placeholder `{Resource.Attribute}`, which matches no real value) in a template value.
+ */
 export function resolveValue(value: unknown, ctx: TemplateContext): unknown {
-  if (Array.isArray(value)) return value.map((v) => resolveValue(v, ctx));
+  if (Array.isArray(value)) return value.map((v) => resolveValue(v, ctx)).filter((v) => v !== NO_VALUE);
   if (value === null || typeof value !== 'object') return value;
   const o = value as Record<string, unknown>;
   const keys = Object.keys(o);
   if (keys.length === 1) {
     const [key] = keys as [string];
     const arg = o[key] as unknown[];
-    if (key === 'Ref') return pseudo(String(o.Ref), ctx);
+    if (key === 'Ref') return o.Ref === 'AWS::NoValue' ? NO_VALUE : pseudo(String(o.Ref), ctx);
     if (key === 'Fn::Join') return (resolveValue(arg[1], ctx) as unknown[]).map(String).join(String(arg[0]));
+    // A resource's attribute is known only once deployed: a placeholder that equals no real ARN or value.
+    if (key === 'Fn::GetAtt') return `{${[arg].flat().join('.')}}`;
     if (key === 'Fn::If') return condition(String(arg[0]), ctx) ? resolveValue(arg[1], ctx) : resolveValue(arg[2], ctx);
     if (key === 'Fn::Split') return String(resolveValue(arg[1], ctx)).split(String(arg[0]));
     if (key === 'Fn::Select') return (resolveValue(arg[1], ctx) as unknown[])[Number(resolveValue(arg[0], ctx))];
@@ -67,7 +76,7 @@ export function resolveValue(value: unknown, ctx: TemplateContext): unknown {
     }
     if (key.startsWith('Fn::') || key === 'Condition') throw new Error(`unsupported intrinsic ${key}`);
   }
-  return Object.fromEntries(keys.map((k) => [k, resolveValue(o[k], ctx)]));
+  return Object.fromEntries(keys.map((k) => [k, resolveValue(o[k], ctx)]).filter(([, v]) => v !== NO_VALUE));
 }
 
 const glob = (pattern: string) =>
@@ -98,15 +107,79 @@ export function admitsToken(statement: Record<string, unknown>, claims: Readonly
   return true;
 }
 
+/** A synthesized template, as far as these functions read it. */
+export interface SynthesizedTemplate {
+  readonly Resources: Record<string, { Properties: Record<string, unknown>; Condition?: string }>;
+  readonly Conditions?: Record<string, unknown>;
+}
+
+type Statement = Record<string, unknown>;
+
+/** A role's resolved property (its trust or its policies); an error when the role is missing or its condition is false. */
+function roleProperty(template: SynthesizedTemplate, roleLogicalId: string, property: string, ctx: Omit<TemplateContext, 'conditions'>): unknown {
+  const full = { ...ctx, conditions: template.Conditions ?? {} };
+  const role = template.Resources[roleLogicalId];
+  if (!role) throw new Error(`the template has no resource ${roleLogicalId}`);
+  if (role.Condition && !condition(role.Condition, full))
+    throw new Error(`${roleLogicalId} is not created with these parameters (condition ${role.Condition})`);
+  return resolveValue(role.Properties[property], full);
+}
+
 /** Whether a role of a synthesized template can be assumed with a token carrying these claims. */
 export function roleAdmits(
-  template: { Resources: Record<string, { Properties: Record<string, unknown> }>; Conditions?: Record<string, unknown> },
+  template: SynthesizedTemplate,
   roleLogicalId: string,
   claims: Readonly<Record<string, string>>,
   ctx: Omit<TemplateContext, 'conditions'>,
 ): boolean {
-  const full = { ...ctx, conditions: template.Conditions ?? {} };
-  const document = resolveValue(template.Resources[roleLogicalId]?.Properties.AssumeRolePolicyDocument, full) as { Statement: Record<string, unknown>[] };
+  const document = roleProperty(template, roleLogicalId, 'AssumeRolePolicyDocument', ctx) as { Statement: Statement[] };
   const provider = `arn:aws:iam::${ctx.accountId ?? '111111111111'}:oidc-provider/${GITHUB_OIDC_PROVIDER}`;
   return document.Statement.some((s) => admitsToken(s, claims, provider));
+}
+
+/** Statements this evaluator cannot read exactly are refused, not guessed: NotAction, NotResource, NotPrincipal, Condition. */
+function plain(statement: Statement, what: string): Statement {
+  for (const key of ['NotAction', 'NotResource', 'NotPrincipal', 'Condition']) {
+    if (key in statement) throw new Error(`unsupported ${key} in ${what}: ${JSON.stringify(statement)}`);
+  }
+  return statement;
+}
+
+/** IAM matches action names case-insensitively, resources case-sensitively; both with * and ? wildcards. */
+const matchesAction = (patterns: unknown, action: string) => [patterns].flat().some((p) => new RegExp(glob(String(p)).source, 'i').test(action));
+const matchesResource = (patterns: unknown, resource: string) => [patterns].flat().some((p) => glob(String(p)).test(resource));
+
+/**
+ * Whether a role's own inline policies allow `action` on `resource` (an explicit Deny wins; nothing allowed is refused).
+ * Managed policies are not read: a role with any is refused as unsupported.
+ */
+export function roleMayCall(
+  template: SynthesizedTemplate,
+  roleLogicalId: string,
+  action: string,
+  resource: string,
+  ctx: Omit<TemplateContext, 'conditions'>,
+): boolean {
+  if (template.Resources[roleLogicalId]?.Properties.ManagedPolicyArns)
+    throw new Error(`${roleLogicalId} has managed policies, which this evaluator does not read`);
+  const policies = (roleProperty(template, roleLogicalId, 'Policies', ctx) ?? []) as { PolicyDocument: { Statement: Statement[] } }[];
+  const statements = policies
+    .flatMap((p) => p.PolicyDocument.Statement)
+    .map((s) => plain(s, `a policy of ${roleLogicalId}`))
+    .filter((s) => matchesAction(s.Action, action) && matchesResource(s.Resource, resource));
+  return !statements.some((s) => s.Effect === 'Deny') && statements.some((s) => s.Effect === 'Allow');
+}
+
+/** Whether a role's trust lets the IAM role `principalArn` call sts:AssumeRole (the principal named exactly, no condition). */
+export function roleTrustsPrincipal(
+  template: SynthesizedTemplate,
+  roleLogicalId: string,
+  principalArn: string,
+  ctx: Omit<TemplateContext, 'conditions'>,
+): boolean {
+  const document = roleProperty(template, roleLogicalId, 'AssumeRolePolicyDocument', ctx) as { Statement: Statement[] };
+  return document.Statement.map((s) => plain(s, `the trust of ${roleLogicalId}`)).some(
+    (s) =>
+      s.Effect === 'Allow' && matchesAction(s.Action, 'sts:AssumeRole') && [(s.Principal as { AWS?: unknown } | undefined)?.AWS].flat().includes(principalArn),
+  );
 }
