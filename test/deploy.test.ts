@@ -25,7 +25,12 @@ interface DeployJson {
   stackSets: { name: string; action: string; missing: unknown[]; notEmulated: string[] }[];
   blocked: { name: string; reason: string }[];
   result?: { stackSets: { name: string }[]; stacks: string[]; failed: { name: string }[]; skipped: { name: string; because: string }[] };
-  summary?: { deliveryRoles: { staging?: string; release?: string }; portal: string | null; invoiceUnits: { environment: string }[]; nextSteps: string[] };
+  summary?: {
+    deliveryRoles: { image?: string; staging?: string; release?: string };
+    portal: string | null;
+    invoiceUnits: { environment: string }[];
+    nextSteps: string[];
+  };
 }
 
 describe('groundwork deploy against the emulator: management stacks through the CDK, baselines through StackSets', () => {
@@ -108,6 +113,7 @@ describe('groundwork deploy against the emulator: management stacks through the 
     expect(result.result?.stackSets.map((s) => s.name)).toEqual(['groundwork-log-archive']);
     expect(result.result?.stacks).toEqual(['groundwork-audit-trail']);
     expect(result.summary?.deliveryRoles).toEqual({
+      image: `arn:aws:iam::${id('cicd')}:role/groundwork-image`,
       staging: `arn:aws:iam::${id('cicd')}:role/groundwork-delivery`,
       release: `arn:aws:iam::${id('cicd')}:role/groundwork-release`,
     });
@@ -127,7 +133,7 @@ describe('groundwork deploy against the emulator: management stacks through the 
       .send(new DescribeRepositoriesCommand({}));
     expect(repos.repositories?.map((r) => r.repositoryName)).toEqual(['backend-service']);
     const iam = clients().create(IAMClient, { accountId: id('cicd') });
-    for (const role of ['groundwork-delivery', 'groundwork-release']) {
+    for (const role of ['groundwork-image', 'groundwork-delivery', 'groundwork-release']) {
       await expect(iam.send(new GetRoleCommand({ RoleName: role }))).resolves.toMatchObject({ Role: { RoleName: role } });
     }
     const topics = await clients().create(SNSClient).send(new ListTopicsCommand({}));

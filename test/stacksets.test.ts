@@ -65,7 +65,12 @@ describe('member-account baselines as service-managed StackSets, against the emu
     expect(withImage.specs.find((s) => s.name === 'groundwork-workload-bluegreen')).toMatchObject({
       accountIds: [id('prod')],
       dependsOn: ['groundwork-ecr-repository', 'groundwork-github-oidc'],
-      parameters: { ReleaseRoleArn: `arn:aws:iam::${cicd}:role/groundwork-release`, EnvironmentName: 'prod' },
+      parameters: {
+        ReleaseRoleArn: `arn:aws:iam::${cicd}:role/groundwork-release`,
+        EnvironmentName: 'prod',
+        ImageAccountId: cicd,
+        ImageRepositoryName: 'backend-service',
+      },
     });
   });
 

@@ -93,6 +93,14 @@ describe('backend-staging (reusable) and the backend caller template', () => {
     expect(e2e?.env?.BASE_URL).toBe('${{ needs.deploy.outputs.service-url }}');
   });
 
+  it('the image job gets the image role; only the deploy job, in the staging environment, gets the delivery role that reaches staging', () => {
+    const role = (job: string) => staging.jobs[job]?.steps?.find((s) => s.uses?.endsWith('assume-role-via-oidc'))?.with;
+    expect(role('image')?.['role-to-assume']).toBe('${{ inputs.image-role-arn }}');
+    expect(role('image')?.['target-account-id']).toBeUndefined();
+    expect(role('deploy')?.['role-to-assume']).toBe('${{ inputs.delivery-role-arn }}');
+    expect(role('deploy')?.['target-account-id']).toBe('${{ inputs.staging-account-id }}');
+  });
+
   it('deploys one run at a time per environment, never cancelling one in progress', () => {
     expect(staging.jobs.deploy?.concurrency).toEqual({ group: 'groundwork-deploy-${{ inputs.environment }}', 'cancel-in-progress': false });
     expect(staging.jobs.deploy?.environment).toBe('${{ inputs.environment }}');
@@ -139,10 +147,14 @@ describe('backend-release (reusable): every tag on master to production', () => 
     expect(release.jobs.image?.steps?.map((s) => s.uses && ownAction(s.uses)).filter(Boolean)).toEqual(['assume-role-via-oidc', 'build-and-push']);
     expect(steps[0]?.with).toMatchObject({ 'fetch-depth': 0, 'persist-credentials': false });
     expect(steps.map((s) => s.uses && ownAction(s.uses)).filter(Boolean)).toEqual(['assume-role-via-oidc', 'bluegreen-release']);
-    // The release role, not the delivery role: only it trusts tags.
-    for (const job of ['image', 'release']) {
+    // The image job (no environment) gets the image role; only the release job, in the production environment, the
+    // release role, which alone may reach production.
+    for (const [job, role] of [
+      ['image', '${{ inputs.image-role-arn }}'],
+      ['release', '${{ inputs.release-role-arn }}'],
+    ] as const) {
       const assume = release.jobs[job]?.steps?.find((s) => s.uses?.endsWith('assume-role-via-oidc'));
-      expect(assume?.with?.['role-to-assume']).toBe('${{ inputs.release-role-arn }}');
+      expect(assume?.with?.['role-to-assume']).toBe(role);
       expect(assume?.with?.['target-account-id']).toBeUndefined();
     }
     expect(steps.find((s) => s.uses?.endsWith('bluegreen-release'))?.with?.['production-account-id']).toBe('${{ inputs.production-account-id }}');
@@ -160,6 +172,20 @@ describe('backend-release (reusable): every tag on master to production', () => 
     expect(callerJob.uses).toMatch(/^[\w.-]+\/[\w.-]+\/\.github\/workflows\/backend-release\.yml@[0-9a-f]{40}$/);
     expect(callerJob.uses?.split('@')[1]).toBe((caller.jobs.staging as Job).uses?.split('@')[1]);
     expectInputsFit(release.on.workflow_call?.inputs ?? {}, callerJob.with);
+  });
+});
+
+describe('the backend workflows: which job may reach an environment', () => {
+  it('a job without a GitHub environment assumes only the image role; each role that reaches a deploy role is assumed in an environment only', () => {
+    for (const file of ['.github/workflows/backend-staging.yml', '.github/workflows/backend-release.yml']) {
+      for (const [name, job] of Object.entries(read(file).jobs)) {
+        for (const step of (job.steps ?? []).filter((s) => s.uses?.endsWith('assume-role-via-oidc'))) {
+          const role = step.with?.['role-to-assume'];
+          if (job.environment === undefined) expect({ file, job: name, role }).toEqual({ file, job: name, role: '${{ inputs.image-role-arn }}' });
+          else expect({ file, job: name, role }).not.toEqual({ file, job: name, role: '${{ inputs.image-role-arn }}' });
+        }
+      }
+    }
   });
 });
 

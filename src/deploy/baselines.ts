@@ -154,7 +154,8 @@ export function desiredBaselines(
         });
       }
     } else {
-      // Staging runs rolling updates by the delivery role; prod runs blue/green by the release role.
+      // Staging runs rolling updates by the delivery role; prod runs blue/green by the release role. The image role,
+      // which jobs without an environment get, is trusted by neither.
       const workloads = [
         {
           name: 'groundwork-workload',
@@ -181,6 +182,9 @@ export function desiredBaselines(
           parameters: {
             ...workloadParameters(backend, accountOf(w.account)?.environment ?? w.account, w.blueGreen),
             InitialImage: inputs.initialImage,
+            // The tasks pull from the pipeline account's repository only.
+            ImageAccountId: pipeline,
+            ImageRepositoryName: backend.name,
             [w.role]: `arn:${partition}:iam::${pipeline}:role/${w.roleName}`,
           },
           ...forAccounts([w.account]),

@@ -220,7 +220,8 @@ export async function diffCommand(ctx: CommandContext): Promise<number> {
 export interface DeploySummary {
   readonly portal: string | null;
   readonly console: string;
-  readonly deliveryRoles: { readonly staging?: string; readonly release?: string };
+  /** The cicd roles the backend repository's caller file names: image jobs, the staging deploy job, the release job. */
+  readonly deliveryRoles: { readonly image?: string; readonly staging?: string; readonly release?: string };
   readonly invoiceUnits: readonly { environment: string; accounts: string[]; monthlyBudgetUsd: number }[];
   readonly nextSteps: readonly string[];
 }
@@ -244,14 +245,22 @@ export async function summaryOf(session: OrgSession, plan: BaselinePlan): Promis
     console: 'npx groundwork console',
     deliveryRoles:
       pipeline && oidc
-        ? { staging: `arn:${partition}:iam::${pipeline}:role/groundwork-delivery`, release: `arn:${partition}:iam::${pipeline}:role/groundwork-release` }
+        ? {
+            image: `arn:${partition}:iam::${pipeline}:role/groundwork-image`,
+            staging: `arn:${partition}:iam::${pipeline}:role/groundwork-delivery`,
+            release: `arn:${partition}:iam::${pipeline}:role/groundwork-release`,
+          }
         : {},
     invoiceUnits: [...units].map(([environment, u]) => ({ environment, ...u })),
     nextSteps: [
       ...(config.notifications.operatorEmails.length > 0
         ? [`confirm the SNS subscription e-mail sent to ${config.notifications.operatorEmails.join(', ')}`]
         : []),
-      ...(backend ? ['add required reviewers to the `production` environment of the backend repository (docs/runbooks/delivery.md)'] : []),
+      ...(backend
+        ? [
+            'protect the backend repository (docs/runbooks/delivery.md): required reviewers on its `production` environment, deployment branch rules on `staging`, and a tag ruleset on the release tags',
+          ]
+        : []),
       ...plan.blocked.map((b) => `${b.name}: ${b.reason}`),
     ],
   };
@@ -263,9 +272,10 @@ export function renderSummary(s: DeploySummary): string {
     `Console: ${s.console}`,
     ...(s.deliveryRoles.staging
       ? [
-          'Delivery roles for the backend repository (its caller workflow):',
-          `  role-to-assume (staging): ${s.deliveryRoles.staging}`,
-          `  release-role-to-assume (production): ${s.deliveryRoles.release}`,
+          "Roles for the backend repository's caller workflow (workflows-templates/backend-service.yml):",
+          `  image-role-arn (the image jobs, both workflows): ${s.deliveryRoles.image}`,
+          `  delivery-role-arn (the staging deploy job, in the staging environment): ${s.deliveryRoles.staging}`,
+          `  release-role-arn (the release job, in the production environment): ${s.deliveryRoles.release}`,
         ]
       : []),
     'Invoice units and monthly budgets:',

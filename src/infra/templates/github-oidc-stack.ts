@@ -1,4 +1,4 @@
-import { CfnCondition, CfnOutput, CfnParameter, Fn, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Aws, CfnCondition, CfnOutput, CfnParameter, CfnRule, Fn, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { GITHUB_OIDC_PROVIDER } from '../../delivery/oidc.js';
@@ -6,10 +6,15 @@ import { optionalGitHubOidcProvider } from './github-oidc-provider.js';
 
 /**
  * The cicd account's GitHub OIDC side, as a generic StackSet-ready template: the identity provider (optional: an account
- * holds one per URL) and the delivery role that a push to one branch of one repository may assume. Its trust requires
- * `aud = sts.amazonaws.com` and the exact `sub` (StringEquals, no wildcard), optionally in GitHub's immutable subject
- * form and pinned to this library's reusable workflow. It may push to one ECR repository and assume the deploy role of
- * the staging account, nothing else.
+ * holds one per URL) and three roles of one repository, split by what the job's GitHub environment proves:
+ * - image: the image jobs of a push to the branch or of a release tag (no environment: anyone who may push can run
+ *   them with a workflow of their own); it may push to one ECR repository, nothing else;
+ * - delivery: the staging deploy job, only in the staging environment (`sub`) of a run of the branch (`ref`); it may
+ *   assume staging's deploy role;
+ * - release (with a production account): the release job, only in the production environment of a run of a release tag;
+ *   it may push to the repository (to promote the image) and assume production's deploy role.
+ * Every trust requires `aud = sts.amazonaws.com`, the exact repository (optionally GitHub's immutable subject form),
+ * and, when a library commit is given, the job's own reusable workflow at that commit (`job_workflow_ref`).
  */
 export class GitHubOidcStack extends Stack {
   constructor(scope: Construct, id: string, props: StackProps = {}) {
@@ -42,11 +47,18 @@ export class GitHubOidcStack extends Stack {
       description: "The repository's numeric ID, for the immutable subject form; empty for the classic form.",
       allowedPattern: '^[0-9]*$',
     });
-    const workflowRef = new CfnParameter(this, 'WorkflowRef', {
+    const workflowRepository = new CfnParameter(this, 'WorkflowRepository', {
       type: 'String',
       default: '',
       description:
-        'Optional: the job_workflow_ref the token must carry, such as OWNER/groundwork/.github/workflows/backend-staging.yml@refs/tags/v1; empty to not pin it.',
+        "Optional, with WorkflowCommit: this library's repository (OWNER/NAME) as the caller's uses: names it; each role then requires the job_workflow_ref of its own reusable workflow at that commit. Empty to not pin it.",
+      allowedPattern: '^([A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100})?$',
+    });
+    const workflowCommit = new CfnParameter(this, 'WorkflowCommit', {
+      type: 'String',
+      default: '',
+      description: "Optional, with WorkflowRepository: the full commit SHA of this library the caller's uses: pins (a tag could be moved, a SHA cannot).",
+      allowedPattern: '^([0-9a-f]{40})?$',
     });
     const createProvider = new CfnParameter(this, 'CreateOidcProvider', {
       type: 'String',
@@ -57,12 +69,12 @@ export class GitHubOidcStack extends Stack {
     const ecrRepository = new CfnParameter(this, 'EcrRepositoryName', {
       type: 'String',
       default: 'backend-service',
-      description: 'The ECR repository (in this account and region) the delivery role may push to.',
+      description: 'The ECR repository (in this account and region) the image and release roles may push to.',
       allowedPattern: '^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$',
     });
     const deployAccount = new CfnParameter(this, 'StagingAccountId', {
       type: 'String',
-      description: 'Account ID of the staging environment, whose deploy role the delivery role may assume.',
+      description: 'Account ID of the staging environment, whose deploy role the delivery role (and only it) may assume.',
       allowedPattern: '^[0-9]{12}$',
     });
     const deployRoleName = new CfnParameter(this, 'DeployRoleName', {
@@ -73,7 +85,8 @@ export class GitHubOidcStack extends Stack {
     const productionAccount = new CfnParameter(this, 'ProductionAccountId', {
       type: 'String',
       default: '',
-      description: 'Account ID of production; when set, a release role is created that tags matching ReleaseTagPattern may assume.',
+      description:
+        'Account ID of production; when set, the release role is created (only the release job in ReleaseEnvironment on a tag matching ReleaseTagPattern may assume it), and the image role also trusts those tags.',
       allowedPattern: '^([0-9]{12})?$',
     });
     const tagPattern = new CfnParameter(this, 'ReleaseTagPattern', {
@@ -91,16 +104,26 @@ export class GitHubOidcStack extends Stack {
       type: 'String',
       default: 'staging',
       description:
-        "The backend repository's GitHub environment of the staging deploy job (its tokens' sub names the environment, not the branch); empty if the job has none.",
-      allowedPattern: '^[A-Za-z0-9._-]{0,255}$',
+        "The backend repository's GitHub environment of the staging deploy job (its tokens' sub names the environment, not the branch); only a job in it may reach staging's deploy role. Give it deployment branch rules.",
+      allowedPattern: '^[A-Za-z0-9._-]{1,255}$',
     });
     const releaseEnvironment = new CfnParameter(this, 'ReleaseEnvironment', {
       type: 'String',
       default: 'production',
-      description: "The backend repository's GitHub environment of the release job, whose required reviewers gate releases.",
+      description:
+        "The backend repository's GitHub environment of the release job, whose required reviewers gate releases; only a job in it may reach production's deploy role.",
       allowedPattern: '^[A-Za-z0-9._-]{1,255}$',
     });
-    const roleName = new CfnParameter(this, 'DeliveryRoleName', { type: 'String', default: 'groundwork-delivery', description: 'Name of the delivery role.' });
+    const roleName = new CfnParameter(this, 'DeliveryRoleName', {
+      type: 'String',
+      default: 'groundwork-delivery',
+      description: "Name of the delivery role (the staging deploy job's: it may assume staging's deploy role).",
+    });
+    const imageRoleName = new CfnParameter(this, 'ImageRoleName', {
+      type: 'String',
+      default: 'groundwork-image',
+      description: 'Name of the image role (the image jobs of branch and tag pushes: it may push to the ECR repository and nothing else).',
+    });
 
     const { create, providerArn, ref: providerRef } = optionalGitHubOidcProvider(this, createProvider);
     const immutable = new CfnCondition(this, 'ImmutableSubject', {
@@ -110,9 +133,16 @@ export class GitHubOidcStack extends Stack {
       ),
     });
     const release = new CfnCondition(this, 'Release', { expression: Fn.conditionNot(Fn.conditionEquals(productionAccount.valueAsString, '')) });
-    const pinWorkflow = new CfnCondition(this, 'PinWorkflow', { expression: Fn.conditionNot(Fn.conditionEquals(workflowRef.valueAsString, '')) });
-    const stagingJobEnvironment = new CfnCondition(this, 'StagingJobEnvironment', {
-      expression: Fn.conditionNot(Fn.conditionEquals(stagingEnvironment.valueAsString, '')),
+    const pinWorkflow = new CfnCondition(this, 'PinWorkflow', { expression: Fn.conditionNot(Fn.conditionEquals(workflowCommit.valueAsString, '')) });
+    const noRepository = Fn.conditionEquals(workflowRepository.valueAsString, '');
+    const noCommit = Fn.conditionEquals(workflowCommit.valueAsString, '');
+    new CfnRule(this, 'WorkflowPinComplete', {
+      assertions: [
+        {
+          assert: Fn.conditionOr(Fn.conditionAnd(noRepository, noCommit), Fn.conditionAnd(Fn.conditionNot(noRepository), Fn.conditionNot(noCommit))),
+          assertDescription: 'WorkflowRepository and WorkflowCommit go together: give both to pin the reusable workflows, or neither.',
+        },
+      ],
     });
 
     /**
@@ -131,23 +161,29 @@ export class GitHubOidcStack extends Stack {
         }),
         Fn.sub(`repo:\${Owner}/\${Repo}:${rest}`, { Owner: owner.valueAsString, Repo: repository.valueAsString, Value: value }),
       );
-    const branchSubject = subjectFor('ref:refs/heads/${Value}', branch.valueAsString);
-    // The image job has no environment (sub names the branch); the staging deploy job runs in one (sub names it). Both
-    // must also carry the branch in the ref claim, which STS checks as a condition key of its own.
-    const base = {
-      [`${GITHUB_OIDC_PROVIDER}:aud`]: 'sts.amazonaws.com',
-      [`${GITHUB_OIDC_PROVIDER}:sub`]: Fn.conditionIf(
-        stagingJobEnvironment.logicalId,
-        [branchSubject, subjectFor('environment:${Value}', stagingEnvironment.valueAsString)],
-        [branchSubject],
-      ),
-      [`${GITHUB_OIDC_PROVIDER}:ref`]: Fn.sub('refs/heads/${Branch}', { Branch: branch.valueAsString }),
-    };
-    const trustConditions = Fn.conditionIf(
-      pinWorkflow.logicalId,
-      { StringEquals: { ...base, [`${GITHUB_OIDC_PROVIDER}:job_workflow_ref`]: workflowRef.valueAsString } },
-      { StringEquals: base },
-    );
+    const aud = { [`${GITHUB_OIDC_PROVIDER}:aud`]: 'sts.amazonaws.com' };
+    /** Exact conditions, plus the reusable workflow at the pinned commit when WorkflowCommit is set. */
+    const exactly = (conditions: Record<string, unknown>, workflow: string) =>
+      Fn.conditionIf(
+        pinWorkflow.logicalId,
+        {
+          ...aud,
+          ...conditions,
+          [`${GITHUB_OIDC_PROVIDER}:job_workflow_ref`]: Fn.sub(`\${Repository}/.github/workflows/${workflow}@\${Commit}`, {
+            Repository: workflowRepository.valueAsString,
+            Commit: workflowCommit.valueAsString,
+          }),
+        },
+        { ...aud, ...conditions },
+      );
+    const webIdentity = (condition: Record<string, unknown>) => ({
+      Effect: 'Allow',
+      Principal: { Federated: providerArn },
+      Action: 'sts:AssumeRoleWithWebIdentity',
+      Condition: condition,
+    });
+    const branchRef = Fn.sub('refs/heads/${Branch}', { Branch: branch.valueAsString });
+    const tagRef = Fn.sub('refs/tags/${Pattern}', { Pattern: tagPattern.valueAsString });
     const ecrStatements = [
       // GetAuthorizationToken has no resource-level permissions: AWS documents "*" as its only resource.
       { Sid: 'RegistryLogin', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
@@ -167,13 +203,66 @@ export class GitHubOidcStack extends Stack {
         Resource: Fn.sub('arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/${Repo}', { Repo: ecrRepository.valueAsString }),
       },
     ];
-    const role = new iam.CfnRole(this, 'DeliveryRole', {
-      roleName: roleName.valueAsString,
-      description: 'Groundwork delivery: GitHub Actions on one branch of one repository pushes images and deploys to staging',
+    const ecrOnly =
+      'ecr:GetAuthorizationToken supports no resource-level permissions (AWS documents "*" as its only resource); every other action is scoped to one repository or one role';
+    // A conditional resource cannot be a DependsOn target; referencing it under the same condition orders the two instead.
+    const afterProvider = (role: iam.CfnRole) =>
+      role.tags.setTag('groundwork:oidc-provider', Fn.conditionIf(create.logicalId, providerRef, 'existing').toString());
+
+    // The image role: the jobs of a push that have no environment (a branch push's image job, a tag push's image job).
+    // Anyone who may push a branch or a tag can run such a job with a workflow of their own, so this role may push
+    // images and do nothing else: no path from it leads to an environment.
+    const imageRole = new iam.CfnRole(this, 'ImageRole', {
+      roleName: imageRoleName.valueAsString,
+      description: 'Groundwork image: the image jobs of pushes to one branch, or of release tags, of one repository push to one ECR repository, nothing else',
       maxSessionDuration: 3600,
       assumeRolePolicyDocument: {
         Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Principal: { Federated: providerArn }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: trustConditions }],
+        Statement: [
+          webIdentity({
+            StringEquals: exactly(
+              { [`${GITHUB_OIDC_PROVIDER}:sub`]: subjectFor('ref:refs/heads/${Value}', branch.valueAsString), [`${GITHUB_OIDC_PROVIDER}:ref`]: branchRef },
+              'backend-staging.yml',
+            ),
+          }),
+          Fn.conditionIf(
+            release.logicalId,
+            webIdentity({
+              StringEquals: exactly({}, 'backend-release.yml'),
+              // The wildcard is the tag pattern's only: the repository part stays exact.
+              StringLike: {
+                [`${GITHUB_OIDC_PROVIDER}:sub`]: subjectFor('ref:refs/tags/${Value}', tagPattern.valueAsString),
+                [`${GITHUB_OIDC_PROVIDER}:ref`]: tagRef,
+              },
+            }),
+            Aws.NO_VALUE,
+          ),
+        ],
+      },
+      policies: [{ policyName: 'push-images', policyDocument: { Version: '2012-10-17', Statement: ecrStatements } }],
+    });
+    afterProvider(imageRole);
+    Validations.of(imageRole).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: ecrOnly });
+    new CfnOutput(this, 'ImageRoleArn', { value: imageRole.attrArn, description: 'image-role-arn for the backend repository caller workflow' });
+
+    // The delivery role: only the staging deploy job, which runs in the staging environment of a run of the branch.
+    const role = new iam.CfnRole(this, 'DeliveryRole', {
+      roleName: roleName.valueAsString,
+      description: 'Groundwork delivery: the staging deploy job (in its GitHub environment, on one branch of one repository) assumes the staging deploy role',
+      maxSessionDuration: 3600,
+      assumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          webIdentity({
+            StringEquals: exactly(
+              {
+                [`${GITHUB_OIDC_PROVIDER}:sub`]: subjectFor('environment:${Value}', stagingEnvironment.valueAsString),
+                [`${GITHUB_OIDC_PROVIDER}:ref`]: branchRef,
+              },
+              'backend-staging.yml',
+            ),
+          }),
+        ],
       },
       policies: [
         {
@@ -181,7 +270,6 @@ export class GitHubOidcStack extends Stack {
           policyDocument: {
             Version: '2012-10-17',
             Statement: [
-              ...ecrStatements,
               {
                 Sid: 'AssumeTheDeployRoles',
                 Effect: 'Allow',
@@ -196,40 +284,26 @@ export class GitHubOidcStack extends Stack {
         },
       ],
     });
-    // A conditional resource cannot be a DependsOn target; referencing it under the same condition orders the two instead.
-    role.tags.setTag('groundwork:oidc-provider', Fn.conditionIf(create.logicalId, providerRef, 'existing').toString());
-    Validations.of(role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'ecr:GetAuthorizationToken supports no resource-level permissions (AWS documents "*" as its only resource); every other action is scoped to one repository or one role',
-    });
+    afterProvider(role);
     new CfnOutput(this, 'DeliveryRoleArn', { value: role.attrArn, description: 'delivery-role-arn for the backend repository caller workflow' });
 
-    // The release role: tags matching the pattern (and only this repository's) promote the image and deploy to production.
+    // The release role: only the release job, which runs in the production environment (its required reviewers) of a
+    // run of a release tag; it promotes the image and deploys to production.
     const releaseRole = new iam.CfnRole(this, 'ReleaseRole', {
       roleName: releaseRoleName.valueAsString,
-      description: 'Groundwork release: GitHub Actions on a release tag of one repository promotes the image and deploys to production',
+      description:
+        'Groundwork release: the release job (in the production environment, on a release tag of one repository) promotes the image and deploys to production',
       maxSessionDuration: 3600,
       assumeRolePolicyDocument: {
         Version: '2012-10-17',
         Statement: [
-          {
-            Effect: 'Allow',
-            Principal: { Federated: providerArn },
-            Action: 'sts:AssumeRoleWithWebIdentity',
-            Condition: {
-              StringEquals: { [`${GITHUB_OIDC_PROVIDER}:aud`]: 'sts.amazonaws.com' },
-              // The image job names the tag in sub; the release job names its environment there, so the tag is required
-              // of every token through the ref claim. The wildcard is the tag pattern's only: the repository is exact.
-              StringLike: {
-                [`${GITHUB_OIDC_PROVIDER}:sub`]: [
-                  subjectFor('ref:refs/tags/${Value}', tagPattern.valueAsString),
-                  subjectFor('environment:${Value}', releaseEnvironment.valueAsString),
-                ],
-                [`${GITHUB_OIDC_PROVIDER}:ref`]: Fn.sub('refs/tags/${Pattern}', { Pattern: tagPattern.valueAsString }),
-              },
-            },
-          },
+          webIdentity({
+            StringEquals: exactly(
+              { [`${GITHUB_OIDC_PROVIDER}:sub`]: subjectFor('environment:${Value}', releaseEnvironment.valueAsString) },
+              'backend-release.yml',
+            ),
+            StringLike: { [`${GITHUB_OIDC_PROVIDER}:ref`]: tagRef },
+          }),
         ],
       },
       policies: [
@@ -254,12 +328,12 @@ export class GitHubOidcStack extends Stack {
       ],
     });
     releaseRole.cfnOptions.condition = release;
-    releaseRole.tags.setTag('groundwork:oidc-provider', Fn.conditionIf(create.logicalId, providerRef, 'existing').toString());
-    Validations.of(releaseRole).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'ecr:GetAuthorizationToken supports no resource-level permissions; every other action is scoped to one repository or one role',
+    afterProvider(releaseRole);
+    Validations.of(releaseRole).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: ecrOnly });
+    const releaseOutput = new CfnOutput(this, 'ReleaseRoleArn', {
+      value: releaseRole.attrArn,
+      description: 'release-role-arn for the backend repository caller workflow',
     });
-    const releaseOutput = new CfnOutput(this, 'ReleaseRoleArn', { value: releaseRole.attrArn, description: 'the release role, for tags' });
     releaseOutput.condition = release;
   }
 }

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { SHARED_PATHS } from '../../../test/helpers/paths.js';
 import { authSettings } from '../../auth/pool-spec.js';
 import { loadConfig } from '../../config/load-config.js';
-import { roleAdmits } from '../../delivery/trust-policy.js';
+import { roleAdmits, roleMayCall, roleTrustsPrincipal } from '../../delivery/trust-policy.js';
 import { lintTemplates } from '../cfn-lint.js';
 import { authParameters, githubOidcParameters, workloadParameters } from '../template-parameters.js';
 import { buildMemberTemplates, templateText } from './build-templates.js';
@@ -52,7 +52,7 @@ describe('the member-account templates in cloudformation/', () => {
   });
 });
 
-describe('github-oidc.json: the delivery role trusts exactly one branch of one repository', () => {
+describe('github-oidc.json: the image, delivery and release roles of one repository', () => {
   const template = byFile('github-oidc.json');
   const classic = {
     GitHubOwner: 'acme',
@@ -60,15 +60,21 @@ describe('github-oidc.json: the delivery role trusts exactly one branch of one r
     Branch: 'master',
     GitHubOwnerId: '',
     GitHubRepositoryId: '',
-    WorkflowRef: '',
+    WorkflowRepository: '',
+    WorkflowCommit: '',
     CreateOidcProvider: 'true',
     StagingAccountId: '222222222222',
     StagingEnvironment: 'staging',
     ReleaseEnvironment: 'production',
     DeployRoleName: 'groundwork-deploy',
     DeliveryRoleName: 'groundwork-delivery',
+    ImageRoleName: 'groundwork-image',
+    ReleaseRoleName: 'groundwork-release',
     EcrRepositoryName: 'backend-service',
+    ProductionAccountId: '',
+    ReleaseTagPattern: 'v*',
   };
+  const release = { ...classic, ProductionAccountId: '444444444444' };
   /** A token as GitHub issues it: the ref claim is the run's ref; sub names that ref, or the job's environment instead. */
   const token = (sub: string, extra: Record<string, string> = {}) => ({
     aud: 'sts.amazonaws.com',
@@ -76,88 +82,138 @@ describe('github-oidc.json: the delivery role trusts exactly one branch of one r
     ...(sub.includes(':ref:') ? { ref: sub.slice(sub.indexOf(':ref:') + 5) } : {}),
     ...extra,
   });
-  const admits = (claims: Record<string, string>, parameters: Record<string, string> = classic) => roleAdmits(template, 'DeliveryRole', claims, { parameters });
+  const inEnvironment = (environment: string, ref: string, repo = 'acme/backend') => token(`repo:${repo}:environment:${environment}`, { ref, environment });
+  const admitsAs =
+    (role: string) =>
+    (claims: Record<string, string>, parameters: Record<string, string> = release) =>
+      roleAdmits(template, role, claims, { parameters });
+  const image = admitsAs('ImageRole');
+  const delivery = admitsAs('DeliveryRole');
+  const releaseRole = admitsAs('ReleaseRole');
+  const may = (role: string, action: string, resource: string, parameters: Record<string, string> = release) =>
+    roleMayCall(template, role, action, resource, { parameters });
+  const repositoryArn = 'arn:aws:ecr:us-east-1:111111111111:repository/backend-service';
+  const stagingDeployRole = 'arn:aws:iam::222222222222:role/groundwork-deploy';
+  const productionDeployRole = 'arn:aws:iam::444444444444:role/groundwork-deploy';
 
-  it('admits a push to master of that repository, and nothing else', () => {
-    expect(admits(token('repo:acme/backend:ref:refs/heads/master'))).toBe(true);
-    expect(admits(token('repo:acme/backend:ref:refs/heads/feature-x'))).toBe(false);
-    expect(admits(token('repo:acme/backend:ref:refs/tags/v1.0.0'))).toBe(false);
-    expect(admits(token('repo:acme/backend:pull_request'))).toBe(false);
-    expect(admits(token('repo:acme/other:ref:refs/heads/master'))).toBe(false);
-    expect(admits(token('repo:mallory/backend:ref:refs/heads/master'))).toBe(false);
-    expect(admits({ ...token('repo:acme/backend:ref:refs/heads/master'), aud: 'https://github.com/acme' })).toBe(false);
+  it('the image role admits the image jobs of pushes to master and of release tags of that repository, and nothing else', () => {
+    expect(image(token('repo:acme/backend:ref:refs/heads/master'))).toBe(true);
+    expect(image(token('repo:acme/backend:ref:refs/tags/v1.2.3'))).toBe(true);
+    expect(image(token('repo:acme/backend:ref:refs/heads/feature-x'))).toBe(false);
+    expect(image(token('repo:acme/backend:ref:refs/tags/nightly'))).toBe(false);
+    expect(image(token('repo:acme/backend:pull_request', { ref: 'refs/pull/7/merge' }))).toBe(false);
+    expect(image(token('repo:acme/other:ref:refs/heads/master'))).toBe(false);
+    expect(image(token('repo:mallory/backend:ref:refs/tags/v1.2.3'))).toBe(false);
+    expect(image(token('repo:acme/backend-fork:ref:refs/tags/v1.2.3'))).toBe(false);
+    expect(image({ ...token('repo:acme/backend:ref:refs/heads/master'), aud: 'https://github.com/acme' })).toBe(false);
+    // Without a production account no tag is trusted at all.
+    expect(image(token('repo:acme/backend:ref:refs/tags/v1.2.3'), classic)).toBe(false);
+    expect(image(token('repo:acme/backend:ref:refs/heads/master'), classic)).toBe(true);
   });
 
-  it('admits the staging deploy job, whose token names its environment, only for a run of master', () => {
-    const envToken = (environment: string, ref: string) => token(`repo:acme/backend:environment:${environment}`, { ref, environment });
-    expect(admits(envToken('staging', 'refs/heads/master'))).toBe(true);
-    expect(admits(envToken('staging', 'refs/heads/feature-x'))).toBe(false);
-    expect(admits(envToken('production', 'refs/heads/master'))).toBe(false);
-    expect(admits(token('repo:acme/other:environment:staging', { ref: 'refs/heads/master' }))).toBe(false);
-    // Without a staging environment, only the branch form is trusted.
-    expect(admits(envToken('staging', 'refs/heads/master'), { ...classic, StagingEnvironment: '' })).toBe(false);
-    expect(admits(token('repo:acme/backend:ref:refs/heads/master'), { ...classic, StagingEnvironment: '' })).toBe(true);
+  it('the image role may push to the one repository and nothing else: no role, no other repository', () => {
+    for (const action of ['ecr:PutImage', 'ecr:InitiateLayerUpload', 'ecr:BatchGetImage', 'ecr:DescribeImages'])
+      expect(may('ImageRole', action, repositoryArn)).toBe(true);
+    expect(may('ImageRole', 'ecr:PutImage', 'arn:aws:ecr:us-east-1:111111111111:repository/other')).toBe(false);
+    expect(may('ImageRole', 'ecr:BatchDeleteImage', repositoryArn)).toBe(false);
+    expect(may('ImageRole', 'ecr:SetRepositoryPolicy', repositoryArn)).toBe(false);
+    for (const target of [stagingDeployRole, productionDeployRole]) expect(may('ImageRole', 'sts:AssumeRole', target)).toBe(false);
+    expect(may('ImageRole', 'sts:AssumeRole', 'arn:aws:iam::111111111111:role/groundwork-release')).toBe(false);
   });
 
-  it('uses the immutable subject form when the numeric IDs are given', () => {
-    const ids = { ...classic, GitHubOwnerId: '1001', GitHubRepositoryId: '2002' };
-    expect(admits(token('repo:acme@1001/backend@2002:ref:refs/heads/master'), ids)).toBe(true);
-    // A repository deleted and re-created under the same name has another ID.
-    expect(admits(token('repo:acme@1001/backend@9999:ref:refs/heads/master'), ids)).toBe(false);
-    expect(admits(token('repo:acme/backend:ref:refs/heads/master'), ids)).toBe(false);
+  it('attack: a tag push without the production environment pushes an image but cannot reach the production deploy role', () => {
+    // A writer who is no reviewer pushes v9.9.9-x on a commit whose workflow skips the release job's environment: the
+    // token names the tag in sub, and no environment.
+    const tagPush = token('repo:acme/backend:ref:refs/tags/v9.9.9-x');
+    expect(releaseRole(tagPush)).toBe(false);
+    expect(delivery(tagPush)).toBe(false);
+    expect(image(tagPush)).toBe(true);
+    expect(may('ImageRole', 'ecr:PutImage', repositoryArn)).toBe(true);
+    expect(may('ImageRole', 'sts:AssumeRole', productionDeployRole)).toBe(false);
+    // Production's deploy role trusts the release role alone, which only the production environment reaches.
+    const production = byFile('workload-bluegreen.json');
+    const ctx = { parameters: { ReleaseRoleArn: 'arn:aws:iam::111111111111:role/groundwork-release', ImageAccountId: '111111111111' } };
+    expect(roleTrustsPrincipal(production, 'DeployRole', 'arn:aws:iam::111111111111:role/groundwork-image', ctx)).toBe(false);
+    expect(roleTrustsPrincipal(production, 'DeployRole', 'arn:aws:iam::111111111111:role/groundwork-release', ctx)).toBe(true);
   });
 
-  it("pins the caller to this library's reusable workflow when WorkflowRef is set", () => {
-    const ref = 'acme/groundwork/.github/workflows/backend-staging.yml@refs/tags/v1';
-    const pinned = { ...classic, WorkflowRef: ref };
-    expect(admits(token('repo:acme/backend:ref:refs/heads/master', { job_workflow_ref: ref }), pinned)).toBe(true);
-    expect(
-      admits(token('repo:acme/backend:ref:refs/heads/master', { job_workflow_ref: 'acme/backend/.github/workflows/evil.yml@refs/heads/master' }), pinned),
-    ).toBe(false);
+  it('attack: a branch push without the staging environment pushes an image but cannot reach the staging deploy role', () => {
+    const branchPush = token('repo:acme/backend:ref:refs/heads/master');
+    expect(delivery(branchPush)).toBe(false);
+    expect(releaseRole(branchPush)).toBe(false);
+    expect(may('ImageRole', 'sts:AssumeRole', stagingDeployRole)).toBe(false);
+    const staging = byFile('workload.json');
+    const ctx = { parameters: { DeliveryRoleArn: 'arn:aws:iam::111111111111:role/groundwork-delivery', ImageAccountId: '111111111111' } };
+    expect(roleTrustsPrincipal(staging, 'DeployRole', 'arn:aws:iam::111111111111:role/groundwork-image', ctx)).toBe(false);
+    expect(roleTrustsPrincipal(staging, 'DeployRole', 'arn:aws:iam::111111111111:role/groundwork-delivery', ctx)).toBe(true);
   });
 
-  it('with a production account, has a release role that only tags matching the pattern of that repository may assume', () => {
-    const release = { ...classic, ProductionAccountId: '444444444444', ReleaseTagPattern: 'v*' };
-    const admitsRelease = (claims: Record<string, string>, parameters: Record<string, string> = release) =>
-      roleAdmits(template, 'ReleaseRole', claims, { parameters });
+  it('the delivery role admits only the staging deploy job: the staging environment of a run of master', () => {
+    expect(delivery(inEnvironment('staging', 'refs/heads/master'))).toBe(true);
+    expect(delivery(inEnvironment('staging', 'refs/heads/feature-x'))).toBe(false);
+    expect(delivery(inEnvironment('staging', 'refs/tags/v1.2.3'))).toBe(false);
+    expect(delivery(inEnvironment('production', 'refs/heads/master'))).toBe(false);
+    expect(delivery(inEnvironment('staging', 'refs/heads/master', 'acme/other'))).toBe(false);
+    expect(delivery(token('repo:acme/backend:pull_request', { ref: 'refs/pull/7/merge' }))).toBe(false);
+    expect(delivery(inEnvironment('qa', 'refs/heads/master'), { ...release, StagingEnvironment: 'qa' })).toBe(true);
+    expect(template.Parameters.StagingEnvironment).toMatchObject({ AllowedPattern: '^[A-Za-z0-9._-]{1,255}$' });
+    expect(may('DeliveryRole', 'sts:AssumeRole', stagingDeployRole)).toBe(true);
+    expect(may('DeliveryRole', 'sts:AssumeRole', productionDeployRole)).toBe(false);
+    expect(may('DeliveryRole', 'ecr:PutImage', repositoryArn)).toBe(false);
+  });
+
+  it('the release role admits only the release job: the production environment of a run of a release tag', () => {
     expect(template.Resources.ReleaseRole?.Condition).toBe('Release');
-    expect(admitsRelease(token('repo:acme/backend:ref:refs/tags/v1.2.3'))).toBe(true);
-    expect(admitsRelease(token('repo:acme/backend:ref:refs/tags/nightly'))).toBe(false);
-    expect(admitsRelease(token('repo:acme/backend:ref:refs/heads/master'))).toBe(false);
-    expect(admitsRelease(token('repo:acme/backend:pull_request'))).toBe(false);
-    expect(admitsRelease(token('repo:acme/other:ref:refs/tags/v1.2.3'))).toBe(false);
-    expect(admitsRelease(token('repo:acme/backend-fork:ref:refs/tags/v1.2.3'))).toBe(false);
-    // The release job runs in the production environment: its sub names the environment, its ref claim the tag.
-    const production = (ref: string) => token('repo:acme/backend:environment:production', { ref, environment: 'production' });
-    expect(admitsRelease(production('refs/tags/v1.2.3'))).toBe(true);
-    expect(admitsRelease(production('refs/heads/master'))).toBe(false);
-    expect(admitsRelease(production('refs/tags/nightly'))).toBe(false);
-    expect(admitsRelease(token('repo:acme/backend:environment:staging', { ref: 'refs/tags/v1.2.3' }))).toBe(false);
-    expect(admitsRelease(token('repo:acme/other:environment:production', { ref: 'refs/tags/v1.2.3' }))).toBe(false);
-    // The delivery role does not admit tags either: each role trusts its own refs.
-    expect(admits(token('repo:acme/backend:ref:refs/tags/v1.2.3'), release)).toBe(false);
-    const policy = JSON.stringify(template.Resources.ReleaseRole?.Properties.Policies);
-    expect(policy).toContain('AssumeTheProductionDeployRole');
+    expect(releaseRole(inEnvironment('production', 'refs/tags/v1.2.3'))).toBe(true);
+    expect(releaseRole(inEnvironment('production', 'refs/heads/master'))).toBe(false);
+    expect(releaseRole(inEnvironment('production', 'refs/tags/nightly'))).toBe(false);
+    expect(releaseRole(inEnvironment('staging', 'refs/tags/v1.2.3'))).toBe(false);
+    expect(releaseRole(inEnvironment('production', 'refs/tags/v1.2.3', 'acme/other'))).toBe(false);
+    expect(releaseRole(token('repo:acme/backend:ref:refs/tags/v1.2.3'))).toBe(false);
+    expect(may('ReleaseRole', 'sts:AssumeRole', productionDeployRole)).toBe(true);
+    expect(may('ReleaseRole', 'sts:AssumeRole', stagingDeployRole)).toBe(false);
+    expect(may('ReleaseRole', 'ecr:PutImage', repositoryArn)).toBe(true);
   });
 
-  it('never uses StringLike or a wildcard in the delivery trust', () => {
-    const trust = JSON.stringify(template.Resources.DeliveryRole?.Properties.AssumeRolePolicyDocument);
-    expect(trust).not.toContain('StringLike');
-    expect(trust).not.toMatch(/repo:\*|:\*"/);
+  it('uses the immutable subject form when the numeric IDs are given, for every role', () => {
+    const ids = { ...release, GitHubOwnerId: '1001', GitHubRepositoryId: '2002' };
+    expect(image(token('repo:acme@1001/backend@2002:ref:refs/heads/master'), ids)).toBe(true);
+    expect(image(token('repo:acme@1001/backend@2002:ref:refs/tags/v1.0.0'), ids)).toBe(true);
+    expect(delivery(token('repo:acme@1001/backend@2002:environment:staging', { ref: 'refs/heads/master' }), ids)).toBe(true);
+    expect(releaseRole(token('repo:acme@1001/backend@2002:environment:production', { ref: 'refs/tags/v1.0.0' }), ids)).toBe(true);
+    // A repository deleted and re-created under the same name has another ID.
+    expect(image(token('repo:acme@1001/backend@9999:ref:refs/heads/master'), ids)).toBe(false);
+    expect(image(token('repo:acme/backend:ref:refs/heads/master'), ids)).toBe(false);
+    expect(releaseRole(token('repo:acme/backend:environment:production', { ref: 'refs/tags/v1.0.0' }), ids)).toBe(false);
   });
 
-  it('may push to one repository and assume one deploy role, and log in to ECR (which has no resource-level permission)', () => {
-    const policy = (
-      (template.Resources.DeliveryRole?.Properties.Policies ?? []) as {
-        PolicyDocument: { Statement: { Sid: string; Action: string | string[]; Resource: unknown }[] };
-      }[]
-    )[0];
-    const statements = policy?.PolicyDocument.Statement ?? [];
-    expect(statements.map((s) => s.Sid)).toEqual(['RegistryLogin', 'PushToTheRepository', 'AssumeTheDeployRoles']);
-    expect(statements[0]).toMatchObject({ Action: 'ecr:GetAuthorizationToken', Resource: '*' });
-    expect(JSON.stringify(statements[1]?.Resource)).toContain(':repository/${Repo}');
-    expect(statements[2]).toMatchObject({ Action: 'sts:AssumeRole' });
-    expect(JSON.stringify(statements[2]?.Resource)).toContain(':role/${Role}');
+  it('pins each role to its own reusable workflow of this library at the given commit when WorkflowRepository and WorkflowCommit are set', () => {
+    const sha = 'a'.repeat(40);
+    const pinned = { ...release, WorkflowRepository: 'acme/groundwork', WorkflowCommit: sha };
+    const stagingRef = `acme/groundwork/.github/workflows/backend-staging.yml@${sha}`;
+    const releaseRef = `acme/groundwork/.github/workflows/backend-release.yml@${sha}`;
+    const evil = { job_workflow_ref: 'acme/backend/.github/workflows/evil.yml@refs/heads/master' };
+    expect(image(token('repo:acme/backend:ref:refs/heads/master', { job_workflow_ref: stagingRef }), pinned)).toBe(true);
+    expect(image(token('repo:acme/backend:ref:refs/heads/master', evil), pinned)).toBe(false);
+    expect(image(token('repo:acme/backend:ref:refs/tags/v1.0.0', { job_workflow_ref: releaseRef }), pinned)).toBe(true);
+    expect(image(token('repo:acme/backend:ref:refs/tags/v1.0.0', evil), pinned)).toBe(false);
+    expect(delivery(inEnvironment('staging', 'refs/heads/master'), pinned)).toBe(false);
+    expect(delivery({ ...inEnvironment('staging', 'refs/heads/master'), job_workflow_ref: stagingRef }, pinned)).toBe(true);
+    expect(delivery({ ...inEnvironment('staging', 'refs/heads/master'), job_workflow_ref: releaseRef }, pinned)).toBe(false);
+    expect(releaseRole({ ...inEnvironment('production', 'refs/tags/v1.0.0'), job_workflow_ref: releaseRef }, pinned)).toBe(true);
+    expect(releaseRole({ ...inEnvironment('production', 'refs/tags/v1.0.0'), ...evil }, pinned)).toBe(false);
+    // The library at a moved tag is not the pinned commit.
+    const byTag = { job_workflow_ref: 'acme/groundwork/.github/workflows/backend-release.yml@refs/tags/v1' };
+    expect(releaseRole({ ...inEnvironment('production', 'refs/tags/v1.0.0'), ...byTag }, pinned)).toBe(false);
+    expect(template.Parameters.WorkflowCommit).toMatchObject({ AllowedPattern: '^([0-9a-f]{40})?$' });
+    const rules = (template as unknown as { Rules: Record<string, { Assertions: { Assert: unknown }[] }> }).Rules;
+    expect(JSON.stringify(rules.WorkflowPinComplete?.Assertions[0]?.Assert)).toContain('WorkflowRepository');
+  });
+
+  it('uses StringLike only for the tag pattern, never for the repository or an environment', () => {
+    const trusts = (role: string) => JSON.stringify(template.Resources[role]?.Properties.AssumeRolePolicyDocument);
+    expect(trusts('DeliveryRole')).not.toContain('StringLike');
+    for (const role of ['ImageRole', 'DeliveryRole', 'ReleaseRole']) expect(trusts(role)).not.toMatch(/repo:\*|:\*"|environment:\*/);
     expect(template.Resources.Provider?.Condition).toBe('CreateProvider');
   });
 });
@@ -275,6 +331,18 @@ describe('workload.json: a staging environment for the backend service', () => {
     expect(template.Resources.HttpsListener?.Condition).toBe('Https');
     expect(template.Resources.HttpRedirect?.Condition).toBe('Https');
     expect(template.Resources.Http?.Condition).toBe('HttpOnly');
+  });
+
+  it("lets the tasks pull only from the cicd account's repository", () => {
+    for (const file of ['workload.json', 'workload-bluegreen.json']) {
+      const workload = byFile(file);
+      const ctx = { parameters: { ImageAccountId: '111111111111', ImageRepositoryName: 'backend-service' }, accountId: '222222222222' };
+      const pull = (resource: string) => roleMayCall(workload, 'ExecutionRole', 'ecr:BatchGetImage', resource, ctx);
+      expect({ file, cicd: pull('arn:aws:ecr:us-east-1:111111111111:repository/backend-service') }).toEqual({ file, cicd: true });
+      expect({ file, other: pull('arn:aws:ecr:us-east-1:111111111111:repository/other') }).toEqual({ file, other: false });
+      expect({ file, elsewhere: pull('arn:aws:ecr:us-east-1:999999999999:repository/backend-service') }).toEqual({ file, elsewhere: false });
+      expect({ file, ownAccount: pull('arn:aws:ecr:us-east-1:222222222222:repository/backend-service') }).toEqual({ file, ownAccount: false });
+    }
   });
 
   it('lets only the delivery role assume the deploy role, which may deploy this service and nothing else', () => {

@@ -107,15 +107,28 @@ export class WorkloadStack extends Stack {
       allowedValues: ['7', '14', '30', '60', '90', '180', '365'],
       description: 'Retention of the container logs.',
     });
+    const imageAccount = p('ImageAccountId', {
+      type: 'String',
+      description: 'Account ID of the cicd account, whose ECR repository holds the images: the only repository the tasks may pull from.',
+      allowedPattern: '^[0-9]{12}$',
+    });
+    const imageRepository = p('ImageRepositoryName', {
+      type: 'String',
+      default: 'backend-service',
+      description: 'The ECR repository (in ImageAccountId, this region) the tasks pull the image from.',
+      allowedPattern: '^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$',
+    });
     const deliveryRole = blueGreen
       ? p('ReleaseRoleArn', {
           type: 'String',
-          description: "ARN of the cicd account's release role (tags only): the only principal that may assume the deploy role.",
+          description:
+            "ARN of the cicd account's release role (only the release job in the production environment, on a release tag, gets it): the only principal that may assume the deploy role.",
           allowedPattern: '^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$',
         })
       : p('DeliveryRoleArn', {
           type: 'String',
-          description: "ARN of the cicd account's delivery role: the only principal that may assume the deploy role.",
+          description:
+            "ARN of the cicd account's delivery role (only the deploy job in the staging environment gets it): the only principal that may assume the deploy role.",
           allowedPattern: '^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$',
         });
     const deployRoleName = p('DeployRoleName', { type: 'String', default: 'groundwork-deploy', description: 'Name of the deploy role.' });
@@ -266,7 +279,10 @@ export class WorkloadStack extends Stack {
                 Sid: 'PullTheImage',
                 Effect: 'Allow',
                 Action: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
-                Resource: Fn.sub('arn:${AWS::Partition}:ecr:*:*:repository/*'),
+                Resource: Fn.sub('arn:${AWS::Partition}:ecr:${AWS::Region}:${Account}:repository/${Repo}', {
+                  Account: imageAccount.valueAsString,
+                  Repo: imageRepository.valueAsString,
+                }),
               },
               {
                 Sid: 'WriteLogs',
@@ -282,10 +298,6 @@ export class WorkloadStack extends Stack {
     Validations.of(executionRole).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'ecr:GetAuthorizationToken supports no resource-level permissions',
-    });
-    Validations.of(executionRole).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecr:*:*:repository/*]',
-      reason: 'the image lives in the cicd account, whose ID this generic template does not know; its repository policy admits only the environment accounts',
     });
     Validations.of(executionRole).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::<ServiceLogs.Arn>:*]',
