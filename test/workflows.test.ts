@@ -98,7 +98,10 @@ describe('backend-staging (reusable) and the backend caller template', () => {
     expect(role('image')?.['role-to-assume']).toBe('${{ inputs.image-role-arn }}');
     expect(role('image')?.['target-account-id']).toBeUndefined();
     expect(role('deploy')?.['role-to-assume']).toBe('${{ inputs.delivery-role-arn }}');
-    expect(role('deploy')?.['target-account-id']).toBe('${{ inputs.staging-account-id }}');
+    // deploy-staging chains into staging itself and keeps the cicd session, with which it records the deployed digest.
+    expect(role('deploy')?.['target-account-id']).toBeUndefined();
+    const deploy = staging.jobs.deploy?.steps?.find((s) => s.uses?.endsWith('deploy-staging'))?.with;
+    expect(deploy).toMatchObject({ 'staging-account-id': '${{ inputs.staging-account-id }}', 'deploy-role-name': '${{ inputs.deploy-role-name }}' });
   });
 
   it('deploys one run at a time per environment, never cancelling one in progress', () => {

@@ -1,17 +1,50 @@
 import * as core from '@actions/core';
+import { ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { STSClient } from '@aws-sdk/client-sts';
+import { ClientFactory } from '../../src/aws/client-factory.js';
 import { actionError, numberInput, sessionClients } from '../../src/delivery/action-io.js';
 import { commandEnvironment } from '../../src/delivery/command-env.js';
 import { REVISION_TAG } from '../../src/delivery/deliveries.js';
 import { runE2e } from '../../src/delivery/e2e.js';
 import { deployService, RUN_URL_TAG } from '../../src/delivery/ecs-deploy.js';
+import { chainInto, roleArnFor } from '../../src/delivery/oidc.js';
+import { parseImageUri, recordStagingDeployment, stagingTag } from '../../src/delivery/staging-record.js';
 import { GroundworkError } from '../../src/errors.js';
 
-/** The action: deploy by digest, wait with progress, then E2E against the result. */
+/** Clients in staging: through its deploy role when an account is given, else the current credentials. */
+async function stagingClients(cicd: ClientFactory, masked: string[]): Promise<ClientFactory> {
+  const account = core.getInput('staging-account-id');
+  if (!account) return cicd;
+  const roleArn = roleArnFor(account, core.getInput('deploy-role-name') || 'groundwork-deploy');
+  const chained = await chainInto(cicd.create(STSClient), roleArn, 'groundwork-deploy-staging');
+  for (const secret of [chained.credentials.accessKeyId, chained.credentials.secretAccessKey, chained.credentials.sessionToken]) {
+    core.setSecret(secret);
+    masked.push(secret);
+  }
+  core.info(`chained into ${chained.assumedRoleArn}`);
+  return new ClientFactory({ ...cicd.settings, credentials: chained.credentials });
+}
+
+/** The commit deployed: the input, or the run's GITHUB_SHA; checked before anything is deployed. */
+function commitInput(): string {
+  const commit = core.getInput('commit') || process.env.GITHUB_SHA || '';
+  stagingTag(commit);
+  return commit;
+}
+
+/**
+ * The action: deploy by digest, wait with progress, E2E against the result (in a scrubbed environment), then record the
+ * digest as staging's deployment of the commit (`staging-<commit>` in the cicd repository), which a release requires.
+ */
 export async function run(): Promise<void> {
   try {
-    const clients = sessionClients(core.getInput('aws-region'), process.env);
+    const cicd = sessionClients(core.getInput('aws-region'), process.env);
+    const imageUri = core.getInput('image-uri', { required: true });
+    const commit = commitInput();
+    const masked: string[] = [];
+    const clients = await stagingClients(cicd, masked);
     const runUrl =
       process.env.GITHUB_SERVER_URL && process.env.GITHUB_REPOSITORY && process.env.GITHUB_RUN_ID
         ? `${process.env.GITHUB_SERVER_URL}/${process.env.GITHUB_REPOSITORY}/actions/runs/${process.env.GITHUB_RUN_ID}`
@@ -23,8 +56,8 @@ export async function run(): Promise<void> {
       cluster: core.getInput('cluster', { required: true }),
       service,
       containerName: core.getInput('container-name') || 'app',
-      imageUri: core.getInput('image-uri', { required: true }),
-      tags: { ...(runUrl ? { [RUN_URL_TAG]: runUrl } : {}), ...(process.env.GITHUB_SHA ? { [REVISION_TAG]: process.env.GITHUB_SHA } : {}) },
+      imageUri,
+      tags: { ...(runUrl ? { [RUN_URL_TAG]: runUrl } : {}), [REVISION_TAG]: commit },
       timeoutMs: numberInput('wait-timeout-seconds', core.getInput('wait-timeout-seconds') || '900', 60, 6 * 3600) * 1000,
       progress: (message) => core.info(message),
     });
@@ -34,8 +67,15 @@ export async function run(): Promise<void> {
     const command = core.getInput('e2e-command');
     if (command && !baseUrl) throw new GroundworkError('USAGE', `the service ${service} has no load balancer, so E2E has no URL`, { hint: 'set base-url' });
     // The team's command gets no AWS credentials, OIDC token endpoint or GitHub token (src/delivery/command-env.ts).
-    const e2e = await runE2e(command, baseUrl, { env: commandEnvironment(process.env), cwd: core.getInput('working-directory') || '.' });
+    const env = commandEnvironment(process.env, { secrets: masked });
+    const e2e = await runE2e(command, baseUrl, { env, cwd: core.getInput('working-directory') || '.' });
     core.setOutput('e2e', e2e.status);
+    // Only a deployment that passed its E2E (or has none) is recorded: a release ships nothing else.
+    const record = e2e.status === 'failed' ? undefined : await recordStagingDeployment(cicd.create(ECRClient), parseImageUri(imageUri), commit);
+    if (record) {
+      core.setOutput('staging-record', record.tag);
+      core.info(`${record.recorded ? 'recorded' : 'already recorded'}: ${record.tag} names ${record.digest}, the image a release of this commit must ship`);
+    }
     await core.summary
       .addHeading(`Deployed to ${service}`, 3)
       .addTable([
@@ -44,12 +84,14 @@ export async function run(): Promise<void> {
           { data: 'URL', header: true },
           { data: 'rollout', header: true },
           { data: 'E2E', header: true },
+          { data: 'staging record', header: true },
         ],
         [
           result.taskDefinitionArn.split('/').pop() ?? '',
           baseUrl || '(none)',
           `${result.seconds} s`,
           e2e.status === 'skipped' ? 'skipped: no integration tests configured' : e2e.status,
+          record ? `${record.tag} → ${record.digest}` : 'none: E2E failed, so this commit cannot be released',
         ],
       ])
       .write();
