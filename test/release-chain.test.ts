@@ -122,12 +122,12 @@ describe('a tag on master, from the caller template to production blue/green', (
   }
 
   /** The caller job a push runs (by its `if:`), with the FILL IN values filled as a team would, from the templates' outputs. */
-  function callerJobFor(refType: 'branch' | 'tag', fillIn: Record<string, string>): { workflow: string; with: Record<string, string> } {
+  function callerJobFor(refType: 'branch' | 'tag', fillIn: Record<string, string>): { workflow: string; uses: string; with: Record<string, string> } {
     const selected = Object.values(caller.jobs).filter((job) => evaluateExpression(job.if, { github: { ref_type: refType } }) === 'true');
     expect(selected).toHaveLength(1);
     const job = selected[0] as CallerJob;
     // Filling in changes values the template has, and may add only inputs the workflow declares (checked by workflows.test.ts).
-    return { workflow: job.uses.replace(/^[^/]+\/[^/]+\//, '').split('@')[0] as string, with: { ...job.with, ...fillIn } };
+    return { workflow: job.uses.replace(/^[^/]+\/[^/]+\//, '').split('@')[0] as string, uses: job.uses, with: { ...job.with, ...fillIn } };
   }
 
   it('the master push builds the image once; the tag push tests, reuses that image, and releases it blue/green with the smoke check', async () => {
@@ -143,17 +143,40 @@ describe('a tag on master, from the caller template to production blue/green', (
       GitHubRepository: 'backend',
       ProductionAccountId: PRODUCTION,
       StagingAccountId: '222222222222',
+      // The roles pinned to the library at the commit the caller file pins (its uses: names repository and SHA).
+      WorkflowRepository: caller.jobs.staging?.uses.split('/').slice(0, 2).join('/') as string,
+      WorkflowCommit: caller.jobs.staging?.uses.split('@')[1] as string,
+    };
+    const roles = { ImageRole: 'groundwork-image', DeliveryRole: 'groundwork-delivery', ReleaseRole: 'groundwork-release' } as const;
+    const fillInRoles = {
+      'image-role-arn': `arn:aws:iam::${CICD}:role/${roles.ImageRole}`,
+      'delivery-role-arn': `arn:aws:iam::${CICD}:role/${roles.DeliveryRole}`,
+      'release-role-arn': `arn:aws:iam::${CICD}:role/${roles.ReleaseRole}`,
+    };
+    /**
+     * The role a job's assume step names (its input, as the caller fills it in) is the one role of the cicd template that
+     * admits the token the job carries; the other two refuse it.
+     */
+    const expectRoleOf = (job: WorkflowJob | undefined, inputs: Record<string, string>, claims: Record<string, string>, expected: keyof typeof roles) => {
+      const step = job?.steps?.find((s) => s.uses?.endsWith('assume-role-via-oidc'));
+      const arn = interpolate(step?.with?.['role-to-assume'], { inputs });
+      expect(arn).toBe(`arn:aws:iam::${CICD}:role/${roles[expected]}`);
+      const admitted = Object.keys(roles).filter((id) => roleAdmits(oidcTemplate, id, { aud: 'sts.amazonaws.com', ...claims }, { parameters: oidcParameters }));
+      expect(admitted).toEqual([expected]);
     };
 
-    // 1. The master push: backend-staging's image job, through the delivery role, builds and pushes the image.
-    const master = callerJobFor('branch', { 'delivery-role-arn': `arn:aws:iam::${CICD}:role/groundwork-delivery` });
+    // 1. The master push: backend-staging's image job, through the image role, builds and pushes the image.
+    const master = callerJobFor('branch', fillInRoles);
     expect(master.workflow).toBe('.github/workflows/backend-staging.yml');
-    const masterClaims = { sub: 'repo:acme/backend:ref:refs/heads/master', ref: 'refs/heads/master' };
-    expect(roleAdmits(oidcTemplate, 'DeliveryRole', { aud: 'sts.amazonaws.com', ...masterClaims }, { parameters: oidcParameters })).toBe(true);
-    // Its deploy job runs in the staging environment: that token names the environment, and is admitted for master only.
-    const stagingDeploy = { aud: 'sts.amazonaws.com', sub: 'repo:acme/backend:environment:staging', ref: 'refs/heads/master', environment: 'staging' };
-    expect(roleAdmits(oidcTemplate, 'DeliveryRole', stagingDeploy, { parameters: oidcParameters })).toBe(true);
+    // GitHub names the called workflow at the caller's pin in job_workflow_ref.
+    const masterClaims = { sub: 'repo:acme/backend:ref:refs/heads/master', ref: 'refs/heads/master', job_workflow_ref: master.uses };
     const staging = readYaml<Workflow>(master.workflow);
+    const stagingInputs = callInputs(staging, master.with);
+    expectRoleOf(staging.jobs.image, stagingInputs, masterClaims, 'ImageRole');
+    // Its deploy job runs in the staging environment: that token names the environment, and only it gets the delivery role.
+    expect(interpolate(staging.jobs.deploy?.environment, { inputs: stagingInputs })).toBe('staging');
+    const stagingDeploy = { sub: 'repo:acme/backend:environment:staging', ref: 'refs/heads/master', environment: 'staging', job_workflow_ref: master.uses };
+    expectRoleOf(staging.jobs.deploy, stagingInputs, stagingDeploy, 'DeliveryRole');
     const stagingImage = await runJob(
       staging.jobs.image as WorkflowJob,
       { inputs: callInputs(staging, master.with), github: {}, needs: {} },
@@ -168,7 +191,7 @@ describe('a tag on master, from the caller template to production blue/green', (
 
     // 2. The tag push: backend-release's test → image → release, through the release role, which only tags may assume.
     const tag = callerJobFor('tag', {
-      'release-role-arn': `arn:aws:iam::${CICD}:role/groundwork-release`,
+      ...fillInRoles,
       'production-account-id': PRODUCTION,
       'codedeploy-application': production.application,
       'codedeploy-deployment-group': production.group,
@@ -179,15 +202,28 @@ describe('a tag on master, from the caller template to production blue/green', (
     expect(tag.workflow).toBe('.github/workflows/backend-release.yml');
     // The image job's token names the tag; the release job runs in the production environment, so its token's sub
     // names the environment and its ref claim the tag (GitHub puts one or the other in sub, never both).
-    const tagClaims = { sub: 'repo:acme/backend:ref:refs/tags/v1.0.0', ref: 'refs/tags/v1.0.0' };
-    const releaseClaims = { sub: 'repo:acme/backend:environment:production', ref: 'refs/tags/v1.0.0', environment: 'production' };
-    for (const claims of [tagClaims, releaseClaims]) {
-      expect(roleAdmits(oidcTemplate, 'ReleaseRole', { aud: 'sts.amazonaws.com', ...claims }, { parameters: oidcParameters })).toBe(true);
-      expect(roleAdmits(oidcTemplate, 'DeliveryRole', { aud: 'sts.amazonaws.com', ...claims }, { parameters: oidcParameters })).toBe(false);
-    }
+    const tagClaims = { sub: 'repo:acme/backend:ref:refs/tags/v1.0.0', ref: 'refs/tags/v1.0.0', job_workflow_ref: tag.uses };
+    const releaseClaims = { sub: 'repo:acme/backend:environment:production', ref: 'refs/tags/v1.0.0', environment: 'production', job_workflow_ref: tag.uses };
     const release = readYaml<Workflow>(tag.workflow);
+    expectRoleOf(release.jobs.image, callInputs(release, tag.with), tagClaims, 'ImageRole');
+    expectRoleOf(release.jobs.release, callInputs(release, tag.with), releaseClaims, 'ReleaseRole');
     // The release job's environment is the input, whose default the caller keeps: the environment the token names.
     expect(interpolate(release.jobs.release?.environment, { inputs: callInputs(release, tag.with) })).toBe(releaseClaims.environment);
+    // The attack: a pushed workflow that runs the release without the environment carries the tag in sub; a master
+    // push's job without the staging environment carries the branch. Neither reaches a role that reaches an environment.
+    for (const claims of [tagClaims, masterClaims]) {
+      for (const role of ['DeliveryRole', 'ReleaseRole']) {
+        expect({
+          role,
+          sub: claims.sub,
+          admitted: roleAdmits(oidcTemplate, role, { aud: 'sts.amazonaws.com', ...claims }, { parameters: oidcParameters }),
+        }).toEqual({
+          role,
+          sub: claims.sub,
+          admitted: false,
+        });
+      }
+    }
     const context = (needs: WorkflowContext['needs']): WorkflowContext => ({ inputs: callInputs(release, tag.with), github: {}, needs });
     const env = await runnerEnv('refs/tags/v1.0.0', tagClaims);
     const releaseEnv = await runnerEnv('refs/tags/v1.0.0', releaseClaims);
