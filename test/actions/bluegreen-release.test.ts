@@ -6,6 +6,7 @@ import { CodeDeployClient, GetDeploymentCommand } from '@aws-sdk/client-codedepl
 import { CreateRepositoryCommand, DescribeImagesCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import { DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { recordStagingDeployment } from '../../src/delivery/staging-record.js';
 import { createProduction, type ProductionFixture } from '../helpers/delivery-fixtures.js';
 import { type FaultProxy, startFaultProxy } from '../helpers/fault-proxy.js';
 import { SHARED_PATHS } from '../helpers/paths.js';
@@ -74,8 +75,9 @@ describe('bluegreen-release, bundled and run as the runner runs it (Node 24), ag
     repo = gitRepository();
     writeFileSync(log, '');
     await ecr().send(new CreateRepositoryCommand({ repositoryName: 'backend', imageTagMutability: 'IMMUTABLE' }));
-    // The image part 1 built and tested in staging for this commit.
+    // The image part 1 built for this commit, and deploy-staging's record that staging ran it.
     await ecr().send(new PutImageCommand({ repositoryName: 'backend', imageTag: repo.onMaster, imageManifest: MANIFEST, imageDigest: DIGEST }));
+    await recordStagingDeployment(ecr(), { repositoryName: 'backend', digest: DIGEST }, repo.onMaster);
     production = await createProduction(sandbox.emulator.clients('eu-west-1'), PRODUCTION);
     proxy = await startFaultProxy({
       target: sandbox.emulator.endpoint,
@@ -142,7 +144,16 @@ describe('bluegreen-release, bundled and run as the runner runs it (Node 24), ag
       ],
     };
     const smokeLog = join(repo.dir, 'smoke.txt');
-    const run = await runAction('bluegreen-release', inputs({ 'smoke-command': `echo "$BASE_URL" > ${smokeLog}` }), env());
+    const smokeEnv = join(repo.dir, 'smoke-env.txt');
+    // The job's step holds the cicd credentials, the runner's OIDC token endpoint and a GitHub token: none reaches the smoke command.
+    const jobSecrets = {
+      ACTIONS_ID_TOKEN_REQUEST_URL: 'http://127.0.0.1:9/_apis/token',
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'oidc-request-bearer',
+      ACTIONS_RUNTIME_TOKEN: 'runtime-bearer',
+      GITHUB_TOKEN: 'ghs_jobtoken',
+      TEAM_SETTING: 'kept',
+    };
+    const run = await runAction('bluegreen-release', inputs({ 'smoke-command': `echo "$BASE_URL" > ${smokeLog}; env > ${smokeEnv}` }), env(jobSecrets));
     expect(run.stdout).not.toContain('::error::');
     expect(run.code).toBe(0);
     // One digest for the SHA tag and the version tag, and no docker call at all.
@@ -151,10 +162,17 @@ describe('bluegreen-release, bundled and run as the runner runs it (Node 24), ag
     );
     expect(new Set(imageDetails?.map((d) => d.imageDigest))).toEqual(new Set([DIGEST]));
     expect(readFileSync(log, 'utf8')).toBe('');
-    expect(run.outputs).toMatchObject({ status: 'Succeeded', 'image-digest': DIGEST, version: 'v1.0.0', built: 'false' });
+    expect(run.outputs).toMatchObject({ status: 'Succeeded', 'image-digest': DIGEST, version: 'v1.0.0' });
     expect(run.outputs['image-uri']).toMatch(new RegExp(`/backend@${DIGEST}$`));
     // The smoke command got the test listener (port 9000 of the production load balancer).
     expect(readFileSync(smokeLog, 'utf8').trim()).toBe(`http://${production.loadBalancerDns}:9000`);
+    // The smoke command ran with BASE_URL and the team's settings, and without the job's credentials and tokens.
+    const seen = readFileSync(smokeEnv, 'utf8');
+    expect(seen).toContain(`BASE_URL=http://${production.loadBalancerDns}:9000\n`);
+    expect(seen).toContain('TEAM_SETTING=kept\n');
+    expect(seen).toContain(`GITHUB_SHA=${repo.onMaster}\n`);
+    expect(seen.split('\n').filter((line) => /^(AWS_|ACTIONS_|GITHUB_TOKEN=|INPUT_|STATE_|GITHUB_(ENV|OUTPUT|STATE|PATH)=)/.test(line))).toEqual([]);
+    for (const secret of ['AKIAEXAMPLEEXAMPLE', 'oidc-request-bearer', 'runtime-bearer', 'ghs_jobtoken']) expect(seen).not.toContain(secret);
     expect(called('ContinueDeployment')).toEqual([{ deploymentId: run.outputs['deployment-id'], deploymentWaitType: 'READY_WAIT' }]);
     expect(called('StopDeployment')).toEqual([]);
     // The deployment was created in production (the emulator keeps it) with the AppSpec pinning the new revision by digest.
@@ -173,28 +191,45 @@ describe('bluegreen-release, bundled and run as the runner runs it (Node 24), ag
     expect(run.stdout).toContain('Install (new tasks provisioned): Succeeded');
     expect(run.stdout).toContain('the smoke check passed');
     expect(run.stdout).toContain('bake for 5 min');
-    expect(run.summary).toContain('the image tested in staging, not rebuilt');
+    expect(run.summary).toContain('the image staging ran, not rebuilt');
     expect(run.state).toMatchObject({ 'deployment-id': run.outputs['deployment-id'], settled: 'true' });
   });
 
-  it('builds the image only when none exists for the commit, and says so', async () => {
+  it('refuses a commit staging never ran, and one whose image is not the digest staging recorded, before any deployment; nothing is built', async () => {
     script = { GetDeployment: [deployment('Succeeded')] };
-    const run = await runAction('bluegreen-release', inputs(), env({ GITHUB_SHA: repo.unbuilt, GITHUB_REF_NAME: 'v1.1.0', GITHUB_REF: 'refs/tags/v1.1.0' }));
-    expect(run.stdout).not.toContain('::error::');
-    expect(run.outputs).toMatchObject({ status: 'Succeeded', version: 'v1.1.0', built: 'true' });
-    expect(run.stdout).toContain(`no image exists for ${repo.unbuilt}: building it`);
-    const builds = readFileSync(log, 'utf8')
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as { args: string[] })
-      .filter((c) => c.args[0] === 'buildx');
-    expect(builds).toHaveLength(1);
-    expect(builds[0]?.args[builds[0].args.indexOf('--tag') + 1]).toMatch(new RegExp(`/backend:${repo.unbuilt}$`));
-    const { imageDetails } = await ecr().send(
-      new DescribeImagesCommand({ repositoryName: 'backend', imageIds: [{ imageTag: repo.unbuilt }, { imageTag: 'v1.1.0' }] }),
+    const release = () =>
+      runAction('bluegreen-release', inputs(), env({ GITHUB_SHA: repo.unbuilt, GITHUB_REF_NAME: 'v1.1.0', GITHUB_REF: 'refs/tags/v1.1.0' }));
+    const noImage = await release();
+    expect(noImage.code).toBe(1);
+    expect(noImage.stdout).toContain(`::error::STAGING_RECORD_MISSING: no image exists for commit ${repo.unbuilt} in backend, so staging never ran it`);
+    // An image exists for the commit (pushed by an image job), but staging never recorded it: a team that deployed before the record.
+    const pushed = `sha256:${'d'.repeat(64)}`;
+    await ecr().send(
+      new PutImageCommand({ repositoryName: 'backend', imageTag: repo.unbuilt, imageManifest: MANIFEST.replace('1469', '1471'), imageDigest: pushed }),
     );
-    expect(new Set(imageDetails?.map((d) => d.imageDigest))).toEqual(new Set([run.outputs['image-digest']]));
-    expect(run.summary).toContain('built by this release: no image existed for the commit');
+    const unrecorded = await release();
+    expect(unrecorded.stdout).toContain(
+      `::error::STAGING_RECORD_MISSING: commit ${repo.unbuilt} has no staging record: backend has no tag staging-${repo.unbuilt}, so staging never ran its image ${pushed}`,
+    );
+    expect(unrecorded.stdout).toContain('deploy this commit to staging with backend-staging');
+    // Staging ran another image for the commit than the one its SHA tag names now.
+    const ran = `sha256:${'e'.repeat(64)}`;
+    await ecr().send(
+      new PutImageCommand({
+        repositoryName: 'backend',
+        imageTag: `staging-${repo.unbuilt}`,
+        imageManifest: MANIFEST.replace('1469', '1472'),
+        imageDigest: ran,
+      }),
+    );
+    const mismatch = await release();
+    expect(mismatch.stdout).toContain(
+      `::error::STAGING_RECORD_MISMATCH: commit ${repo.unbuilt}: staging ran ${ran} (tag staging-${repo.unbuilt}), but the commit's image is ${pushed}`,
+    );
+    expect(readFileSync(log, 'utf8')).toBe('');
+    const { imageDetails } = await ecr().send(new DescribeImagesCommand({ repositoryName: 'backend', imageIds: [{ imageDigest: pushed }] }));
+    expect(imageDetails?.[0]?.imageTags).toEqual([repo.unbuilt]);
+    expect(calls.filter((c) => c.operation === 'CreateDeployment' || c.operation === 'RegisterTaskDefinition')).toEqual([]);
   });
 
   it('names the alarm when CodeDeploy rolled back on it', async () => {
