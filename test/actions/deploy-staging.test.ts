@@ -1,6 +1,11 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateRepositoryCommand, DescribeImagesCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStagingService } from '../helpers/delivery-fixtures.js';
+import { type FaultProxy, startFaultProxy } from '../helpers/fault-proxy.js';
 import { runAction } from '../helpers/run-action.js';
 import { useTestEmulator } from '../helpers/test-emulator.js';
 
@@ -14,6 +19,8 @@ const ENV = () => ({
   GITHUB_SERVER_URL: 'https://github.com',
   GITHUB_REPOSITORY: 'acme/backend',
   GITHUB_RUN_ID: '4242',
+  // The runner always sets it: the commit the staging record names.
+  GITHUB_SHA: 'abcdefabcdefabcdefabcdefabcdefabcdef0000',
 });
 
 describe('deploy-staging, bundled and run as the runner runs it (Node 24), against the emulator', () => {
@@ -40,5 +47,114 @@ describe('deploy-staging, bundled and run as the runner runs it (Node 24), again
     expect(missing.stdout).toContain('::error::AWS_RESOURCE_NOT_FOUND: ECS service "nope" in cluster "staging" does not exist');
     const tag = await runAction('deploy-staging', { cluster: 'staging', service: 'backend', 'image-uri': 'backend:latest' }, ENV());
     expect(tag.stdout).toContain('::error::USAGE: image "backend:latest" is not pinned by digest');
+  });
+});
+
+/**
+ * Recorded ECS answers around the emulator: moto starts no deployment on UpdateService, so the proxy answers it and the
+ * following DescribeServices as ECS does for a rollout that completed; everything else (the service, task definitions,
+ * ECR, STS) is the emulator's.
+ */
+describe('deploy-staging after a completed rollout: E2E without the job credentials, then the staging record', () => {
+  const COMMIT = 'abcdefabcdefabcdefabcdefabcdefabcdef0001';
+  const DIGEST = `sha256:${'b'.repeat(64)}`;
+  const MANIFEST = JSON.stringify({
+    schemaVersion: 2,
+    mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+    config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: 1469, digest: `sha256:${'1'.repeat(64)}` },
+    layers: [],
+  });
+  const ecr = () => sandbox.emulator.clients('eu-west-1').create(ECRClient);
+  let proxy: FaultProxy;
+  let updated: string | undefined;
+  beforeAll(async () => {
+    await ecr().send(new CreateRepositoryCommand({ repositoryName: 'backend', imageTagMutability: 'IMMUTABLE' }));
+    await ecr().send(new PutImageCommand({ repositoryName: 'backend', imageTag: COMMIT, imageManifest: MANIFEST, imageDigest: DIGEST }));
+    proxy = await startFaultProxy({
+      target: sandbox.emulator.endpoint,
+      answer: (operation, body) => {
+        const deployment = (taskDefinition: string, rolloutState: string, runningCount: number) => ({
+          id: 'ecs-svc/1',
+          status: 'PRIMARY',
+          taskDefinition,
+          desiredCount: 1,
+          runningCount,
+          pendingCount: 1 - runningCount,
+          rolloutState,
+        });
+        if (operation === 'UpdateService') {
+          updated = (JSON.parse(body) as { taskDefinition: string }).taskDefinition;
+          return {
+            status: 200,
+            json: { service: { serviceName: 'backend', status: 'ACTIVE', taskDefinition: updated, deployments: [deployment(updated, 'IN_PROGRESS', 0)] } },
+          };
+        }
+        if (operation === 'DescribeServices' && updated) {
+          const done = { serviceName: 'backend', status: 'ACTIVE', taskDefinition: updated, deployments: [deployment(updated, 'COMPLETED', 1)] };
+          updated = undefined;
+          return { status: 200, json: { services: [done], failures: [] } };
+        }
+        return undefined;
+      },
+    });
+  });
+  afterAll(async () => proxy?.close());
+
+  const inputs = (extra: Record<string, string> = {}) => ({
+    cluster: 'staging',
+    service: 'backend',
+    'image-uri': `123456789012.dkr.ecr.eu-west-1.amazonaws.com/backend@${DIGEST}`,
+    'base-url': 'http://staging.example.test',
+    ...extra,
+  });
+  const env = (extra: Record<string, string> = {}) => ({ ...ENV(), AWS_ENDPOINT_URL: proxy.endpoint, GITHUB_SHA: COMMIT, ...extra });
+  const tagsOf = async (digest: string) =>
+    (await ecr().send(new DescribeImagesCommand({ repositoryName: 'backend', imageIds: [{ imageDigest: digest }] }))).imageDetails?.[0]?.imageTags ?? [];
+
+  it('runs E2E with BASE_URL and without AWS_*, ACTIONS_* or GITHUB_TOKEN, then records the digest as staging-<commit>; a re-run records nothing new', async () => {
+    const dump = join(mkdtempSync(join(tmpdir(), 'gw-e2e-')), 'env.txt');
+    const secrets = {
+      ACTIONS_ID_TOKEN_REQUEST_URL: 'http://127.0.0.1:9/_apis/token',
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'oidc-request-bearer',
+      GITHUB_TOKEN: 'ghs_jobtoken',
+      TEAM_SETTING: 'kept',
+    };
+    const run = await runAction('deploy-staging', inputs({ 'e2e-command': `env > ${dump}` }), env(secrets));
+    expect(run.stdout).not.toContain('::error::');
+    expect(run.outputs).toMatchObject({ e2e: 'passed', 'service-url': 'http://staging.example.test', 'staging-record': `staging-${COMMIT}` });
+    const seen = readFileSync(dump, 'utf8');
+    expect(seen).toContain('BASE_URL=http://staging.example.test\n');
+    expect(seen).toContain('TEAM_SETTING=kept\n');
+    expect(seen.split('\n').filter((line) => /^(AWS_|ACTIONS_|GITHUB_TOKEN=|INPUT_|GITHUB_(ENV|OUTPUT|STATE|PATH)=)/.test(line))).toEqual([]);
+    for (const secret of ['AKIAEXAMPLEEXAMPLE', 'oidc-request-bearer', 'ghs_jobtoken']) expect(seen).not.toContain(secret);
+    expect((await tagsOf(DIGEST)).sort()).toEqual([COMMIT, `staging-${COMMIT}`].sort());
+    expect(run.summary).toContain(`staging-${COMMIT} → ${DIGEST}`);
+    const again = await runAction('deploy-staging', inputs(), env());
+    expect(again.stdout).not.toContain('::error::');
+    expect(again.stdout).toContain(`already recorded: staging-${COMMIT} names ${DIGEST}`);
+  });
+
+  it('writes no record when E2E fails, so the commit cannot be released', async () => {
+    const commit = 'abcdefabcdefabcdefabcdefabcdefabcdef0002';
+    const run = await runAction('deploy-staging', inputs({ 'e2e-command': 'exit 4' }), env({ GITHUB_SHA: commit }));
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('::error::E2E tests failed against http://staging.example.test (exit code 4)');
+    expect(run.outputs.e2e).toBe('failed');
+    expect(run.outputs['staging-record']).toBeUndefined();
+    expect(await tagsOf(DIGEST)).not.toContain(`staging-${commit}`);
+  });
+
+  it('refuses, naming both digests, when staging-<commit> already names another image (someone wrote the record first)', async () => {
+    const commit = 'abcdefabcdefabcdefabcdefabcdefabcdef0003';
+    const forged = `sha256:${'f'.repeat(64)}`;
+    await ecr().send(
+      new PutImageCommand({ repositoryName: 'backend', imageTag: `staging-${commit}`, imageManifest: MANIFEST.replace('1469', '1480'), imageDigest: forged }),
+    );
+    const run = await runAction('deploy-staging', inputs(), env({ GITHUB_SHA: commit }));
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(
+      `::error::STAGING_RECORD_MISMATCH: staging now runs backend@${DIGEST} for commit ${commit}, but the tag staging-${commit} already names ${forged}`,
+    );
+    expect(await tagsOf(forged)).toEqual([`staging-${commit}`]);
   });
 });
