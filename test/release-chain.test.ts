@@ -6,7 +6,7 @@ import { CreateRepositoryCommand, DescribeImagesCommand, ECRClient } from '@aws-
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { roleAdmits } from '../src/delivery/trust-policy.js';
-import { createProduction, EXAMPLE_SERVICE, type ProductionFixture, startExampleService } from './helpers/delivery-fixtures.js';
+import { createProduction, createStagingService, EXAMPLE_SERVICE, type ProductionFixture, startExampleService } from './helpers/delivery-fixtures.js';
 import { type FaultProxy, startFaultProxy } from './helpers/fault-proxy.js';
 import { node24 } from './helpers/node24.js';
 import { SHARED_PATHS } from './helpers/paths.js';
@@ -18,6 +18,7 @@ const sandbox = useTestEmulator();
 const root = SHARED_PATHS.root;
 const PRODUCTION = '444455556666';
 const CICD = '123456789012';
+const STAGING = '222222222222';
 
 type Workflow = { on: { workflow_call?: { inputs?: Record<string, { default?: unknown }> } }; jobs: Record<string, WorkflowJob & { environment?: string }> };
 type CallerJob = { if: string; uses: string; with: Record<string, string> };
@@ -60,6 +61,16 @@ describe('a tag on master, from the caller template to production blue/green', (
   const log = join(mkdtempSync(join(tmpdir(), 'gw-chain-docker-')), 'calls.jsonl');
   const cd: string[] = [];
   let polls = 0;
+  let stagingRollout: string | undefined;
+  const rollout = (rolloutState: string, runningCount: number) => ({
+    id: 'ecs-svc/1',
+    status: 'PRIMARY',
+    taskDefinition: stagingRollout,
+    desiredCount: 1,
+    runningCount,
+    pendingCount: 1 - runningCount,
+    rolloutState,
+  });
 
   beforeAll(async () => {
     repo = backendRepository();
@@ -67,10 +78,21 @@ describe('a tag on master, from the caller template to production blue/green', (
     const clients = sandbox.emulator.clients('eu-west-1');
     await clients.create(ECRClient).send(new CreateRepositoryCommand({ repositoryName: 'backend-service', imageTagMutability: 'IMMUTABLE' }));
     production = await createProduction(clients, PRODUCTION);
+    await createStagingService(clients, { accountId: STAGING, serviceName: 'backend-service' });
     service = await startExampleService();
     proxy = await startFaultProxy({
       target: sandbox.emulator.endpoint,
-      answer: (operation) => {
+      answer: (operation, body) => {
+        // moto starts no ECS deployment on UpdateService: staging's rollout is answered as ECS answers one that completed.
+        if (operation === 'UpdateService') {
+          stagingRollout = (JSON.parse(body) as { taskDefinition: string }).taskDefinition;
+          return { status: 200, json: { service: { serviceName: 'backend-service', status: 'ACTIVE', deployments: [rollout('IN_PROGRESS', 0)] } } };
+        }
+        if (operation === 'DescribeServices' && stagingRollout) {
+          const services = [{ serviceName: 'backend-service', status: 'ACTIVE', taskDefinition: stagingRollout, deployments: [rollout('COMPLETED', 1)] }];
+          stagingRollout = undefined;
+          return { status: 200, json: { services, failures: [] } };
+        }
         if (['GetDeployment', 'ListDeploymentTargets', 'BatchGetDeploymentTargets', 'ContinueDeployment', 'StopDeployment'].includes(operation))
           cd.push(operation);
         if (operation === 'GetDeployment') {
@@ -130,7 +152,7 @@ describe('a tag on master, from the caller template to production blue/green', (
     return { workflow: job.uses.replace(/^[^/]+\/[^/]+\//, '').split('@')[0] as string, uses: job.uses, with: { ...job.with, ...fillIn } };
   }
 
-  it('the master push builds the image once; the tag push tests, reuses that image, and releases it blue/green with the smoke check', async () => {
+  it('the master push builds the image once and staging records the digest it deployed; the tag push tests, reuses that image, finds the record, and releases it blue/green with the smoke check', async () => {
     const oidcTemplate = JSON.parse(readFileSync(join(root, 'cloudformation/github-oidc.json'), 'utf8'));
     // The template's defaults, and the values this organization gives it.
     const oidcParameters = {
@@ -188,6 +210,22 @@ describe('a tag on master, from the caller template to production blue/green', (
         .split('\n')
         .filter((line) => line.includes('"buildx"')).length;
     expect(builds()).toBe(1);
+    // Its deploy job deploys that digest to staging (chaining into staging's deploy role) and records it as
+    // staging-<commit> with the delivery session: the record the release of this commit requires.
+    const stagingDeployed = await runJob(
+      staging.jobs.deploy as WorkflowJob,
+      { inputs: stagingInputs, github: {}, needs: { image: stagingImage } },
+      { workspace: repo.dir, env: await runnerEnv('refs/heads/master', stagingDeploy) },
+    );
+    const deployStep = stagingDeployed.steps.find((s) => s.name.endsWith('deploy-staging'))?.action;
+    expect(deployStep?.stdout).not.toContain('::error::');
+    expect(deployStep?.stdout).toContain(`chained into arn:aws:sts::${STAGING}:assumed-role/groundwork-deploy/`);
+    expect(deployStep?.outputs['staging-record']).toBe(`staging-${repo.sha}`);
+    const { imageDetails: recorded } = await sandbox.emulator
+      .clients('eu-west-1')
+      .create(ECRClient)
+      .send(new DescribeImagesCommand({ repositoryName: 'backend-service', imageIds: [{ imageTag: `staging-${repo.sha}` }] }));
+    expect(recorded?.[0]?.imageDigest).toBe(stagingImage.outputs['image-uri']?.split('@')[1]);
 
     // 2. The tag push: backend-release's test → image → release, through the release role, which only tags may assume.
     const tag = callerJobFor('tag', {
@@ -256,7 +294,8 @@ describe('a tag on master, from the caller template to production blue/green', (
     expect(action?.stdout).toContain('the smoke check passed');
     expect(cd).toContain('ContinueDeployment');
     expect(cd).not.toContain('StopDeployment');
-    expect(action?.outputs).toMatchObject({ status: 'Succeeded', version: 'v1.0.0', built: 'false' });
+    expect(action?.stdout).toContain(`the image staging ran for ${repo.sha.slice(0, 12)}, now also tagged v1.0.0`);
+    expect(action?.outputs).toMatchObject({ status: 'Succeeded', version: 'v1.0.0' });
     expect(shipped.outputs['deployment-id']).toBe(action?.outputs['deployment-id']);
   }, 180_000);
 });

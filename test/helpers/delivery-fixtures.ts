@@ -57,12 +57,12 @@ async function registerBackend(ecs: ECSClient, environment?: { name: string; val
   );
 }
 
-/** A staging cluster with a `backend` service on Fargate in the emulator, for deploy-staging. */
-export async function createStagingService(clients: ClientFactory): Promise<void> {
-  const ecs = clients.create(ECSClient);
+/** A staging cluster with a `backend` service (or the one named) on Fargate in the emulator, for deploy-staging. */
+export async function createStagingService(clients: ClientFactory, options: { accountId?: string; serviceName?: string } = {}): Promise<void> {
+  const ecs = clients.create(ECSClient, options.accountId ? { accountId: options.accountId } : {});
   await ecs.send(new CreateClusterCommand({ clusterName: 'staging' }));
   await registerBackend(ecs, [{ name: 'LOG_LEVEL', value: 'info' }]);
-  await ecs.send(new CreateServiceCommand({ cluster: 'staging', serviceName: 'backend', taskDefinition: 'backend', desiredCount: 1 }));
+  await ecs.send(new CreateServiceCommand({ cluster: 'staging', serviceName: options.serviceName ?? 'backend', taskDefinition: 'backend', desiredCount: 1 }));
 }
 
 /** What {@link createProduction} made: the names the release action needs. */
