@@ -25,6 +25,9 @@ describe('the console in Chromium, over the sandbox that npm start leaves', () =
     page.on('console', (message) => {
       if (message.type() === 'error') pageErrors.push(message.text());
     });
+    // As the operator does: open the printed URL, whose token the page trades for its session cookie.
+    await page.goto(up.openUrl);
+    await page.getByRole('heading', { name: 'Environments', level: 1 }).waitFor();
   }, 300_000);
 
   // A failed step leaves a picture of what the page showed.
@@ -50,6 +53,19 @@ describe('the console in Chromium, over the sandbox that npm start leaves', () =
     const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
     expect(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
   };
+
+  it('Sign-in: the printed URL’s token becomes an HttpOnly, SameSite=Strict cookie and leaves the address bar', async () => {
+    expect(page.url()).toBe(`${up.consoleUrl}/`);
+    const [cookie] = await page.context().cookies(up.consoleUrl);
+    expect(cookie).toMatchObject({ value: up.token, httpOnly: true, sameSite: 'Strict', secure: false });
+    expect(await page.evaluate('document.cookie')).toBe('');
+    // A browser without the cookie (another user's, or a link without the token) gets the page but no data.
+    const stranger = await page.context().browser()?.newContext();
+    const other = await stranger?.newPage();
+    await other?.goto(`${up.consoleUrl}/people`);
+    await other?.getByText('This console needs the link it printed').waitFor();
+    await stranger?.close();
+  });
 
   it('Environments: the OU → account tree with IDs, costs marked sample, budget use, guardrails and sign-in links', async () => {
     await open('/');

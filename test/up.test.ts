@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ClientFactory } from '../src/aws/client-factory.js';
 import { findFreePort } from '../src/sandbox/emulator.js';
 import { SHARED_PATHS } from './helpers/paths.js';
-import { startUp } from './helpers/sandbox-up.js';
+import { PRINTED_CONSOLE_URL, signInTo, startUp } from './helpers/sandbox-up.js';
 
 const home = mkdtempSync(join(tmpdir(), 'gw-up-'));
 const env = { ...process.env, GROUNDWORK_HOME: home, GROUNDWORK_EMULATOR_VENV: SHARED_PATHS.venv, AWS_ENDPOINT_URL: '' };
@@ -49,7 +49,12 @@ describe('groundwork up (npm start)', () => {
     expect(human.stderr()).toMatch(/organization applied: 0 change\(s\) \(it already matched the config\)/);
     // A second up deploys nothing: every StackSet and stack is as it was.
     expect(human.stderr()).not.toMatch(/\+ StackSet|management stacks:/);
-    expect(await (await fetch(`${human.consoleUrl}/api/health`)).json()).toEqual({ status: 'ok' });
+    // The URL carries a new token; it is printed once, in that line, and nowhere else.
+    expect(human.stdout()).toMatch(/Console: http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{43} {3}\(/);
+    expect(`${human.stdout()}${human.stderr()}`.split(human.token)).toHaveLength(2);
+    expect((await fetch(`${human.consoleUrl}/api/health`)).status).toBe(401);
+    const cookie = await signInTo(human.consoleUrl, human.token);
+    expect(await (await fetch(`${human.consoleUrl}/api/health`, { headers: { cookie } })).json()).toEqual({ status: 'ok' });
     const page = await fetch(`${human.consoleUrl}/people`);
     expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
     expect(await page.text()).toContain('<div id="root"></div>');
@@ -67,8 +72,12 @@ describe('groundwork up (npm start)', () => {
     });
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     for (let i = 0; i < 600 && !stdout.includes('Console: '); i++) await new Promise((r) => setTimeout(r, 100));
-    expect(stdout).toContain(`Console: http://127.0.0.1:${port}`);
-    const environments = (await (await fetch(`http://127.0.0.1:${port}/api/environments`)).json()) as { accounts: { name: string }[] };
+    expect(stdout).toContain(`Console: http://127.0.0.1:${port}/?token=`);
+    const token = PRINTED_CONSOLE_URL.exec(stdout)?.[2] as string;
+    const cookie = await signInTo(`http://127.0.0.1:${port}`, token);
+    const environments = (await (await fetch(`http://127.0.0.1:${port}/api/environments`, { headers: { cookie } })).json()) as {
+      accounts: { name: string }[];
+    };
     expect(environments.accounts.map((a) => a.name)).toEqual(expect.arrayContaining(['prod', 'staging', 'dev', 'cicd', 'log-archive']));
 
     const taken = groundwork('console', '--port', String(port));

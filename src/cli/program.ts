@@ -28,6 +28,15 @@ export function parsePort(value: string): number {
   return port;
 }
 
+/** Parses a Host name flag: a DNS name or an IP address, optionally with `:PORT` (`devbox.internal:8080`, `[::1]:9000`). */
+export function parseHostName(value: string): string {
+  const match = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:.]+\])(?::(\d{1,5}))?$/i.exec(value);
+  if (!match || (match[1] !== undefined && Number(match[1]) > 65535)) {
+    throw new InvalidArgumentError(`"${value}" is not a host name; use NAME or NAME:PORT, such as devbox.internal:8080.`);
+  }
+  return value.toLowerCase();
+}
+
 /** Parses a whole-number flag of 0 or more. */
 export function parsePositiveInt(value: string): number {
   const n = Number(value);
@@ -118,6 +127,12 @@ export function buildProgram(streams: OutputStreams = process, env: NodeJS.Proce
     .command('console')
     .description(MESSAGES.commands.console)
     .option('--port <port>', 'port on 127.0.0.1 (default 8080; a free one is picked if 8080 is taken)', parsePort)
+    .option(
+      '--host <name>',
+      "also answer requests for this Host name (NAME or NAME:PORT; repeatable), such as an SSH tunnel's; it still listens on 127.0.0.1 only",
+      (value: string, previous: string[]) => [...previous, parseHostName(value)],
+      [] as string[],
+    )
     .action(run(consoleCommand));
   program
     .command('schema')

@@ -5,10 +5,28 @@ import { join } from 'node:path';
 import { findFreePort } from '../../src/sandbox/emulator.js';
 import { SHARED_PATHS } from './paths.js';
 
+/** The `Console:` line's URL: `http://127.0.0.1:PORT/?token=TOKEN`. */
+export const PRINTED_CONSOLE_URL = /Console: (http:\/\/127\.0\.0\.1:\d+)\/\?token=([\w-]+)/;
+
+/** Signs in as the page does (the printed URL's token traded at POST /api/login); resolves with the `Cookie` header value. */
+export async function signInTo(consoleUrl: string, token: string): Promise<string> {
+  const response = await fetch(`${consoleUrl}/api/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-groundwork-console': '1' },
+    body: JSON.stringify({ token }),
+  });
+  if (response.status !== 204) throw new Error(`the console refused its own token: ${response.status} ${await response.text()}`);
+  return (response.headers.get('set-cookie') ?? '').split(';')[0] as string;
+}
+
 /** `groundwork up` running in the background, as after `npm start`: its console URL, its output so far, and how to stop it. */
 export interface RunningUp {
   readonly home: string;
+  /** `http://127.0.0.1:PORT`, without the token. */
   readonly consoleUrl: string;
+  /** The URL as printed, with the launch's token: what the operator opens. */
+  readonly openUrl: string;
+  readonly token: string;
   readonly stdout: () => string;
   readonly stderr: () => string;
   /** The CLI in the same sandbox (same GROUNDWORK_HOME and emulator). */
@@ -34,16 +52,16 @@ export async function startUp(options: { readonly home?: string; readonly timeou
     stderr += d;
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const consoleUrl = await new Promise<string>((resolve, reject) => {
+  const [consoleUrl, token] = await new Promise<[string, string]>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`up printed no console URL within ${options.timeoutMs ?? 240_000} ms:\n${stdout}\n${stderr}`)),
       options.timeoutMs ?? 240_000,
     );
     const check = () => {
-      const url = /Console: (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1];
-      if (url) {
+      const printed = PRINTED_CONSOLE_URL.exec(stdout);
+      if (printed) {
         clearTimeout(timer);
-        resolve(url);
+        resolve([printed[1] as string, printed[2] as string]);
       }
     };
     child.stdout?.on('data', check);
@@ -57,6 +75,8 @@ export async function startUp(options: { readonly home?: string; readonly timeou
   return {
     home,
     consoleUrl,
+    openUrl: `${consoleUrl}/?token=${token}`,
+    token,
     stdout: () => stdout,
     stderr: () => stderr,
     groundwork,

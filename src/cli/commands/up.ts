@@ -104,7 +104,7 @@ export async function upCommand(ctx: CommandContext, options: UpOptions = {}): P
   out.result(
     {
       endpoint: emulator.state.endpoint,
-      console: running?.url ?? null,
+      console: running?.openUrl ?? null,
       organizationId: session.org.registry.organizationId ?? null,
       changesApplied: applied.done.length,
       users: users ? { created: users.created, updated: users.updated, unchanged: users.unchanged, rejected: users.rejected.length } : null,
@@ -122,7 +122,9 @@ export async function upCommand(ctx: CommandContext, options: UpOptions = {}): P
         `Emulator endpoint: ${emulator.state.endpoint}   (export AWS_ENDPOINT_URL=${emulator.state.endpoint})`,
         'Next: npx groundwork status (portal and accounts) · npx groundwork users list · npx groundwork audit search --since 1h · npx groundwork costs (sample data)',
         ...(running
-          ? [`Console: ${running.url}   (environments, costs, audit, people, deliveries; Ctrl-C stops it, the emulator keeps running)`]
+          ? [
+              `Console: ${running.openUrl}   (environments, costs, audit, people, deliveries; the token in the URL signs the browser in; Ctrl-C stops it, the emulator keeps running)`,
+            ]
           : ['Console: npx groundwork console']),
         `Stop the emulator with: npx groundwork emulator stop`,
       ].join('\n'),

@@ -13,6 +13,7 @@ import type { ImportSummary } from '../../identity/people/import-users.js';
 import type { UserAccess } from '../../identity/people/list-users.js';
 import type { NewUser } from '../../identity/people/manage-user.js';
 import type { MembershipChange } from '../../identity/people/membership.js';
+import { bodyLimits, type ConsoleAccess, hostGuard, LOGIN_PATH, openSession, sessionGuard } from './access.js';
 import type { ChangeLog, ConsoleChange } from './change-log.js';
 import type { ConsoleCosts } from './costs.js';
 
@@ -70,16 +71,20 @@ export const CSRF_HEADER = 'x-groundwork-console';
 
 type Variables = { requestId: string };
 
-const STATUS: Partial<Record<string, 400 | 403 | 404 | 503>> = {
+const STATUS: Partial<Record<string, 400 | 401 | 403 | 404 | 413 | 503>> = {
   USAGE: 400,
   CONFIG_INVALID: 400,
+  CONSOLE_UNAUTHENTICATED: 401,
+  HOST_REJECTED: 403,
   CSRF_REJECTED: 403,
+  BODY_TOO_LARGE: 413,
   AWS_ACCESS_DENIED: 403,
   AWS_RESOURCE_NOT_FOUND: 404,
   IDENTITY_CENTER_NOT_ENABLED: 503,
   EMULATOR_NOT_RUNNING: 503,
 };
 
+const Login = z.strictObject({ token: z.string().min(1).max(256) });
 const GroupChange = z.strictObject({ group: z.string().min(1).max(128) });
 const field = z.string().max(1024);
 const CreateUser = z.strictObject({
@@ -153,15 +158,20 @@ function sameOriginWrite(request: Request): string | undefined {
 
 /**
  * The operator console's API as a Hono app: the same app runs on `@hono/node-server` and on Lambda (`hono/aws-lambda`).
+ * Before any route: a `Host` outside `access.hosts` is refused (403 HOST_REJECTED, every path), an `/api` request
+ * without the launch's session cookie (401 CONSOLE_UNAUTHENTICATED; `POST /api/login` trades the token for it), a
+ * cross-site write (403 CSRF_REJECTED), a body over its limit before it is parsed (413 BODY_TOO_LARGE).
  * One error shape, `{"error":{"code","message"}}`: a GroundworkError answers with its status (403 names the missing
  * action), anything else a generic 500 whose request ID is logged. Every change is recorded: who, what, when, result.
  */
-export function createApp(deps: ConsoleDeps): Hono<{ Variables: Variables }> {
+export function createApp(deps: ConsoleDeps, access: ConsoleAccess): Hono<{ Variables: Variables }> {
   const app = new Hono<{ Variables: Variables }>();
   const log = deps.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const now = deps.now ?? systemClock;
   const currentMonth = () => now().toISOString().slice(0, 7);
   app.use(requestId());
+  app.use(hostGuard(access));
+  app.use('/api/*', sessionGuard(access));
   app.use('/api/*', async (c, next) => {
     if (!['GET', 'HEAD', 'OPTIONS'].includes(c.req.method)) {
       const refused = sameOriginWrite(c.req.raw);
@@ -169,6 +179,7 @@ export function createApp(deps: ConsoleDeps): Hono<{ Variables: Variables }> {
     }
     await next();
   });
+  app.use('/api/*', bodyLimits());
 
   app.onError((error, c) => {
     if (error instanceof HTTPException) return c.json({ error: { code: 'USAGE', message: error.message } }, error.status);
@@ -216,6 +227,11 @@ export function createApp(deps: ConsoleDeps): Hono<{ Variables: Variables }> {
     }
   };
 
+  app.post(LOGIN_PATH, async (c) => {
+    const { token } = await body(c.req.raw, Login, 'open the URL with the token that groundwork console printed');
+    openSession(c, access, token);
+    return c.body(null, 204);
+  });
   app.get('/api/health', (c) => c.json({ status: 'ok' }));
   app.get('/api/session', async (c) => c.json({ target: deps.target, caller: await deps.whoami() }));
   app.get('/api/environments', async (c) => {

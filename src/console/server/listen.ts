@@ -5,7 +5,10 @@ import { GroundworkError } from '../../errors.js';
 
 /** A running console: its URL and how to stop it. */
 export interface RunningConsole {
+  /** `http://127.0.0.1:PORT`, without the token. */
   readonly url: string;
+  /** The port it listens on. */
+  readonly port: number;
   /** True when the port asked for was taken and another was picked. */
   readonly movedFrom?: number;
   close(): Promise<void>;
@@ -17,6 +20,7 @@ function listenOnce(site: Hono, port: number, hostname: string): Promise<Running
       server.off('error', reject);
       resolve({
         url: `http://${hostname}:${info.port}`,
+        port: info.port,
         close: () =>
           new Promise<void>((done) => {
             server.close(() => done());

@@ -1,8 +1,10 @@
+import Alert from '@cloudscape-design/components/alert';
 import AppLayout from '@cloudscape-design/components/app-layout';
 import SideNavigation from '@cloudscape-design/components/side-navigation';
+import SpaceBetween from '@cloudscape-design/components/space-between';
 import StatusIndicator from '@cloudscape-design/components/status-indicator';
 import { lazy, type ReactNode, Suspense, useMemo, useState } from 'react';
-import type { ConsoleSession } from './api';
+import { ConsoleApiError, type ConsoleSession } from './api';
 import { useApi } from './hooks';
 import { navigate, useRoute } from './router';
 
@@ -26,13 +28,16 @@ export interface SplitPanelSlot {
   readonly setSplitPanel: (panel: ReactNode | null) => void;
 }
 
-export function App() {
+/** `signInRefused`: why the token of the opened URL was not taken, if it was not. */
+export function App({ signInRefused }: { signInRefused?: ConsoleApiError } = {}) {
   const route = useRoute();
   const session = useApi<ConsoleSession>('/api/session');
+  const signedOut = signInRefused ?? (session.error instanceof ConsoleApiError && session.error.status === 401 ? session.error : undefined);
   const [splitPanel, setSplitPanel] = useState<ReactNode | null>(null);
   const path = route.path === '/' ? '/environments' : route.path;
   const slot = useMemo(() => ({ setSplitPanel }), []);
   let page: ReactNode;
+  if (signedOut) return <SignedOut error={signedOut} />;
   switch (path) {
     case '/environments':
       page = <EnvironmentsPage route={route} />;
@@ -76,5 +81,22 @@ export function App() {
       }}
       ariaLabels={{ navigation: 'Pages', navigationClose: 'Close the pages menu', navigationToggle: 'Open the pages menu' }}
     />
+  );
+}
+
+/** Without this launch's session nothing loads: say which URL opens the console. */
+function SignedOut({ error }: { error: Error }) {
+  return (
+    <main style={{ maxWidth: 720, margin: '48px auto', padding: '0 16px' }}>
+      <Alert type="error" header="This console needs the link it printed">
+        <SpaceBetween size="xs">
+          <span>{error.message}.</span>
+          <span>
+            Open the URL that <code>groundwork console</code> (or <code>npm start</code>) printed in the terminal, the one ending in <code>?token=…</code>. Each
+            launch prints a new one; a link from an earlier launch no longer opens it.
+          </span>
+        </SpaceBetween>
+      </Alert>
+    </main>
   );
 }

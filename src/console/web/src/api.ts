@@ -20,11 +20,30 @@ export class ConsoleApiError extends Error {
 const WRITE_HEADERS = { 'content-type': 'application/json', 'x-groundwork-console': '1' };
 
 async function answer<T>(response: Response): Promise<T> {
-  const body = (await response.json().catch(() => undefined)) as { error?: ApiError } | undefined;
+  const body = (response.status === 204 ? undefined : await response.json().catch(() => undefined)) as { error?: ApiError } | undefined;
   if (!response.ok) {
     throw new ConsoleApiError(response.status, body?.error ?? { code: 'HTTP', message: `the server answered ${response.status}` });
   }
   return body as T;
+}
+
+/**
+ * Trades the token of the printed URL (`?token=`) for the console's session cookie (HttpOnly: no script here can read
+ * it), then takes the token out of the address bar and the history, whether or not the server took it. Resolves with
+ * the refusal, if any, so the page can say why nothing loads.
+ */
+export async function signIn(): Promise<ConsoleApiError | undefined> {
+  const url = new URL(window.location.href);
+  const token = url.searchParams.get('token');
+  if (token === null) return undefined;
+  url.searchParams.delete('token');
+  window.history.replaceState(window.history.state, '', `${url.pathname}${url.search}${url.hash}`);
+  try {
+    await answer<unknown>(await fetch('/api/login', { method: 'POST', headers: WRITE_HEADERS, body: JSON.stringify({ token }) }));
+    return undefined;
+  } catch (error) {
+    return error instanceof ConsoleApiError ? error : new ConsoleApiError(0, { code: 'NETWORK', message: (error as Error).message });
+  }
 }
 
 export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
