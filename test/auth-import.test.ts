@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  AdminCreateUserCommand,
   AdminGetUserCommand,
   CognitoIdentityProviderClient,
   DescribeUserPoolClientCommand,
@@ -9,12 +10,14 @@ import {
   ListUsersCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureCodeTable, issueAdminCode } from '../src/auth/admin-code.js';
+import { ensureCodeStore, issueAdminCode } from '../src/auth/admin-code.js';
+import { kmsCodeMac } from '../src/auth/code-store.js';
 import { importAuthUsers } from '../src/auth/import-auth-users.js';
 import { authSettings } from '../src/auth/pool-spec.js';
 import { ensurePool, type PoolRef } from '../src/auth/pools.js';
-import { hashCode } from '../src/auth/sign-in-code.js';
+import { macInput } from '../src/auth/sign-in-code.js';
 import { loadConfig } from '../src/config/load-config.js';
 import { SHARED_PATHS } from './helpers/paths.js';
 import { useTestEmulator } from './helpers/test-emulator.js';
@@ -131,28 +134,51 @@ describe('auth: pools from the config, and bulk creation with the admin method, 
 });
 
 describe('auth code: one-time codes issued by an administrator, against the emulator', () => {
-  const ddb = () => sandbox.emulator.clients('us-east-1').create(DynamoDBClient);
+  const clients = () => sandbox.emulator.clients('us-east-1');
+  const cognito = () => clients().create(CognitoIdentityProviderClient, { maxAttempts: 1 });
+  const ddb = () => clients().create(DynamoDBClient);
   const settings = { ...authSettings(config, 'prod'), signInCodesPerHour: 2 };
+  const issuerOf = async (environment: string) => ({
+    cognito: cognito(),
+    userPoolId: (await ensurePool(cognito(), authSettings(config, environment))).userPoolId,
+    ddb: ddb(),
+    kms: clients().create(KMSClient),
+  });
 
-  it('writes only the hash to the pool’s table, with the configured lifetime, and applies the hourly limit', async () => {
-    await ensureCodeTable(ddb(), 'prod');
-    await ensureCodeTable(ddb(), 'prod'); // idempotent
+  it('writes only the code’s HMAC under the pool’s key, keyed by the user’s sub, with the configured lifetime, and applies the hourly limit', async () => {
+    await ensureCodeStore(ddb(), clients().create(KMSClient), 'prod');
+    await ensureCodeStore(ddb(), clients().create(KMSClient), 'prod'); // idempotent
+    const issuer = await issuerOf('prod');
+    await cognito().send(new AdminCreateUserCommand({ UserPoolId: issuer.userPoolId, Username: 'ada@example.com', MessageAction: 'SUPPRESS' }));
+    const { UserAttributes } = await cognito().send(new AdminGetUserCommand({ UserPoolId: issuer.userPoolId, Username: 'ada@example.com' }));
+    const sub = UserAttributes?.find((a) => a.Name === 'sub')?.Value as string;
     // The table's TTL meets the emulator's clock: the codes are issued now, not on a fixed day.
     const now = Math.floor(Date.now() / 1000) * 1000;
     const at = (ms: number) => () => new Date(ms);
-    const issued = await issueAdminCode(ddb(), settings, 'Ada@Example.com', at(now));
+    const issued = await issueAdminCode(issuer, settings, 'Ada@Example.com', at(now));
     const expiresAt = new Date(now + settings.signInCodeMinutes * 60_000).toISOString();
-    expect(issued).toEqual({ environment: 'prod', user: 'ada@example.com', code: expect.stringMatching(/^\d{8}$/), expiresAt });
-    const { Item } = await ddb().send(new GetItemCommand({ TableName: 'groundwork-prod-sign-in-codes', Key: { username: { S: 'ada@example.com' } } }));
-    expect(Item?.codeHash?.S).toBe(hashCode('ada@example.com', issued.code));
+    expect(issued).toEqual({ environment: 'prod', user: 'ada@example.com', sub, code: expect.stringMatching(/^\d{8}$/), expiresAt });
+    const { Item } = await ddb().send(new GetItemCommand({ TableName: 'groundwork-prod-sign-in-codes-v2', Key: { sub: { S: sub } } }));
+    expect(Item?.codeMac?.S).toBe(await kmsCodeMac(issuer.kms, 'alias/groundwork-prod-sign-in-codes')(macInput(sub, issued.code)));
     expect(JSON.stringify(Item)).not.toContain(issued.code);
-    await issueAdminCode(ddb(), settings, 'ada@example.com', at(now + 60_000));
-    await expect(issueAdminCode(ddb(), settings, 'ada@example.com', at(now + 120_000))).rejects.toThrow('ada@example.com has had 2 sign-in codes this hour');
+    expect(JSON.stringify(Item)).not.toContain('ada@');
+    await issueAdminCode(issuer, settings, 'ada@example.com', at(now + 60_000));
+    await expect(issueAdminCode(issuer, settings, 'ada@example.com', at(now + 120_000))).rejects.toThrow('ada@example.com has had 2 sign-in codes this hour');
+  });
+
+  it('refuses a user the pool does not have, and a pool that requires MFA, before writing anything', async () => {
+    const issuer = await issuerOf('prod');
+    await expect(issueAdminCode(issuer, settings, 'nobody@example.com')).rejects.toThrow("nobody@example.com is not a user of prod's pool");
+    await expect(issueAdminCode(issuer, { ...settings, mfa: 'ON' }, 'ada@example.com')).rejects.toThrow(
+      "prod's pool requires MFA (mfa: ON), and a sign-in code would skip it: its triggers refuse codes",
+    );
   });
 
   it('says how to create the table when the pool has none', async () => {
-    await expect(issueAdminCode(ddb(), authSettings(config, 'dev'), 'ada@example.com')).rejects.toThrow(
-      'the sign-in code table groundwork-dev-sign-in-codes does not exist',
+    const issuer = await issuerOf('dev');
+    await cognito().send(new AdminCreateUserCommand({ UserPoolId: issuer.userPoolId, Username: 'ada@example.com', MessageAction: 'SUPPRESS' }));
+    await expect(issueAdminCode(issuer, authSettings(config, 'dev'), 'ada@example.com')).rejects.toThrow(
+      'the sign-in code table groundwork-dev-sign-in-codes-v2 does not exist',
     );
   });
 });

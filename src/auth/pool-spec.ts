@@ -47,8 +47,10 @@ export function authSettings(config: GroundworkConfig, environment: string): Aut
 
 /** The pool's name in its account. */
 export const poolName = (environment: string) => `groundwork-${environment}`;
-/** The sign-in code table of an environment's pool. */
-export const codeTableName = (environment: string) => `groundwork-${environment}-sign-in-codes`;
+/** The sign-in code table of an environment's pool (`-v2`: keyed by `sub` since #24; the old one was keyed by e-mail). */
+export const codeTableName = (environment: string) => `groundwork-${environment}-sign-in-codes-v2`;
+/** The alias of the KMS HMAC key an environment's sign-in codes are MACed with. */
+export const codeKeyAlias = (environment: string) => `alias/groundwork-${environment}-sign-in-codes`;
 /** The SPA client's name. */
 export const SPA_CLIENT_NAME = 'spa';
 /** The resource server of the backend service, and its scopes. */

@@ -1,6 +1,7 @@
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ensureCodeTable } from '../auth/admin-code.js';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { ensureCodeStore } from '../auth/admin-code.js';
 import { authSettings } from '../auth/pool-spec.js';
 import { ensurePool, type PoolRef } from '../auth/pools.js';
 import type { ClientFactory } from '../aws/client-factory.js';
@@ -22,7 +23,7 @@ export async function ensureSandboxPools(
     if (!accountId) continue;
     const cognito = session.clients.create(CognitoIdentityProviderClient, { accountId });
     pools.push(await ensurePool(cognito, authSettings(config, environment)));
-    await ensureCodeTable(session.clients.create(DynamoDBClient, { accountId }), environment);
+    await ensureCodeStore(session.clients.create(DynamoDBClient, { accountId }), session.clients.create(KMSClient, { accountId }), environment);
   }
   return pools;
 }

@@ -1,5 +1,6 @@
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { issueAdminCode } from '../../auth/admin-code.js';
 import { type AuthImportSummary, importAuthUsers } from '../../auth/import-auth-users.js';
 import { importAuthUsersWithJob } from '../../auth/import-job.js';
@@ -95,7 +96,14 @@ export async function authImportCommand(ctx: CommandContext, file: string, optio
 export async function authCodeCommand(ctx: CommandContext, options: { env: string; user: string }): Promise<void> {
   const auth = await openAuthSession(ctx, options.env);
   const settings = authSettings(auth.session.config, auth.environment);
-  const issued = await issueAdminCode(auth.session.clients.create(DynamoDBClient, { accountId: auth.accountId }), settings, options.user, ctx.now);
+  const clients = auth.session.clients;
+  const issuer = {
+    cognito: auth.cognito,
+    userPoolId: await requirePool(auth.cognito, auth.environment, auth.sandbox),
+    ddb: clients.create(DynamoDBClient, { accountId: auth.accountId }),
+    kms: clients.create(KMSClient, { accountId: auth.accountId }),
+  };
+  const issued = await issueAdminCode(issuer, settings, options.user, ctx.now);
   ctx.out.result(issued, () =>
     [
       `One-time sign-in code for ${issued.user} in ${issued.environment}: ${issued.code}`,

@@ -2,6 +2,7 @@ import { Aws, CfnCondition, CfnOutput, CfnParameter, Fn, Stack, type StackProps,
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
@@ -14,6 +15,159 @@ function camel(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(camel);
   if (value === null || typeof value !== 'object' || Token.isUnresolved(value)) return value;
   return Object.fromEntries(Object.entries(value).map(([key, v]) => [key.charAt(0).toLowerCase() + key.slice(1), camel(v)]));
+}
+
+/** What the sign-in code triggers are built from: parameter values of the auth template. */
+interface TriggerProps {
+  readonly environment: string;
+  readonly codeMinutes: string;
+  readonly perHour: string;
+  readonly sender: string;
+  readonly hasSender: CfnCondition;
+  readonly mfa: string;
+  readonly issuerRoleName: string;
+}
+
+/** A trigger's role: its own statements, and its streams in the triggers' log group. */
+function triggerRole(scope: Construct, id: string, description: string, logs: logs.CfnLogGroup, statements: unknown[]): iam.CfnRole {
+  const role = new iam.CfnRole(scope, id, {
+    description,
+    assumeRolePolicyDocument: {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+    },
+    policies: [
+      {
+        policyName: 'sign-in-codes',
+        policyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            ...statements,
+            { Sid: 'ItsLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: Fn.join('', [logs.attrArn, ':*']) },
+          ],
+        },
+      },
+    ],
+  });
+  Validations.of(role).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::<SignInCodeLogs.Arn>:*]',
+    reason: 'log streams of the triggers’ own log group are named per instance',
+  });
+  return role;
+}
+
+/**
+ * The sign-in codes: their table (keyed by the user's `sub`; the code's MAC, expiry as TTL, rate window, answers), the
+ * KMS HMAC key the codes are MACed with (only the create and verify triggers and the issuer role may use it), and the
+ * three triggers, each inlined as its own function with its own role.
+ */
+function signInCodeTriggers(scope: Construct, props: TriggerProps) {
+  const table = new dynamodb.CfnTable(scope, 'SignInCodes', {
+    // codeTableName(environment), which `groundwork auth code` writes to; a new name because the key changed (sub).
+    tableName: Fn.sub('groundwork-${Env}-sign-in-codes-v2', { Env: props.environment }),
+    billingMode: 'PAY_PER_REQUEST',
+    keySchema: [{ attributeName: 'sub', keyType: 'HASH' }],
+    attributeDefinitions: [{ attributeName: 'sub', attributeType: 'S' }],
+    timeToLiveSpecification: { attributeName: 'expiresAt', enabled: true },
+    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    sseSpecification: { sseEnabled: true },
+  });
+  const triggerLogs = new logs.CfnLogGroup(scope, 'SignInCodeLogs', { retentionInDays: 90 });
+  const onTable = (sid: string, actions: string[]) => ({ Sid: sid, Effect: 'Allow', Action: actions.map((a) => `dynamodb:${a}`), Resource: table.attrArn });
+  const defineRole = triggerRole(scope, 'SignInCodeDefineRole', 'DefineAuthChallenge of the sign-in codes: its log group only', triggerLogs, []);
+  const createRole = triggerRole(scope, 'SignInCodeCreateRole', 'CreateAuthChallenge: read and write codes, SES for the configured sender only', triggerLogs, [
+    onTable('TheCodeTable', ['GetItem', 'PutItem']),
+    Fn.conditionIf(
+      props.hasSender.logicalId,
+      {
+        Sid: 'EmailCodesFromTheSender',
+        Effect: 'Allow',
+        Action: 'ses:SendEmail',
+        Resource: Fn.sub('arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/*'),
+        Condition: { StringEquals: { 'ses:FromAddress': props.sender } },
+      },
+      Aws.NO_VALUE,
+    ),
+  ]);
+  Validations.of(createRole).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*]',
+    reason: 'the sender may be verified as an address or as its domain; ses:FromAddress limits sending to the configured address',
+  });
+  const verifyRole = triggerRole(scope, 'SignInCodeVerifyRole', 'VerifyAuthChallengeResponse: read codes, claim answers, consume codes', triggerLogs, [
+    onTable('TheCodeTable', ['GetItem', 'UpdateItem']),
+  ]);
+  const root = Fn.sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:root');
+  const key = new kms.CfnKey(scope, 'SignInCodeKey', {
+    description: 'HMAC key of the sign-in codes: the table holds only MACs under it, which no reader of the table can recompute',
+    keySpec: 'HMAC_256',
+    keyUsage: 'GENERATE_VERIFY_MAC',
+    keyPolicy: {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'AccountAdministersButDoesNotUse',
+          Effect: 'Allow',
+          Principal: { AWS: root },
+          Action: [
+            'kms:Describe*',
+            'kms:Get*',
+            'kms:List*',
+            'kms:Enable*',
+            'kms:Disable*',
+            'kms:Put*',
+            'kms:Update*',
+            'kms:Revoke*',
+            'kms:TagResource',
+            'kms:UntagResource',
+            'kms:ScheduleKeyDeletion',
+            'kms:CancelKeyDeletion',
+          ],
+          Resource: '*',
+        },
+        // Named directly, so the triggers need no IAM grant (and the roles no reference to the key).
+        { Sid: 'TheTriggersMac', Effect: 'Allow', Principal: { AWS: [createRole.attrArn, verifyRole.attrArn] }, Action: 'kms:GenerateMac', Resource: '*' },
+        {
+          Sid: 'TheIssuerRoleMacs',
+          Effect: 'Allow',
+          Principal: { AWS: root },
+          Action: 'kms:GenerateMac',
+          Resource: '*',
+          Condition: { ArnEquals: { 'aws:PrincipalArn': Fn.sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${Name}', { Name: props.issuerRoleName }) } },
+        },
+      ],
+    },
+  });
+  // codeKeyAlias(environment), by which `groundwork auth code` finds the key.
+  new kms.CfnAlias(scope, 'SignInCodeKeyAlias', {
+    aliasName: Fn.sub('alias/groundwork-${Env}-sign-in-codes', { Env: props.environment }),
+    targetKeyId: key.ref,
+  });
+  const fn = (id: string, role: iam.CfnRole, description: string, handlerName: string, variables: Record<string, string>) =>
+    new lambda.CfnFunction(scope, id, {
+      description,
+      runtime: 'nodejs24.x',
+      architectures: ['arm64'],
+      handler: 'index.handler',
+      code: { zipFile: inlineHandler(handlerName) },
+      role: role.attrArn,
+      timeout: 10,
+      memorySize: 256,
+      loggingConfig: { logGroup: triggerLogs.ref, logFormat: 'JSON' },
+      environment: { variables },
+    });
+  const codes = { TABLE_NAME: table.ref, CODE_KEY_ID: key.attrArn };
+  return {
+    table,
+    key,
+    define: fn('SignInCodeDefine', defineRole, 'Sign-in codes: DefineAuthChallenge', 'sign-in-code-define', { MFA: props.mfa }),
+    create: fn('SignInCodeCreate', createRole, 'Sign-in codes: CreateAuthChallenge', 'sign-in-code-create', {
+      ...codes,
+      CODE_MINUTES: props.codeMinutes,
+      CODES_PER_HOUR: props.perHour,
+      CODE_SENDER: props.sender,
+    }),
+    verify: fn('SignInCodeVerify', verifyRole, 'Sign-in codes: VerifyAuthChallengeResponse', 'sign-in-code-verify', codes),
+  };
 }
 
 /**
@@ -99,6 +253,12 @@ export class AuthStack extends Stack {
       description: 'Prefix of the managed-login domain, unique in the region: https://<prefix>.auth.<region>.amazoncognito.com.',
       allowedPattern: '^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$',
     });
+    const issuerRoleName = p('CodeIssuerRoleName', {
+      type: 'String',
+      default: 'OrganizationAccountAccessRole',
+      allowedPattern: '^[\\w+=,.@-]{1,64}$',
+      description: 'Role of this account that may MAC sign-in codes besides the triggers: the one groundwork auth code works through.',
+    });
     const importRoleName = p('ImportRoleName', {
       type: 'String',
       default: 'groundwork-auth-import',
@@ -110,80 +270,14 @@ export class AuthStack extends Stack {
     const mfaOn = new CfnCondition(this, 'MfaOn', { expression: Fn.conditionNot(Fn.conditionEquals(mfa.valueAsString, 'OFF')) });
     const protect = new CfnCondition(this, 'Protect', { expression: Fn.conditionEquals(protection.valueAsString, 'true') });
 
-    // The sign-in codes: their table (hash, expiry as TTL, rate window), and the three triggers in one inline function.
-    const table = new dynamodb.CfnTable(this, 'SignInCodes', {
-      // codeTableName(environment), which `groundwork auth code` writes to.
-      tableName: Fn.sub('groundwork-${Env}-sign-in-codes', { Env: environment.valueAsString }),
-      billingMode: 'PAY_PER_REQUEST',
-      keySchema: [{ attributeName: 'username', keyType: 'HASH' }],
-      attributeDefinitions: [{ attributeName: 'username', attributeType: 'S' }],
-      timeToLiveSpecification: { attributeName: 'expiresAt', enabled: true },
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      sseSpecification: { sseEnabled: true },
-    });
-    const triggerLogs = new logs.CfnLogGroup(this, 'SignInCodeLogs', { retentionInDays: 90 });
-    const triggerRole = new iam.CfnRole(this, 'SignInCodeRole', {
-      description: 'The sign-in code triggers: their table, their log group, and SES for the configured sender only',
-      assumeRolePolicyDocument: {
-        Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-      },
-      policies: [
-        {
-          policyName: 'sign-in-codes',
-          policyDocument: {
-            Version: '2012-10-17',
-            Statement: [
-              {
-                Sid: 'TheCodeTable',
-                Effect: 'Allow',
-                Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
-                Resource: table.attrArn,
-              },
-              { Sid: 'ItsLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: Fn.join('', [triggerLogs.attrArn, ':*']) },
-              Fn.conditionIf(
-                hasSender.logicalId,
-                {
-                  Sid: 'EmailCodesFromTheSender',
-                  Effect: 'Allow',
-                  Action: 'ses:SendEmail',
-                  Resource: Fn.sub('arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/*'),
-                  Condition: { StringEquals: { 'ses:FromAddress': sender.valueAsString } },
-                },
-                Aws.NO_VALUE,
-              ),
-            ],
-          },
-        },
-      ],
-    });
-    Validations.of(triggerRole).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::<SignInCodeLogs.Arn>:*]',
-      reason: 'log streams of the function’s own log group are named per instance',
-    });
-    Validations.of(triggerRole).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*]',
-      reason: 'the sender may be verified as an address or as its domain; ses:FromAddress limits sending to the configured address',
-    });
-    const code = inlineHandler('sign-in-code');
-    const triggers = new lambda.CfnFunction(this, 'SignInCodeTriggers', {
-      description: 'One-time sign-in codes: DefineAuthChallenge, CreateAuthChallenge, VerifyAuthChallengeResponse',
-      runtime: 'nodejs24.x',
-      architectures: ['arm64'],
-      handler: 'index.handler',
-      code: { zipFile: code },
-      role: triggerRole.attrArn,
-      timeout: 10,
-      memorySize: 256,
-      loggingConfig: { logGroup: triggerLogs.ref, logFormat: 'JSON' },
-      environment: {
-        variables: {
-          TABLE_NAME: table.ref,
-          CODE_MINUTES: codeMinutes.valueAsString,
-          CODES_PER_HOUR: perHour.valueAsString,
-          CODE_SENDER: sender.valueAsString,
-        },
-      },
+    const triggers = signInCodeTriggers(this, {
+      environment: environment.valueAsString,
+      codeMinutes: codeMinutes.valueAsString,
+      perHour: perHour.valueAsString,
+      sender: sender.valueAsString,
+      hasSender,
+      mfa: mfa.valueAsString,
+      issuerRoleName: issuerRoleName.valueAsString,
     });
 
     // The pool and its client, from the same functions as the sandbox; parameters where the values go.
@@ -203,18 +297,20 @@ export class AuthStack extends Stack {
       deletionProtection: Fn.conditionIf(protect.logicalId, 'ACTIVE', 'INACTIVE').toString(),
       userPoolTier: plan.valueAsString,
       lambdaConfig: {
-        defineAuthChallenge: triggers.attrArn,
-        createAuthChallenge: triggers.attrArn,
-        verifyAuthChallengeResponse: triggers.attrArn,
+        defineAuthChallenge: triggers.define.attrArn,
+        createAuthChallenge: triggers.create.attrArn,
+        verifyAuthChallengeResponse: triggers.verify.attrArn,
       },
     });
-    new lambda.CfnPermission(this, 'CognitoInvokesTriggers', {
-      action: 'lambda:InvokeFunction',
-      functionName: triggers.attrArn,
-      principal: 'cognito-idp.amazonaws.com',
-      sourceArn: pool.attrArn,
-      sourceAccount: Aws.ACCOUNT_ID,
-    });
+    for (const [id, fn] of Object.entries({ Define: triggers.define, Create: triggers.create, Verify: triggers.verify })) {
+      new lambda.CfnPermission(this, `CognitoInvokes${id}`, {
+        action: 'lambda:InvokeFunction',
+        functionName: fn.attrArn,
+        principal: 'cognito-idp.amazonaws.com',
+        sourceArn: pool.attrArn,
+        sourceAccount: Aws.ACCOUNT_ID,
+      });
+    }
     Validations.of(pool).acknowledge({
       id: 'AwsSolutions-COG2',
       reason: 'MFA is a parameter (Mfa, default OPTIONAL with TOTP): an environment requires it with Mfa=ON',
@@ -303,6 +399,7 @@ export class AuthStack extends Stack {
     new CfnOutput(this, 'SpaClientId', { value: client.ref });
     new CfnOutput(this, 'ManagedLoginUrl', { value: Fn.sub('https://${Prefix}.auth.${AWS::Region}.amazoncognito.com', { Prefix: domain.ref }) });
     new CfnOutput(this, 'ImportRoleArn', { value: importRole.attrArn });
-    new CfnOutput(this, 'SignInCodeTable', { value: table.ref });
+    new CfnOutput(this, 'SignInCodeTable', { value: triggers.table.ref });
+    new CfnOutput(this, 'SignInCodeKeyArn', { value: triggers.key.attrArn });
   }
 }

@@ -537,18 +537,63 @@ describe('auth.json: an environment’s auth service', () => {
     expect(props('UserPool').DeletionProtection).toEqual({ 'Fn::If': ['Protect', 'ACTIVE', 'INACTIVE'] });
   });
 
-  it('gives the triggers their table, their logs and SES for the configured sender only; the import role only /aws/cognito/ logs', () => {
-    const triggers = (props('SignInCodeRole').Policies as Policy)[0]?.PolicyDocument.Statement ?? [];
-    expect(triggers.slice(0, 2).map((s) => [s.Sid, s.Action])).toEqual([
-      ['TheCodeTable', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']],
-      ['ItsLogs', ['logs:CreateLogStream', 'logs:PutLogEvents']],
+  it('gives each trigger only its own table actions and logs, SES for the configured sender only; the import role only /aws/cognito/ logs', () => {
+    const statements = (role: string) => (props(role).Policies as Policy)[0]?.PolicyDocument.Statement ?? [];
+    expect(statements('SignInCodeDefineRole').map((s) => s.Sid)).toEqual(['ItsLogs']);
+    expect(statements('SignInCodeCreateRole').map((s) => s.Action)[0]).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+    expect(JSON.stringify(statements('SignInCodeCreateRole')[1])).toContain('"ses:FromAddress":{"Ref":"CodeSender"}');
+    expect(statements('SignInCodeVerifyRole').map((s) => s.Action)).toEqual([
+      ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+      ['logs:CreateLogStream', 'logs:PutLogEvents'],
     ]);
-    expect(JSON.stringify(triggers[2])).toContain('"ses:FromAddress":{"Ref":"CodeSender"}');
-    expect(props('SignInCodes')).toMatchObject({ TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } });
-    expect(props('CognitoInvokesTriggers')).toMatchObject({ Principal: 'cognito-idp.amazonaws.com', SourceArn: { 'Fn::GetAtt': ['UserPool', 'Arn'] } });
+    // No trigger may delete the item: a consumed or voided code keeps its rate window.
+    expect(JSON.stringify(template.Resources)).not.toContain('dynamodb:DeleteItem');
+    expect(props('SignInCodes')).toMatchObject({
+      TableName: { 'Fn::Sub': ['groundwork-${Env}-sign-in-codes-v2', { Env: { Ref: 'EnvironmentName' } }] },
+      KeySchema: [{ AttributeName: 'sub', KeyType: 'HASH' }],
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
+    for (const id of ['Define', 'Create', 'Verify']) {
+      expect(props(`CognitoInvokes${id}`)).toMatchObject({
+        Principal: 'cognito-idp.amazonaws.com',
+        FunctionName: { 'Fn::GetAtt': [`SignInCode${id}`, 'Arn'] },
+        SourceArn: { 'Fn::GetAtt': ['UserPool', 'Arn'] },
+      });
+    }
+    expect(props('SignInCodeDefine')).toMatchObject({ Environment: { Variables: { MFA: { Ref: 'Mfa' } } } });
     const imports = (props('ImportRole').Policies as Policy)[0]?.PolicyDocument.Statement ?? [];
     expect(imports).toHaveLength(1);
     expect(JSON.stringify(imports[0]?.Resource)).toContain('log-group:/aws/cognito/*');
     expect(props('ImportRole')).toMatchObject({ AssumeRolePolicyDocument: { Statement: [{ Principal: { Service: 'cognito-idp.amazonaws.com' } }] } });
+  });
+
+  it('MACs codes with a KMS HMAC key that only the create and verify triggers and the issuer role may use; the account administers it', () => {
+    expect(props('SignInCodeKey')).toMatchObject({ KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' });
+    const statements = (
+      props('SignInCodeKey').KeyPolicy as { Statement: { Sid: string; Principal: unknown; Action: string | string[]; Condition?: unknown }[] }
+    ).Statement;
+    const using = statements.filter((s) => [s.Action].flat().some((a) => /^kms:(\*|GenerateMac|VerifyMac|Generate\*|\w*Mac)$/.test(a)));
+    expect(using.map((s) => [s.Sid, s.Action])).toEqual([
+      ['TheTriggersMac', 'kms:GenerateMac'],
+      ['TheIssuerRoleMacs', 'kms:GenerateMac'],
+    ]);
+    expect(using[0]?.Principal).toEqual({ AWS: [{ 'Fn::GetAtt': ['SignInCodeCreateRole', 'Arn'] }, { 'Fn::GetAtt': ['SignInCodeVerifyRole', 'Arn'] }] });
+    expect(using[1]?.Condition).toEqual({
+      ArnEquals: { 'aws:PrincipalArn': { 'Fn::Sub': ['arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${Name}', { Name: { Ref: 'CodeIssuerRoleName' } }] } },
+    });
+    const administers = statements.find((s) => s.Sid === 'AccountAdministersButDoesNotUse');
+    expect(
+      [administers?.Action]
+        .flat()
+        .filter((a) => /Mac|Encrypt|Decrypt|\*$/.test(a as string) && !/^kms:(Describe|Get|List|Enable|Disable|Put|Update|Revoke)\*$/.test(a as string)),
+    ).toEqual([]);
+    for (const id of ['SignInCodeCreate', 'SignInCodeVerify']) {
+      expect(props(id)).toMatchObject({
+        Environment: { Variables: { TABLE_NAME: { Ref: 'SignInCodes' }, CODE_KEY_ID: { 'Fn::GetAtt': ['SignInCodeKey', 'Arn'] } } },
+      });
+    }
+    expect(props('SignInCodeKeyAlias')).toMatchObject({
+      AliasName: { 'Fn::Sub': ['alias/groundwork-${Env}-sign-in-codes', { Env: { Ref: 'EnvironmentName' } }] },
+    });
   });
 });
