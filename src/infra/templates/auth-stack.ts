@@ -117,6 +117,9 @@ function signInCodeTriggers(scope: Construct, props: TriggerProps) {
             'kms:Put*',
             'kms:Update*',
             'kms:Revoke*',
+            // CloudFormation names the key by its alias; no CreateGrant, which would hand the key's use to others.
+            'kms:CreateAlias',
+            'kms:DeleteAlias',
             'kms:TagResource',
             'kms:UntagResource',
             'kms:ScheduleKeyDeletion',
