@@ -14,3 +14,9 @@ export const AUDIT_TABLE = 'cloudtrail';
 
 /** The Athena workgroup audit queries run in. */
 export const AUDIT_WORKGROUP = 'groundwork-audit';
+
+/**
+ * The alias of the log archive's KMS key (in the log-archive account), which encrypts the trail's log files: the trail
+ * names the key by this alias's ARN, and the protect-audit-trail guardrail protects the key by it.
+ */
+export const LOG_ARCHIVE_KEY_ALIAS = 'alias/groundwork/log-archive';

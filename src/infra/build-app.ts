@@ -1,4 +1,5 @@
 import { App, BootstraplessSynthesizer, Tags, Validations } from 'aws-cdk-lib';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { DENY_NEW_SPEND_POLICY, type GroundworkConfig } from '../config/resolved-config.js';
 import type { AccountDirectory } from './account-directory.js';
@@ -86,7 +87,8 @@ export function buildApp(props: BuildAppProps): App {
     retentionDays: config.cost.statementBucketRetentionDays,
   });
 
-  if (config.audit.logArchiveAccount !== undefined) addAuditStacks(app, props, config.audit.logArchiveAccount, management, accountId);
+  if (config.audit.logArchiveAccount !== undefined)
+    addAuditStacks(app, props, config.audit.logArchiveAccount, management, accountId, notifications.notifications.topic);
 
   Tags.of(app).add('groundwork:managed', 'true');
   if (props.nag !== false) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
@@ -100,6 +102,7 @@ function addAuditStacks(
   logArchiveAccount: string,
   management: { account: string; region: string },
   accountId: (name: string) => string,
+  operatorTopic: sns.ITopic,
 ): void {
   const { config, accounts } = props;
   const logArchive = { account: accountId(logArchiveAccount), region: config.organization.homeRegion };
@@ -122,14 +125,15 @@ function addAuditStacks(
   const trailStack = new AuditTrailStack(app, 'GroundworkAuditTrail', {
     env: management,
     stackName: 'groundwork-audit-trail',
-    description: 'Groundwork: the organization trail, all regions, with log file validation',
+    description: 'Groundwork: the organization trail, all regions, with log file validation, and the alarm on tampering with it',
     organizationId: accounts.organizationId,
     bucketName: archiveStack.archive.bucket.bucketName,
     logArchiveAccountId: logArchive.account as string,
+    operatorTopic,
     logRetentionDays: config.audit.cloudWatchLogsRetentionDays,
     s3DataEvents: config.audit.dataEvents.s3,
     lambdaDataEvents: config.audit.dataEvents.lambda,
   });
-  // The bucket policy must let CloudTrail in before the trail is created.
+  // The bucket policy must let CloudTrail in, and the archive key must exist, before the trail is created.
   trailStack.addStackDependency(archiveStack);
 }

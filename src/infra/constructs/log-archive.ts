@@ -1,12 +1,26 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { ORGANIZATION_TRAIL_NAME } from '../../audit/audit-names.js';
+import { LOG_ARCHIVE_KEY_ALIAS, ORGANIZATION_TRAIL_NAME } from '../../audit/audit-names.js';
+import { ARCHIVE_DEPLOYER_ROLE_PATTERN } from '../../org/guardrails/protected-roles.js';
 import { accessLogsBucket } from './access-logs-bucket.js';
 
-/** The trail name the guardrail SCP protects (src/org/guardrails/protect-audit-trail). */
+/**
+ * Key calls that would make the archive unreadable (deletion, disabling, a policy that drops the readers) or move its
+ * alias (the trail names the key by it): the key policy denies them to everyone but the deploy role.
+ */
+export const ARCHIVE_KEY_PROTECTED_ACTIONS = ['kms:ScheduleKeyDeletion', 'kms:DisableKey', 'kms:PutKeyPolicy', 'kms:DeleteAlias', 'kms:UpdateAlias'] as const;
+
+/**
+ * Roles of the log-archive account that may read the archive (decrypt log files, run Athena with encrypted results):
+ * Identity Center permission-set roles, and the role the CLI and the console search through.
+ */
+export const DEFAULT_ARCHIVE_READERS = ['aws-reserved/sso.amazonaws.com/*', 'OrganizationAccountAccessRole'] as const;
+
 /** Prefix of every log-archive bucket the guardrail SCP protects. */
 export const LOG_ARCHIVE_BUCKET_PREFIX = 'groundwork-log-archive-';
 
@@ -34,9 +48,19 @@ export interface LogArchiveProps {
    * @default 90
    */
   readonly glacierTransitionDays?: number;
+  /**
+   * Roles in this account that may decrypt the archive, as paths below `role/` with wildcards.
+   * @default DEFAULT_ARCHIVE_READERS
+   */
+  readonly readerRolePatterns?: readonly string[];
 }
 
-/** The immutable log archive: a versioned, Object Lock, SSE-KMS bucket that only CloudTrail's organization delivery may write to. */
+/**
+ * The immutable log archive: a versioned, Object Lock, SSE-KMS bucket that only CloudTrail's organization delivery may
+ * write to, and the key that encrypts the trail's log files. Only the deploy role (the StackSet's execution role) may
+ * administer the key; its deletion, disabling, policy and alias changes are denied to every other principal, and
+ * attempts are forwarded to the management account's event bus, where the audit tamper alarm reports them.
+ */
 export class LogArchive extends Construct {
   readonly bucket: s3.Bucket;
   readonly accessLogsBucket: s3.Bucket;
@@ -66,20 +90,14 @@ export class LogArchive extends Construct {
     const trailArn = `arn:${stack.partition}:cloudtrail:${props.trailRegion}:${props.managementAccountId}:trail/${ORGANIZATION_TRAIL_NAME}`;
 
     this.key = new kms.Key(this, 'Key', {
-      alias: 'alias/groundwork/log-archive',
-      description: 'Encrypts the Groundwork log-archive buckets',
+      alias: LOG_ARCHIVE_KEY_ALIAS,
+      description: 'Encrypts the Groundwork organization trail and the log-archive buckets',
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
+      // Given whole, so the CDK adds no `kms:*` for the account: no administrator of this account may manage the key.
+      policy: archiveKeyPolicy(stack, trailArn, props.readerRolePatterns ?? DEFAULT_ARCHIVE_READERS),
     });
-    this.key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowCloudTrailToEncrypt',
-        principals: [new iam.ServicePrincipal('cloudtrail.amazonaws.com')],
-        actions: ['kms:GenerateDataKey*', 'kms:DescribeKey'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceArn': trailArn } },
-      }),
-    );
+    this.forwardKeyEvents(props.managementAccountId, props.trailRegion);
 
     this.accessLogsBucket = accessLogsBucket(this, {
       bucketName: `${LOG_ARCHIVE_BUCKET_PREFIX}access-${stack.account}-${stack.region}`,
@@ -138,4 +156,70 @@ export class LogArchive extends Construct {
       }),
     );
   }
+
+  /**
+   * Sends every protected key call made in this account (allowed or denied) to the management account's default event
+   * bus, where the audit tamper alarm matches it: the key lives here, but the operators' topic is there.
+   */
+  private forwardKeyEvents(managementAccountId: string, region: string): void {
+    const stack = Stack.of(this);
+    const bus = events.EventBus.fromEventBusArn(this, 'ManagementEventBus', `arn:${stack.partition}:events:${region}:${managementAccountId}:event-bus/default`);
+    new events.Rule(this, 'ForwardKeyEvents', {
+      description: 'Groundwork: protected calls on the log-archive key, to the management account, where the audit tamper alarm reports them',
+      eventPattern: {
+        source: ['aws.kms'],
+        detailType: ['AWS API Call via CloudTrail'],
+        detail: { eventName: ARCHIVE_KEY_PROTECTED_ACTIONS.map((a) => a.replace('kms:', '')) },
+      },
+      targets: [new targets.EventBus(bus)],
+    });
+  }
+}
+
+/** The archive key's policy: the deploy role administers, CloudTrail encrypts, the readers decrypt, nobody else destroys. */
+function archiveKeyPolicy(stack: Stack, trailArn: string, readers: readonly string[]): iam.PolicyDocument {
+  const account = new iam.AccountRootPrincipal();
+  const role = (path: string) => `arn:${stack.partition}:iam::${stack.account}:role/${path}`;
+  const deployer = role(ARCHIVE_DEPLOYER_ROLE_PATTERN);
+  return new iam.PolicyDocument({
+    statements: [
+      // The deploy role keeps every key permission, kms:PutKeyPolicy included: KMS refuses a policy that would lock out its caller.
+      new iam.PolicyStatement({
+        sid: 'KeyAdministrationByDeployRole',
+        principals: [account],
+        actions: ['kms:*'],
+        resources: ['*'],
+        conditions: { ArnLike: { 'aws:PrincipalArn': deployer } },
+      }),
+      new iam.PolicyStatement({
+        sid: 'ReadKeyMetadata',
+        principals: [account],
+        actions: ['kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:GetKeyRotationStatus', 'kms:ListResourceTags'],
+        resources: ['*'],
+      }),
+      new iam.PolicyStatement({
+        sid: 'DenyKeyDestructionExceptDeployRole',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: [...ARCHIVE_KEY_PROTECTED_ACTIONS],
+        resources: ['*'],
+        conditions: { ArnNotLike: { 'aws:PrincipalArn': deployer } },
+      }),
+      new iam.PolicyStatement({
+        sid: 'AllowCloudTrailToEncrypt',
+        principals: [new iam.ServicePrincipal('cloudtrail.amazonaws.com')],
+        actions: ['kms:GenerateDataKey*', 'kms:DescribeKey'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceArn': trailArn } },
+      }),
+      // Athena writes its encrypted results with the reader's own permissions, hence GenerateDataKey.
+      new iam.PolicyStatement({
+        sid: 'AllowReadersToUseKey',
+        principals: [account],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
+        resources: ['*'],
+        conditions: { ArnLike: { 'aws:PrincipalArn': readers.map(role) } },
+      }),
+    ],
+  });
 }

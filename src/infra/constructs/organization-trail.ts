@@ -5,7 +5,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { ORGANIZATION_TRAIL_NAME, TRAIL_LOG_GROUP } from '../../audit/audit-names.js';
+import { LOG_ARCHIVE_KEY_ALIAS, ORGANIZATION_TRAIL_NAME, TRAIL_LOG_GROUP } from '../../audit/audit-names.js';
+import { ARCHIVE_KEY_PROTECTED_ACTIONS, DEFAULT_ARCHIVE_READERS } from './log-archive.js';
 
 /** CloudWatch Logs retention periods, in days. */
 const RETENTION: Record<number, logs.RetentionDays> = {
@@ -33,7 +34,8 @@ const RETENTION: Record<number, logs.RetentionDays> = {
   3653: logs.RetentionDays.TEN_YEARS,
 };
 
-/** The trail's log group; the sandbox recorder writes its CloudTrail-format events to a group of the same name. */
+/** The management account's deploy path: the CDK bootstrap's CloudFormation execution role. */
+const MANAGEMENT_DEPLOYER_ROLE_PATTERN = 'cdk-hnb659fds-cfn-exec-role-*';
 
 /** Props of {@link OrganizationTrail}. */
 export interface OrganizationTrailProps {
@@ -43,9 +45,9 @@ export interface OrganizationTrailProps {
   /** The log-archive account, whose reader roles may decrypt the archived log files (Athena, the console). */
   readonly logArchiveAccountId: string;
   /**
-   * Roles in the log-archive account that may decrypt the log files, as paths below `role/` with wildcards: by default the
-   * roles of Identity Center permission sets assigned there (the people the config gives access to the archive).
-   * @default ['aws-reserved/sso.amazonaws.com/*']
+   * Roles in the log-archive account that may decrypt log files archived before the trail moved to the archive's key, as
+   * paths below `role/` with wildcards (the archive key names its readers itself).
+   * @default DEFAULT_ARCHIVE_READERS
    */
   readonly readerRolePatterns?: readonly string[];
   /**
@@ -65,10 +67,18 @@ export interface OrganizationTrailProps {
   readonly lambdaDataEvents?: boolean;
 }
 
-/** An organization trail over all regions with log file validation, encrypted with its own KMS key, delivered to the log archive and to CloudWatch Logs. */
+/**
+ * An organization trail over all regions with log file validation, delivered to the log archive and to CloudWatch Logs.
+ * Its log files are encrypted with the log archive's key (in the log-archive account, named by its alias ARN), which
+ * no one in this account, where SCPs never apply, may delete, disable or re-policy. The management account's own key
+ * encrypts the CloudWatch Logs copy, and still decrypts the log files archived before the move.
+ */
 export class OrganizationTrail extends Construct {
   readonly trail: cloudtrail.Trail;
+  /** The management account's key: the CloudWatch Logs copy, and log files archived before the trail used the archive key. */
   readonly key: kms.Key;
+  /** The log archive's key, as an alias ARN: what the trail encrypts its log files with. */
+  readonly archiveKeyArn: string;
   readonly logGroup: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: OrganizationTrailProps) {
@@ -81,12 +91,31 @@ export class OrganizationTrail extends Construct {
     const stack = Stack.of(this);
     const trailArn = `arn:${stack.partition}:cloudtrail:${stack.region}:${stack.account}:trail/${ORGANIZATION_TRAIL_NAME}`;
 
+    if (!/^\d{12}$/.test(props.logArchiveAccountId)) {
+      throw new Error(`OrganizationTrail: logArchiveAccountId "${props.logArchiveAccountId}" is not a 12-digit account ID; pass the log-archive account's ID`);
+    }
+    this.archiveKeyArn = `arn:${stack.partition}:kms:${stack.region}:${props.logArchiveAccountId}:${LOG_ARCHIVE_KEY_ALIAS}`;
+
+    // Same construct ID as when it encrypted the log files, so a deployed key stays (and keeps decrypting what it encrypted).
     this.key = new kms.Key(this, 'Key', {
       alias: 'alias/groundwork/organization-trail',
-      description: 'Encrypts the Groundwork organization trail',
+      description: 'Encrypts the Groundwork organization trail log group; decrypts log files archived before the trail used the archive key',
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    // Only the deploy path may destroy or re-policy it: a single call from an administrator here no longer can.
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DenyKeyDestructionExceptDeployRole',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: [...ARCHIVE_KEY_PROTECTED_ACTIONS],
+        resources: ['*'],
+        conditions: { ArnNotLike: { 'aws:PrincipalArn': `arn:${stack.partition}:iam::${stack.account}:role/${MANAGEMENT_DEPLOYER_ROLE_PATTERN}` } },
+      }),
+    );
+    // Kept while the trail switches keys: the trail updates after this key (it depends on the log group, which depends on
+    // the key), so this grant leaves no moment in which CloudTrail could not encrypt.
     this.key.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowCloudTrailToEncryptLogs',
@@ -108,11 +137,8 @@ export class OrganizationTrail extends Construct {
         conditions: { StringEquals: { 'aws:SourceArn': trailArn } },
       }),
     );
-    if (!/^\d{12}$/.test(props.logArchiveAccountId)) {
-      throw new Error(`OrganizationTrail: logArchiveAccountId "${props.logArchiveAccountId}" is not a 12-digit account ID; pass the log-archive account's ID`);
-    }
-    const readers = props.readerRolePatterns ?? ['aws-reserved/sso.amazonaws.com/*'];
-    // Only the archive's readers decrypt log files, not every principal of the organization.
+    const readers = props.readerRolePatterns ?? DEFAULT_ARCHIVE_READERS;
+    // Only the archive's readers decrypt the log files this key encrypted, not every principal of the organization.
     this.key.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowLogArchiveReadersToDecrypt',
@@ -147,7 +173,6 @@ export class OrganizationTrail extends Construct {
     this.trail = new cloudtrail.Trail(this, 'Trail', {
       trailName: ORGANIZATION_TRAIL_NAME,
       bucket: s3.Bucket.fromBucketName(this, 'LogArchiveBucket', props.bucketName),
-      encryptionKey: this.key,
       isOrganizationTrail: true,
       orgId: props.organizationId,
       isMultiRegionTrail: true,
@@ -157,6 +182,8 @@ export class OrganizationTrail extends Construct {
       sendToCloudWatchLogs: true,
       cloudWatchLogGroup: this.logGroup,
     });
+    // The key lives in another account: an imported key would carry this account's ARN, so the ARN is set as is.
+    (this.trail.node.defaultChild as cloudtrail.CfnTrail).kmsKeyId = this.archiveKeyArn;
     if (props.s3DataEvents) this.trail.logAllS3DataEvents();
     if (props.lambdaDataEvents) this.trail.logAllLambdaDataEvents();
     Validations.of(this.trail).acknowledge({

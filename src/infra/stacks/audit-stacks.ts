@@ -1,6 +1,8 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { AuditQuery } from '../constructs/audit-query.js';
+import { AuditTamperAlarm } from '../constructs/audit-tamper-alarm.js';
 import { LogArchive } from '../constructs/log-archive.js';
 import { OrganizationTrail } from '../constructs/organization-trail.js';
 
@@ -17,7 +19,7 @@ export interface LogArchiveStackProps extends StackProps {
   readonly objectLockMode?: 'COMPLIANCE' | 'GOVERNANCE';
 }
 
-/** Log-archive account: the immutable trail bucket, its access-log bucket, and Athena over it. */
+/** Log-archive account: the immutable trail bucket, its access-log bucket, the key of the trail's log files, and Athena over it. */
 export class LogArchiveStack extends Stack {
   readonly archive: LogArchive;
 
@@ -46,8 +48,10 @@ export class LogArchiveStack extends Stack {
 export interface AuditTrailStackProps extends StackProps {
   readonly organizationId: string;
   readonly bucketName: string;
-  /** The log-archive account, whose reader roles may decrypt the log files. */
+  /** The log-archive account: its key encrypts the log files, and its reader roles decrypt them. */
   readonly logArchiveAccountId: string;
+  /** The operators' topic, which the audit tamper alarm publishes to (its policy must let EventBridge publish). */
+  readonly operatorTopic: sns.ITopic;
   /** @default 90 */
   readonly logRetentionDays?: number;
   /** @default false */
@@ -56,7 +60,7 @@ export interface AuditTrailStackProps extends StackProps {
   readonly lambdaDataEvents?: boolean;
 }
 
-/** Management account: the organization trail. */
+/** Management account: the organization trail, and the alarm on calls that stop it or destroy its keys. */
 export class AuditTrailStack extends Stack {
   readonly trail: OrganizationTrail;
 
@@ -70,6 +74,7 @@ export class AuditTrailStack extends Stack {
       s3DataEvents: props.s3DataEvents,
       lambdaDataEvents: props.lambdaDataEvents,
     });
+    new AuditTamperAlarm(this, 'TamperAlarm', { topic: props.operatorTopic, forwardingAccountIds: [props.logArchiveAccountId] });
     new CfnOutput(this, 'TrailArn', { value: this.trail.trail.trailArn });
   }
 }

@@ -54,14 +54,35 @@ describe('the operator notifications stack', () => {
     const keys = Object.values(template().findResources('AWS::KMS::Key')) as { Properties: { KeyPolicy: { Statement: Record<string, unknown>[] } } }[];
     const statements = keys.flatMap((k) => k.Properties.KeyPolicy.Statement);
     const services = statements.filter((st) => (st.Principal as { Service?: unknown })?.Service);
-    expect(services.map((st) => (st.Principal as { Service: string }).Service).sort()).toEqual(['budgets.amazonaws.com', 'cloudwatch.amazonaws.com']);
+    const service = (st: Record<string, unknown>) => (st.Principal as { Service: string }).Service;
+    expect(services.map(service).sort()).toEqual(['budgets.amazonaws.com', 'cloudwatch.amazonaws.com', 'events.amazonaws.com']);
     for (const st of services) {
       expect([...(st.Action as string[])].sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey*']);
-      expect((st.Condition as { StringEquals: Record<string, string> }).StringEquals).toEqual({ 'aws:SourceAccount': '111111111111' });
+      // EventBridge sends KMS no source keys (a condition on them drops every event); its topic grant carries them instead.
+      if (service(st) === 'events.amazonaws.com') expect(st.Condition).toBeUndefined();
+      else expect((st.Condition as { StringEquals: Record<string, string> }).StringEquals).toEqual({ 'aws:SourceAccount': '111111111111' });
     }
     expect(services.find((st) => (st.Principal as { Service: string }).Service === 'cloudwatch.amazonaws.com')?.Condition).toMatchObject({
       ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:us-east-1:111111111111:alarm:*']] } },
     });
+  });
+
+  it("lets EventBridge publish (the audit tamper alarm) only for this account's rules", () => {
+    const policy = template().findResources('AWS::SNS::TopicPolicy');
+    const statements = Object.values(policy).flatMap(
+      (p) => (p as { Properties: { PolicyDocument: { Statement: unknown[] } } }).Properties.PolicyDocument.Statement,
+    );
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Allow',
+        Action: 'sns:Publish',
+        Principal: { Service: 'events.amazonaws.com' },
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': '111111111111' },
+          ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:us-east-1:111111111111:rule/*']] } },
+        },
+      }),
+    );
   });
 
   it('analyzes access across the whole organization', () => {

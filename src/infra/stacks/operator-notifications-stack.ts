@@ -18,7 +18,11 @@ export class OperatorNotificationsStack extends Stack {
 
   constructor(scope: Construct, id: string, props: OperatorNotificationsStackProps = {}) {
     super(scope, id, props);
-    this.notifications = new OperatorNotifications(this, 'OperatorNotifications', { operatorEmails: props.operatorEmails });
+    this.notifications = new OperatorNotifications(this, 'OperatorNotifications', {
+      operatorEmails: props.operatorEmails,
+      // Budgets (budget alerts, the Playground guard), CloudWatch alarms, and EventBridge (the audit tamper alarm).
+      publisherServices: ['budgets.amazonaws.com', 'cloudwatch.amazonaws.com', 'events.amazonaws.com'],
+    });
     new OrganizationAccessAnalyzer(this, 'AccessAnalyzer');
     new CfnOutput(this, 'TopicArn', { value: this.notifications.topic.topicArn, exportName: 'groundwork-operator-notifications-topic' });
   }

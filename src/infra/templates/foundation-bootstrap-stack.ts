@@ -2,10 +2,11 @@ import { CfnOutput, CfnParameter, Fn, Stack, type StackProps, Validations } from
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { GITHUB_OIDC_PROVIDER } from '../../delivery/oidc.js';
+import { PEOPLE_ROLES, peopleRoles } from './foundation-people-roles.js';
 import { optionalGitHubOidcProvider } from './github-oidc-provider.js';
 
 /** The role names the GitOps workflows assume (their ARNs go into the infrastructure repository's caller workflow). */
-export const FOUNDATION_ROLES = { plan: 'groundwork-foundation-plan', deploy: 'groundwork-foundation-deploy', sync: 'groundwork-foundation-sync' } as const;
+export const FOUNDATION_ROLES = { plan: 'groundwork-foundation-plan', deploy: 'groundwork-foundation-deploy', ...PEOPLE_ROLES } as const;
 
 /**
  * The management account's side of running the foundation from GitHub, deployed once by hand
@@ -15,8 +16,11 @@ export const FOUNDATION_ROLES = { plan: 'groundwork-foundation-plan', deploy: 'g
  *   body); reads only, and may assume no role at all;
  * - deploy: the `foundation` environment (`repo:OWNER/REPO:environment:foundation`) of a run of the default branch
  *   (the `ref` claim), so the environment's required reviewers gate every apply;
- * - sync: pushes and scheduled runs of the default branch (`repo:OWNER/REPO:ref:refs/heads/BRANCH`); Identity Store
- *   users and group memberships only.
+ * - sync: pushes and scheduled runs of the default branch (`repo:OWNER/REPO:ref:refs/heads/BRANCH`); creates users
+ *   and changes memberships of the groups in SyncGroupArns only (no administrator group, no user update);
+ * - people-admin: the people-admin environment (ApplyEnvironment unless PeopleAdminEnvironment) of a default-branch run;
+ *   every membership and user update, so that privileged people changes pass the environment's reviewers
+ *   (foundation-people-roles.ts).
  */
 export class FoundationBootstrapStack extends Stack {
   constructor(scope: Construct, id: string, props: StackProps = {}) {
@@ -246,58 +250,21 @@ export class FoundationBootstrapStack extends Stack {
       });
     }
 
-    const sync = new iam.CfnRole(this, 'SyncRole', {
-      roleName: FOUNDATION_ROLES.sync,
-      description: 'Groundwork people sync: pushes of the people file to the default branch update Identity Center users and group memberships',
-      maxSessionDuration: 3600,
-      assumeRolePolicyDocument: trust({
-        [`${GITHUB_OIDC_PROVIDER}:sub`]: Fn.sub('repo:${Owner}/${Repo}:ref:refs/heads/${Branch}', { ...repo, Branch: branch.valueAsString }),
-      }),
-      policies: [
-        {
-          policyName: 'sync-people',
-          policyDocument: {
-            Version: '2012-10-17',
-            Statement: [
-              {
-                Sid: 'PeopleAndMemberships',
-                Effect: 'Allow',
-                Action: [
-                  'identitystore:CreateUser',
-                  'identitystore:UpdateUser',
-                  'identitystore:CreateGroupMembership',
-                  'identitystore:DeleteGroupMembership',
-                  'identitystore:Describe*',
-                  'identitystore:List*',
-                  'identitystore:GetGroupId',
-                  'identitystore:GetUserId',
-                  'identitystore:GetGroupMembershipId',
-                  'sso:ListInstances',
-                  'organizations:DescribeOrganization',
-                  'sts:GetCallerIdentity',
-                ],
-                Resource: '*',
-              },
-              noRoleChaining,
-            ],
-          },
-        },
-      ],
+    const { sync, peopleAdmin } = peopleRoles(this, {
+      trust,
+      defaultBranchSubject: Fn.sub('repo:${Owner}/${Repo}:ref:refs/heads/${Branch}', { ...repo, Branch: branch.valueAsString }),
+      defaultRef,
+      environmentSubject: (env) => Fn.sub('repo:${Owner}/${Repo}:environment:${Env}', { ...repo, Env: env }),
+      applyEnvironment: environment.valueAsString,
+      noRoleChaining,
     });
-    for (const id of [
-      'AwsSolutions-IAM5[Action::identitystore:Describe*]',
-      'AwsSolutions-IAM5[Action::identitystore:List*]',
-      'AwsSolutions-IAM5[Resource::*]',
-    ]) {
-      Validations.of(sync).acknowledge({
-        id,
-        reason:
-          "the Identity Store's users and memberships of the organization's one instance; the role may not delete users, touch permission sets or assume any role",
-      });
-    }
 
     new CfnOutput(this, 'PlanRoleArn', { value: plan.attrArn, description: 'plan-role for the infrastructure repository caller workflow' });
     new CfnOutput(this, 'DeployRoleArn', { value: deploy.attrArn, description: 'deploy-role for the infrastructure repository caller workflow' });
     new CfnOutput(this, 'SyncRoleArn', { value: sync.attrArn, description: 'sync-role for the infrastructure repository caller workflow' });
+    new CfnOutput(this, 'PeopleAdminRoleArn', {
+      value: peopleAdmin.attrArn,
+      description: 'people-admin-role for the infrastructure repository caller workflow (privileged people changes, behind the environment)',
+    });
   }
 }

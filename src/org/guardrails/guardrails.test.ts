@@ -1,7 +1,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { guardrailNames, readGuardrail } from '../../config/guardrail-catalog.js';
-import { ARCHIVE_DEPLOYER_ROLE_PATTERN, EXEMPT_ROLE_PATTERNS, PROTECTED_ROLE_PATTERNS, ROLE_MANAGER_PATTERNS, roleArnPattern } from './protected-roles.js';
+import {
+  ARCHIVE_DEPLOYER_ROLE_PATTERN,
+  EXEMPT_ROLE_PATTERNS,
+  PROTECTED_ROLE_PATTERNS,
+  ROLE_MANAGER_PATTERNS,
+  roleArnPattern,
+  SERVICE_CREATED_ROLE_PATTERNS,
+} from './protected-roles.js';
 
 interface Statement {
   Sid: string;
@@ -26,13 +33,21 @@ describe('the guardrails', () => {
     for (const p of policies) expect(JSON.parse(readGuardrail(p.name)).Statement).toEqual(p.statements);
   });
 
-  const roles = policies.find((p) => p.name === 'protect-groundwork-roles')?.statements[0] as Statement;
+  const roleStatements = policies.find((p) => p.name === 'protect-groundwork-roles')?.statements as Statement[];
+  const roles = roleStatements[0] as Statement;
+  const serviceCreated = roleStatements.find((s) => s.Sid === 'ProtectStackSetExecutionRoles') as Statement;
   const audit = policies.find((p) => p.name === 'protect-audit-trail')?.statements as Statement[];
 
   it('protect exactly the shared role patterns, creation included', () => {
     expect(list(roles.Resource)).toEqual(PROTECTED_ROLE_PATTERNS.map(roleArnPattern));
     expect(list(roles.Action)).toContain('iam:CreateRole');
     expect(list(roles.Condition?.ArnNotLike?.['aws:PrincipalArn'])).toEqual(ROLE_MANAGER_PATTERNS.map(roleArnPattern));
+  });
+
+  it('protect the StackSet execution roles from everyone (only the StackSets service-linked role, which no SCP binds, makes them)', () => {
+    expect(list(serviceCreated.Resource)).toEqual(SERVICE_CREATED_ROLE_PATTERNS.map(roleArnPattern));
+    expect(list(serviceCreated.Action)).toEqual(list(roles.Action));
+    expect(serviceCreated.Condition).toBeUndefined();
   });
 
   it('exempt only principals that the shared constant names and that protect-groundwork-roles protects', () => {
@@ -42,7 +57,8 @@ describe('the guardrails', () => {
     expect(exemptions.length).toBeGreaterThan(0);
     for (const { policy, arn } of exemptions) {
       expect({ policy, arn, shared: EXEMPT_ROLE_PATTERNS.map(roleArnPattern).includes(arn) }).toEqual({ policy, arn, shared: true });
-      expect({ policy, arn, protectedByRoles: list(roles.Resource).some((r) => within(arn, r)) }).toEqual({ policy, arn, protectedByRoles: true });
+      const guarded = roleStatements.flatMap((s) => list(s.Resource));
+      expect({ policy, arn, protectedByRoles: guarded.some((r) => within(arn, r)) }).toEqual({ policy, arn, protectedByRoles: true });
     }
   });
 
