@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { isError } from '../../aws/aws-error.js';
 import { importBatch, readRecords, writeRejected } from '../../csv/records.js';
 import { GroundworkError } from '../../errors.js';
 import type { IdentityContext } from '../identity-context.js';
@@ -21,6 +22,31 @@ export interface ImportSummary {
   readonly missing: string[];
   /** Of those, the ones deactivated (every group membership removed; the user kept), with removeMissing. */
   readonly deactivated: string[];
+  /** With `privileged`: the privileged changes of this run, each applied or held for an approved run. */
+  readonly privileged: PrivilegedChange[];
+}
+
+/**
+ * A change only an approved run may make: a membership of a group holding an administrator permission set, a change
+ * of an existing user's attributes (the e-mail is how an account is taken over; the names go with it, in the one
+ * UpdateUser call IAM cannot tell apart), or a membership the role itself was refused.
+ */
+export interface PrivilegedChange {
+  /** Line of the file; absent for a deactivation (the person is not in the file). */
+  readonly line?: number;
+  readonly username: string;
+  /** What the change is, for people: `add to Operators`, `change email (a@x → b@x)`. */
+  readonly change: string;
+  /** Made by this run (or, in a dry run, would be); otherwise held for a run allowed privileged changes. */
+  readonly applied: boolean;
+}
+
+/** Which changes are privileged, and whether this run may make them. */
+export interface PrivilegedPolicy {
+  /** Groups whose memberships (added or removed) are privileged. */
+  readonly groups: ReadonlySet<string>;
+  /** Make privileged changes too (the approved run); otherwise hold them and make the others. */
+  readonly allow: boolean;
 }
 
 /** Options of {@link importUsers}. */
@@ -34,6 +60,11 @@ export interface ImportOptions {
   readonly removeMissing?: boolean;
   /** With removeMissing: refuse, before writing anything, when more people than this would be deactivated (a truncated file must not empty the directory). @default 5 */
   readonly maxRemovals?: number;
+  /**
+   * Tell privileged changes apart (the people sync). Without it every change is made: the CLI and the console act with
+   * the operator's own credentials. @default undefined
+   */
+  readonly privileged?: PrivilegedPolicy;
 }
 
 /** The user names of a file, lower-cased, read before any write (bad rows count: a person on a bad row is not missing). */
@@ -82,15 +113,21 @@ export async function importUsers(ctx: IdentityContext, file: string, options: I
     recreatedInSandbox: [],
     missing: missingUsers.map((u) => u.username),
     deactivated: [],
+    privileged: [],
   };
   const rejectedRows: string[][] = [];
   const seen = new Map<string, number>();
   const batchSize = options.batchSize ?? 200;
-  let batch: UserRow[] = [];
+  let batch: { row: UserRow; line: number }[] = [];
   let done = 0;
 
   const flush = async () => {
-    await importBatch(batch, options.concurrency ?? 8, (row) => importRow(ctx, row, stored.get(row.username.toLowerCase()), knownGroups, summary), summary);
+    await importBatch(
+      batch,
+      options.concurrency ?? 8,
+      ({ row, line }) => importRow(ctx, { row, line, existing: stored.get(row.username.toLowerCase()) }, knownGroups, options.privileged, summary),
+      summary,
+    );
     done += batch.length;
     options.onProgress?.(done);
     batch = [];
@@ -107,33 +144,70 @@ export async function importUsers(ctx: IdentityContext, file: string, options: I
       rejectedRows.push([...fields, errors.join('; ')]);
       continue;
     }
-    batch.push(row);
+    batch.push({ row, line });
     if (batch.length >= batchSize) await flush();
   }
   await flush();
 
   if (rejectedRows.length > 0 && !summary.dryRun) summary.rejectedFile = writeRejected(file, USER_COLUMNS, rejectedRows);
   for (const user of toDeactivate) {
-    if (!summary.dryRun) {
-      for (const [group, membershipId] of user.memberships) if (knownGroups.has(group)) await removeMembership(ctx, membershipId);
+    const writer = changeWriter({ username: user.username }, options.privileged, summary);
+    for (const [group, membershipId] of user.memberships) {
+      if (knownGroups.has(group)) await writer.membership(group, `remove from ${group}`, () => removeMembership(ctx, membershipId));
     }
     summary.deactivated.push(user.username);
   }
   return summary;
 }
 
+/**
+ * Makes or holds each change of one person: a privileged change is held unless the run allows it, and, when privileged
+ * changes are told apart, a membership the role is refused (AccessDenied: its IAM policy excludes the group) is held too,
+ * so the approved run makes it. Counts what was applied and held.
+ */
+function changeWriter(who: { username: string; line?: number }, policy: PrivilegedPolicy | undefined, summary: ImportSummary) {
+  const counts = { applied: 0, held: 0 };
+  const record = (change: string, applied: boolean) => {
+    summary.privileged.push({ ...(who.line === undefined ? {} : { line: who.line }), username: who.username, change, applied });
+    counts[applied ? 'applied' : 'held']++;
+  };
+  const make = async (privileged: boolean, change: string, write: () => Promise<unknown>) => {
+    if (privileged && policy && !policy.allow) return record(change, false);
+    if (!summary.dryRun) {
+      try {
+        await write();
+      } catch (error) {
+        if (!(policy && !policy.allow && isError(error, 'AccessDeniedException'))) throw error;
+        return record(`${change} (the role was refused it: the group is not among those the unapproved sync may change)`, false);
+      }
+    }
+    if (privileged && policy) record(change, true);
+    else counts.applied++;
+  };
+  return {
+    counts,
+    membership: (group: string, change: string, write: () => Promise<unknown>) => make(policy?.groups.has(group) ?? false, change, write),
+    attributes: (change: string, write: () => Promise<unknown>) => make(true, change, write),
+  };
+}
+
+/** The attribute changes of a row, as people read them: the e-mail with its old and new value. */
+function describeAttributes(attributes: readonly string[], row: UserRow, existing: StoredUser): string {
+  const email = attributes.includes('email') ? [`email (${existing.email} → ${row.email})`] : [];
+  return `change ${[...email, ...attributes.filter((a) => a !== 'email')].join(', ')}`;
+}
+
 async function importRow(
   ctx: IdentityContext,
-  row: UserRow,
-  existing: StoredUser | undefined,
+  { row, line, existing }: { row: UserRow; line: number; existing: StoredUser | undefined },
   managedGroups: ReadonlySet<string>,
+  policy: PrivilegedPolicy | undefined,
   summary: ImportSummary,
 ): Promise<void> {
+  const writer = changeWriter({ username: row.username, line }, policy, summary);
   if (!existing) {
-    if (!summary.dryRun) {
-      const userId = await createUser(ctx, row);
-      for (const group of row.groups) await addMembership(ctx, userId, group);
-    }
+    const userId = summary.dryRun ? '' : await createUser(ctx, row);
+    for (const group of row.groups) await writer.membership(group, `add to ${group}`, () => addMembership(ctx, userId, group));
     summary.created++;
     return;
   }
@@ -148,19 +222,24 @@ async function importRow(
     summary.unchanged++;
     return;
   }
-  summary.updated++;
-  if (summary.dryRun) return;
   let userId = existing.id;
+  let recreated = false;
   if (attributes.length > 0) {
-    const result = await updateUser(ctx, existing, row);
-    userId = result.userId;
-    if (result.outcome === 'recreated') {
-      // Deleting the user removed every membership: restore the row's and the kept ones.
-      summary.recreatedInSandbox.push(row.username);
-      for (const group of [...row.groups, ...kept]) await addMembership(ctx, userId, group);
-      return;
-    }
+    await writer.attributes(describeAttributes(attributes, row, existing), async () => {
+      const result = await updateUser(ctx, existing, row);
+      userId = result.userId;
+      recreated = result.outcome === 'recreated';
+    });
   }
-  for (const group of toAdd) await addMembership(ctx, userId, group);
-  for (const group of toRemove) await removeMembership(ctx, existing.memberships.get(group) as string);
+  if (recreated) {
+    // Deleting the user removed every membership: restore the row's and the kept ones.
+    summary.recreatedInSandbox.push(row.username);
+    for (const group of [...row.groups, ...kept]) await addMembership(ctx, userId, group);
+  } else {
+    for (const group of toAdd) await writer.membership(group, `add to ${group}`, () => addMembership(ctx, userId, group));
+    for (const group of toRemove)
+      await writer.membership(group, `remove from ${group}`, () => removeMembership(ctx, existing.memberships.get(group) as string));
+  }
+  // A person whose every change waits for an approved run is neither updated nor unchanged: the held changes say so.
+  if (writer.counts.applied > 0) summary.updated++;
 }

@@ -87,12 +87,8 @@ export function peopleRoles(scope: Construct, props: PeopleRolesProps): { sync: 
           Version: '2012-10-17',
           Statement: [
             { Sid: 'ReadPeopleAndCreateUsers', Effect: 'Allow', Action: [...READS, 'identitystore:CreateUser'], Resource: '*' },
-            {
-              Sid: 'NoUserTakeover',
-              Effect: 'Deny',
-              Action: ['identitystore:UpdateUser', 'identitystore:DeleteUser', 'identitystore:UpdateGroup', 'identitystore:DeleteGroup'],
-              Resource: '*',
-            },
+            // Explicit, so that no policy attached later gives the unapproved sync a user's e-mail (a takeover).
+            { Sid: 'NoUserUpdate', Effect: 'Deny', Action: 'identitystore:UpdateUser', Resource: '*' },
             props.noRoleChaining,
           ],
         },
