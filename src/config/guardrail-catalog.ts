@@ -5,6 +5,7 @@ import denyLeaveOrganization from '../org/guardrails/deny-leave-organization/pol
 import denyNewSpend from '../org/guardrails/deny-new-spend/policy.json' with { type: 'json' };
 import denyRootUser from '../org/guardrails/deny-root-user/policy.json' with { type: 'json' };
 import protectAuditTrail from '../org/guardrails/protect-audit-trail/policy.json' with { type: 'json' };
+import protectDeliveryRepository from '../org/guardrails/protect-delivery-repository/policy.json' with { type: 'json' };
 import protectGroundworkRoles from '../org/guardrails/protect-groundwork-roles/policy.json' with { type: 'json' };
 import regionAllowList from '../org/guardrails/region-allow-list/policy.json' with { type: 'json' };
 
@@ -15,6 +16,7 @@ const GUARDRAILS: Readonly<Record<string, unknown>> = {
   'deny-new-spend': denyNewSpend,
   'deny-root-user': denyRootUser,
   'protect-audit-trail': protectAuditTrail,
+  'protect-delivery-repository': protectDeliveryRepository,
   'protect-groundwork-roles': protectGroundworkRoles,
   'region-allow-list': regionAllowList,
 };
