@@ -184,27 +184,29 @@ const call = async (e) => { try { return (await handler(e)).response; } catch (e
         ).out,
         1,
       );
-      const verify = chunk(
-        (
-          await invoke(
-            'verify',
-            people.map((p) => event(p, { challengeAnswer: '00000000' })),
-            { sender },
-          )
-        ).out,
-        1,
-      );
+      // A wrong code, and an answer KMS would refuse to MAC (over 4 KB): both simply wrong, for everyone.
+      const wrong = ['00000000', '1'.repeat(5000)];
+      const verifyEvents = people.flatMap((p) => wrong.map((challengeAnswer) => event(p, { challengeAnswer })));
+      const verify = chunk((await invoke('verify', verifyEvents, { sender })).out, wrong.length);
       for (const answers of [define, create, verify]) {
         for (const answer of answers) expect(answer).toEqual(answers[0]);
       }
       expect(define[0]?.at(-1)).toEqual({ issueTokens: false, failAuthentication: true });
       expect(create[0]).toEqual([{ publicChallengeParameters: { delivery: sender ? 'email' : 'administrator' }, challengeMetadata: 'CODE' }]);
-      expect(verify[0]).toEqual([{ answerCorrect: false }]);
+      expect(verify[0]).toEqual([{ answerCorrect: false }, { answerCorrect: false }]);
     }
     // Only the known user without a code was e-mailed one; nothing went to the unknown address or past the hourly limit.
     expect(await mailedCodes(without.email)).toHaveLength(1);
     expect(await mailedCodes('nobody@example.com')).toEqual([]);
     expect(await mailedCodes(limited.email)).toEqual([]);
+  });
+
+  it('refuses an answer KMS would not MAC (over 4 KB) as wrong without calling KMS, whose error would single out a user with a code', async () => {
+    const joe = await user('joe@example.com');
+    const { code } = await issueAdminCode(issuer(), settings, joe.email);
+    // moto MACs any length; AWS KMS answers ValidationException past 4,096 bytes, so the call must not happen.
+    expect(await invoke('verify', [event(joe, { challengeAnswer: '1'.repeat(5000) })])).toEqual({ out: [{ answerCorrect: false }], macs: 0 });
+    expect(await invoke('verify', [event(joe, { challengeAnswer: ` ${code} ` })])).toEqual({ out: [{ answerCorrect: true }], macs: 1 });
   });
 
   it('refuses every code sign-in, known user or not, in a pool that requires MFA', async () => {
