@@ -157,6 +157,8 @@ export async function importUsers(ctx: IdentityContext, file: string, options: I
     }
     summary.deactivated.push(user.username);
   }
+  // Rows are imported concurrently: report the privileged changes in the file's order, deactivations last.
+  summary.privileged.sort((a, b) => (a.line ?? Number.MAX_SAFE_INTEGER) - (b.line ?? Number.MAX_SAFE_INTEGER));
   return summary;
 }
 
