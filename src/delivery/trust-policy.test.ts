@@ -5,6 +5,7 @@ const provider = {
   'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':oidc-provider/token.actions.githubusercontent.com']],
 };
 const template: SynthesizedTemplate = {
+  Parameters: { Pattern: { Default: 'v*' } },
   Conditions: { Tags: { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'Pattern' }, ''] }] } },
   Resources: {
     Role: {
@@ -77,6 +78,10 @@ describe('the trust-policy evaluator', () => {
     expect(roleAdmits(template, 'Role', tag, { parameters: { Pattern: 'v*' } })).toBe(true);
     expect(roleAdmits(template, 'Role', tag, { parameters: { Pattern: '' } })).toBe(false);
     expect(roleAdmits(template, 'Role', { ...tag, sub: 'repo:acme/backend:ref:refs/heads/main' }, { parameters: { Pattern: '' } })).toBe(true);
+  });
+
+  it('gives a parameter that is not passed its default, as CloudFormation does', () => {
+    expect(roleAdmits(template, 'Role', { aud: 'sts.amazonaws.com', sub: 'repo:acme/backend:ref:refs/tags/v1' }, { parameters: {} })).toBe(true);
   });
 
   it('refuses to judge a role that the parameters do not create, instead of calling it refused', () => {

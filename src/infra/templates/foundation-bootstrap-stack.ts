@@ -1,4 +1,4 @@
-import { CfnOutput, CfnParameter, Fn, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Aws, CfnCondition, CfnOutput, CfnParameter, Fn, Stack, type StackProps, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { GITHUB_OIDC_PROVIDER } from '../../delivery/oidc.js';
@@ -53,19 +53,57 @@ export class FoundationBootstrapStack extends Stack {
       allowedValues: ['true', 'false'],
       description: 'false when this account already has an IAM OIDC provider for token.actions.githubusercontent.com.',
     });
+    const ownerId = new CfnParameter(this, 'GitHubOwnerId', {
+      type: 'String',
+      default: '',
+      description:
+        "The owner's numeric ID, for GitHub's immutable subject form (repo:OWNER@ID/REPO@ID:...), the default of repositories created since June 2026; empty for the classic form.",
+      allowedPattern: '^[0-9]*$',
+    });
+    const repositoryId = new CfnParameter(this, 'InfraRepositoryId', {
+      type: 'String',
+      default: '',
+      description: "The infrastructure repository's numeric ID, for the immutable subject form; empty for the classic form.",
+      allowedPattern: '^[0-9]*$',
+    });
+    const homeRegion = new CfnParameter(this, 'HomeRegion', {
+      type: 'String',
+      default: '',
+      description: "The organization's home region, where groundwork deploy bootstraps the CDK (its role names end in it); empty for this stack's region.",
+      allowedPattern: '^([a-z]{2}(-[a-z]+)+-[0-9])?$',
+    });
 
     const { providerArn } = optionalGitHubOidcProvider(this, createProvider);
-    const repo = { Owner: owner.valueAsString, Repo: repository.valueAsString };
-    const trust = (conditions: Record<string, unknown>) => ({
+    const immutable = new CfnCondition(this, 'ImmutableSubject', {
+      expression: Fn.conditionAnd(
+        Fn.conditionNot(Fn.conditionEquals(ownerId.valueAsString, '')),
+        Fn.conditionNot(Fn.conditionEquals(repositoryId.valueAsString, '')),
+      ),
+    });
+    // Every subject is built as repo:${Owner}/${Repo}:...; with the numeric IDs, Owner and Repo carry them
+    // (OWNER@ID, REPO@ID), so each role, whoever writes it, trusts the immutable form only.
+    const repo = {
+      Owner: Token.asString(
+        Fn.conditionIf(immutable.logicalId, Fn.sub('${Owner}@${Id}', { Owner: owner.valueAsString, Id: ownerId.valueAsString }), owner.valueAsString),
+      ),
+      Repo: Token.asString(
+        Fn.conditionIf(
+          immutable.logicalId,
+          Fn.sub('${Repo}@${Id}', { Repo: repository.valueAsString, Id: repositoryId.valueAsString }),
+          repository.valueAsString,
+        ),
+      ),
+    };
+    /** One trust statement for GitHub's OIDC tokens: exact claims (StringEquals), and patterns (StringLike) when given. */
+    const webIdentity = (conditions: Record<string, unknown>, like?: Record<string, unknown>) => ({
+      Effect: 'Allow',
+      Principal: { Federated: providerArn },
+      Action: 'sts:AssumeRoleWithWebIdentity',
+      Condition: { StringEquals: { [`${GITHUB_OIDC_PROVIDER}:aud`]: 'sts.amazonaws.com', ...conditions }, ...(like ? { StringLike: like } : {}) },
+    });
+    const trust = (conditions: Record<string, unknown>, like?: Record<string, unknown>) => ({
       Version: '2012-10-17',
-      Statement: [
-        {
-          Effect: 'Allow',
-          Principal: { Federated: providerArn },
-          Action: 'sts:AssumeRoleWithWebIdentity',
-          Condition: { StringEquals: { [`${GITHUB_OIDC_PROVIDER}:aud`]: 'sts.amazonaws.com', ...conditions } },
-        },
-      ],
+      Statement: [webIdentity(conditions, like)],
     });
     const defaultRef = Fn.sub('refs/heads/${Branch}', { Branch: branch.valueAsString });
     const noRoleChaining = {
@@ -79,12 +117,22 @@ export class FoundationBootstrapStack extends Stack {
       roleName: FOUNDATION_ROLES.plan,
       description: 'Groundwork plan: pull requests of the infrastructure repository read the organization to show what a change would do',
       maxSessionDuration: 3600,
-      assumeRolePolicyDocument: trust({
-        [`${GITHUB_OIDC_PROVIDER}:sub`]: [
-          Fn.sub('repo:${Owner}/${Repo}:pull_request', repo),
-          Fn.sub('repo:${Owner}/${Repo}:ref:refs/heads/${Branch}', { ...repo, Branch: branch.valueAsString }),
+      // A pull request's run carries its merge ref; a pull_request_target run carries the same subject with the base
+      // branch's ref and runs with the base repository's rights for a fork's pull request, so it is not admitted.
+      // Pull requests from forks get no token at all (GitHub grants them no id-token: write).
+      assumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          webIdentity(
+            { [`${GITHUB_OIDC_PROVIDER}:sub`]: Fn.sub('repo:${Owner}/${Repo}:pull_request', repo) },
+            { [`${GITHUB_OIDC_PROVIDER}:ref`]: 'refs/pull/*/merge' },
+          ),
+          webIdentity({
+            [`${GITHUB_OIDC_PROVIDER}:sub`]: Fn.sub('repo:${Owner}/${Repo}:ref:refs/heads/${Branch}', { ...repo, Branch: branch.valueAsString }),
+            [`${GITHUB_OIDC_PROVIDER}:ref`]: defaultRef,
+          }),
         ],
-      }),
+      },
       policies: [
         {
           policyName: 'read-the-foundation',
@@ -149,6 +197,18 @@ export class FoundationBootstrapStack extends Stack {
       reason: 'these read actions are organization-wide or support no resource-level permissions; the statement allows reads only',
     });
 
+    // The CDK bootstrap's roles by their exact names (the bootstrap template names them so): the deploy role may create
+    // and maintain these and assume the four a CDK deploy assumes, and no other: a role it could name freely
+    // (cdk-hnb659fds-anything) could be made an administrator trusting another account and outlive the job.
+    const bootstrapRegion = Token.asString(
+      Fn.conditionIf(
+        new CfnCondition(this, 'HomeRegionGiven', { expression: Fn.conditionNot(Fn.conditionEquals(homeRegion.valueAsString, '')) }).logicalId,
+        homeRegion.valueAsString,
+        Aws.REGION,
+      ),
+    );
+    const cdkRole = (kind: string) =>
+      Fn.sub(`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/cdk-hnb659fds-${kind}-role-\${AWS::AccountId}-\${Region}`, { Region: bootstrapRegion });
     const deploy = new iam.CfnRole(this, 'DeployRole', {
       roleName: FOUNDATION_ROLES.deploy,
       description: 'Groundwork deploy: a merge to the default branch, approved in the apply environment, deploys the foundation',
@@ -183,16 +243,39 @@ export class FoundationBootstrapStack extends Stack {
                 Action: 'sts:AssumeRole',
                 Resource: [
                   Fn.sub('arn:${AWS::Partition}:iam::*:role/OrganizationAccountAccessRole'),
-                  Fn.sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:role/cdk-hnb659fds-*'),
+                  // The cfn-exec role is CloudFormation's, passed by the CDK deploy role: nothing here assumes it.
+                  ...['deploy', 'file-publishing', 'image-publishing', 'lookup'].map(cdkRole),
                 ],
+              },
+              {
+                Sid: 'TheCdkBootstrapRoles',
+                Effect: 'Allow',
+                // What CloudFormation calls to create, update and delete the bootstrap stack's roles; no PassRole.
+                Action: [
+                  'iam:CreateRole',
+                  'iam:DeleteRole',
+                  'iam:GetRole',
+                  'iam:UpdateRole',
+                  'iam:UpdateRoleDescription',
+                  'iam:UpdateAssumeRolePolicy',
+                  'iam:TagRole',
+                  'iam:UntagRole',
+                  'iam:ListRoleTags',
+                  'iam:PutRolePolicy',
+                  'iam:GetRolePolicy',
+                  'iam:DeleteRolePolicy',
+                  'iam:ListRolePolicies',
+                  'iam:AttachRolePolicy',
+                  'iam:DetachRolePolicy',
+                  'iam:ListAttachedRolePolicies',
+                ],
+                Resource: ['cfn-exec', 'deploy', 'file-publishing', 'image-publishing', 'lookup'].map(cdkRole),
               },
               {
                 Sid: 'TheCdkBootstrap',
                 Effect: 'Allow',
-                Action: ['iam:*', 's3:*', 'ecr:*', 'ssm:*'],
+                Action: ['s3:*', 'ecr:*', 'ssm:*'],
                 Resource: [
-                  Fn.sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:role/cdk-hnb659fds-*'),
-                  Fn.sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/cdk-hnb659fds-*'),
                   Fn.sub('arn:${AWS::Partition}:s3:::cdk-hnb659fds-*'),
                   Fn.sub('arn:${AWS::Partition}:ecr:*:${AWS::AccountId}:repository/cdk-hnb659fds-*'),
                   Fn.sub('arn:${AWS::Partition}:ssm:*:${AWS::AccountId}:parameter/cdk-bootstrap/*'),
@@ -232,13 +315,10 @@ export class FoundationBootstrapStack extends Stack {
       });
     }
     for (const id of [
-      'AwsSolutions-IAM5[Action::iam:*]',
       'AwsSolutions-IAM5[Action::s3:*]',
       'AwsSolutions-IAM5[Action::ecr:*]',
       'AwsSolutions-IAM5[Action::ssm:*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/OrganizationAccountAccessRole]',
-      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:role/cdk-hnb659fds-*]',
-      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:policy/cdk-hnb659fds-*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecr:*:<AWS::AccountId>:repository/cdk-hnb659fds-*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:*:<AWS::AccountId>:parameter/cdk-bootstrap/*]',
@@ -246,7 +326,7 @@ export class FoundationBootstrapStack extends Stack {
       Validations.of(deploy).acknowledge({
         id,
         reason:
-          "limited to the CDK bootstrap's own resources (cdk-hnb659fds-*) and the member accounts' access role, which the plan/apply engine uses for each account's baseline",
+          "limited to the CDK bootstrap's own bucket, repository and version parameter (cdk-hnb659fds-*, none of them a principal) and the member accounts' access role, which the plan/apply engine uses for each account's baseline; IAM writes and AssumeRole name the bootstrap's roles exactly",
       });
     }
 

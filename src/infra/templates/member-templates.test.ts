@@ -32,7 +32,7 @@ describe('the member-account templates in cloudformation/', () => {
       expect(text).not.toContain('BootstrapVersion');
       // The GitOps deploy role is granted the CDK bootstrap's own resources (it bootstraps the management account);
       // nothing else in any template may refer to them.
-      const grants = new Set(['IntoMemberAccountsAndTheCdkRoles', 'TheCdkBootstrap']);
+      const grants = new Set(['IntoMemberAccountsAndTheCdkRoles', 'TheCdkBootstrapRoles', 'TheCdkBootstrap']);
       const withoutThatGrant = JSON.stringify(t.template, (key, value) =>
         key === 'Statement' && Array.isArray(value) ? value.filter((st: { Sid?: string }) => !grants.has(st.Sid ?? '')) : value,
       );
@@ -265,6 +265,68 @@ describe('foundation-bootstrap.json: the GitOps roles of the infrastructure repo
     for (const action of planActions) expect(action).toMatch(/:(Describe|List|Get)[A-Za-z*]*$/);
     const syncActions = statements('SyncRole').flatMap((s) => [s.Action].flat());
     expect(syncActions.filter((a) => /Delete/.test(a))).toEqual(['identitystore:DeleteGroupMembership']);
+  });
+});
+
+describe('foundation-bootstrap.json: subjects, pull requests and the CDK bootstrap roles', () => {
+  const template = byFile('foundation-bootstrap.json');
+  const parameters = { GitHubOwner: 'acme', InfraRepository: 'infra' };
+  const ids = { ...parameters, GitHubOwnerId: '1001', InfraRepositoryId: '2002' };
+  const token = (sub: string, ref: string, extra: Record<string, string> = {}) => ({ aud: 'sts.amazonaws.com', sub, ref, ...extra });
+  const admits = (role: string, claims: Record<string, string>, given: Record<string, string> = parameters) =>
+    roleAdmits(template, role, claims, { parameters: given });
+  const account = '111111111111';
+  const cdkRole = (name: string) => `arn:aws:iam::${account}:role/${name}`;
+  const may = (action: string, resource: string, given: Record<string, string> = parameters) =>
+    roleMayCall(template, 'DeployRole', action, resource, { parameters: given, accountId: account, region: 'eu-west-1' });
+
+  it("admits GitHub's immutable subject form (OWNER@ID/REPO@ID) for every role when the numeric IDs are given, and then only it", () => {
+    expect(admits('PlanRole', token('repo:acme@1001/infra@2002:pull_request', 'refs/pull/7/merge'), ids)).toBe(true);
+    expect(admits('PlanRole', token('repo:acme@1001/infra@2002:ref:refs/heads/main', 'refs/heads/main'), ids)).toBe(true);
+    expect(admits('DeployRole', token('repo:acme@1001/infra@2002:environment:foundation', 'refs/heads/main'), ids)).toBe(true);
+    expect(admits('SyncRole', token('repo:acme@1001/infra@2002:ref:refs/heads/main', 'refs/heads/main'), ids)).toBe(true);
+    // A repository re-created under the same name has another ID; the classic form is no longer trusted.
+    expect(admits('DeployRole', token('repo:acme@1001/infra@9999:environment:foundation', 'refs/heads/main'), ids)).toBe(false);
+    expect(admits('DeployRole', token('repo:acme/infra:environment:foundation', 'refs/heads/main'), ids)).toBe(false);
+    expect(admits('PlanRole', token('repo:acme/infra:pull_request', 'refs/pull/7/merge'), ids)).toBe(false);
+    // Without the IDs, the classic form.
+    expect(admits('DeployRole', token('repo:acme/infra:environment:foundation', 'refs/heads/main'))).toBe(true);
+  });
+
+  it('lets the plan role admit pull_request tokens of that repository only with their merge ref, not a pull_request_target run', () => {
+    expect(admits('PlanRole', token('repo:acme/infra:pull_request', 'refs/pull/42/merge'))).toBe(true);
+    // pull_request_target runs a fork's pull request with the base repository's rights; its token carries the base branch.
+    expect(admits('PlanRole', token('repo:acme/infra:pull_request', 'refs/heads/main'))).toBe(false);
+    expect(admits('PlanRole', token('repo:acme/infra:pull_request', 'refs/heads/feature'))).toBe(false);
+    expect(admits('PlanRole', token('repo:acme/infra-fork:pull_request', 'refs/pull/42/merge'))).toBe(false);
+    expect(admits('PlanRole', token('repo:mallory/infra:pull_request', 'refs/pull/42/merge'))).toBe(false);
+    // The default branch's subject with another ref claim is not a default-branch run.
+    expect(admits('PlanRole', token('repo:acme/infra:ref:refs/heads/main', 'refs/pull/42/merge'))).toBe(false);
+  });
+
+  it('attack: the deploy role cannot mint a CDK-named role (cdk-hnb659fds-x) nor assume one; it maintains only the bootstrap’s own roles', () => {
+    const minted = cdkRole('cdk-hnb659fds-x');
+    for (const action of ['iam:CreateRole', 'iam:AttachRolePolicy', 'iam:PutRolePolicy', 'iam:UpdateAssumeRolePolicy', 'iam:TagRole']) {
+      expect({ action, allowed: may(action, minted) }).toEqual({ action, allowed: false });
+    }
+    expect(may('sts:AssumeRole', minted)).toBe(false);
+    // A name that only begins like a bootstrap role's is another role.
+    expect(may('iam:CreateRole', cdkRole(`cdk-hnb659fds-deploy-role-${account}-eu-west-1-x`))).toBe(false);
+    expect(may('iam:CreateRole', cdkRole(`cdk-hnb659fds-deploy-role-${account}-us-east-2`))).toBe(false);
+    expect(may('iam:CreatePolicy', `arn:aws:iam::${account}:policy/cdk-hnb659fds-admin`)).toBe(false);
+    expect(may('iam:CreateUser', `arn:aws:iam::${account}:user/cdk-hnb659fds-x`)).toBe(false);
+    for (const kind of ['cfn-exec', 'deploy', 'file-publishing', 'image-publishing', 'lookup']) {
+      expect({ kind, allowed: may('iam:CreateRole', cdkRole(`cdk-hnb659fds-${kind}-role-${account}-eu-west-1`)) }).toEqual({ kind, allowed: true });
+    }
+    for (const kind of ['deploy', 'file-publishing', 'image-publishing', 'lookup']) {
+      expect({ kind, allowed: may('sts:AssumeRole', cdkRole(`cdk-hnb659fds-${kind}-role-${account}-eu-west-1`)) }).toEqual({ kind, allowed: true });
+    }
+    // CloudFormation assumes the execution role; the deploy role neither assumes nor passes it.
+    expect(may('sts:AssumeRole', cdkRole(`cdk-hnb659fds-cfn-exec-role-${account}-eu-west-1`))).toBe(false);
+    expect(may('iam:PassRole', cdkRole(`cdk-hnb659fds-cfn-exec-role-${account}-eu-west-1`))).toBe(false);
+    // HomeRegion names the bootstrap's region when the stack is elsewhere.
+    expect(may('iam:CreateRole', cdkRole(`cdk-hnb659fds-deploy-role-${account}-us-east-2`), { ...parameters, HomeRegion: 'us-east-2' })).toBe(true);
+    expect(may('iam:CreateRole', cdkRole(`cdk-hnb659fds-deploy-role-${account}-eu-west-1`), { ...parameters, HomeRegion: 'us-east-2' })).toBe(false);
   });
 });
 
