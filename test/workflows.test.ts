@@ -19,6 +19,7 @@ interface Job {
   permissions?: Record<string, string>;
   environment?: string;
   concurrency?: { group: string; 'cancel-in-progress': boolean };
+  outputs?: Record<string, string>;
   steps?: Step[];
 }
 interface Workflow {
@@ -297,6 +298,32 @@ describe('the foundation workflows and the infrastructure caller template', () =
     expect(step(sync.jobs.sync, 'assume-role-via-oidc')?.with?.['role-to-assume']).toBe('${{ inputs.sync-role-arn }}');
     expect(sync.on.workflow_call?.inputs?.['remove-missing']?.default).toBe(false);
     expect(sync.on.workflow_call?.inputs?.['max-removals']?.default).toBe(5);
+  });
+
+  it('makes privileged people changes only in the people-admin environment with the people-admin role, after the sync holds them', () => {
+    // The sync job: no environment, the sync role, held changes as warnings and counted for the next job.
+    expect(sync.jobs.sync?.environment).toBeUndefined();
+    expect(step(sync.jobs.sync, 'sync-sso-users')?.with).toMatchObject({ 'fail-on-privileged': false });
+    expect(step(sync.jobs.sync, 'sync-sso-users')?.with?.['allow-privileged']).toBeUndefined();
+    expect(sync.jobs.sync?.outputs).toEqual({ 'privileged-held': '${{ steps.sync.outputs.privileged-held }}' });
+    // The privileged job: only when changes were held, in the environment, with the people-admin role.
+    const privileged = sync.jobs.privileged;
+    expect(list(privileged?.needs)).toEqual(['sync']);
+    expect(privileged?.if).toBe("needs.sync.outputs.privileged-held != '0' && needs.sync.outputs.privileged-held != ''");
+    expect(privileged?.environment).toBe('${{ inputs.people-admin-environment }}');
+    expect(sync.on.workflow_call?.inputs?.['people-admin-environment']?.default).toBe('foundation');
+    expect(own(privileged)).toEqual(['actions/checkout', 'assume-role-via-oidc', 'sync-sso-users']);
+    expect(step(privileged, 'assume-role-via-oidc')?.with?.['role-to-assume']).toBe('${{ inputs.people-admin-role-arn }}');
+    expect(step(privileged, 'sync-sso-users')?.with).toMatchObject({ 'allow-privileged': true });
+    expect(privileged?.concurrency).toEqual(sync.jobs.sync?.concurrency);
+    expect(privileged?.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
+    // No other job of the library's workflows allows privileged people changes.
+    for (const workflow of [checks, apply, vend, sync]) {
+      for (const [name, job] of Object.entries(workflow.jobs)) {
+        if (step(job, 'sync-sso-users')?.with?.['allow-privileged'] !== undefined) expect(name).toBe('privileged');
+      }
+    }
+    expect(caller.jobs.sync?.with?.['people-admin-role-arn']).toMatch(/:role\/groundwork-foundation-people-admin$/);
   });
 
   it('the caller template: checks on pull requests, apply and sync on pushes to main, sync on a schedule, vending by dispatch, one library pin', () => {
