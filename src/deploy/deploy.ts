@@ -151,7 +151,7 @@ export async function planBaselines(
     blocked.push({
       name: spec.name,
       reason: `not emulated: moto has no ${types.join(', ')}, whose attributes the template reads, so it refuses the whole template${
-        spec.name === 'groundwork-auth' ? '; the sandbox creates the user pools, clients and code tables through the SDK from the same settings instead' : ''
+        spec.name === 'groundwork-auth' ? '; the sandbox creates the user pools, clients, code tables and code keys through the SDK from the same settings instead' : ''
       }`,
     });
   }
