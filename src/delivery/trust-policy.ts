@@ -109,7 +109,7 @@ export function admitsToken(statement: Record<string, unknown>, claims: Readonly
 
 /** A synthesized template, as far as these functions read it. */
 export interface SynthesizedTemplate {
-  readonly Parameters?: Record<string, { Default?: unknown }>;
+  readonly Parameters?: Readonly<Record<string, unknown>>;
   readonly Resources: Record<string, { Properties: Record<string, unknown>; Condition?: string }>;
   readonly Conditions?: Record<string, unknown>;
 }
@@ -119,7 +119,10 @@ type Statement = Record<string, unknown>;
 /** A role's resolved property (its trust or its policies); an error when the role is missing or its condition is false. */
 function roleProperty(template: SynthesizedTemplate, roleLogicalId: string, property: string, ctx: Omit<TemplateContext, 'conditions'>): unknown {
   // A parameter not given takes its default, as in CloudFormation.
-  const defaults = Object.entries(template.Parameters ?? {}).flatMap(([name, p]) => (p.Default === undefined ? [] : [[name, String(p.Default)]]));
+  const defaults = Object.entries(template.Parameters ?? {}).flatMap(([name, p]) => {
+    const value = (p as { Default?: unknown } | undefined)?.Default;
+    return value === undefined ? [] : [[name, String(value)]];
+  });
   const full = { ...ctx, parameters: { ...Object.fromEntries(defaults), ...ctx.parameters }, conditions: template.Conditions ?? {} };
   const role = template.Resources[roleLogicalId];
   if (!role) throw new Error(`the template has no resource ${roleLogicalId}`);
