@@ -60,8 +60,9 @@ describe('groundwork deploy against the emulator: management stacks through the 
     expect(plan.preflight.find((c) => c.id === 'account-quota')?.status).toBe('not-emulated');
     expect(plan.bootstrap.needed).toBe(true);
     expect(plan.stacks.map((s) => [s.stackName, s.change])).toEqual([
-      ['groundwork-audit-trail', 'create'],
+      // The trail's tamper alarm publishes to the operators' topic, so the notifications stack comes first.
       ['groundwork-operator-notifications', 'create'],
+      ['groundwork-audit-trail', 'create'],
       ['groundwork-cost-controls', 'create'],
       ['groundwork-cost-statements', 'create'],
     ]);
@@ -72,7 +73,7 @@ describe('groundwork deploy against the emulator: management stacks through the 
     ]);
     // What moto cannot create is named, never skipped silently.
     expect(plan.stackSets.find((s) => s.name === 'groundwork-github-oidc')?.notEmulated).toEqual(['AWS::IAM::OIDCProvider']);
-    expect(plan.stacks.find((s) => s.stackName === 'groundwork-audit-trail')?.notEmulated).toEqual(['AWS::CloudTrail::Trail']);
+    expect(plan.stacks.find((s) => s.stackName === 'groundwork-audit-trail')?.notEmulated).toEqual(['AWS::CloudTrail::Trail', 'AWS::Events::EventBusPolicy']);
     expect(plan.blocked.map((b) => b.name)).toEqual(['groundwork-workload', 'groundwork-workload-bluegreen', 'groundwork-auth']);
     expect(plan.blocked.find((b) => b.name === 'groundwork-auth')?.reason).toMatch(
       /moto has no AWS::Cognito::UserPool.*through the SDK from the same settings/,

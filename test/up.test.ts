@@ -38,7 +38,8 @@ describe('groundwork up (npm start)', () => {
     );
     expect(result.deployed.blocked.map((b: { name: string }) => b.name)).toEqual(['groundwork-workload', 'groundwork-workload-bluegreen', 'groundwork-auth']);
     expect(up.stderr).toMatch(/✓ StackSet groundwork-log-archive in log-archive \(not emulated: AWS::Athena::WorkGroup/);
-    expect(up.stderr).toMatch(/✓ stack groundwork-audit-trail in management \(not emulated: AWS::CloudTrail::Trail\)/);
+    expect(up.stderr).toMatch(/✓ stack groundwork-audit-trail in management \(not emulated: AWS::CloudTrail::Trail, AWS::Events::EventBusPolicy\)/);
+    expect(up.stderr).toMatch(/note: audit: the emulator enforces neither KMS key policies nor SCPs, and sends no API calls to EventBridge/);
     const status = JSON.parse(groundwork('emulator', 'status', '--json').stdout);
     expect(status).toEqual({ running: true, endpoint: result.endpoint });
   });

@@ -109,3 +109,9 @@ export class TrailRecorder {
     return records.length;
   }
 }
+
+/** What the sandbox cannot show of the audit trail's protections: said by `up`, never pretended. */
+export const SANDBOX_AUDIT_LIMITS =
+  'the emulator enforces neither KMS key policies nor SCPs, and sends no API calls to EventBridge: the log-archive key that only the StackSet ' +
+  'execution role may delete, the protect-audit-trail guardrail and the audit tamper alarm are deployed as on AWS but not exercised here ' +
+  '(their tests evaluate the synthesized policies: src/infra/stacks/audit-stacks.test.ts)';
