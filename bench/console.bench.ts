@@ -16,6 +16,7 @@ import { prepareIdentity } from '../src/identity/prepare-identity.js';
 import { defaultEmulatorPaths, ensureEmulatorInstalled, findFreePort, startEmulator, stopEmulator } from '../src/sandbox/emulator.js';
 import { seedSampleActivity } from '../src/sandbox/sample-activity.js';
 import { launchChromium } from '../test/helpers/browser.js';
+import { PRINTED_CONSOLE_URL, signInTo } from '../test/helpers/sandbox-up.js';
 import { generateOrgConfig } from './generate-org.js';
 import type { BenchResult } from './types.js';
 
@@ -50,11 +51,11 @@ async function writeUsers(file: string, count: number): Promise<void> {
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 
 /** 10 connections for 10 s on one route; every response time kept, so p50 and p95 are exact. */
-async function load(url: string): Promise<{ p50: number; p95: number; requests: number; errors: number }> {
+async function load(url: string, cookie: string): Promise<{ p50: number; p95: number; requests: number; errors: number }> {
   const times: number[] = [];
   let errors = 0;
   await new Promise<void>((resolve, reject) => {
-    const instance = autocannon({ url, connections: 10, duration: 10 }, (error) => (error ? reject(error) : resolve()));
+    const instance = autocannon({ url, connections: 10, duration: 10, headers: { cookie } }, (error) => (error ? reject(error) : resolve()));
     instance.on('response', (_client, status, _bytes, responseTime) => {
       times.push(responseTime);
       if (status !== 200) errors++;
@@ -116,8 +117,9 @@ export async function consoleBenchmark(): Promise<BenchResult[]> {
     server.stdout?.on('data', (d) => {
       out += d;
     });
-    for (let i = 0; i < 6000 && !out.includes('Console: '); i++) await new Promise((r) => setTimeout(r, 100));
-    if (!out.includes('Console: ')) throw new Error('the console did not start within 600 s');
+    for (let i = 0; i < 6000 && !PRINTED_CONSOLE_URL.test(out); i++) await new Promise((r) => setTimeout(r, 100));
+    const printed = PRINTED_CONSOLE_URL.exec(out);
+    if (!printed) throw new Error('the console did not start within 600 s');
     const readyS = (performance.now() - starting) / 1000;
     results.push({
       name: 'groundwork console ready to serve (1,000 accounts, 10,000 users)',
@@ -125,15 +127,17 @@ export async function consoleBenchmark(): Promise<BenchResult[]> {
       goal: 'reported',
       met: true,
     });
-    const base = `http://127.0.0.1:${port}`;
+    const base = printed[1] as string;
+    // Signed in as the page is: the printed token traded for the session cookie every API request then carries.
+    const cookie = await signInTo(base, printed[2] as string);
 
     for (const route of ROUTES) {
       const started = performance.now();
-      const cold = await fetch(`${base}${route}`);
+      const cold = await fetch(`${base}${route}`, { headers: { cookie } });
       await cold.arrayBuffer();
       const coldMs = performance.now() - started;
       if (!cold.ok) throw new Error(`${route} answered ${cold.status}`);
-      const measured = await load(`${base}${route}`);
+      const measured = await load(`${base}${route}`, cookie);
       results.push({
         name: `GET ${route} (1,000 accounts, 10,000 users)`,
         value: `p50 ${measured.p50} ms, p95 ${measured.p95} ms over ${measured.requests} requests (10 connections, 10 s); first request ${Math.round(coldMs)} ms`,
@@ -144,8 +148,16 @@ export async function consoleBenchmark(): Promise<BenchResult[]> {
 
     const browser = await launchChromium();
     try {
+      // One sign-in through the printed URL; each page then opens in a fresh context holding that session cookie.
+      const signedIn = await browser.newContext();
+      const signIn = await signedIn.newPage();
+      const login = signIn.waitForResponse((r) => r.url().endsWith('/api/login'));
+      await signIn.goto(`${base}/?token=${printed[2]}`);
+      if ((await login).status() !== 204) throw new Error(`the console refused its own token: ${(await login).status()}`);
+      const storageState = await signedIn.storageState();
+      await signedIn.close();
       for (const [path, ready] of PAGES) {
-        const page = await (await browser.newContext({ viewport: { width: 1440, height: 1000 } })).newPage();
+        const page = await (await browser.newContext({ viewport: { width: 1440, height: 1000 }, storageState })).newPage();
         const started = performance.now();
         await page.goto(`${base}${path}`);
         await page.locator(ready).first().waitFor({ timeout: 30_000 });
