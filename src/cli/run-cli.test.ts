@@ -98,3 +98,13 @@ describe('groundwork auth import', () => {
     expect(tooFast.stderr).toMatch(/--rate 80 is out of range\nhint: use 1 to 50 calls per second/);
   });
 });
+
+describe('groundwork console --host', () => {
+  it('refuses a value that is not a host name before starting anything', async () => {
+    for (const value of ['*', 'evil example', 'http://devbox', 'devbox:99999', '']) {
+      const run = await cli(['console', '--host', value]);
+      expect([value, run.code]).toEqual([value, 1]);
+      expect(run.stderr).toContain(`"${value}" is not a host name; use NAME or NAME:PORT`);
+    }
+  });
+});
