@@ -40,7 +40,7 @@ export async function run(): Promise<void> {
       const where = change.line === undefined ? {} : { file, startLine: change.line };
       annotate(`${change.username}: ${change.change} waits for an approved run (environment ${approvalEnvironment})`, {
         ...where,
-        title: `${change.line === undefined ? file : `${file} line ${change.line}`}: privileged change held`,
+        title: `${change.line === undefined ? file : `${file} line ${change.line}`} held for approval`,
       });
     }
     const listed = summary.missing.filter((u) => !summary.deactivated.includes(u));

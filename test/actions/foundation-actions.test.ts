@@ -145,7 +145,8 @@ describe('sync-sso-users, bundled and run as the runner runs it', () => {
     });
     const run = await step('sync-sso-users', {}, dir);
     expect(run.code).toBe(1);
-    expect(run.outputs).toMatchObject({ created: '2', rejected: '2', updated: '0', deactivated: '0' });
+    expect(run.outputs).toMatchObject({ created: '2', rejected: '2', updated: '0', deactivated: '0', 'privileged-held': '1' });
+    expect(run.stdout).toMatch(/^::error title=people\.csv line 4 held for approval,file=people\.csv,line=4::bob: add to Operators waits/m);
     expect(run.stdout).toMatch(/^::error title=people\.csv line 3 rejected,file=people\.csv,line=3::.*e-?mail/m);
     expect(run.stdout).toMatch(/^::error title=people\.csv line 5 rejected,file=people\.csv,line=5::.*NoSuchGroup/m);
     expect(run.stdout).toMatch(/::error::2 row\(s\) of people\.csv were rejected \(annotated at their lines\); the valid rows were imported/);
@@ -158,9 +159,11 @@ describe('sync-sso-users, bundled and run as the runner runs it', () => {
       'groundwork.yaml': BASE,
       'people.csv': people([person('ann', 'Developers'), person('bob', 'Operators'), person('dee', 'Developers'), person('eve', 'Developers')]),
     });
-    const all = await step('sync-sso-users', {}, four);
+    // Operators memberships are privileged: this run is the approved one.
+    const all = await step('sync-sso-users', { 'allow-privileged': 'true' }, four);
     expect(all.code, all.stdout).toBe(0);
-    expect(all.outputs).toMatchObject({ created: '2', unchanged: '2', missing: '' });
+    // bob's Operators membership, held by the run above, is made now.
+    expect(all.outputs).toMatchObject({ created: '2', updated: '1', unchanged: '1', missing: '', 'privileged-applied': '1', 'privileged-held': '0' });
 
     const truncated = workspace({ 'groundwork.yaml': BASE, 'people.csv': people([person('ann', 'Developers')]) });
     const listed = await step('sync-sso-users', {}, truncated);
@@ -177,6 +180,57 @@ describe('sync-sso-users, bundled and run as the runner runs it', () => {
     const list = await cli(['users', 'list', '--json', ...sandbox.at]);
     const groups = Object.fromEntries((JSON.parse(list.stdout).users as { username: string; groups: string[] }[]).map((u) => [u.username, u.groups]));
     expect(groups).toMatchObject({ bob: ['Operators'], dee: ['Developers'], eve: ['Developers'] });
+  });
+});
+
+describe('sync-sso-users without approval: privileged changes held', () => {
+  const person = (name: string, groups: string, email = `${name}@example.com`) =>
+    `${name},${email},${name[0]?.toUpperCase()}${name.slice(1)},Person,,${groups}`;
+  const people = (rows: string[]) => `${[HEADER, ...rows].join('\n')}\n`;
+  const groupsAndEmails = async () => {
+    const list = await cli(['users', 'list', '--json', ...sandbox.at]);
+    return Object.fromEntries(
+      (JSON.parse(list.stdout).users as { username: string; email: string; groups: string[] }[]).map((u) => [u.username, [u.email, u.groups]]),
+    );
+  };
+
+  it('refuses to add a member to Operators or change an e-mail, annotating each at its line and naming the environment; makes the rest', async () => {
+    const setup = workspace({ 'groundwork.yaml': BASE, 'people.csv': people([person('kim', 'Developers')]) });
+    expect((await step('sync-sso-users', {}, setup)).code).toBe(0);
+    const dir = workspace({
+      'groundwork.yaml': BASE,
+      'people.csv': people([person('kim', 'Developers', 'kim@evil.example'), person('lee', 'BackendDevelopers;Operators')]),
+    });
+    const run = await step('sync-sso-users', {}, dir);
+    expect(run.code).toBe(1);
+    expect(run.outputs).toMatchObject({ created: '1', 'privileged-held': '2', 'privileged-applied': '0' });
+    expect(run.outputs['sync-group-arns']).toMatch(/^arn:aws:identitystore:::group\/[^,]+,arn:aws:identitystore:::group\/[^,]+$/);
+    expect(run.stdout).toMatch(
+      /^::error title=people\.csv line 2 held for approval,file=people\.csv,line=2::kim: change email \(kim@example\.com → kim@evil\.example\) waits for an approved run \(environment foundation\)$/m,
+    );
+    expect(run.stdout).toMatch(/^::error title=people\.csv line 3 held for approval,file=people\.csv,line=3::lee: add to Operators waits/m);
+    expect(run.stdout).toMatch(
+      /::error::2 privileged change\(s\) of people\.csv were held .* Run sync-sso-users with allow-privileged: true in a job of the foundation environment/,
+    );
+    expect(run.summary).toContain("Privileged changes held for the foundation environment's approval");
+    expect(await groupsAndEmails()).toMatchObject({ kim: ['kim@example.com', ['Developers']], lee: ['lee@example.com', ['BackendDevelopers']] });
+
+    // In the reusable workflow the held changes are warnings, and the privileged job (allow-privileged) makes them.
+    const warned = await step('sync-sso-users', { 'fail-on-privileged': 'false', 'approval-environment': 'people-admin' }, dir);
+    expect(warned.code, warned.stdout).toBe(0);
+    expect(warned.stdout).toMatch(
+      /^::warning title=people\.csv line 3 held for approval,file=people\.csv,line=3::lee: add to Operators waits for an approved run \(environment people-admin\)$/m,
+    );
+    // moto has no UpdateUser, so the approved run here makes the membership only (the e-mail: test/users-sync.test.ts).
+    const membershipOnly = workspace({
+      'groundwork.yaml': BASE,
+      'people.csv': people([person('kim', 'Developers'), person('lee', 'BackendDevelopers;Operators')]),
+    });
+    const approved = await step('sync-sso-users', { 'allow-privileged': 'true' }, membershipOnly);
+    expect(approved.code, approved.stdout).toBe(0);
+    expect(approved.outputs).toMatchObject({ 'privileged-held': '0', 'privileged-applied': '1' });
+    expect(approved.summary).toContain('Privileged changes made');
+    expect(await groupsAndEmails()).toMatchObject({ kim: ['kim@example.com', ['Developers']], lee: ['lee@example.com', ['BackendDevelopers', 'Operators']] });
   });
 });
 
