@@ -70,6 +70,7 @@ describe('applying the default organization', () => {
     ]);
     expect(t.ous.Playground?.policies).toEqual(['FullAWSAccess', 'groundwork-deny-commitment-purchases']);
     expect(t.ous.Stage?.policies).toEqual(['FullAWSAccess']);
+    expect(t.ous.CICD?.policies).toEqual(['FullAWSAccess', 'groundwork-protect-delivery-repository']);
   });
 
   it('stores each guardrail document exactly as configured, and tags what it creates', async () => {
@@ -151,12 +152,20 @@ describe('minimal plans', () => {
     const renamed = configWith((raw) => {
       raw.organization.organizationalUnits[2].name = 'Delivery';
       raw.organization.accounts.find((a: { name: string }) => a.name === 'cicd').organizationalUnit = 'Delivery';
+      // Every reference to the OU follows the rename, as in a real edit of the config (the guardrail on it too).
+      raw.serviceControlPolicies.find((p: { name: string }) => p.name === 'groundwork-protect-delivery-repository').targets.organizationalUnits = ['Delivery'];
     });
     const plan = await planOrg(renamed, sandbox.emulator.clients());
-    expect(summary(plan)).toEqual(['update ou:Delivery']);
+    // The OU is one update; the guardrail attached to it is planned again under the OU's new name, and stays attached.
+    expect(summary(plan)).toEqual([
+      'update ou:Delivery',
+      'create scp-attachment:groundwork-protect-delivery-repository → OU Delivery',
+      'delete scp-attachment:groundwork-protect-delivery-repository → OU CICD',
+    ]);
     expect(plan.changes[0]?.details).toMatchObject({ rename: { from: 'CICD', to: 'Delivery' } });
     await applyPlan(plan);
     expect((await tree()).ous.Delivery?.accounts).toEqual(['cicd']);
+    expect((await tree()).ous.Delivery?.policies).toEqual(['FullAWSAccess', 'groundwork-protect-delivery-repository']);
     expect(summary(await planOrg(renamed, sandbox.emulator.clients()))).toEqual([]);
   });
 
