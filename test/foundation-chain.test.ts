@@ -29,6 +29,11 @@ const bootstrapParameters = {
   DefaultBranch: 'main',
   ApplyEnvironment: 'foundation',
   CreateOidcProvider: 'true',
+  ...Object.fromEntries(
+    Object.entries(bootstrap.Parameters as Record<string, { Default?: string }>)
+      .filter(([name]) => !['GitHubOwner', 'InfraRepository'].includes(name))
+      .map(([name, p]) => [name, p.Default ?? '']),
+  ),
 };
 
 /** The inputs a called workflow gets: its declared defaults, then what the caller passes. */
@@ -110,6 +115,7 @@ describe('the infrastructure repository, from the caller template', () => {
       'plan-role-arn': `arn:aws:iam::${MANAGEMENT}:role/groundwork-foundation-plan`,
       'deploy-role-arn': `arn:aws:iam::${MANAGEMENT}:role/groundwork-foundation-deploy`,
       'sync-role-arn': `arn:aws:iam::${MANAGEMENT}:role/groundwork-foundation-sync`,
+      'people-admin-role-arn': `arn:aws:iam::${MANAGEMENT}:role/groundwork-foundation-people-admin`,
     };
     const given = Object.fromEntries(
       Object.entries(job.with ?? {}).map(([key, value]) => [key, fill[key] ?? interpolate(value, { inputs, github: { event_name: eventName } })]),
@@ -197,7 +203,7 @@ describe('the infrastructure repository, from the caller template', () => {
     expect(deploy?.output).toMatch(/Accounts in the organization \(quota\): could not check/);
   }, 300_000);
 
-  it('a push of people.csv: sync with the sync role, a rejected row annotated at its line', async () => {
+  it('a push of people.csv: sync with the sync role, a rejected row annotated at its line, the Operators membership held', async () => {
     const before = git('rev-parse', 'HEAD');
     const sha = commit('people.csv', `${PEOPLE}bo,bo@example.com,Bo,Dev,,Developers\nbad,not-an-email,B,Ad,,Developers\n`);
     const changes = await runJob(
@@ -213,13 +219,70 @@ describe('the infrastructure repository, from the caller template', () => {
     );
     const list = await cli(['users', 'list', '--json', ...sandbox.at]);
     const users = (JSON.parse(list.stdout).users as { username: string; groups: string[] }[]).map((u) => [u.username, u.groups]);
+    // ann's Operators membership is privileged: the sync job (no environment) held it.
     expect(users).toEqual(
       expect.arrayContaining([
-        ['ann', ['Operators']],
+        ['ann', []],
         ['bo', ['Developers']],
       ]),
     );
   }, 120_000);
+
+  it('the held changes: the sync job refuses Operators and an e-mail change; only the people-admin job in the foundation environment makes them', async () => {
+    const before = git('rev-parse', 'HEAD');
+    const sha = commit('people.csv', `${PEOPLE}bo,bo@evil.example,Bo,Dev,,Developers\n`);
+    expect(
+      (
+        await runJob(
+          caller.jobs.changes as WorkflowJob,
+          { inputs: {}, github: { sha, event: { before } }, needs: {} },
+          { workspace: repo, env: { PATH: process.env.PATH ?? '' } },
+        )
+      ).outputs,
+    ).toMatchObject({ people: 'true' });
+    const { workflow, inputs } = selected('sync', 'push');
+    const pushEnv = await runner('SyncRole', { sub: 'repo:acme/infra:ref:refs/heads/main', ref: 'refs/heads/main' }, { name: 'push', payload: {}, sha });
+    const sync = await runJob(workflow.jobs.sync as WorkflowJob, { inputs, github: {}, needs: {} }, { workspace: repo, env: pushEnv });
+    // ann into Operators and bo's new e-mail, held as warnings at their lines; the job passes and says how many.
+    expect(sync.outputs).toEqual({ 'privileged-held': '2' });
+    const syncStep = sync.steps.find((s) => s.name.endsWith('sync-sso-users'));
+    expect(syncStep?.action?.stdout).toMatch(
+      /^::warning title=people\.csv line 2 held for approval,file=people\.csv,line=2::ann: add to Operators waits for an approved run \(environment foundation\)$/m,
+    );
+    expect(syncStep?.action?.stdout).toMatch(
+      /^::warning title=people\.csv line 3 held for approval,file=people\.csv,line=3::bo: change email \(bo@example\.com → bo@evil\.example\)/m,
+    );
+    let users = JSON.parse((await cli(['users', 'list', '--json', ...sandbox.at])).stdout).users as { username: string; email: string; groups: string[] }[];
+    expect(users.find((u) => u.username === 'ann')?.groups).toEqual([]);
+    expect(users.find((u) => u.username === 'bo')?.email).toBe('bo@example.com');
+
+    // The attack: a workflow edited on main runs the privileged step without the environment: its token is refused.
+    const people = workflow.jobs.privileged as WorkflowJob & { environment?: string; needs?: string };
+    expect(
+      roleAdmits(
+        bootstrap,
+        'PeopleAdminRole',
+        { aud: 'sts.amazonaws.com', sub: 'repo:acme/infra:ref:refs/heads/main', ref: 'refs/heads/main' },
+        { parameters: bootstrapParameters },
+      ),
+    ).toBe(false);
+    // The privileged job runs because changes were held, in the environment its token names, with the people-admin role.
+    expect(evaluateExpression(people.if ?? '', { needs: { sync } })).toBe('true');
+    const environment = interpolate(people.environment, { inputs });
+    expect(environment).toBe('foundation');
+    const approvedEnv = await runner(
+      'PeopleAdminRole',
+      { sub: `repo:acme/infra:environment:${environment}`, ref: 'refs/heads/main', environment },
+      { name: 'push', payload: {}, sha },
+    );
+    // moto has no UpdateUser (the e-mail is made on AWS; test/users-sync.test.ts shows it in the sandbox): here the file
+    // the reviewers approve is the membership alone.
+    commit('people.csv', `${PEOPLE}bo,bo@example.com,Bo,Dev,,Developers\n`);
+    const approved = await runJob(people, { inputs, github: {}, needs: { sync } }, { workspace: repo, env: approvedEnv });
+    expect(approved.steps.find((s) => s.name.endsWith('sync-sso-users'))?.action?.outputs).toMatchObject({ 'privileged-applied': '1', 'privileged-held': '0' });
+    users = JSON.parse((await cli(['users', 'list', '--json', ...sandbox.at])).stdout).users;
+    expect(users.find((u) => u.username === 'ann')?.groups).toEqual(['Operators']);
+  }, 180_000);
 
   it('a dispatch: vending opens a pull request with the plan through the plan role', async () => {
     const dispatch = {
