@@ -99,6 +99,16 @@ describe('the trust-policy evaluator', () => {
     expect(() => roleMayCall(template, 'Conditional', 's3:GetObject', 'arn:aws:s3:::b/k', ctx)).toThrow(/unsupported Condition/);
   });
 
+  it("evaluates a role's conditions when the request's context keys are given; a key not given is absent", () => {
+    const ctx = { parameters: { Pattern: '' } };
+    expect(roleMayCall(template, 'Conditional', 's3:GetObject', 'arn:aws:s3:::b/k', ctx, { 'aws:SecureTransport': 'true' })).toBe(true);
+    expect(roleMayCall(template, 'Conditional', 's3:GetObject', 'arn:aws:s3:::b/k', ctx, { 'aws:SecureTransport': 'false' })).toBe(false);
+    expect(roleMayCall(template, 'Conditional', 's3:GetObject', 'arn:aws:s3:::b/k', ctx, {})).toBe(false);
+    // The same answers as without context for statements that have no condition.
+    expect(roleMayCall(template, 'Role', 'ecr:PutImage', 'arn:aws:ecr:eu-west-1:111111111111:repository/app', ctx, {})).toBe(true);
+    expect(roleMayCall(template, 'Role', 'ecr:BatchDeleteImage', 'arn:aws:ecr:eu-west-1:111111111111:repository/app', ctx, {})).toBe(false);
+  });
+
   it('reads which IAM role a trust names, exactly', () => {
     const ctx = { parameters: { Trusted: 'arn:aws:iam::111111111111:role/release' } };
     expect(roleTrustsPrincipal(template, 'Deploy', 'arn:aws:iam::111111111111:role/release', ctx)).toBe(true);

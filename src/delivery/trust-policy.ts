@@ -1,3 +1,4 @@
+import { evaluatePolicy } from '../org/policy-evaluation.js';
 import { GITHUB_OIDC_PROVIDER } from './oidc.js';
 
 /**
@@ -157,7 +158,9 @@ const matchesResource = (patterns: unknown, resource: string) => [patterns].flat
 
 /**
  * Whether a role's own inline policies allow `action` on `resource` (an explicit Deny wins; nothing allowed is refused).
- * Managed policies are not read: a role with any is refused as unsupported.
+ * Managed policies are not read: a role with any is refused as unsupported. Statements with a Condition are refused
+ * too, unless the request's context keys are given (`requestContext`, e.g. `iam:PermissionsBoundary`): then the
+ * conditions are evaluated by src/org/policy-evaluation.ts, a key not given being absent from the request.
  */
 export function roleMayCall(
   template: SynthesizedTemplate,
@@ -165,10 +168,16 @@ export function roleMayCall(
   action: string,
   resource: string,
   ctx: Omit<TemplateContext, 'conditions'>,
+  requestContext?: Readonly<Record<string, string>>,
 ): boolean {
   if (template.Resources[roleLogicalId]?.Properties.ManagedPolicyArns)
     throw new Error(`${roleLogicalId} has managed policies, which this evaluator does not read`);
   const policies = (roleProperty(template, roleLogicalId, 'Policies', ctx) ?? []) as { PolicyDocument: { Statement: Statement[] } }[];
+  if (requestContext) {
+    const principal = `arn:aws:iam::${ctx.accountId ?? '111111111111'}:role/${roleLogicalId}`;
+    const document = { Statement: policies.flatMap((p) => p.PolicyDocument.Statement) } as unknown as Parameters<typeof evaluatePolicy>[0];
+    return evaluatePolicy(document, { principal, action, resource, context: requestContext }) === 'allow';
+  }
   const statements = policies
     .flatMap((p) => p.PolicyDocument.Statement)
     .map((s) => plain(s, `a policy of ${roleLogicalId}`))

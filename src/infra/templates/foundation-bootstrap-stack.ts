@@ -2,6 +2,7 @@ import { Aws, CfnCondition, CfnOutput, CfnParameter, Fn, Stack, type StackProps,
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { GITHUB_OIDC_PROVIDER } from '../../delivery/oidc.js';
+import { CDK_BOUNDARY_POLICY } from '../cdk-boundary.js';
 import { PEOPLE_ROLES, peopleRoles } from './foundation-people-roles.js';
 import { optionalGitHubOidcProvider } from './github-oidc-provider.js';
 
@@ -209,6 +210,7 @@ export class FoundationBootstrapStack extends Stack {
     );
     const cdkRole = (kind: string) =>
       Fn.sub(`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/cdk-hnb659fds-${kind}-role-\${AWS::AccountId}-\${Region}`, { Region: bootstrapRegion });
+    const boundaryArn = Fn.sub(`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:policy/${CDK_BOUNDARY_POLICY}`);
     const deploy = new iam.CfnRole(this, 'DeployRole', {
       roleName: FOUNDATION_ROLES.deploy,
       description: 'Groundwork deploy: a merge to the default branch, approved in the apply environment, deploys the foundation',
@@ -250,7 +252,8 @@ export class FoundationBootstrapStack extends Stack {
               {
                 Sid: 'TheCdkBootstrapRoles',
                 Effect: 'Allow',
-                // What CloudFormation calls to create, update and delete the bootstrap stack's roles; no PassRole.
+                // What CloudFormation calls to create, update and delete the bootstrap stack's roles; no PassRole, and
+                // no DeleteRolePermissionsBoundary. The execution role is created only within the boundary (below).
                 Action: [
                   'iam:CreateRole',
                   'iam:DeleteRole',
@@ -270,6 +273,42 @@ export class FoundationBootstrapStack extends Stack {
                   'iam:ListAttachedRolePolicies',
                 ],
                 Resource: ['cfn-exec', 'deploy', 'file-publishing', 'image-publishing', 'lookup'].map(cdkRole),
+              },
+              {
+                Sid: 'TheCdkExecutionRoleOnlyWithinTheBoundary',
+                // The execution role deploys every management stack (AdministratorAccess by default): it is created, or
+                // given a boundary, only with Groundwork's, so that it can create no role above it.
+                Effect: 'Deny',
+                Action: ['iam:CreateRole', 'iam:PutRolePermissionsBoundary'],
+                Resource: cdkRole('cfn-exec'),
+                Condition: { StringNotEquals: { 'iam:PermissionsBoundary': boundaryArn } },
+              },
+              {
+                Sid: 'TheCdkExecutionRoleBoundary',
+                Effect: 'Allow',
+                Action: 'iam:PutRolePermissionsBoundary',
+                Resource: cdkRole('cfn-exec'),
+                Condition: { StringEquals: { 'iam:PermissionsBoundary': boundaryArn } },
+              },
+              {
+                Sid: 'TheCdkBoundaryCreatedNotChanged',
+                // groundwork deploy creates the boundary before the bootstrap; changing it is an administrator's.
+                Effect: 'Allow',
+                Action: ['iam:CreatePolicy', 'iam:GetPolicy', 'iam:GetPolicyVersion', 'iam:ListPolicyVersions'],
+                Resource: boundaryArn,
+              },
+              {
+                Sid: 'KeepTheCdkBoundary',
+                Effect: 'Deny',
+                Action: [
+                  'iam:CreatePolicyVersion',
+                  'iam:SetDefaultPolicyVersion',
+                  'iam:DeletePolicyVersion',
+                  'iam:DeletePolicy',
+                  'iam:DeleteRolePermissionsBoundary',
+                  'iam:DeleteUserPermissionsBoundary',
+                ],
+                Resource: '*',
               },
               {
                 Sid: 'TheCdkBootstrap',

@@ -6,6 +6,7 @@ import { SHARED_PATHS } from '../../../test/helpers/paths.js';
 import { authSettings } from '../../auth/pool-spec.js';
 import { loadConfig } from '../../config/load-config.js';
 import { roleAdmits, roleMayCall, roleTrustsPrincipal } from '../../delivery/trust-policy.js';
+import { CDK_BOUNDARY_POLICY } from '../cdk-boundary.js';
 import { lintTemplates } from '../cfn-lint.js';
 import { authParameters, githubOidcParameters, workloadParameters } from '../template-parameters.js';
 import { buildMemberTemplates, templateText } from './build-templates.js';
@@ -32,7 +33,13 @@ describe('the member-account templates in cloudformation/', () => {
       expect(text).not.toContain('BootstrapVersion');
       // The GitOps deploy role is granted the CDK bootstrap's own resources (it bootstraps the management account);
       // nothing else in any template may refer to them.
-      const grants = new Set(['IntoMemberAccountsAndTheCdkRoles', 'TheCdkBootstrapRoles', 'TheCdkBootstrap']);
+      const grants = new Set([
+        'IntoMemberAccountsAndTheCdkRoles',
+        'TheCdkBootstrapRoles',
+        'TheCdkExecutionRoleOnlyWithinTheBoundary',
+        'TheCdkExecutionRoleBoundary',
+        'TheCdkBootstrap',
+      ]);
       const withoutThatGrant = JSON.stringify(t.template, (key, value) =>
         key === 'Statement' && Array.isArray(value) ? value.filter((st: { Sid?: string }) => !grants.has(st.Sid ?? '')) : value,
       );
@@ -277,8 +284,11 @@ describe('foundation-bootstrap.json: subjects, pull requests and the CDK bootstr
     roleAdmits(template, role, claims, { parameters: given });
   const account = '111111111111';
   const cdkRole = (name: string) => `arn:aws:iam::${account}:role/${name}`;
-  const may = (action: string, resource: string, given: Record<string, string> = parameters) =>
-    roleMayCall(template, 'DeployRole', action, resource, { parameters: given, accountId: account, region: 'eu-west-1' });
+  // The deploy role's conditions are evaluated; a request carries iam:PermissionsBoundary only when it sets one.
+  const may = (action: string, resource: string, given: Record<string, string> = parameters, context: Record<string, string> = {}) =>
+    roleMayCall(template, 'DeployRole', action, resource, { parameters: given, accountId: account, region: 'eu-west-1' }, context);
+  const boundary = `arn:aws:iam::${account}:policy/${CDK_BOUNDARY_POLICY}`;
+  const withBoundary = { 'iam:PermissionsBoundary': boundary };
 
   it("admits GitHub's immutable subject form (OWNER@ID/REPO@ID) for every role when the numeric IDs are given, and then only it", () => {
     expect(admits('PlanRole', token('repo:acme@1001/infra@2002:pull_request', 'refs/pull/7/merge'), ids)).toBe(true);
@@ -315,9 +325,11 @@ describe('foundation-bootstrap.json: subjects, pull requests and the CDK bootstr
     expect(may('iam:CreateRole', cdkRole(`cdk-hnb659fds-deploy-role-${account}-us-east-2`))).toBe(false);
     expect(may('iam:CreatePolicy', `arn:aws:iam::${account}:policy/cdk-hnb659fds-admin`)).toBe(false);
     expect(may('iam:CreateUser', `arn:aws:iam::${account}:user/cdk-hnb659fds-x`)).toBe(false);
-    for (const kind of ['cfn-exec', 'deploy', 'file-publishing', 'image-publishing', 'lookup']) {
+    for (const kind of ['deploy', 'file-publishing', 'image-publishing', 'lookup']) {
       expect({ kind, allowed: may('iam:CreateRole', cdkRole(`cdk-hnb659fds-${kind}-role-${account}-eu-west-1`)) }).toEqual({ kind, allowed: true });
     }
+    // The execution role only within the permissions boundary (next test).
+    expect(may('iam:CreateRole', cdkRole(`cdk-hnb659fds-cfn-exec-role-${account}-eu-west-1`), parameters, withBoundary)).toBe(true);
     for (const kind of ['deploy', 'file-publishing', 'image-publishing', 'lookup']) {
       expect({ kind, allowed: may('sts:AssumeRole', cdkRole(`cdk-hnb659fds-${kind}-role-${account}-eu-west-1`)) }).toEqual({ kind, allowed: true });
     }
@@ -327,6 +339,31 @@ describe('foundation-bootstrap.json: subjects, pull requests and the CDK bootstr
     // HomeRegion names the bootstrap's region when the stack is elsewhere.
     expect(may('iam:CreateRole', cdkRole(`cdk-hnb659fds-deploy-role-${account}-us-east-2`), { ...parameters, HomeRegion: 'us-east-2' })).toBe(true);
     expect(may('iam:CreateRole', cdkRole(`cdk-hnb659fds-deploy-role-${account}-eu-west-1`), { ...parameters, HomeRegion: 'us-east-2' })).toBe(false);
+  });
+
+  it('attack: the deploy role cannot create or leave the CDK execution role without the permissions boundary, nor change the boundary; it can bootstrap with it', () => {
+    const exec = cdkRole(`cdk-hnb659fds-cfn-exec-role-${account}-eu-west-1`);
+    const other = { 'iam:PermissionsBoundary': `arn:aws:iam::${account}:policy/cdk-hnb659fds-permissions-boundary` };
+    // The execution role (AdministratorAccess by default) without a boundary, or with one of the attacker's choosing.
+    expect(may('iam:CreateRole', exec)).toBe(false);
+    expect(may('iam:CreateRole', exec, parameters, other)).toBe(false);
+    expect(may('iam:PutRolePermissionsBoundary', exec, parameters, other)).toBe(false);
+    expect(may('iam:DeleteRolePermissionsBoundary', exec)).toBe(false);
+    // The boundary itself: created when absent, never rewritten, replaced or deleted by the deploy role.
+    for (const action of ['iam:CreatePolicyVersion', 'iam:SetDefaultPolicyVersion', 'iam:DeletePolicyVersion', 'iam:DeletePolicy']) {
+      expect({ action, allowed: may(action, boundary) }).toEqual({ action, allowed: false });
+    }
+    expect(may('iam:CreatePolicy', `arn:aws:iam::${account}:policy/cdk-hnb659fds-permissions-boundary`)).toBe(false);
+    expect(may('iam:CreatePolicy', `arn:aws:iam::${account}:policy/${CDK_BOUNDARY_POLICY}-x`)).toBe(false);
+    // What the bootstrap needs: the policy by its exact name, and the execution role created or updated within it.
+    for (const action of ['iam:CreatePolicy', 'iam:GetPolicy', 'iam:GetPolicyVersion', 'iam:ListPolicyVersions']) {
+      expect({ action, allowed: may(action, boundary) }).toEqual({ action, allowed: true });
+    }
+    expect(may('iam:CreateRole', exec, parameters, withBoundary)).toBe(true);
+    expect(may('iam:PutRolePermissionsBoundary', exec, parameters, withBoundary)).toBe(true);
+    // The boundary goes on the execution role only: no other role, and no role outside the bootstrap's.
+    expect(may('iam:PutRolePermissionsBoundary', cdkRole(`cdk-hnb659fds-deploy-role-${account}-eu-west-1`), parameters, withBoundary)).toBe(false);
+    expect(may('iam:CreateRole', cdkRole('cdk-hnb659fds-x'), parameters, withBoundary)).toBe(false);
   });
 });
 
