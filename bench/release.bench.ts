@@ -3,8 +3,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateRepositoryCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { ClientFactory } from '../src/aws/client-factory.js';
+import { systemClock } from '../src/clock.js';
 import { promoteImage } from '../src/delivery/release-image.js';
+import { recordStagingDeployment } from '../src/delivery/staging-record.js';
 import { defaultEmulatorPaths, ensureEmulatorInstalled, findFreePort, startEmulator, stopEmulator } from '../src/sandbox/emulator.js';
 import { createProduction } from '../test/helpers/delivery-fixtures.js';
 import { startFaultProxy } from '../test/helpers/fault-proxy.js';
@@ -80,9 +83,13 @@ export async function releaseBenchmark(): Promise<BenchResult[]> {
     git('add', '.');
     git('commit', '-q', '-m', 'release');
     const sha = git('rev-parse', 'HEAD');
-    await ecr.send(new PutImageCommand({ repositoryName: 'backend', imageTag: sha, imageManifest: MANIFEST, imageDigest: `sha256:${'c'.repeat(64)}` }));
+    const digest = `sha256:${'c'.repeat(64)}`;
+    await ecr.send(new PutImageCommand({ repositoryName: 'backend', imageTag: sha, imageManifest: MANIFEST, imageDigest: digest }));
+    // Staging ran it: a release ships only a recorded digest.
+    const ssm = clients.create(SSMClient);
+    await recordStagingDeployment(ssm, { repositoryName: 'backend', digest }, sha, { clock: systemClock });
 
-    const promote = await median(5, (i) => promoteImage(ecr, 'backend', sha, `v1.0.${i}`));
+    const promote = await median(5, (i) => promoteImage(ecr, ssm, 'backend', sha, `v1.0.${i}`));
     const run = (version: string) =>
       runAction(
         'bluegreen-release',

@@ -3,6 +3,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { CreateRepositoryCommand, DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { roleAdmits } from '../src/delivery/trust-policy.js';
@@ -210,8 +211,8 @@ describe('a tag on master, from the caller template to production blue/green', (
         .split('\n')
         .filter((line) => line.includes('"buildx"')).length;
     expect(builds()).toBe(1);
-    // Its deploy job deploys that digest to staging (chaining into staging's deploy role) and records it as
-    // staging-<commit> with the delivery session: the record the release of this commit requires.
+    // Its deploy job deploys that digest to staging (chaining into staging's deploy role) and records it in the cicd
+    // account's SSM with the delivery session: the record the release of this commit requires.
     const stagingDeployed = await runJob(
       staging.jobs.deploy as WorkflowJob,
       { inputs: stagingInputs, github: {}, needs: { image: stagingImage } },
@@ -220,12 +221,12 @@ describe('a tag on master, from the caller template to production blue/green', (
     const deployStep = stagingDeployed.steps.find((s) => s.name.endsWith('deploy-staging'))?.action;
     expect(deployStep?.stdout).not.toContain('::error::');
     expect(deployStep?.stdout).toContain(`chained into arn:aws:sts::${STAGING}:assumed-role/groundwork-deploy/`);
-    expect(deployStep?.outputs['staging-record']).toBe(`staging-${repo.sha}`);
-    const { imageDetails: recorded } = await sandbox.emulator
+    expect(deployStep?.outputs['staging-record']).toBe(`/groundwork/staging-records/backend-service/${repo.sha}`);
+    const { Parameter: recorded } = await sandbox.emulator
       .clients('eu-west-1')
-      .create(ECRClient)
-      .send(new DescribeImagesCommand({ repositoryName: 'backend-service', imageIds: [{ imageTag: `staging-${repo.sha}` }] }));
-    expect(recorded?.[0]?.imageDigest).toBe(stagingImage.outputs['image-uri']?.split('@')[1]);
+      .create(SSMClient)
+      .send(new GetParameterCommand({ Name: `/groundwork/staging-records/backend-service/${repo.sha}` }));
+    expect(JSON.parse(recorded?.Value ?? '{}')).toMatchObject({ digest: stagingImage.outputs['image-uri']?.split('@')[1] });
 
     // 2. The tag push: backend-release's test → image → release, through the release role, which only tags may assume.
     const tag = callerJobFor('tag', {

@@ -2,20 +2,13 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  BatchDeleteImageCommand,
-  BatchGetImageCommand,
-  CreateRepositoryCommand,
-  DescribeImagesCommand,
-  ECRClient,
-  ImageTagAlreadyExistsException,
-  PutImageCommand,
-} from '@aws-sdk/client-ecr';
-import { mockClient } from 'aws-sdk-client-mock';
+import { BatchDeleteImageCommand, CreateRepositoryCommand, DescribeImagesCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
+import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { fixedClock } from '../src/clock.js';
 import { requireOnBranch } from '../src/delivery/git-branch.js';
 import { promoteImage } from '../src/delivery/release-image.js';
-import { parseImageUri, recordStagingDeployment } from '../src/delivery/staging-record.js';
+import { parseImageUri, recordStagingDeployment, stagingRecordName } from '../src/delivery/staging-record.js';
 import { useTestEmulator } from './helpers/test-emulator.js';
 
 const sandbox = useTestEmulator();
@@ -30,19 +23,21 @@ const MANIFEST = JSON.stringify({
 const DIGEST_A = `sha256:${'a'.repeat(64)}`;
 const DIGEST_B = `sha256:${'b'.repeat(64)}`;
 const manifest = (size: number) => MANIFEST.replace('"size":1469', `"size":${size}`);
+const clock = fixedClock('2026-03-01T10:00:00Z');
 
 describe('promoting the image of a commit to a release (no rebuild)', () => {
   const ecr = () => sandbox.emulator.clients('eu-west-1').create(ECRClient);
+  const ssm = () => sandbox.emulator.clients('eu-west-1').create(SSMClient);
   beforeAll(async () => {
     await ecr().send(new CreateRepositoryCommand({ repositoryName: 'backend', imageTagMutability: 'IMMUTABLE' }));
     // moto computes no real digest from a manifest (every manifest without layers gets the same): pass one, as a push would.
     await ecr().send(new PutImageCommand({ repositoryName: 'backend', imageTag: SHA, imageManifest: MANIFEST, imageDigest: DIGEST_A }));
     // Staging deployed it and recorded the digest (deploy-staging).
-    await recordStagingDeployment(ecr(), { repositoryName: 'backend', digest: DIGEST_A }, SHA);
+    await recordStagingDeployment(ssm(), { repositoryName: 'backend', digest: DIGEST_A }, SHA, { clock });
   });
 
   it('tags the very manifest the SHA names, so the version and the SHA have one digest', async () => {
-    const promoted = await promoteImage(ecr(), 'backend', SHA, 'v1.0.0');
+    const promoted = await promoteImage(ecr(), ssm(), 'backend', SHA, 'v1.0.0');
     const { imageDetails } = await ecr().send(new DescribeImagesCommand({ repositoryName: 'backend', imageIds: [{ imageTag: SHA }, { imageTag: 'v1.0.0' }] }));
     const digests = new Set(imageDetails?.map((d) => d.imageDigest));
     expect(digests.size).toBe(1);
@@ -51,71 +46,82 @@ describe('promoting the image of a commit to a release (no rebuild)', () => {
   });
 
   it('is a no-op on a re-run of the same release, and refuses a version tag that names another image', async () => {
-    expect(await promoteImage(ecr(), 'backend', SHA, 'v1.0.0')).toMatchObject({ tagged: false });
+    expect(await promoteImage(ecr(), ssm(), 'backend', SHA, 'v1.0.0')).toMatchObject({ tagged: false });
     const other = 'ffffeeeeddddccccbbbbaaaa9999888877776666';
     await ecr().send(new PutImageCommand({ repositoryName: 'backend', imageTag: other, imageManifest: manifest(1470), imageDigest: DIGEST_B }));
-    await recordStagingDeployment(ecr(), { repositoryName: 'backend', digest: DIGEST_B }, other);
-    await expect(promoteImage(ecr(), 'backend', other, 'v1.0.0')).rejects.toThrow(/the tag v1.0.0 already names another image/);
+    await recordStagingDeployment(ssm(), { repositoryName: 'backend', digest: DIGEST_B }, other, { clock });
+    await expect(promoteImage(ecr(), ssm(), 'backend', other, 'v1.0.0')).rejects.toThrow(/the tag v1.0.0 already names another image/);
   });
 
   it('refuses a commit that has no image, naming the commit and the fix (nothing is built)', async () => {
     const unbuilt = '0123456789012345678901234567890123456789';
-    await expect(promoteImage(ecr(), 'backend', unbuilt, 'v2.0.0')).rejects.toMatchObject({
+    await expect(promoteImage(ecr(), ssm(), 'backend', unbuilt, 'v2.0.0')).rejects.toMatchObject({
       code: 'STAGING_RECORD_MISSING',
       message: `no image exists for commit ${unbuilt} in backend, so staging never ran it`,
     });
   });
 });
 
-describe('the staging record: a release ships only the digest staging ran', () => {
+describe('the staging record (an SSM parameter in the cicd account): a release ships only the digest staging ran', () => {
   const ecr = () => sandbox.emulator.clients('eu-west-1').create(ECRClient);
+  const ssm = () => sandbox.emulator.clients('eu-west-1').create(SSMClient);
   const image = (commit: string, size: number, digest: string) =>
     ecr().send(new PutImageCommand({ repositoryName: 'records', imageTag: commit, imageManifest: manifest(size), imageDigest: digest }));
-  const tags = async (digest: string) =>
-    (await ecr().send(new DescribeImagesCommand({ repositoryName: 'records', imageIds: [{ imageDigest: digest }] }))).imageDetails?.[0]?.imageTags ?? [];
+  const stored = async (commit: string) => (await ssm().send(new GetParameterCommand({ Name: stagingRecordName('records', commit) }))).Parameter;
   beforeAll(async () => {
     await ecr().send(new CreateRepositoryCommand({ repositoryName: 'records', imageTagMutability: 'IMMUTABLE' }));
   });
 
-  it('deploy-staging tags the deployed digest staging-<commit>, and a re-run of the same deployment is no change', async () => {
+  it('deploy-staging writes the deployed digest once under /groundwork/staging-records/<repository>/<commit>, and a re-run of the same deployment is no change', async () => {
     const commit = '1'.repeat(40);
-    await image(commit, 2001, `sha256:${'1'.repeat(64)}`);
-    const uri = `123456789012.dkr.ecr.eu-west-1.amazonaws.com/records@sha256:${'1'.repeat(64)}`;
-    expect(parseImageUri(uri)).toEqual({ registryId: '123456789012', repositoryName: 'records', digest: `sha256:${'1'.repeat(64)}` });
-    expect(await recordStagingDeployment(ecr(), parseImageUri(uri), commit)).toEqual({
-      tag: `staging-${commit}`,
-      digest: `sha256:${'1'.repeat(64)}`,
+    const digest = `sha256:${'1'.repeat(64)}`;
+    await image(commit, 2001, digest);
+    const uri = `123456789012.dkr.ecr.eu-west-1.amazonaws.com/records@${digest}`;
+    expect(parseImageUri(uri)).toEqual({ registryId: '123456789012', repositoryName: 'records', digest });
+    const runUrl = 'https://github.com/acme/backend/actions/runs/7';
+    expect(await recordStagingDeployment(ssm(), parseImageUri(uri), commit, { clock, imageUri: uri, runUrl })).toEqual({
+      name: `/groundwork/staging-records/records/${commit}`,
+      digest,
       recorded: true,
     });
-    expect((await tags(`sha256:${'1'.repeat(64)}`)).sort()).toEqual([commit, `staging-${commit}`].sort());
-    // ECR answers ImageAlreadyExistsException for the same tag on the same image: already done.
-    expect(await recordStagingDeployment(ecr(), parseImageUri(uri), commit)).toMatchObject({ recorded: false });
+    const parameter = await stored(commit);
+    expect(parameter).toMatchObject({ Type: 'String', Version: 1 });
+    expect(JSON.parse(parameter?.Value ?? '')).toEqual({ digest, imageUri: uri, recordedAt: '2026-03-01T10:00:00.000Z', runUrl });
+    // SSM answers ParameterAlreadyExists to a PutParameter without Overwrite: for the same digest, already done.
+    const later = fixedClock('2026-03-01T11:00:00Z');
+    expect(await recordStagingDeployment(ssm(), parseImageUri(uri), commit, { clock: later })).toMatchObject({ recorded: false });
+    expect(await stored(commit)).toMatchObject({ Version: 1, Value: parameter?.Value });
   });
 
-  it('refuses to record a deployment when staging-<commit> already names another digest (someone wrote the record first)', async () => {
+  it('refuses to record a deployment when the record already names another digest (someone wrote it first), and the record does not move', async () => {
     const commit = '2'.repeat(40);
     const forged = `sha256:${'f'.repeat(64)}`;
     const deployed = `sha256:${'2'.repeat(64)}`;
-    // A principal that may push wrote the record for another image before staging deployed the commit.
-    await ecr().send(new PutImageCommand({ repositoryName: 'records', imageTag: `staging-${commit}`, imageManifest: manifest(2099), imageDigest: forged }));
+    // A principal with SSM rights in the cicd account wrote a record for another image before staging deployed the commit
+    // (the delivery role alone may, through its policy and the protect-delivery-repository guardrail; moto enforces neither).
+    const value = JSON.stringify({ digest: forged });
+    await ssm().send(new PutParameterCommand({ Name: stagingRecordName('records', commit), Value: value, Type: 'String' }));
     await image(commit, 2002, deployed);
-    const refused = recordStagingDeployment(ecr(), { repositoryName: 'records', digest: deployed }, commit);
+    const refused = recordStagingDeployment(ssm(), { repositoryName: 'records', digest: deployed }, commit, { clock });
     await expect(refused).rejects.toMatchObject({ code: 'STAGING_RECORD_MISMATCH' });
-    await expect(refused).rejects.toThrow(`but the tag staging-${commit} already names ${forged}`);
-    // The record did not move: ECR keeps an immutable tag where it is.
-    expect(await tags(forged)).toEqual([`staging-${commit}`]);
+    await expect(refused).rejects.toThrow(
+      `staging now runs records@${deployed} for commit ${commit}, but its record /groundwork/staging-records/records/${commit} already names ${forged}`,
+    );
+    // Written without Overwrite, the deployment could not move the record either way.
+    expect(await stored(commit)).toMatchObject({ Version: 1, Value: value });
   });
 
   it('refuses to release a commit staging never ran, naming the commit, its digest and the fix', async () => {
     const commit = '3'.repeat(40);
     await image(commit, 2003, `sha256:${'3'.repeat(64)}`);
-    const refused = promoteImage(ecr(), 'records', commit, 'v3.0.0');
+    const refused = promoteImage(ecr(), ssm(), 'records', commit, 'v3.0.0');
     await expect(refused).rejects.toMatchObject({ code: 'STAGING_RECORD_MISSING' });
     await expect(refused).rejects.toThrow(
-      `commit ${commit} has no staging record: records has no tag staging-${commit}, so staging never ran its image sha256:${'3'.repeat(64)}`,
+      `commit ${commit} has no staging record: the cicd account has no parameter /groundwork/staging-records/records/${commit}, so staging never ran its image sha256:${'3'.repeat(64)}`,
     );
     await expect(refused).rejects.toMatchObject({ hint: expect.stringContaining('deploy this commit to staging with backend-staging') });
-    expect(await tags(`sha256:${'3'.repeat(64)}`)).toEqual([commit]);
+    const { imageDetails } = await ecr().send(new DescribeImagesCommand({ repositoryName: 'records', imageIds: [{ imageTag: commit }] }));
+    expect(imageDetails?.[0]?.imageTags).toEqual([commit]);
   });
 
   it('refuses to release when the SHA tag was moved after staging ran the commit (deleted and pushed again), naming both digests', async () => {
@@ -123,36 +129,32 @@ describe('the staging record: a release ships only the digest staging ran', () =
     const ran = `sha256:${'4'.repeat(64)}`;
     const swapped = `sha256:${'e'.repeat(64)}`;
     await image(commit, 2004, ran);
-    await recordStagingDeployment(ecr(), { repositoryName: 'records', digest: ran }, commit);
+    await recordStagingDeployment(ssm(), { repositoryName: 'records', digest: ran }, commit, { clock });
     // The attack the protect-delivery-repository guardrail denies in the cicd account (moto has no SCPs): delete the
     // commit's tag and push another image under it; before the record, the release shipped whatever the tag named.
     await ecr().send(new BatchDeleteImageCommand({ repositoryName: 'records', imageIds: [{ imageTag: commit }] }));
     await image(commit, 2005, swapped);
-    const refused = promoteImage(ecr(), 'records', commit, 'v4.0.0');
+    const refused = promoteImage(ecr(), ssm(), 'records', commit, 'v4.0.0');
     await expect(refused).rejects.toMatchObject({ code: 'STAGING_RECORD_MISMATCH' });
-    await expect(refused).rejects.toThrow(`commit ${commit}: staging ran ${ran} (tag staging-${commit}), but the commit's image is ${swapped}`);
-    expect(await tags(swapped)).toEqual([commit]);
+    await expect(refused).rejects.toThrow(
+      `commit ${commit}: staging ran ${ran} (record /groundwork/staging-records/records/${commit}), but the commit's image is ${swapped}`,
+    );
+    const { imageDetails } = await ecr().send(new DescribeImagesCommand({ repositoryName: 'records', imageIds: [{ imageDigest: swapped }] }));
+    expect(imageDetails?.[0]?.imageTags).toEqual([commit]);
   });
-});
 
-describe('the staging record, on the answer ECR gives for a tag that names another image', () => {
-  // moto answers ImageAlreadyExistsException for both cases; ECR answers ImageTagAlreadyExistsException when the tag
-  // names another image. Recorded answers in the SDK's shapes show that this answer is refused the same way.
-  it('refuses with both digests when PutImage answers ImageTagAlreadyExistsException', async () => {
+  it('refuses to release on a parameter that is not a record deploy-staging writes (a bare or garbled value)', async () => {
     const commit = '5'.repeat(40);
-    const mock = mockClient(ECRClient);
-    mock.on(BatchGetImageCommand).resolves({ images: [{ imageId: { imageDigest: DIGEST_A }, imageManifest: MANIFEST }], failures: [] });
-    mock.on(PutImageCommand).rejects(
-      new ImageTagAlreadyExistsException({
-        message: `The image tag 'staging-${commit}' already exists in the 'backend' repository and cannot be overwritten because the repository is immutable.`,
-        $metadata: {},
-      }),
-    );
-    mock.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageDigest: DIGEST_B, imageTags: [`staging-${commit}`] }] });
-    await expect(recordStagingDeployment(new ECRClient({ region: 'eu-west-1' }), { repositoryName: 'backend', digest: DIGEST_A }, commit)).rejects.toThrow(
-      `staging now runs backend@${DIGEST_A} for commit ${commit}, but the tag staging-${commit} already names ${DIGEST_B}; ECR refused to move it (ImageTagAlreadyExistsException)`,
-    );
-    mock.restore();
+    const digest = `sha256:${'5'.repeat(64)}`;
+    await image(commit, 2006, digest);
+    await ssm().send(new PutParameterCommand({ Name: stagingRecordName('records', commit), Value: 'trust me', Type: 'String' }));
+    const refused = promoteImage(ecr(), ssm(), 'records', commit, 'v5.0.0');
+    await expect(refused).rejects.toMatchObject({ code: 'STAGING_RECORD_MISMATCH' });
+    await expect(refused).rejects.toThrow(`the staging record /groundwork/staging-records/records/${commit} is not one deploy-staging writes: "trust me"`);
+  });
+
+  it('refuses a commit that is not a full SHA before writing anything', () => {
+    expect(() => stagingRecordName('records', 'main')).toThrow('commit "main" is not a full commit SHA');
   });
 });
 

@@ -3,6 +3,7 @@ import { CodeDeployClient, GetDeploymentCommand } from '@aws-sdk/client-codedepl
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import { ClientFactory } from '../../src/aws/client-factory.js';
 import { actionError, keyValueLines, numberInput, sessionClients } from '../../src/delivery/action-io.js';
@@ -117,6 +118,8 @@ export async function run(): Promise<void> {
         : undefined;
     const result = await releaseBlueGreen({
       ecr,
+      // The staging record lives in the cicd account (the release role may read it, not write it).
+      ssm: cicd.create(SSMClient),
       codedeploy: production.create(CodeDeployClient),
       ecs: production.create(ECSClient),
       elb: production.create(ElasticLoadBalancingV2Client),

@@ -1,16 +1,17 @@
 import * as core from '@actions/core';
-import { ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import { ClientFactory } from '../../src/aws/client-factory.js';
+import { systemClock } from '../../src/clock.js';
 import { actionError, numberInput, sessionClients } from '../../src/delivery/action-io.js';
 import { commandEnvironment } from '../../src/delivery/command-env.js';
 import { REVISION_TAG } from '../../src/delivery/deliveries.js';
 import { runE2e } from '../../src/delivery/e2e.js';
 import { deployService, RUN_URL_TAG } from '../../src/delivery/ecs-deploy.js';
 import { chainInto, roleArnFor } from '../../src/delivery/oidc.js';
-import { parseImageUri, recordStagingDeployment, stagingTag } from '../../src/delivery/staging-record.js';
+import { parseImageUri, recordStagingDeployment, requireCommitSha } from '../../src/delivery/staging-record.js';
 import { GroundworkError } from '../../src/errors.js';
 
 /** Clients in staging: through its deploy role when an account is given, else the current credentials. */
@@ -29,14 +30,13 @@ async function stagingClients(cicd: ClientFactory, masked: string[]): Promise<Cl
 
 /** The commit deployed: the input, or the run's GITHUB_SHA; checked before anything is deployed. */
 function commitInput(): string {
-  const commit = core.getInput('commit') || process.env.GITHUB_SHA || '';
-  stagingTag(commit);
-  return commit;
+  return requireCommitSha(core.getInput('commit') || process.env.GITHUB_SHA || '');
 }
 
 /**
  * The action: deploy by digest, wait with progress, E2E against the result (in a scrubbed environment), then record the
- * digest as staging's deployment of the commit (`staging-<commit>` in the cicd repository), which a release requires.
+ * digest as staging's deployment of the commit (an SSM parameter in the cicd account, written once with the delivery
+ * role's session), which a release requires.
  */
 export async function run(): Promise<void> {
   try {
@@ -71,10 +71,13 @@ export async function run(): Promise<void> {
     const e2e = await runE2e(command, baseUrl, { env, cwd: core.getInput('working-directory') || '.' });
     core.setOutput('e2e', e2e.status);
     // Only a deployment that passed its E2E (or has none) is recorded: a release ships nothing else.
-    const record = e2e.status === 'failed' ? undefined : await recordStagingDeployment(cicd.create(ECRClient), parseImageUri(imageUri), commit);
+    const record =
+      e2e.status === 'failed'
+        ? undefined
+        : await recordStagingDeployment(cicd.create(SSMClient), parseImageUri(imageUri), commit, { clock: systemClock, imageUri, runUrl });
     if (record) {
-      core.setOutput('staging-record', record.tag);
-      core.info(`${record.recorded ? 'recorded' : 'already recorded'}: ${record.tag} names ${record.digest}, the image a release of this commit must ship`);
+      core.setOutput('staging-record', record.name);
+      core.info(`${record.recorded ? 'recorded' : 'already recorded'}: ${record.name} names ${record.digest}, the image a release of this commit must ship`);
     }
     await core.summary
       .addHeading(`Deployed to ${service}`, 3)
@@ -91,7 +94,7 @@ export async function run(): Promise<void> {
           baseUrl || '(none)',
           `${result.seconds} s`,
           e2e.status === 'skipped' ? 'skipped: no integration tests configured' : e2e.status,
-          record ? `${record.tag} → ${record.digest}` : 'none: E2E failed, so this commit cannot be released',
+          record ? `${record.name} → ${record.digest}` : 'none: E2E failed, so this commit cannot be released',
         ],
       ])
       .write();

@@ -2,6 +2,7 @@ import { type CodeDeployClient, type DeploymentGroupInfo, GetDeploymentGroupComm
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, type ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { DescribeListenersCommand, DescribeLoadBalancersCommand, type ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import { isError } from '../aws/aws-error.js';
 import { GroundworkError } from '../errors.js';
 import { type DeploymentOutcome, type EcsHooks, ecsAppSpec, startDeployment, type WaitOptions, waitForDeployment } from './codedeploy.js';
@@ -115,10 +116,12 @@ async function listenerUrl(elb: ElasticLoadBalancingV2Client, listenerArn: strin
   return dns ? `${listener.Protocol === 'HTTPS' ? 'https' : 'http'}://${dns}:${listener.Port}` : undefined;
 }
 
-/** What {@link releaseBlueGreen} needs: the cicd account's ECR client, the production account's clients. */
+/** What {@link releaseBlueGreen} needs: the cicd account's ECR and SSM clients, the production account's clients. */
 export interface ReleaseOptions extends Omit<WaitOptions, 'smoke'> {
   /** ECR in the account that holds the images (cicd). */
   readonly ecr: ECRClient;
+  /** SSM in the cicd account, where deploy-staging records the digest staging ran for each commit. */
+  readonly ssm: SSMClient;
   /** Clients in the production account. */
   readonly codedeploy: CodeDeployClient;
   readonly ecs: ECSClient;
@@ -159,7 +162,7 @@ export interface ReleaseResult {
 }
 
 /**
- * A release to production: the image staging ran for the commit (its `staging-<commit>` record) gets the version tag on
+ * A release to production: the image staging ran for the commit (its staging record in the cicd account's SSM) gets the version tag on
  * the very same manifest (nothing is built: a commit staging never ran is refused), the service's next task definition pins it by digest, and a CodeDeploy blue/green deployment moves
  * traffic to it, with the smoke check at the test listener and rollback on any failure, timeout or cancellation.
  */
@@ -177,7 +180,7 @@ export async function releaseBlueGreen(options: ReleaseOptions): Promise<Release
     });
   }
   // Refused unless the commit's image is the digest staging recorded for it (STAGING_RECORD_MISSING / _MISMATCH).
-  const promoted = await promoteImage(options.ecr, options.repositoryName, options.commit, options.version);
+  const promoted = await promoteImage(options.ecr, options.ssm, options.repositoryName, options.commit, options.version);
   progress(
     `${options.repositoryName}@${promoted.digest}: the image staging ran for ${options.commit.slice(0, 12)}, ${promoted.tagged ? 'now also' : 'already'} tagged ${options.version}`,
   );

@@ -1,4 +1,5 @@
 import { BatchGetImageCommand, type ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import { isError } from '../aws/aws-error.js';
 import { GroundworkError } from '../errors.js';
 import { findImage } from './images.js';
@@ -14,11 +15,12 @@ export interface PromotedImage {
 
 /**
  * Adds the version tag to the very manifest the commit's SHA tag names (BatchGetImage, then PutImage with that manifest),
- * after checking that this digest is the one staging recorded for the commit (`staging-<commit>`, written by
- * deploy-staging): the digest that ran in staging is the digest that reaches production, and nothing is rebuilt. A
- * commit with no image, no staging record or a record of another digest is refused.
+ * after checking that this digest is the one staging recorded for the commit (the SSM parameter
+ * `/groundwork/staging-records/<repository>/<commit>` in the cicd account, written once by deploy-staging): the digest
+ * that ran in staging is the digest that reaches production, and nothing is rebuilt. A commit with no image, no staging
+ * record or a record of another digest is refused.
  */
-export async function promoteImage(ecr: ECRClient, repositoryName: string, sha: string, version: string): Promise<PromotedImage> {
+export async function promoteImage(ecr: ECRClient, ssm: SSMClient, repositoryName: string, sha: string, version: string): Promise<PromotedImage> {
   if (!/^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/.test(version)) {
     throw new GroundworkError('USAGE', `"${version}" is not a valid image tag`, {
       hint: 'use the git tag, such as v1.2.3 (letters, digits, ._-, at most 128)',
@@ -30,7 +32,7 @@ export async function promoteImage(ecr: ECRClient, repositoryName: string, sha: 
       hint: 'a release ships only the image staging ran: push the commit to master (backend-staging builds, deploys and records it), then run the release again',
     });
   }
-  await requireStagingRecord(ecr, repositoryName, sha, found.digest);
+  await requireStagingRecord(ssm, repositoryName, sha, found.digest);
   const { images } = await ecr.send(new BatchGetImageCommand({ repositoryName, imageIds: [{ imageDigest: found.digest }] }));
   const image = images?.[0];
   if (!image?.imageManifest)

@@ -1,21 +1,30 @@
-import { BatchGetImageCommand, type ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
+import { GetParameterCommand, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { isError } from '../aws/aws-error.js';
+import type { Clock } from '../clock.js';
 import { GroundworkError } from '../errors.js';
-import { findImage } from './images.js';
 
 /**
- * The staging record: after a successful staging deployment, deploy-staging tags the digest it deployed
- * `staging-<commit>` in the image repository. Tags are immutable (the repository is IMMUTABLE, and the
- * protect-delivery-repository guardrail denies deleting images and making tags mutable), so the record cannot be moved
- * once written; the release ships a commit only when its image is the digest this tag names.
+ * The staging record: after a successful staging deployment, deploy-staging writes the digest it deployed to the SSM
+ * parameter `/groundwork/staging-records/<repository>/<commit>` in the cicd account, without Overwrite, so it cannot be
+ * moved once written. Only the delivery role (the staging deploy job, in the staging environment) may write there
+ * (cloudformation/github-oidc.json), and the protect-delivery-repository guardrail denies everyone else creating,
+ * overwriting, deleting or labelling a record. The release ships a commit only when its image is the recorded digest.
  */
-export function stagingTag(commit: string): string {
+export const STAGING_RECORD_ROOT = '/groundwork/staging-records';
+
+/** Refuses a commit that is not a full commit SHA (a record is per commit, never per branch or short SHA). */
+export function requireCommitSha(commit: string): string {
   if (!/^[0-9a-f]{40}$/.test(commit)) {
     throw new GroundworkError('USAGE', `commit "${commit}" is not a full commit SHA`, {
       hint: 'pass the 40-character SHA of the deployed commit (GITHUB_SHA)',
     });
   }
-  return `staging-${commit}`;
+  return commit;
+}
+
+/** The parameter that records staging's deployment of a commit of a repository; the commit must be a full SHA. */
+export function stagingRecordName(repositoryName: string, commit: string): string {
+  return `${STAGING_RECORD_ROOT}/${repositoryName}/${requireCommitSha(commit)}`;
 }
 
 /** Where an image lives, from a `REGISTRY/REPOSITORY@sha256:…` URI (the image-uri output of build-and-push). */
@@ -30,73 +39,123 @@ export function parseImageUri(imageUri: string): { registryId?: string; reposito
   return { registryId: /^(\d{12})\.dkr\.ecr\./.exec(host)?.[1], repositoryName, digest };
 }
 
+/** The value of a staging record (a small JSON document). */
+export interface StagingRecordValue {
+  readonly digest: string;
+  readonly imageUri?: string;
+  /** ISO time of the write, from the deploying action's clock. */
+  readonly recordedAt?: string;
+  /** The run that deployed and recorded it. */
+  readonly runUrl?: string;
+}
+
 /** What {@link recordStagingDeployment} wrote. */
 export interface StagingRecord {
-  readonly tag: string;
+  /** The parameter's name. */
+  readonly name: string;
   readonly digest: string;
-  /** False when the tag already named this digest (a re-run of the same deployment). */
+  /** False when the record already named this digest (a re-run of the same deployment). */
   readonly recorded: boolean;
 }
 
-/**
- * Tags the digest staging now runs `staging-<commit>` (BatchGetImage, then PutImage of that very manifest). ECR answers
- * ImageAlreadyExistsException when the tag already names this digest (a re-run: nothing to do) and
- * ImageTagAlreadyExistsException when it names another one: somebody recorded a different image for this commit, which
- * is refused with both digests.
- */
-export async function recordStagingDeployment(
-  ecr: ECRClient,
-  image: { readonly repositoryName: string; readonly registryId?: string; readonly digest: string },
-  commit: string,
-): Promise<StagingRecord> {
-  const tag = stagingTag(commit);
-  const { repositoryName, registryId, digest } = image;
-  const { images } = await ecr.send(new BatchGetImageCommand({ repositoryName, registryId, imageIds: [{ imageDigest: digest }] }));
-  const found = images?.[0];
-  if (!found?.imageManifest) {
-    throw new GroundworkError('AWS_RESOURCE_NOT_FOUND', `ECR has no image ${repositoryName}@${digest} to record as staging's deployment of ${commit}`, {
-      hint: 'deploy an image of the cicd repository (the image-uri output of build-and-push)',
-    });
-  }
+/** Reads a record's value; undefined when there is none. A value that is not a record is refused, not trusted. */
+async function readRecord(ssm: SSMClient, name: string): Promise<StagingRecordValue | undefined> {
   try {
-    await ecr.send(
-      new PutImageCommand({
-        repositoryName,
-        registryId,
-        imageTag: tag,
-        imageManifest: found.imageManifest,
-        imageManifestMediaType: found.imageManifestMediaType,
-        imageDigest: digest,
-      }),
-    );
-    return { tag, digest, recorded: true };
+    const { Parameter } = await ssm.send(new GetParameterCommand({ Name: name }));
+    return parseRecord(name, Parameter?.Value ?? '');
   } catch (error) {
-    if (!isError(error, 'ImageAlreadyExistsException', 'ImageTagAlreadyExistsException')) throw error;
-    const existing = await findImage(ecr, repositoryName, tag, registryId);
-    if (existing?.digest === digest) return { tag, digest, recorded: false };
+    if (isError(error, 'ParameterNotFound')) return undefined;
+    throw error;
+  }
+}
+
+function parseRecord(name: string, value: string): StagingRecordValue {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    parsed = undefined;
+  }
+  const digest = (parsed as { digest?: unknown } | undefined)?.digest;
+  if (typeof digest !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(digest)) {
     throw new GroundworkError(
       'STAGING_RECORD_MISMATCH',
-      `staging now runs ${repositoryName}@${digest} for commit ${commit}, but the tag ${tag} already names ${existing?.digest ?? 'another image'}; ECR refused to move it (${(error as Error).name})`,
+      `the staging record ${name} is not one deploy-staging writes: ${JSON.stringify(value.slice(0, 200))}`,
       {
-        hint: `only deploy-staging writes ${tag}, once: find who pushed it (CloudTrail PutImage in the cicd account) before releasing anything; this commit cannot be released, so push a new commit through staging`,
+        hint: 'deploy-staging writes {"digest":"sha256:…",…}; find who wrote this parameter (CloudTrail PutParameter in the cicd account) before releasing anything',
+      },
+    );
+  }
+  return parsed as StagingRecordValue;
+}
+
+/** Options of {@link recordStagingDeployment}. */
+export interface RecordOptions {
+  readonly clock: Clock;
+  /** The image as deployed (REGISTRY/REPOSITORY@DIGEST), kept in the record for people reading it. */
+  readonly imageUri?: string;
+  readonly runUrl?: string;
+}
+
+/**
+ * Records the digest staging now runs for the commit: PutParameter without Overwrite, so SSM answers
+ * ParameterAlreadyExists when a record exists. The same digest is a re-run (nothing to do); another digest means
+ * somebody recorded a different image for this commit, which is refused with both digests.
+ */
+export async function recordStagingDeployment(
+  ssm: SSMClient,
+  image: { readonly repositoryName: string; readonly digest: string },
+  commit: string,
+  options: RecordOptions,
+): Promise<StagingRecord> {
+  const name = stagingRecordName(image.repositoryName, commit);
+  const { digest } = image;
+  const value: StagingRecordValue = { digest, imageUri: options.imageUri, recordedAt: options.clock().toISOString(), runUrl: options.runUrl };
+  try {
+    await ssm.send(
+      new PutParameterCommand({
+        Name: name,
+        Value: JSON.stringify(value),
+        Type: 'String',
+        Description: `The image staging ran for commit ${commit}: the only one a release of it ships (written once by deploy-staging)`,
+      }),
+    );
+    return { name, digest, recorded: true };
+  } catch (error) {
+    if (isError(error, 'AccessDeniedException')) throw writeRefused(name, error);
+    if (!isError(error, 'ParameterAlreadyExists')) throw error;
+    const existing = await readRecord(ssm, name);
+    if (existing?.digest === digest) return { name, digest, recorded: false };
+    throw new GroundworkError(
+      'STAGING_RECORD_MISMATCH',
+      `staging now runs ${image.repositoryName}@${digest} for commit ${commit}, but its record ${name} already names ${existing?.digest ?? 'another image'}; a record is written once and never overwritten`,
+      {
+        hint: `only deploy-staging writes ${name}, once: find who wrote it (CloudTrail PutParameter in the cicd account) before releasing anything; this commit cannot be released, so push a new commit through staging`,
         cause: error,
       },
     );
   }
 }
 
+function writeRefused(name: string, error: unknown): GroundworkError {
+  return new GroundworkError('AWS_ACCESS_DENIED', `the cicd account refused to write the staging record ${name}: ${(error as Error).message}`, {
+    hint: "deploy-staging writes it with the delivery role: redeploy cloudformation/github-oidc.json (its DeliveryRole may create parameters under /groundwork/staging-records/<EcrRepositoryName>/), and keep the role's name groundwork-delivery, the one the protect-delivery-repository guardrail lets create records",
+    cause: error,
+  });
+}
+
 /**
  * Refuses a release unless staging recorded this very digest for the commit: a missing record (staging never ran the
- * commit, or ran it before this check existed) and a different digest are both refused, naming the commit, both
+ * commit, or ran it before records lived in SSM) and a different digest are both refused, naming the commit, both
  * digests and the fix.
  */
-export async function requireStagingRecord(ecr: ECRClient, repositoryName: string, commit: string, digest: string): Promise<void> {
-  const tag = stagingTag(commit);
-  const record = await findImage(ecr, repositoryName, tag);
+export async function requireStagingRecord(ssm: SSMClient, repositoryName: string, commit: string, digest: string): Promise<void> {
+  const name = stagingRecordName(repositoryName, commit);
+  const record = await readRecord(ssm, name);
   if (!record) {
     throw new GroundworkError(
       'STAGING_RECORD_MISSING',
-      `commit ${commit} has no staging record: ${repositoryName} has no tag ${tag}, so staging never ran its image ${digest}`,
+      `commit ${commit} has no staging record: the cicd account has no parameter ${name}, so staging never ran its image ${digest}`,
       {
         hint: 'a release ships only the image staging ran: deploy this commit to staging with backend-staging (push it to master, or re-run its staging workflow), then run the release again',
       },
@@ -105,9 +164,9 @@ export async function requireStagingRecord(ecr: ECRClient, repositoryName: strin
   if (record.digest !== digest) {
     throw new GroundworkError(
       'STAGING_RECORD_MISMATCH',
-      `commit ${commit}: staging ran ${record.digest} (tag ${tag}), but the commit's image is ${digest}; the release would ship an image staging never ran`,
+      `commit ${commit}: staging ran ${record.digest} (record ${name}), but the commit's image is ${digest}; the release would ship an image staging never ran`,
       {
-        hint: 'do not release this commit: find who pushed which tag (CloudTrail PutImage in the cicd account), then push a new commit through staging and tag that',
+        hint: 'do not release this commit: find who pushed the SHA tag (CloudTrail PutImage and BatchDeleteImage in the cicd account), then push a new commit through staging and tag that',
       },
     );
   }

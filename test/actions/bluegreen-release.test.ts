@@ -5,8 +5,10 @@ import { join } from 'node:path';
 import { CodeDeployClient, GetDeploymentCommand } from '@aws-sdk/client-codedeploy';
 import { CreateRepositoryCommand, DescribeImagesCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import { DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { recordStagingDeployment } from '../../src/delivery/staging-record.js';
+import { fixedClock } from '../../src/clock.js';
+import { recordStagingDeployment, stagingRecordName } from '../../src/delivery/staging-record.js';
 import { createProduction, type ProductionFixture } from '../helpers/delivery-fixtures.js';
 import { type FaultProxy, startFaultProxy } from '../helpers/fault-proxy.js';
 import { SHARED_PATHS } from '../helpers/paths.js';
@@ -77,7 +79,8 @@ describe('bluegreen-release, bundled and run as the runner runs it (Node 24), ag
     await ecr().send(new CreateRepositoryCommand({ repositoryName: 'backend', imageTagMutability: 'IMMUTABLE' }));
     // The image part 1 built for this commit, and deploy-staging's record that staging ran it.
     await ecr().send(new PutImageCommand({ repositoryName: 'backend', imageTag: repo.onMaster, imageManifest: MANIFEST, imageDigest: DIGEST }));
-    await recordStagingDeployment(ecr(), { repositoryName: 'backend', digest: DIGEST }, repo.onMaster);
+    const ssm = sandbox.emulator.clients('eu-west-1').create(SSMClient);
+    await recordStagingDeployment(ssm, { repositoryName: 'backend', digest: DIGEST }, repo.onMaster, { clock: fixedClock('2026-03-01T10:00:00Z') });
     production = await createProduction(sandbox.emulator.clients('eu-west-1'), PRODUCTION);
     proxy = await startFaultProxy({
       target: sandbox.emulator.endpoint,
@@ -209,22 +212,18 @@ describe('bluegreen-release, bundled and run as the runner runs it (Node 24), ag
     );
     const unrecorded = await release();
     expect(unrecorded.stdout).toContain(
-      `::error::STAGING_RECORD_MISSING: commit ${repo.unbuilt} has no staging record: backend has no tag staging-${repo.unbuilt}, so staging never ran its image ${pushed}`,
+      `::error::STAGING_RECORD_MISSING: commit ${repo.unbuilt} has no staging record: the cicd account has no parameter /groundwork/staging-records/backend/${repo.unbuilt}, so staging never ran its image ${pushed}`,
     );
     expect(unrecorded.stdout).toContain('deploy this commit to staging with backend-staging');
     // Staging ran another image for the commit than the one its SHA tag names now.
     const ran = `sha256:${'e'.repeat(64)}`;
-    await ecr().send(
-      new PutImageCommand({
-        repositoryName: 'backend',
-        imageTag: `staging-${repo.unbuilt}`,
-        imageManifest: MANIFEST.replace('1469', '1472'),
-        imageDigest: ran,
-      }),
-    );
+    await sandbox.emulator
+      .clients('eu-west-1')
+      .create(SSMClient)
+      .send(new PutParameterCommand({ Name: stagingRecordName('backend', repo.unbuilt), Type: 'String', Value: JSON.stringify({ digest: ran }) }));
     const mismatch = await release();
     expect(mismatch.stdout).toContain(
-      `::error::STAGING_RECORD_MISMATCH: commit ${repo.unbuilt}: staging ran ${ran} (tag staging-${repo.unbuilt}), but the commit's image is ${pushed}`,
+      `::error::STAGING_RECORD_MISMATCH: commit ${repo.unbuilt}: staging ran ${ran} (record /groundwork/staging-records/backend/${repo.unbuilt}), but the commit's image is ${pushed}`,
     );
     expect(readFileSync(log, 'utf8')).toBe('');
     const { imageDetails } = await ecr().send(new DescribeImagesCommand({ repositoryName: 'backend', imageIds: [{ imageDigest: pushed }] }));

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateRepositoryCommand, DescribeImagesCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stagingRecordName } from '../../src/delivery/staging-record.js';
 import { createStagingService } from '../helpers/delivery-fixtures.js';
 import { type FaultProxy, startFaultProxy } from '../helpers/fault-proxy.js';
 import { runAction } from '../helpers/run-action.js';
@@ -110,8 +112,18 @@ describe('deploy-staging after a completed rollout: E2E without the job credenti
   const env = (extra: Record<string, string> = {}) => ({ ...ENV(), AWS_ENDPOINT_URL: proxy.endpoint, GITHUB_SHA: COMMIT, ...extra });
   const tagsOf = async (digest: string) =>
     (await ecr().send(new DescribeImagesCommand({ repositoryName: 'backend', imageIds: [{ imageDigest: digest }] }))).imageDetails?.[0]?.imageTags ?? [];
+  const ssm = () => sandbox.emulator.clients('eu-west-1').create(SSMClient);
+  /** The staging record of a commit in the cicd account's SSM, undefined when there is none. */
+  const recordOf = async (commit: string) =>
+    ssm()
+      .send(new GetParameterCommand({ Name: stagingRecordName('backend', commit) }))
+      .then((r) => r.Parameter)
+      .catch((error: Error) => {
+        if (error.name === 'ParameterNotFound') return undefined;
+        throw error;
+      });
 
-  it('runs E2E with BASE_URL and without AWS_*, ACTIONS_* or GITHUB_TOKEN, then records the digest as staging-<commit>; a re-run records nothing new', async () => {
+  it('runs E2E with BASE_URL and without AWS_*, ACTIONS_* or GITHUB_TOKEN, then records the digest in SSM once; a re-run records nothing new', async () => {
     const dump = join(mkdtempSync(join(tmpdir(), 'gw-e2e-')), 'env.txt');
     const secrets = {
       ACTIONS_ID_TOKEN_REQUEST_URL: 'http://127.0.0.1:9/_apis/token',
@@ -121,17 +133,25 @@ describe('deploy-staging after a completed rollout: E2E without the job credenti
     };
     const run = await runAction('deploy-staging', inputs({ 'e2e-command': `env > ${dump}` }), env(secrets));
     expect(run.stdout).not.toContain('::error::');
-    expect(run.outputs).toMatchObject({ e2e: 'passed', 'service-url': 'http://staging.example.test', 'staging-record': `staging-${COMMIT}` });
+    const name = `/groundwork/staging-records/backend/${COMMIT}`;
+    expect(run.outputs).toMatchObject({ e2e: 'passed', 'service-url': 'http://staging.example.test', 'staging-record': name });
     const seen = readFileSync(dump, 'utf8');
     expect(seen).toContain('BASE_URL=http://staging.example.test\n');
     expect(seen).toContain('TEAM_SETTING=kept\n');
     expect(seen.split('\n').filter((line) => /^(AWS_|ACTIONS_|GITHUB_TOKEN=|INPUT_|GITHUB_(ENV|OUTPUT|STATE|PATH)=)/.test(line))).toEqual([]);
     for (const secret of ['AKIAEXAMPLEEXAMPLE', 'oidc-request-bearer', 'ghs_jobtoken']) expect(seen).not.toContain(secret);
-    expect((await tagsOf(DIGEST)).sort()).toEqual([COMMIT, `staging-${COMMIT}`].sort());
-    expect(run.summary).toContain(`staging-${COMMIT} → ${DIGEST}`);
+    // The record is an SSM parameter in the cicd account; the repository gains no tag (the delivery role has no ECR rights).
+    const record = await recordOf(COMMIT);
+    expect(record).toMatchObject({ Type: 'String', Version: 1 });
+    const value = JSON.parse(record?.Value ?? '') as Record<string, string>;
+    expect(value).toMatchObject({ digest: DIGEST, imageUri: inputs()['image-uri'], runUrl: 'https://github.com/acme/backend/actions/runs/4242' });
+    expect(Math.abs(Date.parse(value.recordedAt ?? '') - Date.now())).toBeLessThan(10 * 60_000);
+    expect(await tagsOf(DIGEST)).toEqual([COMMIT]);
+    expect(run.summary).toContain(`${name} → ${DIGEST}`);
     const again = await runAction('deploy-staging', inputs(), env());
     expect(again.stdout).not.toContain('::error::');
-    expect(again.stdout).toContain(`already recorded: staging-${COMMIT} names ${DIGEST}`);
+    expect(again.stdout).toContain(`already recorded: ${name} names ${DIGEST}`);
+    expect(await recordOf(COMMIT)).toMatchObject({ Version: 1, Value: record?.Value });
   });
 
   it('writes no record when E2E fails, so the commit cannot be released', async () => {
@@ -141,20 +161,19 @@ describe('deploy-staging after a completed rollout: E2E without the job credenti
     expect(run.stdout).toContain('::error::E2E tests failed against http://staging.example.test (exit code 4)');
     expect(run.outputs.e2e).toBe('failed');
     expect(run.outputs['staging-record']).toBeUndefined();
-    expect(await tagsOf(DIGEST)).not.toContain(`staging-${commit}`);
+    expect(await recordOf(commit)).toBeUndefined();
   });
 
-  it('refuses, naming both digests, when staging-<commit> already names another image (someone wrote the record first)', async () => {
+  it('refuses, naming both digests, when the record already names another image (someone wrote it first), and leaves it as it was', async () => {
     const commit = 'abcdefabcdefabcdefabcdefabcdefabcdef0003';
     const forged = `sha256:${'f'.repeat(64)}`;
-    await ecr().send(
-      new PutImageCommand({ repositoryName: 'backend', imageTag: `staging-${commit}`, imageManifest: MANIFEST.replace('1469', '1480'), imageDigest: forged }),
-    );
+    const forgedValue = JSON.stringify({ digest: forged });
+    await ssm().send(new PutParameterCommand({ Name: stagingRecordName('backend', commit), Type: 'String', Value: forgedValue }));
     const run = await runAction('deploy-staging', inputs(), env({ GITHUB_SHA: commit }));
     expect(run.code).toBe(1);
     expect(run.stdout).toContain(
-      `::error::STAGING_RECORD_MISMATCH: staging now runs backend@${DIGEST} for commit ${commit}, but the tag staging-${commit} already names ${forged}`,
+      `::error::STAGING_RECORD_MISMATCH: staging now runs backend@${DIGEST} for commit ${commit}, but its record /groundwork/staging-records/backend/${commit} already names ${forged}`,
     );
-    expect(await tagsOf(forged)).toEqual([`staging-${commit}`]);
+    expect(await recordOf(commit)).toMatchObject({ Version: 1, Value: forgedValue });
   });
 });
