@@ -10,9 +10,9 @@ import { optionalGitHubOidcProvider } from './github-oidc-provider.js';
  * - image: the image jobs of a push to the branch or of a release tag (no environment: anyone who may push can run
  *   them with a workflow of their own); it may push to one ECR repository, nothing else;
  * - delivery: the staging deploy job, only in the staging environment (`sub`) of a run of the branch (`ref`); it may
- *   assume staging's deploy role;
+ *   assume staging's deploy role and write each commit's staging record (an SSM parameter) once;
  * - release (with a production account): the release job, only in the production environment of a run of a release tag;
- *   it may push to the repository (to promote the image) and assume production's deploy role.
+ *   it may push to the repository (to promote the image), read the staging records and assume production's deploy role.
  * Every trust requires `aud = sts.amazonaws.com`, the exact repository (optionally GitHub's immutable subject form),
  * and, when a library commit is given, the job's own reusable workflow at that commit (`job_workflow_ref`).
  */
@@ -69,7 +69,8 @@ export class GitHubOidcStack extends Stack {
     const ecrRepository = new CfnParameter(this, 'EcrRepositoryName', {
       type: 'String',
       default: 'backend-service',
-      description: 'The ECR repository (in this account and region) the image and release roles may push to.',
+      description:
+        'The ECR repository (in this account and region) the image and release roles may push to; its staging records live under /groundwork/staging-records/<this name>/ in SSM.',
       allowedPattern: '^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$',
     });
     const deployAccount = new CfnParameter(this, 'StagingAccountId', {
@@ -203,6 +204,16 @@ export class GitHubOidcStack extends Stack {
         Resource: Fn.sub('arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/${Repo}', { Repo: ecrRepository.valueAsString }),
       },
     ];
+    // The staging records (src/delivery/staging-record.ts): one String parameter per commit, written once by the
+    // delivery role (the staging deploy job) and read by the release role. IAM has no condition on image tags, so the
+    // record lives where the image role, which any writer who can push a branch gets, has no rights at all.
+    // The parameter named in the Fn::Sub string itself (no variable map), so cdk-nag can name the resource in its finding.
+    const stagingRecords = Fn.sub(
+      `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter/groundwork/staging-records/\${${ecrRepository.node.id}}/*`,
+    );
+    const recordsFinding = `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:parameter/groundwork/staging-records/<${ecrRepository.node.id}>/*]`;
+    const recordsPerCommit =
+      'the staging records are one parameter per commit under /groundwork/staging-records/<EcrRepositoryName>/, named by the commit only at deploy time';
     const ecrOnly =
       'ecr:GetAuthorizationToken supports no resource-level permissions (AWS documents "*" as its only resource); every other action is scoped to one repository or one role';
     // A conditional resource cannot be a DependsOn target; referencing it under the same condition orders the two instead.
@@ -279,12 +290,23 @@ export class GitHubOidcStack extends Stack {
                   Role: deployRoleName.valueAsString,
                 }),
               },
+              // After a deployment that passed its E2E, deploy-staging records the digest (PutParameter without Overwrite).
+              { Sid: 'RecordStagingDeployments', Effect: 'Allow', Action: ['ssm:GetParameter', 'ssm:PutParameter'], Resource: stagingRecords },
+              // A record is written once: even this role cannot move it (AWS's documented ssm:Overwrite condition key).
+              {
+                Sid: 'NeverMoveARecord',
+                Effect: 'Deny',
+                Action: 'ssm:PutParameter',
+                Resource: stagingRecords,
+                Condition: { StringEquals: { 'ssm:Overwrite': 'true' } },
+              },
             ],
           },
         },
       ],
     });
     afterProvider(role);
+    Validations.of(role).acknowledge({ id: recordsFinding, reason: recordsPerCommit });
     new CfnOutput(this, 'DeliveryRoleArn', { value: role.attrArn, description: 'delivery-role-arn for the backend repository caller workflow' });
 
     // The release role: only the release job, which runs in the production environment (its required reviewers) of a
@@ -313,6 +335,8 @@ export class GitHubOidcStack extends Stack {
             Version: '2012-10-17',
             Statement: [
               ...ecrStatements,
+              // The release ships a commit only when its image is the digest staging recorded: read, never write.
+              { Sid: 'ReadStagingRecords', Effect: 'Allow', Action: 'ssm:GetParameter', Resource: stagingRecords },
               {
                 Sid: 'AssumeTheProductionDeployRole',
                 Effect: 'Allow',
@@ -330,6 +354,7 @@ export class GitHubOidcStack extends Stack {
     releaseRole.cfnOptions.condition = release;
     afterProvider(releaseRole);
     Validations.of(releaseRole).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: ecrOnly });
+    Validations.of(releaseRole).acknowledge({ id: recordsFinding, reason: recordsPerCommit });
     const releaseOutput = new CfnOutput(this, 'ReleaseRoleArn', {
       value: releaseRole.attrArn,
       description: 'release-role-arn for the backend repository caller workflow',

@@ -97,8 +97,9 @@ describe('github-oidc.json: the image, delivery and release roles of one reposit
   const image = admitsAs('ImageRole');
   const delivery = admitsAs('DeliveryRole');
   const releaseRole = admitsAs('ReleaseRole');
-  const may = (role: string, action: string, resource: string, parameters: Record<string, string> = release) =>
-    roleMayCall(template, role, action, resource, { parameters });
+  /** What a role's own policies allow; `request` holds the call's condition keys (none by default: a key not given is absent). */
+  const may = (role: string, action: string, resource: string, parameters: Record<string, string> = release, request: Record<string, string> = {}) =>
+    roleMayCall(template, role, action, resource, { parameters }, request);
   const repositoryArn = 'arn:aws:ecr:us-east-1:111111111111:repository/backend-service';
   const stagingDeployRole = 'arn:aws:iam::222222222222:role/groundwork-deploy';
   const productionDeployRole = 'arn:aws:iam::444444444444:role/groundwork-deploy';
@@ -167,6 +168,34 @@ describe('github-oidc.json: the image, delivery and release roles of one reposit
     expect(may('DeliveryRole', 'sts:AssumeRole', stagingDeployRole)).toBe(true);
     expect(may('DeliveryRole', 'sts:AssumeRole', productionDeployRole)).toBe(false);
     expect(may('DeliveryRole', 'ecr:PutImage', repositoryArn)).toBe(false);
+  });
+
+  it('attack: the image role cannot write a staging record; the delivery role writes one but cannot overwrite, delete or label it; the release role reads it', () => {
+    const record = (repository: string) => `arn:aws:ssm:us-east-1:111111111111:parameter/groundwork/staging-records/${repository}/${'a'.repeat(40)}`;
+    const mine = record('backend-service');
+    const overwrite = { 'ssm:Overwrite': 'true' };
+    // Any writer who can push a branch gets the image role with a workflow of their own: no SSM at all, so no forged record.
+    for (const action of ['ssm:PutParameter', 'ssm:GetParameter', 'ssm:DeleteParameter', 'ssm:LabelParameterVersion'])
+      expect({ action, allowed: may('ImageRole', action, mine) }).toEqual({ action, allowed: false });
+    expect(may('ImageRole', 'ssm:PutParameter', mine, release, overwrite)).toBe(false);
+    // The staging deploy job creates the record (PutParameter without Overwrite) and reads it back on a re-run.
+    expect(may('DeliveryRole', 'ssm:PutParameter', mine)).toBe(true);
+    expect(may('DeliveryRole', 'ssm:PutParameter', mine, release, { 'ssm:Overwrite': 'false' })).toBe(true);
+    expect(may('DeliveryRole', 'ssm:GetParameter', mine)).toBe(true);
+    // ...and cannot move it once written, nor delete or relabel it, nor write outside its repository's records.
+    expect(may('DeliveryRole', 'ssm:PutParameter', mine, release, overwrite)).toBe(false);
+    for (const action of ['ssm:DeleteParameter', 'ssm:DeleteParameters', 'ssm:LabelParameterVersion'])
+      expect({ action, allowed: may('DeliveryRole', action, mine) }).toEqual({ action, allowed: false });
+    expect(may('DeliveryRole', 'ssm:PutParameter', record('other-service'))).toBe(false);
+    expect(may('DeliveryRole', 'ssm:PutParameter', 'arn:aws:ssm:us-east-1:111111111111:parameter/groundwork/other')).toBe(false);
+    // The record is named by the repository parameter.
+    expect(may('DeliveryRole', 'ssm:PutParameter', record('api'), { ...release, EcrRepositoryName: 'api' })).toBe(true);
+    // The release job reads the record and writes none.
+    expect(may('ReleaseRole', 'ssm:GetParameter', mine)).toBe(true);
+    for (const action of ['ssm:PutParameter', 'ssm:DeleteParameter'])
+      expect({ action, allowed: may('ReleaseRole', action, mine) }).toEqual({ action, allowed: false });
+    // The Deny names the key AWS documents for PutParameter's Overwrite option; without the call's keys the evaluator refuses to guess.
+    expect(() => roleMayCall(template, 'DeliveryRole', 'ssm:PutParameter', mine, { parameters: release })).toThrow(/unsupported Condition/);
   });
 
   it('the release role admits only the release job: the production environment of a run of a release tag', () => {
