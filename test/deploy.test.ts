@@ -3,11 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudFormationClient, DeleteStackInstancesCommand, DescribeStacksCommand, ListStackSetsCommand } from '@aws-sdk/client-cloudformation';
 import { DeleteRepositoryCommand, DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
-import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { GetRoleCommand, IAMClient, ListRolesCommand } from '@aws-sdk/client-iam';
 import { CreateBucketCommand, DeleteBucketCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { ListTopicsCommand, SNSClient } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFoundationContexts } from '../src/foundation/foundation-kinds.js';
+import { CDK_BOUNDARY_POLICY } from '../src/infra/cdk-boundary.js';
 import { readAccounts } from '../src/org/kinds/account-kind.js';
 import type { OrgRegistry } from '../src/org/org-context.js';
 import { readOrganizationBasics } from '../src/org/read-organization.js';
@@ -136,6 +137,17 @@ describe('groundwork deploy against the emulator: management stacks through the 
     const iam = clients().create(IAMClient, { accountId: id('cicd') });
     for (const role of ['groundwork-image', 'groundwork-delivery', 'groundwork-release']) {
       await expect(iam.send(new GetRoleCommand({ RoleName: role }))).resolves.toMatchObject({ Role: { RoleName: role } });
+    }
+    // The CDK execution role and every role of the management stacks within the deploy path's permissions boundary.
+    const management = clients().create(IAMClient);
+    const boundary = `arn:aws:iam::123456789012:policy/${CDK_BOUNDARY_POLICY}`;
+    const exec = await management.send(new GetRoleCommand({ RoleName: `cdk-hnb659fds-cfn-exec-role-123456789012-${region}` }));
+    expect(exec.Role?.PermissionsBoundary?.PermissionsBoundaryArn).toBe(boundary);
+    const stackRoles = ((await management.send(new ListRolesCommand({}))).Roles ?? []).filter((r) => r.RoleName?.startsWith('groundwork-cost-'));
+    expect(stackRoles.length).toBeGreaterThan(0);
+    for (const role of stackRoles) {
+      const read = await management.send(new GetRoleCommand({ RoleName: role.RoleName }));
+      expect({ role: role.RoleName, boundary: read.Role?.PermissionsBoundary?.PermissionsBoundaryArn }).toEqual({ role: role.RoleName, boundary });
     }
     const topics = await clients().create(SNSClient).send(new ListTopicsCommand({}));
     expect(topics.Topics?.map((t) => t.TopicArn)).toContain(`arn:aws:sns:${region}:123456789012:groundwork-operator-notifications`);

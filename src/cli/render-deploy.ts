@@ -51,7 +51,11 @@ export function renderBaselinePlan(plan: BaselinePlan, name: AccountNames): stri
     name(plan.bootstrap.account),
     plan.bootstrap.region,
     'caller',
-    plan.bootstrap.needed ? 'create (trusts only this account)' : 'no change',
+    !plan.bootstrap.needed
+      ? 'no change'
+      : plan.bootstrap.existing
+        ? 'update (adds the permissions boundary)'
+        : 'create (trusts only this account, within the permissions boundary)',
   ]);
   for (const s of plan.stacks) {
     rows.push([`Stack ${s.stackName}`, name(s.account), s.region, mgmtRole(s.account, s.region), s.change === 'none' ? 'no change' : s.change]);

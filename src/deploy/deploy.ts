@@ -11,6 +11,7 @@ import { parse as parseYaml } from 'yaml';
 import type { ClientFactory } from '../aws/client-factory.js';
 import type { GroundworkConfig } from '../config/resolved-config.js';
 import { GroundworkError } from '../errors.js';
+import { CDK_BOUNDARY_POLICY } from '../infra/cdk-boundary.js';
 import type { SynthResult } from '../infra/synthesize.js';
 import type { OrgRegistry } from '../org/org-context.js';
 import { attributesNotEmulated, type BlockedBaseline, desiredBaselines, isPendingId, notEmulatedTypes } from './baselines.js';
@@ -58,7 +59,11 @@ export interface PlannedStack {
 
 /** Everything deploy would do after the organization step, in order. */
 export interface BaselinePlan {
-  readonly bootstrap: { readonly account: string; readonly region: string; readonly needed: boolean };
+  /**
+   * The CDK bootstrap: needed when there is none, or when the one there lacks Groundwork's permissions boundary
+   * (`existing`: a bootstrap made before the boundary, which the next deploy updates).
+   */
+  readonly bootstrap: { readonly account: string; readonly region: string; readonly needed: boolean; readonly existing: boolean };
   readonly stacks: readonly PlannedStack[];
   readonly stackSets: readonly PlannedStackSet[];
   readonly blocked: readonly BlockedBaseline[];
@@ -151,7 +156,9 @@ export async function planBaselines(
     blocked.push({
       name: spec.name,
       reason: `not emulated: moto has no ${types.join(', ')}, whose attributes the template reads, so it refuses the whole template${
-        spec.name === 'groundwork-auth' ? '; the sandbox creates the user pools, clients, code tables and code keys through the SDK from the same settings instead' : ''
+        spec.name === 'groundwork-auth'
+          ? '; the sandbox creates the user pools, clients, code tables and code keys through the SDK from the same settings instead'
+          : ''
       }`,
     });
   }
@@ -170,13 +177,15 @@ export async function planBaselines(
       }),
   );
 
-  const bootstrapped = await cfn.send(new DescribeStacksCommand({ StackName: TOOLKIT_STACK })).then(
-    (r) => (r.Stacks ?? []).some((s) => !/DELETE_COMPLETE|ROLLBACK_COMPLETE/.test(s.StackStatus ?? '')),
+  const toolkitStack = await cfn.send(new DescribeStacksCommand({ StackName: TOOLKIT_STACK })).then(
+    (r) => (r.Stacks ?? []).find((s) => !/DELETE_COMPLETE|ROLLBACK_COMPLETE/.test(s.StackStatus ?? '')),
     (error: Error) => {
-      if (/does not exist/.test(error.message)) return false;
+      if (/does not exist/.test(error.message)) return undefined;
       throw error;
     },
   );
+  const bootstrapped = toolkitStack !== undefined;
+  const bounded = toolkitStack?.Parameters?.some((p) => p.ParameterKey === 'InputPermissionsBoundary' && p.ParameterValue === CDK_BOUNDARY_POLICY) ?? false;
   const wanted = managementStacks(synth);
   // Deployed template against the synthesized one: equal means nothing to deploy (the toolkit skips it too).
   const stacks = await Promise.all(
@@ -218,7 +227,12 @@ export async function planBaselines(
       }
     }
   }
-  return { bootstrap: { account: session.managementAccountId, region: config.organization.homeRegion, needed: !bootstrapped }, stacks, stackSets, blocked };
+  return {
+    bootstrap: { account: session.managementAccountId, region: config.organization.homeRegion, needed: !bounded, existing: bootstrapped },
+    stacks,
+    stackSets,
+    blocked,
+  };
 }
 
 /** Options of {@link applyBaselines}. */
@@ -297,22 +311,26 @@ export async function applyBaselines(
     }
     return true;
   });
-  if (runnable.length > 0) {
+  if (runnable.length > 0 || plan.bootstrap.needed) {
     try {
       const target = managementTarget(session, synth, progress);
       if (plan.bootstrap.needed) {
-        progress(`+ CDK bootstrap of the management account ${plan.bootstrap.account} (${plan.bootstrap.region}), trusting only itself`);
+        progress(
+          `${plan.bootstrap.existing ? '~' : '+'} CDK bootstrap of the management account ${plan.bootstrap.account} (${plan.bootstrap.region}), trusting only itself, its execution role within the permissions boundary ${CDK_BOUNDARY_POLICY}`,
+        );
         await bootstrapManagement(target);
       }
-      progress(`… management stacks: ${runnable.map((s) => s.stackName).join(', ')}`);
-      deployed.push(
-        ...(
-          await deployManagementStacks(
-            target,
-            runnable.map((s) => s.id),
-          )
-        ).map((s) => s.stackName),
-      );
+      if (runnable.length > 0) {
+        progress(`… management stacks: ${runnable.map((s) => s.stackName).join(', ')}`);
+        deployed.push(
+          ...(
+            await deployManagementStacks(
+              target,
+              runnable.map((s) => s.id),
+            )
+          ).map((s) => s.stackName),
+        );
+      }
       for (const s of runnable)
         if (s.notEmulated.length > 0) progress(`  note: ${s.stackName}: the emulator does not create ${s.notEmulated.join(', ')} (not emulated)`);
     } catch (error) {

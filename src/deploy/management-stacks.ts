@@ -8,8 +8,18 @@ import {
   StackSelectionStrategy,
   Toolkit,
 } from '@aws-cdk/toolkit-lib';
+import {
+  CreatePolicyCommand,
+  CreatePolicyVersionCommand,
+  DeletePolicyVersionCommand,
+  GetPolicyCommand,
+  GetPolicyVersionCommand,
+  IAMClient,
+  ListPolicyVersionsCommand,
+} from '@aws-sdk/client-iam';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { GroundworkError } from '../errors.js';
+import { CDK_BOUNDARY_POLICY, cdkBoundaryArn, cdkBoundaryDocument } from '../infra/cdk-boundary.js';
 
 /** Where and as whom the management-account stacks are deployed. */
 export interface ManagementTarget {
@@ -91,17 +101,96 @@ function failed(doing: string, error: unknown): GroundworkError {
   });
 }
 
+const partitionOf = (region: string) => (region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws');
+
+/** JSON with its object keys sorted, so that two documents compare by content. */
+const canonical = (value: unknown): string =>
+  JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v,
+  );
+
+/**
+ * Creates the CDK deploy path's permissions boundary (src/infra/cdk-boundary.ts) in the account, or brings an existing
+ * one to Groundwork's document. The foundation deploy role may create it but not change it (no CreatePolicyVersion):
+ * a changed boundary is refused with the way to apply it from an administrator session.
+ */
+export async function ensureCdkBoundary(iam: IAMClient, accountId: string, region: string): Promise<'created' | 'unchanged' | 'updated'> {
+  const partition = partitionOf(region);
+  const arn = cdkBoundaryArn(partition, accountId);
+  const document = JSON.stringify(cdkBoundaryDocument(partition, accountId));
+  const existing = await iam.send(new GetPolicyCommand({ PolicyArn: arn })).then(
+    (r) => r.Policy,
+    (error: Error) => {
+      if (error.name === 'NoSuchEntity' || error.name === 'NoSuchEntityException') return undefined;
+      throw error;
+    },
+  );
+  if (!existing) {
+    await iam.send(
+      new CreatePolicyCommand({
+        PolicyName: CDK_BOUNDARY_POLICY,
+        PolicyDocument: document,
+        Description: 'Groundwork: the permissions boundary of the CDK deploy path (bootstrap execution role and every management-stack role)',
+      }),
+    );
+    return 'created';
+  }
+  const current = await iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: existing.DefaultVersionId }));
+  const text = decodeURIComponent(current.PolicyVersion?.Document ?? '{}');
+  if (canonical(JSON.parse(text)) === canonical(JSON.parse(document))) return 'unchanged';
+  try {
+    // IAM keeps five versions: the oldest non-default one makes room for the new one.
+    const versions = (await iam.send(new ListPolicyVersionsCommand({ PolicyArn: arn }))).Versions ?? [];
+    const oldest = versions.filter((v) => !v.IsDefaultVersion).sort((a, b) => Number(a.CreateDate) - Number(b.CreateDate))[0];
+    if (versions.length >= 5 && oldest) await iam.send(new DeletePolicyVersionCommand({ PolicyArn: arn, VersionId: oldest.VersionId }));
+    await iam.send(new CreatePolicyVersionCommand({ PolicyArn: arn, PolicyDocument: document, SetAsDefault: true }));
+    return 'updated';
+  } catch (error) {
+    throw new GroundworkError(
+      'DEPLOY_FAILED',
+      `the permissions boundary ${arn} differs from Groundwork's and could not be changed: ${(error as Error).message}`,
+      {
+        hint: 'the foundation deploy role may not change the boundary, so that an apply job cannot loosen it; run groundwork deploy once from an administrator session of the management account (or compare the policy with src/infra/cdk-boundary.ts and set it by hand)',
+        cause: error,
+      },
+    );
+  }
+}
+
+/**
+ * The bootstrap's options: trusting only the account itself (no other account may deploy or look up through it), and
+ * the CDK execution role bounded by Groundwork's boundary, which the toolkit writes into InputPermissionsBoundary.
+ */
+export function managementBootstrapOptions() {
+  return {
+    parameters: {
+      keepExistingParameters: false,
+      parameters: { trustedAccounts: [], trustedAccountsForLookup: [], customPermissionsBoundary: CDK_BOUNDARY_POLICY },
+    },
+  };
+}
+
 /**
  * Bootstraps the management account for the CDK (the CDKToolkit stack: assets bucket, deploy roles) trusting only
- * itself: no other account may deploy or look up through it. Idempotent: an up-to-date bootstrap changes nothing.
+ * itself, its execution role within the permissions boundary (created first). Idempotent: an up-to-date bootstrap
+ * changes nothing.
  */
 export async function bootstrapManagement(target: ManagementTarget): Promise<void> {
   const toolkit = toolkitFor(target);
+  const credentials = target.credentials;
+  const iam = new IAMClient({ region: target.region, credentials, ...(target.endpoint ? { endpoint: target.endpoint } : {}) });
+  try {
+    const boundary = await ensureCdkBoundary(iam, target.accountId, target.region);
+    if (boundary !== 'unchanged') target.progress?.(`  permissions boundary ${CDK_BOUNDARY_POLICY}: ${boundary}`);
+  } catch (error) {
+    if (error instanceof GroundworkError) throw error;
+    throw failed(`creating the permissions boundary ${CDK_BOUNDARY_POLICY} in the management account ${target.accountId}`, error);
+  } finally {
+    iam.destroy();
+  }
   await withEndpoint(target.endpoint, async () => {
     try {
-      await toolkit.bootstrap(BootstrapEnvironments.fromList([`aws://${target.accountId}/${target.region}`]), {
-        parameters: { keepExistingParameters: false, parameters: { trustedAccounts: [], trustedAccountsForLookup: [] } },
-      });
+      await toolkit.bootstrap(BootstrapEnvironments.fromList([`aws://${target.accountId}/${target.region}`]), managementBootstrapOptions());
     } catch (error) {
       throw failed(`bootstrapping the management account ${target.accountId} for the CDK`, error);
     }

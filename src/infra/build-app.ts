@@ -1,8 +1,10 @@
-import { App, BootstraplessSynthesizer, Tags, Validations } from 'aws-cdk-lib';
+import { App, BootstraplessSynthesizer, Stack, Tags, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { DENY_NEW_SPEND_POLICY, type GroundworkConfig } from '../config/resolved-config.js';
 import type { AccountDirectory } from './account-directory.js';
+import { CDK_BOUNDARY_POLICY } from './cdk-boundary.js';
 import { AuditTrailStack, LogArchiveStack } from './stacks/audit-stacks.js';
 import { CostControlsStack, costStackParts } from './stacks/cost-controls-stack.js';
 import { CostStatementsStack } from './stacks/cost-statements-stack.js';
@@ -90,9 +92,22 @@ export function buildApp(props: BuildAppProps): App {
   if (config.audit.logArchiveAccount !== undefined)
     addAuditStacks(app, props, config.audit.logArchiveAccount, management, accountId, notifications.notifications.topic);
 
+  boundManagementRoles(app, management.account);
   Tags.of(app).add('groundwork:managed', 'true');
   if (props.nag !== false) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return app;
+}
+
+/**
+ * Every role and user of the stacks deployed in the management account (through the CDK bootstrap, whose execution
+ * role carries the same boundary) is created within the deploy path's permissions boundary (cdk-boundary.ts), which
+ * the execution role must give any role it creates. The log archive, a StackSet in another account, is not bounded.
+ */
+export function boundManagementRoles(app: App, managementAccount: string): void {
+  for (const stack of app.node.children) {
+    if (!Stack.isStack(stack) || stack.account !== managementAccount) continue;
+    iam.PermissionsBoundary.of(stack).apply(iam.ManagedPolicy.fromManagedPolicyName(stack, 'CdkPermissionsBoundary', CDK_BOUNDARY_POLICY));
+  }
 }
 
 /** The organization trail (management) and the log archive with Athena (log-archive account). */

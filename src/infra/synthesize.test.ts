@@ -1,13 +1,17 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { App, CustomResourceProvider, CustomResourceProviderRuntime, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { SHARED_PATHS } from '../../test/helpers/paths.js';
 import { loadConfig } from '../config/load-config.js';
+import { resolveValue } from '../delivery/trust-policy.js';
 import { placeholderAccountId, placeholderDirectory } from './account-directory.js';
+import { boundManagementRoles } from './build-app.js';
+import { CDK_BOUNDARY_POLICY } from './cdk-boundary.js';
 import { lintTemplates } from './cfn-lint.js';
 import { synthesize } from './synthesize.js';
 
@@ -52,6 +56,30 @@ describe('synthesizing the default organization', () => {
     }
   });
 
+  it("gives every role and user of the management account's stacks the CDK deploy path's permissions boundary, custom resource roles included", () => {
+    const management = placeholderAccountId('management');
+    const bounded = result.stacks.filter((s) => s.account === management);
+    expect(bounded.map((s) => s.stackName).sort()).toEqual([
+      'groundwork-audit-trail',
+      'groundwork-cost-controls',
+      'groundwork-cost-statements',
+      'groundwork-operator-notifications',
+    ]);
+    const principals = bounded.flatMap((stack) => {
+      const template = JSON.parse(readFileSync(stack.templateFile, 'utf8')) as {
+        Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+      };
+      return Object.entries(template.Resources)
+        .filter(([, r]) => r.Type === 'AWS::IAM::Role' || r.Type === 'AWS::IAM::User')
+        .map(([id, r]) => ({
+          role: `${stack.stackName}/${id}`,
+          boundary: resolveValue(r.Properties?.PermissionsBoundary, { parameters: {}, accountId: management, region: stack.region }),
+        }));
+    });
+    expect(principals.length).toBeGreaterThan(3);
+    for (const p of principals) expect(p).toEqual({ role: p.role, boundary: `arn:aws:iam::${management}:policy/${CDK_BOUNDARY_POLICY}` });
+  });
+
   it('every alarm notifies a topic whose key lets CloudWatch publish, for this account only', () => {
     type Template = {
       Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
@@ -93,6 +121,33 @@ describe('synthesizing the default organization', () => {
         expect(JSON.stringify(cloudwatch?.Condition)).toContain(':alarm:*');
       }
     }
+  });
+});
+
+describe('the permissions boundary of the management stacks', () => {
+  it("reaches roles written as plain CfnResources (a custom resource provider's), in the management account only", () => {
+    const app = new App();
+    const management = new Stack(app, 'Management', { env: { account: '111111111111', region: 'us-east-1' } });
+    const code = mkdtempSync(join(tmpdir(), 'gw-provider-'));
+    writeFileSync(join(code, 'index.js'), 'exports.handler = async () => ({});\n');
+    CustomResourceProvider.getOrCreateProvider(management, 'Custom::Probe', {
+      codeDirectory: code,
+      runtime: CustomResourceProviderRuntime.NODEJS_22_X,
+    });
+    new iam.Role(management, 'FunctionRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    const elsewhere = new Stack(app, 'LogArchive', { env: { account: '222222222222', region: 'us-east-1' } });
+    new iam.Role(elsewhere, 'Role', { assumedBy: new iam.ServicePrincipal('events.amazonaws.com') });
+    boundManagementRoles(app, '111111111111');
+    const assembly = app.synth();
+    const boundaries = (stack: string) =>
+      Object.values(assembly.getStackByName(stack).template.Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>)
+        .filter((r) => r.Type === 'AWS::IAM::Role')
+        .map((r) => resolveValue(r.Properties.PermissionsBoundary, { parameters: {}, accountId: '111111111111' }));
+    expect(boundaries('Management')).toEqual([
+      `arn:aws:iam::111111111111:policy/${CDK_BOUNDARY_POLICY}`,
+      `arn:aws:iam::111111111111:policy/${CDK_BOUNDARY_POLICY}`,
+    ]);
+    expect(boundaries('LogArchive')).toEqual([undefined]);
   });
 });
 
