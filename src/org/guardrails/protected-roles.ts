@@ -29,10 +29,17 @@ export const SERVICE_CREATED_ROLE_PATTERNS = [STACKSET_EXECUTION_ROLE_PATTERN] a
 export const ARCHIVE_DEPLOYER_ROLE_PATTERN = STACKSET_EXECUTION_ROLE_PATTERN;
 
 /**
+ * The delivery role of `cloudformation/github-oidc.json` (its default DeliveryRoleName): the staging deploy job's role,
+ * the only principal besides the deploy path that `protect-delivery-repository` lets create a staging record.
+ * `protect-groundwork-roles` protects `groundwork-*`, so no one in a member account can make a look-alike or re-trust it.
+ */
+export const STAGING_RECORD_WRITER_ROLE_PATTERN = 'groundwork-delivery';
+
+/**
  * Every principal any guardrail exempts (the region allow-list also lets the CDK bootstrap roles reach global services);
  * each must match a protected pattern, so nobody can create a look-alike.
  */
-export const EXEMPT_ROLE_PATTERNS = [...ROLE_MANAGER_PATTERNS, 'cdk-hnb659fds-*', ARCHIVE_DEPLOYER_ROLE_PATTERN] as const;
+export const EXEMPT_ROLE_PATTERNS = [...ROLE_MANAGER_PATTERNS, 'cdk-hnb659fds-*', ARCHIVE_DEPLOYER_ROLE_PATTERN, STAGING_RECORD_WRITER_ROLE_PATTERN] as const;
 
 /** `arn:aws:iam::*:role/NAME` for a role name pattern. */
 export function roleArnPattern(name: string): string {
