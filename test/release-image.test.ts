@@ -143,6 +143,19 @@ describe('the staging record (an SSM parameter in the cicd account): a release s
     expect(imageDetails?.[0]?.imageTags).toEqual([commit]);
   });
 
+  it('attack: an image-role push of a staging-<commit> tag (what the record used to be) does not make a commit releasable', async () => {
+    const commit = '6'.repeat(40);
+    const unran = `sha256:${'6'.repeat(64)}`;
+    // A writer's own workflow, with the image role (ECR push only), pushes the commit's image and tags the same manifest
+    // staging-<commit>, the record's earlier form; IAM has no condition on tags that could have stopped it.
+    await image(commit, 2007, unran);
+    await ecr().send(new PutImageCommand({ repositoryName: 'records', imageTag: `staging-${commit}`, imageManifest: manifest(2007), imageDigest: unran }));
+    const refused = promoteImage(ecr(), ssm(), 'records', commit, 'v6.0.0');
+    await expect(refused).rejects.toMatchObject({ code: 'STAGING_RECORD_MISSING' });
+    const { imageDetails } = await ecr().send(new DescribeImagesCommand({ repositoryName: 'records', imageIds: [{ imageDigest: unran }] }));
+    expect(imageDetails?.[0]?.imageTags?.sort()).toEqual([commit, `staging-${commit}`].sort());
+  });
+
   it('refuses to release on a parameter that is not a record deploy-staging writes (a bare or garbled value)', async () => {
     const commit = '5'.repeat(40);
     const digest = `sha256:${'5'.repeat(64)}`;
