@@ -57895,9 +57895,14 @@ const ERROR_CODES = (/* unused pure expression or super */ null && ([
     'CLOSE_REFUSED',
     'IMPORT_STOPPED',
     'CSRF_REJECTED',
+    'HOST_REJECTED',
+    'CONSOLE_UNAUTHENTICATED',
+    'BODY_TOO_LARGE',
     'PREFLIGHT_FAILED',
     'DEPLOY_FAILED',
     'GITHUB_REFUSED',
+    'STAGING_RECORD_MISSING',
+    'STAGING_RECORD_MISMATCH',
 ]));
 /** The code the CLI prints for an error that is not a GroundworkError (a bug): documented like the others. */
 const INTERNAL_ERROR_CODE = 'INTERNAL';

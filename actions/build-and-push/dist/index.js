@@ -60381,9 +60381,14 @@ const ERROR_CODES = (/* unused pure expression or super */ null && ([
     'CLOSE_REFUSED',
     'IMPORT_STOPPED',
     'CSRF_REJECTED',
+    'HOST_REJECTED',
+    'CONSOLE_UNAUTHENTICATED',
+    'BODY_TOO_LARGE',
     'PREFLIGHT_FAILED',
     'DEPLOY_FAILED',
     'GITHUB_REFUSED',
+    'STAGING_RECORD_MISSING',
+    'STAGING_RECORD_MISMATCH',
 ]));
 /** The code the CLI prints for an error that is not a GroundworkError (a bug): documented like the others. */
 const INTERNAL_ERROR_CODE = 'INTERNAL';
@@ -60709,9 +60714,9 @@ function sessionClients(regionInput, env) {
 
 const GIT_SHA = /^[0-9a-f]{7,64}$/;
 /** The image with this tag, if the repository has one; a missing repository is a clear error. */
-async function findImage(ecr, repositoryName, tag) {
+async function findImage(ecr, repositoryName, tag, registryId) {
     try {
-        const { imageDetails } = await ecr.send(new dist_cjs/* DescribeImagesCommand */.ji5({ repositoryName, imageIds: [{ imageTag: tag }] }));
+        const { imageDetails } = await ecr.send(new dist_cjs/* DescribeImagesCommand */.ji5({ repositoryName, registryId, imageIds: [{ imageTag: tag }] }));
         const image = imageDetails?.[0];
         return image?.imageDigest ? { digest: image.imageDigest, registryId: image.registryId ?? '' } : undefined;
     }

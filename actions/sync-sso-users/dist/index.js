@@ -62712,7 +62712,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4917);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1946);
 /** The action's entry point, as GitHub's action template separates it from main.ts (which tests import). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -62722,7 +62722,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4917:
+/***/ 1946:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -65574,7 +65574,7 @@ function core_error(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function warning(message, properties = {}) {
-    issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a notice issue
@@ -65714,9 +65714,14 @@ const ERROR_CODES = (/* unused pure expression or super */ null && ([
     'CLOSE_REFUSED',
     'IMPORT_STOPPED',
     'CSRF_REJECTED',
+    'HOST_REJECTED',
+    'CONSOLE_UNAUTHENTICATED',
+    'BODY_TOO_LARGE',
     'PREFLIGHT_FAILED',
     'DEPLOY_FAILED',
     'GITHUB_REFUSED',
+    'STAGING_RECORD_MISSING',
+    'STAGING_RECORD_MISMATCH',
 ]));
 /** The code the CLI prints for an error that is not a GroundworkError (a bug): documented like the others. */
 const INTERNAL_ERROR_CODE = 'INTERNAL';
@@ -65747,14 +65752,17 @@ const deny_new_spend_policy_namespaceObject = /*#__PURE__*/JSON.parse('{"Version
 ;// CONCATENATED MODULE: ./src/org/guardrails/deny-root-user/policy.json
 const deny_root_user_policy_namespaceObject = /*#__PURE__*/JSON.parse('{"Version":"2012-10-17","Statement":[{"Sid":"DenyRootUserInMemberAccounts","Effect":"Deny","Action":"*","Resource":"*","Condition":{"StringLike":{"aws:PrincipalArn":"arn:aws:iam::*:root"}}}]}');
 ;// CONCATENATED MODULE: ./src/org/guardrails/protect-audit-trail/policy.json
-const protect_audit_trail_policy_namespaceObject = /*#__PURE__*/JSON.parse('{"Version":"2012-10-17","Statement":[{"Sid":"ProtectOrganizationTrail","Effect":"Deny","Action":["cloudtrail:StopLogging","cloudtrail:DeleteTrail","cloudtrail:UpdateTrail","cloudtrail:PutEventSelectors","cloudtrail:PutInsightSelectors","cloudtrail:RemoveTags"],"Resource":"arn:aws:cloudtrail:*:*:trail/groundwork-organization-trail","Condition":{"ArnNotLike":{"aws:PrincipalArn":"arn:aws:iam::*:role/cdk-hnb659fds-cfn-exec-role-*"}}},{"Sid":"ProtectLogArchiveBucketSettings","Effect":"Deny","Action":["s3:DeleteBucket","s3:DeleteBucketPolicy","s3:PutBucketPolicy","s3:PutBucketAcl","s3:PutBucketVersioning","s3:PutBucketObjectLockConfiguration","s3:PutLifecycleConfiguration","s3:PutEncryptionConfiguration","s3:PutBucketLogging","s3:PutBucketPublicAccessBlock"],"Resource":"arn:aws:s3:::groundwork-log-archive-*","Condition":{"ArnNotLike":{"aws:PrincipalArn":"arn:aws:iam::*:role/cdk-hnb659fds-cfn-exec-role-*"}}},{"Sid":"ProtectArchivedLogs","Effect":"Deny","Action":["s3:DeleteObject","s3:DeleteObjectVersion","s3:BypassGovernanceRetention","s3:PutObjectRetention","s3:PutObjectLegalHold"],"Resource":"arn:aws:s3:::groundwork-log-archive-*/*"}]}');
+const protect_audit_trail_policy_namespaceObject = /*#__PURE__*/JSON.parse('{"Version":"2012-10-17","Statement":[{"Sid":"ProtectLogArchiveBucketSettings","Effect":"Deny","Action":["s3:DeleteBucket","s3:DeleteBucketPolicy","s3:PutBucketPolicy","s3:PutBucketAcl","s3:PutBucketVersioning","s3:PutBucketObjectLockConfiguration","s3:PutLifecycleConfiguration","s3:PutEncryptionConfiguration","s3:PutBucketLogging","s3:PutBucketPublicAccessBlock"],"Resource":"arn:aws:s3:::groundwork-log-archive-*","Condition":{"ArnNotLike":{"aws:PrincipalArn":"arn:aws:iam::*:role/stacksets-exec-*"}}},{"Sid":"ProtectArchivedLogs","Effect":"Deny","Action":["s3:DeleteObject","s3:DeleteObjectVersion","s3:BypassGovernanceRetention","s3:PutObjectRetention","s3:PutObjectLegalHold"],"Resource":"arn:aws:s3:::groundwork-log-archive-*/*"},{"Sid":"ProtectLogArchiveKey","Effect":"Deny","Action":["kms:ScheduleKeyDeletion","kms:DisableKey","kms:PutKeyPolicy","kms:DeleteAlias","kms:UpdateAlias"],"Resource":"*","Condition":{"ForAnyValue:StringEquals":{"kms:ResourceAliases":"alias/groundwork/log-archive"},"ArnNotLike":{"aws:PrincipalArn":"arn:aws:iam::*:role/stacksets-exec-*"}}},{"Sid":"ProtectLogArchiveKeyAlias","Effect":"Deny","Action":["kms:CreateAlias","kms:DeleteAlias","kms:UpdateAlias"],"Resource":"arn:aws:kms:*:*:alias/groundwork/log-archive","Condition":{"ArnNotLike":{"aws:PrincipalArn":"arn:aws:iam::*:role/stacksets-exec-*"}}}]}');
+;// CONCATENATED MODULE: ./src/org/guardrails/protect-delivery-repository/policy.json
+const protect_delivery_repository_policy_namespaceObject = /*#__PURE__*/JSON.parse('{"Version":"2012-10-17","Statement":[{"Sid":"ProtectDeliveryImages","Effect":"Deny","Action":["ecr:BatchDeleteImage","ecr:DeleteRepository","ecr:DeleteRepositoryPolicy","ecr:PutImageTagMutability","ecr:PutLifecyclePolicy","ecr:SetRepositoryPolicy"],"Resource":"arn:aws:ecr:*:*:repository/*","Condition":{"ArnNotLike":{"aws:PrincipalArn":["arn:aws:iam::*:role/OrganizationAccountAccessRole","arn:aws:iam::*:role/cdk-hnb659fds-cfn-exec-role-*","arn:aws:iam::*:role/stacksets-exec-*"]}}},{"Sid":"ProtectStagingRecords","Effect":"Deny","Action":["ssm:DeleteParameter","ssm:DeleteParameters","ssm:LabelParameterVersion","ssm:UnlabelParameterVersion"],"Resource":"arn:aws:ssm:*:*:parameter/groundwork/staging-records/*","Condition":{"ArnNotLike":{"aws:PrincipalArn":["arn:aws:iam::*:role/OrganizationAccountAccessRole","arn:aws:iam::*:role/cdk-hnb659fds-cfn-exec-role-*","arn:aws:iam::*:role/stacksets-exec-*"]}}},{"Sid":"NeverOverwriteStagingRecords","Effect":"Deny","Action":"ssm:PutParameter","Resource":"arn:aws:ssm:*:*:parameter/groundwork/staging-records/*","Condition":{"StringEquals":{"ssm:Overwrite":"true"},"ArnNotLike":{"aws:PrincipalArn":["arn:aws:iam::*:role/OrganizationAccountAccessRole","arn:aws:iam::*:role/cdk-hnb659fds-cfn-exec-role-*","arn:aws:iam::*:role/stacksets-exec-*"]}}},{"Sid":"OnlyTheDeliveryRoleRecordsStaging","Effect":"Deny","Action":"ssm:PutParameter","Resource":"arn:aws:ssm:*:*:parameter/groundwork/staging-records/*","Condition":{"ArnNotLike":{"aws:PrincipalArn":["arn:aws:iam::*:role/OrganizationAccountAccessRole","arn:aws:iam::*:role/cdk-hnb659fds-cfn-exec-role-*","arn:aws:iam::*:role/stacksets-exec-*","arn:aws:iam::*:role/groundwork-delivery"]}}}]}');
 ;// CONCATENATED MODULE: ./src/org/guardrails/protect-groundwork-roles/policy.json
-const protect_groundwork_roles_policy_namespaceObject = /*#__PURE__*/JSON.parse('{"Version":"2012-10-17","Statement":[{"Sid":"ProtectGroundworkRoles","Effect":"Deny","Action":["iam:AttachRolePolicy","iam:CreateRole","iam:DeleteRole","iam:DeleteRolePermissionsBoundary","iam:DeleteRolePolicy","iam:DetachRolePolicy","iam:PutRolePermissionsBoundary","iam:PutRolePolicy","iam:TagRole","iam:UntagRole","iam:UpdateAssumeRolePolicy","iam:UpdateRole","iam:UpdateRoleDescription"],"Resource":["arn:aws:iam::*:role/OrganizationAccountAccessRole","arn:aws:iam::*:role/groundwork-*","arn:aws:iam::*:role/cdk-hnb659fds-*"],"Condition":{"ArnNotLike":{"aws:PrincipalArn":["arn:aws:iam::*:role/OrganizationAccountAccessRole","arn:aws:iam::*:role/cdk-hnb659fds-cfn-exec-role-*"]}}}]}');
+const protect_groundwork_roles_policy_namespaceObject = /*#__PURE__*/JSON.parse('{"Version":"2012-10-17","Statement":[{"Sid":"ProtectGroundworkRoles","Effect":"Deny","Action":["iam:AttachRolePolicy","iam:CreateRole","iam:DeleteRole","iam:DeleteRolePermissionsBoundary","iam:DeleteRolePolicy","iam:DetachRolePolicy","iam:PutRolePermissionsBoundary","iam:PutRolePolicy","iam:TagRole","iam:UntagRole","iam:UpdateAssumeRolePolicy","iam:UpdateRole","iam:UpdateRoleDescription"],"Resource":["arn:aws:iam::*:role/OrganizationAccountAccessRole","arn:aws:iam::*:role/groundwork-*","arn:aws:iam::*:role/cdk-hnb659fds-*"],"Condition":{"ArnNotLike":{"aws:PrincipalArn":["arn:aws:iam::*:role/OrganizationAccountAccessRole","arn:aws:iam::*:role/cdk-hnb659fds-cfn-exec-role-*"]}}},{"Sid":"ProtectStackSetExecutionRoles","Effect":"Deny","Action":["iam:AttachRolePolicy","iam:CreateRole","iam:DeleteRole","iam:DeleteRolePermissionsBoundary","iam:DeleteRolePolicy","iam:DetachRolePolicy","iam:PutRolePermissionsBoundary","iam:PutRolePolicy","iam:TagRole","iam:UntagRole","iam:UpdateAssumeRolePolicy","iam:UpdateRole","iam:UpdateRoleDescription"],"Resource":"arn:aws:iam::*:role/stacksets-exec-*"}]}');
 ;// CONCATENATED MODULE: ./src/org/guardrails/region-allow-list/policy.json
 const region_allow_list_policy_namespaceObject = /*#__PURE__*/JSON.parse('{"Version":"2012-10-17","Statement":[{"Sid":"DenyOutsideGovernedRegions","Effect":"Deny","NotAction":["a4b:*","account:*","acm:*","aws-marketplace:*","aws-portal:*","budgets:*","ce:*","chime:*","cloudfront:*","config:*","cur:*","directconnect:*","ec2:DescribeRegions","ec2:DescribeTransitGateways","ec2:DescribeVpnGateways","fms:*","globalaccelerator:*","health:*","iam:*","importexport:*","invoicing:*","kms:*","mobileanalytics:*","networkmanager:*","organizations:*","pricing:*","route53:*","route53domains:*","route53-recovery-cluster:*","route53-recovery-control-config:*","route53-recovery-readiness:*","s3:GetAccountPublic*","s3:ListAllMyBuckets","s3:ListMultiRegionAccessPoints","s3:PutAccountPublic*","shield:*","sso:*","sts:*","support:*","trustedadvisor:*","waf-regional:*","waf:*","wafv2:*","wellarchitected:*"],"Resource":"*","Condition":{"StringNotEquals":{"aws:RequestedRegion":"{{governedRegions}}"},"ArnNotLike":{"aws:PrincipalArn":["arn:aws:iam::*:role/OrganizationAccountAccessRole","arn:aws:iam::*:role/cdk-hnb659fds-*"]}}}]}');
 ;// CONCATENATED MODULE: ./src/config/guardrail-catalog.ts
 // The policies are imported, not read from disk, so that an action bundle (ncc) carries them: a bundled action runs
 // from actions/<name>/dist/, where no path relative to this file exists.
+
 
 
 
@@ -65769,6 +65777,7 @@ const GUARDRAILS = {
     'deny-new-spend': deny_new_spend_policy_namespaceObject,
     'deny-root-user': deny_root_user_policy_namespaceObject,
     'protect-audit-trail': protect_audit_trail_policy_namespaceObject,
+    'protect-delivery-repository': protect_delivery_repository_policy_namespaceObject,
     'protect-groundwork-roles': protect_groundwork_roles_policy_namespaceObject,
     'region-allow-list': region_allow_list_policy_namespaceObject,
 };
@@ -82020,6 +82029,7 @@ function validateUserRow(fields, knownGroups, undeclaredGroups = new Set()) {
 
 
 
+
 /** The user names of a file, lower-cased, read before any write (bad rows count: a person on a bad row is not missing). */
 async function usernamesIn(file) {
     const names = new Set();
@@ -82063,6 +82073,7 @@ async function importUsers(ctx, file, options = {}) {
         recreatedInSandbox: [],
         missing: missingUsers.map((u) => u.username),
         deactivated: [],
+        privileged: [],
     };
     const rejectedRows = [];
     const seen = new Map();
@@ -82070,7 +82081,7 @@ async function importUsers(ctx, file, options = {}) {
     let batch = [];
     let done = 0;
     const flush = async () => {
-        await importBatch(batch, options.concurrency ?? 8, (row) => importRow(ctx, row, stored.get(row.username.toLowerCase()), knownGroups, summary), summary);
+        await importBatch(batch, options.concurrency ?? 8, ({ row, line }) => importRow(ctx, { row, line, existing: stored.get(row.username.toLowerCase()) }, knownGroups, options.privileged, summary), summary);
         done += batch.length;
         options.onProgress?.(done);
         batch = [];
@@ -82088,7 +82099,7 @@ async function importUsers(ctx, file, options = {}) {
             rejectedRows.push([...fields, errors.join('; ')]);
             continue;
         }
-        batch.push(row);
+        batch.push({ row, line });
         if (batch.length >= batchSize)
             await flush();
     }
@@ -82096,22 +82107,63 @@ async function importUsers(ctx, file, options = {}) {
     if (rejectedRows.length > 0 && !summary.dryRun)
         summary.rejectedFile = writeRejected(file, USER_COLUMNS, rejectedRows);
     for (const user of toDeactivate) {
-        if (!summary.dryRun) {
-            for (const [group, membershipId] of user.memberships)
-                if (knownGroups.has(group))
-                    await removeMembership(ctx, membershipId);
+        const writer = changeWriter({ username: user.username }, options.privileged, summary);
+        for (const [group, membershipId] of user.memberships) {
+            if (knownGroups.has(group))
+                await writer.membership(group, `remove from ${group}`, () => removeMembership(ctx, membershipId));
         }
         summary.deactivated.push(user.username);
     }
+    // Rows are imported concurrently: report the privileged changes in the file's order, deactivations last.
+    summary.privileged.sort((a, b) => (a.line ?? Number.MAX_SAFE_INTEGER) - (b.line ?? Number.MAX_SAFE_INTEGER));
     return summary;
 }
-async function importRow(ctx, row, existing, managedGroups, summary) {
-    if (!existing) {
+/**
+ * Makes or holds each change of one person: a privileged change is held unless the run allows it, and, when privileged
+ * changes are told apart, a membership the role is refused (AccessDenied: its IAM policy excludes the group) is held too,
+ * so the approved run makes it. Counts what was applied and held.
+ */
+function changeWriter(who, policy, summary) {
+    const counts = { applied: 0, held: 0 };
+    const record = (change, applied) => {
+        summary.privileged.push({ ...(who.line === undefined ? {} : { line: who.line }), username: who.username, change, applied });
+        counts[applied ? 'applied' : 'held']++;
+    };
+    const make = async (privileged, change, write) => {
+        if (privileged && policy && !policy.allow)
+            return record(change, false);
         if (!summary.dryRun) {
-            const userId = await createUser(ctx, row);
-            for (const group of row.groups)
-                await addMembership(ctx, userId, group);
+            try {
+                await write();
+            }
+            catch (error) {
+                if (!(policy && !policy.allow && aws_error_isError(error, 'AccessDeniedException')))
+                    throw error;
+                return record(`${change} (the role was refused it: the group is not among those the unapproved sync may change)`, false);
+            }
         }
+        if (privileged && policy)
+            record(change, true);
+        else
+            counts.applied++;
+    };
+    return {
+        counts,
+        membership: (group, change, write) => make(policy?.groups.has(group) ?? false, change, write),
+        attributes: (change, write) => make(true, change, write),
+    };
+}
+/** The attribute changes of a row, as people read them: the e-mail with its old and new value. */
+function describeAttributes(attributes, row, existing) {
+    const email = attributes.includes('email') ? [`email (${existing.email} → ${row.email})`] : [];
+    return `change ${[...email, ...attributes.filter((a) => a !== 'email')].join(', ')}`;
+}
+async function importRow(ctx, { row, line, existing }, managedGroups, policy, summary) {
+    const writer = changeWriter({ username: row.username, line }, policy, summary);
+    if (!existing) {
+        const userId = summary.dryRun ? '' : await createUser(ctx, row);
+        for (const group of row.groups)
+            await writer.membership(group, `add to ${group}`, () => addMembership(ctx, userId, group));
         summary.created++;
         return;
     }
@@ -82126,25 +82178,59 @@ async function importRow(ctx, row, existing, managedGroups, summary) {
         summary.unchanged++;
         return;
     }
-    summary.updated++;
-    if (summary.dryRun)
-        return;
     let userId = existing.id;
+    let recreated = false;
     if (attributes.length > 0) {
-        const result = await updateUser(ctx, existing, row);
-        userId = result.userId;
-        if (result.outcome === 'recreated') {
-            // Deleting the user removed every membership: restore the row's and the kept ones.
-            summary.recreatedInSandbox.push(row.username);
-            for (const group of [...row.groups, ...kept])
-                await addMembership(ctx, userId, group);
-            return;
-        }
+        await writer.attributes(describeAttributes(attributes, row, existing), async () => {
+            const result = await updateUser(ctx, existing, row);
+            userId = result.userId;
+            recreated = result.outcome === 'recreated';
+        });
     }
-    for (const group of toAdd)
-        await addMembership(ctx, userId, group);
-    for (const group of toRemove)
-        await removeMembership(ctx, existing.memberships.get(group));
+    if (recreated) {
+        // Deleting the user removed every membership: restore the row's and the kept ones.
+        summary.recreatedInSandbox.push(row.username);
+        for (const group of [...row.groups, ...kept])
+            await addMembership(ctx, userId, group);
+    }
+    else {
+        for (const group of toAdd)
+            await writer.membership(group, `add to ${group}`, () => addMembership(ctx, userId, group));
+        for (const group of toRemove)
+            await writer.membership(group, `remove from ${group}`, () => removeMembership(ctx, existing.memberships.get(group)));
+    }
+    // A person whose every change waits for an approved run is neither updated nor unchanged: the held changes say so.
+    if (writer.counts.applied > 0)
+        summary.updated++;
+}
+
+;// CONCATENATED MODULE: ./src/identity/people/privileged-groups.ts
+
+
+/**
+ * AWS managed policies that make a permission set administrator-level: full access, and IAM's full access, with which
+ * the holder can grant themselves anything.
+ */
+const ADMINISTRATOR_POLICIES = ['AdministratorAccess', 'IAMFullAccess'];
+/** An inline policy allows every action, or every IAM action (which leads to every action). */
+function inlineAllowsAdministration(document) {
+    const statements = [JSON.parse(document).Statement ?? []].flat();
+    return statements.some((s) => s.Effect === 'Allow' && [s.Action ?? []].flat().some((a) => a === '*' || a.toLowerCase() === 'iam:*'));
+}
+/**
+ * Whether a permission set is administrator-level: one of {@link ADMINISTRATOR_POLICIES} by name or ARN, or an inline
+ * policy that allows `*` or `iam:*`. Customer-managed policies live in each account and are not judged here.
+ */
+function isAdministratorPermissionSet(set, configFile) {
+    const managed = set.managedPolicies.map((p) => p.replace(/^arn:aws[a-z-]*:iam::aws:policy\//, ''));
+    if (managed.some((p) => ADMINISTRATOR_POLICIES.includes(p)))
+        return true;
+    return set.inlinePolicyFile ? inlineAllowsAdministration((0,external_node_fs_.readFileSync)((0,external_node_path_.resolve)((0,external_node_path_.dirname)(configFile), set.inlinePolicyFile), 'utf8')) : false;
+}
+/** The groups the config assigns an administrator-level permission set (on any account): their memberships are privileged. */
+function privilegedGroups(config) {
+    const admin = new Set(config.identityCenter.permissionSets.filter((s) => isAdministratorPermissionSet(s, config.sourceFile)).map((s) => s.name));
+    return new Set(config.identityCenter.assignments.filter((a) => admin.has(a.permissionSet)).map((a) => a.group));
 }
 
 ;// CONCATENATED MODULE: ./src/gitops/sync-people.ts
@@ -82154,12 +82240,15 @@ async function importRow(ctx, row, existing, managedGroups, summary) {
 
 
 
+
 /**
  * The people file imported into Identity Center with only what the sync role may do: the instance and its groups are
- * read (no account, permission set or organization listing), then the same import as `groundwork users import`.
+ * read (no account, permission set or organization listing), then the same import as `groundwork users import`, with
+ * privileged changes held unless `allowPrivileged`.
  */
 async function syncPeople(config, clients, file, options = {}) {
-    assertManagementCaller(await describeCaller(clients));
+    const caller = await describeCaller(clients);
+    assertManagementCaller(caller);
     const { identity } = createFoundationContexts(config, clients);
     if (!(await identity_context_findInstance(identity))) {
         throw new errors_GroundworkError('IDENTITY_CENTER_NOT_ENABLED', 'IAM Identity Center is not enabled for this organization', {
@@ -82167,7 +82256,15 @@ async function syncPeople(config, clients, file, options = {}) {
         });
     }
     await readGroups(identity);
-    return importUsers(identity, file, options);
+    const groups = privilegedGroups(config);
+    const { allowPrivileged, ...importOptions } = options;
+    const summary = await importUsers(identity, file, { ...importOptions, privileged: { groups, allow: allowPrivileged ?? false } });
+    const partition = /^arn:([^:]+):/.exec(caller.arn)?.[1] ?? 'aws';
+    const syncGroupArns = config.identityCenter.groups
+        .filter((g) => !groups.has(g.name) && identity.registry.groupIds.has(g.name))
+        .map((g) => `arn:${partition}:identitystore:::group/${identity.registry.groupIds.get(g.name)}`)
+        .sort();
+    return { ...summary, privilegedGroups: [...groups].sort(), syncGroupArns };
 }
 
 ;// CONCATENATED MODULE: ./actions/sync-sso-users/main.ts
@@ -82183,12 +82280,16 @@ async function run() {
         const maxRemovals = numberInput('max-removals', getInput('max-removals') || '5', 0, 100_000);
         const dryRun = booleanInput('dry-run', getInput('dry-run') || 'false');
         const failOnRejected = booleanInput('fail-on-rejected', getInput('fail-on-rejected') || 'true');
+        const allowPrivileged = booleanInput('allow-privileged', getInput('allow-privileged') || 'false');
+        const failOnPrivileged = booleanInput('fail-on-privileged', getInput('fail-on-privileged') || 'true');
+        const approvalEnvironment = getInput('approval-environment') || 'foundation';
         const config = loadConfig(getInput('config') || 'groundwork.yaml');
         const clients = sessionClients(getInput('aws-region') || process.env.AWS_REGION || config.organization.homeRegion, process.env);
         const summary = await syncPeople(config, clients, file, {
             dryRun,
             removeMissing,
             maxRemovals,
+            allowPrivileged,
             onProgress: (done) => info(`… ${done} valid row(s) processed`),
         });
         for (const row of summary.rejected)
@@ -82200,6 +82301,18 @@ async function run() {
         setOutput('rejected', summary.rejected.length);
         setOutput('deactivated', summary.deactivated.length);
         setOutput('missing', summary.missing.join(','));
+        const held = summary.privileged.filter((c) => !c.applied);
+        setOutput('privileged-held', held.length);
+        setOutput('privileged-applied', summary.privileged.length - held.length);
+        setOutput('sync-group-arns', summary.syncGroupArns.join(','));
+        const annotate = failOnPrivileged && !dryRun ? core_error : warning;
+        for (const change of held) {
+            const where = change.line === undefined ? {} : { file, startLine: change.line };
+            annotate(`${change.username}: ${change.change} waits for an approved run (environment ${approvalEnvironment})`, {
+                ...where,
+                title: `${change.line === undefined ? file : `${file} line ${change.line}`} held for approval`,
+            });
+        }
         const listed = summary.missing.filter((u) => !summary.deactivated.includes(u));
         summary_summary
             .addHeading(`${dryRun ? 'Dry run: ' : ''}people from ${file} into Identity Center`, 3)
@@ -82222,6 +82335,7 @@ async function run() {
         if (listed.length > 0) {
             summary_summary.addRaw(`\nIn Identity Center but not in the file, left as they are${removeMissing ? '' : ' (remove-missing: true deactivates them)'}: ${listed.join(', ')}\n`, true);
         }
+        writePrivileged(summary, held.length, approvalEnvironment);
         if (summary.kept > 0)
             summary_summary.addRaw(`\nKept ${summary.kept} membership(s) in groups the config does not declare (SCIM, console).\n`, true);
         if (summary.recreatedInSandbox.length > 0) {
@@ -82231,12 +82345,29 @@ async function run() {
         if (failOnRejected && summary.rejected.length > 0) {
             setFailed(`${summary.rejected.length} row(s) of ${file} were rejected (annotated at their lines); the valid rows were imported. Fix those rows and push again.`);
         }
+        else if (failOnPrivileged && !dryRun && held.length > 0) {
+            setFailed(`${held.length} privileged change(s) of ${file} were held (annotated at their lines): adding to or removing from ${summary.privilegedGroups.join(', ') || 'an administrator group'} and changing an existing user need approval; the other changes were made. Run sync-sso-users with allow-privileged: true in a job of the ${approvalEnvironment} environment that assumes the people-admin role (PeopleAdminRoleArn of cloudformation/foundation-bootstrap.json).`);
+        }
     }
     catch (error) {
         const failure = actionError(error);
         for (const line of failure.details)
             core_error(line);
         setFailed(failure.line);
+    }
+}
+/** The privileged changes in the job summary: what was made, what waits for approval, and the sync role's groups. */
+function writePrivileged(summary, held, environment) {
+    if (summary.privileged.length > 0) {
+        summary_summary
+            .addHeading(held > 0 ? `Privileged changes held for the ${environment} environment's approval` : 'Privileged changes made', 4)
+            .addTable([
+            ['line', 'person', 'change', 'made'].map((data) => ({ data, header: true })),
+            ...summary.privileged.map((c) => [c.line === undefined ? '' : String(c.line), c.username, c.change, c.applied ? 'yes' : 'held']),
+        ]);
+    }
+    if (summary.syncGroupArns.length > 0) {
+        summary_summary.addRaw(`\nThe sync role may change the memberships of the groups without an administrator permission set; the bootstrap template's SyncGroupArns: <code>${summary.syncGroupArns.join(',')}</code>\n`, true);
     }
 }
 
