@@ -90,7 +90,7 @@ describe('groundwork deploy against the emulator: management stacks through the 
     expect(text.stdout).toBe('Dry run: nothing was changed.\n');
     const { Summaries } = await clients().create(CloudFormationClient).send(new ListStackSetsCommand({}));
     expect(Summaries ?? []).toEqual([]);
-  });
+  }, 300_000);
 
   it('a failed log archive stops the trail that needs it, leaves the rest, and the next deploy continues where it stopped', async () => {
     // A bucket already holding the name of the archive's first bucket makes its instance fail, as a clash would on

@@ -42,7 +42,7 @@ describe('groundwork up (npm start)', () => {
     expect(up.stderr).toMatch(/note: audit: the emulator enforces neither KMS key policies nor SCPs, and sends no API calls to EventBridge/);
     const status = JSON.parse(groundwork('emulator', 'status', '--json').stdout);
     expect(status).toEqual({ running: true, endpoint: result.endpoint });
-  });
+  }, 300_000);
 
   it('then ends serving the console, printing its URL, until Ctrl-C; the emulator keeps running', async () => {
     const human = await startUp({ home });
