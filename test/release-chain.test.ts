@@ -48,8 +48,8 @@ function callInputs(workflow: Workflow, given: Record<string, string>): Record<s
 
 /**
  * The whole chain, from the caller template in a repository holding only the example service: the master push's image
- * job (backend-staging.yml) builds the image once; the tag push selects backend-release.yml, whose test, image and
- * release jobs run with this library's bundled actions against the emulator (cicd and production accounts), with
+ * job (backend-staging.yml) builds the image once; the tag push selects backend-release.yml, whose test and release
+ * jobs (no image job: a release builds nothing) run with this library's bundled actions against the emulator (cicd and production accounts), with
  * CodeDeploy's rollout played from recorded answers (moto keeps deployments Created).
  */
 describe('a tag on master, from the caller template to production blue/green', () => {
@@ -153,7 +153,7 @@ describe('a tag on master, from the caller template to production blue/green', (
     return { workflow: job.uses.replace(/^[^/]+\/[^/]+\//, '').split('@')[0] as string, uses: job.uses, with: { ...job.with, ...fillIn } };
   }
 
-  it('the master push builds the image once and staging records the digest it deployed; the tag push tests, reuses that image, finds the record, and releases it blue/green with the smoke check', async () => {
+  it('the master push builds the image once and staging records the digest it deployed; the tag push tests, builds nothing, finds the record, and releases that image blue/green with the smoke check', async () => {
     const oidcTemplate = JSON.parse(readFileSync(join(root, 'cloudformation/github-oidc.json'), 'utf8'));
     // The template's defaults, and the values this organization gives it.
     const oidcParameters = {
@@ -228,9 +228,10 @@ describe('a tag on master, from the caller template to production blue/green', (
       .send(new GetParameterCommand({ Name: `/groundwork/staging-records/backend-service/${repo.sha}` }));
     expect(JSON.parse(recorded?.Value ?? '{}')).toMatchObject({ digest: stagingImage.outputs['image-uri']?.split('@')[1] });
 
-    // 2. The tag push: backend-release's test → image → release, through the release role, which only tags may assume.
+    // 2. The tag push: backend-release's test → release, through the release role, which only tags may assume. The
+    // production job names no image role: no job of a tag push may push an image.
     const tag = callerJobFor('tag', {
-      ...fillInRoles,
+      'release-role-arn': fillInRoles['release-role-arn'],
       'production-account-id': PRODUCTION,
       'codedeploy-application': production.application,
       'codedeploy-deployment-group': production.group,
@@ -239,19 +240,26 @@ describe('a tag on master, from the caller template to production blue/green', (
       'smoke-url': service.baseUrl,
     });
     expect(tag.workflow).toBe('.github/workflows/backend-release.yml');
-    // The image job's token names the tag; the release job runs in the production environment, so its token's sub
-    // names the environment and its ref claim the tag (GitHub puts one or the other in sub, never both).
+    // A job of the tag push without an environment carries the tag in sub; the release job runs in the production
+    // environment, so its token's sub names the environment and its ref claim the tag (GitHub puts one or the other in
+    // sub, never both).
     const tagClaims = { sub: 'repo:acme/backend:ref:refs/tags/v1.0.0', ref: 'refs/tags/v1.0.0', job_workflow_ref: tag.uses };
     const releaseClaims = { sub: 'repo:acme/backend:environment:production', ref: 'refs/tags/v1.0.0', environment: 'production', job_workflow_ref: tag.uses };
     const release = readYaml<Workflow>(tag.workflow);
-    expectRoleOf(release.jobs.image, callInputs(release, tag.with), tagClaims, 'ImageRole');
+    expect(Object.keys(release.jobs)).toEqual(['test', 'release']);
+    expect(tag.with['image-role-arn']).toBeUndefined();
     expectRoleOf(release.jobs.release, callInputs(release, tag.with), releaseClaims, 'ReleaseRole');
     // The release job's environment is the input, whose default the caller keeps: the environment the token names.
     expect(interpolate(release.jobs.release?.environment, { inputs: callInputs(release, tag.with) })).toBe(releaseClaims.environment);
-    // The attack: a pushed workflow that runs the release without the environment carries the tag in sub; a master
-    // push's job without the staging environment carries the branch. Neither reaches a role that reaches an environment.
-    for (const claims of [tagClaims, masterClaims]) {
-      for (const role of ['DeliveryRole', 'ReleaseRole']) {
+    // The attack: a pushed workflow that runs a job without the environment carries the tag in sub, and gets no role
+    // at all (with the image role it could pre-push an image under a reviewed commit's SHA tag before that commit's
+    // image job); a master push's job without the staging environment carries the branch, and gets the image role at
+    // most. Neither reaches a role that reaches an environment.
+    for (const [claims, refused] of [
+      [tagClaims, ['ImageRole', 'DeliveryRole', 'ReleaseRole']],
+      [masterClaims, ['DeliveryRole', 'ReleaseRole']],
+    ] as const) {
+      for (const role of refused) {
         expect({
           role,
           sub: claims.sub,
@@ -269,9 +277,7 @@ describe('a tag on master, from the caller template to production blue/green', (
 
     const test = await runJob(release.jobs.test as WorkflowJob, context({}), { workspace: repo.dir, env });
     expect(test.steps.at(-1)?.output).toMatch(/ℹ pass 7\nℹ fail 0/);
-    const image = await runJob(release.jobs.image as WorkflowJob, context({ test }), { workspace: repo.dir, env });
-    expect(image.outputs).toEqual({ 'image-uri': stagingImage.outputs['image-uri'], built: 'false' });
-    const shipped = await runJob(release.jobs.release as WorkflowJob, context({ test, image }), {
+    const shipped = await runJob(release.jobs.release as WorkflowJob, context({ test }), {
       workspace: repo.dir,
       env: releaseEnv,
       // The recorded CodeDeploy answers move on with each poll: poll every second, not every 15.

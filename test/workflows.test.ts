@@ -134,10 +134,17 @@ describe('backend-release (reusable): every tag on master to production', () => 
   const callerJob = caller.jobs.production as Job;
   const steps = release.jobs.release?.steps ?? [];
 
-  it('runs test → image → release, so nothing reaches production unless the tests pass', () => {
-    expect(Object.keys(release.jobs)).toEqual(['test', 'image', 'release']);
-    expect(list(release.jobs.image?.needs)).toEqual(['test']);
-    expect(list(release.jobs.release?.needs)).toEqual(['image']);
+  it('runs test → release, with no image job (a release builds nothing), so nothing reaches production unless the tests pass', () => {
+    expect(Object.keys(release.jobs)).toEqual(['test', 'release']);
+    expect(list(release.jobs.release?.needs)).toEqual(['test']);
+    // No job of a tag push builds or pushes an image, and the workflow takes no image role, Dockerfile or context.
+    for (const job of Object.values(release.jobs))
+      expect(
+        (job.steps ?? []).filter(
+          (s) => s.uses?.endsWith('build-and-push') || (s.uses?.endsWith('assume-role-via-oidc') && String(s.with?.['role-to-assume']).includes('image-role')),
+        ),
+      ).toEqual([]);
+    for (const input of ['image-role-arn', 'dockerfile', 'context']) expect(release.on.workflow_call?.inputs?.[input]).toBeUndefined();
     for (const job of Object.values(release.jobs)) expect(job.if).toBeUndefined();
   });
 
@@ -147,20 +154,14 @@ describe('backend-release (reusable): every tag on master to production', () => 
     expect(release.jobs.release?.concurrency).toEqual({ group: 'groundwork-release-${{ inputs.environment }}', 'cancel-in-progress': false });
   });
 
-  it('reuses the image built on master (build-and-push builds nothing when the SHA tag exists), then releases it blue/green with the full history checked out', () => {
-    expect(release.jobs.image?.steps?.map((s) => s.uses && ownAction(s.uses)).filter(Boolean)).toEqual(['assume-role-via-oidc', 'build-and-push']);
+  it('releases the image staging recorded (bluegreen-release builds nothing) blue/green, with the full history checked out', () => {
     expect(steps[0]?.with).toMatchObject({ 'fetch-depth': 0, 'persist-credentials': false });
     expect(steps.map((s) => s.uses && ownAction(s.uses)).filter(Boolean)).toEqual(['assume-role-via-oidc', 'bluegreen-release']);
-    // The image job (no environment) gets the image role; only the release job, in the production environment, the
-    // release role, which alone may reach production.
-    for (const [job, role] of [
-      ['image', '${{ inputs.image-role-arn }}'],
-      ['release', '${{ inputs.release-role-arn }}'],
-    ] as const) {
-      const assume = release.jobs[job]?.steps?.find((s) => s.uses?.endsWith('assume-role-via-oidc'));
-      expect(assume?.with?.['role-to-assume']).toBe(role);
-      expect(assume?.with?.['target-account-id']).toBeUndefined();
-    }
+    // Only the release job, in the production environment, assumes a role: the release role, which alone may reach production.
+    const assume = steps.find((s) => s.uses?.endsWith('assume-role-via-oidc'));
+    expect(assume?.with?.['role-to-assume']).toBe('${{ inputs.release-role-arn }}');
+    expect(assume?.with?.['target-account-id']).toBeUndefined();
+    expect(release.jobs.test?.steps?.some((s) => s.uses?.endsWith('assume-role-via-oidc'))).toBe(false);
     expect(steps.find((s) => s.uses?.endsWith('bluegreen-release'))?.with?.['production-account-id']).toBe('${{ inputs.production-account-id }}');
   });
 

@@ -220,7 +220,7 @@ export async function diffCommand(ctx: CommandContext): Promise<number> {
 export interface DeploySummary {
   readonly portal: string | null;
   readonly console: string;
-  /** The cicd roles the backend repository's caller file names: image jobs, the staging deploy job, the release job. */
+  /** The cicd roles the backend repository's caller file names: the image job of master pushes, the staging deploy job, the release job. */
   readonly deliveryRoles: { readonly image?: string; readonly staging?: string; readonly release?: string };
   readonly invoiceUnits: readonly { environment: string; accounts: string[]; monthlyBudgetUsd: number }[];
   readonly nextSteps: readonly string[];
@@ -273,7 +273,7 @@ export function renderSummary(s: DeploySummary): string {
     ...(s.deliveryRoles.staging
       ? [
           "Roles for the backend repository's caller workflow (workflows-templates/backend-service.yml):",
-          `  image-role-arn (the image jobs, both workflows): ${s.deliveryRoles.image}`,
+          `  image-role-arn (the image job of the staging job's workflow; the production job takes none): ${s.deliveryRoles.image}`,
           `  delivery-role-arn (the staging deploy job, in the staging environment): ${s.deliveryRoles.staging}`,
           `  release-role-arn (the release job, in the production environment): ${s.deliveryRoles.release}`,
         ]

@@ -1,4 +1,4 @@
-import { Aws, CfnCondition, CfnOutput, CfnParameter, CfnRule, Fn, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnCondition, CfnOutput, CfnParameter, CfnRule, Fn, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { GITHUB_OIDC_PROVIDER } from '../../delivery/oidc.js';
@@ -7,8 +7,10 @@ import { optionalGitHubOidcProvider } from './github-oidc-provider.js';
 /**
  * The cicd account's GitHub OIDC side, as a generic StackSet-ready template: the identity provider (optional: an account
  * holds one per URL) and three roles of one repository, split by what the job's GitHub environment proves:
- * - image: the image jobs of a push to the branch or of a release tag (no environment: anyone who may push can run
- *   them with a workflow of their own); it may push to one ECR repository, nothing else;
+ * - image: the image job of a push to the branch (no environment: anyone who may push the branch can run it with a
+ *   workflow of their own); it may push to one ECR repository, nothing else. No tag push gets it: a release builds
+ *   nothing (it promotes the digest staging recorded), and a tag-push image job could pre-push an image under the SHA
+ *   tag of a reviewed commit before that commit's own image job, which would then reuse it;
  * - delivery: the staging deploy job, only in the staging environment (`sub`) of a run of the branch (`ref`); it may
  *   assume staging's deploy role and write each commit's staging record (an SSM parameter) once;
  * - release (with a production account): the release job, only in the production environment of a run of a release tag;
@@ -87,7 +89,7 @@ export class GitHubOidcStack extends Stack {
       type: 'String',
       default: '',
       description:
-        'Account ID of production; when set, the release role is created (only the release job in ReleaseEnvironment on a tag matching ReleaseTagPattern may assume it), and the image role also trusts those tags.',
+        'Account ID of production; when set, the release role is created (only the release job in ReleaseEnvironment on a tag matching ReleaseTagPattern may assume it).',
       allowedPattern: '^([0-9]{12})?$',
     });
     const tagPattern = new CfnParameter(this, 'ReleaseTagPattern', {
@@ -123,7 +125,7 @@ export class GitHubOidcStack extends Stack {
     const imageRoleName = new CfnParameter(this, 'ImageRoleName', {
       type: 'String',
       default: 'groundwork-image',
-      description: 'Name of the image role (the image jobs of branch and tag pushes: it may push to the ECR repository and nothing else).',
+      description: 'Name of the image role (the image job of branch pushes: it may push to the ECR repository and nothing else).',
     });
 
     const { create, providerArn, ref: providerRef } = optionalGitHubOidcProvider(this, createProvider);
@@ -220,12 +222,13 @@ export class GitHubOidcStack extends Stack {
     const afterProvider = (role: iam.CfnRole) =>
       role.tags.setTag('groundwork:oidc-provider', Fn.conditionIf(create.logicalId, providerRef, 'existing').toString());
 
-    // The image role: the jobs of a push that have no environment (a branch push's image job, a tag push's image job).
-    // Anyone who may push a branch or a tag can run such a job with a workflow of their own, so this role may push
-    // images and do nothing else: no path from it leads to an environment.
+    // The image role: the image job of a push to the branch, which has no environment. Anyone who may push the branch
+    // can run such a job with a workflow of their own, so this role may push images and do nothing else: no path from it
+    // leads to an environment. Tag pushes get no role here: a tag is pushed by any writer on any commit, and an image job
+    // of theirs could pre-push an image under the SHA tag of a reviewed commit, which that commit's image job would reuse.
     const imageRole = new iam.CfnRole(this, 'ImageRole', {
       roleName: imageRoleName.valueAsString,
-      description: 'Groundwork image: the image jobs of pushes to one branch, or of release tags, of one repository push to one ECR repository, nothing else',
+      description: 'Groundwork image: the image job of pushes to one branch of one repository pushes to one ECR repository, nothing else',
       maxSessionDuration: 3600,
       assumeRolePolicyDocument: {
         Version: '2012-10-17',
@@ -236,18 +239,6 @@ export class GitHubOidcStack extends Stack {
               'backend-staging.yml',
             ),
           }),
-          Fn.conditionIf(
-            release.logicalId,
-            webIdentity({
-              StringEquals: exactly({}, 'backend-release.yml'),
-              // The wildcard is the tag pattern's only: the repository part stays exact.
-              StringLike: {
-                [`${GITHUB_OIDC_PROVIDER}:sub`]: subjectFor('ref:refs/tags/${Value}', tagPattern.valueAsString),
-                [`${GITHUB_OIDC_PROVIDER}:ref`]: tagRef,
-              },
-            }),
-            Aws.NO_VALUE,
-          ),
         ],
       },
       policies: [{ policyName: 'push-images', policyDocument: { Version: '2012-10-17', Statement: ecrStatements } }],

@@ -104,9 +104,9 @@ describe('github-oidc.json: the image, delivery and release roles of one reposit
   const stagingDeployRole = 'arn:aws:iam::222222222222:role/groundwork-deploy';
   const productionDeployRole = 'arn:aws:iam::444444444444:role/groundwork-deploy';
 
-  it('the image role admits the image jobs of pushes to master and of release tags of that repository, and nothing else', () => {
+  it('the image role admits the image job of pushes to master of that repository, and nothing else: no tag', () => {
     expect(image(token('repo:acme/backend:ref:refs/heads/master'))).toBe(true);
-    expect(image(token('repo:acme/backend:ref:refs/tags/v1.2.3'))).toBe(true);
+    expect(image(token('repo:acme/backend:ref:refs/tags/v1.2.3'))).toBe(false);
     expect(image(token('repo:acme/backend:ref:refs/heads/feature-x'))).toBe(false);
     expect(image(token('repo:acme/backend:ref:refs/tags/nightly'))).toBe(false);
     expect(image(token('repo:acme/backend:pull_request', { ref: 'refs/pull/7/merge' }))).toBe(false);
@@ -114,9 +114,10 @@ describe('github-oidc.json: the image, delivery and release roles of one reposit
     expect(image(token('repo:mallory/backend:ref:refs/tags/v1.2.3'))).toBe(false);
     expect(image(token('repo:acme/backend-fork:ref:refs/tags/v1.2.3'))).toBe(false);
     expect(image({ ...token('repo:acme/backend:ref:refs/heads/master'), aud: 'https://github.com/acme' })).toBe(false);
-    // Without a production account no tag is trusted at all.
+    // With or without a production account, no tag is trusted at all.
     expect(image(token('repo:acme/backend:ref:refs/tags/v1.2.3'), classic)).toBe(false);
     expect(image(token('repo:acme/backend:ref:refs/heads/master'), classic)).toBe(true);
+    expect(image(token('repo:acme/backend:ref:refs/tags/master'))).toBe(false);
   });
 
   it('the image role may push to the one repository and nothing else: no role, no other repository', () => {
@@ -129,14 +130,38 @@ describe('github-oidc.json: the image, delivery and release roles of one reposit
     expect(may('ImageRole', 'sts:AssumeRole', 'arn:aws:iam::111111111111:role/groundwork-release')).toBe(false);
   });
 
-  it('attack: a tag push without the production environment pushes an image but cannot reach the production deploy role', () => {
-    // A writer who is no reviewer pushes v9.9.9-x on a commit whose workflow skips the release job's environment: the
-    // token names the tag in sub, and no environment.
-    const tagPush = token('repo:acme/backend:ref:refs/tags/v9.9.9-x');
-    expect(releaseRole(tagPush)).toBe(false);
-    expect(delivery(tagPush)).toBe(false);
-    expect(image(tagPush)).toBe(true);
-    expect(may('ImageRole', 'ecr:PutImage', repositoryArn)).toBe(true);
+  it('attack: a tag push without the production environment gets no role at all: no image push, no production deploy role', () => {
+    // A writer who is no reviewer pushes v0-x (or v9.9.9-x) on a commit of their own whose workflow skips the release
+    // job's environment: the token names the tag in sub, and no environment. With the image role it could pre-push an
+    // image under the SHA tag of a reviewed master commit before that commit's image job, which would reuse it, and
+    // staging would record it for the release to ship; so no role admits it, whatever the tag or the workflow pin.
+    const sha = 'a'.repeat(40);
+    const pinned = { ...release, WorkflowRepository: 'acme/groundwork', WorkflowCommit: sha };
+    const releaseRef = { job_workflow_ref: `acme/groundwork/.github/workflows/backend-release.yml@${sha}` };
+    const stagingRef = { job_workflow_ref: `acme/groundwork/.github/workflows/backend-staging.yml@${sha}` };
+    for (const tag of ['v0-x', 'v9.9.9-x', 'v1.2.3']) {
+      const tagPush = token(`repo:acme/backend:ref:refs/tags/${tag}`);
+      for (const [role, admits] of [
+        ['ImageRole', image],
+        ['DeliveryRole', delivery],
+        ['ReleaseRole', releaseRole],
+      ] as const) {
+        for (const [claims, parameters] of [
+          [tagPush, release],
+          [tagPush, classic],
+          [{ ...tagPush, ...releaseRef }, pinned],
+          [{ ...tagPush, ...stagingRef }, pinned],
+          [token(`repo:acme@1001/backend@2002:ref:refs/tags/${tag}`), { ...release, GitHubOwnerId: '1001', GitHubRepositoryId: '2002' }],
+        ] as const) {
+          // Without a production account there is no release role to ask.
+          if (role === 'ReleaseRole' && parameters === classic) continue;
+          expect({ tag, role, admitted: admits(claims, parameters) }).toEqual({ tag, role, admitted: false });
+        }
+      }
+    }
+    // The image role keeps no statement for tags: only the branch's push subject.
+    const imageTrust = JSON.stringify(template.Resources.ImageRole?.Properties.AssumeRolePolicyDocument);
+    expect(imageTrust).not.toContain('refs/tags');
     expect(may('ImageRole', 'sts:AssumeRole', productionDeployRole)).toBe(false);
     // Production's deploy role trusts the release role alone, which only the production environment reaches.
     const production = byFile('workload-bluegreen.json');
@@ -214,7 +239,7 @@ describe('github-oidc.json: the image, delivery and release roles of one reposit
   it('uses the immutable subject form when the numeric IDs are given, for every role', () => {
     const ids = { ...release, GitHubOwnerId: '1001', GitHubRepositoryId: '2002' };
     expect(image(token('repo:acme@1001/backend@2002:ref:refs/heads/master'), ids)).toBe(true);
-    expect(image(token('repo:acme@1001/backend@2002:ref:refs/tags/v1.0.0'), ids)).toBe(true);
+    expect(image(token('repo:acme@1001/backend@2002:ref:refs/tags/v1.0.0'), ids)).toBe(false);
     expect(delivery(token('repo:acme@1001/backend@2002:environment:staging', { ref: 'refs/heads/master' }), ids)).toBe(true);
     expect(releaseRole(token('repo:acme@1001/backend@2002:environment:production', { ref: 'refs/tags/v1.0.0' }), ids)).toBe(true);
     // A repository deleted and re-created under the same name has another ID.
@@ -231,8 +256,7 @@ describe('github-oidc.json: the image, delivery and release roles of one reposit
     const evil = { job_workflow_ref: 'acme/backend/.github/workflows/evil.yml@refs/heads/master' };
     expect(image(token('repo:acme/backend:ref:refs/heads/master', { job_workflow_ref: stagingRef }), pinned)).toBe(true);
     expect(image(token('repo:acme/backend:ref:refs/heads/master', evil), pinned)).toBe(false);
-    expect(image(token('repo:acme/backend:ref:refs/tags/v1.0.0', { job_workflow_ref: releaseRef }), pinned)).toBe(true);
-    expect(image(token('repo:acme/backend:ref:refs/tags/v1.0.0', evil), pinned)).toBe(false);
+    expect(image(token('repo:acme/backend:ref:refs/heads/master', { job_workflow_ref: releaseRef }), pinned)).toBe(false);
     expect(delivery(inEnvironment('staging', 'refs/heads/master'), pinned)).toBe(false);
     expect(delivery({ ...inEnvironment('staging', 'refs/heads/master'), job_workflow_ref: stagingRef }, pinned)).toBe(true);
     expect(delivery({ ...inEnvironment('staging', 'refs/heads/master'), job_workflow_ref: releaseRef }, pinned)).toBe(false);
@@ -248,7 +272,7 @@ describe('github-oidc.json: the image, delivery and release roles of one reposit
 
   it('uses StringLike only for the tag pattern, never for the repository or an environment', () => {
     const trusts = (role: string) => JSON.stringify(template.Resources[role]?.Properties.AssumeRolePolicyDocument);
-    expect(trusts('DeliveryRole')).not.toContain('StringLike');
+    for (const role of ['ImageRole', 'DeliveryRole']) expect(trusts(role)).not.toContain('StringLike');
     for (const role of ['ImageRole', 'DeliveryRole', 'ReleaseRole']) expect(trusts(role)).not.toMatch(/repo:\*|:\*"|environment:\*/);
     expect(template.Resources.Provider?.Condition).toBe('CreateProvider');
   });
