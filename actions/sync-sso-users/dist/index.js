@@ -82208,29 +82208,164 @@ async function importRow(ctx, { row, line, existing }, managedGroups, policy, su
 
 
 /**
- * AWS managed policies that make a permission set administrator-level: full access, and IAM's full access, with which
- * the holder can grant themselves anything.
+ * AWS managed policies that make a permission set administrator-level on any account: full access, and full control of
+ * IAM, Identity Center, its directory or the organization, with each of which the holder can grant themselves anything.
  */
-const ADMINISTRATOR_POLICIES = ['AdministratorAccess', 'IAMFullAccess'];
-/** An inline policy allows every action, or every IAM action (which leads to every action). */
-function inlineAllowsAdministration(document) {
-    const statements = [JSON.parse(document).Statement ?? []].flat();
-    return statements.some((s) => s.Effect === 'Allow' && [s.Action ?? []].flat().some((a) => a === '*' || a.toLowerCase() === 'iam:*'));
+const ADMINISTRATOR_POLICIES = [
+    'AdministratorAccess',
+    'IAMFullAccess',
+    'AWSSSOMasterAccountAdministrator',
+    'AWSSSODirectoryAdministrator',
+    'AWSOrganizationsFullAccess',
+];
+/**
+ * AWS managed policies that are administrator-level on the management account only: there, PowerUserAccess may assume
+ * `OrganizationAccountAccessRole` (administrator) in every member account.
+ */
+const MANAGEMENT_ADMINISTRATOR_POLICIES = ['PowerUserAccess'];
+/**
+ * Representative actions of the privileged families (IAM writes, `sts:AssumeRole*`, Identity Center, its directory and
+ * Identity Store writes, Organizations writes). A wildcard action is privileged when it matches one of them; a literal
+ * action is judged by its family ({@link isPrivilegedAction}). Several per initial letter, so that `iam:C*`, `iam:?*` or
+ * `*Role*` are caught.
+ */
+const PRIVILEGED_ACTIONS = [
+    'iam:AddRoleToInstanceProfile',
+    'iam:AddUserToGroup',
+    'iam:AttachGroupPolicy',
+    'iam:AttachRolePolicy',
+    'iam:AttachUserPolicy',
+    'iam:ChangePassword',
+    'iam:CreateAccessKey',
+    'iam:CreateLoginProfile',
+    'iam:CreatePolicyVersion',
+    'iam:CreateRole',
+    'iam:CreateServiceLinkedRole',
+    'iam:CreateUser',
+    'iam:DeleteRolePermissionsBoundary',
+    'iam:DeleteRolePolicy',
+    'iam:DetachRolePolicy',
+    'iam:EnableMFADevice',
+    'iam:PassRole',
+    'iam:PutGroupPolicy',
+    'iam:PutRolePermissionsBoundary',
+    'iam:PutRolePolicy',
+    'iam:PutUserPolicy',
+    'iam:RemoveUserFromGroup',
+    'iam:ResyncMFADevice',
+    'iam:SetDefaultPolicyVersion',
+    'iam:TagRole',
+    'iam:UpdateAccessKey',
+    'iam:UpdateAssumeRolePolicy',
+    'iam:UpdateLoginProfile',
+    'iam:UpdateRole',
+    'iam:UploadSSHPublicKey',
+    'sts:AssumeRole',
+    'sts:AssumeRoleWithSAML',
+    'sts:AssumeRoleWithWebIdentity',
+    'sso:AttachManagedPolicyToPermissionSet',
+    'sso:CreateAccountAssignment',
+    'sso:CreatePermissionSet',
+    'sso:DeleteAccountAssignment',
+    'sso:ProvisionPermissionSet',
+    'sso:PutInlinePolicyToPermissionSet',
+    'sso:UpdatePermissionSet',
+    'sso-directory:AddMemberToGroup',
+    'sso-directory:CreateUser',
+    'sso-directory:UpdateUser',
+    'identitystore:CreateGroupMembership',
+    'identitystore:CreateUser',
+    'identitystore:DeleteGroupMembership',
+    'identitystore:UpdateUser',
+    'organizations:AttachPolicy',
+    'organizations:CreateAccount',
+    'organizations:DeletePolicy',
+    'organizations:DetachPolicy',
+    'organizations:InviteAccountToOrganization',
+    'organizations:LeaveOrganization',
+    'organizations:MoveAccount',
+    'organizations:RegisterDelegatedAdministrator',
+    'organizations:UpdatePolicy',
+];
+const WRITE_SERVICES = new Set(['iam', 'sso', 'sso-directory', 'identitystore', 'organizations']);
+const READ_PREFIXES = ['get', 'list', 'describe', 'search', 'is', 'generate', 'simulate'];
+/** A literal action of a privileged family: a write of IAM, Identity Center, Identity Store or Organizations, or `sts:AssumeRole*`. */
+function isPrivilegedAction(action) {
+    const [service = '', name = ''] = action.toLowerCase().split(':', 2);
+    if (service === 'sts')
+        return name.startsWith('assumerole');
+    return WRITE_SERVICES.has(service) && !READ_PREFIXES.some((p) => name.startsWith(p));
+}
+/** An IAM action pattern (`*` any run, `?` one character, case-insensitive) as a regular expression. */
+function actionPattern(pattern) {
+    const body = pattern
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.');
+    return new RegExp(`^${body}$`, 'i');
+}
+/** Whether an Action entry may grant a privileged action: a privileged literal, or a wildcard matching a representative one. */
+function actionMayBePrivileged(action) {
+    if (!/[*?]/.test(action))
+        return isPrivilegedAction(action);
+    const pattern = actionPattern(action);
+    return PRIVILEGED_ACTIONS.some((a) => pattern.test(a));
 }
 /**
- * Whether a permission set is administrator-level: one of {@link ADMINISTRATOR_POLICIES} by name or ARN, or an inline
- * policy that allows `*` or `iam:*`. Customer-managed policies live in each account and are not judged here.
+ * An inline policy allows a privileged action: an Allow with `NotAction` (everything but a list, judged privileged
+ * whatever the list), or an Action (string or list) that may match a privileged one. Resources are not judged: a
+ * narrow resource on these actions is rare and cannot be told safe here.
  */
-function isAdministratorPermissionSet(set, configFile) {
-    const managed = set.managedPolicies.map((p) => p.replace(/^arn:aws[a-z-]*:iam::aws:policy\//, ''));
-    if (managed.some((p) => ADMINISTRATOR_POLICIES.includes(p)))
+function inlineAllowsAdministration(document) {
+    const statements = [JSON.parse(document).Statement ?? []].flat();
+    return statements.some((s) => {
+        if (String(s.Effect).toLowerCase() !== 'allow')
+            return false;
+        if (s.NotAction !== undefined)
+            return true;
+        return [s.Action ?? []].flat().some((a) => typeof a !== 'string' || actionMayBePrivileged(a));
+    });
+}
+/** The name of an AWS managed policy (`job-function/Billing`), or undefined for a policy that is not AWS managed. */
+function awsManagedName(nameOrArn) {
+    if (!nameOrArn.startsWith('arn:'))
+        return nameOrArn;
+    return /^arn:aws[a-z-]*:iam::aws:policy\/(.+)$/.exec(nameOrArn)?.[1];
+}
+/**
+ * Whether a permission set is administrator-level (its holders' memberships are privileged): one of
+ * {@link ADMINISTRATOR_POLICIES} (or, when `onManagement`, {@link MANAGEMENT_ADMINISTRATOR_POLICIES}) by name or ARN; a
+ * policy whose content the config does not show (customer-managed, a managed ARN of an account, a boundary that is not
+ * AWS managed), which cannot be judged; or an inline policy that may allow a privileged action.
+ */
+function isAdministratorPermissionSet(set, configFile, onManagement = false) {
+    const privileged = onManagement ? [...ADMINISTRATOR_POLICIES, ...MANAGEMENT_ADMINISTRATOR_POLICIES] : ADMINISTRATOR_POLICIES;
+    const managed = set.managedPolicies.map(awsManagedName);
+    if (managed.some((p) => p === undefined || privileged.includes(p)))
+        return true;
+    if (set.customerManagedPolicies.length > 0)
+        return true;
+    if (set.permissionsBoundary !== undefined && awsManagedName(set.permissionsBoundary) === undefined)
         return true;
     return set.inlinePolicyFile ? inlineAllowsAdministration((0,external_node_fs_.readFileSync)((0,external_node_path_.resolve)((0,external_node_path_.dirname)(configFile), set.inlinePolicyFile), 'utf8')) : false;
 }
-/** The groups the config assigns an administrator-level permission set (on any account): their memberships are privileged. */
+/** Whether an assignment reaches the management account: all accounts, the account by name, or an OU it is in. */
+function reachesManagement(assignment, config) {
+    const management = config.organization.managementAccount;
+    return assignment.allAccounts || assignment.accounts.includes(management.name) || assignment.organizationalUnits.includes(management.organizationalUnit);
+}
+/**
+ * The groups the config assigns an administrator-level permission set (on any account, or on the management account
+ * for {@link MANAGEMENT_ADMINISTRATOR_POLICIES}): their memberships are privileged.
+ */
 function privilegedGroups(config) {
-    const admin = new Set(config.identityCenter.permissionSets.filter((s) => isAdministratorPermissionSet(s, config.sourceFile)).map((s) => s.name));
-    return new Set(config.identityCenter.assignments.filter((a) => admin.has(a.permissionSet)).map((a) => a.group));
+    const sets = new Map(config.identityCenter.permissionSets.map((s) => [s.name, s]));
+    const privileged = (a) => {
+        const set = sets.get(a.permissionSet);
+        // An assignment of an undeclared permission set cannot be judged (config validation refuses it anyway).
+        return set === undefined || isAdministratorPermissionSet(set, config.sourceFile, reachesManagement(a, config));
+    };
+    return new Set(config.identityCenter.assignments.filter(privileged).map((a) => a.group));
 }
 
 ;// CONCATENATED MODULE: ./src/gitops/sync-people.ts
