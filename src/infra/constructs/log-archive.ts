@@ -15,6 +15,18 @@ import { accessLogsBucket } from './access-logs-bucket.js';
  */
 export const ARCHIVE_KEY_PROTECTED_ACTIONS = ['kms:ScheduleKeyDeletion', 'kms:DisableKey', 'kms:PutKeyPolicy', 'kms:DeleteAlias', 'kms:UpdateAlias'] as const;
 
+/** The key-policy statement that denies {@link ARCHIVE_KEY_PROTECTED_ACTIONS} to every principal whose ARN is not `deployer` (a pattern). */
+export function denyKeyDestructionExcept(deployer: string): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'DenyKeyDestructionExceptDeployRole',
+    effect: iam.Effect.DENY,
+    principals: [new iam.AnyPrincipal()],
+    actions: [...ARCHIVE_KEY_PROTECTED_ACTIONS],
+    resources: ['*'],
+    conditions: { ArnNotLike: { 'aws:PrincipalArn': deployer } },
+  });
+}
+
 /**
  * Roles of the log-archive account that may read the archive (decrypt log files, run Athena with encrypted results):
  * Identity Center permission-set roles, and the role the CLI and the console search through.
@@ -197,14 +209,7 @@ function archiveKeyPolicy(stack: Stack, trailArn: string, readers: readonly stri
         actions: ['kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:GetKeyRotationStatus', 'kms:ListResourceTags'],
         resources: ['*'],
       }),
-      new iam.PolicyStatement({
-        sid: 'DenyKeyDestructionExceptDeployRole',
-        effect: iam.Effect.DENY,
-        principals: [new iam.AnyPrincipal()],
-        actions: [...ARCHIVE_KEY_PROTECTED_ACTIONS],
-        resources: ['*'],
-        conditions: { ArnNotLike: { 'aws:PrincipalArn': deployer } },
-      }),
+      denyKeyDestructionExcept(deployer),
       new iam.PolicyStatement({
         sid: 'AllowCloudTrailToEncrypt',
         principals: [new iam.ServicePrincipal('cloudtrail.amazonaws.com')],

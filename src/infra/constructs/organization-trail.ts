@@ -6,7 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { LOG_ARCHIVE_KEY_ALIAS, ORGANIZATION_TRAIL_NAME, TRAIL_LOG_GROUP } from '../../audit/audit-names.js';
-import { ARCHIVE_KEY_PROTECTED_ACTIONS, DEFAULT_ARCHIVE_READERS } from './log-archive.js';
+import { DEFAULT_ARCHIVE_READERS, denyKeyDestructionExcept } from './log-archive.js';
 
 /** CloudWatch Logs retention periods, in days. */
 const RETENTION: Record<number, logs.RetentionDays> = {
@@ -104,16 +104,7 @@ export class OrganizationTrail extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     // Only the deploy path may destroy or re-policy it: a single call from an administrator here no longer can.
-    this.key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'DenyKeyDestructionExceptDeployRole',
-        effect: iam.Effect.DENY,
-        principals: [new iam.AnyPrincipal()],
-        actions: [...ARCHIVE_KEY_PROTECTED_ACTIONS],
-        resources: ['*'],
-        conditions: { ArnNotLike: { 'aws:PrincipalArn': `arn:${stack.partition}:iam::${stack.account}:role/${MANAGEMENT_DEPLOYER_ROLE_PATTERN}` } },
-      }),
-    );
+    this.key.addToResourcePolicy(denyKeyDestructionExcept(`arn:${stack.partition}:iam::${stack.account}:role/${MANAGEMENT_DEPLOYER_ROLE_PATTERN}`));
     // Kept while the trail switches keys: the trail updates after this key (it depends on the log group, which depends on
     // the key), so this grant leaves no moment in which CloudTrail could not encrypt.
     this.key.addToResourcePolicy(
