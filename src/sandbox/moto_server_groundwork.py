@@ -163,12 +163,35 @@ def _stack_instances_account_filter() -> None:
     cfn_models.StackInstances.create_instances = create_instances
 
 
+def _dynamodb_conditional_writes_atomic() -> None:
+    """moto's server answers requests on threads and its DynamoDB checks a ConditionExpression and then writes without a
+    lock, so two parallel conditional updates can both pass a check that DynamoDB passes for one only (40 parallel
+    `wrongAnswers < 5` claims let a 6th through). DynamoDB applies each conditional write atomically: every item write is
+    serialized here, as one lock around the check and the write."""
+    import functools
+    import threading
+
+    from moto.dynamodb import models as ddb_models
+
+    lock = threading.Lock()
+    backend = ddb_models.DynamoDBBackend
+    for name in ("put_item", "update_item", "delete_item", "transact_write_items"):
+        original = getattr(backend, name)
+
+        def locked(self, *args, _original=original, **kwargs):
+            with lock:
+                return _original(self, *args, **kwargs)
+
+        setattr(backend, name, functools.wraps(original)(locked))
+
+
 _kms_key_tags_from_cloudformation()
 _iam_role_tags_without_value()
 _stack_instances_account_filter()
 _change_set_outputs_and_exports()
 _sandbox_log_groups_adopted()
 _outputs_of_unsupported_resources()
+_dynamodb_conditional_writes_atomic()
 
 # The services Groundwork calls: a fork server imports each one's app before it forks, so no emulator it starts pays
 # for the imports (moto imports a service's modules on its first request).
