@@ -173,7 +173,7 @@ def _dynamodb_conditional_writes_atomic() -> None:
 
     from moto.dynamodb import models as ddb_models
 
-    lock = threading.Lock()
+    lock = threading.RLock()  # transact_write_items calls the others
     backend = ddb_models.DynamoDBBackend
     for name in ("put_item", "update_item", "delete_item", "transact_write_items"):
         original = getattr(backend, name)
