@@ -14,7 +14,7 @@ describe('groundwork validate', () => {
   it('exits 0 on the shipped config', async () => {
     const run = await cli(['validate']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/groundwork\.yaml is valid: 4 OUs, 5 accounts/);
+    expect(run.stdout).toMatch(/groundwork\.yaml is valid: 4 OUs, 6 accounts/);
   });
 
   it('prints every error with its position, exit 1, and no stack trace', async () => {
@@ -36,7 +36,7 @@ describe('groundwork validate', () => {
 
   it('puts only JSON on stdout with --json, errors included', async () => {
     const ok = await cli(['validate', '--json']);
-    expect(JSON.parse(ok.stdout)).toMatchObject({ valid: true, accounts: 5 });
+    expect(JSON.parse(ok.stdout)).toMatchObject({ valid: true, accounts: 6 });
     const bad = await cli(['validate', '--json', '--config', '/nonexistent.yaml']);
     expect(bad.code).toBe(1);
     expect(JSON.parse(bad.stdout)).toEqual({

@@ -2,8 +2,15 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { ConfigIssue } from './config-issue.js';
 import { guardrailNames, readGuardrail } from './guardrail-catalog.js';
-import { DENY_NEW_SPEND_POLICY, type GroundworkConfig, type ResolvedAccount, type ResolvedServiceControlPolicy } from './resolved-config.js';
+import {
+  DENY_NEW_SPEND_POLICY,
+  type GroundworkConfig,
+  type ResolvedAccount,
+  type ResolvedResourceControlPolicy,
+  type ResolvedServiceControlPolicy,
+} from './resolved-config.js';
 import type { ParsedConfig } from './schema.js';
+import { DATA_PERIMETER_POLICY, dataPerimeterPolicy } from './security-catalog.js';
 import { didYouMean } from './suggest.js';
 
 /** Step 2: computed defaults (e-mails, environments, budgets) and policy documents read from disk. */
@@ -86,6 +93,10 @@ export function applyDefaults(parsed: ParsedConfig, sourceFile: string): { confi
     });
   }
 
+  const rcps = resourceControlPolicies(parsed, baseDir, issues);
+  const security = parsed.security;
+  const administratorAccount = security.administratorAccount ?? (accounts.some((a) => a.name === 'security') ? 'security' : undefined);
+
   const logArchiveAccount = parsed.audit.logArchiveAccount ?? (accounts.some((a) => a.name === 'log-archive') ? 'log-archive' : undefined);
   const config: GroundworkConfig = {
     ...parsed,
@@ -93,6 +104,50 @@ export function applyDefaults(parsed: ParsedConfig, sourceFile: string): { confi
     sourceFile,
     organization: { ...org, managementAccount, accounts },
     serviceControlPolicies: policies,
+    security: { ...security, administratorAccount, resourceControlPolicyDocuments: rcps },
   };
   return { config, issues };
+}
+
+/** Groundwork's data-perimeter RCP (when on) and the config's own RCPs, read from their files and minified. */
+function resourceControlPolicies(parsed: ParsedConfig, baseDir: string, issues: ConfigIssue[]): ResolvedResourceControlPolicy[] {
+  const rcp = parsed.security.resourceControlPolicies;
+  const resolved: ResolvedResourceControlPolicy[] = [];
+  if (rcp.dataPerimeter) {
+    resolved.push({
+      name: DATA_PERIMETER_POLICY,
+      description: "Groundwork data perimeter: the organization's S3, KMS, Secrets Manager and STS refuse principals from outside it",
+      enabled: true,
+      content: JSON.stringify(dataPerimeterPolicy(rcp.trustedAccounts)),
+      targets: rcp.targets,
+      source: ['security', 'resourceControlPolicies', 'dataPerimeter'],
+    });
+  }
+  rcp.policies.forEach((policy, index) => {
+    const where = ['security', 'resourceControlPolicies', 'policies', index, 'file'];
+    const file = resolve(baseDir, policy.file);
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      issues.push({ path: where, message: `policy file not found: ${file}`, hint: 'paths are relative to the config file' });
+      return;
+    }
+    let content: string;
+    try {
+      content = JSON.stringify(JSON.parse(text));
+    } catch (error) {
+      issues.push({ path: where, message: `policy is not valid JSON: ${(error as Error).message}`, hint: 'fix the JSON document' });
+      return;
+    }
+    resolved.push({
+      name: policy.name,
+      description: policy.description ?? `Groundwork policy from ${policy.file}`,
+      enabled: policy.enabled,
+      content,
+      targets: policy.targets,
+      source: ['security', 'resourceControlPolicies', 'policies', index],
+    });
+  });
+  return resolved;
 }

@@ -4,6 +4,7 @@ import { COGNITO_LIMITS, formatMinutes, INVITATION_DAYS, parseDuration, SIGN_IN_
 import { AWS_LIMITS, AWS_REGIONS, ECS_DEPLOYMENT_CONFIGS } from './aws-limits.js';
 import type { ConfigIssue, PathSegment } from './config-issue.js';
 import { allAccounts, type GroundworkConfig } from './resolved-config.js';
+import { checkSecurity } from './security-rules.js';
 import { didYouMean } from './suggest.js';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -24,6 +25,7 @@ export function checkCrossFieldRules(config: GroundworkConfig): ConfigIssue[] {
   checkIdentityCenter(config, report);
   checkOtherSettings(config, report);
   checkAuth(config, report);
+  issues.push(...checkSecurity(config));
   return issues;
 }
 

@@ -33,6 +33,7 @@ describe('loading the shipped config', () => {
       ['dev', 'Playground', 'aws+dev@example.com'],
       ['cicd', 'CICD', 'aws+cicd@example.com'],
       ['log-archive', 'Security', 'aws+log-archive@example.com'],
+      ['security', 'Security', 'aws+security@example.com'],
     ]);
     expect(config?.identityCenter.permissionSets.map((p) => [p.name, p.sessionDurationHours])).toEqual([
       ['PlatformAdmin', 4],

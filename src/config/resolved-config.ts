@@ -28,11 +28,34 @@ export interface ResolvedServiceControlPolicy {
   readonly attachedByBudgetActionOf?: string;
 }
 
+/** A resource control policy after its document has been built or read and minified. */
+export interface ResolvedResourceControlPolicy {
+  readonly name: string;
+  readonly description: string;
+  readonly enabled: boolean;
+  /** Minified JSON; `{{organizationId}}` stands for the organization ID until plan time. */
+  readonly content: string;
+  readonly targets: { readonly root: boolean; readonly organizationalUnits: readonly string[]; readonly accounts: readonly string[] };
+  /** Where the policy comes from in the config, for error positions. */
+  readonly source: readonly (string | number)[];
+}
+
+/** The security block after defaults: the administrator account resolved and every RCP built. */
+export interface ResolvedSecurity extends Omit<ParsedConfig['security'], 'administratorAccount'> {
+  /**
+   * The member account registered as delegated administrator of the security services; undefined when none is declared
+   * (the management account administers them).
+   */
+  readonly administratorAccount: string | undefined;
+  /** Every resource control policy: Groundwork's data perimeter (when on) and the config's own. */
+  readonly resourceControlPolicyDocuments: readonly ResolvedResourceControlPolicy[];
+}
+
 /** Name of the SCP the Playground guard's budget action attaches. */
 export const DENY_NEW_SPEND_POLICY = 'groundwork-deny-new-spend';
 
 /** The config after all three loading steps; what every layer consumes. */
-export interface GroundworkConfig extends Omit<ParsedConfig, 'organization' | 'serviceControlPolicies'> {
+export interface GroundworkConfig extends Omit<ParsedConfig, 'organization' | 'serviceControlPolicies' | 'security'> {
   /** Absolute path of the file it was loaded from. */
   readonly sourceFile: string;
   readonly organization: Omit<ParsedConfig['organization'], 'accounts' | 'managementAccount'> & {
@@ -40,6 +63,7 @@ export interface GroundworkConfig extends Omit<ParsedConfig, 'organization' | 's
     readonly accounts: readonly ResolvedAccount[];
   };
   readonly serviceControlPolicies: readonly ResolvedServiceControlPolicy[];
+  readonly security: ResolvedSecurity;
 }
 
 /** Every account the config names, management first. */

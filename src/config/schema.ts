@@ -234,6 +234,136 @@ export const DeploySchema = z.strictObject({
     .describe('Operation preferences of every StackSet operation deploy starts.'),
 });
 
+/** GuardDuty protection plans, by the feature names of GuardDuty's organization configuration (`OrgFeature`). */
+export const GUARD_DUTY_PROTECTION_PLANS = [
+  'S3_DATA_EVENTS',
+  'EKS_AUDIT_LOGS',
+  'EBS_MALWARE_PROTECTION',
+  'RDS_LOGIN_EVENTS',
+  'LAMBDA_NETWORK_LOGS',
+  'RUNTIME_MONITORING',
+] as const;
+
+/** Security Hub standards Groundwork can enable, by short name (their ARNs: src/config/security-catalog.ts). */
+export const SECURITY_HUB_STANDARDS = ['FSBP', 'CIS_1_4', 'CIS_3_0', 'NIST_800_53_5', 'PCI_DSS_3_2_1'] as const;
+
+/** Finding severities, as Security Hub labels them (GuardDuty's are mapped onto these). */
+export const FINDING_SEVERITIES = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
+
+export const ResourceControlPolicySchema = z
+  .strictObject({
+    name: resourceName.describe('Policy name in AWS Organizations.'),
+    description: z.string().max(512).optional(),
+    file: z.string().describe('Path to the policy JSON file, relative to this config. `{{organizationId}}` is replaced by the organization ID.'),
+    enabled: z.boolean().default(true).describe('Set false to keep the policy declared but not created.'),
+    targets: PolicyTargetsSchema,
+  })
+  .describe('A resource control policy of your own and where it is attached.');
+
+export const SecuritySchema = z
+  .strictObject({
+    administratorAccount: z
+      .string()
+      .optional()
+      .describe(
+        'Member account registered as delegated administrator of the security services (GuardDuty, Security Hub, Access Analyzer, Config). @default the account named "security", if declared; otherwise the management account administers them',
+      ),
+    rootAccess: z
+      .strictObject({
+        enabled: z
+          .boolean()
+          .default(true)
+          .describe(
+            'Centralized root access: trusted access for IAM, root credentials management and root sessions, so member accounts need no root password or keys. Free. @default true',
+          ),
+      })
+      .prefault({})
+      .describe('Centralized root access for member accounts (IAM).'),
+    accessAnalyzer: z
+      .strictObject({
+        external: z
+          .boolean()
+          .default(true)
+          .describe('The organization external-access analyzer: resources shared outside the organization. Free. @default true'),
+        unused: z
+          .boolean()
+          .default(false)
+          .describe('The organization unused-access analyzer: unused roles, keys and permissions. Priced per role and user analyzed. @default false'),
+        unusedAccessAgeDays: z.number().int().default(90).describe('Days without use after which access counts as unused (1-365). @default 90'),
+      })
+      .prefault({})
+      .describe('IAM Access Analyzer.'),
+    guardDuty: z
+      .strictObject({
+        enabled: z
+          .boolean()
+          .default(true)
+          .describe('GuardDuty in every account and governed region, enabled for new accounts automatically. Priced by the events analyzed. @default true'),
+        protectionPlans: z
+          .array(z.enum(GUARD_DUTY_PROTECTION_PLANS))
+          .default([])
+          .describe(
+            'Opt-in protection plans, each priced on its own: S3_DATA_EVENTS, EKS_AUDIT_LOGS, EBS_MALWARE_PROTECTION, RDS_LOGIN_EVENTS, LAMBDA_NETWORK_LOGS, RUNTIME_MONITORING. @default none',
+          ),
+      })
+      .prefault({})
+      .describe('Amazon GuardDuty threat detection.'),
+    securityHub: z
+      .strictObject({
+        enabled: z.boolean().default(true).describe('Security Hub CSPM with central configuration. Priced per security check. @default true'),
+        standards: z
+          .array(z.enum(SECURITY_HUB_STANDARDS))
+          .default(['FSBP'])
+          .describe(
+            'Standards enabled in every account: FSBP (AWS Foundational Security Best Practices), CIS_1_4, CIS_3_0, NIST_800_53_5, PCI_DSS_3_2_1. @default [FSBP]',
+          ),
+      })
+      .prefault({})
+      .describe('AWS Security Hub CSPM posture checks. Most of its controls read AWS Config recordings.'),
+    config: z
+      .strictObject({
+        enabled: z
+          .boolean()
+          .default(false)
+          .describe(
+            'AWS Config recording in every account and governed region. Priced per configuration item recorded; often the largest of these costs. @default false',
+          ),
+        recordingFrequency: z
+          .enum(['CONTINUOUS', 'DAILY'])
+          .default('CONTINUOUS')
+          .describe('Record every change, or once a day (fewer configuration items, lower cost). @default CONTINUOUS'),
+      })
+      .prefault({})
+      .describe('AWS Config recording.'),
+    resourceControlPolicies: z
+      .strictObject({
+        dataPerimeter: z
+          .boolean()
+          .default(false)
+          .describe(
+            "Groundwork's data-perimeter RCPs: deny access to the organization's S3, KMS, STS and Secrets Manager from outside the organization. Free. @default false",
+          ),
+        targets: PolicyTargetsSchema.prefault({ root: true }).describe('Where the data-perimeter RCPs are attached. @default the organization root'),
+        trustedAccounts: z
+          .array(z.string())
+          .default([])
+          .describe('Account IDs outside the organization that the data perimeter still lets in (a vendor, a partner), 12 digits each. @default none'),
+        policies: z.array(ResourceControlPolicySchema).default([]).describe('Resource control policies of your own.'),
+      })
+      .prefault({})
+      .describe('Resource control policies (RESOURCE_CONTROL_POLICY): a ceiling on what anyone may do to resources in member accounts.'),
+    findings: z
+      .strictObject({
+        minimumSeverity: z
+          .enum(FINDING_SEVERITIES)
+          .default('HIGH')
+          .describe("Findings of this severity or above (GuardDuty, Security Hub, Access Analyzer) are sent to the operators' topic. @default HIGH"),
+      })
+      .prefault({})
+      .describe("Which security findings reach the operators' topic."),
+  })
+  .describe('The security services of the organization, each with its default; costs: `groundwork cost-estimate`.');
+
 /** The whole groundwork.yaml. */
 export const GroundworkConfigSchema = z
   .strictObject({
@@ -247,6 +377,7 @@ export const GroundworkConfigSchema = z
     workloads: WorkloadsSchema.prefault({}),
     auth: AuthSchema.prefault({}),
     deploy: DeploySchema.prefault({}).describe('How `groundwork deploy` rolls the baselines out.'),
+    security: SecuritySchema.prefault({}),
   })
   .describe('Groundwork configuration: one file for the whole AWS foundation.');
 

@@ -27,7 +27,7 @@ describe('setup-groundwork, bundled and run as the runner runs it', () => {
     expect(run.outputs).toEqual({ version, path: root });
     expect(run.exported.GROUNDWORK_HOME).toMatch(/groundwork$/);
     expect(run.path).toEqual([join(run.exported.GROUNDWORK_HOME ?? '', 'bin')]);
-    expect(await validateWith(run.path, run.exported)).toMatch(/^groundwork\.yaml is valid: 4 OUs, 5 accounts/);
+    expect(await validateWith(run.path, run.exported)).toMatch(/^groundwork\.yaml is valid: 4 OUs, 6 accounts/);
   });
 
   it('in a fresh download, installs only the production dependencies (no install scripts) and the pinned Python tools', async () => {
