@@ -6,7 +6,7 @@ import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balan
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import { ClientFactory } from '../../src/aws/client-factory.js';
-import { actionError, keyValueLines, numberInput, sessionClients } from '../../src/delivery/action-io.js';
+import { actionError, booleanInput, keyValueLines, numberInput, sessionClients } from '../../src/delivery/action-io.js';
 import { type ReleaseResult, releaseBlueGreen } from '../../src/delivery/bluegreen.js';
 import { type EcsHooks, stopWithRollback } from '../../src/delivery/codedeploy.js';
 import { commandEnvironment } from '../../src/delivery/command-env.js';
@@ -73,6 +73,7 @@ async function summarize(result: ReleaseResult, region: string): Promise<void> {
         `${result.seconds} s (image ${result.imageSeconds} s)`,
       ],
     ])
+    .addRaw(result.smokeSkipped ? `<p><strong>Smoke check not run:</strong> ${result.smokeSkipped}</p>` : '')
     .addHeading('Stages', 4)
     .addList(
       result.deployment.stages.map((s) => {
@@ -140,6 +141,7 @@ export async function run(): Promise<void> {
           }
         : undefined,
       smokeUrl: core.getInput('smoke-url') || undefined,
+      allowUngated: booleanInput('allow-release-without-smoke-gate', core.getInput('allow-release-without-smoke-gate') || 'false'),
       timeoutMs: numberInput('wait-for-minutes', core.getInput('wait-for-minutes') || '60', 0.1, 360) * 60_000,
       pollMs: numberInput('poll-seconds', core.getInput('poll-seconds') || '15', 1, 300) * 1000,
       signal: cancelled.signal,
@@ -150,6 +152,7 @@ export async function run(): Promise<void> {
       progress: (message) => core.info(message),
     });
     core.saveState('settled', 'true');
+    if (result.smokeSkipped) core.warning(result.smokeSkipped);
     core.setOutput('status', result.deployment.status);
     core.setOutput('image-uri', result.imageUri);
     core.setOutput('image-digest', result.digest);

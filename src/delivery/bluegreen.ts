@@ -23,6 +23,16 @@ export interface ReleaseTarget {
   /** `http(s)://alb-dns:port` of the test listener, when the group has one. */
   readonly testUrl?: string;
   readonly deploymentConfig?: string;
+  /**
+   * The group's `blueGreenDeploymentConfiguration.deploymentReadyOption.actionOnTimeout`: STOP_DEPLOYMENT holds the new
+   * tasks at `Ready` (behind the test listener) until ContinueDeployment, which is where the smoke check runs;
+   * CONTINUE_DEPLOYMENT (CodeDeploy's default when the group sets none) shifts production traffic without waiting.
+   */
+  readonly readyAction: string;
+  /** How long CodeDeploy holds a deployment at `Ready` before stopping it (STOP_DEPLOYMENT only). */
+  readonly readyWaitMinutes?: number;
+  /** The bake: how long the old tasks stay after the shift (`terminateBlueInstancesOnDeploymentSuccess.terminationWaitTimeInMinutes`). */
+  readonly bakeMinutes?: number;
 }
 
 /**
@@ -94,6 +104,7 @@ export async function describeReleaseTarget(
     );
   }
   const testListener = info.loadBalancerInfo?.targetGroupPairInfoList?.[0]?.testTrafficRoute?.listenerArns?.[0];
+  const blueGreen = info.blueGreenDeploymentConfiguration;
   return {
     application,
     group,
@@ -104,7 +115,23 @@ export async function describeReleaseTarget(
     containerPort: port,
     testUrl: testListener && clients.elb ? await listenerUrl(clients.elb, testListener) : undefined,
     deploymentConfig: info.deploymentConfigName,
+    readyAction: blueGreen?.deploymentReadyOption?.actionOnTimeout ?? 'CONTINUE_DEPLOYMENT',
+    readyWaitMinutes: blueGreen?.deploymentReadyOption?.waitTimeInMinutes,
+    bakeMinutes: blueGreen?.terminateBlueInstancesOnDeploymentSuccess?.terminationWaitTimeInMinutes,
   };
+}
+
+/**
+ * Refuses a release whose smoke check could not hold production traffic: the group does not stop at `Ready`, so
+ * CodeDeploy would shift traffic without the check. Returns a warning when the caller accepted releasing without it.
+ */
+export function requireSmokeGate(target: ReleaseTarget, smoke: boolean, allowUngated: boolean): string | undefined {
+  if (!smoke || target.readyAction === 'STOP_DEPLOYMENT') return undefined;
+  const what = `the deployment group ${target.application}/${target.group} has deployment ready option ${target.readyAction}: CodeDeploy shifts production traffic as soon as the new tasks run, without stopping at Ready, so the smoke check cannot run before production traffic`;
+  if (allowUngated) return `${what}; releasing WITHOUT the smoke check, as allow-release-without-smoke-gate says`;
+  throw new GroundworkError('USAGE', `${what}; nothing was deployed`, {
+    hint: "set the group's deployment ready option to STOP_DEPLOYMENT with a wait time (blueGreenDeploymentConfiguration.deploymentReadyOption: actionOnTimeout STOP_DEPLOYMENT, waitTimeInMinutes such as 60; the blue/green workload template does, ReadyWaitMinutes), or set allow-release-without-smoke-gate: true to release without a smoke gate",
+  });
 }
 
 async function listenerUrl(elb: ElasticLoadBalancingV2Client, listenerArn: string): Promise<string | undefined> {
@@ -142,6 +169,8 @@ export interface ReleaseOptions extends Omit<WaitOptions, 'smoke'> {
   readonly smoke?: (baseUrl: string) => Promise<boolean>;
   /** Overrides the test listener's URL for the smoke check. */
   readonly smokeUrl?: string;
+  /** Release even when the group does not stop at `Ready` (the smoke check then does not run, and the result says so). */
+  readonly allowUngated?: boolean;
   /** Told the deployment ID as soon as it exists, so a cancelled job can still stop it (the action's post step). */
   readonly onDeploymentStarted?: (deploymentId: string) => void;
 }
@@ -156,6 +185,8 @@ export interface ReleaseResult {
   readonly taskDefinitionArn: string;
   readonly target: ReleaseTarget;
   readonly deployment: DeploymentOutcome;
+  /** Why the smoke check did not run, when it was set and the group could not hold traffic for it (allowUngated). */
+  readonly smokeSkipped?: string;
   /** Seconds the image step took (reuse: a lookup and a PutImage). */
   readonly imageSeconds: number;
   readonly seconds: number;
@@ -179,6 +210,8 @@ export async function releaseBlueGreen(options: ReleaseOptions): Promise<Release
       hint: 'deploy the blue/green workload template (it has a test listener), or set smoke-url',
     });
   }
+  const smokeSkipped = requireSmokeGate(target, Boolean(options.smoke), options.allowUngated ?? false);
+  if (smokeSkipped) progress(smokeSkipped);
   // Refused unless the commit's image is the digest staging recorded for it (STAGING_RECORD_MISSING / _MISMATCH).
   const promoted = await promoteImage(options.ecr, options.ssm, options.repositoryName, options.commit, options.version);
   progress(
@@ -201,10 +234,11 @@ export async function releaseBlueGreen(options: ReleaseOptions): Promise<Release
   options.onDeploymentStarted?.(deploymentId);
   progress(`deployment ${deploymentId} started (${target.deploymentConfig ?? 'the group’s deployment configuration'})`);
   const smokeUrl = options.smokeUrl || target.testUrl || '';
-  const smoke = options.smoke;
+  const smoke = smokeSkipped ? undefined : options.smoke;
   const deployment = await waitForDeployment(options.codedeploy, deploymentId, {
     ...options,
     smoke: smoke ? () => smoke(smokeUrl) : undefined,
+    bakeMinutes: options.bakeMinutes ?? target.bakeMinutes,
   });
   return {
     version: options.version,
@@ -214,6 +248,7 @@ export async function releaseBlueGreen(options: ReleaseOptions): Promise<Release
     taskDefinitionArn,
     target,
     deployment,
+    ...(smokeSkipped ? { smokeSkipped } : {}),
     imageSeconds,
     seconds: Math.round((now() - started) / 1000),
   };

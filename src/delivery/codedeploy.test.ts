@@ -244,6 +244,91 @@ describe('a blue/green deployment, on recorded CodeDeploy answers (moto keeps ev
     expect(lines).toContain(`${ID} is Stopped: rolled back on request`);
   });
 
+  it('never lets a smoke-gated deployment move production traffic before the smoke check: it stops with rollback, and a success without it is a failure', async () => {
+    // A group that does not stop at Ready (CONTINUE_DEPLOYMENT) goes from the test traffic straight to the shift.
+    const shifting = recorded([
+      { info: { status: 'InProgress' }, events: [['AllowTestTraffic', 'Succeeded']] },
+      {
+        info: { status: 'InProgress' },
+        events: [
+          ['AllowTestTraffic', 'Succeeded'],
+          ['AllowTraffic', 'InProgress'],
+        ],
+      },
+      { info: { status: 'Stopped' }, events: [] },
+    ]);
+    shifting.on(StopDeploymentCommand).resolves({});
+    let ran = false;
+    const smoke = async () => {
+      ran = true;
+      return true;
+    };
+    await expect(waitForDeployment(new CodeDeployClient({}), ID, { ...quick, smoke })).rejects.toThrow(
+      "the release was stopped and rolled back: production traffic started to move before the deployment stopped at Ready, so the smoke check could not run (the group's deployment ready option is not STOP_DEPLOYMENT)",
+    );
+    expect(shifting.commandCalls(StopDeploymentCommand)[0]?.args[0].input).toEqual({ deploymentId: ID, autoRollbackEnabled: true });
+    expect(ran).toBe(false);
+
+    recorded([{ info: { status: 'Succeeded' }, events: [['AllowTraffic', 'Succeeded']] }]);
+    await expect(waitForDeployment(new CodeDeployClient({}), ID, { ...quick, smoke })).rejects.toThrow(
+      `deployment ${ID} shifted production traffic and succeeded without stopping at Ready, so the smoke check never ran`,
+    );
+    expect(ran).toBe(false);
+  });
+
+  it('gives the bake its own budget: a bake longer than what is left of the ready wait ends in success, not a rollback', async () => {
+    // 40 min to the shift, then a 50 min bake: 90 min in all, past a 60 min wait-for-minutes.
+    const minute = 60_000;
+    let clock = 0;
+    const cd = mockClient(CodeDeployClient);
+    cd.on(ListDeploymentTargetsCommand).resolves({ targetIds: ['prod:backend'] });
+    cd.on(StopDeploymentCommand).resolves({});
+    cd.on(ContinueDeploymentCommand).resolves({});
+    const shifted = events(['AllowTraffic', 'Succeeded'], ['AfterAllowTraffic', 'Succeeded']);
+    cd.on(GetDeploymentCommand).callsFake(() => ({
+      deploymentInfo: {
+        status: clock < 20 * minute ? 'InProgress' : clock < 30 * minute ? 'Ready' : clock < 92 * minute ? 'InProgress' : 'Succeeded',
+        blueGreenDeploymentConfiguration: { terminateBlueInstancesOnDeploymentSuccess: { action: 'TERMINATE', terminationWaitTimeInMinutes: 50 } },
+      },
+    }));
+    cd.on(BatchGetDeploymentTargetsCommand).callsFake(() => (clock < 40 * minute ? events(['Install', 'Succeeded']) : shifted));
+    const lines: string[] = [];
+    const outcome = await waitForDeployment(new CodeDeployClient({}), ID, {
+      smoke: async () => true,
+      timeoutMs: 60 * minute,
+      pollMs: minute,
+      now: () => clock,
+      sleep: async (ms) => {
+        clock += ms;
+      },
+      progress: (m) => lines.push(m),
+    });
+    expect(outcome.status).toBe('Succeeded');
+    expect(cd.commandCalls(StopDeploymentCommand)).toHaveLength(0);
+    expect(lines).toContain('production traffic is on the new tasks; bake for 50 min: the old tasks stay until then, and an alarm still rolls back');
+
+    // The bake's budget is the bake plus the grace: a deployment stuck past it is stopped, naming the bake.
+    clock = 0;
+    cd.on(GetDeploymentCommand).callsFake(() => ({
+      deploymentInfo: {
+        status: clock < 20 * minute ? 'InProgress' : clock < 30 * minute ? 'Ready' : clock < 200 * minute ? 'InProgress' : 'Stopped',
+        blueGreenDeploymentConfiguration: { terminateBlueInstancesOnDeploymentSuccess: { action: 'TERMINATE', terminationWaitTimeInMinutes: 50 } },
+      },
+    }));
+    await expect(
+      waitForDeployment(new CodeDeployClient({}), ID, {
+        smoke: async () => true,
+        timeoutMs: 60 * minute,
+        pollMs: minute,
+        settleMs: 200 * minute,
+        now: () => clock,
+        sleep: async (ms) => {
+          clock += ms;
+        },
+      }),
+    ).rejects.toThrow('the release was stopped and rolled back: the bake did not end within 3600 s (the bake and the time allowed to terminate the old tasks)');
+  });
+
   it('refuses to start while another deployment of the group is in progress, naming it', async () => {
     const cd = mockClient(CodeDeployClient);
     cd.on(CreateDeploymentCommand).rejects(Object.assign(new Error('limit'), { name: 'DeploymentLimitExceededException' }));

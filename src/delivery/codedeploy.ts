@@ -85,8 +85,19 @@ export interface DeploymentOutcome {
 export interface WaitOptions {
   /** Runs at the ready stage (new tasks behind the test listener); false stops the deployment with rollback. */
   readonly smoke?: () => Promise<boolean>;
-  /** @default 60 minutes */
+  /**
+   * Longest wait until production traffic is on the new tasks (the ready wait, the smoke check and the shift). The bake
+   * that follows has its own budget: {@link bakeMinutes} plus {@link bakeGraceMs}. @default 60 minutes
+   */
   readonly timeoutMs?: number;
+  /**
+   * The bake (the group's termination wait): after the shift the old tasks stay this long, then are terminated. Used
+   * when the deployment does not say its own (`blueGreenDeploymentConfiguration.terminateBlueInstancesOnDeploymentSuccess`).
+   * @default the deployment's; else {@link timeoutMs}
+   */
+  readonly bakeMinutes?: number;
+  /** Time allowed past the bake for the old tasks to terminate and the deployment to succeed. @default 10 minutes */
+  readonly bakeGraceMs?: number;
   /** @default 15 s */
   readonly pollMs?: number;
   /** Longest wait for a rollback to settle after a stop. @default 10 minutes */
@@ -160,6 +171,9 @@ function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 const FINAL = new Set(['Succeeded', 'Failed', 'Stopped']);
+/** The lifecycle events at and after the production traffic shift, and the statuses that say one has begun. */
+const TRAFFIC_EVENTS = new Set(['BeforeAllowTraffic', 'AllowTraffic', 'AfterAllowTraffic']);
+const SHIFTED = new Set(['InProgress', 'Succeeded']);
 
 /**
  * Stops a deployment with rollback and waits until CodeDeploy reports it settled (or `settleMs` passes), returning the
@@ -206,11 +220,14 @@ export async function waitForDeployment(cd: CodeDeployClient, deploymentId: stri
   const sleep = options.sleep ?? ((ms: number) => abortableSleep(ms, options.signal));
   const now = options.now ?? Date.now;
   const started = now();
+  const timeoutMs = options.timeoutMs ?? 60 * 60_000;
   const seen: string[] = [];
   const timings: Record<string, number> = {};
   let taskSets = '';
   let smoked = false;
-  let baking = false;
+  /** When production traffic reached the new tasks: from then on the bake's budget counts, not the ready wait's. */
+  let bakeStarted: number | undefined;
+  let bakeBudgetMs = 0;
   const stopAndSettle = async (why: string): Promise<never> => {
     progress(`stopping ${deploymentId} with rollback: ${why}`);
     const settleMs = options.signal?.aborted ? (options.cancelSettleMs ?? 5_000) : options.settleMs;
@@ -244,6 +261,23 @@ export async function waitForDeployment(cd: CodeDeployClient, deploymentId: stri
       progress(`task sets: ${taskSets}`);
     }
     const failed = state.events.filter((e) => e.status === 'Failed').map((e) => `${e.name}${e.diagnostics ? ` (${e.diagnostics})` : ''}`);
+    // A smoke check is a gate: a deployment that moves production traffic before it ran is never a success.
+    const shifting = info.status === 'Succeeded' || state.events.some((e) => TRAFFIC_EVENTS.has(e.name) && SHIFTED.has(e.status));
+    if (options.smoke && !smoked && shifting) {
+      if (info.status === 'Succeeded') {
+        throw new GroundworkError(
+          'APPLY_FAILED',
+          `deployment ${deploymentId} shifted production traffic and succeeded without stopping at Ready, so the smoke check never ran`,
+          {
+            details: seen,
+            hint: "production runs the new version unchecked: run the smoke check by hand, and set the deployment group's deployment ready option to STOP_DEPLOYMENT with a wait time",
+          },
+        );
+      }
+      return stopAndSettle(
+        "production traffic started to move before the deployment stopped at Ready, so the smoke check could not run (the group's deployment ready option is not STOP_DEPLOYMENT)",
+      );
+    }
     if (info.status === 'Succeeded') {
       progress('the old tasks are terminated: the release is complete');
       return { deploymentId, status: 'Succeeded', stages: seen, rolledBack: false, timings };
@@ -265,14 +299,18 @@ export async function waitForDeployment(cd: CodeDeployClient, deploymentId: stri
       await cd.send(new ContinueDeploymentCommand({ deploymentId, deploymentWaitType: 'READY_WAIT' }));
       progress('shifting production traffic');
     }
-    if (!baking && state.events.some((e) => e.name === 'AfterAllowTraffic' && e.status === 'Succeeded')) {
-      baking = true;
-      const wait = info.blueGreenDeploymentConfiguration?.terminateBlueInstancesOnDeploymentSuccess?.terminationWaitTimeInMinutes;
+    if (bakeStarted === undefined && state.events.some((e) => e.name === 'AfterAllowTraffic' && e.status === 'Succeeded')) {
+      bakeStarted = now();
+      const wait = info.blueGreenDeploymentConfiguration?.terminateBlueInstancesOnDeploymentSuccess?.terminationWaitTimeInMinutes ?? options.bakeMinutes;
+      bakeBudgetMs = (wait !== undefined ? wait * 60_000 : timeoutMs) + (options.bakeGraceMs ?? 10 * 60_000);
       progress(
         `production traffic is on the new tasks; bake${wait !== undefined ? ` for ${wait} min` : ''}: the old tasks stay until then, and an alarm still rolls back`,
       );
     }
-    if (now() - started > (options.timeoutMs ?? 60 * 60_000)) return stopAndSettle(`no result within ${Math.round((options.timeoutMs ?? 3_600_000) / 1000)} s`);
+    if (bakeStarted === undefined && now() - started > timeoutMs) return stopAndSettle(`no result within ${Math.round(timeoutMs / 1000)} s`);
+    if (bakeStarted !== undefined && now() - bakeStarted > bakeBudgetMs) {
+      return stopAndSettle(`the bake did not end within ${Math.round(bakeBudgetMs / 1000)} s (the bake and the time allowed to terminate the old tasks)`);
+    }
     await sleep(options.pollMs ?? 15_000);
   }
 }

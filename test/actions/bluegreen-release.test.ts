@@ -231,6 +231,33 @@ describe('bluegreen-release, bundled and run as the runner runs it (Node 24), ag
     expect(calls.filter((c) => c.operation === 'CreateDeployment' || c.operation === 'RegisterTaskDefinition')).toEqual([]);
   });
 
+  it('refuses, before deploying anything, a smoke command with a deployment group that does not stop at Ready; the input to accept it releases with a warning', async () => {
+    script = { GetDeployment: [deployment('InProgress'), deployment('Succeeded')] };
+    const smokeLog = join(repo.dir, 'ungated-smoke.txt');
+    const ungated = inputs({ 'codedeploy-deployment-group': production.ungatedGroup, 'smoke-command': `echo ran > ${smokeLog}` });
+    const refused = await runAction('bluegreen-release', ungated, env());
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain(
+      `::error::USAGE: the deployment group ${production.application}/${production.ungatedGroup} has deployment ready option CONTINUE_DEPLOYMENT: CodeDeploy shifts production traffic as soon as the new tasks run, without stopping at Ready, so the smoke check cannot run before production traffic; nothing was deployed (fix: set the group's deployment ready option to STOP_DEPLOYMENT with a wait time`,
+    );
+    expect(refused.stdout).toContain('or set allow-release-without-smoke-gate: true to release without a smoke gate)');
+    const changes = calls.map((c) => c.operation).filter((op) => ['PutImage', 'RegisterTaskDefinition', 'CreateDeployment'].includes(op));
+    expect(changes).toEqual([]);
+
+    const accepted = await runAction('bluegreen-release', { ...ungated, 'allow-release-without-smoke-gate': 'true' }, env());
+    expect(accepted.code).toBe(0);
+    expect(accepted.stdout).toContain(
+      `::warning::the deployment group ${production.application}/${production.ungatedGroup} has deployment ready option CONTINUE_DEPLOYMENT`,
+    );
+    expect(accepted.stdout).toContain('releasing WITHOUT the smoke check, as allow-release-without-smoke-gate says');
+    expect(accepted.summary).toContain('Smoke check not run:');
+    expect(() => readFileSync(smokeLog)).toThrow();
+    expect(accepted.outputs.status).toBe('Succeeded');
+
+    const bad = await runAction('bluegreen-release', { ...ungated, 'allow-release-without-smoke-gate': 'yes' }, env());
+    expect(bad.stdout).toContain('::error::USAGE: input allow-release-without-smoke-gate is "yes"; use true or false');
+  });
+
   it('names the alarm when CodeDeploy rolled back on it', async () => {
     script = {
       GetDeployment: [

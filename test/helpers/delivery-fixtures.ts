@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
-import { CodeDeployClient, CreateApplicationCommand, CreateDeploymentGroupCommand } from '@aws-sdk/client-codedeploy';
+import { type BlueGreenDeploymentConfiguration, CodeDeployClient, CreateApplicationCommand, CreateDeploymentGroupCommand } from '@aws-sdk/client-codedeploy';
 import { CreateSubnetCommand, CreateVpcCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { CreateClusterCommand, CreateServiceCommand, ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import {
@@ -69,6 +69,8 @@ export async function createStagingService(clients: ClientFactory, options: { ac
 export interface ProductionFixture {
   readonly application: string;
   readonly group: string;
+  /** A second group over the same service, made without the template: it does not stop at Ready (CONTINUE_DEPLOYMENT). */
+  readonly ungatedGroup: string;
   readonly testListenerPort: number;
   readonly loadBalancerDns: string;
 }
@@ -125,24 +127,39 @@ export async function createProduction(clients: ClientFactory, accountId?: strin
     }),
   );
   await cd.send(new CreateApplicationCommand({ applicationName: 'backend-prod', computePlatform: 'ECS' }));
-  await cd.send(
-    new CreateDeploymentGroupCommand({
-      applicationName: 'backend-prod',
-      deploymentGroupName: 'backend',
-      serviceRoleArn: `arn:aws:iam::${accountId ?? '123456789012'}:role/codedeploy`,
-      deploymentConfigName: 'CodeDeployDefault.ECSCanary10Percent5Minutes',
-      deploymentStyle: { deploymentType: 'BLUE_GREEN', deploymentOption: 'WITH_TRAFFIC_CONTROL' },
-      ecsServices: [{ clusterName: 'prod', serviceName: 'backend' }],
-      loadBalancerInfo: {
-        targetGroupPairInfoList: [
-          {
-            targetGroups: [{ name: 'prod-blue' }, { name: 'prod-green' }],
-            prodTrafficRoute: { listenerArns: [production] },
-            testTrafficRoute: { listenerArns: [test] },
-          },
-        ],
-      },
-    }),
-  );
-  return { application: 'backend-prod', group: 'backend', testListenerPort: 9000, loadBalancerDns: balancer?.DNSName as string };
+  const deploymentGroup = (deploymentGroupName: string, blueGreenDeploymentConfiguration?: BlueGreenDeploymentConfiguration) =>
+    cd.send(
+      new CreateDeploymentGroupCommand({
+        applicationName: 'backend-prod',
+        deploymentGroupName,
+        serviceRoleArn: `arn:aws:iam::${accountId ?? '123456789012'}:role/codedeploy`,
+        deploymentConfigName: 'CodeDeployDefault.ECSCanary10Percent5Minutes',
+        deploymentStyle: { deploymentType: 'BLUE_GREEN', deploymentOption: 'WITH_TRAFFIC_CONTROL' },
+        ...(blueGreenDeploymentConfiguration ? { blueGreenDeploymentConfiguration } : {}),
+        ecsServices: [{ clusterName: 'prod', serviceName: 'backend' }],
+        loadBalancerInfo: {
+          targetGroupPairInfoList: [
+            {
+              targetGroups: [{ name: 'prod-blue' }, { name: 'prod-green' }],
+              prodTrafficRoute: { listenerArns: [production] },
+              testTrafficRoute: { listenerArns: [test] },
+            },
+          ],
+        },
+      }),
+    );
+  // As the template makes it: held at Ready (ReadyWaitMinutes) for the smoke check, the old tasks kept for the bake (BakeMinutes).
+  await deploymentGroup('backend', {
+    deploymentReadyOption: { actionOnTimeout: 'STOP_DEPLOYMENT', waitTimeInMinutes: 60 },
+    terminateBlueInstancesOnDeploymentSuccess: { action: 'TERMINATE', terminationWaitTimeInMinutes: 10 },
+  });
+  // A group made without the template: CodeDeploy's default ready option, CONTINUE_DEPLOYMENT (no stop at Ready).
+  await deploymentGroup('backend-ungated');
+  return {
+    application: 'backend-prod',
+    group: 'backend',
+    ungatedGroup: 'backend-ungated',
+    testListenerPort: 9000,
+    loadBalancerDns: balancer?.DNSName as string,
+  };
 }
