@@ -105,6 +105,29 @@ describe('backend-staging (reusable) and the backend caller template', () => {
     expect(deploy).toMatchObject({ 'staging-account-id': '${{ inputs.staging-account-id }}', 'deploy-role-name': '${{ inputs.deploy-role-name }}' });
   });
 
+  it('the image job sets up a buildx builder before build-and-push (the default docker driver refuses the registry cache export), pinned by commit SHA', () => {
+    const steps = staging.jobs.image?.steps ?? [];
+    const setup = steps.findIndex((s) => s.uses?.startsWith('docker/setup-buildx-action@'));
+    const build = steps.findIndex((s) => s.uses?.endsWith('/actions/build-and-push'));
+    expect(setup).toBeGreaterThanOrEqual(0);
+    expect(setup).toBeLessThan(build);
+    expect(steps[setup]?.uses).toMatch(/^docker\/setup-buildx-action@[0-9a-f]{40}$/);
+    // Its defaults: a docker-container builder, selected for the following steps.
+    expect(steps[setup]?.with?.driver ?? 'docker-container').toBe('docker-container');
+    expect(steps[setup]?.with?.use ?? true).toBe(true);
+    // The version in a comment next to the SHA, for readers and Dependabot.
+    expect(readFileSync(join(root, '.github/workflows/backend-staging.yml'), 'utf8')).toMatch(/docker\/setup-buildx-action@[0-9a-f]{40} # v\d+\.\d+\.\d+/);
+    // Every workflow that builds an image sets one up.
+    for (const file of workflowFiles) {
+      for (const job of Object.values(read(file).jobs)) {
+        const jobSteps = job.steps ?? [];
+        const builds = jobSteps.findIndex((s) => s.uses !== undefined && ownAction(s.uses) === 'build-and-push');
+        if (builds >= 0)
+          expect({ file, setup: jobSteps.slice(0, builds).some((s) => s.uses?.startsWith('docker/setup-buildx-action@')) }).toEqual({ file, setup: true });
+      }
+    }
+  });
+
   it('deploys one run at a time per environment, never cancelling one in progress', () => {
     expect(staging.jobs.deploy?.concurrency).toEqual({ group: 'groundwork-deploy-${{ inputs.environment }}', 'cancel-in-progress': false });
     expect(staging.jobs.deploy?.environment).toBe('${{ inputs.environment }}');

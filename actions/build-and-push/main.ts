@@ -14,7 +14,8 @@ export async function run(): Promise<void> {
       repositoryName: core.getInput('ecr-repository', { required: true }),
       tag,
       context: core.getInput('context') || '.',
-      dockerfile: core.getInput('dockerfile') || 'Dockerfile',
+      // Empty: the Dockerfile in the context folder (context: service builds service/Dockerfile).
+      dockerfile: core.getInput('dockerfile') || undefined,
       buildArgs: keyValueLines('build-args', core.getInput('build-args')),
       registryCache: booleanInput('registry-cache', core.getInput('registry-cache') || 'true'),
       platform: core.getInput('platform') || 'linux/amd64',

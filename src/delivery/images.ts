@@ -41,6 +41,12 @@ export interface BuildAndPushOptions {
 
 const GIT_SHA = /^[0-9a-f]{7,64}$/;
 
+/**
+ * The tag the registry build cache is exported to (`<repo>:buildcache`). Every build rewrites it, so the repository
+ * template excludes it, and only it, from tag immutability (cloudformation/ecr-repository.json).
+ */
+export const BUILD_CACHE_TAG = 'buildcache';
+
 /** The image with this tag, if the repository has one; a missing repository is a clear error. */
 export async function findImage(
   ecr: ECRClient,
@@ -108,30 +114,41 @@ export async function buildAndPush(options: BuildAndPushOptions): Promise<Pinned
   progress(`logging in to ${registry}`);
   await options.run('docker', ['login', '--username', 'AWS', '--password-stdin', registry], { input: password });
   const context = options.context ?? '.';
+  const cache = options.registryCache ?? true;
+  // docker resolves --file from the working directory, not the context: the default is the context's own Dockerfile.
+  const dockerfile = options.dockerfile || (context === '.' ? 'Dockerfile' : `${context.replace(/\/+$/, '')}/Dockerfile`);
   const args = [
     'buildx',
     'build',
     '--platform',
     options.platform ?? 'linux/amd64',
     '--file',
-    options.dockerfile ?? `${context.replace(/\/$/, '')}/Dockerfile`,
+    dockerfile,
     '--tag',
     `${repositoryUri}:${options.tag}`,
     '--provenance=false',
     ...Object.entries(options.buildArgs ?? {}).flatMap(([key, value]) => ['--build-arg', `${key}=${value}`]),
-    ...((options.registryCache ?? true)
+    ...(cache
       ? [
           '--cache-from',
-          `type=registry,ref=${repositoryUri}:buildcache`,
+          `type=registry,ref=${repositoryUri}:${BUILD_CACHE_TAG}`,
           '--cache-to',
-          `type=registry,ref=${repositoryUri}:buildcache,mode=max,image-manifest=true,oci-mediatypes=true`,
+          `type=registry,ref=${repositoryUri}:${BUILD_CACHE_TAG},mode=max,image-manifest=true,oci-mediatypes=true`,
         ]
       : []),
     '--push',
     context,
   ];
-  progress(`building ${options.dockerfile ?? 'Dockerfile'} and pushing ${repositoryUri}:${options.tag}`);
-  await options.run('docker', args);
+  progress(`building ${dockerfile} and pushing ${repositoryUri}:${options.tag}`);
+  try {
+    await options.run('docker', args);
+  } catch (error) {
+    if (!cache || !(error instanceof GroundworkError)) throw error;
+    throw new GroundworkError(error.code, error.message, {
+      hint: `read docker's output above. If it says the docker driver cannot export a cache, run docker/setup-buildx-action before this step; if the ${BUILD_CACHE_TAG} tag "cannot be overwritten", exclude it from the repository's tag immutability (IMMUTABLE_WITH_EXCLUSION, as cloudformation/ecr-repository.json does); or set registry-cache: false`,
+      cause: error,
+    });
+  }
   const pushed = await findImage(options.ecr, options.repositoryName, options.tag);
   if (!pushed) {
     throw new GroundworkError('AWS_RESOURCE_NOT_FOUND', `docker reported a push, but ECR has no image ${repositoryUri}:${options.tag}`, {

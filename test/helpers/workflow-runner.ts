@@ -104,13 +104,24 @@ export async function runJob(
 ): Promise<JobRun> {
   const steps: Record<string, { outputs: Record<string, string> }> = {};
   const ran: JobRun['steps'] = [];
-  let env = { ...options.env };
+  // The runner's home is the same for every step of a job (runAction gives each action a fresh HOME): docker keeps its
+  // builders there, so a job-wide DOCKER_CONFIG stands in for it.
+  let env: Record<string, string> = { DOCKER_CONFIG: mkdtempSync(join(tmpdir(), 'gw-job-docker-')), ...options.env };
   const scope = () => ({ ...context, steps, env });
   for (const step of job.steps ?? []) {
     if (step.if && evaluateExpression(step.if.replace(/^\$\{\{|\}\}$/g, ''), scope()) !== 'true') continue;
     const name = step.uses ?? step.run ?? '?';
     if (step.uses?.startsWith('actions/checkout@') || step.uses?.startsWith('actions/setup-node@')) {
       ran.push({ name });
+      continue;
+    }
+    if (step.uses?.startsWith('docker/setup-buildx-action@')) {
+      // What the action does with its defaults (driver docker-container, use: true), through the docker on the job's PATH.
+      const driver = step.with?.driver === undefined ? 'docker-container' : interpolate(step.with.driver, scope());
+      const result = await exec('docker', ['buildx', 'create', '--name', 'builder-job', '--driver', driver, '--use'], {
+        env: { ...runnerMachineEnv(), ...env },
+      });
+      ran.push({ name, output: result.stdout + result.stderr });
       continue;
     }
     const own = /^\$\/actions\/([\w-]+)$/.exec(step.uses ?? '')?.[1];

@@ -2,10 +2,11 @@ import { Aws, CfnDeletionPolicy, CfnOutput, CfnParameter, Fn, Stack, type StackP
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
+import { BUILD_CACHE_TAG } from '../../delivery/images.js';
 
 /**
  * The image repository of the cicd account, as a generic StackSet-ready template: immutable tags (a commit SHA names one
- * image forever), scan on push, encryption with its own rotating KMS key, untagged images expired, and pulls allowed only
+ * image forever) except the build cache's, which every build rewrites (IMMUTABLE_WITH_EXCLUSION), scan on push, encryption with its own rotating KMS key, untagged images expired, and pulls allowed only
  * to the listed environment accounts (staging and prod).
  */
 export class EcrRepositoryStack extends Stack {
@@ -61,7 +62,10 @@ export class EcrRepositoryStack extends Stack {
 
     const repository = new ecr.CfnRepository(this, 'Repository', {
       repositoryName: name.valueAsString,
-      imageTagMutability: 'IMMUTABLE',
+      // Every tag is immutable but the registry build cache's: build-and-push exports its cache to REPO:buildcache on each
+      // build, and an immutable repository refuses the second push of that tag (the second staging build failed).
+      imageTagMutability: 'IMMUTABLE_WITH_EXCLUSION',
+      imageTagMutabilityExclusionFilters: [{ imageTagMutabilityExclusionFilterType: 'WILDCARD', imageTagMutabilityExclusionFilterValue: BUILD_CACHE_TAG }],
       imageScanningConfiguration: { scanOnPush: true },
       encryptionConfiguration: { encryptionType: 'KMS', kmsKey: key.attrArn },
       lifecyclePolicy: {

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { SHARED_PATHS } from '../../../test/helpers/paths.js';
 import { authSettings } from '../../auth/pool-spec.js';
 import { loadConfig } from '../../config/load-config.js';
+import { BUILD_CACHE_TAG } from '../../delivery/images.js';
 import { roleAdmits, roleMayCall, roleTrustsPrincipal } from '../../delivery/trust-policy.js';
 import { CDK_BOUNDARY_POLICY } from '../cdk-boundary.js';
 import { lintTemplates } from '../cfn-lint.js';
@@ -426,12 +427,20 @@ describe('ecr-repository.json', () => {
 
   it('keeps tags immutable, scans on push, encrypts with its own rotating key, and expires untagged images', () => {
     expect(repository).toMatchObject({
-      ImageTagMutability: 'IMMUTABLE',
+      ImageTagMutability: 'IMMUTABLE_WITH_EXCLUSION',
       ImageScanningConfiguration: { ScanOnPush: true },
       EncryptionConfiguration: { EncryptionType: 'KMS', KmsKey: { 'Fn::GetAtt': ['Key', 'Arn'] } },
     });
     expect(template.Resources.Key?.Properties.EnableKeyRotation).toBe(true);
     expect(JSON.stringify(repository.LifecyclePolicy)).toContain('untagged');
+  });
+
+  it('excludes only the build cache tag from immutability: every build rewrites REPO:buildcache, so the second build would be refused', () => {
+    // The exact tag build-and-push exports its cache to, and no wildcard that could let a commit SHA tag be rewritten.
+    expect(repository.ImageTagMutabilityExclusionFilters).toEqual([
+      { ImageTagMutabilityExclusionFilterType: 'WILDCARD', ImageTagMutabilityExclusionFilterValue: BUILD_CACHE_TAG },
+    ]);
+    expect(BUILD_CACHE_TAG).toMatch(/^[a-z]+$/);
   });
 
   it('lets only the environment accounts pull, and only pull', () => {
