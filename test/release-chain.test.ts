@@ -209,7 +209,7 @@ describe('a tag on master, from the caller template to production blue/green', (
     const builds = () =>
       readFileSync(log, 'utf8')
         .split('\n')
-        .filter((line) => line.includes('"buildx"')).length;
+        .filter((line) => line.includes('"buildx","build"')).length;
     expect(builds()).toBe(1);
     // Its deploy job deploys that digest to staging (chaining into staging's deploy role) and records it in the cicd
     // account's SSM with the delivery session: the record the release of this commit requires.
