@@ -1,8 +1,15 @@
 #!/usr/bin/env node
 // Runs the TypeScript CLI directly through tsx; there is no build step.
-import { register } from 'tsx/esm/api';
 
-// Groundwork supports Node 20 (ARCHITECTURE.md); the SDK versions are pinned by package-lock.json.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+// Node 24 is the runtime, Node 22 (from 22.12, what the console's Vite needs) still supported: package.json engines.
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 22 || (major === 22 && minor < 12)) {
+  process.stderr.write(
+    `groundwork needs Node.js 22.12 or newer (24 recommended); this is Node.js ${process.versions.node} (${process.execPath}).\n` +
+      'Hint: install Node.js 24 (https://nodejs.org, nvm install 24, or actions/setup-node with node-version: 24).\n',
+  );
+  process.exit(1);
+}
+const { register } = await import('tsx/esm/api');
 register();
 await import('../src/cli/index.ts');

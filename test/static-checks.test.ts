@@ -58,15 +58,20 @@ describe("GitHub's schemas (check-jsonschema)", () => {
     ]);
     expect(result).toEqual({ code: 0, output: expect.stringContaining('ok -- validation done') });
   });
+
+  it('accept the Dependabot config', async () => {
+    const result = await check(tool('check-jsonschema'), ['--builtin-schema', 'vendor.dependabot', '.github/dependabot.yml']);
+    expect(result).toEqual({ code: 0, output: expect.stringContaining('ok -- validation done') });
+  });
 });
 
 describe('zizmor', () => {
-  it('finds nothing in the workflows (offline audits)', async () => {
+  it('finds nothing in the workflows and the Dependabot config (offline audits)', async () => {
     // A folder other than .github/workflows is not collected by zizmor: the caller templates are named one by one.
-    const targets = ['.github/workflows', ...yamlIn('workflows-templates')];
+    const targets = ['.github/workflows', '.github/dependabot.yml', ...yamlIn('workflows-templates')];
     const result = await check(tool('zizmor'), ['--offline', '--no-progress', '--format', 'plain', ...targets]);
     expect(result.output).toMatch(/No findings to report/);
-    for (const file of yamlIn('workflows-templates')) expect(result.output).toContain(`completed ${file}`);
+    for (const file of [...yamlIn('workflows-templates'), '.github/dependabot.yml']) expect(result.output).toContain(`completed ${file}`);
     // zizmor skips a file it cannot parse with only a warning: that must fail here.
     expect(result.output).not.toMatch(/failed to parse/);
     expect(result.code).toBe(0);

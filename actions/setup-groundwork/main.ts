@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as core from '@actions/core';
@@ -43,6 +43,42 @@ function libraryRoot(): { root: string; version: string } {
   return { root, version: pkg.version ?? '0.0.0' };
 }
 
+/** Node.js 22.12 is the oldest Groundwork runs on (package.json engines). */
+export function supportsGroundwork(version: string): boolean {
+  const [major = 0, minor = 0] = version.replace(/^v/, '').split('.').map(Number);
+  return major > 22 || (major === 22 && minor >= 12);
+}
+
+/** The version of the `node` later steps find on PATH, or undefined when there is none. */
+function nodeOnPath(): Promise<string | undefined> {
+  return new Promise((resolvePromise) => {
+    execFile('node', ['--version'], (error, stdout) => resolvePromise(error ? undefined : stdout.trim()));
+  });
+}
+
+/**
+ * `groundwork` in bin/: a link to the entry point when the job's own `node` can run it (the workflow chose that Node),
+ * otherwise a shell script that runs it on the Node this action runs on (the runner's Node 24), so that a runner whose
+ * default Node is older still gets a working CLI.
+ */
+async function linkCli(bin: string, root: string): Promise<string> {
+  const entry = join(root, 'bin', 'groundwork.js');
+  const target = join(bin, 'groundwork');
+  rmSync(target, { force: true });
+  const onPath = await nodeOnPath();
+  if (onPath !== undefined && supportsGroundwork(onPath)) {
+    symlinkSync(entry, target);
+    return `node ${onPath} from PATH`;
+  }
+  const quote = (value: string) => `'${value.replaceAll("'", "'\\''")}'`;
+  writeFileSync(target, `#!/bin/sh\nexec ${quote(process.execPath)} ${quote(entry)} "$@"\n`);
+  chmodSync(target, 0o755);
+  core.warning(
+    `The node on PATH is ${onPath ?? 'missing'}, older than Groundwork's 22.12: groundwork runs on the runner's Node ${process.version} instead (set one up with actions/setup-node, node-version: 24, to choose it).`,
+  );
+  return `the runner's node ${process.version}`;
+}
+
 /** The action: dependencies where the library is, bin/ on PATH, and the Python tools when asked. */
 export async function run(): Promise<void> {
   try {
@@ -57,7 +93,6 @@ export async function run(): Promise<void> {
     }
     const home = join(process.env.RUNNER_TEMP || root, 'groundwork');
     core.exportVariable('GROUNDWORK_HOME', home);
-    core.exportVariable('AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED', 'true');
     if (python) {
       await core.group('cfn-lint and moto (pinned, hash-checked)', () =>
         exec(process.execPath, [join(root, 'bin', 'groundwork.js'), 'emulator', 'install'], { cwd: root, env: { ...process.env, GROUNDWORK_HOME: home } }),
@@ -66,8 +101,8 @@ export async function run(): Promise<void> {
     // `groundwork` on PATH, as npm would link it: the entry point keeps resolving its sources from the library.
     const bin = join(home, 'bin');
     mkdirSync(bin, { recursive: true });
-    rmSync(join(bin, 'groundwork'), { force: true });
-    symlinkSync(join(root, 'bin', 'groundwork.js'), join(bin, 'groundwork'));
+    const runsOn = await linkCli(bin, root);
+    core.info(`groundwork runs on ${runsOn}`);
     core.addPath(bin);
     core.setOutput('version', version);
     core.setOutput('path', root);

