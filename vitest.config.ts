@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import LongestFirstSequencer from './test/helpers/longest-first.js';
 
 export default defineConfig({
   test: {
@@ -11,6 +12,8 @@ export default defineConfig({
     // Many files wait on the emulator (another process), on SDK retry back-off or on polls, not on this CPU: more
     // workers than cores keep both cores busy (measured in docs/benchmarks.md, "The test suite").
     maxWorkers: 4,
+    // The slowest files first (measured durations, test/helpers/file-durations.json), so that no worker runs one alone at the end.
+    sequence: { sequencer: LongestFirstSequencer },
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   },
 });

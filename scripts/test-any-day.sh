@@ -5,6 +5,8 @@
 #   scripts/test-any-day.sh                       every instant below
 #   scripts/test-any-day.sh month-end new-year    only those (names below), or
 #   scripts/test-any-day.sh '2028-02-29 12:00:00' any instant `faketime` reads, in UTC
+#   scripts/test-any-day.sh --jobs 2 A B          two instants at once (each its own vitest with two workers; its
+#                                                 output is printed when it ends): .ci/run does this
 #
 # The clock starts at the instant and runs on, so the "last second" instants cross into the next month (or year)
 # while the tests start: what was computed before the change must agree with what is computed after it.
@@ -51,18 +53,50 @@ instant() {
   esac
 }
 
+jobs=1
+if [ "${1:-}" = --jobs ]; then
+  jobs=${2:?test-any-day: --jobs needs a number, e.g. --jobs 2}
+  [[ $jobs =~ ^[1-9][0-9]*$ ]] || { echo "test-any-day: --jobs must be a whole number from 1, got '$jobs'" >&2; exit 1; }
+  shift 2
+fi
 names=("$@")
 [ ${#names[@]} -gt 0 ] || names=(month-end month-start new-year leap-day 400-days)
 
+# vitest directly, not through npm: nothing else needs to run under the shifted clock.
+run_at() {
+  faketime "$1" node node_modules/vitest/vitest.mjs run "${@:2}" "${FILES[@]}"
+}
+
 failed=()
-for name in "${names[@]}"; do
-  at=$(instant "$name")
-  echo "test-any-day: ${#FILES[@]} files with the clock at $at UTC ($name)"
-  # vitest directly, not through npm: nothing else needs to run under the shifted clock.
-  if ! faketime "$at" node node_modules/vitest/vitest.mjs run "${FILES[@]}"; then
-    failed+=("$name ($at)")
-  fi
-done
+if [ "$jobs" -eq 1 ]; then
+  for name in "${names[@]}"; do
+    at=$(instant "$name")
+    echo "test-any-day: ${#FILES[@]} files with the clock at $at UTC ($name)"
+    run_at "$at" || failed+=("$name ($at)")
+  done
+else
+  # Several instants at once, each with two workers (they wait on the emulator more than on the CPU); each one's
+  # output is kept in a log and printed whole when it ends, so the logs do not interleave.
+  logs=$(mktemp -d)
+  trap 'rm -rf "$logs"' EXIT
+  pids=()
+  for i in "${!names[@]}"; do
+    name=${names[$i]}
+    while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || true; done
+    at=$(instant "$name")
+    echo "test-any-day: ${#FILES[@]} files with the clock at $at UTC ($name), in the background"
+    ( run_at "$at" --maxWorkers=2 >"$logs/$i.log" 2>&1; echo $? >"$logs/$i.rc" ) &
+    pids+=($!)
+  done
+  wait "${pids[@]}" || true
+  for i in "${!names[@]}"; do
+    name=${names[$i]}
+    at=$(instant "$name")
+    echo "test-any-day: ---- $name ($at) ----"
+    cat "$logs/$i.log"
+    [ "$(cat "$logs/$i.rc" 2>/dev/null || echo 1)" = 0 ] || failed+=("$name ($at)")
+  done
+fi
 
 if [ ${#failed[@]} -gt 0 ]; then
   echo "test-any-day: failed at ${failed[*]}" >&2
