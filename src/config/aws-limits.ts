@@ -60,3 +60,21 @@ export const ECS_DEPLOYMENT_CONFIGS = [
   'CodeDeployDefault.ECSLinear10PercentEvery3Minutes',
   'CodeDeployDefault.ECSAllAtOnce',
 ] as const;
+
+/**
+ * The same traffic shift made by ECS's own deployment controller, for each predefined CodeDeploy configuration: ECS's
+ * CANARY and LINEAR strategies take the percentage and the minutes between steps that CodeDeploy's names carry, and
+ * all-at-once is ECS's BLUE_GREEN. (ECS allows a canary of 0.1–100 %, linear steps of 3–100 %, 0–1440 minutes.)
+ */
+export const ECS_SHIFTS: Readonly<
+  Record<(typeof ECS_DEPLOYMENT_CONFIGS)[number], { strategy: 'CANARY' | 'LINEAR' | 'BLUE_GREEN'; percent: number; stepMinutes: number }>
+> = {
+  'CodeDeployDefault.ECSCanary10Percent5Minutes': { strategy: 'CANARY', percent: 10, stepMinutes: 5 },
+  'CodeDeployDefault.ECSCanary10Percent15Minutes': { strategy: 'CANARY', percent: 10, stepMinutes: 15 },
+  'CodeDeployDefault.ECSLinear10PercentEvery1Minutes': { strategy: 'LINEAR', percent: 10, stepMinutes: 1 },
+  'CodeDeployDefault.ECSLinear10PercentEvery3Minutes': { strategy: 'LINEAR', percent: 10, stepMinutes: 3 },
+  'CodeDeployDefault.ECSAllAtOnce': { strategy: 'BLUE_GREEN', percent: 100, stepMinutes: 0 },
+};
+
+/** Longest bake ECS's own blue/green allows (`bakeTimeInMinutes`); Groundwork holds CodeDeploy (which allows 2880) to it too. */
+export const ECS_MAX_BAKE_MINUTES = 1440;

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { COGNITO_LIMITS, formatMinutes, INVITATION_DAYS, parseDuration, SIGN_IN_CODE } from '../auth/limits.js';
-import { AWS_LIMITS, AWS_REGIONS, ECS_DEPLOYMENT_CONFIGS } from './aws-limits.js';
+import { AWS_LIMITS, AWS_REGIONS, ECS_DEPLOYMENT_CONFIGS, ECS_MAX_BAKE_MINUTES } from './aws-limits.js';
 import type { ConfigIssue, PathSegment } from './config-issue.js';
 import { allAccounts, type GroundworkConfig } from './resolved-config.js';
 import { checkSecurity } from './security-rules.js';
@@ -464,8 +464,15 @@ function releaseRules(
       `use one of ${ECS_DEPLOYMENT_CONFIGS.join(', ')}`,
     );
   }
-  if (release.bakeMinutes < 0 || release.bakeMinutes > 2880)
-    report(['bakeMinutes'], `${release.bakeMinutes} minutes is out of range`, 'use 0 to 2880 minutes (2 days)');
+  // One limit for both strategies, so that a team can move between them without changing the bake (and the template's
+  // BakeMinutes has one range).
+  if (release.bakeMinutes < 0 || release.bakeMinutes > ECS_MAX_BAKE_MINUTES) {
+    report(
+      ['bakeMinutes'],
+      `${release.bakeMinutes} minutes is out of range`,
+      `use 0 to ${ECS_MAX_BAKE_MINUTES} minutes (24 hours: the longest bake ECS's own blue/green allows)`,
+    );
+  }
   if (release.readyWaitMinutes < 1 || release.readyWaitMinutes > 2880)
     report(['readyWaitMinutes'], `${release.readyWaitMinutes} minutes is out of range`, 'use 1 to 2880 minutes');
   if (release.testListenerPort < 1 || release.testListenerPort > 65535 || [80, 443].includes(release.testListenerPort)) {

@@ -194,11 +194,45 @@ describe('rejecting cross-field problems', () => {
       expect.stringMatching(
         /release\.deploymentConfig: "CodeDeployDefault\.AllAtOnce" is not a predefined ECS deployment configuration \(use one of CodeDeployDefault\.ECSCanary10Percent5Minutes/,
       ),
-      expect.stringMatching(/release\.bakeMinutes: 3000 minutes is out of range \(use 0 to 2880 minutes/),
+      expect.stringMatching(
+        /release\.bakeMinutes: 3000 minutes is out of range \(use 0 to 1440 minutes \(24 hours: the longest bake ECS's own blue\/green allows/,
+      ),
       expect.stringMatching(/release\.testListenerPort: 443 cannot be the test listener's port/),
       expect.stringMatching(/release\.testTrafficCidr: "0\.0\.0\.0\/0" opens the test listener to the world/),
       expect.stringMatching(/release\.extraAlarmArns\[0\]: "backend-errors" is not a CloudWatch alarm ARN/),
     ]);
+  });
+
+  it('takes ECS blue/green as the release strategy unless codedeploy is asked for', () => {
+    const ecs = checkConfigText(shipped.replace('      strategy: ecs\n', ''), FILE);
+    expect(ecs.issues).toEqual([]);
+    expect(ecs.config?.workloads.backendService?.release.strategy).toBe('ecs');
+    const codedeploy = checkConfigText(shipped.replace('strategy: ecs', 'strategy: codedeploy').replace('bakeMinutes: 10', 'bakeMinutes: 1440'), FILE);
+    expect(codedeploy.issues).toEqual([]);
+    expect(codedeploy.config?.workloads.backendService?.release.strategy).toBe('codedeploy');
+  });
+
+  it('rejects an unknown release strategy, and a bake longer than ECS allows under either strategy, all at once, with the value, the range and the fix', () => {
+    const errors = errorsOf(shipped.replace('strategy: ecs', 'strategy: lambda'));
+    expect(errors).toEqual([
+      expect.stringMatching(
+        /^groundwork\.yaml:\d+:\d+ workloads\.backendService\.release\.strategy: "lambda" is not a release strategy \(use ecs for ECS's own blue\/green, or codedeploy/,
+      ),
+    ]);
+    for (const strategy of ['ecs', 'codedeploy']) {
+      const both = errorsOf(
+        shipped
+          .replace('strategy: ecs', `strategy: ${strategy}`)
+          .replace('bakeMinutes: 10', 'bakeMinutes: 2000')
+          .replace('testListenerPort: 9000', 'testListenerPort: 80'),
+      );
+      expect(both).toEqual([
+        expect.stringMatching(
+          /release\.bakeMinutes: 2000 minutes is out of range \(use 0 to 1440 minutes \(24 hours: the longest bake ECS's own blue\/green allows/,
+        ),
+        expect.stringMatching(/release\.testListenerPort: 80 cannot be the test listener's port/),
+      ]);
+    }
   });
 
   it("rejects auth values outside Cognito's ranges, each with the range and unit and its position", () => {

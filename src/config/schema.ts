@@ -134,7 +134,18 @@ export const CostSchema = z.strictObject({
     .describe('Days the generated monthly statements are kept in their bucket. @default 400 (13 months and a little)'),
 });
 
+/** Who runs a production blue/green release: ECS's own deployment controller, or CodeDeploy for ECS. */
+export const RELEASE_STRATEGIES = ['ecs', 'codedeploy'] as const;
+
 export const ReleaseSchema = z.strictObject({
+  strategy: z
+    .enum(RELEASE_STRATEGIES, {
+      error: (issue) => `${JSON.stringify(issue.input)} is not a release strategy (use ecs for ECS's own blue/green, or codedeploy for CodeDeploy for ECS)`,
+    })
+    .default('ecs')
+    .describe(
+      "Who runs the blue/green release: ecs (ECS's own blue/green, with a pause hook after test traffic for the smoke check) or codedeploy (CodeDeploy for ECS). @default ecs",
+    ),
   tagPattern: z
     .string()
     .default('v*')
@@ -142,8 +153,14 @@ export const ReleaseSchema = z.strictObject({
   deploymentConfig: z
     .string()
     .default('CodeDeployDefault.ECSCanary10Percent5Minutes')
-    .describe('How CodeDeploy shifts production traffic: one of the predefined ECS configurations.'),
-  bakeMinutes: z.number().int().default(10).describe('Minutes the old tasks stay after the shift, while alarms can still roll back (0–2880).'),
+    .describe(
+      'How production traffic shifts: one of the predefined CodeDeploy ECS configurations; with strategy ecs the same shift is made by ECS (Canary → CANARY, Linear → LINEAR, AllAtOnce → BLUE_GREEN).',
+    ),
+  bakeMinutes: z
+    .number()
+    .int()
+    .default(10)
+    .describe('Minutes the old tasks stay after the shift, while alarms can still roll back (0–1440, the most ECS allows; the same for codedeploy).'),
   readyWaitMinutes: z
     .number()
     .int()
@@ -171,7 +188,7 @@ export const BackendServiceSchema = z.strictObject({
   cpu: z.number().int().default(256).describe('Fargate CPU units of a task: 256, 512, 1024, 2048, 4096, 8192 or 16384.'),
   memoryMiB: z.number().int().default(512).describe('Memory of a task in MiB, within what Fargate allows for the CPU.'),
   desiredCount: z.number().int().default(2).describe('Tasks running in each environment.'),
-  release: ReleaseSchema.default(ReleaseSchema.parse({})).describe('Production releases: blue/green through CodeDeploy, on tags.'),
+  release: ReleaseSchema.default(ReleaseSchema.parse({})).describe("Production releases: blue/green on tags, through ECS's own controller or CodeDeploy."),
 });
 
 export const AuthEnvironmentSchema = z.strictObject({

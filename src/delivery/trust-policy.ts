@@ -18,6 +18,8 @@ export interface TemplateContext {
   readonly region?: string;
   /** The template's Conditions section. */
   readonly conditions?: Readonly<Record<string, unknown>>;
+  /** The template's Mappings section, for Fn::FindInMap. */
+  readonly mappings?: Readonly<Record<string, Readonly<Record<string, Readonly<Record<string, unknown>>>>>>;
 }
 
 /** What `Ref: AWS::NoValue` resolves to: the list item or property holding it is removed, as CloudFormation does. */
@@ -50,7 +52,7 @@ function truth(expression: unknown, ctx: TemplateContext): boolean {
 }
 
 /**
- * Resolves Ref (AWS::NoValue removes what holds it), Fn::Join, Fn::Sub, Fn::If, Fn::Split, Fn::Select and Fn::GetAtt (as a
+ * Resolves Ref (AWS::NoValue removes what holds it), Fn::Join, Fn::Sub, Fn::If, Fn::Split, Fn::Select, Fn::FindInMap and Fn::GetAtt (as a
  * placeholder `{Resource.Attribute}`, which matches no real value) in a template value.
  */
 export function resolveValue(value: unknown, ctx: TemplateContext): unknown {
@@ -62,11 +64,21 @@ export function resolveValue(value: unknown, ctx: TemplateContext): unknown {
     const [key] = keys as [string];
     const arg = o[key] as unknown[];
     if (key === 'Ref') return o.Ref === 'AWS::NoValue' ? NO_VALUE : pseudo(String(o.Ref), ctx);
-    if (key === 'Fn::Join') return (resolveValue(arg[1], ctx) as unknown[]).map(String).join(String(arg[0]));
+    if (key === 'Fn::Join') {
+      // A Ref to a CommaDelimitedList parameter is a list; given here as its comma-separated text.
+      const items = resolveValue(arg[1], ctx);
+      return (Array.isArray(items) ? items : String(items).split(',')).map(String).join(String(arg[0]));
+    }
     // A resource's attribute is known only once deployed: a placeholder that equals no real ARN or value.
     if (key === 'Fn::GetAtt') return `{${[arg].flat().join('.')}}`;
     if (key === 'Fn::If') return condition(String(arg[0]), ctx) ? resolveValue(arg[1], ctx) : resolveValue(arg[2], ctx);
     if (key === 'Fn::Split') return String(resolveValue(arg[1], ctx)).split(String(arg[0]));
+    if (key === 'Fn::FindInMap') {
+      const [map, top, second] = arg.map((a) => String(resolveValue(a, ctx)));
+      const found = ctx.mappings?.[map ?? '']?.[top ?? '']?.[second ?? ''];
+      if (found === undefined) throw new Error(`Fn::FindInMap: ${map}/${top}/${second} is not in the template's Mappings`);
+      return found;
+    }
     if (key === 'Fn::Select') return (resolveValue(arg[1], ctx) as unknown[])[Number(resolveValue(arg[0], ctx))];
     if (key === 'Fn::Sub') {
       const [text, vars] = typeof o[key] === 'string' ? [o[key] as string, {}] : (arg as [string, Record<string, unknown>]);
@@ -113,6 +125,7 @@ export interface SynthesizedTemplate {
   readonly Parameters?: Readonly<Record<string, unknown>>;
   readonly Resources: Record<string, { Properties: Record<string, unknown>; Condition?: string }>;
   readonly Conditions?: Record<string, unknown>;
+  readonly Mappings?: TemplateContext['mappings'];
 }
 
 type Statement = Record<string, unknown>;
@@ -124,7 +137,12 @@ function roleProperty(template: SynthesizedTemplate, roleLogicalId: string, prop
     const value = (p as { Default?: unknown } | undefined)?.Default;
     return value === undefined ? [] : [[name, String(value)]];
   });
-  const full = { ...ctx, parameters: { ...Object.fromEntries(defaults), ...ctx.parameters }, conditions: template.Conditions ?? {} };
+  const full = {
+    ...ctx,
+    parameters: { ...Object.fromEntries(defaults), ...ctx.parameters },
+    conditions: template.Conditions ?? {},
+    mappings: template.Mappings,
+  };
   const role = template.Resources[roleLogicalId];
   if (!role) throw new Error(`the template has no resource ${roleLogicalId}`);
   if (role.Condition && !condition(role.Condition, full))

@@ -18,6 +18,7 @@ export function workloadParameters(backend: BackendService, environment: string,
   const release = backend.release;
   return {
     ...common,
+    ReleaseStrategy: release.strategy,
     DeploymentConfig: release.deploymentConfig,
     BakeMinutes: String(release.bakeMinutes),
     ReadyWaitMinutes: String(release.readyWaitMinutes),

@@ -41,7 +41,7 @@ const TEMPLATES: readonly {
     Stack: WorkloadStack,
     props: { blueGreen: true },
     description:
-      'Groundwork: a production workload released blue/green: ECS Fargate behind an ALB with a test listener, CodeDeploy with alarms and auto-rollback, and its deploy role',
+      "Groundwork: a production workload released blue/green: ECS Fargate behind an ALB with a test listener, ECS's own blue/green with a pause hook for the smoke check (or CodeDeploy), alarms and auto-rollback, and its deploy role",
   },
   {
     file: 'foundation-bootstrap.json',

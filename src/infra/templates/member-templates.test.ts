@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -6,7 +6,7 @@ import { SHARED_PATHS } from '../../../test/helpers/paths.js';
 import { authSettings } from '../../auth/pool-spec.js';
 import { loadConfig } from '../../config/load-config.js';
 import { BUILD_CACHE_TAG } from '../../delivery/images.js';
-import { roleAdmits, roleMayCall, roleTrustsPrincipal } from '../../delivery/trust-policy.js';
+import { resolveValue, roleAdmits, roleMayCall, roleTrustsPrincipal, type TemplateContext } from '../../delivery/trust-policy.js';
 import { CDK_BOUNDARY_POLICY } from '../cdk-boundary.js';
 import { lintTemplates } from '../cfn-lint.js';
 import { authParameters, githubOidcParameters, workloadParameters } from '../template-parameters.js';
@@ -527,15 +527,112 @@ describe('workload.json: a staging environment for the backend service', () => {
   });
 });
 
-describe('workload-bluegreen.json: production, released blue/green through CodeDeploy', () => {
+describe('workload-bluegreen.json: production, released blue/green by ECS (default) or CodeDeploy', () => {
   const template = byFile('workload-bluegreen.json');
   type Statement = { Sid: string; Action: string | string[]; Resource: unknown };
   const props = (id: string) => template.Resources[id]?.Properties as Record<string, unknown>;
+  /** A resource as CloudFormation would create it with these parameters (defaults for the rest), or undefined when its condition is false. */
+  const resolved = (id: string, parameters: Record<string, string> = {}) => {
+    const defaults = Object.fromEntries(
+      Object.entries(template.Parameters as Record<string, { Default?: unknown }>).flatMap(([k, p]) =>
+        p.Default === undefined ? [] : [[k, String(p.Default)]],
+      ),
+    );
+    // A Ref to a resource resolves to a placeholder of its name, which matches no real value.
+    const refs = Object.fromEntries(Object.keys(template.Resources).map((id) => [id, `{${id}}`]));
+    const ctx: TemplateContext = {
+      parameters: { ...refs, ReleaseRoleArn: 'arn:aws:iam::222222222222:role/groundwork-release', ImageAccountId: '222222222222', ...defaults, ...parameters },
+      conditions: template.Conditions,
+      mappings: (template as unknown as { Mappings: TemplateContext['mappings'] }).Mappings,
+    };
+    const resource = template.Resources[id];
+    if (!resource) throw new Error(`no resource ${id}`);
+    if (resource.Condition && !resolveValue({ 'Fn::If': [resource.Condition, true, false] }, ctx)) return undefined;
+    return resolveValue(resource.Properties, ctx) as Record<string, unknown>;
+  };
 
-  it('runs the service under the CODE_DEPLOY controller, with no ECS circuit breaker (CodeDeploy decides)', () => {
-    expect(props('Service')).toMatchObject({ DeploymentController: { Type: 'CODE_DEPLOY' } });
-    expect(props('Service').DeploymentConfiguration).toBeUndefined();
-    expect(JSON.stringify(props('Service').LoadBalancers)).toContain('"Ref":"Targets"');
+  it("runs the service under ECS's own blue/green by default: the shift of DeploymentConfig, the bake, the alarms, and a PAUSE hook after test traffic that rolls back on its timeout", () => {
+    const service = resolved('Service');
+    expect(service).toMatchObject({
+      DeploymentController: { Type: 'ECS' },
+      DeploymentConfiguration: {
+        Strategy: 'CANARY',
+        CanaryConfiguration: { CanaryPercent: 10, CanaryBakeTimeInMinutes: 5 },
+        BakeTimeInMinutes: '10',
+        Alarms: { Enable: true, Rollback: true },
+        LifecycleHooks: [
+          { TargetType: 'PAUSE', LifecycleStages: ['POST_TEST_TRAFFIC_SHIFT'], TimeoutConfiguration: { TimeoutInMinutes: '30', Action: 'ROLLBACK' } },
+        ],
+      },
+      LoadBalancers: [
+        {
+          ContainerName: 'app',
+          TargetGroupArn: expect.any(String),
+          AdvancedConfiguration: { RoleArn: '{EcsLoadBalancerRole.Arn}' },
+        },
+      ],
+    });
+    const configuration = (service as { DeploymentConfiguration: Record<string, unknown> }).DeploymentConfiguration;
+    expect(configuration.LinearConfiguration).toBeUndefined();
+    expect((configuration.Alarms as { AlarmNames: unknown[] }).AlarmNames).toHaveLength(4);
+    expect(
+      (resolved('Service', { ExtraAlarmNames: 'latency' }) as { DeploymentConfiguration: { Alarms: { AlarmNames: unknown[] } } }).DeploymentConfiguration.Alarms
+        .AlarmNames,
+    ).toHaveLength(5);
+    // The same shifts as CodeDeploy's configurations.
+    expect(resolved('Service', { DeploymentConfig: 'CodeDeployDefault.ECSLinear10PercentEvery3Minutes' })).toMatchObject({
+      DeploymentConfiguration: { Strategy: 'LINEAR', LinearConfiguration: { StepPercent: 10, StepBakeTimeInMinutes: 3 } },
+    });
+    const allAtOnce = resolved('Service', { DeploymentConfig: 'CodeDeployDefault.ECSAllAtOnce' }) as { DeploymentConfiguration: Record<string, unknown> };
+    expect(allAtOnce.DeploymentConfiguration.Strategy).toBe('BLUE_GREEN');
+    expect(allAtOnce.DeploymentConfiguration.CanaryConfiguration).toBeUndefined();
+    // ECS moves the two listener rules: production forwards to blue, the test listener to green, each on the stack's own listener.
+    expect(JSON.stringify(props('Service').LoadBalancers)).toContain('"AlternateTargetGroupArn":{"Ref":"GreenTargets"}');
+    expect(JSON.stringify(props('Service').LoadBalancers)).toContain('"ProductionListenerRule":{"Ref":"ProductionRule"}');
+    expect(JSON.stringify(props('Service').LoadBalancers)).toContain('"TestListenerRule":{"Ref":"TestRule"}');
+    expect(props('ProductionRule')).toMatchObject({
+      ListenerArn: { 'Fn::If': ['Https', { Ref: 'HttpsListener' }, { Ref: 'Http' }] },
+      Actions: [{ Type: 'forward', TargetGroupArn: { Ref: 'Targets' } }],
+    });
+    expect(props('TestRule')).toMatchObject({ ListenerArn: { Ref: 'TestListener' }, Actions: [{ Type: 'forward', TargetGroupArn: { Ref: 'GreenTargets' } }] });
+    expect(resolved('EcsLoadBalancerRole')).toMatchObject({
+      AssumeRolePolicyDocument: {
+        Statement: [{ Principal: { Service: 'ecs.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': '111111111111' } } }],
+      },
+      ManagedPolicyArns: ['arn:aws:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers'],
+    });
+    // No CodeDeploy with ECS's own blue/green.
+    for (const id of ['Application', 'DeploymentGroup', 'CodeDeployRole']) expect(resolved(id)).toBeUndefined();
+  });
+
+  it('runs the service under the CODE_DEPLOY controller with ReleaseStrategy codedeploy, with no ECS deployment configuration, listener rules or ECS role', () => {
+    const codedeploy = { ReleaseStrategy: 'codedeploy' };
+    const service = resolved('Service', codedeploy) as Record<string, unknown>;
+    expect(service.DeploymentController).toEqual({ Type: 'CODE_DEPLOY' });
+    expect(service.DeploymentConfiguration).toBeUndefined();
+    expect(service.LoadBalancers).toEqual([{ ContainerName: 'app', ContainerPort: '8080', TargetGroupArn: expect.any(String) }]);
+    for (const id of ['ProductionRule', 'TestRule', 'EcsLoadBalancerRole']) expect(resolved(id, codedeploy)).toBeUndefined();
+    expect(resolved('DeploymentGroup', codedeploy)).toBeDefined();
+    expect(template.Parameters.ReleaseStrategy).toMatchObject({ Default: 'ecs', AllowedValues: ['ecs', 'codedeploy'] });
+  });
+
+  it("has every ECS property it sets in cfn-lint's own AWS::ECS::Service schema (the pinned cfn-lint knows them all)", () => {
+    const schemas = join(SHARED_PATHS.venv, 'lib');
+    const python = readdirSync(schemas).find((d) => d.startsWith('python'));
+    const providers = join(schemas, python ?? '', 'site-packages/cfnlint/data/schemas');
+    const hash = (JSON.parse(readFileSync(join(providers, 'providers/us-east-1.json'), 'utf8')) as Record<string, string>)['AWS::ECS::Service'];
+    const schema = JSON.parse(readFileSync(join(providers, 'resources', `${hash}.json`), 'utf8')) as {
+      definitions: Record<string, { properties: Record<string, unknown> }>;
+    };
+    const has = (definition: string, properties: string[]) =>
+      expect(properties.filter((p) => !(p in (schema.definitions[definition]?.properties ?? {})))).toEqual([]);
+    has('DeploymentConfiguration', ['Strategy', 'BakeTimeInMinutes', 'CanaryConfiguration', 'LinearConfiguration', 'Alarms', 'LifecycleHooks']);
+    has('DeploymentLifecycleHook', ['TargetType', 'LifecycleStages', 'TimeoutConfiguration']);
+    has('HookTimeoutConfig', ['TimeoutInMinutes', 'Action']);
+    has('LoadBalancer', ['AdvancedConfiguration']);
+    has('AdvancedConfiguration', ['AlternateTargetGroupArn', 'ProductionListenerRule', 'TestListenerRule', 'RoleArn']);
+    has('CanaryConfiguration', ['CanaryPercent', 'CanaryBakeTimeInMinutes']);
+    has('LinearConfiguration', ['StepPercent', 'StepBakeTimeInMinutes']);
   });
 
   it('has blue and green target groups, the production listener and a test listener that is not open to the world', () => {
@@ -558,7 +655,8 @@ describe('workload-bluegreen.json: production, released blue/green through CodeD
     expect(template.Parameters.TestTrafficCidr).toMatchObject({ Default: '10.0.0.0/16' });
   });
 
-  it('has a deployment group that shifts by the configured configuration, waits for the release at the test listener, bakes, and rolls back on failure and on alarm', () => {
+  it('has a deployment group (strategy codedeploy) that shifts by the configured configuration, waits for the release at the test listener, bakes, and rolls back on failure and on alarm', () => {
+    expect(template.Resources.DeploymentGroup?.Condition).toBe('CodeDeployRelease');
     const group = props('DeploymentGroup');
     expect(group).toMatchObject({
       DeploymentConfigName: { Ref: 'DeploymentConfig' },
@@ -588,11 +686,15 @@ describe('workload-bluegreen.json: production, released blue/green through CodeD
   });
 
   it('lets only the release role assume the deploy role, which may release through this group and pass the two task roles, nothing else', () => {
-    const role = props('DeployRole') as {
-      AssumeRolePolicyDocument: { Statement: Record<string, unknown>[] };
-      Policies: { PolicyDocument: { Statement: Statement[] } }[];
-    };
-    expect(role.AssumeRolePolicyDocument.Statement).toEqual([{ Effect: 'Allow', Principal: { AWS: { Ref: 'ReleaseRoleArn' } }, Action: 'sts:AssumeRole' }]);
+    const roleWith = (parameters: Record<string, string>) =>
+      resolved('DeployRole', parameters) as {
+        AssumeRolePolicyDocument: { Statement: Record<string, unknown>[] };
+        Policies: { PolicyDocument: { Statement: Statement[] } }[];
+      };
+    const role = roleWith({ ReleaseStrategy: 'codedeploy' });
+    expect(role.AssumeRolePolicyDocument.Statement).toEqual([
+      { Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::222222222222:role/groundwork-release' }, Action: 'sts:AssumeRole' },
+    ]);
     const statements = role.Policies[0]?.PolicyDocument.Statement ?? [];
     expect(statements.map((s) => s.Sid)).toEqual([
       'TaskDefinitions',
@@ -604,14 +706,39 @@ describe('workload-bluegreen.json: production, released blue/green through CodeD
       'PassTheTaskRoles',
     ]);
     const actions = statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
-    expect(actions).not.toContain('ecs:UpdateService');
     expect(actions.filter((a) => a.startsWith('codedeploy:'))).not.toContain('codedeploy:*');
-    expect(JSON.stringify(statements[1]?.Resource)).toContain(':deploymentgroup:${App}/${Group}');
-    expect(props('CodeDeployRole')).toMatchObject({
+    expect(actions.filter((a) => a.includes('ServiceDeployment'))).toEqual([]);
+    expect(JSON.stringify(statements[1]?.Resource)).toContain(':deploymentgroup:');
+    expect(resolved('CodeDeployRole', { ReleaseStrategy: 'codedeploy' })).toMatchObject({
       AssumeRolePolicyDocument: {
-        Statement: [{ Principal: { Service: 'codedeploy.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } }],
+        Statement: [{ Principal: { Service: 'codedeploy.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': '111111111111' } } }],
       },
     });
+    // With ECS's own blue/green: the service's deployments (list, describe, continue at the pause hook, stop), no CodeDeploy.
+    const ecsStatements = roleWith({}).Policies[0]?.PolicyDocument.Statement ?? [];
+    expect(ecsStatements.map((s) => s.Sid)).toEqual([
+      'TaskDefinitions',
+      'ReleaseThroughTheService',
+      'ItsServiceDeployments',
+      'TheTestListenerRule',
+      'TheService',
+      'TheTestListenerUrl',
+      'PassTheTaskRoles',
+    ]);
+    expect(ecsStatements.flatMap((s) => [s.Action].flat()).filter((a) => a.startsWith('codedeploy:'))).toEqual([]);
+    const ecs = {
+      parameters: { ReleaseRoleArn: 'arn:aws:iam::222222222222:role/groundwork-release', ImageAccountId: '222222222222', Cluster: 'prod' },
+      region: 'eu-west-1',
+    };
+    const deployment = 'arn:aws:ecs:eu-west-1:111111111111:service-deployment/prod/backend-service/EZe5RNVLH6PPzHXINuP28';
+    const other = 'arn:aws:ecs:eu-west-1:111111111111:service-deployment/prod/billing/EZe5RNVLH6PPzHXINuP28';
+    expect(roleMayCall(template, 'DeployRole', 'ecs:ContinueServiceDeployment', deployment, ecs, {})).toBe(true);
+    expect(roleMayCall(template, 'DeployRole', 'ecs:DescribeServiceDeployments', deployment, ecs, {})).toBe(true);
+    expect(roleMayCall(template, 'DeployRole', 'ecs:ContinueServiceDeployment', other, ecs, {})).toBe(false);
+    expect(roleMayCall(template, 'DeployRole', 'ecs:ListServiceDeployments', 'arn:aws:ecs:eu-west-1:111111111111:service/prod/backend-service', ecs, {})).toBe(
+      true,
+    );
+    expect(roleMayCall(template, 'DeployRole', 'codedeploy:CreateDeployment', '*', ecs, {})).toBe(false);
   });
 
   it('keeps the staging template rolling, with its delivery role', () => {

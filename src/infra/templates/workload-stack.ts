@@ -23,7 +23,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import type { Construct } from 'constructs';
-import { ECS_DEPLOYMENT_CONFIGS } from '../../config/aws-limits.js';
+import { ECS_DEPLOYMENT_CONFIGS, ECS_SHIFTS } from '../../config/aws-limits.js';
 
 /** A target group of the service's tasks (blue, and in production green too): IP targets checked on the health path. */
 function serviceTargets(scope: Construct, id: string, vpcId: string, port: number, healthPath: string): elbv2.CfnTargetGroup {
@@ -45,9 +45,10 @@ function serviceTargets(scope: Construct, id: string, vpcId: string, port: numbe
 /** Properties of {@link WorkloadStack}. */
 export interface WorkloadStackProps extends StackProps {
   /**
-   * Blue/green through CodeDeploy (production): the CODE_DEPLOY deployment controller, blue and green target groups, a
-   * test listener, the CodeDeploy application and deployment group with alarms and auto-rollback, and a deploy role that
-   * only the cicd release role may assume and that may only deploy through that group.
+   * Blue/green (production): blue and green target groups, a test listener, alarms, and, by the ReleaseStrategy
+   * parameter, ECS's own blue/green (the ECS controller with a PAUSE hook at POST_TEST_TRAFFIC_SHIFT, listener rules
+   * and the role ECS moves them with) or CodeDeploy (the CODE_DEPLOY controller, the application and deployment group
+   * with auto-rollback); a deploy role that only the cicd release role may assume and that may only release this service.
    * @default false (rolling ECS deployments with the circuit breaker, for staging)
    */
   readonly blueGreen?: boolean;
@@ -425,6 +426,7 @@ export class WorkloadStack extends Stack {
             https,
             productionListener: Fn.conditionIf(https.logicalId, httpsListener.ref, http.ref).toString(),
             serviceArn,
+            containerName: 'app',
           }),
           passRoles,
         ]
@@ -467,8 +469,9 @@ export class WorkloadStack extends Stack {
 
   /**
    * The blue/green half of production: the green target group, the test listener (reachable only from TestTrafficCidr),
-   * alarms on each target group, and the CodeDeploy application and deployment group with auto-rollback on failure and
-   * on alarm. Returns the deploy role's statements for releasing through that group.
+   * alarms on each target group, and by ReleaseStrategy either ECS's own blue/green on the service (listener rules, the
+   * ECS load balancer role, the deployment configuration with the pause hook) or the CodeDeploy application and
+   * deployment group with auto-rollback on failure and on alarm. Returns the deploy role's statements for either.
    */
   private blueGreen(props: {
     environment: string;
@@ -485,6 +488,7 @@ export class WorkloadStack extends Stack {
     https: CfnCondition;
     productionListener: string;
     serviceArn: string;
+    containerName: string;
   }): Record<string, unknown>[] {
     const p = (name: string, options: ConstructorParameters<typeof CfnParameter>[2]) => new CfnParameter(this, name, options);
     const config = p('DeploymentConfig', {
@@ -497,8 +501,9 @@ export class WorkloadStack extends Stack {
       type: 'Number',
       default: 10,
       minValue: 0,
-      maxValue: 2880,
-      description: 'Minutes the old tasks stay after the shift (alarms still roll back) before they are terminated.',
+      maxValue: 1440,
+      description:
+        "Minutes the old tasks stay after the shift (alarms still roll back) before they are terminated; at most 1440 (ECS's limit, kept for CodeDeploy too).",
     });
     const readyWait = p('ReadyWaitMinutes', {
       type: 'Number',
@@ -541,6 +546,25 @@ export class WorkloadStack extends Stack {
       description: 'Names of CloudWatch alarms of this account and region that also roll a release back (comma-separated); empty for none.',
     });
     const hasExtra = new CfnCondition(this, 'HasExtraAlarms', { expression: Fn.conditionNot(Fn.conditionEquals(Fn.join('', extraAlarms.valueAsList), '')) });
+    const strategy = p('ReleaseStrategy', {
+      type: 'String',
+      default: 'ecs',
+      allowedValues: ['ecs', 'codedeploy'],
+      description:
+        "Who runs the release: ecs (ECS's own blue/green; a pause hook after test traffic waits for the release's smoke check) or codedeploy (CodeDeploy for ECS).",
+    });
+    const ecsRelease = new CfnCondition(this, 'EcsRelease', { expression: Fn.conditionEquals(strategy.valueAsString, 'ecs') });
+    const codeDeployRelease = new CfnCondition(this, 'CodeDeployRelease', { expression: Fn.conditionEquals(strategy.valueAsString, 'codedeploy') });
+    // The same shift as the CodeDeploy configuration, made by ECS (src/config/aws-limits.ts, ECS_SHIFTS).
+    const shifts = new CfnMapping(this, 'EcsShift', {
+      mapping: Object.fromEntries(
+        Object.entries(ECS_SHIFTS).map(([name, shift]) => [name, { Strategy: shift.strategy, Percent: shift.percent, StepMinutes: shift.stepMinutes }]),
+      ),
+      lazy: false,
+    });
+    const shift = (key: 'Strategy' | 'Percent' | 'StepMinutes') => shifts.findInMap(config.valueAsString, key);
+    const canary = new CfnCondition(this, 'EcsCanary', { expression: Fn.conditionEquals(shift('Strategy'), 'CANARY') });
+    const linear = new CfnCondition(this, 'EcsLinear', { expression: Fn.conditionEquals(shift('Strategy'), 'LINEAR') });
 
     const green = serviceTargets(this, 'GreenTargets', props.vpc.vpcId, props.port, props.healthPath);
     props.albSg.addIngressRule(ec2.Peer.ipv4(testCidr.valueAsString), ec2.Port.tcp(testPort.valueAsNumber), 'the test listener, from TestTrafficCidr only');
@@ -616,6 +640,80 @@ export class WorkloadStack extends Stack {
     });
     extra.cfnOptions.condition = hasExtra;
 
+    // ECS's own blue/green: a listener rule on each listener (ECS moves them between the two target groups), the role ECS
+    // changes them with, and the service's deployment configuration with the pause hook after test traffic.
+    const productionRule = new elbv2.CfnListenerRule(this, 'ProductionRule', {
+      listenerArn: props.productionListener,
+      priority: 1,
+      conditions: [{ field: 'path-pattern', pathPatternConfig: { values: ['/*'] } }],
+      actions: [{ type: 'forward', targetGroupArn: props.blue.ref }],
+    });
+    productionRule.cfnOptions.condition = ecsRelease;
+    const testRule = new elbv2.CfnListenerRule(this, 'TestRule', {
+      listenerArn: testListener.ref,
+      priority: 1,
+      conditions: [{ field: 'path-pattern', pathPatternConfig: { values: ['/*'] } }],
+      actions: [{ type: 'forward', targetGroupArn: green.ref }],
+    });
+    testRule.cfnOptions.condition = ecsRelease;
+    const ecsRole = new iam.CfnRole(this, 'EcsLoadBalancerRole', {
+      description: "ECS moves this service's listener rules between its blue and green target groups during a release",
+      assumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { Service: 'ecs.amazonaws.com' },
+            Action: 'sts:AssumeRole',
+            Condition: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+          },
+        ],
+      },
+      managedPolicyArns: [Fn.sub('arn:${AWS::Partition}:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers')],
+    });
+    ecsRole.cfnOptions.condition = ecsRelease;
+    Validations.of(ecsRole).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers]',
+      reason:
+        "the policy AWS documents for ECS's blue/green infrastructure role (describe and modify listeners, rules and target groups); only ECS of this account may assume the role, and the service names only this stack's rules and target groups",
+    });
+    props.service.deploymentController = Fn.conditionIf(
+      ecsRelease.logicalId,
+      { Type: 'ECS' },
+      { Type: 'CODE_DEPLOY' },
+    ) as unknown as ecs.CfnService.DeploymentControllerProperty;
+    props.service.deploymentConfiguration = Fn.conditionIf(
+      ecsRelease.logicalId,
+      {
+        Strategy: shift('Strategy'),
+        BakeTimeInMinutes: bake.valueAsNumber,
+        CanaryConfiguration: Fn.conditionIf(canary.logicalId, { CanaryPercent: shift('Percent'), CanaryBakeTimeInMinutes: shift('StepMinutes') }, Aws.NO_VALUE),
+        LinearConfiguration: Fn.conditionIf(linear.logicalId, { StepPercent: shift('Percent'), StepBakeTimeInMinutes: shift('StepMinutes') }, Aws.NO_VALUE),
+        Alarms: { AlarmNames: [...alarmNames, Fn.conditionIf(hasExtra.logicalId, extra.ref, Aws.NO_VALUE)], Enable: true, Rollback: true },
+        // The release's smoke check runs while this hook waits; no answer within ReadyWaitMinutes rolls the release back.
+        LifecycleHooks: [
+          {
+            TargetType: 'PAUSE',
+            LifecycleStages: ['POST_TEST_TRAFFIC_SHIFT'],
+            TimeoutConfiguration: { TimeoutInMinutes: readyWait.valueAsNumber, Action: 'ROLLBACK' },
+          },
+        ],
+      },
+      Aws.NO_VALUE,
+    ) as unknown as ecs.CfnService.DeploymentConfigurationProperty;
+    props.service.loadBalancers = [
+      {
+        containerName: props.containerName,
+        containerPort: props.port,
+        targetGroupArn: props.blue.ref,
+        advancedConfiguration: Fn.conditionIf(
+          ecsRelease.logicalId,
+          { AlternateTargetGroupArn: green.ref, ProductionListenerRule: productionRule.ref, TestListenerRule: testRule.ref, RoleArn: ecsRole.attrArn },
+          Aws.NO_VALUE,
+        ) as unknown as ecs.CfnService.AdvancedConfigurationProperty,
+      },
+    ];
+
     const codeDeployRole = new iam.CfnRole(this, 'CodeDeployRole', {
       description: 'CodeDeploy shifts traffic between the task sets of this service',
       assumeRolePolicyDocument: {
@@ -636,10 +734,12 @@ export class WorkloadStack extends Stack {
       reason:
         'the policy AWS documents for the CodeDeploy ECS service role (task sets, listener rules, hook Lambdas named CodeDeployHook_*, alarms); only CodeDeploy of this account may assume the role',
     });
+    codeDeployRole.cfnOptions.condition = codeDeployRelease;
     const application = new codedeploy.CfnApplication(this, 'Application', {
       applicationName: Fn.sub('${Env}-${Service}', { Env: props.environment, Service: props.serviceName }),
       computePlatform: 'ECS',
     });
+    application.cfnOptions.condition = codeDeployRelease;
     const group = new codedeploy.CfnDeploymentGroup(this, 'DeploymentGroup', {
       applicationName: application.ref,
       deploymentGroupName: props.serviceName,
@@ -671,12 +771,25 @@ export class WorkloadStack extends Stack {
       },
     });
 
+    group.cfnOptions.condition = codeDeployRelease;
     const groupArn = Fn.sub('arn:${AWS::Partition}:codedeploy:${AWS::Region}:${AWS::AccountId}:deploymentgroup:${App}/${Group}', {
       App: application.ref,
       Group: group.ref,
     });
-    new CfnOutput(this, 'CodeDeployApplication', { value: application.ref, description: 'codedeploy-application of the release workflow' });
-    new CfnOutput(this, 'CodeDeployDeploymentGroup', { value: group.ref, description: 'codedeploy-deployment-group of the release workflow' });
+    new CfnOutput(this, 'CodeDeployApplication', {
+      value: application.ref,
+      description: 'codedeploy-application of the release workflow (strategy codedeploy)',
+      condition: codeDeployRelease,
+    });
+    new CfnOutput(this, 'CodeDeployDeploymentGroup', {
+      value: group.ref,
+      description: 'codedeploy-deployment-group of the release workflow (strategy codedeploy)',
+      condition: codeDeployRelease,
+    });
+    new CfnOutput(this, 'EcsServiceName', {
+      value: props.service.attrName,
+      description: 'service of the release workflow (strategy ecs); cluster is ClusterName',
+    });
     new CfnOutput(this, 'TestUrl', {
       value: Fn.sub('${Scheme}://${Dns}:${Port}', {
         Scheme: Fn.conditionIf(props.https.logicalId, 'https', 'http').toString(),
@@ -685,34 +798,50 @@ export class WorkloadStack extends Stack {
       }),
       description: 'the test listener: the new version before production traffic moves',
     });
+    // Each strategy's statements only with that strategy.
+    const onlyWith = (when: CfnCondition, statement: Record<string, unknown>) =>
+      Fn.conditionIf(when.logicalId, statement, Aws.NO_VALUE) as unknown as Record<string, unknown>;
     return [
-      {
-        Sid: 'ReleaseThroughTheGroup',
+      onlyWith(ecsRelease, { Sid: 'ReleaseThroughTheService', Effect: 'Allow', Action: 'ecs:ListServiceDeployments', Resource: props.serviceArn }),
+      onlyWith(ecsRelease, {
+        Sid: 'ItsServiceDeployments',
         Effect: 'Allow',
-        Action: [
-          'codedeploy:CreateDeployment',
-          'codedeploy:GetDeployment',
-          'codedeploy:GetDeploymentGroup',
-          'codedeploy:ListDeployments',
-          'codedeploy:ListDeploymentTargets',
-          'codedeploy:BatchGetDeploymentTargets',
-          'codedeploy:ContinueDeployment',
-          'codedeploy:StopDeployment',
-        ],
-        Resource: groupArn,
-      },
-      {
-        Sid: 'TheApplicationRevision',
-        Effect: 'Allow',
-        Action: ['codedeploy:RegisterApplicationRevision', 'codedeploy:GetApplicationRevision'],
-        Resource: Fn.sub('arn:${AWS::Partition}:codedeploy:${AWS::Region}:${AWS::AccountId}:application:${App}', { App: application.ref }),
-      },
-      {
-        Sid: 'TheDeploymentConfig',
-        Effect: 'Allow',
-        Action: 'codedeploy:GetDeploymentConfig',
-        Resource: Fn.sub('arn:${AWS::Partition}:codedeploy:${AWS::Region}:${AWS::AccountId}:deploymentconfig:${Config}', { Config: config.valueAsString }),
-      },
+        Action: ['ecs:DescribeServiceDeployments', 'ecs:ContinueServiceDeployment', 'ecs:StopServiceDeployment'],
+        Resource: Fn.sub('arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:service-deployment/${Cluster}/${Service}/*', {
+          Cluster: props.cluster.ref,
+          Service: props.serviceName,
+        }),
+      }),
+      onlyWith(ecsRelease, { Sid: 'TheTestListenerRule', Effect: 'Allow', Action: 'elasticloadbalancing:DescribeRules', Resource: '*' }),
+      ...[
+        {
+          Sid: 'ReleaseThroughTheGroup',
+          Effect: 'Allow',
+          Action: [
+            'codedeploy:CreateDeployment',
+            'codedeploy:GetDeployment',
+            'codedeploy:GetDeploymentGroup',
+            'codedeploy:ListDeployments',
+            'codedeploy:ListDeploymentTargets',
+            'codedeploy:BatchGetDeploymentTargets',
+            'codedeploy:ContinueDeployment',
+            'codedeploy:StopDeployment',
+          ],
+          Resource: groupArn,
+        },
+        {
+          Sid: 'TheApplicationRevision',
+          Effect: 'Allow',
+          Action: ['codedeploy:RegisterApplicationRevision', 'codedeploy:GetApplicationRevision'],
+          Resource: Fn.sub('arn:${AWS::Partition}:codedeploy:${AWS::Region}:${AWS::AccountId}:application:${App}', { App: application.ref }),
+        },
+        {
+          Sid: 'TheDeploymentConfig',
+          Effect: 'Allow',
+          Action: 'codedeploy:GetDeploymentConfig',
+          Resource: Fn.sub('arn:${AWS::Partition}:codedeploy:${AWS::Region}:${AWS::AccountId}:deploymentconfig:${Config}', { Config: config.valueAsString }),
+        },
+      ].map((statement) => onlyWith(codeDeployRelease, statement)),
       { Sid: 'TheService', Effect: 'Allow', Action: 'ecs:DescribeServices', Resource: props.serviceArn },
       {
         Sid: 'TheTestListenerUrl',
