@@ -101,7 +101,7 @@ describe('groundwork up (npm start)', () => {
         names.push(...(page.Accounts ?? []).map((a) => a.Name as string));
       layout[ou.Name as string] = names.sort();
     }
-    expect(layout).toEqual({ Stage: ['prod', 'staging'], Playground: ['dev'], CICD: ['cicd'], Security: ['log-archive'] });
+    expect(layout).toEqual({ Stage: ['prod', 'staging'], Playground: ['dev'], CICD: ['cicd'], Security: ['log-archive', 'security'] });
   });
 
   it('then plan --detailed-exitcode exits 0', () => {

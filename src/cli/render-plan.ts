@@ -27,6 +27,10 @@ export function renderPlan(plan: Plan): string {
     lines.push('', 'Needs attention:');
     for (const finding of plan.attention) lines.push(`  ! ${finding.message}`);
   }
+  if (plan.notEmulated && plan.notEmulated.length > 0) {
+    lines.push('', 'Not emulated in the sandbox (on AWS, apply does this):');
+    for (const finding of plan.notEmulated) lines.push(`  ? ${finding.kind} ${finding.name}: ${finding.message}`);
+  }
   if (plan.unmanaged.length > 0) {
     lines.push('', 'Unmanaged (not in the config, left alone):');
     for (const finding of plan.unmanaged) lines.push(`  · ${finding.kind} ${finding.name}`);

@@ -35,6 +35,7 @@ export async function buildPlan(kinds: readonly AnyKind[], emit: ProgressListene
   const changes: Change[] = [];
   const unmanaged: Finding[] = [];
   const attention: Finding[] = [];
+  const notEmulated: Finding[] = [];
   const idsByKind = new Map<string, string[]>();
   const usedIds = new Set<string>();
 
@@ -89,7 +90,7 @@ export async function buildPlan(kinds: readonly AnyKind[], emit: ProgressListene
       if (live !== undefined) matched.add(live);
       for (const outcome of kind.diff(item, live)) {
         if (isChangeSpec(outcome)) add(outcome, item);
-        else attention.push({ ...outcome, kind: kind.kind });
+        else (outcome.notEmulated ? notEmulated : attention).push({ ...outcome, kind: kind.kind });
       }
     }
     for (const item of actual) {
@@ -108,7 +109,7 @@ export async function buildPlan(kinds: readonly AnyKind[], emit: ProgressListene
   for (const { change, wanted } of pendingRequires) {
     (change as { requires: readonly string[] }).requires = [...new Set(wanted.flatMap(resolveRequirement))].filter((id) => id !== change.id);
   }
-  return { changes, unmanaged, attention };
+  return { changes, unmanaged, attention, ...(notEmulated.length > 0 ? { notEmulated } : {}) };
 }
 
 /** The plan as the contract's JSON: `{"changes":[{"action","kind","name","details"}], "unmanaged":[…], "attention":[…]}`. */
@@ -117,5 +118,6 @@ export function planToJson(plan: Plan): Record<string, unknown> {
     changes: plan.changes.map((c) => ({ action: c.action, kind: c.kind, name: c.name, details: c.details })),
     unmanaged: plan.unmanaged.map((f) => ({ kind: f.kind, name: f.name, message: f.message })),
     attention: plan.attention.map((f) => ({ kind: f.kind, name: f.name, message: f.message })),
+    ...(plan.notEmulated ? { notEmulated: plan.notEmulated.map((f) => ({ kind: f.kind, name: f.name, message: f.message })) } : {}),
   };
 }

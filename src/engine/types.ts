@@ -23,6 +23,11 @@ export interface Finding {
   readonly name: string;
   readonly message: string;
   readonly group: string;
+  /**
+   * Set on what the sandbox's emulator cannot do: the message says what AWS would do. Reported apart, never as a
+   * change or as needing attention.
+   */
+  readonly notEmulated?: boolean;
 }
 
 /** The full result of planning. */
@@ -32,6 +37,8 @@ export interface Plan {
   readonly unmanaged: readonly Finding[];
   /** Things that need a person: shown with `!`. */
   readonly attention: readonly Finding[];
+  /** In the sandbox, what the emulator cannot show, each with what AWS would do. */
+  readonly notEmulated?: readonly Finding[];
 }
 
 /** Typed progress events; the CLI renders them, tests collect them. */

@@ -101,7 +101,7 @@ describe('Identity Center through plan/apply', () => {
     expect(names.sort()).toEqual(['BackendDevelopers', 'Developers', 'Operators']);
     expect(await liveAssignments()).toEqual(
       [
-        ...['management', 'prod', 'staging', 'dev', 'cicd', 'log-archive'].map((a) => `Operators · PlatformAdmin · ${a}`),
+        ...['management', 'prod', 'staging', 'dev', 'cicd', 'log-archive', 'security'].map((a) => `Operators · PlatformAdmin · ${a}`),
         'Operators · Billing · management',
         'Developers · Developer · dev',
         'Developers · ReadOnly · staging',

@@ -18,6 +18,9 @@ export class OrgRegistry {
   readonly policyIds = new Map<string, string>();
   /** Target ID → policy names attached there (every SCP, managed or not, FullAWSAccess included). */
   readonly attachmentsByTarget = new Map<string, Set<string>>();
+  /** Resource control policies by name, and their attachments per target (RCPFullAWSAccess included): kept apart from SCPs. */
+  readonly rcpIds = new Map<string, string>();
+  readonly rcpAttachmentsByTarget = new Map<string, Set<string>>();
 
   /** The root ID, which exists once the organization does. */
   root(): string {
@@ -39,8 +42,8 @@ export class OrgRegistry {
     return id;
   }
 
-  policy(name: string): string {
-    const id = this.policyIds.get(name);
+  policy(name: string, ids: ReadonlyMap<string, string> = this.policyIds): string {
+    const id = ids.get(name);
     if (!id) throw new GroundworkError('APPLY_FAILED', `policy "${name}" does not exist yet`, { hint: 're-run apply' });
     return id;
   }

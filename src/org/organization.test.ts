@@ -60,7 +60,7 @@ describe('applying the default organization', () => {
     expect(t.ous.Stage?.accounts).toEqual(['prod', 'staging']);
     expect(t.ous.Playground?.accounts).toEqual(['dev']);
     expect(t.ous.CICD?.accounts).toEqual(['cicd']);
-    expect(t.ous.Security?.accounts).toEqual(['log-archive']);
+    expect(t.ous.Security?.accounts).toEqual(['log-archive', 'security']);
     expect(t.rootPolicies).toEqual([
       'FullAWSAccess',
       'groundwork-deny-leave-organization',

@@ -11,6 +11,7 @@ import { isError } from '../../aws/aws-error.js';
 import { retrying } from '../../engine/retry.js';
 import type { ResourceKind } from '../../engine/types.js';
 import type { OrgContext } from '../org-context.js';
+import { SERVICE_ACCESS_NOT_EMULATED, securityTrustedServices } from './security-kinds.js';
 
 interface LiveOrganization {
   readonly id: string;
@@ -80,14 +81,18 @@ export function organizationKind(ctx: OrgContext): ResourceKind<{ featureSet: 'A
   };
 }
 
-/** Policy types enabled on the root: service control policies and tag policies. */
+/** Policy types enabled on the root: service control policies and tag policies, and resource control policies when the config has one. */
 export function policyTypeKind(ctx: OrgContext): ResourceKind<{ type: PolicyType }, { type: string; status: string }> {
   const { registry, orgs, orgsOnce } = ctx;
   return {
     kind: 'policy-type',
     dependsOn: ['organization'],
     identity: (item) => item.type,
-    desired: () => [{ type: 'SERVICE_CONTROL_POLICY' }, { type: 'TAG_POLICY' }],
+    desired: () => [
+      { type: 'SERVICE_CONTROL_POLICY' },
+      { type: 'TAG_POLICY' },
+      ...(ctx.config.security.resourceControlPolicyDocuments.some((p) => p.enabled) ? [{ type: 'RESOURCE_CONTROL_POLICY' as const }] : []),
+    ],
     async read() {
       if (!registry.rootId) return [];
       const roots = await orgs.send(new ListRootsCommand({}));
@@ -122,14 +127,19 @@ export function policyTypeKind(ctx: OrgContext): ResourceKind<{ type: PolicyType
 /** Services Groundwork relies on, with trusted access in the organization. */
 export const TRUSTED_SERVICES = ['cloudtrail.amazonaws.com', 'sso.amazonaws.com', 'account.amazonaws.com', 'access-analyzer.amazonaws.com'] as const;
 
-/** Trusted access for the services later features need (organization trail, Identity Center, account management, Access Analyzer). */
+/**
+ * Trusted access for the services later features need (organization trail, Identity Center, account management, Access
+ * Analyzer) and for the security services the config turns on (IAM for centralized root access, GuardDuty, Security
+ * Hub, AWS Config).
+ */
 export function trustedAccessKind(ctx: OrgContext): ResourceKind<{ principal: string }, { principal: string }> {
   const { registry, orgs, orgsOnce } = ctx;
+  const sandbox = ctx.clients.settings.target === 'sandbox';
   return {
     kind: 'trusted-access',
     dependsOn: ['organization'],
     identity: (item) => item.principal,
-    desired: () => TRUSTED_SERVICES.map((principal) => ({ principal })),
+    desired: () => [...TRUSTED_SERVICES, ...securityTrustedServices(ctx.config)].map((principal) => ({ principal })),
     async read() {
       if (!registry.organizationId) return [];
       const principals: { principal: string }[] = [];
@@ -140,6 +150,16 @@ export function trustedAccessKind(ctx: OrgContext): ResourceKind<{ principal: st
     },
     diff(desired, actual) {
       if (actual) return [];
+      if (sandbox && SERVICE_ACCESS_NOT_EMULATED.includes(desired.principal)) {
+        return [
+          {
+            name: desired.principal,
+            message: `moto's Organizations does not accept ${desired.principal}; on AWS apply enables its trusted access`,
+            group: 'Organization',
+            notEmulated: true,
+          },
+        ];
+      }
       return [
         {
           action: 'create',

@@ -1,10 +1,10 @@
 import { AttachPolicyCommand, DetachPolicyCommand } from '@aws-sdk/client-organizations';
 import { isError } from '../../aws/aws-error.js';
-import { AWS_LIMITS } from '../../config/aws-limits.js';
 import { retrying } from '../../engine/retry.js';
 import type { ResourceKind } from '../../engine/types.js';
 import { GroundworkError } from '../../errors.js';
 import type { OrgContext } from '../org-context.js';
+import { type PolicyFamily, scpFamily } from './policy-family.js';
 import type { LivePolicy } from './scp-kind.js';
 
 /** Where an SCP is attached, by name. */
@@ -26,9 +26,14 @@ export interface Attachment {
 const label = (target: AttachmentTarget) => (target.type === 'root' ? 'Root' : `${target.type === 'ou' ? 'OU' : 'account'} ${target.name}`);
 const identity = (a: Attachment) => `${a.policy} → ${label(a.target)}`;
 
-/** SCP attachments: attached and detached per the config; the per-target limit is checked before any AWS call. */
-export function scpAttachmentKind(ctx: OrgContext, livePolicies: () => readonly LivePolicy[]): ResourceKind<Attachment, Attachment> {
+/** SCP (or RCP) attachments: attached and detached per the config; the per-target limit is checked before any AWS call. */
+export function scpAttachmentKind(
+  ctx: OrgContext,
+  livePolicies: () => readonly LivePolicy[],
+  family: PolicyFamily = scpFamily(ctx),
+): ResourceKind<Attachment, Attachment> {
   const { orgsOnce, registry, config } = ctx;
+  const declaredPolicies = () => family.policies();
   let live: Attachment[] = [];
 
   const targetOf = (targetId: string): AttachmentTarget | undefined => {
@@ -44,7 +49,7 @@ export function scpAttachmentKind(ctx: OrgContext, livePolicies: () => readonly 
     target.type === 'root' ? registry.rootId : target.type === 'ou' ? registry.ouIds.get(target.name) : registry.accountIds.get(target.name);
 
   const desiredAttachments = (): Attachment[] =>
-    config.serviceControlPolicies
+    declaredPolicies()
       .filter((p) => p.enabled)
       .flatMap((p) => [
         ...(p.targets.root ? [{ policy: p.name, target: { type: 'root' as const, name: 'Root' } }] : []),
@@ -52,17 +57,27 @@ export function scpAttachmentKind(ctx: OrgContext, livePolicies: () => readonly 
         ...p.targets.accounts.map((name) => ({ policy: p.name, target: { type: 'account' as const, name } })),
       ]);
 
-  const enabledManaged = () => new Set(config.serviceControlPolicies.filter((p) => p.enabled).map((p) => p.name));
-  const budgetActionPolicies = () => new Set(config.serviceControlPolicies.filter((p) => p.attachedByBudgetActionOf !== undefined).map((p) => p.name));
+  const enabledManaged = () =>
+    new Set(
+      declaredPolicies()
+        .filter((p) => p.enabled)
+        .map((p) => p.name),
+    );
+  const budgetActionPolicies = () =>
+    new Set(
+      declaredPolicies()
+        .filter((p) => p.attachedByBudgetActionOf !== undefined)
+        .map((p) => p.name),
+    );
 
-  /** Refuses a plan that would leave a target with more SCPs than AWS allows. */
+  /** Refuses a plan that would leave a target with more policies of the family than AWS allows. */
   const checkLimits = (desired: Attachment[]) => {
     const managedNames = new Set(
       livePolicies()
         .filter((p) => p.managed)
         .map((p) => p.name),
     );
-    const declared = new Set(config.serviceControlPolicies.map((p) => p.name));
+    const declared = new Set(declaredPolicies().map((p) => p.name));
     const counts = new Map<string, { target: AttachmentTarget; names: Set<string> }>();
     const add = (target: AttachmentTarget, policy: string) => {
       const key = label(target);
@@ -72,10 +87,10 @@ export function scpAttachmentKind(ctx: OrgContext, livePolicies: () => readonly 
     };
     for (const a of desired) add(a.target, a.policy);
     // The Playground guard's budget action may attach its policy at any time: keep room for it.
-    for (const p of config.serviceControlPolicies) {
+    for (const p of declaredPolicies()) {
       if (p.enabled && p.attachedByBudgetActionOf !== undefined) add({ type: 'account', name: p.attachedByBudgetActionOf }, p.name);
     }
-    for (const [targetId, names] of registry.attachmentsByTarget) {
+    for (const [targetId, names] of family.attachmentsByTarget) {
       const target = targetOf(targetId);
       if (!target) continue;
       // Policies Groundwork does not own stay attached; FullAWSAccess stays too.
@@ -84,13 +99,13 @@ export function scpAttachmentKind(ctx: OrgContext, livePolicies: () => readonly 
     for (const desiredTarget of desired.map((a) => a.target)) {
       const key = label(desiredTarget);
       const entry = counts.get(key);
-      if (entry && !idOfTarget(desiredTarget)) entry.names.add('FullAWSAccess');
+      if (entry && (family.fullAccessAlwaysAttached || !idOfTarget(desiredTarget))) entry.names.add(family.fullAccess);
     }
     for (const { target, names } of counts.values()) {
-      if (names.size > AWS_LIMITS.scpsPerTarget) {
+      if (names.size > family.perTarget) {
         throw new GroundworkError(
           'PLAN_INVALID',
-          `${label(target)} would carry ${names.size} SCPs (${[...names].join(', ')}); AWS allows ${AWS_LIMITS.scpsPerTarget}`,
+          `${label(target)} would carry ${names.size} ${family.label} (${[...names].join(', ')}); AWS allows ${family.perTarget}`,
           {
             hint: 'attach some policies lower in the tree, merge policies, or detach policies Groundwork does not manage',
           },
@@ -100,8 +115,8 @@ export function scpAttachmentKind(ctx: OrgContext, livePolicies: () => readonly 
   };
 
   return {
-    kind: 'scp-attachment',
-    dependsOn: ['scp', 'ou', 'account'],
+    kind: family.attachmentKind,
+    dependsOn: [family.kind, 'ou', 'account'],
     identity,
     async read() {
       const managed = livePolicies().filter((p) => p.managed);
@@ -120,7 +135,7 @@ export function scpAttachmentKind(ctx: OrgContext, livePolicies: () => readonly 
     },
     requires: (item) => [
       'policy-type:*',
-      `scp:${item.policy}`,
+      `${family.kind}:${item.policy}`,
       ...(item.target.type === 'ou' ? [`ou:${item.target.name}`] : item.target.type === 'account' ? [`account:${item.target.name}`] : []),
     ],
     diff(desired, actual) {
@@ -129,7 +144,7 @@ export function scpAttachmentKind(ctx: OrgContext, livePolicies: () => readonly 
       const wanted = new Set(desiredAttachments().map(identity));
       const detachesHere = live
         .filter((a) => label(a.target) === label(desired.target) && !wanted.has(identity(a)))
-        .map((a) => `scp-attachment:${identity(a)}`);
+        .map((a) => `${family.attachmentKind}:${identity(a)}`);
       return [
         {
           action: 'create',
@@ -144,7 +159,7 @@ export function scpAttachmentKind(ctx: OrgContext, livePolicies: () => readonly 
           run: async (progress) => {
             await retrying('AttachPolicy', progress, async () => {
               try {
-                await orgsOnce.send(new AttachPolicyCommand({ PolicyId: registry.policy(desired.policy), TargetId: resolve(desired.target) }));
+                await orgsOnce.send(new AttachPolicyCommand({ PolicyId: registry.policy(desired.policy, family.ids), TargetId: resolve(desired.target) }));
               } catch (error) {
                 if (!isError(error, 'DuplicatePolicyAttachmentException')) throw error;
               }

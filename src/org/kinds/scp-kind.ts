@@ -10,13 +10,13 @@ import {
 } from '@aws-sdk/client-organizations';
 import { isError } from '../../aws/aws-error.js';
 import { isManaged, MANAGED_TAG } from '../../aws/tags.js';
-import type { ResolvedServiceControlPolicy } from '../../config/resolved-config.js';
 import { mapLimit } from '../../engine/concurrency.js';
 import { retrying } from '../../engine/retry.js';
 import type { ResourceKind } from '../../engine/types.js';
 import type { OrgContext } from '../org-context.js';
+import { type ManagedPolicy, type PolicyFamily, scpFamily, withOrganizationId } from './policy-family.js';
 
-/** An SCP as it exists, with where it is attached. */
+/** An SCP or RCP as it exists, with where it is attached. */
 export interface LivePolicy {
   readonly id: string;
   readonly name: string;
@@ -27,12 +27,12 @@ export interface LivePolicy {
   readonly targetIds: readonly string[];
 }
 
-/** Every SCP with its content, tags and targets; fills the registry's attachments per target. */
-export async function readPolicies(ctx: OrgContext): Promise<LivePolicy[]> {
+/** Every policy of the family (SCPs by default) with its content, tags and targets; fills the family's attachments per target. */
+export async function readPolicies(ctx: OrgContext, family: PolicyFamily = scpFamily(ctx)): Promise<LivePolicy[]> {
   const { orgs, registry } = ctx;
   if (!registry.rootId) return [];
   const summaries = [];
-  for await (const page of paginateListPolicies({ client: orgs }, { Filter: 'SERVICE_CONTROL_POLICY' })) summaries.push(...(page.Policies ?? []));
+  for await (const page of paginateListPolicies({ client: orgs }, { Filter: family.type })) summaries.push(...(page.Policies ?? []));
   const policies = await mapLimit(summaries, ctx.readConcurrency, async (summary) => {
     const id = summary.Id ?? '';
     const targetIds: string[] = [];
@@ -55,11 +55,11 @@ export async function readPolicies(ctx: OrgContext): Promise<LivePolicy[]> {
     };
   });
   for (const policy of policies) {
-    registry.policyIds.set(policy.name, policy.id);
+    family.ids.set(policy.name, policy.id);
     for (const target of policy.targetIds) {
-      const names = registry.attachmentsByTarget.get(target) ?? new Set<string>();
+      const names = family.attachmentsByTarget.get(target) ?? new Set<string>();
       names.add(policy.name);
-      registry.attachmentsByTarget.set(target, names);
+      family.attachmentsByTarget.set(target, names);
     }
   }
   return policies;
@@ -73,23 +73,30 @@ function sameDocument(a: string, b: string): boolean {
   }
 }
 
-/** Service control policies: created, updated when the document or description changes, deleted (detached first) when a managed one leaves the config. */
-export function scpKind(ctx: OrgContext, onRead: (policies: readonly LivePolicy[]) => void = () => {}): ResourceKind<ResolvedServiceControlPolicy, LivePolicy> {
-  const { orgs, orgsOnce, registry, config } = ctx;
+/**
+ * Service control policies (or, with the RCP family, resource control policies): created, updated when the document or
+ * description changes, deleted (detached first) when a managed one leaves the config.
+ */
+export function scpKind(
+  ctx: OrgContext,
+  onRead: (policies: readonly LivePolicy[]) => void = () => {},
+  family: PolicyFamily = scpFamily(ctx),
+): ResourceKind<ManagedPolicy, LivePolicy> {
+  const { orgs, orgsOnce, registry } = ctx;
   const findByName = async (name: string) => {
-    for await (const page of paginateListPolicies({ client: orgs }, { Filter: 'SERVICE_CONTROL_POLICY' })) {
+    for await (const page of paginateListPolicies({ client: orgs }, { Filter: family.type })) {
       const hit = page.Policies?.find((p) => p.Name === name);
       if (hit?.Id) return hit.Id;
     }
     return undefined;
   };
   return {
-    kind: 'scp',
+    kind: family.kind,
     dependsOn: ['policy-type'],
     identity: (item) => item.name,
-    desired: () => config.serviceControlPolicies.filter((p) => p.enabled),
+    desired: () => family.policies().filter((p) => p.enabled),
     async read() {
-      const policies = await readPolicies(ctx);
+      const policies = await readPolicies(ctx, family);
       onRead(policies);
       return policies.filter((p) => !p.awsManaged);
     },
@@ -110,22 +117,23 @@ export function scpKind(ctx: OrgContext, onRead: (policies: readonly LivePolicy[
                       new CreatePolicyCommand({
                         Name: desired.name,
                         Description: desired.description,
-                        Content: desired.content,
-                        Type: 'SERVICE_CONTROL_POLICY',
+                        // An RCP names the organization, which may only exist since this apply began.
+                        Content: withOrganizationId(desired.content, registry.organizationId),
+                        Type: family.type,
                         Tags: [MANAGED_TAG],
                       }),
                     );
-                    if (Policy?.PolicySummary?.Id) registry.policyIds.set(desired.name, Policy.PolicySummary.Id);
+                    if (Policy?.PolicySummary?.Id) family.ids.set(desired.name, Policy.PolicySummary.Id);
                   } catch (error) {
                     if (!isError(error, 'DuplicatePolicyException')) throw error;
                     const id = await findByName(desired.name);
-                    if (id) registry.policyIds.set(desired.name, id);
+                    if (id) family.ids.set(desired.name, id);
                   }
                 },
                 {
                   recover: async () => {
                     const id = await findByName(desired.name);
-                    if (id) registry.policyIds.set(desired.name, id);
+                    if (id) family.ids.set(desired.name, id);
                     return id !== undefined;
                   },
                 },
