@@ -28,7 +28,7 @@ describe('member-account baselines as service-managed StackSets, against the emu
     registry = org.registry;
   }, 180_000);
 
-  it('derives the pipeline baselines from groundwork.yaml, names what the emulator cannot create, and says what is blocked', () => {
+  it('derives the baselines from groundwork.yaml, workloads included before any image exists, and names what the emulator cannot create', () => {
     const { specs, blocked } = desiredBaselines(config, registry, { logArchiveTemplate: '{"Resources":{}}' });
     const cicd = registry.accountIds.get('cicd') as string;
     const id = (name: string) => registry.accountIds.get(name);
@@ -37,6 +37,8 @@ describe('member-account baselines as service-managed StackSets, against the emu
       ['groundwork-log-archive', [id('log-archive')], [ou('Security')], true],
       ['groundwork-ecr-repository', [cicd], [ou('CICD')], true],
       ['groundwork-github-oidc', [cicd], [ou('CICD')], false],
+      ['groundwork-workload', [id('staging')], [ou('Stage')], false],
+      ['groundwork-workload-bluegreen', [id('prod')], [ou('Stage')], false],
       ['groundwork-auth', [id('dev'), id('staging'), id('prod')], [ou('Playground'), ou('Stage')], true],
     ]);
     expect(specs[1]?.parameters).toEqual({
@@ -49,20 +51,19 @@ describe('member-account baselines as service-managed StackSets, against the emu
       StagingAccountId: registry.accountIds.get('staging'),
     });
     // Each auth instance carries its environment's own values as overrides, with a domain prefix unique to its account.
-    expect(specs[3]?.overrides?.[id('prod') as string]).toMatchObject({
+    expect(specs[5]?.overrides?.[id('prod') as string]).toMatchObject({
       EnvironmentName: 'prod',
       DomainPrefix: `prod-${id('prod')}`,
       DeletionProtection: 'true',
     });
-    expect(specs[3]?.overrides?.[id('dev') as string]).toMatchObject({ EnvironmentName: 'dev', DeletionProtection: 'false' });
+    expect(specs[5]?.overrides?.[id('dev') as string]).toMatchObject({ EnvironmentName: 'dev', DeletionProtection: 'false' });
     const emulated = emulatedCloudFormationTypes(sandbox.emulator.paths);
     expect(notEmulatedTypes(specs[2]?.templateBody as string, emulated)).toEqual(['AWS::IAM::OIDCProvider']);
-    expect(attributesNotEmulated(specs[3]?.templateBody as string, emulated)).toContain('AWS::Cognito::UserPool');
-    expect(blocked.map((b) => b.name)).toEqual(['groundwork-workload', 'groundwork-workload-bluegreen']);
-    // With a first image in the repository, the workloads are planned too, after the delivery roles they trust.
-    const withImage = desiredBaselines(config, registry, { initialImage: `${cicd}.dkr.ecr.${region}.amazonaws.com/backend-service@sha256:${'a'.repeat(64)}` });
-    expect(withImage.blocked).toEqual([]);
-    expect(withImage.specs.find((s) => s.name === 'groundwork-workload-bluegreen')).toMatchObject({
+    expect(attributesNotEmulated(specs[5]?.templateBody as string, emulated)).toContain('AWS::Cognito::UserPool');
+    expect(blocked).toEqual([]);
+    // The workloads need no image: they start with 0 tasks, after the delivery roles they trust, and take no InitialImage.
+    expect(specs.find((s) => s.name === 'groundwork-workload')?.parameters).not.toHaveProperty('InitialImage');
+    expect(specs.find((s) => s.name === 'groundwork-workload-bluegreen')).toMatchObject({
       accountIds: [id('prod')],
       dependsOn: ['groundwork-ecr-repository', 'groundwork-github-oidc'],
       parameters: {
@@ -72,6 +73,11 @@ describe('member-account baselines as service-managed StackSets, against the emu
         ImageRepositoryName: 'backend-service',
       },
     });
+    // A workload StackSet created with an image before keeps it: a change would roll the service back to that image.
+    const kept = `${cicd}.dkr.ecr.${region}.amazonaws.com/backend-service@sha256:${'a'.repeat(64)}`;
+    const keeping = desiredBaselines(config, registry, { keptInitialImages: { 'groundwork-workload-bluegreen': kept } });
+    expect(keeping.specs.find((s) => s.name === 'groundwork-workload-bluegreen')?.parameters.InitialImage).toBe(kept);
+    expect(keeping.specs.find((s) => s.name === 'groundwork-workload')?.parameters).not.toHaveProperty('InitialImage');
   });
 
   // The engine on small baselines (test/deploy.test.ts deploys the real ones): create, update, reconcile.

@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
+import packageJson from '../../package.json' with { type: 'json' };
 import { STATEMENT_FORMATS } from '../cost/render-statement.js';
 import { type ApplyOptions, applyCommand } from './commands/apply.js';
 import { type AuditSearchOptions, auditSearchCommand } from './commands/audit.js';
@@ -48,7 +49,7 @@ export function parsePositiveInt(value: string): number {
 export function buildProgram(streams: OutputStreams = process, env: NodeJS.ProcessEnv = process.env, setExitCode: (code: number) => void = () => {}): Command {
   const program = new Command('groundwork')
     .description(MESSAGES.program)
-    .version('0.1.0')
+    .version(packageJson.version)
     .option('-c, --config <file>', MESSAGES.options.config, 'groundwork.yaml')
     .addOption(new Option('--target <target>', MESSAGES.options.target).choices(['sandbox', 'aws']))
     .option('--profile <name>', MESSAGES.options.profile)

@@ -68,8 +68,12 @@ export interface BaselineIds {
 export interface BaselineInputs {
   /** The synthesized log-archive template (cdk.out), when the config names a log-archive account. */
   readonly logArchiveTemplate?: string;
-  /** The image the workloads start from: the newest image in the pipeline account's repository, if there is one. */
-  readonly initialImage?: string;
+  /**
+   * The `InitialImage` a workload StackSet was created with before workloads could exist without an image, by StackSet
+   * name: kept, since changing it would roll the service back to that image (or, under CodeDeploy, fail the update).
+   * A workload StackSet created since has none: its service starts with 0 tasks and the first delivery scales it up.
+   */
+  readonly keptInitialImages?: Readonly<Record<string, string>>;
   /** Reads a committed template by name. @default the file in cloudformation/ */
   readonly readTemplate?: (name: string) => string;
 }
@@ -146,54 +150,45 @@ export function desiredBaselines(
       blocked.push({ name: 'groundwork-github-oidc', reason: 'workloads.backendService.repository is not set (OWNER/NAME of the backend repository)' });
     }
     const partition = config.organization.homeRegion.startsWith('cn-') ? 'aws-cn' : 'aws';
-    if (!inputs.initialImage) {
-      for (const name of ['groundwork-workload', 'groundwork-workload-bluegreen']) {
-        blocked.push({
-          name,
-          reason: `the service needs a first image in the ${backend.name} repository of ${backend.pipelineAccount}; push one (the backend's master pipeline, or build-and-push), then deploy again`,
-        });
-      }
-    } else {
-      // Staging runs rolling updates by the delivery role; prod runs blue/green by the release role. The image role,
-      // which jobs without an environment get, is trusted by neither.
-      const workloads = [
-        {
-          name: 'groundwork-workload',
-          account: backend.stagingAccount,
-          blueGreen: false,
-          role: 'DeliveryRoleArn',
-          roleName: 'groundwork-delivery',
-          how: 'on ECS Fargate behind a load balancer',
+    // Staging runs rolling updates by the delivery role; prod runs blue/green by the release role. The image role,
+    // which jobs without an environment get, is trusted by neither.
+    const workloads = [
+      {
+        name: 'groundwork-workload',
+        account: backend.stagingAccount,
+        blueGreen: false,
+        role: 'DeliveryRoleArn',
+        roleName: 'groundwork-delivery',
+        how: 'on ECS Fargate behind a load balancer',
+      },
+      {
+        name: 'groundwork-workload-bluegreen',
+        account: backend.productionAccount,
+        blueGreen: true,
+        role: 'ReleaseRoleArn',
+        roleName: 'groundwork-release',
+        how: 'with CodeDeploy blue/green',
+      },
+    ];
+    for (const w of workloads) {
+      specs.push({
+        name: w.name,
+        description: `Groundwork: ${backend.name} ${w.how} in ${w.account}`,
+        templateBody: template(w.name.replace(/^groundwork-/, '')),
+        parameters: {
+          ...workloadParameters(backend, accountOf(w.account)?.environment ?? w.account, w.blueGreen),
+          ...(inputs.keptInitialImages?.[w.name] ? { InitialImage: inputs.keptInitialImages[w.name] } : {}),
+          // The tasks pull from the pipeline account's repository only.
+          ImageAccountId: pipeline,
+          ImageRepositoryName: backend.name,
+          [w.role]: `arn:${partition}:iam::${pipeline}:role/${w.roleName}`,
         },
-        {
-          name: 'groundwork-workload-bluegreen',
-          account: backend.productionAccount,
-          blueGreen: true,
-          role: 'ReleaseRoleArn',
-          roleName: 'groundwork-release',
-          how: 'with CodeDeploy blue/green',
-        },
-      ];
-      for (const w of workloads) {
-        specs.push({
-          name: w.name,
-          description: `Groundwork: ${backend.name} ${w.how} in ${w.account}`,
-          templateBody: template(w.name.replace(/^groundwork-/, '')),
-          parameters: {
-            ...workloadParameters(backend, accountOf(w.account)?.environment ?? w.account, w.blueGreen),
-            InitialImage: inputs.initialImage,
-            // The tasks pull from the pipeline account's repository only.
-            ImageAccountId: pipeline,
-            ImageRepositoryName: backend.name,
-            [w.role]: `arn:${partition}:iam::${pipeline}:role/${w.roleName}`,
-          },
-          ...forAccounts([w.account]),
-          retainStacksOnAccountRemoval: false,
-          regions,
-          // Its deploy role trusts the delivery or release role, which must exist first.
-          dependsOn: ['groundwork-ecr-repository', 'groundwork-github-oidc'],
-        });
-      }
+        ...forAccounts([w.account]),
+        retainStacksOnAccountRemoval: false,
+        regions,
+        // Its deploy role trusts the delivery or release role, which must exist first.
+        dependsOn: ['groundwork-ecr-repository', 'groundwork-github-oidc'],
+      });
     }
   }
 

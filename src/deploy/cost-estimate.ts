@@ -33,11 +33,8 @@ export function deploymentsOf(config: GroundworkConfig, accounts: AccountDirecto
     const { specs } = desiredBaselines(
       config,
       { accountIds: accounts.ids, ouIds },
-      {
-        logArchiveTemplate: logArchive ? readFileSync(logArchive.templateFile, 'utf8') : undefined,
-        // Priced as if the first image were there: the workloads are what the estimate is for.
-        initialImage: 'estimate.dkr.ecr.us-east-1.amazonaws.com/service@sha256:0',
-      },
+      // The workloads are priced at DesiredCount tasks, as they run from the first delivery on.
+      { logArchiveTemplate: logArchive ? readFileSync(logArchive.templateFile, 'utf8') : undefined },
     );
     for (const spec of specs) {
       const template = JSON.parse(spec.templateBody) as EstimateTemplate;

@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import {
   ActivateOrganizationsAccessCommand,
   CloudFormationClient,
+  DescribeStackSetCommand,
   DescribeStacksCommand,
   GetTemplateCommand,
   type StackSetOperationPreferences,
 } from '@aws-sdk/client-cloudformation';
-import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { parse as parseYaml } from 'yaml';
 import type { ClientFactory } from '../aws/client-factory.js';
 import type { GroundworkConfig } from '../config/resolved-config.js';
@@ -100,21 +100,29 @@ export function resourceChanges(deployed: Template | undefined, local: Template)
   return lines;
 }
 
-/** The newest image of the backend's repository in the pipeline account, by digest; none when it has no image yet. */
-export async function findInitialImage(session: DeploySession): Promise<string | undefined> {
-  const backend = session.config.workloads.backendService;
-  const pipeline = backend && session.registry.accountIds.get(backend.pipelineAccount);
-  if (!backend || !pipeline) return undefined;
-  const ecr = session.clients.create(ECRClient, { accountId: pipeline });
-  try {
-    const { imageDetails } = await ecr.send(new DescribeImagesCommand({ repositoryName: backend.name, filter: { tagStatus: 'TAGGED' } }));
-    const newest = [...(imageDetails ?? [])].sort((a, b) => (b.imagePushedAt?.getTime() ?? 0) - (a.imagePushedAt?.getTime() ?? 0))[0];
-    if (!newest?.imageDigest) return undefined;
-    return `${pipeline}.dkr.ecr.${session.config.organization.homeRegion}.amazonaws.com/${backend.name}@${newest.imageDigest}`;
-  } catch (error) {
-    if ((error as Error).name === 'RepositoryNotFoundException') return undefined;
-    throw error;
-  }
+/** The workload StackSets whose templates take an image: they are created without one (0 tasks) or keep theirs. */
+const WORKLOAD_STACKSET_NAMES = ['groundwork-workload', 'groundwork-workload-bluegreen'] as const;
+
+/**
+ * The `InitialImage` each workload StackSet was created with, when it has one (one made before workloads could start
+ * with 0 tasks): kept as it is, since a change would roll the service back to it. None for new StackSets.
+ */
+export async function keptInitialImages(cfn: CloudFormationClient): Promise<Record<string, string>> {
+  const kept: Record<string, string> = {};
+  await Promise.all(
+    WORKLOAD_STACKSET_NAMES.map(async (name) => {
+      const stackSet = await cfn.send(new DescribeStackSetCommand({ StackSetName: name, CallAs: 'SELF' })).then(
+        (r) => r.StackSet,
+        (error: Error) => {
+          if (error.name === 'StackSetNotFoundException') return undefined;
+          throw error;
+        },
+      );
+      const image = stackSet?.Status === 'DELETED' ? undefined : stackSet?.Parameters?.find((p) => p.ParameterKey === 'InitialImage')?.ParameterValue;
+      if (image) kept[name] = image;
+    }),
+  );
+  return kept;
 }
 
 function managementTarget(session: DeploySession, synth: SynthResult, progress?: (m: string) => void): ManagementTarget {
@@ -145,7 +153,7 @@ export async function planBaselines(
   const { specs, blocked } = desiredBaselines(
     config,
     { accountIds: registry.accountIds, ouIds: registry.ouIds },
-    { logArchiveTemplate: logArchive ? readFileSync(logArchive.templateFile, 'utf8') : undefined, initialImage: await findInitialImage(session) },
+    { logArchiveTemplate: logArchive ? readFileSync(logArchive.templateFile, 'utf8') : undefined, keptInitialImages: await keptInitialImages(cfn) },
   );
   // In the emulator, a baseline whose resources read attributes of a type moto lacks cannot be created at all.
   const emulated = session.emulatedTypes;

@@ -108,7 +108,7 @@ export async function vendAccountNow(
   const { specs } = desiredBaselines(
     config,
     { accountIds: registry.accountIds, ouIds: registry.ouIds },
-    { readTemplate: () => '{}', logArchiveTemplate: '{}', initialImage: 'deployed' },
+    { readTemplate: () => '{}', logArchiveTemplate: '{}' },
   );
   const cfn = clients.create(CloudFormationClient);
   const stackSets: VendApplyResult['stackSets'][number][] = [];

@@ -224,6 +224,29 @@ export interface DeploySummary {
   readonly deliveryRoles: { readonly image?: string; readonly staging?: string; readonly release?: string };
   readonly invoiceUnits: readonly { environment: string; accounts: string[]; monthlyBudgetUsd: number }[];
   readonly nextSteps: readonly string[];
+  /** What the backend's first pipeline run and first release will do, when this deploy creates the workloads (issue #28). */
+  readonly firstPipelineRun: readonly string[];
+}
+
+/** What the first push and the first release tag do to workloads created with 0 tasks. */
+export function firstPipelineRun(config: OrgSession['config'], plan: BaselinePlan): string[] {
+  const backend = config.workloads.backendService;
+  const created = (name: string) => plan.stackSets.some((s) => s.spec.name === name && s.action === 'create');
+  if (!backend) return [];
+  const envOf = (account: string) => config.organization.accounts.find((a) => a.name === account)?.environment ?? account;
+  const tasks = `${backend.desiredCount} task(s)`;
+  return [
+    ...(created('groundwork-workload')
+      ? [
+          `first push to ${backend.branch}: the pipeline tests and builds the image once; deploy-staging registers it, scales ${envOf(backend.stagingAccount)}'s ${backend.name} from 0 to ${tasks}, waits until they are healthy behind the load balancer, runs the E2E command and records the digest; its summary says "first deployment". Nothing to do by hand.`,
+        ]
+      : []),
+    ...(created('groundwork-workload-bluegreen')
+      ? [
+          `first release tag (${backend.release.tagPattern}): ${envOf(backend.productionAccount)} has no version running, so there is no traffic to shift: bluegreen-release deploys straight, scales ${backend.name} from 0 to ${tasks}, waits for health, and says so in its summary. Releases after it are blue/green.`,
+        ]
+      : []),
+  ];
 }
 
 export async function summaryOf(session: OrgSession, plan: BaselinePlan): Promise<DeploySummary> {
@@ -263,6 +286,7 @@ export async function summaryOf(session: OrgSession, plan: BaselinePlan): Promis
         : []),
       ...plan.blocked.map((b) => `${b.name}: ${b.reason}`),
     ],
+    firstPipelineRun: firstPipelineRun(config, plan),
   };
 }
 
@@ -280,6 +304,9 @@ export function renderSummary(s: DeploySummary): string {
       : []),
     'Invoice units and monthly budgets:',
     ...s.invoiceUnits.map((u) => `  ${u.environment}: $${u.monthlyBudgetUsd} (${u.accounts.join(', ')})`),
+    ...(s.firstPipelineRun.length > 0
+      ? ['The workloads start with 0 tasks; what the first pipeline run does:', ...s.firstPipelineRun.map((n) => `  - ${n}`)]
+      : []),
     ...(s.nextSteps.length > 0 ? ['Next steps:', ...s.nextSteps.map((n) => `  - ${n}`)] : []),
   ].join('\n');
 }
