@@ -45,8 +45,9 @@ export function buildApp(props: BuildAppProps): App {
   const notifications = new OperatorNotificationsStack(app, 'GroundworkOperatorNotifications', {
     env: management,
     stackName: 'groundwork-operator-notifications',
-    description: 'Groundwork: operator notifications topic and organization access analyzer',
+    description: 'Groundwork: operator notifications topic and organization access analyzers',
     operatorEmails: config.notifications.operatorEmails,
+    accessAnalyzer: config.security.accessAnalyzer,
   });
 
   const costAccounts = [config.organization.managementAccount, ...config.organization.accounts].map((a) => ({

@@ -87,6 +87,22 @@ describe('the operator notifications stack', () => {
 
   it('analyzes access across the whole organization', () => {
     template().hasResourceProperties('AWS::AccessAnalyzer::Analyzer', { Type: 'ORGANIZATION', AnalyzerName: 'groundwork-organization' });
+    template().resourceCountIs('AWS::AccessAnalyzer::Analyzer', 1);
+  });
+
+  it('adds the unused-access analyzer only when opted in, with its age, and drops the external one when turned off', () => {
+    const stack = (accessAnalyzer: { external: boolean; unused: boolean; unusedAccessAgeDays: number }) =>
+      Template.fromStack(
+        new OperatorNotificationsStack(new App(), 'GroundworkOperatorNotifications', { env: { account: '111111111111', region: 'us-east-1' }, accessAnalyzer }),
+      );
+    const both = stack({ external: true, unused: true, unusedAccessAgeDays: 30 });
+    both.resourceCountIs('AWS::AccessAnalyzer::Analyzer', 2);
+    both.hasResourceProperties('AWS::AccessAnalyzer::Analyzer', {
+      Type: 'ORGANIZATION_UNUSED_ACCESS',
+      AnalyzerName: 'groundwork-organization-unused-access',
+      AnalyzerConfiguration: { UnusedAccessConfiguration: { UnusedAccessAge: 30 } },
+    });
+    stack({ external: false, unused: false, unusedAccessAgeDays: 90 }).resourceCountIs('AWS::AccessAnalyzer::Analyzer', 0);
   });
 
   it('keeps construct IDs stable', () => {
@@ -106,6 +122,13 @@ describe('construct validation', () => {
     const stack = new Stack(new App(), 'S');
     expect(() => new OperatorNotifications(stack, 'N', { operatorEmails: ['ops-at-example'] })).toThrow(
       'OperatorNotifications: operatorEmails contains "ops-at-example", which is not an e-mail address; use name@domain.tld',
+    );
+  });
+
+  it('rejects an unused-access age outside 1-365 days', () => {
+    const stack = new Stack(new App(), 'S');
+    expect(() => new OrganizationAccessAnalyzer(stack, 'U', { type: 'ORGANIZATION_UNUSED_ACCESS', unusedAccessAgeDays: 0 })).toThrow(
+      'OrganizationAccessAnalyzer: unusedAccessAgeDays 0 is out of range; use 1 to 365 days',
     );
   });
 

@@ -10,9 +10,14 @@ export interface OperatorNotificationsStackProps extends StackProps {
    * @default - none
    */
   readonly operatorEmails?: readonly string[];
+  /**
+   * The organization's access analyzers (`security.accessAnalyzer`): external access and unused access.
+   * @default - the external-access analyzer only
+   */
+  readonly accessAnalyzer?: { readonly external: boolean; readonly unused: boolean; readonly unusedAccessAgeDays: number };
 }
 
-/** Management account: the operators' alert topic and the organization-wide access analyzer. */
+/** Management account: the operators' alert topic and the organization's access analyzers (external access; unused access when opted in). */
 export class OperatorNotificationsStack extends Stack {
   readonly notifications: OperatorNotifications;
 
@@ -23,7 +28,11 @@ export class OperatorNotificationsStack extends Stack {
       // Budgets (budget alerts, the Playground guard), CloudWatch alarms, and EventBridge (the audit tamper alarm).
       publisherServices: ['budgets.amazonaws.com', 'cloudwatch.amazonaws.com', 'events.amazonaws.com'],
     });
-    new OrganizationAccessAnalyzer(this, 'AccessAnalyzer');
+    const analyzers = props.accessAnalyzer ?? { external: true, unused: false, unusedAccessAgeDays: 90 };
+    if (analyzers.external) new OrganizationAccessAnalyzer(this, 'AccessAnalyzer');
+    if (analyzers.unused) {
+      new OrganizationAccessAnalyzer(this, 'UnusedAccessAnalyzer', { type: 'ORGANIZATION_UNUSED_ACCESS', unusedAccessAgeDays: analyzers.unusedAccessAgeDays });
+    }
     new CfnOutput(this, 'TopicArn', { value: this.notifications.topic.topicArn, exportName: 'groundwork-operator-notifications-topic' });
   }
 }
