@@ -32,11 +32,13 @@ describe('groundwork up (npm start)', () => {
       'groundwork-log-archive',
       'groundwork-ecr-repository',
       'groundwork-github-oidc',
+      'groundwork-workload',
+      'groundwork-workload-bluegreen',
     ]);
     expect(result.deployed.stacks).toEqual(
       expect.arrayContaining(['groundwork-audit-trail', 'groundwork-operator-notifications', 'groundwork-cost-controls', 'groundwork-cost-statements']),
     );
-    expect(result.deployed.blocked.map((b: { name: string }) => b.name)).toEqual(['groundwork-workload', 'groundwork-workload-bluegreen', 'groundwork-auth']);
+    expect(result.deployed.blocked.map((b: { name: string }) => b.name)).toEqual(['groundwork-auth']);
     expect(up.stderr).toMatch(/✓ StackSet groundwork-log-archive in log-archive \(not emulated: AWS::Athena::WorkGroup/);
     expect(up.stderr).toMatch(/✓ stack groundwork-audit-trail in management \(not emulated: AWS::CloudTrail::Trail, AWS::Events::EventBusPolicy\)/);
     expect(up.stderr).toMatch(/note: audit: the emulator enforces neither KMS key policies nor SCPs, and sends no API calls to EventBridge/);

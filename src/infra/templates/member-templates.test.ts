@@ -515,7 +515,7 @@ describe('workload.json: a staging environment for the backend service', () => {
     const statements = role.Policies[0]?.PolicyDocument.Statement ?? [];
     expect(statements.map((s) => [s.Sid, s.Action])).toEqual([
       ['TaskDefinitions', ['ecs:RegisterTaskDefinition', 'ecs:DescribeTaskDefinition', 'ecs:TagResource']],
-      ['TheService', ['ecs:UpdateService', 'ecs:DescribeServices']],
+      ['TheService', ['ecs:UpdateService', 'ecs:DescribeServices', 'ecs:ListTagsForResource']],
       ['TheServiceUrl', ['elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeLoadBalancers']],
       ['PassTheTaskRoles', 'iam:PassRole'],
     ]);

@@ -10,6 +10,7 @@ import {
   Fn,
   Stack,
   type StackProps,
+  Token,
   Validations,
 } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-applicationautoscaling';
@@ -24,6 +25,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import type { Construct } from 'constructs';
 import { ECS_DEPLOYMENT_CONFIGS, ECS_SHIFTS } from '../../config/aws-limits.js';
+import { DESIRED_COUNT_TAG, PLACEHOLDER_IMAGE_TAG } from '../../delivery/placeholder.js';
 
 /** A target group of the service's tasks (blue, and in production green too): IP targets checked on the health path. */
 function serviceTargets(scope: Construct, id: string, vpcId: string, port: number, healthPath: string): elbv2.CfnTargetGroup {
@@ -81,7 +83,9 @@ export class WorkloadStack extends Stack {
     });
     const image = p('InitialImage', {
       type: 'String',
-      description: 'The image the service starts with: the image-uri (by digest) of a first build-and-push. Deliveries replace it.',
+      default: '',
+      description:
+        'Empty (what groundwork deploy passes): the service is created with 0 tasks and a task definition that is never run, and the first delivery scales it to DesiredCount. Or the image-uri (by digest) of a first build-and-push to start with it running.',
     });
     const port = p('ContainerPort', { type: 'Number', default: 8080, minValue: 1, maxValue: 65535, description: 'Port the container listens on.' });
     const healthPath = p('HealthCheckPath', { type: 'String', default: '/health', allowedPattern: '^/.*$', description: 'Path the load balancer checks.' });
@@ -134,6 +138,10 @@ export class WorkloadStack extends Stack {
         });
     const deployRoleName = p('DeployRoleName', { type: 'String', default: 'groundwork-deploy', description: 'Name of the deploy role.' });
 
+    // Without an image the service exists with 0 tasks: its task definition names the placeholder, which is never
+    // pulled, and the first delivery (src/delivery/first-deployment.ts) registers the real image and scales it up.
+    const hasImage = new CfnCondition(this, 'HasInitialImage', { expression: Fn.conditionNot(Fn.conditionEquals(image.valueAsString, '')) });
+    const startCount = Token.asNumber(Fn.conditionIf(hasImage.logicalId, desired.valueAsNumber, 0));
     const isPrivate = new CfnCondition(this, 'PrivateTasks', { expression: Fn.conditionEquals(placement.valueAsString, 'private') });
     const https = new CfnCondition(this, 'Https', { expression: Fn.conditionNot(Fn.conditionEquals(certificate.valueAsString, '')) });
 
@@ -330,7 +338,14 @@ export class WorkloadStack extends Stack {
       containerDefinitions: [
         {
           name: 'app',
-          image: image.valueAsString,
+          image: Fn.conditionIf(
+            hasImage.logicalId,
+            image.valueAsString,
+            Fn.sub(`\${Account}.dkr.ecr.\${AWS::Region}.\${AWS::URLSuffix}/\${Repo}:${PLACEHOLDER_IMAGE_TAG}`, {
+              Account: imageAccount.valueAsString,
+              Repo: imageRepository.valueAsString,
+            }),
+          ).toString(),
           essential: true,
           readonlyRootFilesystem: true,
           portMappings: [{ containerPort: port.valueAsNumber, protocol: 'tcp' }],
@@ -343,7 +358,7 @@ export class WorkloadStack extends Stack {
       cluster: cluster.ref,
       launchType: 'FARGATE',
       taskDefinition: taskDefinition.ref,
-      desiredCount: desired.valueAsNumber,
+      desiredCount: startCount,
       healthCheckGracePeriodSeconds: 30,
       ...(blueGreen
         ? { deploymentController: { type: 'CODE_DEPLOY' } }
@@ -368,13 +383,16 @@ export class WorkloadStack extends Stack {
     });
     // The target group must be attached to a listener before the service uses it; the listener is conditional, so the
     // service refers to whichever exists instead of a DependsOn (which cannot name a conditional resource).
+    // The count the first delivery scales a service created with 0 tasks to.
+    service.tags.setTag(DESIRED_COUNT_TAG, desired.valueAsString);
     service.tags.setTag('groundwork:listener', Fn.conditionIf(http.cfnOptions.condition?.logicalId as string, http.ref, httpsListener.ref).toString());
 
     const scaling = new autoscaling.CfnScalableTarget(this, 'ScalingTarget', {
       serviceNamespace: 'ecs',
       scalableDimension: 'ecs:service:DesiredCount',
       resourceId: Fn.sub('service/${Cluster}/${Service}', { Cluster: cluster.ref, Service: service.attrName }),
-      minCapacity: desired.valueAsNumber,
+      // Registering a minimum above the current count scales the service to it at once: 0 until it has an image.
+      minCapacity: startCount,
       maxCapacity: maxCount.valueAsNumber,
     });
     new autoscaling.CfnScalingPolicy(this, 'CpuTracking', {
@@ -432,7 +450,8 @@ export class WorkloadStack extends Stack {
         ]
       : [
           taskDefinitions,
-          { Sid: 'TheService', Effect: 'Allow', Action: ['ecs:UpdateService', 'ecs:DescribeServices'], Resource: serviceArn },
+          // ListTagsForResource: the configured count, which a first delivery scales a service created with 0 tasks to.
+          { Sid: 'TheService', Effect: 'Allow', Action: ['ecs:UpdateService', 'ecs:DescribeServices', 'ecs:ListTagsForResource'], Resource: serviceArn },
           {
             Sid: 'TheServiceUrl',
             Effect: 'Allow',
@@ -842,7 +861,14 @@ export class WorkloadStack extends Stack {
           Resource: Fn.sub('arn:${AWS::Partition}:codedeploy:${AWS::Region}:${AWS::AccountId}:deploymentconfig:${Config}', { Config: config.valueAsString }),
         },
       ].map((statement) => onlyWith(codeDeployRelease, statement)),
-      { Sid: 'TheService', Effect: 'Allow', Action: 'ecs:DescribeServices', Resource: props.serviceArn },
+      // UpdateService for the count only (ECS refuses a task definition change of a CODE_DEPLOY service): the first
+      // release scales a service created with 0 tasks to its configured count, read from its tags.
+      {
+        Sid: 'TheService',
+        Effect: 'Allow',
+        Action: ['ecs:DescribeServices', 'ecs:UpdateService', 'ecs:ListTagsForResource'],
+        Resource: props.serviceArn,
+      },
       {
         Sid: 'TheTestListenerUrl',
         Effect: 'Allow',
