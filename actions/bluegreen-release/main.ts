@@ -4,9 +4,10 @@ import { ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { STSClient } from '@aws-sdk/client-sts';
-import { ClientFactory } from '../../src/aws/client-factory.js';
-import { actionError, booleanInput, keyValueLines, numberInput, sessionClients } from '../../src/delivery/action-io.js';
+import type { ClientFactory } from '../../src/aws/client-factory.js';
+import { systemClock } from '../../src/clock.js';
+import { actionError, booleanInput, keyValueLines, numberInput } from '../../src/delivery/action-io.js';
+import { chainedClients, refreshingSessionClients, type SessionRefresh } from '../../src/delivery/action-session.js';
 import { type ReleaseResult, releaseBlueGreen } from '../../src/delivery/bluegreen.js';
 import { type EcsHooks, stopWithRollback } from '../../src/delivery/codedeploy.js';
 import { commandEnvironment } from '../../src/delivery/command-env.js';
@@ -14,7 +15,7 @@ import { REVISION_TAG } from '../../src/delivery/deliveries.js';
 import { runE2e } from '../../src/delivery/e2e.js';
 import { RUN_URL_TAG } from '../../src/delivery/ecs-deploy.js';
 import { requireOnBranch } from '../../src/delivery/git-branch.js';
-import { chainInto, roleArnFor } from '../../src/delivery/oidc.js';
+import { roleArnFor } from '../../src/delivery/oidc.js';
 import { GroundworkError } from '../../src/errors.js';
 
 const HOOK_EVENTS = ['BeforeInstall', 'AfterInstall', 'AfterAllowTestTraffic', 'BeforeAllowTraffic', 'AfterAllowTraffic'];
@@ -41,18 +42,37 @@ function versionInput(env: NodeJS.ProcessEnv): string {
   return version;
 }
 
-/** Clients in production: through its deploy role when an account is given, else the current credentials. */
-async function productionClients(cicd: ClientFactory, masked: string[] = []): Promise<ClientFactory> {
+/**
+ * How this action gets its sessions again before they expire (a release may wait for hours; a chained session lasts an
+ * hour at most): a fresh OIDC token from the runner, every new secret masked (and kept from the smoke command).
+ */
+function sessionRefresh(masked: string[]): SessionRefresh {
+  return {
+    getToken: (audience) => core.getIDToken(audience),
+    clock: systemClock,
+    onSession: (credentials, roleArn) => {
+      for (const secret of [credentials.accessKeyId, credentials.secretAccessKey, credentials.sessionToken]) {
+        core.setSecret(secret);
+        masked.push(secret);
+      }
+      core.info(`session of ${roleArn}${credentials.expiration ? ` until ${credentials.expiration.toISOString()}` : ''}`);
+    },
+  };
+}
+
+/** The cicd session: assume-role-via-oidc's role assumed again before it expires, or the environment's credentials as they are. */
+function cicdClients(refresh: SessionRefresh): ClientFactory {
+  const { clients, refreshed } = refreshingSessionClients(core.getInput('aws-region'), process.env, refresh);
+  if (!refreshed) core.info('the credentials of the environment are used as they are (run assume-role-via-oidc in the job to have them renewed in long waits)');
+  return clients;
+}
+
+/** Clients in production: through its deploy role (assumed again before each hour ends) when an account is given, else the cicd session. */
+function productionClients(cicd: ClientFactory, refresh: SessionRefresh): ClientFactory {
   const account = core.getInput('production-account-id');
   if (!account) return cicd;
   const roleArn = roleArnFor(account, core.getInput('deploy-role-name') || 'groundwork-deploy');
-  const chained = await chainInto(cicd.create(STSClient), roleArn, 'groundwork-release');
-  for (const secret of [chained.credentials.accessKeyId, chained.credentials.secretAccessKey, chained.credentials.sessionToken]) {
-    core.setSecret(secret);
-    masked.push(secret);
-  }
-  core.info(`chained into ${chained.assumedRoleArn}`);
-  return new ClientFactory({ ...cicd.settings, credentials: chained.credentials });
+  return chainedClients(cicd, roleArn, 'groundwork-release', refresh);
 }
 
 async function summarize(result: ReleaseResult, region: string): Promise<void> {
@@ -95,7 +115,9 @@ export async function run(): Promise<void> {
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
   try {
-    const cicd = sessionClients(core.getInput('aws-region'), process.env);
+    const masked: string[] = [];
+    const refresh = sessionRefresh(masked);
+    const cicd = cicdClients(refresh);
     const region = cicd.settings.region;
     const version = versionInput(process.env);
     const commit = core.getInput('commit') || process.env.GITHUB_SHA || '';
@@ -108,8 +130,7 @@ export async function run(): Promise<void> {
     const branch = core.getInput('release-branch') || 'master';
     await requireOnBranch(cwd, commit, branch);
     core.info(`${commit.slice(0, 12)} is on ${branch}`);
-    const masked: string[] = [];
-    const production = await productionClients(cicd, masked);
+    const production = productionClients(cicd, refresh);
     const ecr = cicd.create(ECRClient);
     const repositoryName = core.getInput('ecr-repository', { required: true });
     const smokeCommand = core.getInput('smoke-command');
@@ -180,7 +201,8 @@ export async function post(): Promise<void> {
   const deploymentId = core.getState('deployment-id');
   if (!deploymentId || core.getState('settled') === 'true') return;
   try {
-    const production = await productionClients(sessionClients(core.getInput('aws-region'), process.env));
+    const refresh = sessionRefresh([]);
+    const production = productionClients(cicdClients(refresh), refresh);
     const codedeploy = production.create(CodeDeployClient);
     const { deploymentInfo } = await codedeploy.send(new GetDeploymentCommand({ deploymentId }));
     const status = deploymentInfo?.status ?? 'unknown';

@@ -2,30 +2,39 @@ import * as core from '@actions/core';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { STSClient } from '@aws-sdk/client-sts';
-import { ClientFactory } from '../../src/aws/client-factory.js';
+import type { ClientFactory } from '../../src/aws/client-factory.js';
 import { systemClock } from '../../src/clock.js';
-import { actionError, numberInput, sessionClients } from '../../src/delivery/action-io.js';
+import { actionError, numberInput } from '../../src/delivery/action-io.js';
+import { chainedClients, refreshingSessionClients, type SessionRefresh } from '../../src/delivery/action-session.js';
 import { commandEnvironment } from '../../src/delivery/command-env.js';
 import { REVISION_TAG } from '../../src/delivery/deliveries.js';
 import { runE2e } from '../../src/delivery/e2e.js';
 import { deployService, RUN_URL_TAG } from '../../src/delivery/ecs-deploy.js';
-import { chainInto, roleArnFor } from '../../src/delivery/oidc.js';
+import { roleArnFor } from '../../src/delivery/oidc.js';
 import { parseImageUri, recordStagingDeployment, requireCommitSha } from '../../src/delivery/staging-record.js';
 import { GroundworkError } from '../../src/errors.js';
 
-/** Clients in staging: through its deploy role when an account is given, else the current credentials. */
-async function stagingClients(cicd: ClientFactory, masked: string[]): Promise<ClientFactory> {
+/** How this action gets its sessions again before they expire: a fresh OIDC token, every new secret masked (and kept from E2E). */
+function sessionRefresh(masked: string[]): SessionRefresh {
+  return {
+    getToken: (audience) => core.getIDToken(audience),
+    clock: systemClock,
+    onSession: (credentials, roleArn) => {
+      for (const secret of [credentials.accessKeyId, credentials.secretAccessKey, credentials.sessionToken]) {
+        core.setSecret(secret);
+        masked.push(secret);
+      }
+      core.info(`session of ${roleArn}${credentials.expiration ? ` until ${credentials.expiration.toISOString()}` : ''}`);
+    },
+  };
+}
+
+/** Clients in staging: through its deploy role (assumed again before each hour ends) when an account is given, else the cicd session. */
+function stagingClients(cicd: ClientFactory, refresh: SessionRefresh): ClientFactory {
   const account = core.getInput('staging-account-id');
   if (!account) return cicd;
   const roleArn = roleArnFor(account, core.getInput('deploy-role-name') || 'groundwork-deploy');
-  const chained = await chainInto(cicd.create(STSClient), roleArn, 'groundwork-deploy-staging');
-  for (const secret of [chained.credentials.accessKeyId, chained.credentials.secretAccessKey, chained.credentials.sessionToken]) {
-    core.setSecret(secret);
-    masked.push(secret);
-  }
-  core.info(`chained into ${chained.assumedRoleArn}`);
-  return new ClientFactory({ ...cicd.settings, credentials: chained.credentials });
+  return chainedClients(cicd, roleArn, 'groundwork-deploy-staging', refresh);
 }
 
 /** The commit deployed: the input, or the run's GITHUB_SHA; checked before anything is deployed. */
@@ -40,11 +49,15 @@ function commitInput(): string {
  */
 export async function run(): Promise<void> {
   try {
-    const cicd = sessionClients(core.getInput('aws-region'), process.env);
+    const masked: string[] = [];
+    const refresh = sessionRefresh(masked);
+    // The cicd session (it writes the staging record after the rollout and E2E) is assume-role-via-oidc's role, assumed again before it expires.
+    const { clients: cicd, refreshed } = refreshingSessionClients(core.getInput('aws-region'), process.env, refresh);
+    if (!refreshed)
+      core.info('the credentials of the environment are used as they are (run assume-role-via-oidc in the job to have them renewed in long waits)');
     const imageUri = core.getInput('image-uri', { required: true });
     const commit = commitInput();
-    const masked: string[] = [];
-    const clients = await stagingClients(cicd, masked);
+    const clients = stagingClients(cicd, refresh);
     const runUrl =
       process.env.GITHUB_SERVER_URL && process.env.GITHUB_REPOSITORY && process.env.GITHUB_RUN_ID
         ? `${process.env.GITHUB_SERVER_URL}/${process.env.GITHUB_REPOSITORY}/actions/runs/${process.env.GITHUB_RUN_ID}`

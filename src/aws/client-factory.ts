@@ -16,8 +16,11 @@ export interface AwsSettings {
   readonly endpoint?: string;
   /** Role assumed in member accounts. @default OrganizationAccountAccessRole */
   readonly memberRoleName?: string;
-  /** Explicit credentials (with target aws), such as a session an action has just assumed. @default the profile or the standard chain */
-  readonly credentials?: AwsCredentialIdentity;
+  /**
+   * Explicit credentials (with target aws), such as a session an action has just assumed, or a provider that assumes it
+   * again before it expires (src/delivery/session.ts). @default the profile or the standard chain
+   */
+  readonly credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   /** What time it is, for when member-account credentials expire. @default the system clock */
   readonly now?: Clock;
 }
