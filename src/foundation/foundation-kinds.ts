@@ -5,6 +5,7 @@ import { createIdentityContext, type IdentityContext } from '../identity/identit
 import { identityKinds } from '../identity/identity-kinds.js';
 import { createOrgContext, type OrgContext } from '../org/org-context.js';
 import { organizationKinds } from '../org/organization-kinds.js';
+import { securityServiceKinds } from '../security/security-kinds.js';
 
 /** The contexts of one plan of the whole foundation. */
 export interface FoundationContexts {
@@ -22,7 +23,7 @@ export function createFoundationContexts(
   return { org, identity: createIdentityContext(config, clients, org.registry) };
 }
 
-/** Every kind `plan` and `apply` manage: the organization graph, then Identity Center. */
+/** Every kind `plan` and `apply` manage: the organization graph, the security services, then Identity Center. */
 export function foundationKinds(contexts: FoundationContexts): AnyKind[] {
-  return [...organizationKinds(contexts.org), ...identityKinds(contexts.identity)];
+  return [...organizationKinds(contexts.org), ...securityServiceKinds(contexts.org), ...identityKinds(contexts.identity)];
 }
