@@ -71,6 +71,21 @@ describe('the Markdown files', () => {
     expect(broken).toEqual([]);
   });
 
+  it('every page under docs/ is reachable from the README by following links', () => {
+    const reached = new Set(['README.md']);
+    const queue = ['README.md'];
+    for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
+      for (const { target } of relativeLinks(file)) {
+        const path = relative(root, join(root, target));
+        if (path.endsWith('.md') && existsSync(join(root, path)) && !reached.has(path)) {
+          reached.add(path);
+          queue.push(path);
+        }
+      }
+    }
+    expect(files.filter((file) => file.startsWith('docs/') && !reached.has(file))).toEqual([]);
+  });
+
   it('README is read in two minutes: under 8,000 characters, with the two commands', () => {
     const readme = readFileSync(join(root, 'README.md'), 'utf8');
     expect(readme.length).toBeLessThan(8000);
