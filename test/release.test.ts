@@ -183,14 +183,15 @@ describe('the tag plan from a git repository, and the push', () => {
 describe('the version bump from changesets (npm run release:version)', () => {
   it("bumps by the largest change, writes the version's changelog section, deletes the changesets, and updates the lock and the templates' pin comments", () => {
     const repo = repository();
-    cpSync(join(root, '.changeset', 'config.json'), join(repo.dir, '.changeset', 'config.json'), { recursive: true });
+    cpSync(join(root, '.changeset', 'config.json'), join(repo.dir, '.changeset', 'config.json'));
+    cpSync(join(root, 'scripts', 'changelog-format.mjs'), join(repo.dir, 'scripts', 'changelog-format.mjs'));
     repo.commit('0.1.0', {
       'package.json': `${JSON.stringify({ name: 'groundwork', version: '0.1.0' }, null, 2)}\n`,
       'package-lock.json': `${JSON.stringify({ name: 'groundwork', version: '0.1.0', lockfileVersion: 3, packages: { '': { name: 'groundwork', version: '0.1.0' } } }, null, 2)}\n`,
       'workflows-templates/caller.yml': `jobs:\n  x:\n    uses: YOUR-ORG/groundwork/.github/workflows/x.yml@${'1'.repeat(40)} # v0.1.0\n`,
       '.changeset/README.md': '# Changesets\n',
       '.changeset/plans-list-ids.md': '---\n"groundwork": minor\n---\n\n`groundwork plan --json` lists account IDs.\n',
-      '.changeset/fix-typo.md': '---\n"groundwork": patch\n---\n\nA typo in `validate`’s hint.\n',
+      '.changeset/fix-typo.md': '---\n"groundwork": patch\n---\n\nA typo in `validate`’s hint.\nSecond paragraph, indented under its item.\n',
     });
     symlinkSync(join(root, 'node_modules'), join(repo.dir, 'node_modules'));
     expect(versionRelease(repo.dir)).toBe('0.2.0');
@@ -198,8 +199,8 @@ describe('the version bump from changesets (npm run release:version)', () => {
     const lock = JSON.parse(readFileSync(join(repo.dir, 'package-lock.json'), 'utf8'));
     expect([lock.version, lock.packages[''].version]).toEqual(['0.2.0', '0.2.0']);
     const section = changelogSection(readFileSync(join(repo.dir, 'CHANGELOG.md'), 'utf8'), '0.2.0');
-    expect(section).toMatch(/### Minor Changes\n\n- [0-9a-f]{7}: `groundwork plan --json` lists account IDs\./);
-    expect(section).toMatch(/### Patch Changes\n\n- [0-9a-f]{7}: A typo in `validate`’s hint\./);
+    expect(section).toContain('### Minor Changes\n\n- `groundwork plan --json` lists account IDs.\n');
+    expect(section).toContain('### Patch Changes\n\n- A typo in `validate`’s hint.\n  Second paragraph, indented under its item.\n');
     expect(readdirSync(join(repo.dir, '.changeset')).sort()).toEqual(['README.md', 'config.json']);
     expect(readFileSync(join(repo.dir, 'workflows-templates/caller.yml'), 'utf8')).toContain(`@${'1'.repeat(40)} # v0.2.0\n`);
     // Nothing left to release: a second run says so instead of bumping again.
@@ -215,7 +216,7 @@ describe('the version bump from changesets (npm run release:version)', () => {
 
   it('the changesets config is the one committed, and every pending changeset names this package with a bump', () => {
     const config = JSON.parse(readFileSync(join(root, '.changeset', 'config.json'), 'utf8'));
-    expect(config).toMatchObject({ baseBranch: 'main', commit: false, changelog: '@changesets/cli/changelog' });
+    expect(config).toMatchObject({ baseBranch: 'main', commit: false, changelog: '../scripts/changelog-format.mjs' });
     for (const file of readdirSync(join(root, '.changeset')).filter((f) => f.endsWith('.md') && f !== 'README.md')) {
       const text = readFileSync(join(root, '.changeset', file), 'utf8');
       expect({ file, frontMatter: /^---\n"groundwork": (major|minor|patch)\n---\n\n\S/.test(text) }).toEqual({ file, frontMatter: true });
