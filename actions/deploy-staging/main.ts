@@ -19,12 +19,13 @@ function sessionRefresh(masked: string[]): SessionRefresh {
   return {
     getToken: (audience) => core.getIDToken(audience),
     clock: systemClock,
-    onSession: (credentials, roleArn) => {
+    onSession: (credentials, session) => {
       for (const secret of [credentials.accessKeyId, credentials.secretAccessKey, credentials.sessionToken]) {
         core.setSecret(secret);
         masked.push(secret);
       }
-      core.info(`session of ${roleArn}${credentials.expiration ? ` until ${credentials.expiration.toISOString()}` : ''}`);
+      const until = credentials.expiration ? ` (until ${credentials.expiration.toISOString()})` : '';
+      core.info(session.chained ? `chained into ${session.assumedRoleArn}${until}` : `assumed ${session.assumedRoleArn} with a fresh OIDC token${until}`);
     },
   };
 }

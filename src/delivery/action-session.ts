@@ -23,17 +23,17 @@ export const OIDC_SESSION_VARIABLES = {
 export interface SessionRefresh {
   readonly getToken: (audience: string) => Promise<string>;
   readonly clock: Clock;
-  /** Told each session assumed (again): mask its secrets. */
-  readonly onSession?: (credentials: SessionCredentials, roleArn: string) => void;
+  /** Told each session assumed (again), its assumed-role ARN, and whether it was chained from another session: mask its secrets. */
+  readonly onSession?: (credentials: SessionCredentials, session: { assumedRoleArn: string; chained: boolean }) => void;
   /** @see RefreshOptions.refreshBeforeMs */
   readonly refreshBeforeMs?: number;
 }
 
-function stsAccess(settings: ClientFactory['settings'], refresh: SessionRefresh, roleArn: string): StsAccess {
+function stsAccess(settings: ClientFactory['settings'], refresh: SessionRefresh, chained: boolean): StsAccess {
   return {
     clock: refresh.clock,
     refreshBeforeMs: refresh.refreshBeforeMs,
-    onSession: (credentials) => refresh.onSession?.(credentials, roleArn),
+    onSession: (credentials, assumedRoleArn) => refresh.onSession?.(credentials, { assumedRoleArn, chained }),
     // One attempt for the unsigned web-identity call (assumeRoleViaOidc retries with a fresh token); the SDK's for AssumeRole.
     sts: (credentials) =>
       credentials
@@ -66,10 +66,10 @@ export function refreshingSessionClients(
       sessionName: env[OIDC_SESSION_VARIABLES.sessionName] || undefined,
       durationSeconds: Number.isFinite(duration) && duration >= 900 ? duration : 3600,
     },
-    stsAccess(plain.settings, refresh, roleArn),
+    stsAccess(plain.settings, refresh, false),
   );
   if (target) {
-    session = chainedSession(session, target, env[OIDC_SESSION_VARIABLES.sessionName] || 'groundwork', stsAccess(plain.settings, refresh, target));
+    session = chainedSession(session, target, env[OIDC_SESSION_VARIABLES.sessionName] || 'groundwork', stsAccess(plain.settings, refresh, true));
   }
   return { clients: new ClientFactory({ ...plain.settings, credentials: session }), refreshed: true };
 }
@@ -78,6 +78,6 @@ export function refreshingSessionClients(
 export function chainedClients(from: ClientFactory, roleArn: string, sessionName: string, refresh: SessionRefresh): ClientFactory {
   const base = from.callerCredentials();
   const provider: AwsCredentialIdentityProvider = typeof base === 'function' ? base : async () => base;
-  const session = chainedSession(provider, roleArn, sessionName, stsAccess(from.settings, refresh, roleArn), CHAINED_SESSION_MAX_SECONDS);
+  const session = chainedSession(provider, roleArn, sessionName, stsAccess(from.settings, refresh, true), CHAINED_SESSION_MAX_SECONDS);
   return new ClientFactory({ ...from.settings, credentials: session });
 }

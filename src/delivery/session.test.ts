@@ -19,11 +19,17 @@ describe('a session assumed again before it expires', () => {
     let assumed = 0;
     const seen: string[] = [];
     const provider = refreshingCredentials(
-      async (): Promise<SessionCredentials> => {
+      async () => {
         assumed++;
-        return { accessKeyId: `ASIA${assumed}`, secretAccessKey: 's', sessionToken: 't', expiration: new Date(time.now() + minutes(60)) };
+        const credentials: SessionCredentials = {
+          accessKeyId: `ASIA${assumed}`,
+          secretAccessKey: 's',
+          sessionToken: 't',
+          expiration: new Date(time.now() + minutes(60)),
+        };
+        return { credentials, assumedRoleArn: 'arn:aws:sts::111111111111:assumed-role/r/s' };
       },
-      { clock: time.clock, onSession: (c) => seen.push(c.accessKeyId) },
+      { clock: time.clock, onSession: (c, arn) => seen.push(`${c.accessKeyId} ${arn}`) },
     );
     expect((await provider()).accessKeyId).toBe('ASIA1');
     time.advance(minutes(49));
@@ -32,7 +38,7 @@ describe('a session assumed again before it expires', () => {
     const [a, b] = await Promise.all([provider(), provider()]);
     expect([a.accessKeyId, b.accessKeyId]).toEqual(['ASIA2', 'ASIA2']);
     expect(assumed).toBe(2);
-    expect(seen).toEqual(['ASIA1', 'ASIA2']);
+    expect(seen).toEqual(['ASIA1 arn:aws:sts::111111111111:assumed-role/r/s', 'ASIA2 arn:aws:sts::111111111111:assumed-role/r/s']);
     expect(provider.current()?.accessKeyId).toBe('ASIA2');
   });
 
@@ -44,7 +50,10 @@ describe('a session assumed again before it expires', () => {
       async () => {
         if (fail) throw new Error('STS is unreachable');
         assumed++;
-        return { accessKeyId: `ASIA${assumed}`, secretAccessKey: 's', sessionToken: 't', expiration: new Date(time.now() + 8_000) };
+        return {
+          credentials: { accessKeyId: `ASIA${assumed}`, secretAccessKey: 's', sessionToken: 't', expiration: new Date(time.now() + 8_000) },
+          assumedRoleArn: 'arn:aws:sts::111111111111:assumed-role/r/s',
+        };
       },
       { clock: time.clock },
     );

@@ -24,13 +24,19 @@ export interface RefreshOptions {
    * seconds in a test is then reused, not assumed again on every call). @default 10 minutes (the SDK asks from 5 minutes)
    */
   readonly refreshBeforeMs?: number;
-  /** Told each new session (to mask its secrets, and to say so in the log). */
-  readonly onSession?: (credentials: SessionCredentials) => void;
+  /** Told each new session and the assumed-role ARN it is of (to mask its secrets, and to say so in the log). */
+  readonly onSession?: (credentials: SessionCredentials, assumedRoleArn: string) => void;
+}
+
+/** A session as STS returned it: the credentials and the assumed-role ARN. */
+export interface AssumedSession {
+  readonly credentials: SessionCredentials;
+  readonly assumedRoleArn: string;
 }
 
 /** A credential provider that caches the session `assume` returns and assumes again before it expires. */
 export function refreshingCredentials(
-  assume: () => Promise<SessionCredentials>,
+  assume: () => Promise<AssumedSession>,
   options: RefreshOptions,
 ): AwsCredentialIdentityProvider & {
   /** The session now held, if any. */
@@ -43,11 +49,11 @@ export function refreshingCredentials(
     pending ??= (async () => {
       try {
         const issuedAt = options.clock().getTime();
-        const credentials = await assume();
+        const { credentials, assumedRoleArn } = await assume();
         const expiresAt = credentials.expiration?.getTime();
         const margin = expiresAt === undefined ? 0 : Math.min(refreshBeforeMs, (expiresAt - issuedAt) / 4);
         held = { credentials, refreshAt: expiresAt === undefined ? Number.POSITIVE_INFINITY : expiresAt - margin };
-        options.onSession?.(credentials);
+        options.onSession?.(credentials, assumedRoleArn);
         return credentials;
       } finally {
         pending = undefined;
@@ -91,17 +97,15 @@ export interface StsAccess extends RefreshOptions {
 export function oidcSession(hop: OidcHop, access: StsAccess): ReturnType<typeof refreshingCredentials> {
   const sts = access.sts();
   return refreshingCredentials(
-    async () =>
-      (
-        await assumeRoleViaOidc({
-          getToken: hop.getToken,
-          roleArn: hop.roleArn,
-          audience: hop.audience,
-          sessionName: hop.sessionName,
-          durationSeconds: hop.durationSeconds,
-          sts,
-        })
-      ).credentials,
+    () =>
+      assumeRoleViaOidc({
+        getToken: hop.getToken,
+        roleArn: hop.roleArn,
+        audience: hop.audience,
+        sessionName: hop.sessionName,
+        durationSeconds: hop.durationSeconds,
+        sts,
+      }),
     access,
   );
 }
@@ -119,7 +123,7 @@ export function chainedSession(
 ): ReturnType<typeof refreshingCredentials> {
   requireChainableDuration(durationSeconds, 'the chained session');
   const sts = access.sts(base);
-  return refreshingCredentials(async () => (await chainInto(sts, roleArn, sessionName, durationSeconds)).credentials, access);
+  return refreshingCredentials(() => chainInto(sts, roleArn, sessionName, durationSeconds), access);
 }
 
 /**
