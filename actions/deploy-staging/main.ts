@@ -9,7 +9,8 @@ import { chainedClients, refreshingSessionClients, type SessionRefresh } from '.
 import { commandEnvironment } from '../../src/delivery/command-env.js';
 import { REVISION_TAG } from '../../src/delivery/deliveries.js';
 import { runE2e } from '../../src/delivery/e2e.js';
-import { deployService, RUN_URL_TAG } from '../../src/delivery/ecs-deploy.js';
+import { RUN_URL_TAG } from '../../src/delivery/ecs-deploy.js';
+import { deployToService } from '../../src/delivery/first-deployment.js';
 import { roleArnFor } from '../../src/delivery/oidc.js';
 import { parseImageUri, recordStagingDeployment, requireCommitSha } from '../../src/delivery/staging-record.js';
 import { GroundworkError } from '../../src/errors.js';
@@ -64,7 +65,7 @@ export async function run(): Promise<void> {
         ? `${process.env.GITHUB_SERVER_URL}/${process.env.GITHUB_REPOSITORY}/actions/runs/${process.env.GITHUB_RUN_ID}`
         : undefined;
     const service = core.getInput('service', { required: true });
-    const result = await deployService({
+    const result = await deployToService({
       ecs: clients.create(ECSClient),
       elb: clients.create(ElasticLoadBalancingV2Client),
       cluster: core.getInput('cluster', { required: true }),
@@ -94,7 +95,7 @@ export async function run(): Promise<void> {
       core.info(`${record.recorded ? 'recorded' : 'already recorded'}: ${record.name} names ${record.digest}, the image a release of this commit must ship`);
     }
     await core.summary
-      .addHeading(`Deployed to ${service}`, 3)
+      .addHeading(result.firstDeployment ? `First deployment to ${service}` : `Deployed to ${service}`, 3)
       .addTable([
         [
           { data: 'task definition', header: true },
@@ -106,7 +107,7 @@ export async function run(): Promise<void> {
         [
           result.taskDefinitionArn.split('/').pop() ?? '',
           baseUrl || '(none)',
-          `${result.seconds} s`,
+          `${result.seconds} s${result.firstDeployment ? `: the first deployment, scaled from 0 to ${result.firstDeployment.desiredCount} task(s)` : ''}`,
           e2e.status === 'skipped' ? 'skipped: no integration tests configured' : e2e.status,
           record ? `${record.name} → ${record.digest}` : 'none: E2E failed, so this commit cannot be released',
         ],

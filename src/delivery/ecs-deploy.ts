@@ -69,6 +69,8 @@ export interface DeployOptions {
   readonly imageUri: string;
   /** Tags for the new revision, such as the run URL. */
   readonly tags?: Readonly<Record<string, string>>;
+  /** Sets the service's task count with the new revision (a first deployment scales from 0). @default unchanged */
+  readonly desiredCount?: number;
   /** @default 15 minutes */
   readonly timeoutMs?: number;
   /** @default 15 s */
@@ -124,7 +126,14 @@ export async function deployService(options: DeployOptions): Promise<DeployResul
   );
   const next = registered.taskDefinition?.taskDefinitionArn as string;
   progress(`registered ${next.split('/').pop()} with ${options.imageUri}`);
-  const updated = await options.ecs.send(new UpdateServiceCommand({ cluster: options.cluster, service: options.service, taskDefinition: next }));
+  const updated = await options.ecs.send(
+    new UpdateServiceCommand({
+      cluster: options.cluster,
+      service: options.service,
+      taskDefinition: next,
+      ...(options.desiredCount !== undefined ? { desiredCount: options.desiredCount } : {}),
+    }),
+  );
   const deployment = updated.service?.deployments?.find((d) => d.taskDefinition === next);
   if (!deployment?.id) {
     throw new GroundworkError('APPLY_FAILED', `ECS accepted ${next.split('/').pop()} for ${options.service} but started no deployment of it`, {
