@@ -35,6 +35,10 @@ export const ERROR_CODES = [
   'PREFLIGHT_FAILED',
   'DEPLOY_FAILED',
   'GITHUB_REFUSED',
+  'GITHUB_ACCESS_DENIED',
+  'GITHUB_NOT_FOUND',
+  'GITHUB_RATE_LIMITED',
+  'GITHUB_SERVICE_ERROR',
   'STAGING_RECORD_MISSING',
   'STAGING_RECORD_MISMATCH',
 ] as const;
@@ -49,6 +53,11 @@ export const INTERNAL_ERROR_CODE = 'INTERNAL';
 export interface GroundworkErrorOptions {
   /** What the user can do about it, printed on its own line. */
   readonly hint?: string;
+  /**
+   * The fix when the error ends a GitHub Action step, where there are no flags or terminal: it names inputs and workflow
+   * settings. Without it, an action shows `hint` (which then must not name CLI flags or commands).
+   */
+  readonly actionHint?: string;
   /** The underlying error, shown only with --verbose. */
   readonly cause?: unknown;
   /** Extra lines (for example every config error) printed after the message. */
@@ -59,6 +68,7 @@ export interface GroundworkErrorOptions {
 export class GroundworkError extends Error {
   readonly code: ErrorCode;
   readonly hint?: string;
+  readonly actionHint?: string;
   readonly details: readonly string[];
 
   constructor(code: ErrorCode, message: string, options: GroundworkErrorOptions = {}) {
@@ -66,6 +76,7 @@ export class GroundworkError extends Error {
     this.name = 'GroundworkError';
     this.code = code;
     this.hint = options.hint;
+    this.actionHint = options.actionHint;
     this.details = options.details ?? [];
   }
 }

@@ -35,7 +35,7 @@ function sessionRefresh(masked: string[]): SessionRefresh {
 function stagingClients(cicd: ClientFactory, refresh: SessionRefresh): ClientFactory {
   const account = core.getInput('staging-account-id');
   if (!account) return cicd;
-  const roleArn = roleArnFor(account, core.getInput('deploy-role-name') || 'groundwork-deploy');
+  const roleArn = roleArnFor(account, core.getInput('deploy-role-name') || 'groundwork-deploy', { account: 'staging-account-id', role: 'deploy-role-name' });
   return chainedClients(cicd, roleArn, 'groundwork-deploy-staging', refresh);
 }
 

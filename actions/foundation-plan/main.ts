@@ -1,7 +1,7 @@
 import * as core from '@actions/core';
 import * as github from '@actions/github';
 import { loadConfig } from '../../src/config/load-config.js';
-import { actionError, booleanInput, sessionClients } from '../../src/delivery/action-io.js';
+import { actionError, booleanInput, sessionClients, toActionError } from '../../src/delivery/action-io.js';
 import { GroundworkError } from '../../src/errors.js';
 import { digestIn, planCounts, planDigest, planForReview, planMarkdown } from '../../src/gitops/review-plan.js';
 import { findStickyComment, upsertStickyComment } from '../../src/gitops/sticky-comment.js';
@@ -50,12 +50,26 @@ export async function run(): Promise<void> {
     const octokit = token && (comment || compare) ? github.getOctokit(token) : undefined;
     const isPullRequest = github.context.eventName === 'pull_request' || github.context.eventName === 'pull_request_target';
     let commentUrl = '';
+    // A comment GitHub refuses (a token without pull-requests: write, a fork's read-only token) fails the step after the
+    // summary is written: the plan computed is never lost.
+    let commentFailure: string | undefined;
     if (comment && isPullRequest) {
       if (!octokit) throw new GroundworkError('USAGE', 'comment is true but github-token is empty', { hint: 'pass github-token, or set comment: false' });
       const { owner, repo } = github.context.repo;
-      const result = await upsertStickyComment(octokit, { owner, repo, issueNumber: github.context.issue.number }, markdown);
-      commentUrl = result.url;
-      core.info(`Plan comment ${result.action}: ${result.url}`);
+      try {
+        const result = await upsertStickyComment(octokit, { owner, repo, issueNumber: github.context.issue.number }, markdown);
+        commentUrl = result.url;
+        core.info(`Plan comment ${result.action}: ${result.url}`);
+      } catch (error) {
+        const mapped = toActionError(error);
+        if (!mapped) throw error;
+        commentFailure = actionError(
+          new GroundworkError(mapped.code, `the plan comment could not be posted (the plan is in this step's summary): ${mapped.message}`, {
+            hint: mapped.actionHint ?? mapped.hint,
+            cause: error,
+          }),
+        ).line;
+      }
     }
     core.setOutput('comment-url', commentUrl);
 
@@ -93,11 +107,13 @@ export async function run(): Promise<void> {
       .addRaw(driftLine ? `\n${driftLine}\n` : '', true)
       .addRaw(`\n${markdown}\n`, true)
       .addRaw(commentUrl ? `\n[The plan comment on the pull request](${commentUrl})\n` : '', true)
+      .addRaw(commentFailure ? `\n**The plan comment could not be posted**: ${commentFailure}\n` : '', true)
       .write();
     if (failOnAttention && counts.attention > 0) {
       for (const finding of reviewed.plan.attention) core.error(finding.message, { title: `${finding.kind} ${finding.name}` });
       core.setFailed(`the plan has ${counts.attention} finding(s) that need attention; resolve them (they are listed in the summary and the plan comment)`);
     }
+    if (commentFailure) core.setFailed(commentFailure);
   } catch (error) {
     const failure = actionError(error);
     for (const line of failure.details) core.error(line);

@@ -41,7 +41,10 @@ export function assertManagementCaller(caller: CallerIdentity): void {
     throw new GroundworkError(
       'AWS_NOT_ORGANIZATION_MANAGEMENT',
       `account ${caller.accountId} is a member of organization ${caller.organizationId}; Groundwork must run as its management account ${caller.managementAccountId}`,
-      { hint: 'use credentials (--profile) of the management account' },
+      {
+        hint: 'use credentials (--profile) of the management account',
+        actionHint: "set role-to-assume of assume-role-via-oidc to a role in the management account (foundation-bootstrap.json's roles)",
+      },
     );
   }
 }

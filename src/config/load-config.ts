@@ -63,13 +63,17 @@ export function loadConfig(file: string): GroundworkConfig {
   let text: string;
   try {
     if (statSync(sourceFile).isDirectory()) {
-      throw new GroundworkError('CONFIG_NOT_FOUND', `config path ${shown} is a directory`, { hint: 'pass the YAML file with --config FILE' });
+      throw new GroundworkError('CONFIG_NOT_FOUND', `config path ${shown} is a directory`, {
+        hint: 'pass the YAML file with --config FILE',
+        actionHint: "set the step's config input to the YAML file",
+      });
     }
     text = readFileSync(sourceFile, 'utf8');
   } catch (error) {
     if (error instanceof GroundworkError) throw error;
     throw new GroundworkError('CONFIG_NOT_FOUND', `config file not found: ${shown}`, {
       hint: 'run from the project folder, or pass --config FILE',
+      actionHint: "check out the repository before this step (actions/checkout), or set the step's config input to the file's path",
       cause: error,
     });
   }
@@ -79,6 +83,7 @@ export function loadConfig(file: string): GroundworkConfig {
     throw new GroundworkError('CONFIG_INVALID', `${shown} has ${count} error${count === 1 ? '' : 's'}`, {
       details: result.issues.map((issue) => formatIssue(shown, issue)),
       hint: 'fix the fields listed above, then run groundwork validate',
+      actionHint: 'fix the fields annotated above in a pull request (the foundation checks list each one), then re-run',
     });
   }
   return result.config;

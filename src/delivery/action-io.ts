@@ -1,6 +1,6 @@
-import { toGroundworkError } from '../aws/aws-error.js';
+import { isAwsError, toGroundworkError } from '../aws/aws-error.js';
 import { ClientFactory } from '../aws/client-factory.js';
-import { GroundworkError } from '../errors.js';
+import { GroundworkError, INTERNAL_ERROR_CODE } from '../errors.js';
 
 /** A number input within a range, or a clear error naming the input, the value and the range. */
 export function numberInput(name: string, raw: string, min: number, max: number): number {
@@ -11,10 +11,91 @@ export function numberInput(name: string, raw: string, min: number, max: number)
   return value;
 }
 
+/** What @actions/core throws for `getInput(name, { required: true })` when the input is empty. */
+const REQUIRED_INPUT = /^Input required and not supplied: (.+)$/;
+
+/** An error of GitHub's REST API as Octokit throws it (`RequestError`, name `HttpError`). */
+interface GitHubApiError {
+  name: string;
+  message: string;
+  status: number;
+  request?: { method?: string; url?: string };
+  response?: { headers?: Record<string, string | number | undefined> };
+}
+
+function isGitHubApiError(error: unknown): error is GitHubApiError {
+  const e = error as Partial<GitHubApiError> | undefined;
+  return !!e && typeof e === 'object' && e.name === 'HttpError' && typeof e.status === 'number';
+}
+
+/** A GitHub API error with its own GITHUB_* code: what was called, GitHub's answer, and the workflow setting to change. */
+function gitHubError(error: GitHubApiError): GroundworkError {
+  const call = error.request?.method && error.request.url ? `${error.request.method} ${error.request.url.replace(/^https?:\/\/[^/]+/, '')}` : 'the GitHub API';
+  const headers = error.response?.headers ?? {};
+  const message = `GitHub answered ${call} with HTTP ${error.status}: ${error.message}`;
+  const options = { cause: error };
+  if (error.status === 429 || (error.status === 403 && String(headers['x-ratelimit-remaining']) === '0')) {
+    const reset = Number(headers['x-ratelimit-reset']);
+    return new GroundworkError('GITHUB_RATE_LIMITED', message, {
+      hint: `the token's API rate limit is used up${Number.isFinite(reset) && reset > 0 ? ` until ${new Date(reset * 1000).toISOString()}` : ''}: re-run the job after that, or pass a GitHub App's token in github-token`,
+      ...options,
+    });
+  }
+  if (error.status === 401 || error.status === 403) {
+    return new GroundworkError('GITHUB_ACCESS_DENIED', message, {
+      hint: "grant the job the permission this call needs in the workflow's permissions: block (pull-requests: write to comment on a pull request, contents: write to push), or pass a token that has it in github-token; a pull request from a fork gets a read-only token",
+      ...options,
+    });
+  }
+  if (error.status === 404) {
+    return new GroundworkError('GITHUB_NOT_FOUND', message, {
+      hint: 'the repository, pull request or branch is not there, or the token cannot see it: check github-token and the inputs that name it',
+      ...options,
+    });
+  }
+  if (error.status >= 500) {
+    return new GroundworkError('GITHUB_SERVICE_ERROR', message, { hint: 'usually temporary: re-run the job; githubstatus.com shows outages', ...options });
+  }
+  return new GroundworkError('GITHUB_REFUSED', message, {
+    hint: 'GitHub refused the request as sent: check the inputs the message names, then re-run the job',
+    ...options,
+  });
+}
+
+/**
+ * An error as an action reports it, in the action's language: an input left empty is a USAGE error naming the input, a
+ * GitHub API error keeps a GITHUB_* code, an AWS error goes through the same mapping as the CLI's, and every hint is the
+ * one written for actions (inputs and workflow settings, never CLI flags or commands).
+ */
+export function toActionError(error: unknown): GroundworkError | undefined {
+  if (error instanceof GroundworkError) return error;
+  const required = error instanceof Error ? REQUIRED_INPUT.exec(error.message) : null;
+  if (required) {
+    const name = required[1] as string;
+    return new GroundworkError('USAGE', `input ${name} is required and was not set`, { hint: `set ${name} in the step's with: block`, cause: error });
+  }
+  if (isGitHubApiError(error)) return gitHubError(error);
+  if (isAwsError(error)) return toGroundworkError(error);
+  const system = error as { code?: unknown; syscall?: unknown; path?: unknown; message?: string };
+  if (error instanceof Error && typeof system.code === 'string' && typeof system.syscall === 'string') {
+    // A file the step was pointed at (ENOENT, EACCES, EISDIR): the input that names it, not a bug.
+    return new GroundworkError('USAGE', `${system.syscall} ${typeof system.path === 'string' ? system.path : ''} failed: ${error.message}`.replace('  ', ' '), {
+      hint: "check the step's inputs that name files (paths are relative to the workspace; check out the repository first with actions/checkout)",
+      cause: error,
+    });
+  }
+  return undefined;
+}
+
 /** What an action prints when it fails: one line (code, message, fix) for setFailed, and detail lines as annotations. */
 export function actionError(error: unknown): { line: string; details: readonly string[] } {
-  const mapped = error instanceof GroundworkError ? error : toGroundworkError(error);
-  return { line: `${mapped.code}: ${mapped.message}${mapped.hint ? ` (fix: ${mapped.hint})` : ''}`, details: mapped.details };
+  const mapped = toActionError(error);
+  if (!mapped) {
+    const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    return { line: `${INTERNAL_ERROR_CODE}: an unexpected error: ${what} (fix: this is a bug in Groundwork: report it with the step's log)`, details: [] };
+  }
+  const hint = mapped.actionHint ?? mapped.hint;
+  return { line: `${mapped.code}: ${mapped.message}${hint ? ` (fix: ${hint})` : ''}`, details: mapped.details };
 }
 
 /** `true` or `false`, or a clear error naming the input. */

@@ -107,7 +107,11 @@ describe('trust helpers', () => {
 
   it('refuse a target that is not an account ID or a role name', () => {
     expect(roleArnFor('333333333333', 'groundwork-deploy')).toBe('arn:aws:iam::333333333333:role/groundwork-deploy');
-    expect(() => roleArnFor('staging', 'groundwork-deploy')).toThrow(/target-account-id "staging" is not a 12-digit AWS account ID/);
-    expect(() => roleArnFor('333333333333', 'bad role')).toThrow(/is not an IAM role name/);
+    expect(() => roleArnFor('staging', 'groundwork-deploy')).toThrow(/input target-account-id is "staging", which is not a 12-digit AWS account ID/);
+    expect(() => roleArnFor('333333333333', 'bad role')).toThrow(/input target-role-name is "bad role", which is not an IAM role name/);
+    // Each caller names the inputs it reads: a release's production-account-id, not assume-role-via-oidc's input.
+    expect(() => roleArnFor('3333', 'groundwork-deploy', { account: 'production-account-id', role: 'deploy-role-name' })).toThrow(
+      /^input production-account-id is "3333", which is not a 12-digit AWS account ID$/,
+    );
   });
 });

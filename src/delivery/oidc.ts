@@ -150,7 +150,7 @@ function trustError(error: unknown, roleArn: string, claims: TokenClaims, audien
   };
   return new GroundworkError('AWS_ACCESS_DENIED', `STS refused the GitHub OIDC token for ${roleArn}: ${(error as Error).message}`, {
     details: [`token claims: ${JSON.stringify(shown)}`, `a trust policy admits this token with: ${JSON.stringify(admittingCondition(claims, audience))}`],
-    hint: `check the role's trust policy: the OIDC provider ${GITHUB_OIDC_PROVIDER} must exist in that account, and the conditions must equal the claims above (a push to master has sub repo:OWNER/REPO:ref:refs/heads/master)`,
+    hint: `check the role's trust policy: the OIDC provider ${GITHUB_OIDC_PROVIDER} must exist in that account, and the conditions must equal the claims above (a push to the branch the roles trust has sub repo:OWNER/REPO:ref:refs/heads/BRANCH: that branch is backend.branch in groundwork.yaml, the Branch parameter of github-oidc.json, and must be the repository's default branch, main or master)`,
     cause: error,
   });
 }
@@ -182,13 +182,31 @@ export async function chainInto(
   }
 }
 
-/** `arn:aws:iam::ACCOUNT:role/NAME` for a 12-digit account and a role name, refusing anything else. */
-export function roleArnFor(accountId: string, roleName: string, partition = 'aws'): string {
+/** The inputs an account ID and a role name came from, so that an error names what the user set. */
+export interface RoleInputs {
+  readonly account: string;
+  readonly role: string;
+}
+
+/**
+ * `arn:aws:iam::ACCOUNT:role/NAME` for a 12-digit account and a role name, refusing anything else; the error names the
+ * input each came from (assume-role-via-oidc's target-account-id by default, production-account-id for a release).
+ */
+export function roleArnFor(
+  accountId: string,
+  roleName: string,
+  inputs: RoleInputs = { account: 'target-account-id', role: 'target-role-name' },
+  partition = 'aws',
+): string {
   if (!/^\d{12}$/.test(accountId)) {
-    throw new GroundworkError('USAGE', `target-account-id "${accountId}" is not a 12-digit AWS account ID`, { hint: 'pass the account ID of the environment' });
+    throw new GroundworkError('USAGE', `input ${inputs.account} is "${accountId}", which is not a 12-digit AWS account ID`, {
+      hint: `set ${inputs.account} to the environment's account ID (12 digits, quoted in YAML so that leading zeros stay)`,
+    });
   }
   if (!/^[\w+=,.@/-]{1,64}$/.test(roleName)) {
-    throw new GroundworkError('USAGE', `target-role-name "${roleName}" is not an IAM role name`, { hint: 'use letters, digits and +=,.@_- (at most 64)' });
+    throw new GroundworkError('USAGE', `input ${inputs.role} is "${roleName}", which is not an IAM role name`, {
+      hint: `set ${inputs.role} to a role name of letters, digits and +=,.@_- (at most 64)`,
+    });
   }
   return `arn:${partition}:iam::${accountId}:role/${roleName}`;
 }

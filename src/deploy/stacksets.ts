@@ -211,6 +211,7 @@ async function waitForOperation(cfn: CloudFormationClient, name: string, operati
         {
           details,
           hint: `see each instance's reason with aws cloudformation list-stack-instances --stack-set-name ${name}; fix it and run again, which continues where it stopped`,
+          actionHint: `each instance's reason is listed above (and in the CloudFormation console, StackSets › ${name} › Stack instances); fix it and re-run the job, which continues where it stopped`,
         },
       );
     }

@@ -49,7 +49,7 @@ export function addAccountToConfig(text: string, sourceFile: string, request: Ve
     throw invalid(
       `${sourceFile} is not valid as it is, so no account can be added to it`,
       current.issues.map((i) => `${formatPath(i.path)}: ${i.message}`),
-      'fix the config first (groundwork validate), then vend again',
+      'fix the config first (the foundation checks of a pull request list each error), then dispatch again',
     );
   }
   const existing = current.config.organization.accounts.find((a) => a.name.toLowerCase() === request.name.toLowerCase());
@@ -96,18 +96,34 @@ export function addAccountToConfig(text: string, sourceFile: string, request: Ve
   if (!next.config) {
     throw invalid(
       `account "${request.name}" cannot be added`,
-      next.issues.map((issue) => describe(issue, index)),
+      next.issues.map((issue) => describe(issue, index, request)),
       'fix the inputs named above and dispatch again; groundwork.yaml was not changed',
     );
   }
   return { text: inserted, changed: true, config: next.config };
 }
 
-/** An issue of the edited config, naming the action input when it is about the new account. */
-function describe(issue: ConfigIssue, index: number): string {
+/**
+ * An issue of the edited config, naming the action input the person set when it is about the new account: the
+ * environment, when the environment input was left empty, is the account name, so its issue is account-name's.
+ */
+function describe(issue: ConfigIssue, index: number, request: VendRequest): string {
   const [a, b, i, field] = issue.path;
   if (a === 'organization' && b === 'accounts' && i === index && typeof field === 'string') {
+    if (field === 'environment' && request.environment === undefined) {
+      return `input account-name: "${request.name}" is also the environment name when environment is empty, and ${issue.message} (set environment to a valid name, such as "${suggestedEnvironment(request.name)}", or choose another account-name)`;
+    }
     return `input ${INPUT_OF[field] ?? field}: ${issue.message}${issue.hint ? ` (${issue.hint})` : ''}`;
   }
   return `${formatPath(issue.path)}: ${issue.message}${issue.hint ? ` (${issue.hint})` : ''}`;
+}
+
+/** An environment name made from an account name: lower case, anything else a hyphen (`QA_Team` → `qa-team`). */
+function suggestedEnvironment(name: string): string {
+  return (
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'env'
+  );
 }

@@ -21,6 +21,7 @@ export class IdentityRegistry {
     if (!this.instance) {
       throw new GroundworkError('IDENTITY_CENTER_NOT_ENABLED', 'IAM Identity Center is not enabled in this organization', {
         hint: 'enable it once in the console (docs/runbooks/identity-center.md), then run groundwork apply',
+        actionHint: 'enable it once in the console (docs/runbooks/identity-center.md), then let the foundation apply run (merge to main, or re-run it)',
       });
     }
     return this.instance;

@@ -15,6 +15,7 @@ export async function prepareIdentity(org: OrgContext, identity: IdentityContext
   if (!(await findInstance(identity))) {
     throw new GroundworkError('IDENTITY_CENTER_NOT_ENABLED', 'IAM Identity Center is not enabled for this organization', {
       hint: 'enable it (docs/runbooks/identity-center.md), then run groundwork apply',
+      actionHint: 'enable it (docs/runbooks/identity-center.md), then let the foundation apply run (merge to main, or re-run it)',
     });
   }
   await readGroups(identity);

@@ -119,6 +119,39 @@ describe('foundation-plan, bundled and run as the runner runs it', () => {
     expect(changed.stdout).toMatch(/::warning::the plan differs from the one reviewed on pull request #3/);
   });
 
+  it('keeps the plan it computed when GitHub refuses the comment (a token without pull-requests: write): the summary has it, the failure is GitHub’s, with the setting to change', async () => {
+    api.readOnlyTokens.add('ghs_readonly');
+    // A pull request with no plan comment yet: the comment would be created (POST).
+    const { number } = api.addPull({ head: 'no-permission' });
+    const pr = { pull_request: { number }, number };
+    const run = await step('foundation-plan', { 'github-token': 'ghs_readonly' }, workspace({ 'groundwork.yaml': BASE }), event(api, 'pull_request', pr));
+    expect(run.code).toBe(1);
+    // The plan is in the summary and the outputs, as on success.
+    expect(run.summary).toContain('### Groundwork plan');
+    expect(run.summary).toContain('<th>create</th>');
+    expect(run.outputs.digest).toMatch(/^[0-9a-f]{16}$/);
+    expect(run.summary).toContain('The plan comment could not be posted');
+    // GitHub's 403 keeps its own code and names the workflow setting, never AWS or a CLI flag.
+    const failure = run.stdout.split('\n').find((line) => line.startsWith('::error::GITHUB_')) ?? '';
+    expect(failure).toMatch(
+      /^::error::GITHUB_ACCESS_DENIED: the plan comment could not be posted \(the plan is in this step's summary\): GitHub answered POST \/repos\/acme\/infra\/issues\/\d+\/comments with HTTP 403: Resource not accessible by integration/,
+    );
+    expect(api.comments.get(number) ?? []).toEqual([]);
+    expect(failure).toContain('pull-requests: write');
+    expect(run.stdout).not.toMatch(/AWS_REQUEST_FAILED|calling AWS|--verbose|the command line/);
+  });
+
+  it('names the input a required value is missing from, as USAGE, not as an AWS error', async () => {
+    const run = await step(
+      'vend-account',
+      { 'account-name': '', 'organizational-unit': 'Playground', 'github-token': 'ghs_vend' },
+      workspace({ 'groundwork.yaml': BASE }),
+    );
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain("::error::USAGE: input account-name is required and was not set (fix: set account-name in the step's with: block)");
+    expect(run.stdout).not.toMatch(/AWS_|calling AWS|--verbose/);
+  });
+
   it('fails with a clear line, and writes nothing, when the config is broken', async () => {
     const before = api.requests.length;
     const run = await step(
@@ -137,6 +170,18 @@ describe('foundation-plan, bundled and run as the runner runs it', () => {
 describe('sync-sso-users, bundled and run as the runner runs it', () => {
   const person = (name: string, groups: string) => `${name},${name}@example.com,${name[0]?.toUpperCase()}${name.slice(1)},Person,,${groups}`;
   const people = (rows: string[]) => `${[HEADER, ...rows].join('\n')}\n`;
+
+  it('with dry-run: true says what would be imported and rejected, never that rows were imported', async () => {
+    const dir = workspace({ 'groundwork.yaml': BASE, 'people.csv': people([person('zed', 'Developers'), 'bad,not-an-email,B,Ad,,Developers']) });
+    const run = await step('sync-sso-users', { 'dry-run': 'true' }, dir);
+    expect(run.code).toBe(1);
+    expect(run.outputs).toMatchObject({ created: '1', rejected: '1' });
+    expect(run.stdout).toMatch(
+      /::error::1 row\(s\) of people\.csv would be rejected \(annotated at their lines\); the valid rows would be imported \(1 to create, 0 to update\)\. Dry run: nothing was changed\./,
+    );
+    expect(run.stdout).not.toMatch(/were imported|were rejected/);
+    expect(run.summary).toContain('Dry run: people from people.csv');
+  });
 
   it('imports the valid rows, annotates each rejected row at its line, and fails the step for them', async () => {
     const dir = workspace({
@@ -301,6 +346,20 @@ describe('vend-account, bundled and run as the runner runs it', () => {
       /::error::CONFIG_INVALID: account "data" cannot be added \(fix: fix the inputs named above and dispatch again; groundwork\.yaml was not changed\)/,
     );
     expect(api.requests.length).toBe(before);
+  });
+
+  it('names account-name, the input the person set, when the account name cannot also be the environment name', async () => {
+    const run = await step(
+      'vend-account',
+      { 'account-name': 'QA_Team', 'organizational-unit': 'Playground', 'github-token': 'ghs_vend' },
+      workspace({ 'groundwork.yaml': BASE }),
+      dispatch(),
+    );
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(
+      /::error::input account-name: "QA_Team" is also the environment name when environment is empty, .*set environment to a valid name, such as "qa-team"/,
+    );
+    expect(run.stdout).not.toContain('input environment');
   });
 
   it('mode apply: creates exactly one account in its OU with its StackSet instance, commits the config; a second dispatch creates and commits nothing', async () => {

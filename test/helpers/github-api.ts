@@ -42,6 +42,11 @@ export class GitHubStandIn {
   readonly comments = new Map<number, Comment[]>();
   /** When set, a write to this branch's contents answers 403 (branch protection). */
   protectedBranch?: string;
+  /**
+   * Tokens that may read but not write, as GitHub answers a job token without the permission (or a fork's pull request
+   * token): 403 "Resource not accessible by integration" on any write.
+   */
+  readonly readOnlyTokens = new Set<string>();
   private server?: Server;
   private nextId = 1000;
   private commits = 0;
@@ -137,6 +142,13 @@ export class GitHubStandIn {
       ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
       ...(body ? { body } : {}),
     });
+    const token = /^(?:token|Bearer) (.+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    if (req.method !== 'GET' && token && this.readOnlyTokens.has(token)) {
+      return {
+        status: 403,
+        body: { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest', status: '403' },
+      };
+    }
     const repoPath = `/repos/${this.owner}/${this.repo}`;
     if (!pathname.startsWith(repoPath)) return { status: 404, body: { message: 'Not Found' } };
     const path = pathname.slice(repoPath.length);
