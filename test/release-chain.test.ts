@@ -146,11 +146,14 @@ describe('a tag on master, from the caller template to production blue/green', (
 
   /** The caller job a push runs (by its `if:`), with the FILL IN values filled as a team would, from the templates' outputs. */
   function callerJobFor(refType: 'branch' | 'tag', fillIn: Record<string, string>): { workflow: string; uses: string; with: Record<string, string> } {
-    const selected = Object.values(caller.jobs).filter((job) => evaluateExpression(job.if, { github: { ref_type: refType } }) === 'true');
+    // The push event of a repository whose default branch is master: a branch push of master, or a tag push.
+    const github = { ref_type: refType, ref_name: refType === 'branch' ? 'master' : 'v1.0.0', event: { repository: { default_branch: 'master' } } };
+    const selected = Object.values(caller.jobs).filter((job) => evaluateExpression(job.if, { github }) === 'true');
     expect(selected).toHaveLength(1);
     const job = selected[0] as CallerJob;
     // Filling in changes values the template has, and may add only inputs the workflow declares (checked by workflows.test.ts).
-    return { workflow: job.uses.replace(/^[^/]+\/[^/]+\//, '').split('@')[0] as string, uses: job.uses, with: { ...job.with, ...fillIn } };
+    const given = Object.fromEntries(Object.entries({ ...job.with, ...fillIn }).map(([key, value]) => [key, interpolate(value, { github })]));
+    return { workflow: job.uses.replace(/^[^/]+\/[^/]+\//, '').split('@')[0] as string, uses: job.uses, with: given };
   }
 
   it('the master push builds the image once and staging records the digest it deployed; the tag push tests, builds nothing, finds the record, and releases that image blue/green with the smoke check', async () => {
@@ -233,6 +236,10 @@ describe('a tag on master, from the caller template to production blue/green', (
     const tag = callerJobFor('tag', {
       'release-role-arn': fillInRoles['release-role-arn'],
       'production-account-id': PRODUCTION,
+      // The emulator has no ECS service deployments: the chain runs the CodeDeploy strategy (ECS's is tested on recorded answers).
+      'release-strategy': 'codedeploy',
+      cluster: '',
+      service: '',
       'codedeploy-application': production.application,
       'codedeploy-deployment-group': production.group,
       'smoke-command': 'npm run test:e2e',

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { SHARED_PATHS } from './helpers/paths.js';
+import { evaluateExpression } from './helpers/workflow-runner.js';
 
 interface Step {
   uses?: string;
@@ -143,9 +144,20 @@ describe('backend-staging (reusable) and the backend caller template', () => {
     expect(callerJob.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
   });
 
-  it('the caller triggers on pushes to master, pins the library to a commit SHA, and passes only inputs the workflow declares, with every required one', () => {
-    expect(caller.on).toEqual({ push: { branches: ['master'], tags: ['v*'] } });
-    expect(callerJob.if).toBe("github.ref_type == 'branch'");
+  it('the caller deploys pushes to the default branch, main or master, pins the library to a commit SHA, and passes only declared inputs, with every required one', () => {
+    expect(caller.on).toEqual({ push: { branches: ['main', 'master'], tags: ['v*'] } });
+    // Only the default branch deploys, whichever of the two it is: a repository on main works as one on master.
+    expect(callerJob.if).toBe("github.ref_type == 'branch' && github.ref_name == github.event.repository.default_branch");
+    for (const [defaultBranch, pushed, runs] of [
+      ['main', 'main', 'true'],
+      ['master', 'master', 'true'],
+      ['main', 'master', 'false'],
+    ] as const) {
+      const github = { ref_type: 'branch', ref_name: pushed, event: { repository: { default_branch: defaultBranch } } };
+      expect({ defaultBranch, pushed, runs: evaluateExpression(callerJob.if as string, { github }) }).toEqual({ defaultBranch, pushed, runs });
+    }
+    // The release checks the tag is on that same branch.
+    expect((caller.jobs.production as Job).with?.['release-branch']).toBe('${{ github.event.repository.default_branch }}');
     expect(callerJob.uses).toMatch(/^[\w.-]+\/[\w.-]+\/\.github\/workflows\/backend-staging\.yml@[0-9a-f]{40}$/);
     expectInputsFit(staging.on.workflow_call?.inputs ?? {}, callerJob.with);
   });

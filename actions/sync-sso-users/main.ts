@@ -76,7 +76,9 @@ export async function run(): Promise<void> {
     await core.summary.write();
     if (failOnRejected && summary.rejected.length > 0) {
       core.setFailed(
-        `${summary.rejected.length} row(s) of ${file} were rejected (annotated at their lines); the valid rows were imported. Fix those rows and push again.`,
+        dryRun
+          ? `${summary.rejected.length} row(s) of ${file} would be rejected (annotated at their lines); the valid rows would be imported (${summary.created} to create, ${summary.updated} to update). Dry run: nothing was changed. Fix those rows and push again.`
+          : `${summary.rejected.length} row(s) of ${file} were rejected (annotated at their lines); the valid rows were imported. Fix those rows and push again.`,
       );
     } else if (failOnPrivileged && !dryRun && held.length > 0) {
       core.setFailed(

@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   type Deployment,
   DescribeServicesCommand,
@@ -11,7 +13,9 @@ import { DescribeLoadBalancersCommand, DescribeTargetGroupsCommand, ElasticLoadB
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import type { GroundworkError } from '../errors.js';
-import { deployService, renderTaskDefinition } from './ecs-deploy.js';
+import { CARRIED_TASK_DEFINITION_FIELDS, deployService, renderTaskDefinition } from './ecs-deploy.js';
+
+const SDK_MODELS = join(import.meta.dirname, '../../node_modules/@aws-sdk/client-ecs/dist-types/models');
 
 const IMAGE = `222222222222.dkr.ecr.eu-west-1.amazonaws.com/backend@sha256:${'a'.repeat(64)}`;
 const OLD = 'arn:aws:ecs:eu-west-1:333333333333:task-definition/backend:7';
@@ -92,6 +96,38 @@ describe('renderTaskDefinition', () => {
       expect(input).not.toHaveProperty(readOnly);
   });
 
+  it('keeps fault injection and the live revision’s tags (ours over them), which a new revision would otherwise lose', () => {
+    const input = renderTaskDefinition(
+      { ...LIVE, enableFaultInjection: true },
+      'app',
+      IMAGE,
+      { 'groundwork:run-url': 'https://github.com/acme/backend/actions/runs/2', 'groundwork:revision': 'abc' },
+      [
+        { key: 'team', value: 'payments' },
+        { key: 'groundwork:run-url', value: 'https://github.com/acme/backend/actions/runs/1' },
+      ],
+    );
+    expect(input.enableFaultInjection).toBe(true);
+    expect(input.tags).toEqual([
+      { key: 'team', value: 'payments' },
+      { key: 'groundwork:run-url', value: 'https://github.com/acme/backend/actions/runs/2' },
+      { key: 'groundwork:revision', value: 'abc' },
+    ]);
+  });
+
+  it('carries every writable field of RegisterTaskDefinitionRequest, as the SDK declares it, but the rendered ones', () => {
+    // Read from the SDK's own types, so a field AWS adds later (as enableFaultInjection was) fails here until it is carried.
+    const types = readdirSync(SDK_MODELS)
+      .filter((f) => f.endsWith('.d.ts'))
+      .map((f) => readFileSync(join(SDK_MODELS, f), 'utf8'))
+      .join('\n');
+    const body = /export interface RegisterTaskDefinitionRequest \{([\s\S]*?)\n\}/.exec(types)?.[1] ?? '';
+    const fields = [...body.matchAll(/^ {4}(\w+)\??:/gm)].map((m) => m[1]);
+    expect(fields.length).toBeGreaterThan(10);
+    const rendered = ['family', 'containerDefinitions', 'tags', 'inferenceAccelerators'];
+    expect(fields.filter((f) => !rendered.includes(f as string)).sort()).toEqual([...CARRIED_TASK_DEFINITION_FIELDS].sort());
+  });
+
   it('refuses an image that is not pinned by digest, and a container the task does not have', () => {
     expect(() => renderTaskDefinition(LIVE, 'app', 'backend:latest')).toThrow(/image "backend:latest" is not pinned by digest/);
     expect(() => renderTaskDefinition(LIVE, 'web', IMAGE)).toThrow(/has no container "web".*\n?/);
@@ -124,6 +160,32 @@ describe('deployService, on recorded ECS answers (moto never rolls out)', () => 
     const error = (await deployService(options()).catch((e) => e)) as GroundworkError;
     expect(error.message).toBe('the deployment of backend:8 failed and ECS rolled back to backend:7: ECS deployment circuit breaker: tasks failed to start.');
     expect(error.details).toEqual(['4 task(s) failed to start', 'latest service event: (service backend) has started 2 tasks']);
+  });
+
+  it('refuses a CODE_DEPLOY or EXTERNAL service before registering or updating anything, naming the setting', async () => {
+    for (const type of ['CODE_DEPLOY', 'EXTERNAL'] as const) {
+      const ecs = mockClient(ECSClient);
+      ecs
+        .on(DescribeServicesCommand)
+        .resolves({ services: [{ serviceName: 'backend', status: 'ACTIVE', taskDefinition: OLD, deploymentController: { type } }] });
+      const error = (await deployService(options()).catch((e) => e)) as GroundworkError;
+      expect(error.code).toBe('USAGE');
+      expect(error.message).toBe(
+        `ECS service "backend" in cluster "staging" has deploymentController ${type}, so a rolling deploy (UpdateService) cannot change its task definition`,
+      );
+      expect(ecs.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(0);
+      expect(ecs.commandCalls(UpdateServiceCommand)).toHaveLength(0);
+    }
+  });
+
+  it('on a missing cluster, names the cluster, with the action’s fix (the cluster input), not a CLI one', async () => {
+    const ecs = mockClient(ECSClient);
+    ecs.on(DescribeServicesCommand).rejects(Object.assign(new Error('Cluster not found.'), { name: 'ClusterNotFoundException', $metadata: {} }));
+    const error = (await deployService(options()).catch((e) => e)) as GroundworkError;
+    expect(error.code).toBe('AWS_RESOURCE_NOT_FOUND');
+    expect(error.message).toBe('ECS cluster "staging" does not exist in this account and region');
+    expect(error.actionHint).toMatch(/^set the cluster input/);
+    expect(error.actionHint).not.toMatch(/--|groundwork plan/);
   });
 
   it('fails when the deployment vanished, naming what runs instead', async () => {

@@ -6,24 +6,50 @@ import {
   RegisterTaskDefinitionCommand,
   type RegisterTaskDefinitionCommandInput,
   type Service,
+  type Tag,
   type TaskDefinition,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import { DescribeLoadBalancersCommand, DescribeTargetGroupsCommand, type ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { isError } from '../aws/aws-error.js';
 import { GroundworkError } from '../errors.js';
 
 /** The tag on every task definition a delivery action registers: the GitHub Actions run that made it. */
 export const RUN_URL_TAG = 'groundwork:run-url';
 
 /**
+ * The fields of RegisterTaskDefinitionRequest a revision carries over from the live one as they are (every writable
+ * field of the request but family, containerDefinitions and tags, which are rendered, and inferenceAccelerators: Elastic
+ * Inference is discontinued and a new registration with it is refused). A test compares this list with the SDK's type.
+ */
+export const CARRIED_TASK_DEFINITION_FIELDS = [
+  'taskRoleArn',
+  'executionRoleArn',
+  'networkMode',
+  'volumes',
+  'placementConstraints',
+  'requiresCompatibilities',
+  'cpu',
+  'memory',
+  'pidMode',
+  'ipcMode',
+  'proxyConfiguration',
+  'ephemeralStorage',
+  'runtimePlatform',
+  'enableFaultInjection',
+] as const satisfies readonly (keyof RegisterTaskDefinitionCommandInput & keyof TaskDefinition)[];
+
+/**
  * The next revision of a live task definition with one container's image replaced (pinned by digest). Everything else
- * (other containers, environment, secrets, roles, sizes, volumes) is kept; read-only fields are dropped.
+ * (other containers, environment, secrets, roles, sizes, volumes, fault injection) is kept, and so are the live
+ * revision's tags (DescribeTaskDefinition with include TAGS), with `tags` set on top; read-only fields are dropped.
  */
 export function renderTaskDefinition(
   live: TaskDefinition,
   containerName: string,
   imageUri: string,
   tags: Readonly<Record<string, string>> = {},
+  liveTags: readonly Tag[] = [],
 ): RegisterTaskDefinitionCommandInput {
   if (!/@sha256:[0-9a-f]{64}$/.test(imageUri)) {
     throw new GroundworkError('USAGE', `image "${imageUri}" is not pinned by digest`, {
@@ -37,23 +63,16 @@ export function renderTaskDefinition(
     });
   }
   const containerDefinitions: ContainerDefinition[] = containers.map((c) => (c.name === containerName ? { ...c, image: imageUri } : c));
+  const carried = Object.fromEntries(CARRIED_TASK_DEFINITION_FIELDS.flatMap((field) => (live[field] === undefined ? [] : [[field, live[field]]])));
+  // The live revision's tags, then ours over them (a key set by both takes ours: the run that made this revision).
+  const merged = new Map<string, string>();
+  for (const tag of liveTags) if (tag.key !== undefined) merged.set(tag.key, tag.value ?? '');
+  for (const [key, value] of Object.entries(tags)) merged.set(key, value);
   return {
     family: live.family,
     containerDefinitions,
-    taskRoleArn: live.taskRoleArn,
-    executionRoleArn: live.executionRoleArn,
-    networkMode: live.networkMode,
-    volumes: live.volumes,
-    placementConstraints: live.placementConstraints,
-    requiresCompatibilities: live.requiresCompatibilities,
-    cpu: live.cpu,
-    memory: live.memory,
-    runtimePlatform: live.runtimePlatform,
-    ephemeralStorage: live.ephemeralStorage,
-    pidMode: live.pidMode,
-    ipcMode: live.ipcMode,
-    proxyConfiguration: live.proxyConfiguration,
-    ...(Object.keys(tags).length > 0 ? { tags: Object.entries(tags).map(([key, value]) => ({ key, value })) } : {}),
+    ...carried,
+    ...(merged.size > 0 ? { tags: [...merged].map(([key, value]) => ({ key, value })) } : {}),
   };
 }
 
@@ -90,7 +109,19 @@ export interface DeployResult {
 }
 
 async function describeService(ecs: ECSClient, cluster: string, service: string): Promise<Service> {
-  const { services, failures } = await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }));
+  let answer: { services?: Service[]; failures?: { reason?: string }[] };
+  try {
+    answer = await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }));
+  } catch (error) {
+    if (!isError(error, 'ClusterNotFoundException')) throw error;
+    throw new GroundworkError('AWS_RESOURCE_NOT_FOUND', `ECS cluster "${cluster}" does not exist in this account and region`, {
+      hint: 'deploy the workload template of this environment (cloudformation/workload.json), or set cluster to the cluster it created',
+      actionHint:
+        "set the cluster input (the cluster workflow input of backend-staging) to the cluster the environment's workload template created, and check aws-region; or deploy cloudformation/workload.json in that account and region",
+      cause: error,
+    });
+  }
+  const { services, failures } = answer;
   const found = services?.find((s) => s.status !== 'INACTIVE');
   if (!found) {
     throw new GroundworkError(
@@ -98,10 +129,32 @@ async function describeService(ecs: ECSClient, cluster: string, service: string)
       `ECS service "${service}" in cluster "${cluster}" does not exist (${failures?.[0]?.reason ?? 'not found'})`,
       {
         hint: 'deploy the workload template of this environment (cloudformation/), or set cluster and service to what it created',
+        actionHint: "set the cluster and service inputs to the ones the environment's workload template created, or deploy that template (cloudformation/)",
       },
     );
   }
   return found;
+}
+
+/**
+ * Refuses a service whose deployments ECS does not run itself, before anything is registered or updated: a CODE_DEPLOY
+ * service's UpdateService cannot change its task definition (CodeDeploy deploys it), and an EXTERNAL one's task sets
+ * belong to another tool.
+ */
+function requireEcsController(service: Service, cluster: string): void {
+  const type = service.deploymentController?.type ?? 'ECS';
+  if (type === 'ECS') return;
+  const name = service.serviceName ?? 'the service';
+  throw new GroundworkError(
+    'USAGE',
+    `ECS service "${name}" in cluster "${cluster}" has deploymentController ${type}, so a rolling deploy (UpdateService) cannot change its task definition`,
+    {
+      hint:
+        type === 'CODE_DEPLOY'
+          ? 'deploy it blue/green through CodeDeploy (bluegreen-release, with codedeploy-application and codedeploy-deployment-group), or point service at a service with deploymentController ECS (the staging service of cloudformation/workload.json)'
+          : 'its deployments belong to the tool that created it (task sets); point service at a service with deploymentController ECS (the staging service of cloudformation/workload.json)',
+    },
+  );
 }
 
 const describe = (d: { runningCount?: number; desiredCount?: number; pendingCount?: number; taskDefinition?: string; rolloutState?: string }) =>
@@ -118,11 +171,12 @@ export async function deployService(options: DeployOptions): Promise<DeployResul
   const now = options.now ?? Date.now;
   const started = now();
   const current = await describeService(options.ecs, options.cluster, options.service);
+  requireEcsController(current, options.cluster);
   const previous = current.taskDefinition as string;
-  const { taskDefinition: live } = await options.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: previous }));
+  const { taskDefinition: live, tags: liveTags } = await options.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: previous, include: ['TAGS'] }));
   if (!live) throw new GroundworkError('AWS_RESOURCE_NOT_FOUND', `task definition ${previous} could not be read`, { hint: 'run the job again' });
   const registered = await options.ecs.send(
-    new RegisterTaskDefinitionCommand(renderTaskDefinition(live, options.containerName, options.imageUri, options.tags)),
+    new RegisterTaskDefinitionCommand(renderTaskDefinition(live, options.containerName, options.imageUri, options.tags, liveTags)),
   );
   const next = registered.taskDefinition?.taskDefinitionArn as string;
   progress(`registered ${next.split('/').pop()} with ${options.imageUri}`);
