@@ -13,6 +13,7 @@ import { type EcsHooks, stopWithRollback } from '../../src/delivery/codedeploy.j
 import { commandEnvironment } from '../../src/delivery/command-env.js';
 import { REVISION_TAG } from '../../src/delivery/deliveries.js';
 import { runE2e } from '../../src/delivery/e2e.js';
+import { type EcsReleaseResult, releaseEcsBlueGreen, rollbackServiceDeployment } from '../../src/delivery/ecs-bluegreen.js';
 import { RUN_URL_TAG } from '../../src/delivery/ecs-deploy.js';
 import { requireOnBranch } from '../../src/delivery/git-branch.js';
 import { roleArnFor } from '../../src/delivery/oidc.js';
@@ -29,6 +30,53 @@ function hooksInput(raw: string): EcsHooks {
     }
   }
   return hooks as EcsHooks;
+}
+
+/** Who runs the release: ECS's own blue/green (the default) or CodeDeploy. */
+function strategyInput(raw: string): 'ecs' | 'codedeploy' {
+  if (raw === 'ecs' || raw === 'codedeploy') return raw;
+  throw new GroundworkError('USAGE', `input strategy is "${raw}"; use ecs (ECS's own blue/green) or codedeploy (CodeDeploy for ECS)`, {
+    hint: "set strategy in the step's with: block to the ReleaseStrategy of the production stack (workload-bluegreen.json)",
+  });
+}
+
+/** An input the ECS strategy needs. */
+function ecsInput(name: 'cluster' | 'service', value: string): string {
+  if (!value) {
+    throw new GroundworkError('USAGE', `input ${name} is empty; strategy ecs releases one ECS service`, {
+      hint: `set ${name} to the ${name === 'cluster' ? 'ClusterName' : 'EcsServiceName'} output of the production stack (workload-bluegreen.json), or set strategy: codedeploy with codedeploy-application and codedeploy-deployment-group`,
+    });
+  }
+  return value;
+}
+
+async function summarizeEcs(result: EcsReleaseResult, region: string): Promise<void> {
+  const target = result.target;
+  const link = `https://${region}.console.aws.amazon.com/ecs/v2/clusters/${target.cluster}/services/${target.service}/deployments?region=${region}`;
+  await core.summary
+    .addHeading(`Released ${result.version} to production`, 3)
+    .addTable([
+      [
+        { data: 'version', header: true },
+        { data: 'image', header: true },
+        { data: 'service deployment', header: true },
+        { data: 'took', header: true },
+      ],
+      [
+        result.version,
+        `${result.digest} (the image staging ran, not rebuilt)`,
+        `<a href="${link}">${result.deployment.serviceDeploymentArn.split('/').pop()}</a>: ${result.deployment.status} (ECS ${target.strategy}, bake ${target.bakeMinutes} min)`,
+        `${result.seconds} s (image ${result.imageSeconds} s)`,
+      ],
+    ])
+    .addRaw(
+      result.deployment.smokeRan
+        ? '<p>The smoke check passed at the test listener while the pause hook held production traffic.</p>'
+        : '<p><strong>Smoke check not run</strong> (no smoke-command, or no pause hook and allow-release-without-smoke-gate).</p>',
+    )
+    .addHeading('Stages', 4)
+    .addList([...result.deployment.stages])
+    .write();
 }
 
 /** The version: the input, or the pushed tag. */
@@ -72,7 +120,7 @@ function cicdClients(refresh: SessionRefresh): ClientFactory {
 function productionClients(cicd: ClientFactory, refresh: SessionRefresh): ClientFactory {
   const account = core.getInput('production-account-id');
   if (!account) return cicd;
-  const roleArn = roleArnFor(account, core.getInput('deploy-role-name') || 'groundwork-deploy', { account: 'production-account-id', role: 'deploy-role-name' });
+  const roleArn = roleArnFor(account, core.getInput('deploy-role-name') || 'groundwork-deploy');
   return chainedClients(cicd, roleArn, 'groundwork-release', refresh);
 }
 
@@ -139,6 +187,53 @@ export async function run(): Promise<void> {
       process.env.GITHUB_SERVER_URL && process.env.GITHUB_REPOSITORY && process.env.GITHUB_RUN_ID
         ? `${process.env.GITHUB_SERVER_URL}/${process.env.GITHUB_REPOSITORY}/actions/runs/${process.env.GITHUB_RUN_ID}`
         : undefined;
+    const smoke = smokeCommand
+      ? async (baseUrl: string) => {
+          core.info(`smoke check against ${baseUrl}: ${smokeCommand}`);
+          // The team's command gets no AWS credentials, OIDC token endpoint or GitHub token (src/delivery/command-env.ts).
+          const env = commandEnvironment(process.env, { secrets: masked });
+          return (await runE2e(smokeCommand, baseUrl, { env, cwd, signal: cancelled.signal })).status === 'passed';
+        }
+      : undefined;
+    const tags = { ...(runUrl ? { [RUN_URL_TAG]: runUrl } : {}), [REVISION_TAG]: version };
+    const allowUngated = booleanInput('allow-release-without-smoke-gate', core.getInput('allow-release-without-smoke-gate') || 'false');
+    const timeoutMs = numberInput('wait-for-minutes', core.getInput('wait-for-minutes') || '60', 0.1, 360) * 60_000;
+    const pollMs = numberInput('poll-seconds', core.getInput('poll-seconds') || '15', 1, 300) * 1000;
+    const strategy = strategyInput(core.getInput('strategy') || 'ecs');
+    core.saveState('strategy', strategy);
+    if (strategy === 'ecs') {
+      const released = await releaseEcsBlueGreen({
+        ecr,
+        ssm: cicd.create(SSMClient),
+        ecs: production.create(ECSClient),
+        elb: production.create(ElasticLoadBalancingV2Client),
+        repositoryName,
+        commit,
+        version,
+        cluster: ecsInput('cluster', core.getInput('cluster')),
+        service: ecsInput('service', core.getInput('service')),
+        containerName: core.getInput('container-name') || undefined,
+        tags,
+        smoke,
+        smokeUrl: core.getInput('smoke-url') || undefined,
+        allowWithoutSmokeGate: allowUngated,
+        timeoutMs,
+        pollMs,
+        signal: cancelled.signal,
+        onDeploymentStarted: (arn) => {
+          core.saveState('deployment-id', arn);
+          core.setOutput('deployment-id', arn);
+        },
+        progress: (message) => core.info(message),
+      });
+      core.saveState('settled', 'true');
+      core.setOutput('status', released.deployment.status);
+      core.setOutput('image-uri', released.imageUri);
+      core.setOutput('image-digest', released.digest);
+      core.setOutput('version', released.version);
+      await summarizeEcs(released, region);
+      return;
+    }
     const result = await releaseBlueGreen({
       ecr,
       // The staging record lives in the cicd account (the release role may read it, not write it).
@@ -153,19 +248,12 @@ export async function run(): Promise<void> {
       group: core.getInput('codedeploy-deployment-group', { required: true }),
       containerName: core.getInput('container-name') || undefined,
       hooks: hooksInput(core.getInput('hooks')),
-      tags: { ...(runUrl ? { [RUN_URL_TAG]: runUrl } : {}), [REVISION_TAG]: version },
-      smoke: smokeCommand
-        ? async (baseUrl) => {
-            core.info(`smoke check against ${baseUrl}: ${smokeCommand}`);
-            // The team's command gets no AWS credentials, OIDC token endpoint or GitHub token (src/delivery/command-env.ts).
-            const env = commandEnvironment(process.env, { secrets: masked });
-            return (await runE2e(smokeCommand, baseUrl, { env, cwd, signal: cancelled.signal })).status === 'passed';
-          }
-        : undefined,
+      tags,
+      smoke,
       smokeUrl: core.getInput('smoke-url') || undefined,
-      allowUngated: booleanInput('allow-release-without-smoke-gate', core.getInput('allow-release-without-smoke-gate') || 'false'),
-      timeoutMs: numberInput('wait-for-minutes', core.getInput('wait-for-minutes') || '60', 0.1, 360) * 60_000,
-      pollMs: numberInput('poll-seconds', core.getInput('poll-seconds') || '15', 1, 300) * 1000,
+      allowUngated,
+      timeoutMs,
+      pollMs,
       signal: cancelled.signal,
       onDeploymentStarted: (id) => {
         core.saveState('deployment-id', id);
@@ -183,7 +271,8 @@ export async function run(): Promise<void> {
   } catch (error) {
     const failure = actionError(error);
     // A stop with rollback was waited for in the wait itself; only a deployment left running needs the post step.
-    const rolledBack = failure.line.includes('stopped and rolled back') || failure.line.includes('CodeDeploy rolled back');
+    const rolledBack =
+      failure.line.includes('stopped and rolled back') || failure.line.includes('CodeDeploy rolled back') || failure.line.includes('ECS rolled back');
     if (rolledBack) core.saveState('settled', 'true');
     core.setOutput('status', rolledBack ? 'RolledBack' : failure.line.includes('rolling it back') ? 'RollingBack' : 'Failed');
     for (const line of failure.details) core.error(line);
@@ -201,6 +290,7 @@ export async function run(): Promise<void> {
 export async function post(): Promise<void> {
   const deploymentId = core.getState('deployment-id');
   if (!deploymentId || core.getState('settled') === 'true') return;
+  if (core.getState('strategy') === 'ecs') return postEcs(deploymentId);
   try {
     const refresh = sessionRefresh([]);
     const production = productionClients(cicdClients(refresh), refresh);
@@ -219,5 +309,26 @@ export async function post(): Promise<void> {
     core.setFailed(`deployment ${deploymentId} was stopped with rollback after the release step ended early; it is ${settled}`);
   } catch (error) {
     core.setFailed(`could not stop deployment ${deploymentId}: ${actionError(error).line}; stop it in the CodeDeploy console`);
+  }
+}
+
+/** The post step of the ECS strategy: a service deployment left running is rolled back (through its waiting hook, or stopped). */
+async function postEcs(serviceDeploymentArn: string): Promise<void> {
+  try {
+    const refresh = sessionRefresh([]);
+    const production = productionClients(cicdClients(refresh), refresh);
+    const settled = await rollbackServiceDeployment(production.create(ECSClient), serviceDeploymentArn, {
+      pollMs: numberInput('poll-seconds', core.getInput('poll-seconds') || '15', 1, 300) * 1000,
+      progress: (message) => core.info(message),
+    });
+    if (settled.status === 'SUCCESSFUL') {
+      core.info(`service deployment ${serviceDeploymentArn} is SUCCESSFUL; nothing to clean up`);
+      return;
+    }
+    core.setFailed(`service deployment ${serviceDeploymentArn} was rolled back after the release step ended early; it is ${settled.status}`);
+  } catch (error) {
+    core.setFailed(
+      `could not roll back service deployment ${serviceDeploymentArn}: ${actionError(error).line}; roll it back in the ECS console (the service's Deployments tab)`,
+    );
   }
 }
