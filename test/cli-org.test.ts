@@ -20,10 +20,11 @@ describe('groundwork plan, apply and status', () => {
     expect(plan.organization.changes).toContainEqual(expect.objectContaining({ action: 'create', kind: 'account', name: 'prod' }));
     expect(plan.stackSets.map((s: { name: string; pending: boolean; accounts: string[] }) => [s.name, s.pending, s.accounts])).toEqual([
       ['groundwork-log-archive', true, ['(log-archive)']],
+      ['groundwork-security-findings-forwarder', true, ['(security)']],
       ['groundwork-ecr-repository', true, ['(cicd)']],
       ['groundwork-github-oidc', true, ['(cicd)']],
     ]);
-    expect(plan.stacks.map((s: { change: string }) => s.change)).toEqual(['create', 'create', 'create', 'create']);
+    expect(plan.stacks.map((s: { change: string }) => s.change)).toEqual(['create', 'create', 'create', 'create', 'create']);
     const text = await cli(['deploy', '--dry-run', ...sandbox.at]);
     expect(text.stderr).toMatch(
       /StackSet groundwork-ecr-repository\s+cicd \(new\)\s+us-east-1\s+AWSServiceRoleForCloudFormationStackSetsOrgMember\s+create \(after the organization step\)/,
@@ -75,10 +76,10 @@ describe('groundwork plan, apply and status', () => {
     expect(run.code, run.stderr).toBe(0);
     const plan = JSON.parse(run.stdout);
     expect(plan.changes).toEqual([]);
-    expect([...plan.settingsNotRead].sort()).toEqual(['cicd', 'dev', 'log-archive', 'prod', 'staging']);
+    expect([...plan.settingsNotRead].sort()).toEqual(['cicd', 'dev', 'log-archive', 'prod', 'security', 'staging']);
     const text = await cli(['plan', '--skip-member-settings', ...sandbox.at]);
     expect(text.stdout).toMatch(
-      /^Not read: the account settings .* of 5 member accounts \(.*\); this plan assumed no role into them, and apply reads and sets them\.$/m,
+      /^Not read: the account settings .* of 6 member accounts \(.*\); this plan assumed no role into them, and apply reads and sets them\.$/m,
     );
   });
 
@@ -111,7 +112,7 @@ describe('groundwork plan, apply and status', () => {
     vi.stubEnv('AWS_PROFILE', '');
     const run = await cli(['plan', '--target', 'aws', ...sandbox.at]);
     vi.unstubAllEnvs();
-    expect(run.code).toBe(0);
+    expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toMatch(
       /^Target: AWS via http:\/\/127\.0\.0\.1:\d+\nCaller: account 123456789012 \(.+\)\nOrganization: o-\w+, management account 123456789012/m,
     );

@@ -102,6 +102,41 @@ export const PRICES = {
     date: READ,
     source: 'https://aws.amazon.com/cloudwatch/pricing/',
   },
+  guardDutyManagementEvents: {
+    item: 'GuardDuty: CloudTrail management events analyzed',
+    usd: 4,
+    unit: 'per million events (first 500 million a month)',
+    date: READ,
+    source: 'https://aws.amazon.com/guardduty/pricing/',
+  },
+  guardDutyFlowDnsGb: {
+    item: 'GuardDuty: VPC flow logs and DNS query logs analyzed',
+    usd: 1,
+    unit: 'per GB (first 500 GB a month)',
+    date: READ,
+    source: 'https://aws.amazon.com/guardduty/pricing/',
+  },
+  securityHubCheck: {
+    item: 'Security Hub CSPM: security checks',
+    usd: 0.001,
+    unit: 'per check (first 100,000 per account and region a month); findings of its own checks ingested free',
+    date: READ,
+    source: 'https://aws.amazon.com/security-hub/pricing/',
+  },
+  configItemContinuous: {
+    item: 'AWS Config: configuration items recorded (continuous)',
+    usd: 0.003,
+    unit: "per configuration item; the evaluations of Security Hub's service-linked rules are not charged by Config",
+    date: READ,
+    source: 'https://aws.amazon.com/config/pricing/',
+  },
+  configItemDaily: {
+    item: 'AWS Config: configuration items recorded (daily, periodic recording)',
+    usd: 0.012,
+    unit: 'per configuration item',
+    date: READ,
+    source: 'https://aws.amazon.com/config/pricing/',
+  },
 } as const satisfies Record<string, Price>;
 
 /** The volumes the estimate assumes where the price is per use; each is printed with the estimate. */

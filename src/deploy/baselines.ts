@@ -68,6 +68,8 @@ export interface BaselineIds {
 export interface BaselineInputs {
   /** The synthesized log-archive template (cdk.out), when the config names a log-archive account. */
   readonly logArchiveTemplate?: string;
+  /** The synthesized forwarder of security findings (cdk.out), when a member account administers GuardDuty or Security Hub. */
+  readonly securityFindingsTemplate?: string;
   /**
    * The `InitialImage` a workload StackSet was created with before workloads could exist without an image, by StackSet
    * name: kept, since changing it would roll the service back to that image (or, under CodeDeploy, fail the update).
@@ -118,6 +120,20 @@ export function desiredBaselines(
       // The archive is evidence: an account leaving the OU keeps it.
       retainStacksOnAccountRemoval: true,
       regions,
+    });
+  }
+
+  const securityAdmin = config.security.administratorAccount;
+  if (securityAdmin !== undefined && inputs.securityFindingsTemplate) {
+    specs.push({
+      name: 'groundwork-security-findings-forwarder',
+      description: `Groundwork: GuardDuty and Security Hub findings of ${securityAdmin}, the security administrator, to the management account's operators' topic`,
+      templateBody: inputs.securityFindingsTemplate,
+      parameters: {},
+      ...forAccounts([securityAdmin]),
+      retainStacksOnAccountRemoval: false,
+      // GuardDuty findings stay in their region: a rule in each governed region.
+      regions: [...config.organization.governedRegions],
     });
   }
 

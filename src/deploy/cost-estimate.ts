@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GroundworkConfig } from '../config/resolved-config.js';
 import { type Estimate, type EstimateInput, type EstimateTemplate, estimateMonthlyCost } from '../cost/estimate.js';
+import { withSecurityServices } from '../cost/security-estimate.js';
 import type { AccountDirectory } from '../infra/account-directory.js';
 import { synthesize } from '../infra/synthesize.js';
 import { desiredBaselines, isPendingId } from './baselines.js';
@@ -21,7 +22,8 @@ export function deploymentsOf(config: GroundworkConfig, accounts: AccountDirecto
     // The estimate reads templates and deploys none: cdk-nag, which deploy and synth run, is left out for speed.
     const synth = synthesize({ config, accounts, outdir, nag: false });
     const nameOf = new Map([...accounts.ids].map(([name, id]) => [id, name]));
-    const logArchive = synth.stacks.find((s) => STACKSET_STACK_IDS.has(s.id));
+    const logArchive = synth.stacks.find((s) => s.id === 'GroundworkLogArchive');
+    const forwarder = synth.stacks.find((s) => s.id === 'GroundworkSecurityFindingsForwarder');
     const inputs: EstimateInput[] = synth.stacks
       .filter((s) => !STACKSET_STACK_IDS.has(s.id))
       .map((s) => ({
@@ -34,7 +36,10 @@ export function deploymentsOf(config: GroundworkConfig, accounts: AccountDirecto
       config,
       { accountIds: accounts.ids, ouIds },
       // The workloads are priced at DesiredCount tasks, as they run from the first delivery on.
-      { logArchiveTemplate: logArchive ? readFileSync(logArchive.templateFile, 'utf8') : undefined },
+      {
+        logArchiveTemplate: logArchive ? readFileSync(logArchive.templateFile, 'utf8') : undefined,
+        securityFindingsTemplate: forwarder ? readFileSync(forwarder.templateFile, 'utf8') : undefined,
+      },
     );
     for (const spec of specs) {
       const template = JSON.parse(spec.templateBody) as EstimateTemplate;
@@ -54,7 +59,10 @@ export function deploymentsOf(config: GroundworkConfig, accounts: AccountDirecto
   }
 }
 
-/** The fixed monthly cost of the foundation the config describes, per account and in total. */
+/**
+ * The fixed monthly cost of the foundation the config describes, per account and in total, with the security services
+ * (GuardDuty, Security Hub, Config: configured through their APIs, not templates) priced at stated volumes.
+ */
 export function costEstimate(config: GroundworkConfig, accounts: AccountDirectory): Estimate {
-  return estimateMonthlyCost(deploymentsOf(config, accounts));
+  return withSecurityServices(estimateMonthlyCost(deploymentsOf(config, accounts)), config);
 }

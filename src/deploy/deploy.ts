@@ -19,7 +19,7 @@ import { bootstrapManagement, deployManagementStacks, diffManagementStacks, type
 import { applyStackSet, planStackSet, type StackSetPlan } from './stacksets.js';
 
 /** The synthesized stacks deployed by StackSets rather than in the management account. */
-export const STACKSET_STACK_IDS = new Set(['GroundworkLogArchive']);
+export const STACKSET_STACK_IDS = new Set(['GroundworkLogArchive', 'GroundworkSecurityFindingsForwarder']);
 /** The management stack that needs the log archive (its bucket policy must let CloudTrail in first). */
 const NEEDS_LOG_ARCHIVE = new Set(['GroundworkAuditTrail']);
 /** The bootstrap stack of the management account. */
@@ -150,10 +150,15 @@ export async function planBaselines(
   const { config, registry } = session;
   const cfn = session.clients.create(CloudFormationClient);
   const logArchive = synth.stacks.find((s) => s.id === 'GroundworkLogArchive');
+  const forwarder = synth.stacks.find((s) => s.id === 'GroundworkSecurityFindingsForwarder');
   const { specs, blocked } = desiredBaselines(
     config,
     { accountIds: registry.accountIds, ouIds: registry.ouIds },
-    { logArchiveTemplate: logArchive ? readFileSync(logArchive.templateFile, 'utf8') : undefined, keptInitialImages: await keptInitialImages(cfn) },
+    {
+      logArchiveTemplate: logArchive ? readFileSync(logArchive.templateFile, 'utf8') : undefined,
+      securityFindingsTemplate: forwarder ? readFileSync(forwarder.templateFile, 'utf8') : undefined,
+      keptInitialImages: await keptInitialImages(cfn),
+    },
   );
   // In the emulator, a baseline whose resources read attributes of a type moto lacks cannot be created at all.
   const emulated = session.emulatedTypes;

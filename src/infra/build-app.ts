@@ -9,6 +9,7 @@ import { AuditTrailStack, LogArchiveStack } from './stacks/audit-stacks.js';
 import { CostControlsStack, costStackParts } from './stacks/cost-controls-stack.js';
 import { CostStatementsStack } from './stacks/cost-statements-stack.js';
 import { OperatorNotificationsStack } from './stacks/operator-notifications-stack.js';
+import { SecurityFindingsForwarderStack, SecurityFindingsStack } from './stacks/security-findings-stacks.js';
 
 /** Inputs of {@link buildApp}. */
 export interface BuildAppProps {
@@ -90,6 +91,8 @@ export function buildApp(props: BuildAppProps): App {
     retentionDays: config.cost.statementBucketRetentionDays,
   });
 
+  addSecurityFindingsStacks(app, config, management, accountId, notifications.notifications.topic);
+
   if (config.audit.logArchiveAccount !== undefined)
     addAuditStacks(app, props, config.audit.logArchiveAccount, management, accountId, notifications.notifications.topic);
 
@@ -109,6 +112,42 @@ export function boundManagementRoles(app: App, managementAccount: string): void 
     if (!Stack.isStack(stack) || stack.account !== managementAccount) continue;
     iam.PermissionsBoundary.of(stack).apply(iam.ManagedPolicy.fromManagedPolicyName(stack, 'CdkPermissionsBoundary', CDK_BOUNDARY_POLICY));
   }
+}
+
+/**
+ * GuardDuty and Security Hub findings at or above the configured severity to the operators' topic: the receiving rules
+ * in the management account, and, when a member account administers the services, its forwarding rules (a StackSet in
+ * every governed region, like the log archive: no bootstrap there).
+ */
+function addSecurityFindingsStacks(
+  app: App,
+  config: GroundworkConfig,
+  management: { account: string; region: string },
+  accountId: (name: string) => string,
+  operatorTopic: sns.ITopic,
+): void {
+  const { guardDuty, securityHub, findings, administratorAccount } = config.security;
+  if (!guardDuty.enabled && !securityHub.enabled) return;
+  const admin = administratorAccount !== undefined && administratorAccount !== config.organization.managementAccount.name ? administratorAccount : undefined;
+  const services = { minimumSeverity: findings.minimumSeverity, guardDuty: guardDuty.enabled, securityHub: securityHub.enabled };
+  new SecurityFindingsStack(app, 'GroundworkSecurityFindings', {
+    env: management,
+    stackName: 'groundwork-security-findings',
+    description: `Groundwork: GuardDuty and Security Hub findings of severity ${findings.minimumSeverity} or above, to the operators' topic`,
+    operatorTopic,
+    ...services,
+    forwardingAccountId: admin === undefined ? undefined : accountId(admin),
+  });
+  if (admin === undefined) return;
+  new SecurityFindingsForwarderStack(app, 'GroundworkSecurityFindingsForwarder', {
+    env: { account: accountId(admin), region: config.organization.homeRegion },
+    stackName: 'groundwork-security-findings-forwarder',
+    description: `Groundwork: the security administrator's GuardDuty and Security Hub findings of severity ${findings.minimumSeverity} or above, to the management account`,
+    synthesizer: new BootstraplessSynthesizer(),
+    managementAccountId: management.account,
+    homeRegion: config.organization.homeRegion,
+    ...services,
+  });
 }
 
 /** The organization trail (management) and the log archive with Athena (log-archive account). */

@@ -47,6 +47,8 @@ describe('synthesizing the default organization', () => {
       'groundwork-cost-statements',
       'groundwork-log-archive',
       'groundwork-operator-notifications',
+      'groundwork-security-findings',
+      'groundwork-security-findings-forwarder',
     ]);
     for (const stack of result.stacks) {
       const template = JSON.parse(readFileSync(stack.templateFile, 'utf8')) as { Resources: Record<string, { Properties?: { Tags?: unknown } }> };
@@ -64,6 +66,7 @@ describe('synthesizing the default organization', () => {
       'groundwork-cost-controls',
       'groundwork-cost-statements',
       'groundwork-operator-notifications',
+      'groundwork-security-findings',
     ]);
     const principals = bounded.flatMap((stack) => {
       const template = JSON.parse(readFileSync(stack.templateFile, 'utf8')) as {

@@ -37,7 +37,18 @@ export function administratorGroup(ctx: OrgContext, admin: SecurityAdministrator
   return ctx.config.organization.accounts.find((a) => a.name === admin.name)?.organizationalUnit ?? 'Root';
 }
 
-/** What a change in the administrator account waits for: the account, and the delegated administration of the services. */
-export function administratorRequires(admin: SecurityAdministrator): string[] {
-  return admin.isManagement ? ['organization:*'] : [`account:${admin.name}`, 'delegated-administrator:*'];
+/**
+ * What a change in the administrator account waits for: the account, and its designation as the service's delegated
+ * administrator in that region (the organization step's `delegated-administrator` change, `service@region`).
+ */
+export function administratorRequires(admin: SecurityAdministrator, servicePrincipal: string, region: string): string[] {
+  return admin.isManagement ? ['organization:*'] : [`account:${admin.name}`, `delegated-administrator:${servicePrincipal}@${region}`];
+}
+
+/**
+ * True when this plan may not read the administrator account (a caller that assumes no role into members, the
+ * pull-request plan): its security services are then neither read nor planned, and the account is named as not read.
+ */
+export function administratorNotRead(ctx: OrgContext, admin: SecurityAdministrator): boolean {
+  return ctx.memberSettings === 'skip' && !admin.isManagement && admin.accountId !== undefined;
 }

@@ -11,10 +11,11 @@ import {
 } from '@aws-sdk/client-guardduty';
 import { isError, isUnsupportedByEmulator } from '../aws/aws-error.js';
 import { GUARD_DUTY_PROTECTION_PLANS } from '../config/schema.js';
+import { SECURITY_SERVICE_PRINCIPALS } from '../config/security-catalog.js';
 import { retrying } from '../engine/retry.js';
 import type { ChangeSpec, Finding, ResourceKind } from '../engine/types.js';
 import type { OrgContext } from '../org/org-context.js';
-import { administratorClientOptions, administratorGroup, administratorRequires, securityAdministrator } from './administrator.js';
+import { administratorClientOptions, administratorGroup, administratorNotRead, administratorRequires, securityAdministrator } from './administrator.js';
 
 type ProtectionPlan = (typeof GUARD_DUTY_PROTECTION_PLANS)[number];
 
@@ -98,7 +99,8 @@ export function organizationFeatures(plans: readonly ProtectionPlan[]): { Name: 
 export function guardDutyKind(ctx: OrgContext): ResourceKind<GuardDutyDesired, GuardDutyState> {
   const { config } = ctx;
   const settings = config.security.guardDuty;
-  const sandbox = ctx.clients.settings.target === 'sandbox';
+  // An emulator answers 404 for an API it lacks: the sandbox, or any target reached through a custom endpoint.
+  const sandbox = ctx.clients.settings.target === 'sandbox' || ctx.clients.settings.endpoint !== undefined;
   const admin = () => securityAdministrator(ctx);
   const client = (region: string, write: boolean) => ctx.clients.create(GuardDutyClient, administratorClientOptions(admin(), region, write));
 
@@ -141,14 +143,15 @@ export function guardDutyKind(ctx: OrgContext): ResourceKind<GuardDutyDesired, G
       const a = admin();
       // Before the administrator account exists there is nothing to read: everything is planned as new.
       if (!settings.enabled || !a.accountId) return [];
-      if (ctx.memberSettings === 'skip' && !a.isManagement) {
+      if (administratorNotRead(ctx, a)) {
         ctx.settingsNotRead.add(a.name);
         return [];
       }
       return Promise.all(config.organization.governedRegions.map(readRegion));
     },
-    requires: () => administratorRequires(admin()),
+    requires: (item) => administratorRequires(admin(), SECURITY_SERVICE_PRINCIPALS.guardDuty, item.region),
     diff(desired, actual) {
+      if (administratorNotRead(ctx, admin())) return [];
       const a = admin();
       const group = administratorGroup(ctx, a);
       const { detector, organization } = guardDutyDifferences(desired, actual);

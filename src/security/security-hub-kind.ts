@@ -16,12 +16,12 @@ import {
   UpdateOrganizationConfigurationCommand,
 } from '@aws-sdk/client-securityhub';
 import { isError, isUnsupportedByEmulator } from '../aws/aws-error.js';
-import { securityHubStandardArn } from '../config/security-catalog.js';
+import { SECURITY_SERVICE_PRINCIPALS, securityHubStandardArn } from '../config/security-catalog.js';
 import { retrying } from '../engine/retry.js';
 import type { ChangeSpec, Finding, ResourceKind } from '../engine/types.js';
 import { GroundworkError } from '../errors.js';
 import type { OrgContext } from '../org/org-context.js';
-import { administratorClientOptions, administratorGroup, administratorRequires, securityAdministrator } from './administrator.js';
+import { administratorClientOptions, administratorGroup, administratorNotRead, administratorRequires, securityAdministrator } from './administrator.js';
 
 /** Name of the central configuration policy Groundwork manages. */
 export const SECURITY_HUB_POLICY_NAME = 'groundwork';
@@ -101,7 +101,8 @@ export function securityHubKind(ctx: OrgContext): ResourceKind<SecurityHubDesire
   const { config, registry } = ctx;
   const settings = config.security.securityHub;
   const home = config.organization.homeRegion;
-  const sandbox = ctx.clients.settings.target === 'sandbox';
+  // An emulator answers 404 for an API it lacks: the sandbox, or any target reached through a custom endpoint.
+  const sandbox = ctx.clients.settings.target === 'sandbox' || ctx.clients.settings.endpoint !== undefined;
   const partition = home.startsWith('cn-') ? 'aws-cn' : home.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
   const admin = () => securityAdministrator(ctx);
   const client = (write: boolean) => ctx.clients.create(SecurityHubClient, administratorClientOptions(admin(), home, write));
@@ -180,7 +181,7 @@ export function securityHubKind(ctx: OrgContext): ResourceKind<SecurityHubDesire
     async read() {
       const a = admin();
       if (!settings.enabled || !a.accountId) return [];
-      if (ctx.memberSettings === 'skip' && !a.isManagement) {
+      if (administratorNotRead(ctx, a)) {
         ctx.settingsNotRead.add(a.name);
         return [];
       }
@@ -194,8 +195,9 @@ export function securityHubKind(ctx: OrgContext): ResourceKind<SecurityHubDesire
       );
       return [{ account: a.name, region: home, hub: enabled, central: enabled && !a.isManagement ? await readCentral(hub) : undefined }];
     },
-    requires: () => administratorRequires(admin()),
+    requires: (item) => administratorRequires(admin(), SECURITY_SERVICE_PRINCIPALS.securityHub, item.region),
     diff(desired, actual) {
+      if (administratorNotRead(ctx, admin())) return [];
       const group = administratorGroup(ctx, admin());
       const differences = securityHubDifferences(desired, actual);
       // moto has no finding aggregators or configuration policies: in the sandbox central configuration is never emulated.
