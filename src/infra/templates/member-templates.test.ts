@@ -720,7 +720,6 @@ describe('workload-bluegreen.json: production, released blue/green by ECS (defau
       'TaskDefinitions',
       'ReleaseThroughTheService',
       'ItsServiceDeployments',
-      'TheTestListenerRule',
       'TheService',
       'TheTestListenerUrl',
       'PassTheTaskRoles',

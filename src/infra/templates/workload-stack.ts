@@ -831,7 +831,6 @@ export class WorkloadStack extends Stack {
           Service: props.serviceName,
         }),
       }),
-      onlyWith(ecsRelease, { Sid: 'TheTestListenerRule', Effect: 'Allow', Action: 'elasticloadbalancing:DescribeRules', Resource: '*' }),
       ...[
         {
           Sid: 'ReleaseThroughTheGroup',
