@@ -10,6 +10,7 @@ import { peopleOf } from '../console/server/people.js';
 import { type DeliveryTarget, readDelivery } from '../delivery/deliveries.js';
 import { organizationStatus } from '../foundation/organization-status.js';
 import { prepareIdentity } from '../identity/prepare-identity.js';
+import { readSecurityPosture } from '../security/security-posture.js';
 import { openAuditSession } from './audit-session.js';
 import { type CommandContext, resolveTarget } from './context.js';
 import { openCostSession } from './cost-session.js';
@@ -57,6 +58,7 @@ export async function openConsole(ctx: CommandContext): Promise<{ deps: ConsoleD
   const stateDir = join(ctx.emulatorPaths.stateDir, 'console');
   const targets = deliveryTargets(session);
   const environments = memo(() => organizationStatus(session.org, session.identity, session.caller), 30_000);
+  const security = memo(() => readSecurityPosture(session.org), 30_000);
   const deliveryClients = targets.map((target) => ({
     target,
     clients: {
@@ -74,6 +76,7 @@ export async function openConsole(ctx: CommandContext): Promise<{ deps: ConsoleD
   );
   const deps: ConsoleDeps = {
     environments,
+    security,
     costs: costsOf({ sourceFor: cost.sourceForRequest, environments: cost.environments, budgetsUsd: cost.budgetsUsd, now: ctx.now }),
     audit: { accountsByEnvironment: audit.accountsByEnvironment, search: (query) => searchAudit(audit.audit, query) },
     people: peopleOf(session.identity, { uploadsDir: join(stateDir, 'uploads') }),
@@ -91,6 +94,6 @@ export async function openConsole(ctx: CommandContext): Promise<{ deps: ConsoleD
   };
   // Start the slow reads now, so the first page view finds them done (or in flight) instead of starting them; a read
   // that fails here fails again, with its message, when a page asks for it.
-  for (const warm of [deps.environments, deps.deliveries, deps.people.list, deps.costs.overview, deps.costs.history]) warm().catch(() => {});
+  for (const warm of [deps.environments, security, deps.deliveries, deps.people.list, deps.costs.overview, deps.costs.history]) warm().catch(() => {});
   return { deps, session };
 }

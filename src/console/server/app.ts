@@ -13,6 +13,7 @@ import type { ImportSummary } from '../../identity/people/import-users.js';
 import type { UserAccess } from '../../identity/people/list-users.js';
 import type { NewUser } from '../../identity/people/manage-user.js';
 import type { MembershipChange } from '../../identity/people/membership.js';
+import type { SecurityPosture } from '../../security/security-posture.js';
 import { bodyLimits, type ConsoleAccess, hostGuard, LOGIN_PATH, openSession, sessionGuard } from './access.js';
 import type { ChangeLog, ConsoleChange } from './change-log.js';
 import type { ConsoleCosts } from './costs.js';
@@ -21,6 +22,8 @@ import type { ConsoleCosts } from './costs.js';
 export interface ConsoleDeps {
   /** Accounts with ID, OU, environment and status; the access portal and the sign-in shortcuts. */
   readonly environments: () => Promise<OrganizationStatus>;
+  /** GuardDuty and Security Hub per account, with the active high findings; absent where the console has no organization session. */
+  readonly security?: () => Promise<SecurityPosture>;
   readonly people: {
     list(): Promise<UserAccess[]>;
     /** Every group with its members and what it is assigned where. */
@@ -239,6 +242,10 @@ export function createApp(deps: ConsoleDeps, access: ConsoleAccess): Hono<{ Vari
     // An Identity Center user sees the shortcuts they can use; any other caller, every shortcut the config defines.
     const shortcuts = viewer ? status.shortcuts.filter((s) => viewer.access[s.account]?.includes(s.permissionSet)) : status.shortcuts;
     return c.json({ ...status, shortcuts, viewer: viewer?.username ?? null });
+  });
+  app.get('/api/security', async (c) => {
+    if (!deps.security) return c.json({ error: { code: 'NOT_FOUND', message: 'this console reads no security services' } }, 404);
+    return c.json({ ...(await deps.security()), target: deps.target });
   });
   app.get('/api/costs', async (c) => c.json(await deps.costs.overview()));
   app.get('/api/costs/history', async (c) => c.json(await deps.costs.history()));
