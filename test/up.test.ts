@@ -42,6 +42,7 @@ describe('groundwork up (npm start)', () => {
     expect(up.stderr).toMatch(/✓ StackSet groundwork-log-archive in log-archive \(not emulated: AWS::Athena::WorkGroup/);
     expect(up.stderr).toMatch(/✓ stack groundwork-audit-trail in management \(not emulated: AWS::CloudTrail::Trail, AWS::Events::EventBusPolicy\)/);
     expect(up.stderr).toMatch(/note: audit: the emulator enforces neither KMS key policies nor SCPs, and sends no API calls to EventBridge/);
+    expect(up.stderr).toMatch(/note: release \(ecs\): the emulator has no ECS service deployments: UpdateService starts no blue\/green deployment/);
     const status = JSON.parse(groundwork('emulator', 'status', '--json').stdout);
     expect(status).toEqual({ running: true, endpoint: result.endpoint });
   }, 300_000);

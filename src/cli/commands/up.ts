@@ -5,6 +5,7 @@ import { GroundworkError } from '../../errors.js';
 import { importUsers } from '../../identity/people/import-users.js';
 import { ensureSandboxPools, SANDBOX_AUTH_LIMITS } from '../../sandbox/auth-pools.js';
 import { startEmulator } from '../../sandbox/emulator.js';
+import { sandboxReleaseLimits } from '../../sandbox/release-limits.js';
 import { seedSampleActivity } from '../../sandbox/sample-activity.js';
 import { SANDBOX_AUDIT_LIMITS } from '../../sandbox/trail-recorder.js';
 import { type CommandContext, configFrom } from '../context.js';
@@ -78,6 +79,8 @@ export async function upCommand(ctx: CommandContext, options: UpOptions = {}): P
   for (const s of baselinePlan.stacks)
     out.progress(`✓ stack ${s.stackName} in ${names(s.account)}${s.notEmulated.length > 0 ? ` (not emulated: ${s.notEmulated.join(', ')})` : ''}`);
   for (const b of baselinePlan.blocked) out.progress(`note: ${b.name} not deployed: ${b.reason}`);
+  const release = config.workloads.backendService?.release;
+  if (release) out.progress(`note: release (${release.strategy}): ${sandboxReleaseLimits(release.strategy)}`);
   if (baselinePlan.stacks.some((s) => s.stackName === 'groundwork-audit-trail')) out.progress(`note: audit: ${SANDBOX_AUDIT_LIMITS}`);
 
   const pools = await ensureSandboxPools(session, config);
