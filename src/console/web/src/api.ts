@@ -62,6 +62,7 @@ import type { Delivery as ServerDelivery } from '../../../delivery/deliveries.js
 import type { OrganizationStatus as ServerStatus } from '../../../foundation/organization-status.js';
 import type { ImportSummary as ServerImportSummary } from '../../../identity/people/import-users.js';
 import type { UserAccess as ServerUserAccess } from '../../../identity/people/list-users.js';
+import type { SecurityPosture as ServerSecurityPosture } from '../../../security/security-posture.js';
 import type { GroupView as ServerGroupView } from '../../server/app.js';
 
 /** Every kept or cached answer says when it was read. */
@@ -82,6 +83,8 @@ export type UserAccess = ServerUserAccess;
 export type GroupView = ServerGroupView;
 export type ImportSummary = ServerImportSummary;
 export type Delivery = ServerDelivery;
+export type SecurityPosture = ServerSecurityPosture & { readonly target: 'sandbox' | 'aws' };
+export type AccountSecurity = ServerSecurityPosture['accounts'][number];
 
 export interface ConsoleSession {
   readonly target: 'sandbox' | 'aws';

@@ -9,10 +9,67 @@ import SpaceBetween from '@cloudscape-design/components/space-between';
 import StatusIndicator from '@cloudscape-design/components/status-indicator';
 import Table from '@cloudscape-design/components/table';
 import { useState } from 'react';
-import type { AccountStatus, CostOverview, EnvironmentCost, OrganizationStatus } from '../api';
+import type { AccountSecurity, AccountStatus, CostOverview, EnvironmentCost, OrganizationStatus, SecurityPosture } from '../api';
 import { useApi } from '../hooks';
 import type { Route } from '../router';
 import { AsOf, Empty, Guarded, LoadError, SampleBadge } from '../states';
+
+/**
+ * What the account's root user still has, as the organization status reads it (IAM's account summary through the
+ * access role); null for the management account, whose root Groundwork does not judge.
+ */
+type RootCredentialsView =
+  | { state: 'present'; password: boolean; accessKeys: boolean; signingCertificates: boolean; mfa: boolean }
+  | { state: 'absent' }
+  | { state: 'not-emulated' | 'unknown'; reason: string };
+
+function RootCredentialsCell({ root }: { root: RootCredentialsView | null | undefined }) {
+  if (root === undefined) return <>—</>;
+  if (root === null) return <Box variant="small">not judged (management account)</Box>;
+  if (root.state === 'absent') return <StatusIndicator type="success">none</StatusIndicator>;
+  if (root.state === 'present') {
+    const what = [root.password ? 'password' : '', root.accessKeys ? 'access keys' : '', root.signingCertificates ? 'signing certificates' : ''].filter(
+      Boolean,
+    );
+    return <StatusIndicator type="error">{`present: ${what.join(', ')}${root.password && !root.mfa ? ' (no MFA)' : ''}`}</StatusIndicator>;
+  }
+  return (
+    <StatusIndicator
+      type={root.state === 'not-emulated' ? 'info' : 'warning'}
+    >{`${root.state === 'not-emulated' ? 'not emulated' : 'unknown'}: ${root.reason}`}</StatusIndicator>
+  );
+}
+
+const SERVICE_STATE: Record<AccountSecurity['guardDuty'], { type: 'success' | 'error' | 'stopped' | 'warning' | 'info'; text: string }> = {
+  enabled: { type: 'success', text: 'enabled' },
+  disabled: { type: 'error', text: 'not enabled' },
+  'off-in-config': { type: 'stopped', text: 'off in groundwork.yaml' },
+  unknown: { type: 'warning', text: 'unknown' },
+  'not-emulated': { type: 'info', text: 'not emulated' },
+};
+
+function ServiceCell({ state }: { state: AccountSecurity['guardDuty'] | undefined }) {
+  if (!state) return <>—</>;
+  const s = SERVICE_STATE[state];
+  return <StatusIndicator type={s.type}>{s.text}</StatusIndicator>;
+}
+
+function FindingsCell({ account }: { account: AccountSecurity | undefined }) {
+  if (!account) return <>—</>;
+  const { guardDuty, securityHub } = account.highFindings;
+  if (guardDuty === null && securityHub === null) return <Box variant="small">not counted (see the notes)</Box>;
+  const total = (guardDuty ?? 0) + (securityHub ?? 0);
+  const parts = [
+    guardDuty === null ? 'GuardDuty not counted' : `GuardDuty ${guardDuty}`,
+    securityHub === null ? 'Security Hub not counted' : `Security Hub ${securityHub}`,
+  ];
+  return (
+    <SpaceBetween direction="horizontal" size="xxs">
+      <StatusIndicator type={total > 0 ? 'error' : 'success'}>{String(total)}</StatusIndicator>
+      <Box variant="small">({parts.join(', ')})</Box>
+    </SpaceBetween>
+  );
+}
 
 /** A row of the tree: an OU with its accounts, or an account. */
 type Row = { kind: 'ou'; name: string; accounts: AccountStatus[] } | { kind: 'account'; account: AccountStatus };
@@ -31,6 +88,7 @@ function treeOf(accounts: readonly AccountStatus[]): Row[] {
 export default function EnvironmentsPage(_: { route: Route }) {
   const status = useApi<OrganizationStatus>('/api/environments');
   const costs = useApi<CostOverview>('/api/costs');
+  const security = useApi<SecurityPosture>('/api/security');
   const [expanded, setExpanded] = useState<Set<string> | undefined>(undefined);
 
   return (
@@ -57,9 +115,11 @@ export default function EnvironmentsPage(_: { route: Route }) {
           // Small organizations open fully; large ones open OU by OU, so the first render stays fast.
           const open = expanded ?? new Set(org.accounts.length <= 100 ? rows.map(rowId) : []);
           const costOf = (env: string | null): EnvironmentCost | undefined => costs.data?.environments.find((e) => e.environment === env);
+          const securityOf = (name: string): AccountSecurity | undefined => security.data?.accounts.find((a) => a.account === name);
           return (
             <SpaceBetween size="m">
               {costs.error ? <LoadError error={costs.error} what="costs" retry={costs.reload} /> : null}
+              {security.error ? <LoadError error={security.error} what="security services" retry={security.reload} /> : null}
               <Table<Row>
                 variant="container"
                 wrapLines
@@ -163,6 +223,31 @@ export default function EnvironmentsPage(_: { route: Route }) {
                     },
                   },
                   {
+                    id: 'root',
+                    header: 'Root credentials',
+                    cell: (row) =>
+                      row.kind === 'account' ? (
+                        <RootCredentialsCell root={(row.account as { rootCredentials?: RootCredentialsView | null }).rootCredentials} />
+                      ) : (
+                        ''
+                      ),
+                  },
+                  {
+                    id: 'guardduty',
+                    header: 'GuardDuty',
+                    cell: (row) => (row.kind === 'account' ? <ServiceCell state={securityOf(row.account.name)?.guardDuty} /> : ''),
+                  },
+                  {
+                    id: 'securityhub',
+                    header: 'Security Hub',
+                    cell: (row) => (row.kind === 'account' ? <ServiceCell state={securityOf(row.account.name)?.securityHub} /> : ''),
+                  },
+                  {
+                    id: 'findings',
+                    header: `Active findings (${security.data?.minimumSeverity ?? 'HIGH'} and above)`,
+                    cell: (row) => (row.kind === 'account' ? <FindingsCell account={securityOf(row.account.name)} /> : ''),
+                  },
+                  {
                     id: 'signin',
                     header: 'Sign in',
                     cell: (row) => {
@@ -182,6 +267,12 @@ export default function EnvironmentsPage(_: { route: Route }) {
                   },
                 ]}
               />
+              {security.data && security.data.notes.length > 0 ? (
+                <Box variant="small" color="text-body-secondary">
+                  Security services, read in {security.data.region} (findings from the administrator account {security.data.administrator}):{' '}
+                  {security.data.notes.join('; ')}.
+                </Box>
+              ) : null}
               <AsOf iso={org.asOf} />
             </SpaceBetween>
           );
