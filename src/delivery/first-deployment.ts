@@ -7,6 +7,7 @@ import {
   type TaskDefinition,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
+import { isError } from '../aws/aws-error.js';
 import { GroundworkError, isGroundworkError } from '../errors.js';
 import { type DeployOptions, type DeployResult, deployService } from './ecs-deploy.js';
 import { DESIRED_COUNT_TAG, isPlaceholderImage } from './placeholder.js';
@@ -67,7 +68,13 @@ export interface ServiceDeployResult extends DeployResult {
  * deployment is scaled back to 0, since ECS rolls back to the placeholder, which cannot start.
  */
 export async function deployToService(options: DeployOptions): Promise<ServiceDeployResult> {
-  const { services } = await options.ecs.send(new DescribeServicesCommand({ cluster: options.cluster, services: [options.service] }));
+  // A missing cluster, like a missing service, is reported by deployService itself, with its fix.
+  const { services } = await options.ecs
+    .send(new DescribeServicesCommand({ cluster: options.cluster, services: [options.service] }))
+    .catch((error: unknown) => {
+      if (isError(error, 'ClusterNotFoundException')) return { services: undefined };
+      throw error;
+    });
   const current = services?.find((s) => s.status !== 'INACTIVE');
   // A missing service is reported by deployService itself, with its fix.
   const { taskDefinition: live } = current?.taskDefinition

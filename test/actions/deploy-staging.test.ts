@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateRepositoryCommand, DescribeImagesCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
-import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient, TagResourceCommand } from '@aws-sdk/client-ecs';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stagingRecordName } from '../../src/delivery/staging-record.js';
@@ -32,6 +32,9 @@ describe('deploy-staging, bundled and run as the runner runs it (Node 24), again
   });
 
   it('registers the next revision pinned by digest and tagged with the run, points the service at it, and says the emulator shows no rollout', async () => {
+    // The live revision carries a tag of the team's: the next revision keeps it.
+    const { services: before } = await ecs().send(new DescribeServicesCommand({ cluster: 'staging', services: ['backend'] }));
+    await ecs().send(new TagResourceCommand({ resourceArn: before?.[0]?.taskDefinition, tags: [{ key: 'team', value: 'payments' }] }));
     const run = await runAction('deploy-staging', { cluster: 'staging', service: 'backend', 'image-uri': IMAGE }, ENV());
     // moto starts no new deployment on UpdateService: the action must fail honestly rather than report a rollout.
     expect(run.code).toBe(1);
@@ -42,11 +45,17 @@ describe('deploy-staging, bundled and run as the runner runs it (Node 24), again
     const { taskDefinition, tags } = await ecs().send(new DescribeTaskDefinitionCommand({ taskDefinition: 'backend:2', include: ['TAGS'] }));
     expect(taskDefinition?.containerDefinitions?.[0]).toMatchObject({ name: 'app', image: IMAGE, environment: [{ name: 'LOG_LEVEL', value: 'info' }] });
     expect(tags).toContainEqual({ key: 'groundwork:run-url', value: 'https://github.com/acme/backend/actions/runs/4242' });
+    expect(tags).toContainEqual({ key: 'team', value: 'payments' });
   });
 
   it('fails clearly for a service that does not exist, and for an image that is not pinned by digest', async () => {
     const missing = await runAction('deploy-staging', { cluster: 'staging', service: 'nope', 'image-uri': IMAGE }, ENV());
     expect(missing.stdout).toContain('::error::AWS_RESOURCE_NOT_FOUND: ECS service "nope" in cluster "staging" does not exist');
+    const noCluster = await runAction('deploy-staging', { cluster: 'nope', service: 'backend', 'image-uri': IMAGE }, ENV());
+    expect(noCluster.stdout).toContain(
+      '::error::AWS_RESOURCE_NOT_FOUND: ECS cluster "nope" does not exist in this account and region (fix: set the cluster input',
+    );
+    expect(noCluster.stdout).not.toMatch(/groundwork plan|--[a-z]/);
     const tag = await runAction('deploy-staging', { cluster: 'staging', service: 'backend', 'image-uri': 'backend:latest' }, ENV());
     expect(tag.stdout).toContain('::error::USAGE: image "backend:latest" is not pinned by digest');
   });
