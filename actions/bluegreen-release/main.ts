@@ -54,7 +54,7 @@ async function summarizeEcs(result: EcsReleaseResult, region: string): Promise<v
   const target = result.target;
   const link = `https://${region}.console.aws.amazon.com/ecs/v2/clusters/${target.cluster}/services/${target.service}/deployments?region=${region}`;
   await core.summary
-    .addHeading(`Released ${result.version} to production`, 3)
+    .addHeading(`Released ${result.version} to production${result.firstDeployment ? ': the first deployment' : ''}`, 3)
     .addTable([
       [
         { data: 'version', header: true },
@@ -73,6 +73,11 @@ async function summarizeEcs(result: EcsReleaseResult, region: string): Promise<v
       result.deployment.smokeRan
         ? '<p>The smoke check passed at the test listener while the pause hook held production traffic.</p>'
         : '<p><strong>Smoke check not run</strong> (no smoke-command, or no pause hook and allow-release-without-smoke-gate).</p>',
+    )
+    .addRaw(
+      result.firstDeployment
+        ? `<p><strong>First deployment:</strong> production had never run the team's image, so there was no traffic to shift from: ECS started ${result.firstDeployment.desiredCount} task(s) of it and moved the production route to them.</p>`
+        : '',
     )
     .addHeading('Stages', 4)
     .addList([...result.deployment.stages])
@@ -127,7 +132,7 @@ function productionClients(cicd: ClientFactory, refresh: SessionRefresh): Client
 async function summarize(result: ReleaseResult, region: string): Promise<void> {
   const link = `https://${region}.console.aws.amazon.com/codesuite/codedeploy/deployments/${result.deployment.deploymentId}?region=${region}`;
   await core.summary
-    .addHeading(`Released ${result.version} to production`, 3)
+    .addHeading(`Released ${result.version} to production${result.firstDeployment ? ': the first deployment' : ''}`, 3)
     .addTable([
       [
         { data: 'version', header: true },
@@ -143,6 +148,11 @@ async function summarize(result: ReleaseResult, region: string): Promise<void> {
       ],
     ])
     .addRaw(result.smokeSkipped ? `<p><strong>Smoke check not run:</strong> ${result.smokeSkipped}</p>` : '')
+    .addRaw(
+      result.firstDeployment
+        ? `<p><strong>First deployment:</strong> production had never run the team's image, so there was no traffic to shift: deployed straight (all at once), then scaled from 0 to ${result.firstDeployment.desiredCount} task(s), healthy behind the load balancer.</p>`
+        : '',
+    )
     .addHeading('Stages', 4)
     .addList(
       result.deployment.stages.map((s) => {

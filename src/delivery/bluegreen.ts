@@ -7,6 +7,7 @@ import { isError } from '../aws/aws-error.js';
 import { GroundworkError } from '../errors.js';
 import { type DeploymentOutcome, type EcsHooks, ecsAppSpec, startDeployment, type WaitOptions, waitForDeployment } from './codedeploy.js';
 import { renderTaskDefinition } from './ecs-deploy.js';
+import { detectFirstDeployment, FIRST_RELEASE_DEPLOYMENT_CONFIG, type FirstDeployment, scaleFirstRelease, serviceArnFrom } from './first-deployment.js';
 import { registryHost } from './images.js';
 import { promoteImage } from './release-image.js';
 
@@ -187,6 +188,8 @@ export interface ReleaseResult {
   readonly deployment: DeploymentOutcome;
   /** Why the smoke check did not run, when it was set and the group could not hold traffic for it (allowUngated). */
   readonly smokeSkipped?: string;
+  /** Set when production had never run the team's image: deployed straight, then scaled from 0 to this count (#28). */
+  readonly firstDeployment?: FirstDeployment;
   /** Seconds the image step took (reuse: a lookup and a PutImage). */
   readonly imageSeconds: number;
   readonly seconds: number;
@@ -219,31 +222,50 @@ export async function releaseBlueGreen(options: ReleaseOptions): Promise<Release
   );
   const imageSeconds = Math.round((now() - started) / 100) / 10;
   const imageUri = `${await registryHost(options.ecr)}/${options.repositoryName}@${promoted.digest}`;
-  const { taskDefinition: live, tags: liveTags } = await options.ecs.send(
-    new DescribeTaskDefinitionCommand({ taskDefinition: target.taskDefinitionArn, include: ['TAGS'] }),
-  );
+  const { taskDefinition: live } = await options.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: target.taskDefinitionArn }));
   if (!live)
     throw new GroundworkError('AWS_RESOURCE_NOT_FOUND', `task definition ${target.taskDefinitionArn} could not be read`, { hint: 'run the release again' });
-  const registered = await options.ecs.send(
-    new RegisterTaskDefinitionCommand(renderTaskDefinition(live, target.containerName, imageUri, options.tags, liveTags)),
-  );
+  const registered = await options.ecs.send(new RegisterTaskDefinitionCommand(renderTaskDefinition(live, target.containerName, imageUri, options.tags)));
   const taskDefinitionArn = registered.taskDefinition?.taskDefinitionArn as string;
   progress(`registered ${taskDefinitionArn.split('/').pop()} with ${imageUri}`);
+  // A service created before any image runs 0 tasks of a placeholder: nothing to shift traffic from (#28).
+  const serviceRef = { serviceArn: serviceArnFrom(target.taskDefinitionArn, target.cluster, target.service), serviceName: target.service };
+  const first = await detectFirstDeployment(options.ecs, serviceRef, live, target.containerName);
+  if (first) {
+    progress(
+      `first release: ${target.service} has never run the team's image, so there is no traffic to shift; deploying straight (${FIRST_RELEASE_DEPLOYMENT_CONFIG}), then scaling to ${first.desiredCount} task(s)`,
+    );
+  }
   const deploymentId = await startDeployment(options.codedeploy, {
     application: target.application,
     group: target.group,
     appSpec: ecsAppSpec({ taskDefinitionArn, containerName: target.containerName, containerPort: target.containerPort, hooks: options.hooks }),
     description: `release ${options.version} (${options.commit.slice(0, 12)})`,
+    ...(first ? { deploymentConfigName: FIRST_RELEASE_DEPLOYMENT_CONFIG } : {}),
   });
   options.onDeploymentStarted?.(deploymentId);
   progress(`deployment ${deploymentId} started (${target.deploymentConfig ?? 'the group’s deployment configuration'})`);
   const smokeUrl = options.smokeUrl || target.testUrl || '';
-  const smoke = smokeSkipped ? undefined : options.smoke;
+  // A first release has no tasks at the test listener during the deployment: its smoke check runs once they are up.
+  const smoke = smokeSkipped || first ? undefined : options.smoke;
   const deployment = await waitForDeployment(options.codedeploy, deploymentId, {
     ...options,
     smoke: smoke ? () => smoke(smokeUrl) : undefined,
     bakeMinutes: options.bakeMinutes ?? target.bakeMinutes,
   });
+  const firstSmoke = first && !smokeSkipped ? options.smoke : undefined;
+  if (first) {
+    await scaleFirstRelease(options.ecs, {
+      cluster: target.cluster,
+      service: target.service,
+      desiredCount: first.desiredCount,
+      smoke: firstSmoke ? () => firstSmoke(smokeUrl) : undefined,
+      progress,
+      sleep: options.sleep,
+      now: options.now,
+      pollMs: options.pollMs,
+    });
+  }
   return {
     version: options.version,
     imageUri,
@@ -253,6 +275,7 @@ export async function releaseBlueGreen(options: ReleaseOptions): Promise<Release
     target,
     deployment,
     ...(smokeSkipped ? { smokeSkipped } : {}),
+    ...(first ? { firstDeployment: first } : {}),
     imageSeconds,
     seconds: Math.round((now() - started) / 1000),
   };

@@ -37,7 +37,7 @@ export function ecsAppSpec(props: { taskDefinitionArn: string; containerName: st
 /** Starts a deployment; when one is already running for the group, refuses with its ID (CodeDeploy runs one at a time). */
 export async function startDeployment(
   cd: CodeDeployClient,
-  props: { application: string; group: string; appSpec: string; description: string },
+  props: { application: string; group: string; appSpec: string; description: string; deploymentConfigName?: string },
 ): Promise<string> {
   try {
     const { deploymentId } = await cd.send(
@@ -45,6 +45,8 @@ export async function startDeployment(
         applicationName: props.application,
         deploymentGroupName: props.group,
         description: props.description.slice(0, 100),
+        // The group's own configuration unless one is given (a first release: nothing to shift traffic from).
+        ...(props.deploymentConfigName ? { deploymentConfigName: props.deploymentConfigName } : {}),
         revision: { revisionType: 'AppSpecContent', appSpecContent: { content: props.appSpec } },
       }),
     );

@@ -102,3 +102,70 @@ export async function deployToService(options: DeployOptions): Promise<ServiceDe
 export async function scaleToZero(ecs: ECSClient, cluster: string, service: string): Promise<void> {
   await ecs.send(new UpdateServiceCommand({ cluster, service, desiredCount: 0 }));
 }
+
+/** The service's ARN, from the ARN of one of its task definitions (same partition, region and account). */
+export function serviceArnFrom(taskDefinitionArn: string, cluster: string, service: string): string {
+  return `${taskDefinitionArn.slice(0, taskDefinitionArn.indexOf(':task-definition/'))}:service/${cluster}/${service}`;
+}
+
+/** CodeDeploy's configuration for a first release: with no version running there is no traffic to shift gradually. */
+export const FIRST_RELEASE_DEPLOYMENT_CONFIG = 'CodeDeployDefault.ECSAllAtOnce';
+
+/** Options of {@link scaleFirstRelease}. */
+export interface ScaleFirstReleaseOptions {
+  readonly cluster: string;
+  readonly service: string;
+  readonly desiredCount: number;
+  /** The check after the tasks are healthy; false scales the service back to 0 and fails the release. */
+  readonly smoke?: () => Promise<boolean>;
+  /** @default 15 minutes */
+  readonly timeoutMs?: number;
+  /** @default 15 s */
+  readonly pollMs?: number;
+  readonly progress?: (message: string) => void;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly now?: () => number;
+}
+
+/**
+ * The second half of a first CodeDeploy release: CodeDeploy put the team's revision in place with 0 tasks (nothing to
+ * shift traffic from), so the service is scaled to its configured count and waited for until its primary task set is
+ * in steady state (running the count, every task healthy behind the load balancer), then the smoke check runs. Any
+ * failure scales it back to 0, since there is no earlier version to return to.
+ */
+export async function scaleFirstRelease(ecs: ECSClient, options: ScaleFirstReleaseOptions): Promise<{ seconds: number }> {
+  const progress = options.progress ?? (() => {});
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const now = options.now ?? Date.now;
+  const started = now();
+  const timeoutMs = options.timeoutMs ?? 15 * 60_000;
+  const fail = async (message: string, details: string[] = []): Promise<never> => {
+    await scaleToZero(ecs, options.cluster, options.service);
+    throw new GroundworkError('APPLY_FAILED', `the first release of ${options.service} ${message}; it is scaled back to 0 tasks`, {
+      details,
+      hint: 'there was no earlier version to return to: read the stopped tasks’ reasons and the container logs, fix, and release a new tag',
+    });
+  };
+  await ecs.send(new UpdateServiceCommand({ cluster: options.cluster, service: options.service, desiredCount: options.desiredCount }));
+  progress(`first release: scaling ${options.service} from 0 to ${options.desiredCount} task(s)`);
+  for (;;) {
+    const { services } = await ecs.send(new DescribeServicesCommand({ cluster: options.cluster, services: [options.service] }));
+    const primary = services?.[0]?.taskSets?.find((t) => t.status === 'PRIMARY');
+    progress(
+      `${primary?.runningCount ?? 0}/${options.desiredCount} running, ${primary?.pendingCount ?? 0} pending, ${primary?.stabilityStatus ?? 'no task set'}`,
+    );
+    if (primary?.stabilityStatus === 'STEADY_STATE' && primary.runningCount === options.desiredCount) break;
+    if (now() - started > timeoutMs) {
+      await fail(`did not reach ${options.desiredCount} healthy task(s) within ${Math.round(timeoutMs / 1000)} s`, [
+        ...(services?.[0]?.events?.[0]?.message ? [`latest service event: ${services[0].events[0].message}`] : []),
+      ]);
+    }
+    await sleep(options.pollMs ?? 15_000);
+  }
+  if (options.smoke) {
+    progress('the tasks are healthy: running the smoke check');
+    if (!(await options.smoke())) await fail('failed its smoke check');
+    progress('the smoke check passed');
+  }
+  return { seconds: Math.round((now() - started) / 1000) };
+}

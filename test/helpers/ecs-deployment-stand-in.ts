@@ -8,6 +8,7 @@ import {
   ECSClient,
   InvalidParameterException,
   ListServiceDeploymentsCommand,
+  ListTagsForResourceCommand,
   RegisterTaskDefinitionCommand,
   type Service,
   type ServiceDeployment,
@@ -47,7 +48,11 @@ const meta = { $metadata: { httpStatusCode: 400 } };
  * another hook's ID, stopping a finished deployment, and any call naming a deployment that does not exist. ECS documents
  * no exception name for the first two; InvalidParameterException and ClientException are the closest it lists.
  */
-export function ecsDeploymentStandIn(recording: Recording, options: { inProgress?: boolean } = {}) {
+export function ecsDeploymentStandIn(
+  recording: Recording,
+  // firstDeployment: the service as the workload template creates it before any image (its placeholder, its count tag).
+  options: { inProgress?: boolean; firstDeployment?: { placeholder: string; desiredCount: string } } = {},
+) {
   const ecs = mockClient(ECSClient);
   const arn = recording.start[0]?.serviceDeploymentArn ?? '';
   let started = false;
@@ -70,8 +75,14 @@ export function ecsDeploymentStandIn(recording: Recording, options: { inProgress
     requiresCompatibilities: ['FARGATE'],
     cpu: '256',
     memory: '512',
-    containerDefinitions: [{ name: 'app', image: 'placeholder', essential: true, portMappings: [{ containerPort: 8080 }] }],
+    containerDefinitions: [
+      { name: 'app', image: options.firstDeployment?.placeholder ?? 'placeholder', essential: true, portMappings: [{ containerPort: 8080 }] },
+    ],
   };
+  ecs.on(ListTagsForResourceCommand).callsFake((input) => {
+    calls.push({ command: 'ListTagsForResource', input });
+    return { tags: options.firstDeployment ? [{ key: 'groundwork:desired-count', value: options.firstDeployment.desiredCount }] : [] };
+  });
   ecs.on(DescribeServicesCommand).callsFake((input) => {
     calls.push({ command: 'DescribeServices', input });
     return { services: [recording.service], failures: [] };
