@@ -11,6 +11,10 @@ import { fileURLToPath } from 'node:url';
 import { changelogSection, parseVersion } from './release-plan.js';
 import { pendingChangesets } from './release-tag.js';
 
+/** The top of CHANGELOG.md, above the newest version. */
+export const CHANGELOG_HEADER =
+  '# Changelog\n\nEvery release of Groundwork, newest first, as its changesets describe it ([docs/releasing.md](docs/releasing.md)). What each kind of release may change is in [docs/versioning.md](docs/versioning.md).\n';
+
 /** A caller template's pin of this library: `groundwork/<path>@<40 hex> # vX.Y.Z`. */
 const PIN_COMMENT = /(groundwork\/[^\s@]+@[0-9a-f]{40} # )v\d+\.\d+\.\d+/g;
 
@@ -29,7 +33,11 @@ export function versionRelease(cwd: string, changeset = join(cwd, 'node_modules'
   const version = (JSON.parse(readFileSync(join(cwd, 'package.json'), 'utf8')) as { version: string }).version;
   parseVersion(version);
   if (version === before) throw new Error(`changeset version left the version at ${before}`);
-  changelogSection(readFileSync(join(cwd, 'CHANGELOG.md'), 'utf8'), version);
+  const changelogFile = join(cwd, 'CHANGELOG.md');
+  const changelog = readFileSync(changelogFile, 'utf8');
+  changelogSection(changelog, version);
+  // A first changelog starts with the package name as its title: it gets this one, which later versions keep above them.
+  if (changelog.startsWith('# groundwork\n')) writeFileSync(changelogFile, changelog.replace('# groundwork\n', CHANGELOG_HEADER));
 
   const lockFile = join(cwd, 'package-lock.json');
   if (existsSync(lockFile)) {

@@ -7,7 +7,7 @@ import { parse } from 'yaml';
 import { releaseNotes } from '../scripts/release-notes.js';
 import { changelogSection, movingTag, parseVersion, planTags, readTags } from '../scripts/release-plan.js';
 import { planRelease, pushRelease, tokenEnv } from '../scripts/release-tag.js';
-import { repointPinComments, versionRelease } from '../scripts/release-version.js';
+import { CHANGELOG_HEADER, repointPinComments, versionRelease } from '../scripts/release-version.js';
 import { SHARED_PATHS } from './helpers/paths.js';
 
 const root = SHARED_PATHS.root;
@@ -198,13 +198,20 @@ describe('the version bump from changesets (npm run release:version)', () => {
     expect(JSON.parse(readFileSync(join(repo.dir, 'package.json'), 'utf8')).version).toBe('0.2.0');
     const lock = JSON.parse(readFileSync(join(repo.dir, 'package-lock.json'), 'utf8'));
     expect([lock.version, lock.packages[''].version]).toEqual(['0.2.0', '0.2.0']);
-    const section = changelogSection(readFileSync(join(repo.dir, 'CHANGELOG.md'), 'utf8'), '0.2.0');
+    const changelog = readFileSync(join(repo.dir, 'CHANGELOG.md'), 'utf8');
+    expect(changelog.startsWith(`${CHANGELOG_HEADER}\n## 0.2.0\n`)).toBe(true);
+    const section = changelogSection(changelog, '0.2.0');
     expect(section).toContain('### Minor Changes\n\n- `groundwork plan --json` lists account IDs.\n');
     expect(section).toContain('### Patch Changes\n\n- A typo in `validate`’s hint.\n  Second paragraph, indented under its item.\n');
     expect(readdirSync(join(repo.dir, '.changeset')).sort()).toEqual(['README.md', 'config.json']);
     expect(readFileSync(join(repo.dir, 'workflows-templates/caller.yml'), 'utf8')).toContain(`@${'1'.repeat(40)} # v0.2.0\n`);
     // Nothing left to release: a second run says so instead of bumping again.
     expect(() => versionRelease(repo.dir)).toThrow('no changesets in .changeset/');
+    // The next version goes above the last one, under the same header.
+    writeFileSync(join(repo.dir, '.changeset', 'next-fix.md'), '---\n"groundwork": patch\n---\n\nA fix.\n');
+    expect(versionRelease(repo.dir)).toBe('0.2.1');
+    const next = readFileSync(join(repo.dir, 'CHANGELOG.md'), 'utf8');
+    expect(next.startsWith(`${CHANGELOG_HEADER}\n## 0.2.1\n\n### Patch Changes\n\n- A fix.\n\n## 0.2.0\n`)).toBe(true);
   });
 
   it('repoints only pin comments of this library', () => {
