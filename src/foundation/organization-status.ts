@@ -6,6 +6,7 @@ import { readAccounts } from '../org/kinds/account-kind.js';
 import { readPolicies } from '../org/kinds/scp-kind.js';
 import type { OrgContext } from '../org/org-context.js';
 import { readOrganizationBasics } from '../org/read-organization.js';
+import { type RootCredentials, readRootCredentials } from '../org/root-credentials.js';
 
 /** One account as status shows it. */
 export interface AccountStatus {
@@ -21,6 +22,11 @@ export interface AccountStatus {
   readonly scpsApply: boolean;
   /** The guardrail SCPs that bind it: attached to the account, its OUs or the root (AWS's allow-all FullAWSAccess left out). */
   readonly guardrails: readonly string[];
+  /**
+   * What the member account's root user still has (IAM's account summary, read through the access role); null for the
+   * management account, whose root Groundwork does not judge, and for accounts not active.
+   */
+  readonly rootCredentials: RootCredentials | null;
 }
 
 /** What `groundwork status` and the console's Environments page show. */
@@ -62,6 +68,8 @@ export async function organizationStatus(org: OrgContext, identity: IdentityCont
     name === config.organization.managementAccount.name
       ? config.organization.managementAccount.environment
       : config.organization.accounts.find((a) => a.name === name)?.environment;
+  const members = live.filter((a) => a.id && a.id !== caller.managementAccountId && a.status === 'ACTIVE').map((a) => a.id as string);
+  const roots = await readRootCredentials(org, members);
   const accounts = live.map((a) => {
     const isManagement = a.id === caller.managementAccountId;
     const name = isManagement ? config.organization.managementAccount.name : a.name;
@@ -76,6 +84,7 @@ export async function organizationStatus(org: OrgContext, identity: IdentityCont
       inConfig: environmentOf(name) !== undefined,
       scpsApply: !isManagement,
       guardrails: isManagement ? [] : guardrailsOf(org, a.id, a.parentName),
+      rootCredentials: (a.id && roots.get(a.id)) || null,
     };
   });
   const instance = caller.organizationId ? await findInstance(identity) : undefined;

@@ -19,6 +19,8 @@ import { DATA_PERIMETER_POLICY } from '../config/security-catalog.js';
 import { planToJson } from '../engine/plan.js';
 import { GroundworkError } from '../errors.js';
 import { DELEGATED_ADMINISTRATOR_NOT_EMULATED, SERVICE_ACCESS_NOT_EMULATED } from './kinds/security-kinds.js';
+import { createOrgContext } from './org-context.js';
+import { readRootCredentials } from './root-credentials.js';
 
 // One emulator, one apply of the default organization: the tests below run in order on what it built (each apply of
 // the default organization costs seconds), and the last one starts afresh.
@@ -67,6 +69,9 @@ describe('the security parts of the organization graph, on the emulator', () => 
       const { AdminAccounts } = await gd.send(new ListOrganizationAdminAccountsCommand({}));
       expect(AdminAccounts?.map((a) => a.AdminAccountId)).toEqual([security?.Id]);
     }
+    // moto's account summary has no AccountPasswordPresent: the root credentials are named as not emulated, never as absent.
+    const roots = await readRootCredentials(createOrgContext(config, sandbox.emulator.clients()), [security?.Id as string]);
+    expect(roots.get(security?.Id as string)?.state).toBe('not-emulated');
     const again = await planOrg(config, sandbox.emulator.clients());
     expect(summary(again)).toEqual([]);
     // Root access is named as not emulated once the organization exists to ask about it.

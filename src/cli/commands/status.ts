@@ -1,6 +1,6 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { readStackSets } from '../../deploy/stacksets.js';
-import { organizationStatus } from '../../foundation/organization-status.js';
+import { type AccountStatus, organizationStatus } from '../../foundation/organization-status.js';
 import type { CommandContext } from '../context.js';
 import { openOrgSession } from '../org-session.js';
 import { renderTable } from '../render-table.js';
@@ -29,7 +29,7 @@ export async function statusCommand(ctx: CommandContext): Promise<void> {
     () => {
       if (!caller.organizationId) return `${session.header}\n\nThere is no organization yet: run \`groundwork apply\`.`;
       const rows = [
-        ['ACCOUNT', 'ID', 'OU', 'ENVIRONMENT', 'STATUS', 'GUARDRAILS'],
+        ['ACCOUNT', 'ID', 'OU', 'ENVIRONMENT', 'STATUS', 'GUARDRAILS', 'ROOT CREDENTIALS'],
         ...accounts.map((a) => [
           a.name,
           a.id ?? '-',
@@ -37,6 +37,7 @@ export async function statusCommand(ctx: CommandContext): Promise<void> {
           a.environment ?? '(not in config)',
           a.status,
           a.scpsApply ? `${a.guardrails.length} SCP(s)` : 'none apply',
+          rootCredentialsLabel(a.rootCredentials),
         ]),
       ];
       const table = renderTable(rows);
@@ -73,9 +74,35 @@ export async function statusCommand(ctx: CommandContext): Promise<void> {
         ...stackSetLines,
         ...portalLines,
         ...(missing.length > 0 ? ['', `Not created yet: ${missing.join(', ')} (run groundwork apply)`] : []),
+        ...rootCredentialLines(accounts),
         '',
         `Note: SCPs never apply to the management account (${managementName}), so no guardrail limits what is done there. Access to it, per the config: ${managementAccess.join(', ') || 'none'}. Keep those groups small and require MFA (docs/runbooks/organization.md).`,
       ].join('\n');
     },
   );
+}
+
+/** The ROOT CREDENTIALS column: what a member's root user still has, or why it is not known. */
+function rootCredentialsLabel(root: AccountStatus['rootCredentials']): string {
+  if (!root) return '-';
+  if (root.state === 'absent') return 'none';
+  if (root.state === 'not-emulated') return 'not emulated';
+  if (root.state === 'unknown') return 'unknown';
+  const kinds = [root.password ? 'password' : '', root.accessKeys ? 'access keys' : '', root.signingCertificates ? 'certificates' : ''].filter(Boolean);
+  return `${kinds.join(', ')}${root.password && !root.mfa ? ' (no MFA)' : ''}`;
+}
+
+/** Which member accounts still have root credentials, and which could not be read, with the fix. */
+function rootCredentialLines(accounts: readonly AccountStatus[]): string[] {
+  const present = accounts.filter((a) => a.rootCredentials?.state === 'present').map((a) => a.name);
+  const unknown = accounts.filter((a) => a.rootCredentials?.state === 'unknown');
+  return [
+    ...(present.length > 0
+      ? [
+          '',
+          `Root credentials still present in: ${present.join(', ')} (delete them from the management account: docs/runbooks/security.md, centralized root access)`,
+        ]
+      : []),
+    ...unknown.map((a) => `Root credentials of ${a.name} not read: ${(a.rootCredentials as { reason: string }).reason}`),
+  ];
 }
