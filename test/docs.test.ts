@@ -96,7 +96,7 @@ describe('the Markdown files', () => {
 
 describe('docs/commands.md', () => {
   it('is what the CLI’s own help says today (npm run docs:commands regenerates it)', () => {
-    expect(readFileSync(join(root, 'docs', 'commands.md'), 'utf8')).toBe(commandsMarkdown());
+    expect(readFileSync(join(root, 'docs', 'commands.md'), 'utf8'), 'docs/commands.md is stale: run npm run docs:commands').toBe(commandsMarkdown());
   });
 
   it('has a section for every command and subcommand, each reachable from its table of contents', () => {
