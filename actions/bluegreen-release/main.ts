@@ -125,7 +125,7 @@ function cicdClients(refresh: SessionRefresh): ClientFactory {
 function productionClients(cicd: ClientFactory, refresh: SessionRefresh): ClientFactory {
   const account = core.getInput('production-account-id');
   if (!account) return cicd;
-  const roleArn = roleArnFor(account, core.getInput('deploy-role-name') || 'groundwork-deploy');
+  const roleArn = roleArnFor(account, core.getInput('deploy-role-name') || 'groundwork-deploy', { account: 'production-account-id', role: 'deploy-role-name' });
   return chainedClients(cicd, roleArn, 'groundwork-release', refresh);
 }
 

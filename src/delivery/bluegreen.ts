@@ -222,10 +222,14 @@ export async function releaseBlueGreen(options: ReleaseOptions): Promise<Release
   );
   const imageSeconds = Math.round((now() - started) / 100) / 10;
   const imageUri = `${await registryHost(options.ecr)}/${options.repositoryName}@${promoted.digest}`;
-  const { taskDefinition: live } = await options.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: target.taskDefinitionArn }));
+  const { taskDefinition: live, tags: liveTags } = await options.ecs.send(
+    new DescribeTaskDefinitionCommand({ taskDefinition: target.taskDefinitionArn, include: ['TAGS'] }),
+  );
   if (!live)
     throw new GroundworkError('AWS_RESOURCE_NOT_FOUND', `task definition ${target.taskDefinitionArn} could not be read`, { hint: 'run the release again' });
-  const registered = await options.ecs.send(new RegisterTaskDefinitionCommand(renderTaskDefinition(live, target.containerName, imageUri, options.tags)));
+  const registered = await options.ecs.send(
+    new RegisterTaskDefinitionCommand(renderTaskDefinition(live, target.containerName, imageUri, options.tags, liveTags)),
+  );
   const taskDefinitionArn = registered.taskDefinition?.taskDefinitionArn as string;
   progress(`registered ${taskDefinitionArn.split('/').pop()} with ${imageUri}`);
   // A service created before any image runs 0 tasks of a placeholder: nothing to shift traffic from (#28).
