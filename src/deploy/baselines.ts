@@ -70,6 +70,8 @@ export interface BaselineInputs {
   readonly logArchiveTemplate?: string;
   /** The synthesized forwarder of security findings (cdk.out), when a member account administers GuardDuty or Security Hub. */
   readonly securityFindingsTemplate?: string;
+  /** The synthesized AWS Config recording for member accounts (cdk.out), when security.config.enabled. */
+  readonly configRecordingTemplate?: string;
   /**
    * The `InitialImage` a workload StackSet was created with before workloads could exist without an image, by StackSet
    * name: kept, since changing it would roll the service back to that image (or, under CodeDeploy, fail the update).
@@ -133,6 +135,20 @@ export function desiredBaselines(
       ...forAccounts([securityAdmin]),
       retainStacksOnAccountRemoval: false,
       // GuardDuty findings stay in their region: a rule in each governed region.
+      regions: [...config.organization.governedRegions],
+    });
+  }
+
+  if (config.security.config.enabled && inputs.configRecordingTemplate) {
+    const members = config.organization.accounts.map((a) => a.name);
+    specs.push({
+      name: 'groundwork-config-recording',
+      description: `Groundwork: AWS Config recording (${config.security.config.recordingFrequency.toLowerCase()}) in every member account and governed region, for Security Hub`,
+      templateBody: inputs.configRecordingTemplate,
+      parameters: {},
+      ...forAccounts(members),
+      // The recorded history is evidence: an account leaving keeps its bucket (the recorder can be deleted by hand).
+      retainStacksOnAccountRemoval: true,
       regions: [...config.organization.governedRegions],
     });
   }

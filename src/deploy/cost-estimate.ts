@@ -24,6 +24,7 @@ export function deploymentsOf(config: GroundworkConfig, accounts: AccountDirecto
     const nameOf = new Map([...accounts.ids].map(([name, id]) => [id, name]));
     const logArchive = synth.stacks.find((s) => s.id === 'GroundworkLogArchive');
     const forwarder = synth.stacks.find((s) => s.id === 'GroundworkSecurityFindingsForwarder');
+    const recording = synth.stacks.find((s) => s.id === 'GroundworkConfigRecording');
     const inputs: EstimateInput[] = synth.stacks
       .filter((s) => !STACKSET_STACK_IDS.has(s.id))
       .map((s) => ({
@@ -39,6 +40,7 @@ export function deploymentsOf(config: GroundworkConfig, accounts: AccountDirecto
       {
         logArchiveTemplate: logArchive ? readFileSync(logArchive.templateFile, 'utf8') : undefined,
         securityFindingsTemplate: forwarder ? readFileSync(forwarder.templateFile, 'utf8') : undefined,
+        configRecordingTemplate: recording ? readFileSync(recording.templateFile, 'utf8') : undefined,
       },
     );
     for (const spec of specs) {

@@ -19,7 +19,7 @@ import { bootstrapManagement, deployManagementStacks, diffManagementStacks, type
 import { applyStackSet, planStackSet, type StackSetPlan } from './stacksets.js';
 
 /** The synthesized stacks deployed by StackSets rather than in the management account. */
-export const STACKSET_STACK_IDS = new Set(['GroundworkLogArchive', 'GroundworkSecurityFindingsForwarder']);
+export const STACKSET_STACK_IDS = new Set(['GroundworkLogArchive', 'GroundworkSecurityFindingsForwarder', 'GroundworkConfigRecording']);
 /** The management stack that needs the log archive (its bucket policy must let CloudTrail in first). */
 const NEEDS_LOG_ARCHIVE = new Set(['GroundworkAuditTrail']);
 /** The bootstrap stack of the management account. */
@@ -151,12 +151,14 @@ export async function planBaselines(
   const cfn = session.clients.create(CloudFormationClient);
   const logArchive = synth.stacks.find((s) => s.id === 'GroundworkLogArchive');
   const forwarder = synth.stacks.find((s) => s.id === 'GroundworkSecurityFindingsForwarder');
+  const recording = synth.stacks.find((s) => s.id === 'GroundworkConfigRecording');
   const { specs, blocked } = desiredBaselines(
     config,
     { accountIds: registry.accountIds, ouIds: registry.ouIds },
     {
       logArchiveTemplate: logArchive ? readFileSync(logArchive.templateFile, 'utf8') : undefined,
       securityFindingsTemplate: forwarder ? readFileSync(forwarder.templateFile, 'utf8') : undefined,
+      configRecordingTemplate: recording ? readFileSync(recording.templateFile, 'utf8') : undefined,
       keptInitialImages: await keptInitialImages(cfn),
     },
   );

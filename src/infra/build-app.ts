@@ -6,6 +6,7 @@ import { DENY_NEW_SPEND_POLICY, type GroundworkConfig } from '../config/resolved
 import type { AccountDirectory } from './account-directory.js';
 import { CDK_BOUNDARY_POLICY } from './cdk-boundary.js';
 import { AuditTrailStack, LogArchiveStack } from './stacks/audit-stacks.js';
+import { ConfigRecordingStack } from './stacks/config-recording-stack.js';
 import { CostControlsStack, costStackParts } from './stacks/cost-controls-stack.js';
 import { CostStatementsStack } from './stacks/cost-statements-stack.js';
 import { OperatorNotificationsStack } from './stacks/operator-notifications-stack.js';
@@ -92,6 +93,7 @@ export function buildApp(props: BuildAppProps): App {
   });
 
   addSecurityFindingsStacks(app, config, management, accountId, notifications.notifications.topic);
+  if (config.security.config.enabled) addConfigRecordingStacks(app, config, management);
 
   if (config.audit.logArchiveAccount !== undefined)
     addAuditStacks(app, props, config.audit.logArchiveAccount, management, accountId, notifications.notifications.topic);
@@ -147,6 +149,28 @@ function addSecurityFindingsStacks(
     managementAccountId: management.account,
     homeRegion: config.organization.homeRegion,
     ...services,
+  });
+}
+
+/**
+ * AWS Config recording (opt-in): a stack in the management account's home region (its bootstrap is there only), and a
+ * StackSet template for every member account in every governed region. Member IDs are not in the template: the
+ * StackSet's targets choose the accounts.
+ */
+function addConfigRecordingStacks(app: App, config: GroundworkConfig, management: { account: string; region: string }): void {
+  const settings = { homeRegion: config.organization.homeRegion, recordingFrequency: config.security.config.recordingFrequency };
+  new ConfigRecordingStack(app, 'GroundworkConfigRecordingManagement', {
+    env: management,
+    stackName: 'groundwork-config-recording',
+    description: 'Groundwork: AWS Config recording in the management account (home region), for Security Hub',
+    ...settings,
+  });
+  new ConfigRecordingStack(app, 'GroundworkConfigRecording', {
+    // Deployed by a service-managed StackSet: no bootstrap in the member accounts, no assets.
+    synthesizer: new BootstraplessSynthesizer(),
+    stackName: 'groundwork-config-recording',
+    description: 'Groundwork: AWS Config recording in a member account, every governed region, for Security Hub',
+    ...settings,
   });
 }
 
