@@ -6,6 +6,7 @@ import { createApp } from '../src/console/server/app.js';
 import { ChangeLog } from '../src/console/server/change-log.js';
 import { createOrgContext } from '../src/org/org-context.js';
 import { readOrganizationBasics } from '../src/org/read-organization.js';
+import { sampleFindings, seedSampleFindings } from '../src/sandbox/sample-findings.js';
 import { isActiveHighFinding, readSecurityPosture, type SecurityPosture } from '../src/security/security-posture.js';
 import { applyFoundation, configWith } from './helpers/org.js';
 import { useTestEmulator } from './helpers/test-emulator.js';
@@ -90,7 +91,7 @@ describe('the console shows GuardDuty, Security Hub and the active high findings
     const response = await app().request(new Request(`${ORIGIN}/api/security`, { headers: { cookie: COOKIE } }));
     expect(response.status).toBe(200);
     const posture = (await response.json()) as SecurityPosture & { target: string };
-    expect(posture).toMatchObject({ minimumSeverity: 'HIGH', administrator: 'security', region: 'us-east-1', target: 'sandbox' });
+    expect(posture).toMatchObject({ minimumSeverity: 'HIGH', administrator: 'security', region: 'us-east-1', target: 'sandbox', sample: false });
     const security = posture.accounts.find((a) => a.account === 'security');
     expect(security).toMatchObject({ guardDuty: 'enabled', securityHub: 'enabled' });
     // GuardDuty's organization auto-enable is not emulated: a member account has no detector in the sandbox, and says so.
@@ -98,6 +99,20 @@ describe('the console shows GuardDuty, Security Hub and the active high findings
     expect(posture.accounts.find((a) => a.account === 'prod')?.highFindings).toEqual({ guardDuty: null, securityHub: 2 });
     expect(posture.accounts.find((a) => a.account === 'dev')?.highFindings.securityHub).toBe(0);
     expect(posture.notes).toContainEqual(expect.stringMatching(/GuardDuty findings: the emulator has no GetFindingsStatistics \(not emulated\)/));
+  });
+
+  it('the sandbox sample findings groundwork up seeds are counted and marked as sample', async () => {
+    const security = ids.get('security') as string;
+    const accounts = new Map([...ids].filter(([name]) => name !== 'management'));
+    expect(await seedSampleFindings(sandbox.emulator.clients(), { accountId: security, isCaller: false }, 'us-east-1', accounts)).toBe(3);
+    const response = await app().request(new Request(`${ORIGIN}/api/security`, { headers: { cookie: COOKIE } }));
+    const posture = (await response.json()) as SecurityPosture;
+    expect(posture.sample).toBe(true);
+    // prod: the two imported above and the sample HIGH; staging: the sample CRITICAL; dev: its sample is MEDIUM, below HIGH.
+    expect(posture.accounts.find((a) => a.account === 'prod')?.highFindings.securityHub).toBe(3);
+    expect(posture.accounts.find((a) => a.account === 'staging')?.highFindings.securityHub).toBe(1);
+    expect(posture.accounts.find((a) => a.account === 'dev')?.highFindings.securityHub).toBe(0);
+    expect(sampleFindings(security, 'us-east-1', accounts, new Date('2026-01-01T00:00:00Z')).every((f) => f.Title?.startsWith('[sample] '))).toBe(true);
   });
 
   it('answers 404 NOT_FOUND where the console reads no security services', async () => {

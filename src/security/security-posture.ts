@@ -5,6 +5,7 @@ import { allAccounts } from '../config/resolved-config.js';
 import { mapLimit } from '../engine/concurrency.js';
 import { GUARD_DUTY_SEVERITY_FLOOR, labelsFrom } from '../infra/constructs/security-findings.js';
 import type { OrgContext } from '../org/org-context.js';
+import { SAMPLE_FINDING_GENERATOR } from '../sandbox/sample-findings.js';
 import { administratorClientOptions, securityAdministrator } from './administrator.js';
 
 /** A service's state in one account: on, off, not readable (with the reason), or not answered by the emulator. */
@@ -30,6 +31,8 @@ export interface SecurityPosture {
   readonly accounts: readonly AccountSecurity[];
   /** What could not be read or counted, each with its reason (the emulator's missing APIs are named). */
   readonly notes: readonly string[];
+  /** True when counted findings include the sandbox's sample findings (`groundwork up` seeds them, titled `[sample] …`). */
+  readonly sample: boolean;
 }
 
 /** At most this many pages of Security Hub findings (100 each) are counted; beyond it the count is a lower bound, and said so. */
@@ -111,6 +114,7 @@ export async function readSecurityPosture(ctx: OrgContext): Promise<SecurityPost
   const securityHubCounts = new Map<string, number>();
   let guardDutyCounted = false;
   let securityHubCounted = false;
+  let sample = false;
   if (admin.accountId) {
     const options = administratorClientOptions(admin, region, false);
     if (config.security.guardDuty.enabled) {
@@ -153,7 +157,9 @@ export async function readSecurityPosture(ctx: OrgContext): Promise<SecurityPost
             }),
           );
           for (const f of page.Findings ?? []) {
-            if (f.AwsAccountId && isActiveHighFinding(f, minimum)) securityHubCounts.set(f.AwsAccountId, (securityHubCounts.get(f.AwsAccountId) ?? 0) + 1);
+            if (!f.AwsAccountId || !isActiveHighFinding(f, minimum)) continue;
+            securityHubCounts.set(f.AwsAccountId, (securityHubCounts.get(f.AwsAccountId) ?? 0) + 1);
+            if (f.GeneratorId === SAMPLE_FINDING_GENERATOR) sample = true;
           }
           token = page.NextToken;
           pages++;
@@ -183,5 +189,6 @@ export async function readSecurityPosture(ctx: OrgContext): Promise<SecurityPost
       },
     })),
     notes: [...notes],
+    sample,
   };
 }

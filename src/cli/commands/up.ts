@@ -7,6 +7,7 @@ import { ensureSandboxPools, SANDBOX_AUTH_LIMITS } from '../../sandbox/auth-pool
 import { startEmulator } from '../../sandbox/emulator.js';
 import { sandboxReleaseLimits } from '../../sandbox/release-limits.js';
 import { seedSampleActivity } from '../../sandbox/sample-activity.js';
+import { seedSampleFindings } from '../../sandbox/sample-findings.js';
 import { SANDBOX_AUDIT_LIMITS } from '../../sandbox/trail-recorder.js';
 import { type CommandContext, configFrom } from '../context.js';
 import { synthesizeChecked } from '../deploy-session.js';
@@ -95,6 +96,21 @@ export async function upCommand(ctx: CommandContext, options: UpOptions = {}): P
   const seeded = await seedSampleActivity(session.clients, sampleAccounts, { now: ctx.now });
   if (seeded > 0)
     out.progress(`✓ ${seeded} events of SAMPLE activity seeded into the sandbox trail (marked [sample]); Groundwork's own calls are recorded there too`);
+  const securityAdmin = config.security.administratorAccount;
+  const securityAdminId = securityAdmin ? registry.accountIds.get(securityAdmin) : registry.managementAccountId;
+  if (config.security.securityHub.enabled && securityAdminId) {
+    const findings = await seedSampleFindings(
+      session.clients,
+      { accountId: securityAdminId, isCaller: !securityAdmin },
+      config.organization.homeRegion,
+      registry.accountIds,
+      { now: ctx.now },
+    );
+    if (findings > 0)
+      out.progress(
+        `✓ ${findings} SAMPLE Security Hub findings (titled [sample]) imported into ${securityAdmin ?? 'the management account'}: the console counts them`,
+      );
+  }
 
   const tree = {
     title: `Organization (sandbox at ${emulator.state.endpoint})`,

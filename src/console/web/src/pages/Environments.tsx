@@ -54,7 +54,7 @@ function ServiceCell({ state }: { state: AccountSecurity['guardDuty'] | undefine
   return <StatusIndicator type={s.type}>{s.text}</StatusIndicator>;
 }
 
-function FindingsCell({ account }: { account: AccountSecurity | undefined }) {
+function FindingsCell({ account, sample }: { account: AccountSecurity | undefined; sample: boolean }) {
   if (!account) return <>—</>;
   const { guardDuty, securityHub } = account.highFindings;
   if (guardDuty === null && securityHub === null) return <Box variant="small">not counted (see the notes)</Box>;
@@ -67,6 +67,7 @@ function FindingsCell({ account }: { account: AccountSecurity | undefined }) {
     <SpaceBetween direction="horizontal" size="xxs">
       <StatusIndicator type={total > 0 ? 'error' : 'success'}>{String(total)}</StatusIndicator>
       <Box variant="small">({parts.join(', ')})</Box>
+      {sample && total > 0 ? <SampleBadge /> : null}
     </SpaceBetween>
   );
 }
@@ -245,7 +246,8 @@ export default function EnvironmentsPage(_: { route: Route }) {
                   {
                     id: 'findings',
                     header: `Active findings (${security.data?.minimumSeverity ?? 'HIGH'} and above)`,
-                    cell: (row) => (row.kind === 'account' ? <FindingsCell account={securityOf(row.account.name)} /> : ''),
+                    cell: (row) =>
+                      row.kind === 'account' ? <FindingsCell account={securityOf(row.account.name)} sample={security.data?.sample ?? false} /> : '',
                   },
                   {
                     id: 'signin',
