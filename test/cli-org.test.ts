@@ -98,8 +98,8 @@ describe('groundwork plan, apply and status', () => {
       expect.arrayContaining(['groundwork-deny-leave-organization', 'groundwork-deny-commitment-purchases']),
     );
     const text = await cli(['status', ...sandbox.at]);
-    expect(text.stdout).toMatch(/^prod +\d{12} +Stage +prod +ACTIVE +\d SCP\(s\)$/m);
-    expect(text.stdout).toMatch(/^management +123456789012 +\(management\) +management +ACTIVE +none apply$/m);
+    expect(text.stdout).toMatch(/^prod +\d{12} +Stage +prod +ACTIVE +\d SCP\(s\) +not emulated$/m);
+    expect(text.stdout).toMatch(/^management +123456789012 +\(management\) +management +ACTIVE +none apply +-$/m);
     expect(text.stdout).toMatch(
       /Note: SCPs never apply to the management account \(management\), so no guardrail limits what is done there\. Access to it, per the config: Operators \(PlatformAdmin\), Operators \(Billing\)\./,
     );

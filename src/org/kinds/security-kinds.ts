@@ -56,6 +56,11 @@ export const SERVICE_ACCESS_NOT_EMULATED: readonly string[] = [SECURITY_SERVICE_
 export const ROOT_ACCESS_FEATURES = ['RootCredentialsManagement', 'RootSessions'] as const;
 type RootAccessFeature = (typeof ROOT_ACCESS_FEATURES)[number];
 
+/** moto's answer to an action it does not implement: an HTML error page the SDK cannot parse (no AWS service sends one). */
+function isEmulatorPage(error: unknown): boolean {
+  return /XML parse error: .*<html>|<!doctype html/i.test((error as Error)?.message ?? '');
+}
+
 /** IAM is global, homed in us-east-1 (aws partition) like Organizations. */
 const globalRegion = (ctx: OrgContext) =>
   ctx.clients.settings.region.startsWith('us-gov-') ? 'us-gov-west-1' : ctx.clients.settings.region.startsWith('cn-') ? 'cn-northwest-1' : 'us-east-1';
@@ -83,6 +88,11 @@ export function rootAccessKind(ctx: OrgContext): ResourceKind<{ feature: RootAcc
         const { EnabledFeatures } = await iam().send(new ListOrganizationsFeaturesCommand({}));
         return (EnabledFeatures ?? []).map((feature) => ({ feature }));
       } catch (error) {
+        // `--target aws` against an emulator (an --endpoint): moto's HTML page, never an answer from AWS.
+        if (ctx.clients.settings.endpoint && isEmulatorPage(error)) {
+          notEmulated = true;
+          return [];
+        }
         // Before IAM has trusted access, IAM answers that it is not enabled: nothing is on yet.
         if (isError(error, 'ServiceAccessNotEnabledException', 'OrganizationNotFoundException')) return [];
         throw error;
@@ -194,7 +204,8 @@ export function delegatedAdministratorKind(ctx: OrgContext): ResourceKind<Delega
       const { AdminAccounts } = await ctx.clients.create(SecurityHubClient, { region }).send(new ListSecurityHubAdminsCommand({}));
       return (AdminAccounts ?? []).filter((a) => a.Status === 'ENABLED').map((a) => ({ service, region, account: a.AccountId ?? '', accountId: a.AccountId }));
     } catch (error) {
-      if (sandbox && isUnsupportedByEmulator(error)) return [{ service, region, account: '', notEmulated: true }];
+      if ((sandbox || ctx.clients.settings.endpoint) && (isUnsupportedByEmulator(error) || isEmulatorPage(error)))
+        return [{ service, region, account: '', notEmulated: true }];
       throw error;
     }
   }
@@ -203,6 +214,8 @@ export function delegatedAdministratorKind(ctx: OrgContext): ResourceKind<Delega
     kind: 'delegated-administrator',
     dependsOn: ['account', 'trusted-access'],
     identity: identityOf,
+    // Only its own account and its service's trusted access (in each change's requires): a failed account elsewhere blocks nothing here.
+    requires: () => ['organization:*'],
     desired,
     async read() {
       if (!registry.organizationId) return [];
