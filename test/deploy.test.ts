@@ -66,9 +66,12 @@ describe('groundwork deploy against the emulator: management stacks through the 
       ['groundwork-audit-trail', 'create'],
       ['groundwork-cost-controls', 'create'],
       ['groundwork-cost-statements', 'create'],
+      ['groundwork-security-findings', 'create'],
     ]);
     expect(plan.stackSets.map((s) => [s.name, s.action, s.missing.length])).toEqual([
       ['groundwork-log-archive', 'create', 1],
+      // The security account's findings forwarder: one instance per governed region.
+      ['groundwork-security-findings-forwarder', 'create', 2],
       ['groundwork-ecr-repository', 'create', 1],
       ['groundwork-github-oidc', 'create', 1],
       // The workloads need no image: they start with 0 tasks (test/first-deploy.test.ts reads them back).
@@ -78,6 +81,7 @@ describe('groundwork deploy against the emulator: management stacks through the 
     // What moto cannot create is named, never skipped silently.
     expect(plan.stackSets.find((s) => s.name === 'groundwork-github-oidc')?.notEmulated).toEqual(['AWS::IAM::OIDCProvider']);
     expect(plan.stacks.find((s) => s.stackName === 'groundwork-audit-trail')?.notEmulated).toEqual(['AWS::CloudTrail::Trail', 'AWS::Events::EventBusPolicy']);
+    expect(plan.stacks.find((s) => s.stackName === 'groundwork-security-findings')?.notEmulated).toEqual(['AWS::Events::EventBusPolicy']);
     expect(plan.blocked.map((b) => b.name)).toEqual(['groundwork-auth']);
     expect(plan.blocked.find((b) => b.name === 'groundwork-auth')?.reason).toMatch(
       /moto has no AWS::Cognito::UserPool.*through the SDK from the same settings/,
