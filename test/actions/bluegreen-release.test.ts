@@ -106,6 +106,8 @@ describe('bluegreen-release, bundled and run as the runner runs it (Node 24), ag
 
   const inputs = (extra: Record<string, string> = {}) => ({
     'ecr-repository': 'backend',
+    // The emulator has no ECS service deployments: the CodeDeploy strategy (ECS's: src/delivery/ecs-bluegreen.test.ts).
+    strategy: 'codedeploy',
     'codedeploy-application': production.application,
     'codedeploy-deployment-group': production.group,
     'production-account-id': PRODUCTION,
@@ -256,6 +258,24 @@ describe('bluegreen-release, bundled and run as the runner runs it (Node 24), ag
 
     const bad = await runAction('bluegreen-release', { ...ungated, 'allow-release-without-smoke-gate': 'yes' }, env());
     expect(bad.stdout).toContain('::error::USAGE: input allow-release-without-smoke-gate is "yes"; use true or false');
+  });
+
+  it('takes ECS’s own blue/green by default: names the cluster or service input left empty, refuses an unknown strategy, and refuses the emulator’s CODE_DEPLOY service naming the strategy input, before deploying anything', async () => {
+    const ecsDefault = { ...inputs(), strategy: '' };
+    const noCluster = await runAction('bluegreen-release', ecsDefault, env());
+    expect(noCluster.code).toBe(1);
+    expect(noCluster.stdout).toContain(
+      '::error::USAGE: input cluster is empty; strategy ecs releases one ECS service (fix: set cluster to the ClusterName output',
+    );
+    const unknown = await runAction('bluegreen-release', { ...inputs(), strategy: 'lambda' }, env());
+    expect(unknown.stdout).toContain('::error::USAGE: input strategy is "lambda"; use ecs (ECS\'s own blue/green) or codedeploy (CodeDeploy for ECS)');
+    const codeDeployService = await runAction('bluegreen-release', { ...ecsDefault, cluster: 'prod', service: 'backend' }, env());
+    expect(codeDeployService.code).toBe(1);
+    expect(codeDeployService.stdout).toContain(
+      '::error::USAGE: ECS service "backend" uses the CODE_DEPLOY deployment controller, not ECS\'s own blue/green (fix: set the input strategy to codedeploy',
+    );
+    const changes = calls.map((c) => c.operation).filter((op) => ['PutImage', 'RegisterTaskDefinition', 'UpdateService', 'CreateDeployment'].includes(op));
+    expect(changes).toEqual([]);
   });
 
   it('names the alarm when CodeDeploy rolled back on it', async () => {

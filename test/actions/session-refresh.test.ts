@@ -149,6 +149,8 @@ describe('sessions that outlive their hour: bluegreen-release, its post step and
   });
   const releaseInputs = (extra: Record<string, string> = {}) => ({
     'ecr-repository': 'backend',
+    // The emulator has no ECS service deployments: the CodeDeploy strategy (ECS's: src/delivery/ecs-bluegreen.test.ts).
+    strategy: 'codedeploy',
     'codedeploy-application': production.application,
     'codedeploy-deployment-group': production.group,
     'production-account-id': PRODUCTION,
