@@ -199,7 +199,7 @@ export function desiredBaselines(
         blueGreen: true,
         role: 'ReleaseRoleArn',
         roleName: 'groundwork-release',
-        how: 'with CodeDeploy blue/green',
+        how: backend.release.strategy === 'ecs' ? "with ECS's own blue/green" : 'with CodeDeploy blue/green',
       },
     ];
     for (const w of workloads) {
