@@ -30,6 +30,7 @@ describe('groundwork up (npm start)', () => {
     // The same deploy as on AWS: the baselines as StackSets, the management stacks through the CDK; what cannot be is said.
     expect(result.deployed.stackSets.map((s: { name: string }) => s.name)).toEqual([
       'groundwork-log-archive',
+      'groundwork-security-findings-forwarder',
       'groundwork-ecr-repository',
       'groundwork-github-oidc',
       'groundwork-workload',
@@ -41,6 +42,7 @@ describe('groundwork up (npm start)', () => {
     expect(result.deployed.blocked.map((b: { name: string }) => b.name)).toEqual(['groundwork-auth']);
     expect(up.stderr).toMatch(/✓ StackSet groundwork-log-archive in log-archive \(not emulated: AWS::Athena::WorkGroup/);
     expect(up.stderr).toMatch(/✓ stack groundwork-audit-trail in management \(not emulated: AWS::CloudTrail::Trail, AWS::Events::EventBusPolicy\)/);
+    expect(up.stderr).toMatch(/✓ 3 SAMPLE Security Hub findings \(titled \[sample\]\) imported into security: the console counts them/);
     expect(up.stderr).toMatch(/note: audit: the emulator enforces neither KMS key policies nor SCPs, and sends no API calls to EventBridge/);
     expect(up.stderr).toMatch(/note: release \(ecs\): the emulator has no ECS service deployments: UpdateService starts no blue\/green deployment/);
     const status = JSON.parse(groundwork('emulator', 'status', '--json').stdout);
