@@ -20,6 +20,7 @@ import { isError } from '../aws/aws-error.js';
 import { elapsedMs } from '../clock.js';
 import { GroundworkError } from '../errors.js';
 import { renderTaskDefinition } from './ecs-deploy.js';
+import { detectFirstDeployment, type FirstDeployment, scaleToZero, serviceArnFrom } from './first-deployment.js';
 import { registryHost } from './images.js';
 import { promoteImage } from './release-image.js';
 
@@ -440,6 +441,8 @@ export interface EcsReleaseResult {
   readonly taskDefinitionArn: string;
   readonly target: EcsReleaseTarget;
   readonly deployment: ServiceDeploymentOutcome;
+  /** Set when production had never run the team's image: the deployment scaled it from 0 to this count (#28). */
+  readonly firstDeployment?: FirstDeployment;
   readonly imageSeconds: number;
   readonly seconds: number;
 }
@@ -500,7 +503,23 @@ export async function releaseEcsBlueGreen(options: EcsReleaseOptions): Promise<E
   );
   const taskDefinitionArn = registered.taskDefinition?.taskDefinitionArn as string;
   progress(`registered ${taskDefinitionArn.split('/').pop()} with ${imageUri}`);
-  const { service } = await options.ecs.send(new UpdateServiceCommand({ cluster: target.cluster, service: target.service, taskDefinition: taskDefinitionArn }));
+  // A service created before any image runs 0 tasks of a placeholder: there is no traffic to shift, so the update
+  // also scales it to its configured count (ECS starts the new tasks, the smoke check runs at the pause hook) (#28).
+  const serviceRef = { serviceArn: serviceArnFrom(target.taskDefinitionArn, target.cluster, target.service), serviceName: target.service };
+  const first = await detectFirstDeployment(options.ecs, serviceRef, live, target.containerName);
+  if (first) {
+    progress(
+      `first release: ${target.service} has never run the team's image, so there is no traffic to shift from; scaling it from 0 to ${first.desiredCount} task(s)`,
+    );
+  }
+  const { service } = await options.ecs.send(
+    new UpdateServiceCommand({
+      cluster: target.cluster,
+      service: target.service,
+      taskDefinition: taskDefinitionArn,
+      ...(first ? { desiredCount: first.desiredCount } : {}),
+    }),
+  );
   let serviceDeploymentArn = service?.currentServiceDeployment;
   if (!serviceDeploymentArn) {
     const { serviceDeployments } = await options.ecs.send(
@@ -524,6 +543,10 @@ export async function releaseEcsBlueGreen(options: EcsReleaseOptions): Promise<E
     // The wait until production traffic covers the canary or linear steps; the bake gets its own budget, plus 10 minutes.
     timeoutMs: (options.timeoutMs ?? 60 * 60_000) + target.shiftMinutes * 60_000,
     bakeBudgetMs: (target.bakeMinutes + 10) * 60_000,
+  }).catch(async (error: unknown) => {
+    // There is no earlier version to return to: the placeholder ECS rolls back to cannot start.
+    if (first) await scaleToZero(options.ecs, target.cluster, target.service);
+    throw error;
   });
   return {
     version: options.version,
@@ -533,6 +556,7 @@ export async function releaseEcsBlueGreen(options: EcsReleaseOptions): Promise<E
     taskDefinitionArn,
     target,
     deployment,
+    ...(first ? { firstDeployment: first } : {}),
     imageSeconds,
     seconds: Math.round((now() - started) / 1000),
   };
