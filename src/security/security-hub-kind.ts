@@ -122,13 +122,20 @@ export function securityHubKind(ctx: OrgContext): ResourceKind<SecurityHubDesire
       if (isError(error, 'AccessDeniedException', 'InvalidAccessException')) return undefined;
       throw error;
     });
-    const summary = (await hub.send(new ListConfigurationPoliciesCommand({}))).ConfigurationPolicySummaries?.find((p) => p.Name === SECURITY_HUB_POLICY_NAME);
+    // Before this account is the delegated administrator, configuration policies are refused to it: there are none yet.
+    const notAdministrator = (error: unknown) => {
+      if (isError(error, 'AccessDeniedException', 'InvalidAccessException')) return undefined;
+      throw error;
+    };
+    const summary = (await hub.send(new ListConfigurationPoliciesCommand({})).catch(notAdministrator))?.ConfigurationPolicySummaries?.find(
+      (p) => p.Name === SECURITY_HUB_POLICY_NAME,
+    );
     const policy = summary?.Id ? await hub.send(new GetConfigurationPolicyCommand({ Identifier: summary.Id })) : undefined;
     const rootId = registry.rootId;
     const association = rootId
       ? await hub.send(new GetConfigurationPolicyAssociationCommand({ Target: { RootId: rootId } })).catch((error: unknown) => {
           if (isError(error, 'ResourceNotFoundException')) return undefined;
-          throw error;
+          return notAdministrator(error);
         })
       : undefined;
     return {

@@ -289,6 +289,29 @@ describe('Security Hub with central configuration', () => {
     expect(kind.diff(desired, live[0])).toEqual([]);
   });
 
+  it('reads an enabled hub of an account not yet designated administrator as having no central configuration, instead of failing the plan', async () => {
+    const denied = () => Object.assign(new Error('not the administrator'), { name: 'AccessDeniedException' });
+    securityHub.on(DescribeHubCommand).resolves({ HubArn: 'arn:hub' });
+    securityHub.on(ListFindingAggregatorsCommand).resolves({ FindingAggregators: [] });
+    securityHub.on(DescribeOrganizationConfigurationCommand).rejects(denied());
+    securityHub.on(ListConfigurationPoliciesCommand).rejects(denied());
+    securityHub.on(GetConfigurationPolicyAssociationCommand).rejects(denied());
+    const kind = securityHubKind(awsContext());
+    const live = await kind.read();
+    expect(live[0]).toMatchObject({ hub: true, central: { aggregator: undefined, configurationType: undefined, policy: undefined, rootPolicyId: undefined } });
+    const [desired] = kind.desired();
+    if (!desired) throw new Error('no desired item');
+    const [change] = changesOf(kind.diff(desired, live[0]));
+    expect(Object.keys(change?.details ?? {})).toEqual([
+      'account',
+      'region',
+      'findingAggregator',
+      'configurationType',
+      'configurationPolicy',
+      'rootAssociation',
+    ]);
+  });
+
   it('a changed standard updates the policy, and a policy only inherited by the root is applied again', () => {
     const desired = {
       account: 'security',
