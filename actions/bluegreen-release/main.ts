@@ -187,7 +187,7 @@ export async function run(): Promise<void> {
     }
     const cwd = core.getInput('working-directory') || '.';
     const branch = core.getInput('release-branch') || 'master';
-    await requireOnBranch(cwd, commit, branch);
+    await requireOnBranch(cwd, commit, branch, { branch: 'input release-branch', cwd: 'input working-directory' });
     core.info(`${commit.slice(0, 12)} is on ${branch}`);
     const production = productionClients(cicd, refresh);
     const ecr = cicd.create(ECRClient);
