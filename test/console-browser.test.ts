@@ -80,6 +80,15 @@ describe('the console in Chromium, over the sandbox that npm start leaves', () =
     await page.getByText('sample').first().waitFor();
     expect(await page.getByRole('link', { name: 'Open the access portal' }).getAttribute('href')).toMatch(/^https:\/\/d-\w+\.awsapps\.com\/start$/);
     expect(await page.getByRole('link', { name: /Sign in to prod as/ }).count()).toBeGreaterThan(0);
+    // The security columns: the security account's GuardDuty and Security Hub on, prod's sample HIGH finding counted.
+    await page.getByRole('columnheader', { name: 'GuardDuty' }).waitFor();
+    const security = page
+      .getByRole('row')
+      .filter({ hasText: /^.*security.*\d{12}/ })
+      .first();
+    await expect(security.textContent()).resolves.toMatch(/enabled.*enabled/);
+    await expect(prod.textContent()).resolves.toMatch(/Security Hub 1\)sample/);
+    await page.getByText(/not emulated: in the sandbox only the administrator account has them/).waitFor();
     await settle('environments');
   });
 
