@@ -1,7 +1,7 @@
 import * as core from '@actions/core';
 import { STSClient } from '@aws-sdk/client-sts';
 import { ClientFactory } from '../../src/aws/client-factory.js';
-import { actionError, numberInput } from '../../src/delivery/action-io.js';
+import { actionError, numberInput, regionInput } from '../../src/delivery/action-io.js';
 import { OIDC_SESSION_VARIABLES } from '../../src/delivery/action-session.js';
 import { assumeRoleViaOidc, chainInto, roleArnFor, type SessionCredentials } from '../../src/delivery/oidc.js';
 import { CHAINED_SESSION_MAX_SECONDS } from '../../src/delivery/session.js';
@@ -22,7 +22,7 @@ function exportSession(credentials: SessionCredentials, region: string): void {
 /** The action: inputs in, domain call, outputs, summary; one clear line on failure. */
 export async function run(): Promise<void> {
   try {
-    const region = core.getInput('aws-region', { required: true });
+    const region = regionInput('input aws-region', core.getInput('aws-region', { required: true }));
     const roleArn = core.getInput('role-to-assume', { required: true });
     const audience = core.getInput('audience') || 'sts.amazonaws.com';
     const sessionName = core.getInput('role-session-name') || 'groundwork-github-actions';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { toGroundworkError } from '../aws/aws-error.js';
-import { actionError } from './action-io.js';
+import { actionError, regionInput, sessionClients } from './action-io.js';
 
 /** What a CLI user is told, which an action must never say. */
 const CLI_LANGUAGE = /--[a-z]|aws sso login|groundwork (plan|apply|validate|emulator)|the command line|run the command|aws sts get-caller-identity/;
@@ -76,5 +76,27 @@ describe('actionError: errors in the action’s language', () => {
     expect(actionError(new TypeError('x is undefined')).line).toBe(
       "INTERNAL: an unexpected error: TypeError: x is undefined (fix: this is a bug in Groundwork: report it with the step's log)",
     );
+  });
+
+  it('a malformed region is USAGE naming aws-region or AWS_REGION, not an AWS request failure to re-run', () => {
+    const line = (f: () => unknown) => {
+      try {
+        f();
+      } catch (error) {
+        return actionError(error).line;
+      }
+      return 'no error';
+    };
+    expect(line(() => sessionClients('eu-west-1;x', {}))).toBe(
+      `USAGE: input aws-region is "eu-west-1;x", which is not an AWS Region (fix: set aws-region in the step's with: block to a Region name such as eu-west-1 (the Region of the repository, the roles and the environments))`,
+    );
+    expect(line(() => sessionClients('', { AWS_REGION: 'moon-1' }))).toMatch(
+      /^USAGE: AWS_REGION is "moon-1", which is not an AWS Region \(fix: .*correct AWS_REGION where the job sets it\)$/,
+    );
+    expect(line(() => regionInput('input aws-region', 'EU-WEST-1'))).toMatch(/^USAGE: input aws-region is "EU-WEST-1"/);
+    for (const region of ['eu-west-1', 'us-east-1', 'us-gov-west-1', 'cn-north-1', 'ap-southeast-5', 'eu-isoe-west-1']) {
+      expect(regionInput('input aws-region', region)).toBe(region);
+      expect(sessionClients(region, {}).settings.region).toBe(region);
+    }
   });
 });

@@ -117,16 +117,33 @@ export function keyValueLines(name: string, raw: string): Record<string, string>
   return out;
 }
 
+/** An AWS Region's name as AWS spells them (eu-west-1, us-gov-west-1, cn-north-1, eu-isoe-west-1). */
+const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+
+/**
+ * A region as the step set it, or a USAGE error naming `what` (the input or variable): a malformed region would otherwise
+ * reach the SDK and come back as a request failure to re-run ("Region not accepted: … is not a valid hostname component").
+ */
+export function regionInput(what: string, raw: string): string {
+  if (!REGION_NAME.test(raw)) {
+    throw new GroundworkError('USAGE', `${what} is "${raw}", which is not an AWS Region`, {
+      hint: `set aws-region in the step's with: block to a Region name such as eu-west-1 (the Region of the repository, the roles and the environments)${what.startsWith('input ') ? '' : `, or correct ${what} where the job sets it`}`,
+    });
+  }
+  return raw;
+}
+
 /**
  * The client factory of an action that runs after assume-role-via-oidc: credentials from the environment it exported,
  * the region from the input or AWS_REGION, and AWS_ENDPOINT_URL honoured (the emulator in tests).
  */
-export function sessionClients(regionInput: string, env: Readonly<Record<string, string | undefined>>): ClientFactory {
-  const region = regionInput || env.AWS_REGION || '';
+export function sessionClients(regionSetting: string, env: Readonly<Record<string, string | undefined>>): ClientFactory {
+  const region = regionSetting || env.AWS_REGION || '';
   if (!region) {
     throw new GroundworkError('USAGE', 'no AWS region: aws-region is empty and AWS_REGION is not set', {
       hint: 'run assume-role-via-oidc first, or set aws-region',
     });
   }
+  regionInput(regionSetting ? 'input aws-region' : 'AWS_REGION', region);
   return new ClientFactory({ target: 'aws', region, endpoint: env.AWS_ENDPOINT_URL || undefined });
 }
