@@ -19,6 +19,51 @@ const MASTER = {
 const ROLE = 'arn:aws:iam::222222222222:role/groundwork-delivery';
 const awsError = (name: string, message: string, status = 400) => Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });
 
+/** What @actions/core's getIDToken throws when GitHub's token endpoint fails (its own text, newlines and all). */
+const coreTokenFailure = (code: number | undefined, message: string) =>
+  new Error(`Failed to get ID Token. \n \n        Error Code : ${code}\n \n        Error Message: ${message}`);
+
+describe('a job that gets no OIDC token is told why, by what failed', () => {
+  const assume = (getToken: () => Promise<string>, maxRetryMs = 0) =>
+    assumeRoleViaOidc({ getToken, roleArn: ROLE, sts: new STSClient({}), maxRetryMs, sleep: async () => {} }).catch((e: GroundworkError) => e);
+
+  it('no token endpoint in the job is the missing id-token: write permission', async () => {
+    const error = (await assume(async () => {
+      throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable');
+    })) as GroundworkError;
+    expect(error.code).toBe('AWS_CREDENTIALS');
+    expect(error.hint).toContain('id-token: write');
+  });
+
+  it("GitHub's endpoint not answering is GITHUB_SERVICE_ERROR, on one line, not a permission to add; a moment's failure is retried", async () => {
+    const down = (await assume(async () => {
+      throw coreTokenFailure(undefined, 'connect ECONNREFUSED 127.0.0.1:9');
+    })) as GroundworkError;
+    expect(down.code).toBe('GITHUB_SERVICE_ERROR');
+    expect(down.message).toBe(
+      'the job could not get a GitHub OIDC token: Failed to get ID Token. Error Code : undefined Error Message: connect ECONNREFUSED 127.0.0.1:9',
+    );
+    expect(down.hint).not.toContain('id-token: write');
+    expect(((await assume(async () => Promise.reject(coreTokenFailure(502, 'Bad Gateway')))) as GroundworkError).code).toBe('GITHUB_SERVICE_ERROR');
+    expect(((await assume(async () => Promise.reject(coreTokenFailure(403, 'Forbidden')))) as GroundworkError).code).toBe('GITHUB_ACCESS_DENIED');
+
+    const sts = mockClient(STSClient);
+    sts.on(AssumeRoleWithWebIdentityCommand).resolves({
+      Credentials: { AccessKeyId: 'AKIA', SecretAccessKey: 'secret', SessionToken: 'token', Expiration: new Date() },
+      AssumedRoleUser: { Arn: 'arn:aws:sts::222222222222:assumed-role/groundwork-delivery/gh', AssumedRoleId: 'x' },
+    });
+    let calls = 0;
+    const result = await assume(async () => {
+      calls += 1;
+      if (calls === 1) throw coreTokenFailure(503, 'Service Unavailable');
+      return token(MASTER);
+    }, 60_000);
+    expect(calls).toBe(2);
+    expect(result).toMatchObject({ accountId: '222222222222' });
+    sts.restore();
+  });
+});
+
 describe('assumeRoleViaOidc', () => {
   it('returns the session and the account, with the claims for the summary', async () => {
     const sts = mockClient(STSClient);

@@ -112,10 +112,13 @@ export async function assumeRoleViaOidc(options: OidcAssumeOptions): Promise<Ass
     try {
       token = await options.getToken();
     } catch (error) {
-      throw new GroundworkError('AWS_CREDENTIALS', `the job could not get a GitHub OIDC token: ${(error as Error).message}`, {
-        hint: 'give the job `permissions: id-token: write` (a called workflow needs it granted by its caller too)',
-        cause: error,
-      });
+      const refused = tokenError(error);
+      // GitHub's token endpoint failing for a moment (5xx, no answer) is worth another try, as STS's own hiccups are.
+      const delayMs = backoffDelay(attempt, { baseDelayMs: 500, maxDelayMs: 10_000 });
+      if (refused.code !== 'GITHUB_SERVICE_ERROR' || elapsedMs() - started + delayMs > maxRetryMs) throw refused;
+      options.onRetry?.(attempt, delayMs, refused);
+      await sleep(delayMs);
+      continue;
     }
     const claims = decodeClaims(token);
     try {
@@ -139,6 +142,40 @@ export async function assumeRoleViaOidc(options: OidcAssumeOptions): Promise<Ass
       await sleep(delayMs);
     }
   }
+}
+
+/**
+ * Why the job got no OIDC token, by what @actions/core's getIDToken threw: no token endpoint in the job's environment is
+ * the missing `id-token: write` permission; an answer of GitHub's token endpoint keeps a GITHUB_* code by its status (a
+ * 5xx or no answer is GitHub's, not the workflow's, and a wait that renews its session meets it long after the permission
+ * worked).
+ */
+export function tokenError(error: unknown): GroundworkError {
+  const text = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').trim();
+  const message = `the job could not get a GitHub OIDC token: ${text}`;
+  if (/Unable to get ACTIONS_ID_TOKEN_REQUEST_(URL|TOKEN)/.test(text)) {
+    return new GroundworkError('AWS_CREDENTIALS', message, {
+      hint: 'give the job `permissions: id-token: write` (a called workflow needs it granted by its caller too)',
+      cause: error,
+    });
+  }
+  const status = Number(/Error Code : (\d{3})\b/.exec(text)?.[1] ?? Number.NaN);
+  if (status === 401 || status === 403) {
+    return new GroundworkError('GITHUB_ACCESS_DENIED', message, {
+      hint: "GitHub refused the job's token request: the job's permissions: block needs id-token: write (a called workflow needs it granted by its caller too), and the request token lasts only while the job runs",
+      cause: error,
+    });
+  }
+  if (Number.isNaN(status) || status >= 500 || status === 429) {
+    return new GroundworkError('GITHUB_SERVICE_ERROR', message, {
+      hint: "GitHub's OIDC token endpoint did not answer with a token (retried): usually temporary, re-run the job; githubstatus.com shows outages",
+      cause: error,
+    });
+  }
+  return new GroundworkError('GITHUB_REFUSED', message, {
+    hint: 'check the audience input (the token audience the role trusts), then re-run the job',
+    cause: error,
+  });
 }
 
 function trustError(error: unknown, roleArn: string, claims: TokenClaims, audience: string): GroundworkError {
