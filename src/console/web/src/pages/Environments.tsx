@@ -33,10 +33,11 @@ function RootCredentialsCell({ root }: { root: RootCredentialsView | null | unde
     );
     return <StatusIndicator type="error">{`present: ${what.join(', ')}${root.password && !root.mfa ? ' (no MFA)' : ''}`}</StatusIndicator>;
   }
+  // The reason is long: it is the cell's tooltip.
   return (
-    <StatusIndicator
-      type={root.state === 'not-emulated' ? 'info' : 'warning'}
-    >{`${root.state === 'not-emulated' ? 'not emulated' : 'unknown'}: ${root.reason}`}</StatusIndicator>
+    <span title={root.reason}>
+      <StatusIndicator type={root.state === 'not-emulated' ? 'info' : 'warning'}>{root.state === 'not-emulated' ? 'not emulated' : 'unknown'}</StatusIndicator>
+    </span>
   );
 }
 
@@ -59,10 +60,8 @@ function FindingsCell({ account, sample }: { account: AccountSecurity | undefine
   const { guardDuty, securityHub } = account.highFindings;
   if (guardDuty === null && securityHub === null) return <Box variant="small">not counted (see the notes)</Box>;
   const total = (guardDuty ?? 0) + (securityHub ?? 0);
-  const parts = [
-    guardDuty === null ? 'GuardDuty not counted' : `GuardDuty ${guardDuty}`,
-    securityHub === null ? 'Security Hub not counted' : `Security Hub ${securityHub}`,
-  ];
+  // A service that could not be counted is left out here; the notes under the table say why.
+  const parts = [guardDuty === null ? '' : `GuardDuty ${guardDuty}`, securityHub === null ? '' : `Security Hub ${securityHub}`].filter(Boolean);
   return (
     <SpaceBetween direction="horizontal" size="xxs">
       <StatusIndicator type={total > 0 ? 'error' : 'success'}>{String(total)}</StatusIndicator>
