@@ -5,6 +5,7 @@ import {
   DescribeTaskDefinitionCommand,
   type ECSClient,
   ListServiceDeploymentsCommand,
+  type ServiceDeployment,
   type Tag,
 } from '@aws-sdk/client-ecs';
 import { RUN_URL_TAG } from './ecs-deploy.js';
@@ -38,6 +39,26 @@ export interface DeploymentRecord {
   readonly rolledBack: boolean;
   /** The deployed task definition's image digest, version or commit, and the run that registered it. */
   readonly delivered: DeliveredRevision | null;
+  /**
+   * ECS's service deployments: the lifecycle stage it is at (or ended or rolled back at), with what it waits for when a
+   * pause hook awaits action, e.g. `POST_TEST_TRAFFIC_SHIFT (waiting for the smoke check)`; null for CodeDeploy.
+   */
+  readonly stage: string | null;
+}
+
+/** The strategies of ECS's own blue/green (its deployment controller `ECS`, not CodeDeploy). */
+export const ECS_BLUE_GREEN_STRATEGIES: ReadonlySet<string> = new Set(['BLUE_GREEN', 'CANARY', 'LINEAR']);
+
+/** Where an ECS blue/green service's current or last service deployment is. */
+export interface BlueGreenStage {
+  /** BLUE_GREEN, CANARY or LINEAR, as the service's deploymentConfiguration says; null when the emulator does not keep it. */
+  readonly strategy: string | null;
+  /** False in the sandbox: the emulator has no service deployments, so there is no stage to read. */
+  readonly emulated: boolean;
+  /** The current or last service deployment (the newest); null when there is none, or it is not emulated. */
+  readonly deployment: DeploymentRecord | null;
+  /** The service revisions (ARNs) it replaces: its sourceServiceRevisions. */
+  readonly sourceServiceRevisions: readonly string[];
 }
 
 /** What runs in one environment and how it got there. */
@@ -51,6 +72,8 @@ export interface Delivery {
   readonly current: (DeliveredRevision & { readonly since: string | null; readonly runningCount: number; readonly desiredCount: number }) | null;
   /** Newest first. */
   readonly deployments: readonly DeploymentRecord[];
+  /** For a service under ECS's own blue/green (BLUE_GREEN, CANARY, LINEAR): its current or last deployment's stage. */
+  readonly blueGreen: BlueGreenStage | null;
   /** Where the history is incomplete and why (the emulator lacks an API, say). */
   readonly notes: readonly string[];
 }
@@ -82,25 +105,40 @@ async function describeRevision(ecs: ECSClient, taskDefinition: string, containe
   };
 }
 
-/** ECS's history of the service's deployments (ListServiceDeployments keeps 90 days), newest first. */
-async function ecsHistory(ecs: ECSClient, target: DeliveryTarget, limit: number): Promise<DeploymentRecord[]> {
+/**
+ * The lifecycle stage of an ECS service deployment as the console and `groundwork status` show it: the stage, and what
+ * it waits for when a pause hook awaits action (ContinueServiceDeployment). The release's pause hook sits at
+ * POST_TEST_TRAFFIC_SHIFT, where the runner runs the smoke check against the test listener.
+ */
+export function stageOf(d: ServiceDeployment): string | null {
+  if (!d.lifecycleStage) return null;
+  const waiting = d.status === 'IN_PROGRESS' && d.lifecycleHookDetails?.some((h) => h.targetType === 'PAUSE' && h.status === 'AWAITING_ACTION');
+  if (!waiting) return d.lifecycleStage;
+  return `${d.lifecycleStage} (${d.lifecycleStage === 'POST_TEST_TRAFFIC_SHIFT' ? 'waiting for the smoke check' : 'waiting at a pause hook'})`;
+}
+
+/** ECS's history of the service's deployments (ListServiceDeployments keeps 90 days), newest first, with the newest's sources. */
+async function ecsHistory(ecs: ECSClient, target: DeliveryTarget, limit: number): Promise<{ records: DeploymentRecord[]; newestSources: string[] }> {
   const listed = await ecs.send(new ListServiceDeploymentsCommand({ cluster: target.cluster, service: target.service, maxResults: limit }));
   const arns = (listed.serviceDeployments ?? []).map((d) => d.serviceDeploymentArn).filter((a): a is string => Boolean(a));
-  if (arns.length === 0) return [];
+  if (arns.length === 0) return { records: [], newestSources: [] };
   const { serviceDeployments = [] } = await ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: arns }));
-  return serviceDeployments
-    .map((d) => ({
+  const sorted = [...serviceDeployments].sort((a, b) => (iso(b.startedAt ?? b.createdAt) ?? '').localeCompare(iso(a.startedAt ?? a.createdAt) ?? ''));
+  return {
+    records: sorted.map((d) => ({
       id: d.serviceDeploymentArn?.split('/').pop() ?? '',
       engine: 'ecs' as const,
       status: d.status ?? 'UNKNOWN',
       startedAt: iso(d.startedAt ?? d.createdAt),
       finishedAt: iso(d.finishedAt ?? d.stoppedAt),
       taskDefinition: d.targetServiceRevision?.arn ?? null,
-      reason: d.statusReason ?? null,
+      reason: d.statusReason ?? d.rollback?.reason ?? null,
       rolledBack: d.rollback !== undefined || /ROLLBACK/.test(d.status ?? ''),
       delivered: null,
-    }))
-    .sort((a, b) => (b.startedAt ?? '').localeCompare(a.startedAt ?? ''));
+      stage: stageOf(d),
+    })),
+    newestSources: (sorted[0]?.sourceServiceRevisions ?? []).map((r) => r.arn).filter((a): a is string => Boolean(a)),
+  };
 }
 
 function codeDeployRecord(d: DeploymentInfo): DeploymentRecord {
@@ -115,6 +153,7 @@ function codeDeployRecord(d: DeploymentInfo): DeploymentRecord {
     reason: d.errorInformation?.message ?? null,
     rolledBack: Boolean(d.rollbackInfo?.rollbackDeploymentId) || d.status === 'Stopped',
     delivered: null,
+    stage: null,
   };
 }
 
@@ -143,7 +182,7 @@ export async function readDelivery(
     throw error;
   });
   const service = described.services?.find((s) => s.status !== 'INACTIVE');
-  if (!service) return { ...base, state: 'not-deployed', current: null, deployments: [], notes: [] };
+  if (!service) return { ...base, state: 'not-deployed', current: null, deployments: [], blueGreen: null, notes: [] };
 
   const notes: string[] = [];
   const primary = service.deployments?.find((d) => d.status === 'PRIMARY');
@@ -158,6 +197,9 @@ export async function readDelivery(
     : null;
 
   let deployments: DeploymentRecord[] = [];
+  let blueGreen: BlueGreenStage | null = null;
+  const strategy = service.deploymentConfiguration?.strategy ?? null;
+  const ecsBlueGreen = ECS_BLUE_GREEN_STRATEGIES.has(strategy ?? '');
   if (service.deploymentController?.type === 'CODE_DEPLOY') {
     if (target.codeDeploy && clients.codeDeploy) {
       const { deployments: ids = [] } = await clients.codeDeploy.send(
@@ -172,9 +214,20 @@ export async function readDelivery(
     }
   } else {
     if (options.serviceDeploymentsApi !== false) {
-      deployments = await ecsHistory(clients.ecs, target, limit);
+      const history = await ecsHistory(clients.ecs, target, limit);
+      deployments = history.records;
+      if (ecsBlueGreen) {
+        blueGreen = { strategy, emulated: true, deployment: deployments[0] ?? null, sourceServiceRevisions: history.newestSources };
+      }
     } else {
       notes.push('the emulator has no ListServiceDeployments: the deployments shown are the ones the service holds now (on AWS, its last 90 days)');
+      // A blue/green environment (or a service configured for ECS's blue/green) whose stage the emulator cannot give.
+      if (ecsBlueGreen || target.codeDeploy) {
+        blueGreen = { strategy, emulated: false, deployment: null, sourceServiceRevisions: [] };
+        notes.push(
+          'ECS blue/green stages are not emulated: the emulator has no service deployments, lifecycle stages or pause hooks (on AWS the stage shows here, e.g. POST_TEST_TRAFFIC_SHIFT while the smoke check runs)',
+        );
+      }
       deployments = (service.deployments ?? []).map((d) => ({
         id: d.id ?? '',
         engine: 'ecs' as const,
@@ -185,6 +238,7 @@ export async function readDelivery(
         reason: d.rolloutState === 'FAILED' ? (d.rolloutStateReason ?? null) : null,
         rolledBack: false,
         delivered: null,
+        stage: null,
       }));
     }
   }
@@ -199,5 +253,6 @@ export async function readDelivery(
     return revisions.get(arn) as Promise<DeliveredRevision | null>;
   };
   deployments = await Promise.all(deployments.map(async (d) => ({ ...d, delivered: d.taskDefinition ? await revisionOf(d.taskDefinition) : null })));
-  return { ...base, state: 'running', current, deployments, notes };
+  if (blueGreen?.deployment) blueGreen = { ...blueGreen, deployment: deployments[0] ?? null };
+  return { ...base, state: 'running', current, deployments, blueGreen, notes };
 }
