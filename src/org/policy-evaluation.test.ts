@@ -70,6 +70,30 @@ describe('evaluatePolicy', () => {
   });
 });
 
+describe('evaluatePolicy: Null and the keys that come from the credentials', () => {
+  const absent = (value: string) => ({
+    Statement: [{ Effect: 'Deny' as const, Action: '*', Resource: '*', Condition: { Null: { 'aws:AssumedRoot': value } } }],
+  });
+  const rootUser = { principal: `arn:aws:iam::${B}:root`, action: 'iam:DeleteLoginProfile', resource: '*' };
+
+  it('holds Null "true" when the key is absent and "false" when present; aws:AssumedRoot is present only for an AssumeRoot session', () => {
+    expect(evaluatePolicy(absent('true'), rootUser)).toBe('deny');
+    expect(evaluatePolicy(absent('true'), { ...rootUser, assumedRoot: true })).toBe('none');
+    expect(evaluatePolicy(absent('false'), rootUser)).toBe('none');
+    expect(evaluatePolicy(absent('FALSE'), { ...rootUser, assumedRoot: true })).toBe('deny');
+    expect(() => evaluatePolicy(absent('yes'), rootUser)).toThrow('Null condition on aws:AssumedRoot takes "true" or "false", not yes');
+  });
+
+  it('refuses a credential key given as caller context, and a root session for anyone but a root user', () => {
+    expect(() => evaluatePolicy(absent('true'), { ...rootUser, context: { 'aws:PrincipalArn': role(B, 'x') } })).toThrow(
+      'context key aws:PrincipalArn comes from the credentials that sign the request, not from the caller',
+    );
+    expect(() => evaluatePolicy(absent('true'), { ...rootUser, principal: role(B, 'admin'), assumedRoot: true })).toThrow(
+      `only a root user has sessions from sts:AssumeRoot, not ${role(B, 'admin')}`,
+    );
+  });
+});
+
 describe('administratorMay', () => {
   const aliased = { context: { 'kms:ResourceAliases': ['alias/x'] } };
 

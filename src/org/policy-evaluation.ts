@@ -11,7 +11,19 @@ export interface AccessRequest {
   readonly principal: string;
   readonly action: string;
   readonly resource: string;
-  /** Context keys beyond `aws:PrincipalArn` and `aws:PrincipalAccount`, which come from the principal (e.g. `kms:ResourceAliases`). */
+  /**
+   * True when the request is signed with the short-term credentials of a root session from `sts:AssumeRoot`
+   * (centralized root access); only a root user (`arn:aws:iam::ACCOUNT:root`) has them. IAM then puts
+   * `aws:AssumedRoot` (`true`) in the request context, and in no other request: "This key is included in the request
+   * context only when the principal uses credentials from AssumeRoot to make the request"
+   * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-assumedroot).
+   */
+  readonly assumedRoot?: boolean;
+  /**
+   * Context keys beyond those that come from the credentials (`aws:PrincipalArn`, `aws:PrincipalAccount`,
+   * `aws:AssumedRoot`: see `principal` and `assumedRoot`), e.g. `kms:ResourceAliases`. A key that comes from the
+   * credentials is refused here, as AWS takes it from the signature and from nothing a caller sends.
+   */
   readonly context?: Readonly<Record<string, string | readonly string[]>>;
 }
 
@@ -47,9 +59,21 @@ export function accountOf(principal: string): string | undefined {
   return /^arn:aws[\w-]*:(?:iam|sts)::(\d{12}):/.exec(principal)?.[1];
 }
 
+/** Keys IAM takes from the credentials that sign the request, never from what the caller sends. */
+const CREDENTIAL_KEYS = ['aws:PrincipalArn', 'aws:PrincipalAccount', 'aws:AssumedRoot'];
+
 function contextOf(request: AccessRequest): Record<string, string | readonly string[]> {
+  const given = Object.keys(request.context ?? {}).find((key) => CREDENTIAL_KEYS.some((k) => k.toLowerCase() === key.toLowerCase()));
+  if (given) throw new Error(`context key ${given} comes from the credentials that sign the request, not from the caller: set principal or assumedRoot`);
   const account = accountOf(request.principal);
-  return { ...(account ? { 'aws:PrincipalArn': request.principal, 'aws:PrincipalAccount': account } : {}), ...request.context };
+  if (request.assumedRoot && !/^arn:aws[\w-]*:iam::\d{12}:root$/.test(request.principal)) {
+    throw new Error(`only a root user has sessions from sts:AssumeRoot, not ${request.principal}`);
+  }
+  return {
+    ...(account ? { 'aws:PrincipalArn': request.principal, 'aws:PrincipalAccount': account } : {}),
+    ...(request.assumedRoot ? { 'aws:AssumedRoot': 'true' } : {}),
+    ...request.context,
+  };
 }
 
 function principalMatches(principal: PolicyStatement['Principal'], request: AccessRequest): boolean {
@@ -77,6 +101,13 @@ const MATCHERS: Record<string, (pattern: string, value: string) => boolean> = {
 };
 
 function conditionHolds(operator: string, key: string, expected: readonly string[], context: Record<string, string | readonly string[]>): boolean {
+  if (operator === 'Null') {
+    // `Null: { key: "true" }` holds when the request context lacks the key, `"false"` when it has it.
+    const [wanted, ...more] = expected.map((v) => v.toLowerCase());
+    if (more.length > 0 || (wanted !== 'true' && wanted !== 'false'))
+      throw new Error(`Null condition on ${key} takes "true" or "false", not ${expected.join(', ')}`);
+    return (context[key] === undefined) === (wanted === 'true');
+  }
   const [set, op] = operator.includes(':') ? (operator.split(':') as [string, string]) : [undefined, operator];
   const negated = /^(String|Arn)Not/.test(op);
   const match = MATCHERS[op.replace(/^(String|Arn)Not/, '$1')];
