@@ -1,14 +1,14 @@
 import * as core from '@actions/core';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { actionError, booleanInput, keyValueLines, sessionClients } from '../../src/delivery/action-io.js';
-import { buildAndPush } from '../../src/delivery/images.js';
+import { buildAndPush, imageTagInput } from '../../src/delivery/images.js';
 import { runCommand } from '../../src/delivery/run-command.js';
 
 /** The action: build once per commit, output the image by digest. */
 export async function run(): Promise<void> {
   try {
     const clients = sessionClients(core.getInput('aws-region'), process.env);
-    const tag = core.getInput('image-tag') || process.env.GITHUB_SHA || '';
+    const tag = imageTagInput(core.getInput('image-tag'), process.env.GITHUB_SHA);
     const image = await buildAndPush({
       ecr: clients.create(ECRClient),
       repositoryName: core.getInput('ecr-repository', { required: true }),

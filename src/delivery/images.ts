@@ -42,6 +42,23 @@ export interface BuildAndPushOptions {
 const GIT_SHA = /^[0-9a-f]{7,64}$/;
 
 /**
+ * The image tag of a build-and-push step: its image-tag input, else the commit of the run (GITHUB_SHA). A tag that is not
+ * a commit SHA is refused naming what set it, the input or the run's GITHUB_SHA.
+ */
+export function imageTagInput(input: string, githubSha: string | undefined): string {
+  const tag = input || githubSha || '';
+  if (GIT_SHA.test(tag)) return tag;
+  if (input) {
+    throw new GroundworkError('USAGE', `input image-tag is "${input}", which is not a commit SHA`, {
+      hint: 'leave image-tag empty to tag the image with the commit it was built from (GITHUB_SHA), or set it to the commit SHA (github.sha)',
+    });
+  }
+  throw new GroundworkError('USAGE', `input image-tag is empty and GITHUB_SHA is ${githubSha ? `"${githubSha}", not a commit SHA` : 'not set'}`, {
+    hint: 'run build-and-push in a GitHub Actions job (GITHUB_SHA is the commit), or set image-tag to the commit SHA the image is built from',
+  });
+}
+
+/**
  * The tag the registry build cache is exported to (`<repo>:buildcache`). Every build rewrites it, so the repository
  * template excludes it, and only it, from tag immutability (cloudformation/ecr-repository.json).
  */

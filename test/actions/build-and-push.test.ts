@@ -181,7 +181,7 @@ describe('build-and-push, bundled and run as the runner runs it (Node 24)', () =
 
   it('refuses a tag that is not a commit SHA, and a repository that does not exist, each with its fix', async () => {
     const tag = await buildAndPush({ 'image-tag': 'latest' });
-    expect(tag.run.stdout).toContain('::error::USAGE: image tag "latest" is not a commit SHA');
+    expect(tag.run.stdout).toContain('::error::USAGE: input image-tag is "latest", which is not a commit SHA');
     const missing = await buildAndPush({ 'ecr-repository': 'nope' });
     expect(missing.run.stdout).toContain('::error::AWS_RESOURCE_NOT_FOUND: the ECR repository "nope" does not exist in this account and region');
   });
