@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -151,6 +151,39 @@ describe('build-and-push, bundled and run as the runner runs it (Node 24)', () =
     expect(run.code).toBe(1);
     expect(run.stderr).toContain("tag invalid: The image tag 'buildcache' already exists in the 'all-immutable' repository and cannot be overwritten");
     expect(run.stdout).toMatch(/::error::USAGE: docker buildx build exited with code 1 \(fix: .*IMMUTABLE_WITH_EXCLUSION.*registry-cache: false\)/);
+  });
+
+  it('the stand-in overwrites under the template’s exclusion only what ECR would: the exact cache tag, not a tag starting with it, nor a release tag', async () => {
+    const ecr = sandbox.emulator.clients('eu-west-1').create(ECRClient);
+    await ecr.send(new CreateRepositoryCommand(repositoryFromTemplate('exclusion')));
+    const log = join(mkdtempSync(join(tmpdir(), 'gw-docker-')), 'calls.jsonl');
+    // A push of REPO:TAG as buildx makes it; each build argument gives another manifest under the same tag.
+    const push = (tag: string, build: string) =>
+      spawnSync(
+        join(FAKE_DOCKER, 'docker'),
+        ['buildx', 'build', '--build-arg', `BUILD=${build}`, '--push', '--tag', `123456789012.dkr.ecr.eu-west-1.amazonaws.com/exclusion:${tag}`, '.'],
+        {
+          encoding: 'utf8',
+          env: {
+            ...process.env,
+            FAKE_DOCKER_LOG: log,
+            DOCKER_CONFIG: WITH_BUILDER,
+            AWS_ENDPOINT_URL: sandbox.emulator.endpoint,
+            AWS_REGION: 'eu-west-1',
+            AWS_ACCESS_KEY_ID: 'AKIAEXAMPLEEXAMPLE',
+            AWS_SECRET_ACCESS_KEY: 'example',
+            AWS_SESSION_TOKEN: 'example',
+          },
+        },
+      );
+    expect(push('buildcache', '1').status).toBe(0);
+    expect(push('buildcache', '2').status).toBe(0);
+    for (const tag of ['buildcache-x', 'buildcachev1', 'v1.0.0', `sha-${SHA}`, SHA]) {
+      expect(push(tag, '1').status).toBe(0);
+      const again = push(tag, '2');
+      expect(again.status).toBe(1);
+      expect(again.stderr).toContain(`The image tag '${tag}' already exists in the 'exclusion' repository and cannot be overwritten`);
+    }
   });
 
   it('on the default docker driver (no buildx builder set up) the cache export is refused, with the step to add; without the cache it builds', async () => {
