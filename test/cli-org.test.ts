@@ -23,6 +23,9 @@ describe('groundwork plan, apply and status', () => {
       ['groundwork-security-findings-forwarder', true, ['(security)']],
       ['groundwork-ecr-repository', true, ['(cicd)']],
       ['groundwork-github-oidc', true, ['(cicd)']],
+      // The workloads need no image (#28): they are planned with the foundation.
+      ['groundwork-workload', true, ['(staging)']],
+      ['groundwork-workload-bluegreen', true, ['(prod)']],
     ]);
     expect(plan.stacks.map((s: { change: string }) => s.change)).toEqual(['create', 'create', 'create', 'create', 'create']);
     const text = await cli(['deploy', '--dry-run', ...sandbox.at]);
