@@ -8,10 +8,11 @@ import {
 } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { deliveryLines } from '../src/cli/commands/status.js';
 import { loopbackHosts, newConsoleToken, sessionCookieName } from '../src/console/server/access.js';
 import { type ConsoleDeps, createApp } from '../src/console/server/app.js';
 import { ChangeLog } from '../src/console/server/change-log.js';
-import { type Delivery, type DeliveryTarget, readDelivery } from '../src/delivery/deliveries.js';
+import { type Delivery, type DeliveryTarget, deliveryRow, readDelivery } from '../src/delivery/deliveries.js';
 import { loadRecording } from './helpers/ecs-deployment-stand-in.js';
 
 // ECS's own blue/green on the recorded answers (moto has no service deployments): the service, as ECS describes it,
@@ -134,6 +135,42 @@ describe('readDelivery: the stage of an ECS blue/green service deployment (recor
     expect(delivery.blueGreen).toEqual({ strategy: 'CANARY', emulated: false, deployment: null, sourceServiceRevisions: [] });
     expect(delivery.notes).toContainEqual(expect.stringContaining('ECS blue/green stages are not emulated'));
     expect(ecs.commandCalls(DescribeServiceDeploymentsCommand)).toHaveLength(0);
+  });
+});
+
+describe('groundwork status: a delivery row with the stage', () => {
+  it('paused at the smoke check, rolled back with ECS’s reason, not emulated, not deployed', async () => {
+    replay('paused-at-test-traffic.json', (r) => r.start.find((d) => d.lifecycleStage === 'POST_TEST_TRAFFIC_SHIFT'));
+    const paused = deliveryRow(await read());
+    expect(paused).toEqual({
+      environment: 'prod',
+      service: 'backend-service',
+      releasedBy: 'ECS blue/green (CANARY)',
+      status: 'IN_PROGRESS',
+      stage: 'POST_TEST_TRAFFIC_SHIFT (waiting for the smoke check)',
+      rolledBack: false,
+      reason: null,
+    });
+    ecs.reset();
+    replay('alarm-during-bake.json', (r) => r.CONTINUE.at(-1));
+    const rolledBack = deliveryRow(await read());
+    expect(rolledBack).toMatchObject({ status: 'ROLLBACK_SUCCESSFUL', stage: 'BAKE_TIME', rolledBack: true, reason: expect.stringContaining('ALARM state') });
+    ecs.reset();
+    const { recording } = replay('paused-at-test-traffic.json', (r) => r.start[0]);
+    ecs.on(DescribeServicesCommand).resolves({ services: [{ ...recording.service, deployments: [] }] });
+    const sandbox = deliveryRow(await readDelivery({ ecs: new ECSClient({ region: 'eu-west-1' }) }, PROD, { serviceDeploymentsApi: false }));
+    expect(sandbox).toMatchObject({ releasedBy: 'ECS blue/green (CANARY)', status: null, stage: 'not emulated' });
+    const staging = { environment: 'staging', service: 'backend-service', error: 'AccessDenied: not authorized to perform ecs:DescribeServices' };
+
+    const text = deliveryLines([paused, rolledBack, sandbox, staging]).join('\n');
+    expect(text).toMatch(/^ {2}ENVIRONMENT +SERVICE +RELEASED BY +LAST DEPLOYMENT +STAGE +REASON$/m);
+    expect(text).toMatch(/^ {2}prod +backend-service +ECS blue\/green \(CANARY\) +IN_PROGRESS +POST_TEST_TRAFFIC_SHIFT \(waiting for the smoke check\)$/m);
+    expect(text).toMatch(
+      /^ {2}prod +backend-service +ECS blue\/green \(CANARY\) +ROLLBACK_SUCCESSFUL +BAKE_TIME +Service deployment rolled back because the CloudWatch alarm/m,
+    );
+    expect(text).toMatch(/^ {2}prod +backend-service +ECS blue\/green \(CANARY\) +- +not emulated$/m);
+    expect(text).toMatch(/^ {2}staging +backend-service +not read +AccessDenied: not authorized/m);
+    expect(deliveryLines([])).toEqual([]);
   });
 });
 

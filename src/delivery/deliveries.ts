@@ -72,6 +72,8 @@ export interface Delivery {
   readonly current: (DeliveredRevision & { readonly since: string | null; readonly runningCount: number; readonly desiredCount: number }) | null;
   /** Newest first. */
   readonly deployments: readonly DeploymentRecord[];
+  /** The service's deployment controller: ECS (rolling or ECS's own blue/green) or CODE_DEPLOY; null when not deployed. */
+  readonly deploymentController: string | null;
   /** For a service under ECS's own blue/green (BLUE_GREEN, CANARY, LINEAR): its current or last deployment's stage. */
   readonly blueGreen: BlueGreenStage | null;
   /** Where the history is incomplete and why (the emulator lacks an API, say). */
@@ -182,7 +184,7 @@ export async function readDelivery(
     throw error;
   });
   const service = described.services?.find((s) => s.status !== 'INACTIVE');
-  if (!service) return { ...base, state: 'not-deployed', current: null, deployments: [], blueGreen: null, notes: [] };
+  if (!service) return { ...base, state: 'not-deployed', current: null, deployments: [], deploymentController: null, blueGreen: null, notes: [] };
 
   const notes: string[] = [];
   const primary = service.deployments?.find((d) => d.status === 'PRIMARY');
@@ -254,5 +256,42 @@ export async function readDelivery(
   };
   deployments = await Promise.all(deployments.map(async (d) => ({ ...d, delivered: d.taskDefinition ? await revisionOf(d.taskDefinition) : null })));
   if (blueGreen?.deployment) blueGreen = { ...blueGreen, deployment: deployments[0] ?? null };
-  return { ...base, state: 'running', current, deployments, blueGreen, notes };
+  const deploymentController = service.deploymentController?.type ?? 'ECS';
+  return { ...base, state: 'running', current, deployments, deploymentController, blueGreen, notes };
+}
+
+/** One environment's delivery in a line, as `groundwork status` shows it. */
+export interface DeliveryRow {
+  readonly environment: string;
+  readonly service: string;
+  /** `ECS blue/green (CANARY)`, `CodeDeploy blue/green`, `ECS rolling`, or `not deployed`. */
+  readonly releasedBy: string;
+  /** The current or last deployment's status (`IN_PROGRESS`, `ROLLBACK_SUCCESSFUL`, `Succeeded`…); null when there is none. */
+  readonly status: string | null;
+  /** Its lifecycle stage under ECS's blue/green; `not emulated` in the sandbox; null when there is no stage. */
+  readonly stage: string | null;
+  readonly rolledBack: boolean;
+  /** Why it failed or rolled back, as AWS says it. */
+  readonly reason: string | null;
+}
+
+/** The row of one delivery: who releases it, and where its current or last deployment is (its stage, under ECS's blue/green). */
+export function deliveryRow(delivery: Delivery): DeliveryRow {
+  const base = { environment: delivery.environment, service: delivery.service };
+  if (delivery.state === 'not-deployed') return { ...base, releasedBy: 'not deployed', status: null, stage: null, rolledBack: false, reason: null };
+  const bg = delivery.blueGreen;
+  const last = bg ? bg.deployment : (delivery.deployments[0] ?? null);
+  const releasedBy = bg
+    ? `ECS blue/green${bg.strategy ? ` (${bg.strategy})` : ''}`
+    : delivery.deploymentController === 'CODE_DEPLOY'
+      ? 'CodeDeploy blue/green'
+      : `ECS${delivery.deploymentController === 'ECS' ? ' rolling' : ` (${delivery.deploymentController})`}`;
+  return {
+    ...base,
+    releasedBy,
+    status: last?.status ?? null,
+    stage: bg && !bg.emulated ? 'not emulated' : (last?.stage ?? null),
+    rolledBack: last?.rolledBack ?? false,
+    reason: last?.reason ?? null,
+  };
 }

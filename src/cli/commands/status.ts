@@ -1,17 +1,68 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { type DeliveryRow, deliveryRow, readDelivery } from '../../delivery/deliveries.js';
 import { readStackSets } from '../../deploy/stacksets.js';
 import { type AccountStatus, organizationStatus } from '../../foundation/organization-status.js';
+import { deliveryTargets } from '../console-session.js';
 import type { CommandContext } from '../context.js';
-import { openOrgSession } from '../org-session.js';
+import { type OrgSession, openOrgSession } from '../org-session.js';
 import { renderTable } from '../render-table.js';
+
+/** One environment's delivery, or why it could not be read (its account's role, say): status still shows the rest. */
+type DeliveryStatus = DeliveryRow | { readonly environment: string; readonly service: string; readonly error: string };
+
+/** The backend service's delivery per environment: who releases it and where its current or last deployment is. */
+async function readDeliveries(session: OrgSession): Promise<DeliveryStatus[]> {
+  return Promise.all(
+    deliveryTargets(session).map((target) =>
+      readDelivery(
+        {
+          ecs: session.clients.create(ECSClient, { accountId: target.accountId }),
+          codeDeploy: session.clients.create(CodeDeployClient, { accountId: target.accountId }),
+        },
+        target,
+        { limit: 1, serviceDeploymentsApi: !session.clients.settings.endpoint },
+      ).then(deliveryRow, (error: unknown) => ({ environment: target.environment, service: target.service, error: (error as Error).message })),
+    ),
+  );
+}
+
+/** The Deliveries lines of `groundwork status`: per environment, the service, who releases it, the last deployment's status and stage. */
+export function deliveryLines(deliveries: readonly DeliveryStatus[]): string[] {
+  if (deliveries.length === 0) return [];
+  return [
+    '',
+    'Deliveries (the backend service per environment):',
+    renderTable(
+      [
+        ['ENVIRONMENT', 'SERVICE', 'RELEASED BY', 'LAST DEPLOYMENT', 'STAGE', 'REASON'],
+        ...deliveries.map((d) =>
+          'error' in d
+            ? [d.environment, d.service, 'not read', '', '', d.error]
+            : [
+                d.environment,
+                d.service,
+                d.releasedBy,
+                d.status ? `${d.status}${d.rolledBack && !/ROLLBACK/.test(d.status) ? ' (rolled back)' : ''}` : '-',
+                d.stage ?? '-',
+                d.reason ?? '',
+              ],
+        ),
+      ],
+      { indent: '  ' },
+    ),
+  ];
+}
 
 /** `groundwork status`: the organization's accounts with ID, OU, environment, status and the guardrails that bind them. */
 export async function statusCommand(ctx: CommandContext): Promise<void> {
   const session = await openOrgSession(ctx);
   const { config, caller } = session;
-  const [status, stackSets] = await Promise.all([
+  const [status, stackSets, deliveries] = await Promise.all([
     organizationStatus(session.org, session.identity, caller),
     caller.organizationId ? readStackSets(session.clients.create(CloudFormationClient)) : Promise.resolve([]),
+    caller.organizationId ? readDeliveries(session) : Promise.resolve([]),
   ]);
   const nameOf = new Map([...session.org.registry.accountIds].map(([name, id]) => [id, name]));
   const { accounts, portal, shortcuts, managementAccess } = status;
@@ -25,6 +76,7 @@ export async function statusCommand(ctx: CommandContext): Promise<void> {
       accounts,
       notCreated: missing,
       stackSets,
+      deliveries,
     },
     () => {
       if (!caller.organizationId) return `${session.header}\n\nThere is no organization yet: run \`groundwork apply\`.`;
@@ -72,6 +124,7 @@ export async function statusCommand(ctx: CommandContext): Promise<void> {
         '',
         table,
         ...stackSetLines,
+        ...deliveryLines(deliveries),
         ...portalLines,
         ...(missing.length > 0 ? ['', `Not created yet: ${missing.join(', ')} (run groundwork apply)`] : []),
         ...rootCredentialLines(accounts),

@@ -1,4 +1,5 @@
 import Alert from '@cloudscape-design/components/alert';
+import Badge from '@cloudscape-design/components/badge';
 import Box from '@cloudscape-design/components/box';
 import ColumnLayout from '@cloudscape-design/components/column-layout';
 import Container from '@cloudscape-design/components/container';
@@ -32,6 +33,33 @@ function Run({ url }: { url: string | null }) {
   );
 }
 
+/** Where an ECS blue/green service's current or last deployment is: its stage and outcome, or that the sandbox has none. */
+function BlueGreenStage({ blueGreen }: { blueGreen: NonNullable<Delivery['blueGreen']> }) {
+  const strategy = `ECS blue/green${blueGreen.strategy ? ` (${blueGreen.strategy})` : ''}`;
+  if (!blueGreen.emulated) {
+    return (
+      <SpaceBetween direction="horizontal" size="xs">
+        <Badge>{strategy}</Badge>
+        <Box color="text-status-inactive">stage not emulated: the emulator has no service deployments</Box>
+      </SpaceBetween>
+    );
+  }
+  const d = blueGreen.deployment;
+  return (
+    <SpaceBetween direction="horizontal" size="xs">
+      <Badge color="blue">{strategy}</Badge>
+      {d ? (
+        <StatusIndicator type={outcome(d.status, d.rolledBack)}>
+          {d.stage ?? 'no stage yet'} · {d.status}
+          {d.rolledBack && d.reason ? ` · ${d.reason}` : ''}
+        </StatusIndicator>
+      ) : (
+        <Box color="text-status-inactive">no service deployment yet</Box>
+      )}
+    </SpaceBetween>
+  );
+}
+
 /** Per environment: what runs now, and the last deployments with their outcome and the run that made each. */
 export default function DeliveriesPage({ route }: { route: Route }) {
   const env = paramsOf(route).env;
@@ -39,7 +67,10 @@ export default function DeliveriesPage({ route }: { route: Route }) {
   return (
     <ContentLayout
       header={
-        <Header variant="h1" description="What each environment runs and how it got there: ECS deployments to staging, CodeDeploy blue/green to production.">
+        <Header
+          variant="h1"
+          description="What each environment runs and how it got there: ECS deployments to staging, ECS's own blue/green (or CodeDeploy's) to production."
+        >
           Deliveries
         </Header>
       }
@@ -73,6 +104,12 @@ export default function DeliveriesPage({ route }: { route: Route }) {
                           {n}
                         </Alert>
                       ))}
+                      {e.blueGreen ? (
+                        <div>
+                          <Box variant="awsui-key-label">Blue/green stage</Box>
+                          <BlueGreenStage blueGreen={e.blueGreen} />
+                        </div>
+                      ) : null}
                       {e.current ? (
                         <ColumnLayout columns={4} variant="text-grid">
                           <div>
@@ -103,7 +140,11 @@ export default function DeliveriesPage({ route }: { route: Route }) {
                         empty={<Empty title="No deployments recorded" />}
                         columnDefinitions={[
                           { id: 'started', header: 'Started', cell: (x) => when(x.startedAt), isRowHeader: true },
-                          { id: 'engine', header: 'By', cell: (x) => (x.engine === 'codedeploy' ? 'CodeDeploy (blue/green)' : 'ECS') },
+                          {
+                            id: 'engine',
+                            header: 'By',
+                            cell: (x) => (x.engine === 'codedeploy' ? 'CodeDeploy (blue/green)' : e.blueGreen ? 'ECS (blue/green)' : 'ECS'),
+                          },
                           {
                             id: 'status',
                             header: 'Outcome',
@@ -114,6 +155,7 @@ export default function DeliveriesPage({ route }: { route: Route }) {
                               </StatusIndicator>
                             ),
                           },
+                          { id: 'stage', header: 'Stage', cell: (x) => x.stage ?? '—' },
                           { id: 'revision', header: 'Version or commit', cell: (x) => x.delivered?.revision ?? '—' },
                           { id: 'digest', header: 'Image digest', cell: (x) => short(x.delivered?.digest ?? null) },
                           { id: 'reason', header: 'Reason', cell: (x) => x.reason ?? '' },
