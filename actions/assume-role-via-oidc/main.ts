@@ -1,7 +1,7 @@
 import * as core from '@actions/core';
 import { STSClient } from '@aws-sdk/client-sts';
 import { ClientFactory } from '../../src/aws/client-factory.js';
-import { actionError, numberInput, regionInput } from '../../src/delivery/action-io.js';
+import { actionError, numberInput, regionInput, roleArnInput, sessionNameInput } from '../../src/delivery/action-io.js';
 import { OIDC_SESSION_VARIABLES } from '../../src/delivery/action-session.js';
 import { assumeRoleViaOidc, chainInto, roleArnFor, type SessionCredentials } from '../../src/delivery/oidc.js';
 import { CHAINED_SESSION_MAX_SECONDS } from '../../src/delivery/session.js';
@@ -23,9 +23,9 @@ function exportSession(credentials: SessionCredentials, region: string): void {
 export async function run(): Promise<void> {
   try {
     const region = regionInput('input aws-region', core.getInput('aws-region', { required: true }));
-    const roleArn = core.getInput('role-to-assume', { required: true });
+    const roleArn = roleArnInput('role-to-assume', core.getInput('role-to-assume', { required: true }));
     const audience = core.getInput('audience') || 'sts.amazonaws.com';
-    const sessionName = core.getInput('role-session-name') || 'groundwork-github-actions';
+    const sessionName = sessionNameInput('role-session-name', core.getInput('role-session-name') || 'groundwork-github-actions');
     const durationSeconds = numberInput('role-duration-seconds', core.getInput('role-duration-seconds'), 900, 43_200);
     const maxRetrySeconds = numberInput('retry-max-seconds', core.getInput('retry-max-seconds'), 0, 3_600);
     const targetAccount = core.getInput('target-account-id');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { toGroundworkError } from '../aws/aws-error.js';
-import { actionError, regionInput, sessionClients } from './action-io.js';
+import { actionError, regionInput, roleArnInput, sessionClients, sessionNameInput } from './action-io.js';
 
 /** What a CLI user is told, which an action must never say. */
 const CLI_LANGUAGE = /--[a-z]|aws sso login|groundwork (plan|apply|validate|emulator)|the command line|run the command|aws sts get-caller-identity/;
@@ -98,5 +98,18 @@ describe('actionError: errors in the action’s language', () => {
       expect(regionInput('input aws-region', region)).toBe(region);
       expect(sessionClients(region, {}).settings.region).toBe(region);
     }
+  });
+
+  it('a role ARN or session name STS would refuse is USAGE naming the input, before any token is fetched', () => {
+    expect(() => roleArnInput('role-to-assume', 'notanarn')).toThrow(/^input role-to-assume is "notanarn", which is not an IAM role ARN$/);
+    expect(() => roleArnInput('role-to-assume', 'arn:aws:iam::1234:role/x')).toThrow(/^input role-to-assume is /);
+    expect(() => roleArnInput('role-to-assume', 'arn:aws:iam::123456789012:user/x')).toThrow(/^input role-to-assume is /);
+    for (const arn of ['arn:aws:iam::123456789012:role/groundwork-delivery', 'arn:aws-us-gov:iam::123456789012:role/path/to/r+=,.@_-']) {
+      expect(roleArnInput('role-to-assume', arn)).toBe(arn);
+    }
+    expect(() => sessionNameInput('role-session-name', 'bad name!')).toThrow(/^input role-session-name is "bad name!", which is not a role session name$/);
+    expect(() => sessionNameInput('role-session-name', 'x')).toThrow(/^input role-session-name is "x"/);
+    expect(() => sessionNameInput('role-session-name', 'a'.repeat(65))).toThrow(/^input role-session-name is /);
+    expect(sessionNameInput('role-session-name', 'groundwork-github-actions')).toBe('groundwork-github-actions');
   });
 });

@@ -117,6 +117,29 @@ export function keyValueLines(name: string, raw: string): Record<string, string>
   return out;
 }
 
+/** An IAM role's ARN as STS takes it in RoleArn (any partition; the role's path included). */
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+
+/** A role ARN input, or a USAGE error naming the input (STS would answer with a ValidationError about its own roleArn). */
+export function roleArnInput(name: string, raw: string): string {
+  if (!ROLE_ARN.test(raw)) {
+    throw new GroundworkError('USAGE', `input ${name} is "${raw}", which is not an IAM role ARN`, {
+      hint: `set ${name} to the ARN of the role, arn:aws:iam::ACCOUNT-ID:role/NAME (an output of the cicd template)`,
+    });
+  }
+  return raw;
+}
+
+/** A role session name input (2 to 64 of letters, digits and +=,.@_-), or a USAGE error naming the input. */
+export function sessionNameInput(name: string, raw: string): string {
+  if (!/^[\w+=,.@-]{2,64}$/.test(raw)) {
+    throw new GroundworkError('USAGE', `input ${name} is "${raw}", which is not a role session name`, {
+      hint: `set ${name} to 2 to 64 letters, digits and +=,.@_- (it shows in CloudTrail as who acted)`,
+    });
+  }
+  return raw;
+}
+
 /** An AWS Region's name as AWS spells them (eu-west-1, us-gov-west-1, cn-north-1, eu-isoe-west-1). */
 const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 

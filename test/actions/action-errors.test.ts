@@ -48,6 +48,27 @@ describe('errors in actions speak the action’s language', () => {
     expect(failure(run.stdout)).toBe("::error::USAGE: input role-to-assume is required and was not set (fix: set role-to-assume in the step's with: block)");
   });
 
+  it('assume-role-via-oidc names aws-region, role-to-assume and role-session-name when STS or the SDK would refuse them, before any token', async () => {
+    const base = { 'aws-region': 'eu-west-1', 'role-to-assume': 'arn:aws:iam::123456789012:role/groundwork-delivery' };
+    const cases: [Record<string, string>, RegExp][] = [
+      [{ 'aws-region': 'eu-west-1;x' }, /^::error::USAGE: input aws-region is "eu-west-1;x", which is not an AWS Region \(fix: set aws-region /],
+      [
+        { 'role-to-assume': 'groundwork-delivery' },
+        /^::error::USAGE: input role-to-assume is "groundwork-delivery", which is not an IAM role ARN \(fix: set role-to-assume /,
+      ],
+      [
+        { 'role-session-name': 'bad name!' },
+        /^::error::USAGE: input role-session-name is "bad name!", which is not a role session name \(fix: set role-session-name /,
+      ],
+    ];
+    for (const [inputs, expected] of cases) {
+      const run = await runAction('assume-role-via-oidc', { ...base, ...inputs });
+      expect(run.code).toBe(1);
+      expect(failure(run.stdout)).toMatch(expected);
+      expect(run.stdout).not.toMatch(CLI_LANGUAGE);
+    }
+  });
+
   it('bluegreen-release names production-account-id, the input the user set, for a bad account ID', async () => {
     const repo = checkout('main');
     const run = await runAction(
