@@ -87,6 +87,11 @@ describe('rejecting broken YAML', () => {
 
   it('reports a file that is not a mapping', () => {
     expect(errorsOf('- a\n- b\n')[0]).toMatch(/^groundwork\.yaml:1:1 \(root\): expected object, got a list/);
+    // A config input pointing at another file (one long scalar) names its start and length, never the whole file.
+    const other = `root:x:0:0:root:/root:/bin/bash ${'secret-looking-line '.repeat(20)}`;
+    const error = errorsOf(other)[0] ?? '';
+    expect(error).toMatch(/^groundwork\.yaml:1:1 \(root\): expected object, got string "root:x:0:0:root:\/root:\/bin\/bash secret-…" \(\d+ characters\)/);
+    expect(error).not.toContain('secret-looking-line secret-looking-line');
   });
 
   it('reports an unresolved alias', () => {

@@ -107,7 +107,9 @@ function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  return `${typeof value} ${JSON.stringify(value)}`;
+  const shown = JSON.stringify(value);
+  // A whole file read as one string (a config input pointing at the wrong file) is not echoed into the log.
+  return shown.length > 80 ? `${typeof value} ${shown.slice(0, 40)}…" (${String(value).length} characters)` : `${typeof value} ${shown}`;
 }
 
 /** The keys allowed at a path, read from the zod schema, for "did you mean" hints. */
