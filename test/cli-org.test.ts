@@ -100,8 +100,24 @@ describe('groundwork plan, apply and status', () => {
     expect(status.accounts.find((a: { name: string }) => a.name === 'dev').guardrails).toEqual(
       expect.arrayContaining(['groundwork-deny-leave-organization', 'groundwork-deny-commitment-purchases']),
     );
+    // The backend service's delivery per environment (#25), read in each account: nothing deployed yet, nothing invented.
+    expect(status.deliveries).toEqual(
+      ['staging', 'prod'].map((environment) => ({
+        environment,
+        service: 'backend-service',
+        releasedBy: 'not deployed',
+        status: null,
+        stage: null,
+        rolledBack: false,
+        reason: null,
+      })),
+    );
     const text = await cli(['status', ...sandbox.at]);
     expect(text.stdout).toMatch(/^prod +\d{12} +Stage +prod +ACTIVE +\d SCP\(s\) +not emulated$/m);
+    expect(text.stdout).toMatch(
+      /^Deliveries \(the backend service per environment\):\n {2}ENVIRONMENT +SERVICE +RELEASED BY +LAST DEPLOYMENT +STAGE +REASON$/m,
+    );
+    expect(text.stdout).toMatch(/^ {2}prod +backend-service +not deployed +- +-$/m);
     expect(text.stdout).toMatch(/^management +123456789012 +\(management\) +management +ACTIVE +none apply +-$/m);
     expect(text.stdout).toMatch(
       /Note: SCPs never apply to the management account \(management\), so no guardrail limits what is done there\. Access to it, per the config: Operators \(PlatformAdmin\), Operators \(Billing\)\./,

@@ -59,11 +59,12 @@ export function deliveryLines(deliveries: readonly DeliveryStatus[]): string[] {
 export async function statusCommand(ctx: CommandContext): Promise<void> {
   const session = await openOrgSession(ctx);
   const { config, caller } = session;
-  const [status, stackSets, deliveries] = await Promise.all([
+  const [status, stackSets] = await Promise.all([
     organizationStatus(session.org, session.identity, caller),
     caller.organizationId ? readStackSets(session.clients.create(CloudFormationClient)) : Promise.resolve([]),
-    caller.organizationId ? readDeliveries(session) : Promise.resolve([]),
   ]);
+  // After the organization is read: the registry then knows the staging and production account IDs.
+  const deliveries = caller.organizationId ? await readDeliveries(session) : [];
   const nameOf = new Map([...session.org.registry.accountIds].map(([name, id]) => [id, name]));
   const { accounts, portal, shortcuts, managementAccess } = status;
   const missing = status.notCreated;
