@@ -58,6 +58,8 @@ export async function run(): Promise<void> {
     if (!refreshed)
       core.info('the credentials of the environment are used as they are (run assume-role-via-oidc in the job to have them renewed in long waits)');
     const imageUri = core.getInput('image-uri', { required: true });
+    // Checked before any AWS call: a tag instead of a digest is the input's mistake, not something AWS should report.
+    parseImageUri(imageUri);
     const commit = commitInput();
     const clients = stagingClients(cicd, refresh);
     const runUrl =

@@ -91,6 +91,14 @@ describe('errors in actions speak the action’s language', () => {
     expect(line).not.toContain('target-account-id');
   });
 
+  it('deploy-staging refuses an image-uri that is not pinned by digest before any AWS call', async () => {
+    const run = await runAction('deploy-staging', { cluster: 'staging', service: 'backend', 'image-uri': 'nginx:latest' }, SESSION);
+    expect(run.code).toBe(1);
+    expect(failure(run.stdout)).toBe(
+      '::error::USAGE: image "nginx:latest" is not REGISTRY/REPOSITORY@sha256:DIGEST (fix: pass the image-uri output of build-and-push (REPOSITORY@sha256:…))',
+    );
+  });
+
   it('deploy-staging names staging-account-id for a bad account ID', async () => {
     const run = await runAction(
       'deploy-staging',
