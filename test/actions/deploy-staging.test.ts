@@ -57,7 +57,9 @@ describe('deploy-staging, bundled and run as the runner runs it (Node 24), again
     );
     expect(noCluster.stdout).not.toMatch(/groundwork plan|--[a-z]/);
     const tag = await runAction('deploy-staging', { cluster: 'staging', service: 'backend', 'image-uri': 'backend:latest' }, ENV());
-    expect(tag.stdout).toContain('::error::USAGE: image "backend:latest" is not REGISTRY/REPOSITORY@sha256:DIGEST (fix: pass the image-uri output of build-and-push');
+    expect(tag.stdout).toContain(
+      '::error::USAGE: image "backend:latest" is not REGISTRY/REPOSITORY@sha256:DIGEST (fix: pass the image-uri output of build-and-push',
+    );
   });
 });
 
