@@ -1,5 +1,6 @@
 import {
   DescribeServiceDeploymentsCommand,
+  DescribeServiceRevisionsCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   ECSClient,
@@ -12,7 +13,8 @@ import { deliveryLines } from '../src/cli/commands/status.js';
 import { loopbackHosts, newConsoleToken, sessionCookieName } from '../src/console/server/access.js';
 import { type ConsoleDeps, createApp } from '../src/console/server/app.js';
 import { ChangeLog } from '../src/console/server/change-log.js';
-import { type Delivery, type DeliveryTarget, deliveryRow, readDelivery } from '../src/delivery/deliveries.js';
+import { type Delivery, type DeliveryTarget, deliveryRow, REVISION_TAG, readDelivery } from '../src/delivery/deliveries.js';
+import { RUN_URL_TAG } from '../src/delivery/ecs-deploy.js';
 import { loadRecording } from './helpers/ecs-deployment-stand-in.js';
 
 // ECS's own blue/green on the recorded answers (moto has no service deployments): the service, as ECS describes it,
@@ -27,14 +29,27 @@ const PROD: DeliveryTarget = {
   codeDeploy: { application: 'prod-backend-service', group: 'backend-service' },
 };
 
+const NEW_TASK_DEFINITION = 'arn:aws:ecs:eu-west-1:111111111111:task-definition/backend-service:8';
+
 function replay(recordingName: string, pick: (r: ReturnType<typeof loadRecording>) => ServiceDeployment | undefined) {
   const recording = loadRecording(recordingName);
   const deployment = pick(recording) as ServiceDeployment;
   ecs.on(DescribeServicesCommand).resolves({ services: [recording.service], failures: [] });
-  ecs.on(DescribeTaskDefinitionCommand).resolves({
-    taskDefinition: { taskDefinitionArn: recording.service.taskDefinition, containerDefinitions: [{ name: 'app', image: 'backend:7', essential: true }] },
-    tags: [],
+  // The new revision runs task definition 8, tagged by the release with its version and run.
+  ecs.on(DescribeServiceRevisionsCommand, { serviceRevisionArns: [deployment.targetServiceRevision?.arn as string] }).resolves({
+    serviceRevisions: [{ serviceRevisionArn: deployment.targetServiceRevision?.arn, taskDefinition: NEW_TASK_DEFINITION }],
+    failures: [],
   });
+  ecs.on(DescribeTaskDefinitionCommand).callsFake(({ taskDefinition }: { taskDefinition: string }) => ({
+    taskDefinition: {
+      taskDefinitionArn: taskDefinition,
+      containerDefinitions: [{ name: 'app', image: `backend@sha256:${taskDefinition.slice(-1).repeat(64)}`, essential: true }],
+    },
+    tags: [
+      { key: REVISION_TAG, value: `v1.${taskDefinition.split(':').pop()}.0` },
+      { key: RUN_URL_TAG, value: 'https://github.com/acme/backend/actions/runs/8' },
+    ],
+  }));
   ecs.on(ListServiceDeploymentsCommand, { cluster: 'prod', service: 'backend-service' }).resolves({
     serviceDeployments: [
       {
@@ -104,6 +119,9 @@ describe('readDelivery: the stage of an ECS blue/green service deployment (recor
       rolledBack: true,
       reason: 'Service deployment rolled back because the CloudWatch alarm prod-backend-service-green-5xx-rate is in ALARM state.',
       finishedAt: '2026-12-06T02:12:00.000Z',
+      // The service revision it tried, resolved to its task definition: the version the release tagged.
+      taskDefinition: NEW_TASK_DEFINITION,
+      delivered: { revision: 'v1.8.0', digest: `sha256:${'8'.repeat(64)}`, runUrl: 'https://github.com/acme/backend/actions/runs/8' },
     });
   });
 

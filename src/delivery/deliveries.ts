@@ -1,6 +1,7 @@
 import { BatchGetDeploymentsCommand, type CodeDeployClient, type DeploymentInfo, ListDeploymentsCommand } from '@aws-sdk/client-codedeploy';
 import {
   DescribeServiceDeploymentsCommand,
+  DescribeServiceRevisionsCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   type ECSClient,
@@ -125,6 +126,15 @@ async function ecsHistory(ecs: ECSClient, target: DeliveryTarget, limit: number)
   const arns = (listed.serviceDeployments ?? []).map((d) => d.serviceDeploymentArn).filter((a): a is string => Boolean(a));
   if (arns.length === 0) return { records: [], newestSources: [] };
   const { serviceDeployments = [] } = await ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: arns }));
+  // A service deployment names service revisions, not task definitions: DescribeServiceRevisions (20 ARNs a call) gives
+  // each revision's task definition, whose image, version and run the rows show.
+  const revisionArns = [...new Set(serviceDeployments.map((d) => d.targetServiceRevision?.arn ?? '').filter((a) => a.includes(':service-revision/')))];
+  const taskDefinitionOf = new Map<string, string>();
+  for (let i = 0; i < revisionArns.length; i += 20) {
+    const { serviceRevisions = [] } = await ecs.send(new DescribeServiceRevisionsCommand({ serviceRevisionArns: revisionArns.slice(i, i + 20) }));
+    for (const r of serviceRevisions) if (r.serviceRevisionArn && r.taskDefinition) taskDefinitionOf.set(r.serviceRevisionArn, r.taskDefinition);
+  }
+  const taskDefinition = (arn: string | undefined) => (arn ? (taskDefinitionOf.get(arn) ?? (arn.includes(':task-definition/') ? arn : null)) : null);
   const sorted = [...serviceDeployments].sort((a, b) => (iso(b.startedAt ?? b.createdAt) ?? '').localeCompare(iso(a.startedAt ?? a.createdAt) ?? ''));
   return {
     records: sorted.map((d) => ({
@@ -133,7 +143,7 @@ async function ecsHistory(ecs: ECSClient, target: DeliveryTarget, limit: number)
       status: d.status ?? 'UNKNOWN',
       startedAt: iso(d.startedAt ?? d.createdAt),
       finishedAt: iso(d.finishedAt ?? d.stoppedAt),
-      taskDefinition: d.targetServiceRevision?.arn ?? null,
+      taskDefinition: taskDefinition(d.targetServiceRevision?.arn),
       reason: d.statusReason ?? d.rollback?.reason ?? null,
       rolledBack: d.rollback !== undefined || /ROLLBACK/.test(d.status ?? ''),
       delivered: null,
