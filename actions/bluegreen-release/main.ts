@@ -6,7 +6,7 @@ import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balan
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { ClientFactory } from '../../src/aws/client-factory.js';
 import { systemClock } from '../../src/clock.js';
-import { actionError, booleanInput, keyValueLines, numberInput } from '../../src/delivery/action-io.js';
+import { actionError, booleanInput, keyValueLines, numberInput, repositoryNameInput } from '../../src/delivery/action-io.js';
 import { chainedClients, refreshingSessionClients, type SessionRefresh } from '../../src/delivery/action-session.js';
 import { type ReleaseResult, releaseBlueGreen } from '../../src/delivery/bluegreen.js';
 import { type EcsHooks, stopWithRollback } from '../../src/delivery/codedeploy.js';
@@ -191,7 +191,7 @@ export async function run(): Promise<void> {
     core.info(`${commit.slice(0, 12)} is on ${branch}`);
     const production = productionClients(cicd, refresh);
     const ecr = cicd.create(ECRClient);
-    const repositoryName = core.getInput('ecr-repository', { required: true });
+    const repositoryName = repositoryNameInput('ecr-repository', core.getInput('ecr-repository', { required: true }));
     const smokeCommand = core.getInput('smoke-command');
     const runUrl =
       process.env.GITHUB_SERVER_URL && process.env.GITHUB_REPOSITORY && process.env.GITHUB_RUN_ID

@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
 import { ECRClient } from '@aws-sdk/client-ecr';
-import { actionError, booleanInput, keyValueLines, sessionClients } from '../../src/delivery/action-io.js';
+import { actionError, booleanInput, keyValueLines, repositoryNameInput, sessionClients } from '../../src/delivery/action-io.js';
 import { buildAndPush, imageTagInput } from '../../src/delivery/images.js';
 import { runCommand } from '../../src/delivery/run-command.js';
 
@@ -11,7 +11,7 @@ export async function run(): Promise<void> {
     const tag = imageTagInput(core.getInput('image-tag'), process.env.GITHUB_SHA);
     const image = await buildAndPush({
       ecr: clients.create(ECRClient),
-      repositoryName: core.getInput('ecr-repository', { required: true }),
+      repositoryName: repositoryNameInput('ecr-repository', core.getInput('ecr-repository', { required: true })),
       tag,
       context: core.getInput('context') || '.',
       // Empty: the Dockerfile in the context folder (context: service builds service/Dockerfile).

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { toGroundworkError } from '../aws/aws-error.js';
-import { actionError, regionInput, roleArnInput, sessionClients, sessionNameInput } from './action-io.js';
+import { actionError, regionInput, repositoryNameInput, roleArnInput, sessionClients, sessionNameInput } from './action-io.js';
 
 /** What a CLI user is told, which an action must never say. */
 const CLI_LANGUAGE = /--[a-z]|aws sso login|groundwork (plan|apply|validate|emulator)|the command line|run the command|aws sts get-caller-identity/;
@@ -111,5 +111,12 @@ describe('actionError: errors in the action’s language', () => {
     expect(() => sessionNameInput('role-session-name', 'x')).toThrow(/^input role-session-name is "x"/);
     expect(() => sessionNameInput('role-session-name', 'a'.repeat(65))).toThrow(/^input role-session-name is /);
     expect(sessionNameInput('role-session-name', 'groundwork-github-actions')).toBe('groundwork-github-actions');
+  });
+
+  it('an ECR repository name ECR would refuse (a tag, upper case, a stray separator) is USAGE naming the input', () => {
+    for (const bad of ['Bad/Name!!', 'backend:latest', 'Backend', 'a', 'team//backend', '-backend']) {
+      expect(() => repositoryNameInput('ecr-repository', bad)).toThrow(`input ecr-repository is "${bad}", which is not an ECR repository name`);
+    }
+    for (const good of ['backend', 'backend-service', 'team/backend_service.v2', 'ab']) expect(repositoryNameInput('ecr-repository', good)).toBe(good);
   });
 });

@@ -140,6 +140,19 @@ export function sessionNameInput(name: string, raw: string): string {
   return raw;
 }
 
+/** An ECR repository name as ECR takes it: 2 to 256 lower-case letters and digits, separated by . _ - or /. */
+const REPOSITORY_NAME = /^(?=.{2,256}$)(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+
+/** An ECR repository name input, or a USAGE error naming the input (ECR would answer with its own InvalidParameterException). */
+export function repositoryNameInput(name: string, raw: string): string {
+  if (!REPOSITORY_NAME.test(raw)) {
+    throw new GroundworkError('USAGE', `input ${name} is "${raw}", which is not an ECR repository name`, {
+      hint: `set ${name} to the repository's name (not its URI): lower-case letters and digits, separated by . _ - or /, such as backend-service`,
+    });
+  }
+  return raw;
+}
+
 /** An AWS Region's name as AWS spells them (eu-west-1, us-gov-west-1, cn-north-1, eu-isoe-west-1). */
 const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 

@@ -91,6 +91,16 @@ describe('errors in actions speak the action’s language', () => {
     expect(line).not.toContain('target-account-id');
   });
 
+  it('build-and-push names ecr-repository and image-tag before any AWS call or build', async () => {
+    const withSha = { ...SESSION, GITHUB_SHA: 'd6cd1e2bd19e03a81132a23b2025920577f84e37' };
+    const badName = await runAction('build-and-push', { 'ecr-repository': 'Backend:latest' }, withSha);
+    expect(failure(badName.stdout)).toMatch(
+      /^::error::USAGE: input ecr-repository is "Backend:latest", which is not an ECR repository name \(fix: set ecr-repository /,
+    );
+    const noSha = await runAction('build-and-push', { 'ecr-repository': 'backend' }, SESSION);
+    expect(failure(noSha.stdout)).toMatch(/^::error::USAGE: input image-tag is empty and GITHUB_SHA is not set /);
+  });
+
   it('deploy-staging refuses an image-uri that is not pinned by digest before any AWS call', async () => {
     const run = await runAction('deploy-staging', { cluster: 'staging', service: 'backend', 'image-uri': 'nginx:latest' }, SESSION);
     expect(run.code).toBe(1);
