@@ -1,3 +1,4 @@
+import packageJson from '../../package.json' with { type: 'json' };
 import { ClientFactory, type Target } from '../aws/client-factory.js';
 import { type Clock, systemClock } from '../clock.js';
 import { loadConfig } from '../config/load-config.js';
@@ -71,7 +72,7 @@ export async function clientsFrom(ctx: CommandContext, config?: GroundworkConfig
   const clients = new ClientFactory({ target, region, profile: target === 'aws' ? (ctx.globals.profile ?? ctx.env.AWS_PROFILE) : undefined, endpoint });
   if (target === 'sandbox') {
     // Every call against the emulator is also written as a CloudTrail event, so audit search shows what Groundwork did.
-    const recorder = new TrailRecorder(clients, undefined, ctx.now);
+    const recorder = new TrailRecorder(clients, `groundwork-cli/${packageJson.version}`, ctx.now);
     ctx.cleanup.push(async () => {
       const written = await recorder.flush().catch((error: Error) => {
         ctx.out.debug(`the sandbox trail recorder could not write: ${error.message}`);

@@ -89,7 +89,7 @@ export class TrailRecorder {
 
   constructor(
     recorded: ClientFactory,
-    private readonly userAgent = 'groundwork-cli/0.1.0',
+    private readonly userAgent: string,
     now: Clock = systemClock,
   ) {
     this.stream = `groundwork-cli-${now().toISOString().slice(0, 10)}-${process.pid}-${randomUUID().slice(0, 8)}`;
