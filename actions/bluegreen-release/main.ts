@@ -6,7 +6,7 @@ import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balan
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { ClientFactory } from '../../src/aws/client-factory.js';
 import { systemClock } from '../../src/clock.js';
-import { actionError, booleanInput, keyValueLines, numberInput, repositoryNameInput } from '../../src/delivery/action-io.js';
+import { actionError, booleanInput, keyValueLines, numberInput, repositoryNameInput, withoutWorkflowCommands } from '../../src/delivery/action-io.js';
 import { chainedClients, refreshingSessionClients, type SessionRefresh } from '../../src/delivery/action-session.js';
 import { type ReleaseResult, releaseBlueGreen } from '../../src/delivery/bluegreen.js';
 import { type EcsHooks, stopWithRollback } from '../../src/delivery/codedeploy.js';
@@ -202,7 +202,7 @@ export async function run(): Promise<void> {
           core.info(`smoke check against ${baseUrl}: ${smokeCommand}`);
           // The team's command gets no AWS credentials, OIDC token endpoint or GitHub token (src/delivery/command-env.ts).
           const env = commandEnvironment(process.env, { secrets: masked });
-          return (await runE2e(smokeCommand, baseUrl, { env, cwd, signal: cancelled.signal })).status === 'passed';
+          return (await withoutWorkflowCommands(core.info, () => runE2e(smokeCommand, baseUrl, { env, cwd, signal: cancelled.signal }))).status === 'passed';
         }
       : undefined;
     const tags = { ...(runUrl ? { [RUN_URL_TAG]: runUrl } : {}), [REVISION_TAG]: version };

@@ -4,7 +4,7 @@ import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balan
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { ClientFactory } from '../../src/aws/client-factory.js';
 import { systemClock } from '../../src/clock.js';
-import { actionError, numberInput } from '../../src/delivery/action-io.js';
+import { actionError, numberInput, withoutWorkflowCommands } from '../../src/delivery/action-io.js';
 import { chainedClients, refreshingSessionClients, type SessionRefresh } from '../../src/delivery/action-session.js';
 import { commandEnvironment } from '../../src/delivery/command-env.js';
 import { REVISION_TAG } from '../../src/delivery/deliveries.js';
@@ -85,7 +85,7 @@ export async function run(): Promise<void> {
     if (command && !baseUrl) throw new GroundworkError('USAGE', `the service ${service} has no load balancer, so E2E has no URL`, { hint: 'set base-url' });
     // The team's command gets no AWS credentials, OIDC token endpoint or GitHub token (src/delivery/command-env.ts).
     const env = commandEnvironment(process.env, { secrets: masked });
-    const e2e = await runE2e(command, baseUrl, { env, cwd: core.getInput('working-directory') || '.' });
+    const e2e = await withoutWorkflowCommands(core.info, () => runE2e(command, baseUrl, { env, cwd: core.getInput('working-directory') || '.' }));
     core.setOutput('e2e', e2e.status);
     // Only a deployment that passed its E2E (or has none) is recorded: a release ships nothing else.
     const record =

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { toGroundworkError } from '../aws/aws-error.js';
-import { actionError, regionInput, repositoryNameInput, roleArnInput, sessionClients, sessionNameInput } from './action-io.js';
+import { actionError, regionInput, repositoryNameInput, roleArnInput, sessionClients, sessionNameInput, withoutWorkflowCommands } from './action-io.js';
 
 /** What a CLI user is told, which an action must never say. */
 const CLI_LANGUAGE = /--[a-z]|aws sso login|groundwork (plan|apply|validate|emulator)|the command line|run the command|aws sts get-caller-identity/;
@@ -118,5 +118,20 @@ describe('actionError: errors in the action’s language', () => {
       expect(() => repositoryNameInput('ecr-repository', bad)).toThrow(`input ecr-repository is "${bad}", which is not an ECR repository name`);
     }
     for (const good of ['backend', 'backend-service', 'team/backend_service.v2', 'ab']) expect(repositoryNameInput('ecr-repository', good)).toBe(good);
+  });
+
+  it('a team command runs between ::stop-commands:: and its token, even when it fails', async () => {
+    const lines: string[] = [];
+    await expect(
+      withoutWorkflowCommands(
+        (line) => lines.push(line),
+        async () => {
+          lines.push('::save-state name=settled::true');
+          throw new Error('smoke failed');
+        },
+        'a-token',
+      ),
+    ).rejects.toThrow('smoke failed');
+    expect(lines).toEqual(['::stop-commands::a-token', '::save-state name=settled::true', '::a-token::']);
   });
 });

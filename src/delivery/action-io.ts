@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { isAwsError, toGroundworkError } from '../aws/aws-error.js';
 import { ClientFactory } from '../aws/client-factory.js';
 import { GroundworkError, INTERNAL_ERROR_CODE } from '../errors.js';
@@ -182,4 +183,19 @@ export function sessionClients(regionSetting: string, env: Readonly<Record<strin
   }
   regionInput(regionSetting ? 'input aws-region' : 'AWS_REGION', region);
   return new ClientFactory({ target: 'aws', region, endpoint: env.AWS_ENDPOINT_URL || undefined });
+}
+
+/**
+ * Runs a team's command (the smoke check, E2E tests) with the runner's workflow commands off for its output: the runner
+ * reads `::name::` lines of a step's stdout as commands, so a test or one of its dependencies could otherwise print
+ * `::save-state name=settled::true` (the release's post step would then leave a deployment running), set the step's
+ * outputs, or add masks. `::stop-commands::TOKEN` turns them off until `::TOKEN::`, with a token the command cannot guess.
+ */
+export async function withoutWorkflowCommands<T>(write: (line: string) => void, run: () => Promise<T>, token: string = randomUUID()): Promise<T> {
+  write(`::stop-commands::${token}`);
+  try {
+    return await run();
+  } finally {
+    write(`::${token}::`);
+  }
 }

@@ -158,8 +158,18 @@ describe('bluegreen-release, bundled and run as the runner runs it (Node 24), ag
       GITHUB_TOKEN: 'ghs_jobtoken',
       TEAM_SETTING: 'kept',
     };
-    const run = await runAction('bluegreen-release', inputs({ 'smoke-command': `echo "$BASE_URL" > ${smokeLog}; env > ${smokeEnv}` }), env(jobSecrets));
+    const run = await runAction(
+      'bluegreen-release',
+      inputs({ 'smoke-command': `echo "$BASE_URL" > ${smokeLog}; env > ${smokeEnv}; echo '::save-state name=settled::true'` }),
+      env(jobSecrets),
+    );
     expect(run.stdout).not.toContain('::error::');
+    // The smoke command's output cannot issue workflow commands (a save-state would keep the post step from cleaning up).
+    const forged = run.stdout.indexOf('\n::save-state name=settled::true\n');
+    const stop = /::stop-commands::([0-9a-f-]{36})\n/.exec(run.stdout.slice(0, forged + 1));
+    expect(forged).toBeGreaterThan(0);
+    expect(stop).not.toBeNull();
+    expect(run.stdout.indexOf(`::${stop?.[1]}::`)).toBeGreaterThan(forged);
     expect(run.code).toBe(0);
     // One digest for the SHA tag and the version tag, and no docker call at all.
     const { imageDetails } = await ecr().send(
