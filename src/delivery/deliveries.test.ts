@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { REVISION_TAG, readDelivery } from './deliveries.js';
+import { deliveryRow, REVISION_TAG, readDelivery } from './deliveries.js';
 import { RUN_URL_TAG } from './ecs-deploy.js';
 
 // Recorded shapes of AWS's answers (moto has neither ListServiceDeployments nor CodeDeploy's deployment history).
@@ -131,6 +131,26 @@ describe('readDelivery', () => {
       ['a', 'SUCCESSFUL', false, null],
       ['b', 'ROLLBACK_SUCCESSFUL', true, 'circuit breaker: tasks failed to start'],
     ]);
+  });
+
+  it('a service groundwork deploy created before any image (0 tasks of the placeholder) waits for its first deployment', async () => {
+    const placeholder = 'arn:aws:ecs:eu-west-1:222222222222:task-definition/backend-placeholder:1';
+    ecs.on(DescribeServicesCommand).resolves({
+      services: [{ status: 'ACTIVE', runningCount: 0, desiredCount: 0, taskDefinition: placeholder, deployments: [{ status: 'PRIMARY', taskDefinition: placeholder }] }],
+    });
+    ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: placeholder }).resolves({
+      taskDefinition: {
+        taskDefinitionArn: placeholder,
+        containerDefinitions: [{ name: 'app', image: '111111111111.dkr.ecr.eu-west-1.amazonaws.com/backend:groundwork-no-image-yet', essential: true }],
+      },
+    });
+    const delivery = await readDelivery(
+      { ecs: new ECSClient({ region: 'eu-west-1' }) },
+      { environment: 'staging', accountId: '2', cluster: 'staging', service: 'backend' },
+      { serviceDeploymentsApi: false },
+    );
+    expect(delivery).toMatchObject({ state: 'awaiting-first-deployment', current: { desiredCount: 0, runningCount: 0 } });
+    expect(deliveryRow(delivery)).toMatchObject({ releasedBy: 'waiting for the first deployment', status: null, stage: null });
   });
 
   it('an environment without the service is not deployed, and nothing is invented', async () => {

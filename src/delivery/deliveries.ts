@@ -10,6 +10,7 @@ import {
   type Tag,
 } from '@aws-sdk/client-ecs';
 import { RUN_URL_TAG } from './ecs-deploy.js';
+import { isPlaceholderImage } from './placeholder.js';
 
 /** The tag with the version (a release tag) or the commit (a master build) a delivery action deployed. */
 export const REVISION_TAG = 'groundwork:revision';
@@ -68,8 +69,12 @@ export interface Delivery {
   readonly accountId: string;
   readonly cluster: string;
   readonly service: string;
-  /** `running`: the service exists; `not-deployed`: no service yet (the workload baseline is not deployed there). */
-  readonly state: 'running' | 'not-deployed';
+  /**
+   * `running`: the service runs the team's image; `awaiting-first-deployment`: `groundwork deploy` created the service
+   * with 0 tasks of the placeholder and no image has been delivered yet; `not-deployed`: no service yet (the workload
+   * baseline is not deployed there).
+   */
+  readonly state: 'running' | 'awaiting-first-deployment' | 'not-deployed';
   readonly current: (DeliveredRevision & { readonly since: string | null; readonly runningCount: number; readonly desiredCount: number }) | null;
   /** Newest first. */
   readonly deployments: readonly DeploymentRecord[];
@@ -267,7 +272,8 @@ export async function readDelivery(
   deployments = await Promise.all(deployments.map(async (d) => ({ ...d, delivered: d.taskDefinition ? await revisionOf(d.taskDefinition) : null })));
   if (blueGreen?.deployment) blueGreen = { ...blueGreen, deployment: deployments[0] ?? null };
   const deploymentController = service.deploymentController?.type ?? 'ECS';
-  return { ...base, state: 'running', current, deployments, deploymentController, blueGreen, notes };
+  const state = current && isPlaceholderImage(current.image) ? 'awaiting-first-deployment' : 'running';
+  return { ...base, state, current, deployments, deploymentController, blueGreen, notes };
 }
 
 /** One environment's delivery in a line, as `groundwork status` shows it. */
@@ -289,6 +295,8 @@ export interface DeliveryRow {
 export function deliveryRow(delivery: Delivery): DeliveryRow {
   const base = { environment: delivery.environment, service: delivery.service };
   if (delivery.state === 'not-deployed') return { ...base, releasedBy: 'not deployed', status: null, stage: null, rolledBack: false, reason: null };
+  if (delivery.state === 'awaiting-first-deployment')
+    return { ...base, releasedBy: 'waiting for the first deployment', status: null, stage: null, rolledBack: false, reason: null };
   const bg = delivery.blueGreen;
   const last = bg ? bg.deployment : (delivery.deployments[0] ?? null);
   const releasedBy = bg

@@ -97,6 +97,11 @@ export default function DeliveriesPage({ route }: { route: Route }) {
                       No service {e.service} exists on cluster {e.cluster}: deliveries show here once the workload is deployed in this account and the backend's
                       workflows have run. Nothing is shown that did not happen.
                     </Empty>
+                  ) : e.state === 'awaiting-first-deployment' ? (
+                    <Empty title={`Nothing runs in ${e.environment} yet`}>
+                      Service {e.service} is ready on cluster {e.cluster} with 0 tasks, waiting for its first deployment: the backend's first pipeline run
+                      deploys its image and scales it to its configured count. Nothing is shown that did not happen.
+                    </Empty>
                   ) : (
                     <SpaceBetween size="m">
                       {e.notes.map((n) => (
