@@ -136,7 +136,9 @@ describe('readDelivery', () => {
   it('a service groundwork deploy created before any image (0 tasks of the placeholder) waits for its first deployment', async () => {
     const placeholder = 'arn:aws:ecs:eu-west-1:222222222222:task-definition/backend-placeholder:1';
     ecs.on(DescribeServicesCommand).resolves({
-      services: [{ status: 'ACTIVE', runningCount: 0, desiredCount: 0, taskDefinition: placeholder, deployments: [{ status: 'PRIMARY', taskDefinition: placeholder }] }],
+      services: [
+        { status: 'ACTIVE', runningCount: 0, desiredCount: 0, taskDefinition: placeholder, deployments: [{ status: 'PRIMARY', taskDefinition: placeholder }] },
+      ],
     });
     ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: placeholder }).resolves({
       taskDefinition: {

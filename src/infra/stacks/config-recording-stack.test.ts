@@ -49,8 +49,9 @@ describe('AWS Config recording (security.config.enabled)', () => {
 
   it("delivers to the account's own bucket, which lets in only AWS Config acting for this account", () => {
     const [policy] = ofType(template(1), 'AWS::S3::BucketPolicy');
+    if (!policy) throw new Error('no AWS::S3::BucketPolicy in the template');
     const statements = (
-      policy?.Properties.PolicyDocument as { Statement: { Sid?: string; Principal?: unknown; Condition?: Record<string, Record<string, unknown>> }[] }
+      policy.Properties.PolicyDocument as { Statement: { Sid?: string; Principal?: unknown; Condition?: Record<string, Record<string, unknown>> }[] }
     ).Statement;
     const delivery = statements.find((s) => s.Sid === 'AWSConfigBucketDelivery');
     expect(delivery?.Principal).toEqual({ Service: 'config.amazonaws.com' });
