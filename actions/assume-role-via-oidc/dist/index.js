@@ -54768,7 +54768,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(936);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8691);
 /** The action's entry point, as GitHub's action template separates it from main.ts (which tests import). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -54778,7 +54778,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 936:
+/***/ 8691:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -57863,6 +57863,8 @@ class client_factory_ClientFactory {
     }
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/errors.ts
 /** Every error code Groundwork raises; each is documented in docs/error-codes.md (a test checks). */
 const ERROR_CODES = (/* unused pure expression or super */ null && ([
@@ -57901,6 +57903,10 @@ const ERROR_CODES = (/* unused pure expression or super */ null && ([
     'PREFLIGHT_FAILED',
     'DEPLOY_FAILED',
     'GITHUB_REFUSED',
+    'GITHUB_ACCESS_DENIED',
+    'GITHUB_NOT_FOUND',
+    'GITHUB_RATE_LIMITED',
+    'GITHUB_SERVICE_ERROR',
     'STAGING_RECORD_MISSING',
     'STAGING_RECORD_MISMATCH',
 ]));
@@ -57910,12 +57916,14 @@ const INTERNAL_ERROR_CODE = 'INTERNAL';
 class errors_GroundworkError extends Error {
     code;
     hint;
+    actionHint;
     details;
     constructor(code, message, options = {}) {
         super(message, options.cause === undefined ? undefined : { cause: options.cause });
         this.name = 'GroundworkError';
         this.code = code;
         this.hint = options.hint;
+        this.actionHint = options.actionHint;
         this.details = options.details ?? [];
     }
 }
@@ -57968,29 +57976,34 @@ function toGroundworkError(error, action, endpoint) {
         if (!endpoint || /127\.0\.0\.1|localhost/.test(endpoint)) {
             return new errors_GroundworkError('EMULATOR_NOT_RUNNING', `${doing}: nothing answers at ${endpoint ?? 'the AWS endpoint'}`, {
                 hint: 'start the sandbox with `groundwork emulator start` (or `npm start`), or pass --endpoint URL',
+                actionHint: `AWS_ENDPOINT_URL is set in the job's environment to ${endpoint ?? 'a local endpoint'}: start the emulator before this step, or remove AWS_ENDPOINT_URL to reach AWS`,
                 ...options,
             });
         }
         return new errors_GroundworkError('AWS_NETWORK', `${doing}: the connection to ${endpoint} was refused`, {
             hint: 'check --endpoint and AWS_ENDPOINT_URL',
+            actionHint: "check AWS_ENDPOINT_URL in the job's environment, or remove it to reach AWS",
             ...options,
         });
     }
     if (network === 'ENOTFOUND' || network === 'EAI_AGAIN' || network === 'ETIMEDOUT' || network === 'ECONNRESET' || name === 'TimeoutError') {
         return new errors_GroundworkError('AWS_NETWORK', `${doing}: the network failed (${network ?? name})${attempts ? ` after ${attempts} attempt(s)` : ''}`, {
             hint: 'check the connection to AWS (proxy, VPN, DNS), then run the command again',
+            actionHint: "check the runner's connection to AWS (a self-hosted runner's proxy and DNS), then re-run the job",
             ...options,
         });
     }
     if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(message)) {
         return new errors_GroundworkError('AWS_CREDENTIALS', `${doing}: no AWS credentials found (${message})`, {
             hint: 'sign in with `aws sso login --profile NAME` and pass --profile NAME, or set AWS_PROFILE',
+            actionHint: 'run assume-role-via-oidc in this job before this step (the job needs permissions: id-token: write)',
             ...options,
         });
     }
     if (EXPIRED.test(name) || /token .*expired|session .*expired|has expired/i.test(message)) {
         return new errors_GroundworkError('AWS_TOKEN_EXPIRED', `${doing}: the AWS credentials have expired or are not valid (${name}: ${message})`, {
             hint: 'refresh them: `aws sso login --profile NAME` for SSO profiles, or get new temporary credentials, then run the command again',
+            actionHint: 'the session assume-role-via-oidc exported has expired: raise its role-duration-seconds (up to the role’s maximum session duration), or run assume-role-via-oidc again right before this step; then re-run the job',
             ...options,
         });
     }
@@ -57999,35 +58012,41 @@ function toGroundworkError(error, action, endpoint) {
         const denied = /perform: (\S+)/.exec(message)?.[1] ?? (e.$groundworkCall ? iamAction(e.$groundworkCall) : undefined);
         return new errors_GroundworkError('AWS_ACCESS_DENIED', `${doing}: access denied${denied ? ` for ${denied}` : ''}${principal ? ` to ${principal}` : ''} (${message})`, {
             hint: `grant ${denied ?? 'that action'} to ${principal ?? 'the caller (`aws sts get-caller-identity` shows who that is)'}, or use management-account credentials; an SCP or permissions boundary may also deny it`,
+            actionHint: `grant ${denied ?? 'that action'} to ${principal ?? 'the role this job assumed (role-to-assume of assume-role-via-oidc)'}, or set role-to-assume to a role that has it; an SCP or permissions boundary may also deny it`,
             ...options,
         });
     }
     if (THROTTLING.test(name) || e.$metadata?.httpStatusCode === 429) {
         return new errors_GroundworkError('AWS_THROTTLED', `${doing}: AWS kept throttling the request (${name}), retried ${Math.max((attempts ?? 1) - 1, 0)} time(s)`, {
             hint: 'wait a minute and run the command again; if it persists, ask for a higher quota in Service Quotas',
+            actionHint: 'wait a minute and re-run the job; if it persists, ask for a higher quota in Service Quotas',
             ...options,
         });
     }
     if (NOT_FOUND.test(name)) {
         return new errors_GroundworkError('AWS_RESOURCE_NOT_FOUND', `${doing}: ${name}: ${message}`, {
             hint: 'the resource may have been deleted or not created yet; `groundwork plan` shows what Groundwork expects to exist',
+            actionHint: "the resource may have been deleted or not created yet: check the step's input that names it (with: block) and that its template is deployed in that account and region (aws-region)",
             ...options,
         });
     }
     if (INVALID.test(name) || (e.$fault === 'client' && e.$metadata?.httpStatusCode === 400 && !name)) {
         return new errors_GroundworkError('AWS_INVALID_REQUEST', `${doing}: AWS refused the request: ${name ? `${name}: ` : ''}${message}`, {
             hint: 'check the value the message names (in groundwork.yaml or on the command line); --verbose shows the full error',
+            actionHint: "check the value the message names (in the step's with: block, or in groundwork.yaml)",
             ...options,
         });
     }
     if (e.$fault === 'server' || (e.$metadata?.httpStatusCode ?? 0) >= 500) {
         return new errors_GroundworkError('AWS_SERVICE_ERROR', `${doing}: AWS answered with a server error (${name || e.$metadata?.httpStatusCode}) after ${attempts ?? 1} attempt(s)`, {
             hint: 'this is usually temporary: run the command again; the AWS Health Dashboard shows outages',
+            actionHint: 'this is usually temporary: re-run the job; the AWS Health Dashboard shows outages',
             ...options,
         });
     }
     return new errors_GroundworkError('AWS_REQUEST_FAILED', `${doing}: ${name ? `${name}: ` : ''}${message}`, {
         hint: 'run again with --verbose for details; transient errors are retried automatically',
+        actionHint: 're-run the job (transient errors are retried automatically)',
         ...options,
     });
 }
@@ -58047,6 +58066,7 @@ function isError(error, ...names) {
 
 
 
+
 /** A number input within a range, or a clear error naming the input, the value and the range. */
 function numberInput(name, raw, min, max) {
     const value = Number(raw);
@@ -58055,10 +58075,81 @@ function numberInput(name, raw, min, max) {
     }
     return value;
 }
+/** What @actions/core throws for `getInput(name, { required: true })` when the input is empty. */
+const REQUIRED_INPUT = /^Input required and not supplied: (.+)$/;
+function isGitHubApiError(error) {
+    const e = error;
+    return !!e && typeof e === 'object' && e.name === 'HttpError' && typeof e.status === 'number';
+}
+/** A GitHub API error with its own GITHUB_* code: what was called, GitHub's answer, and the workflow setting to change. */
+function gitHubError(error) {
+    const call = error.request?.method && error.request.url ? `${error.request.method} ${error.request.url.replace(/^https?:\/\/[^/]+/, '')}` : 'the GitHub API';
+    const headers = error.response?.headers ?? {};
+    const message = `GitHub answered ${call} with HTTP ${error.status}: ${error.message}`;
+    const options = { cause: error };
+    if (error.status === 429 || (error.status === 403 && String(headers['x-ratelimit-remaining']) === '0')) {
+        const reset = Number(headers['x-ratelimit-reset']);
+        return new errors_GroundworkError('GITHUB_RATE_LIMITED', message, {
+            hint: `the token's API rate limit is used up${Number.isFinite(reset) && reset > 0 ? ` until ${new Date(reset * 1000).toISOString()}` : ''}: re-run the job after that, or pass a GitHub App's token in github-token`,
+            ...options,
+        });
+    }
+    if (error.status === 401 || error.status === 403) {
+        return new errors_GroundworkError('GITHUB_ACCESS_DENIED', message, {
+            hint: "grant the job the permission this call needs in the workflow's permissions: block (pull-requests: write to comment on a pull request, contents: write to push), or pass a token that has it in github-token; a pull request from a fork gets a read-only token",
+            ...options,
+        });
+    }
+    if (error.status === 404) {
+        return new errors_GroundworkError('GITHUB_NOT_FOUND', message, {
+            hint: 'the repository, pull request or branch is not there, or the token cannot see it: check github-token and the inputs that name it',
+            ...options,
+        });
+    }
+    if (error.status >= 500) {
+        return new errors_GroundworkError('GITHUB_SERVICE_ERROR', message, { hint: 'usually temporary: re-run the job; githubstatus.com shows outages', ...options });
+    }
+    return new errors_GroundworkError('GITHUB_REFUSED', message, {
+        hint: 'GitHub refused the request as sent: check the inputs the message names, then re-run the job',
+        ...options,
+    });
+}
+/**
+ * An error as an action reports it, in the action's language: an input left empty is a USAGE error naming the input, a
+ * GitHub API error keeps a GITHUB_* code, an AWS error goes through the same mapping as the CLI's, and every hint is the
+ * one written for actions (inputs and workflow settings, never CLI flags or commands).
+ */
+function toActionError(error) {
+    if (error instanceof errors_GroundworkError)
+        return error;
+    const required = error instanceof Error ? REQUIRED_INPUT.exec(error.message) : null;
+    if (required) {
+        const name = required[1];
+        return new errors_GroundworkError('USAGE', `input ${name} is required and was not set`, { hint: `set ${name} in the step's with: block`, cause: error });
+    }
+    if (isGitHubApiError(error))
+        return gitHubError(error);
+    if (isAwsError(error))
+        return toGroundworkError(error);
+    const system = error;
+    if (error instanceof Error && typeof system.code === 'string' && typeof system.syscall === 'string') {
+        // A file the step was pointed at (ENOENT, EACCES, EISDIR): the input that names it, not a bug.
+        return new errors_GroundworkError('USAGE', `${system.syscall} ${typeof system.path === 'string' ? system.path : ''} failed: ${error.message}`.replace('  ', ' '), {
+            hint: "check the step's inputs that name files (paths are relative to the workspace; check out the repository first with actions/checkout)",
+            cause: error,
+        });
+    }
+    return undefined;
+}
 /** What an action prints when it fails: one line (code, message, fix) for setFailed, and detail lines as annotations. */
 function actionError(error) {
-    const mapped = error instanceof errors_GroundworkError ? error : toGroundworkError(error);
-    return { line: `${mapped.code}: ${mapped.message}${mapped.hint ? ` (fix: ${mapped.hint})` : ''}`, details: mapped.details };
+    const mapped = toActionError(error);
+    if (!mapped) {
+        const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        return { line: `${INTERNAL_ERROR_CODE}: an unexpected error: ${what} (fix: this is a bug in Groundwork: report it with the step's log)`, details: [] };
+    }
+    const hint = mapped.actionHint ?? mapped.hint;
+    return { line: `${mapped.code}: ${mapped.message}${hint ? ` (fix: ${hint})` : ''}`, details: mapped.details };
 }
 /** `true` or `false`, or a clear error naming the input. */
 function booleanInput(name, raw) {
@@ -58081,18 +58172,79 @@ function keyValueLines(name, raw) {
     });
     return out;
 }
+/** An IAM role's ARN as STS takes it in RoleArn (any partition; the role's path included). */
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+/** A role ARN input, or a USAGE error naming the input (STS would answer with a ValidationError about its own roleArn). */
+function roleArnInput(name, raw) {
+    if (!ROLE_ARN.test(raw)) {
+        throw new errors_GroundworkError('USAGE', `input ${name} is "${raw}", which is not an IAM role ARN`, {
+            hint: `set ${name} to the ARN of the role, arn:aws:iam::ACCOUNT-ID:role/NAME (an output of the cicd template)`,
+        });
+    }
+    return raw;
+}
+/** A role session name input (2 to 64 of letters, digits and +=,.@_-), or a USAGE error naming the input. */
+function sessionNameInput(name, raw) {
+    if (!/^[\w+=,.@-]{2,64}$/.test(raw)) {
+        throw new errors_GroundworkError('USAGE', `input ${name} is "${raw}", which is not a role session name`, {
+            hint: `set ${name} to 2 to 64 letters, digits and +=,.@_- (it shows in CloudTrail as who acted)`,
+        });
+    }
+    return raw;
+}
+/** An ECR repository name as ECR takes it: 2 to 256 lower-case letters and digits, separated by . _ - or /. */
+const REPOSITORY_NAME = /^(?=.{2,256}$)(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+/** An ECR repository name input, or a USAGE error naming the input (ECR would answer with its own InvalidParameterException). */
+function repositoryNameInput(name, raw) {
+    if (!REPOSITORY_NAME.test(raw)) {
+        throw new GroundworkError('USAGE', `input ${name} is "${raw}", which is not an ECR repository name`, {
+            hint: `set ${name} to the repository's name (not its URI): lower-case letters and digits, separated by . _ - or /, such as backend-service`,
+        });
+    }
+    return raw;
+}
+/** An AWS Region's name as AWS spells them (eu-west-1, us-gov-west-1, cn-north-1, eu-isoe-west-1). */
+const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+/**
+ * A region as the step set it, or a USAGE error naming `what` (the input or variable): a malformed region would otherwise
+ * reach the SDK and come back as a request failure to re-run ("Region not accepted: … is not a valid hostname component").
+ */
+function regionInput(what, raw) {
+    if (!REGION_NAME.test(raw)) {
+        throw new errors_GroundworkError('USAGE', `${what} is "${raw}", which is not an AWS Region`, {
+            hint: `set aws-region in the step's with: block to a Region name such as eu-west-1 (the Region of the repository, the roles and the environments)${what.startsWith('input ') ? '' : `, or correct ${what} where the job sets it`}`,
+        });
+    }
+    return raw;
+}
 /**
  * The client factory of an action that runs after assume-role-via-oidc: credentials from the environment it exported,
  * the region from the input or AWS_REGION, and AWS_ENDPOINT_URL honoured (the emulator in tests).
  */
-function sessionClients(regionInput, env) {
-    const region = regionInput || env.AWS_REGION || '';
+function action_io_sessionClients(regionSetting, env) {
+    const region = regionSetting || env.AWS_REGION || '';
     if (!region) {
         throw new GroundworkError('USAGE', 'no AWS region: aws-region is empty and AWS_REGION is not set', {
             hint: 'run assume-role-via-oidc first, or set aws-region',
         });
     }
+    regionInput(regionSetting ? 'input aws-region' : 'AWS_REGION', region);
     return new ClientFactory({ target: 'aws', region, endpoint: env.AWS_ENDPOINT_URL || undefined });
+}
+/**
+ * Runs a team's command (the smoke check, E2E tests) with the runner's workflow commands off for its output: the runner
+ * reads `::name::` lines of a step's stdout as commands, so a test or one of its dependencies could otherwise print
+ * `::save-state name=settled::true` (the release's post step would then leave a deployment running), set the step's
+ * outputs, or add masks. `::stop-commands::TOKEN` turns them off until `::TOKEN::`, with a token the command cannot guess.
+ */
+async function withoutWorkflowCommands(write, run, token = randomUUID()) {
+    write(`::stop-commands::${token}`);
+    try {
+        return await run();
+    }
+    finally {
+        write(`::${token}::`);
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/engine/retry.ts
@@ -58224,7 +58376,7 @@ function retryable(error) {
  * token; retries back off exponentially within `maxRetryMs`. When STS refuses the token, the error shows its claims and
  * the trust condition that would admit them.
  */
-async function assumeRoleViaOidc(options) {
+async function oidc_assumeRoleViaOidc(options) {
     const audience = options.audience ?? 'sts.amazonaws.com';
     const maxRetryMs = options.maxRetryMs ?? 60_000;
     const sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
@@ -58235,10 +58387,14 @@ async function assumeRoleViaOidc(options) {
             token = await options.getToken();
         }
         catch (error) {
-            throw new errors_GroundworkError('AWS_CREDENTIALS', `the job could not get a GitHub OIDC token: ${error.message}`, {
-                hint: 'give the job `permissions: id-token: write` (a called workflow needs it granted by its caller too)',
-                cause: error,
-            });
+            const refused = tokenError(error);
+            // GitHub's token endpoint failing for a moment (5xx, no answer) is worth another try, as STS's own hiccups are.
+            const delayMs = backoffDelay(attempt, { baseDelayMs: 500, maxDelayMs: 10_000 });
+            if (refused.code !== 'GITHUB_SERVICE_ERROR' || elapsedMs() - started + delayMs > maxRetryMs)
+                throw refused;
+            options.onRetry?.(attempt, delayMs, refused);
+            await sleep(delayMs);
+            continue;
         }
         const claims = decodeClaims(token);
         try {
@@ -58263,6 +58419,39 @@ async function assumeRoleViaOidc(options) {
         }
     }
 }
+/**
+ * Why the job got no OIDC token, by what @actions/core's getIDToken threw: no token endpoint in the job's environment is
+ * the missing `id-token: write` permission; an answer of GitHub's token endpoint keeps a GITHUB_* code by its status (a
+ * 5xx or no answer is GitHub's, not the workflow's, and a wait that renews its session meets it long after the permission
+ * worked).
+ */
+function tokenError(error) {
+    const text = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').trim();
+    const message = `the job could not get a GitHub OIDC token: ${text}`;
+    if (/Unable to get ACTIONS_ID_TOKEN_REQUEST_(URL|TOKEN)/.test(text)) {
+        return new errors_GroundworkError('AWS_CREDENTIALS', message, {
+            hint: 'give the job `permissions: id-token: write` (a called workflow needs it granted by its caller too)',
+            cause: error,
+        });
+    }
+    const status = Number(/Error Code : (\d{3})\b/.exec(text)?.[1] ?? Number.NaN);
+    if (status === 401 || status === 403) {
+        return new errors_GroundworkError('GITHUB_ACCESS_DENIED', message, {
+            hint: "GitHub refused the job's token request: the job's permissions: block needs id-token: write (a called workflow needs it granted by its caller too), and the request token lasts only while the job runs",
+            cause: error,
+        });
+    }
+    if (Number.isNaN(status) || status >= 500 || status === 429) {
+        return new errors_GroundworkError('GITHUB_SERVICE_ERROR', message, {
+            hint: "GitHub's OIDC token endpoint did not answer with a token (retried): usually temporary, re-run the job; githubstatus.com shows outages",
+            cause: error,
+        });
+    }
+    return new errors_GroundworkError('GITHUB_REFUSED', message, {
+        hint: 'check the audience input (the token audience the role trusts), then re-run the job',
+        cause: error,
+    });
+}
 function trustError(error, roleArn, claims, audience) {
     const shown = {
         sub: claims.sub,
@@ -58272,7 +58461,7 @@ function trustError(error, roleArn, claims, audience) {
     };
     return new errors_GroundworkError('AWS_ACCESS_DENIED', `STS refused the GitHub OIDC token for ${roleArn}: ${error.message}`, {
         details: [`token claims: ${JSON.stringify(shown)}`, `a trust policy admits this token with: ${JSON.stringify(admittingCondition(claims, audience))}`],
-        hint: `check the role's trust policy: the OIDC provider ${GITHUB_OIDC_PROVIDER} must exist in that account, and the conditions must equal the claims above (a push to master has sub repo:OWNER/REPO:ref:refs/heads/master)`,
+        hint: `check the role's trust policy: the OIDC provider ${GITHUB_OIDC_PROVIDER} must exist in that account, and the conditions must equal the claims above (a push to the branch the roles trust has sub repo:OWNER/REPO:ref:refs/heads/BRANCH: that branch is workloads.backendService.branch in groundwork.yaml, the Branch parameter of github-oidc.json, and must be the repository's default branch, main or master)`,
         cause: error,
     });
 }
@@ -58281,7 +58470,7 @@ function accountOf(arn) {
     return arn.split(':')[4] ?? '';
 }
 /** Chains from the OIDC session into a role in another account (an environment's deploy role). */
-async function chainInto(sts, roleArn, sessionName = 'groundwork', durationSeconds = 3600) {
+async function oidc_chainInto(sts, roleArn, sessionName = 'groundwork', durationSeconds = 3600) {
     try {
         const response = await sts.send(new dist_cjs/* AssumeRoleCommand */.QL({ RoleArn: roleArn, RoleSessionName: sessionName, DurationSeconds: durationSeconds }));
         const assumedRoleArn = response.AssumedRoleUser?.Arn ?? roleArn;
@@ -58297,18 +58486,170 @@ async function chainInto(sts, roleArn, sessionName = 'groundwork', durationSecon
         throw error;
     }
 }
-/** `arn:aws:iam::ACCOUNT:role/NAME` for a 12-digit account and a role name, refusing anything else. */
-function roleArnFor(accountId, roleName, partition = 'aws') {
+/**
+ * `arn:aws:iam::ACCOUNT:role/NAME` for a 12-digit account and a role name, refusing anything else; the error names the
+ * input each came from (assume-role-via-oidc's target-account-id by default, production-account-id for a release).
+ */
+function roleArnFor(accountId, roleName, inputs = { account: 'target-account-id', role: 'target-role-name' }, partition = 'aws') {
     if (!/^\d{12}$/.test(accountId)) {
-        throw new errors_GroundworkError('USAGE', `target-account-id "${accountId}" is not a 12-digit AWS account ID`, { hint: 'pass the account ID of the environment' });
+        throw new errors_GroundworkError('USAGE', `input ${inputs.account} is "${accountId}", which is not a 12-digit AWS account ID`, {
+            hint: `set ${inputs.account} to the environment's account ID (12 digits, quoted in YAML so that leading zeros stay)`,
+        });
     }
     if (!/^[\w+=,.@/-]{1,64}$/.test(roleName)) {
-        throw new errors_GroundworkError('USAGE', `target-role-name "${roleName}" is not an IAM role name`, { hint: 'use letters, digits and +=,.@_- (at most 64)' });
+        throw new errors_GroundworkError('USAGE', `input ${inputs.role} is "${roleName}", which is not an IAM role name`, {
+            hint: `set ${inputs.role} to a role name of letters, digits and +=,.@_- (at most 64)`,
+        });
     }
     return `arn:${partition}:iam::${accountId}:role/${roleName}`;
 }
 
+;// CONCATENATED MODULE: ./src/delivery/session.ts
+
+
+/**
+ * Sessions that outlive their hour. An action that waits (a release's deployment, a staging rollout, the post step
+ * that stops what a cancelled job left) holds AWS sessions of at most an hour (a chained one can last no longer), so it
+ * gets them again before they expire: a fresh GitHub OIDC token, AssumeRoleWithWebIdentity, then each AssumeRole of the
+ * chain. The SDK v3 clients take the provider as `credentials` and ask it again when the identity it gave nears its
+ * `expiration` (5 minutes before); the provider answers from its cache until its own margin, then assumes again.
+ */
+/** AWS's limit on a session obtained by role chaining (AssumeRole with a role session's credentials): one hour. */
+const session_CHAINED_SESSION_MAX_SECONDS = 3600;
+/** A credential provider that caches the session `assume` returns and assumes again before it expires. */
+function refreshingCredentials(assume, options) {
+    const refreshBeforeMs = options.refreshBeforeMs ?? 10 * 60_000;
+    let held;
+    let pending;
+    const renew = () => {
+        pending ??= (async () => {
+            try {
+                const issuedAt = options.clock().getTime();
+                const { credentials, assumedRoleArn } = await assume();
+                const expiresAt = credentials.expiration?.getTime();
+                const margin = expiresAt === undefined ? 0 : Math.min(refreshBeforeMs, (expiresAt - issuedAt) / 4);
+                held = { credentials, refreshAt: expiresAt === undefined ? Number.POSITIVE_INFINITY : expiresAt - margin };
+                options.onSession?.(credentials, assumedRoleArn);
+                return credentials;
+            }
+            finally {
+                pending = undefined;
+            }
+        })();
+        return pending;
+    };
+    const provider = async () => {
+        const now = options.clock().getTime();
+        if (held && now < held.refreshAt)
+            return held.credentials;
+        try {
+            return await renew();
+        }
+        catch (error) {
+            // A failed refresh while the held session is still valid: keep using it, and try again on the next call.
+            if (held && (held.credentials.expiration?.getTime() ?? Number.POSITIVE_INFINITY) > now)
+                return held.credentials;
+            throw error;
+        }
+    };
+    return Object.assign(provider, { current: () => held?.credentials });
+}
+/** A session of the OIDC hop's role, assumed again with a fresh OIDC token before it expires. */
+function session_oidcSession(hop, access) {
+    const sts = access.sts();
+    return refreshingCredentials(() => assumeRoleViaOidc({
+        getToken: hop.getToken,
+        roleArn: hop.roleArn,
+        audience: hop.audience,
+        sessionName: hop.sessionName,
+        durationSeconds: hop.durationSeconds,
+        sts,
+    }), access);
+}
+/**
+ * A session of `roleArn` chained from `base` (AssumeRole with the base session's credentials), assumed again before it
+ * expires; the base refreshes itself when it is a refreshing provider too, so a long wait goes back to a fresh OIDC token.
+ */
+function session_chainedSession(base, roleArn, sessionName, access, durationSeconds = session_CHAINED_SESSION_MAX_SECONDS) {
+    requireChainableDuration(durationSeconds, 'the chained session');
+    const sts = access.sts(base);
+    return refreshingCredentials(() => chainInto(sts, roleArn, sessionName, durationSeconds), access);
+}
+/**
+ * AWS refuses an AssumeRole from a role session for more than an hour ("exceeds the 1 hour session limit for roles
+ * assumed by role chaining"): refused here first, naming what set it.
+ */
+function requireChainableDuration(durationSeconds, what) {
+    if (durationSeconds > session_CHAINED_SESSION_MAX_SECONDS) {
+        throw new GroundworkError('USAGE', `${what} is ${durationSeconds} s, but a session assumed with another role's session (role chaining) lasts at most ${session_CHAINED_SESSION_MAX_SECONDS} s; AWS refuses more`, { hint: `use ${session_CHAINED_SESSION_MAX_SECONDS} or less` });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/delivery/action-session.ts
+
+
+
+
+/**
+ * What assume-role-via-oidc tells the steps after it (as exported variables), so that an action that waits can assume
+ * the same role again with a fresh OIDC token when its session nears its end.
+ */
+const OIDC_SESSION_VARIABLES = {
+    roleArn: 'GROUNDWORK_OIDC_ROLE_ARN',
+    audience: 'GROUNDWORK_OIDC_AUDIENCE',
+    sessionName: 'GROUNDWORK_OIDC_SESSION_NAME',
+    durationSeconds: 'GROUNDWORK_OIDC_DURATION_SECONDS',
+    /** The role chained into after the OIDC hop (target-account-id), when there was one. */
+    targetRoleArn: 'GROUNDWORK_OIDC_TARGET_ROLE_ARN',
+};
+function stsAccess(settings, refresh, chained) {
+    return {
+        clock: refresh.clock,
+        refreshBeforeMs: refresh.refreshBeforeMs,
+        onSession: (credentials, assumedRoleArn) => refresh.onSession?.(credentials, { assumedRoleArn, chained }),
+        // One attempt for the unsigned web-identity call (assumeRoleViaOidc retries with a fresh token); the SDK's for AssumeRole.
+        sts: (credentials) => credentials
+            ? new ClientFactory({ ...settings, credentials }).create(STSClient)
+            : new ClientFactory({ ...settings, credentials: undefined }).create(STSClient, { maxAttempts: 1 }),
+    };
+}
+/**
+ * The client factory of an action that waits: like {@link sessionClients}, but when assume-role-via-oidc ran before it
+ * (its {@link OIDC_SESSION_VARIABLES} are set), with a session of the same role that is assumed again, with a fresh
+ * OIDC token, before it expires. Without them, the credentials of the environment, as they are (`refreshed` false).
+ */
+function refreshingSessionClients(regionInput, env, refresh) {
+    const plain = sessionClients(regionInput, env);
+    const roleArn = env[OIDC_SESSION_VARIABLES.roleArn];
+    if (!roleArn)
+        return { clients: plain, refreshed: false };
+    const audience = env[OIDC_SESSION_VARIABLES.audience] || 'sts.amazonaws.com';
+    const duration = Number(env[OIDC_SESSION_VARIABLES.durationSeconds] || '3600');
+    const target = env[OIDC_SESSION_VARIABLES.targetRoleArn];
+    let session = oidcSession({
+        getToken: () => refresh.getToken(audience),
+        roleArn,
+        audience,
+        sessionName: env[OIDC_SESSION_VARIABLES.sessionName] || undefined,
+        durationSeconds: Number.isFinite(duration) && duration >= 900 ? duration : 3600,
+    }, stsAccess(plain.settings, refresh, false));
+    if (target) {
+        session = chainedSession(session, target, env[OIDC_SESSION_VARIABLES.sessionName] || 'groundwork', stsAccess(plain.settings, refresh, true));
+    }
+    return { clients: new ClientFactory({ ...plain.settings, credentials: session }), refreshed: true };
+}
+/** Clients of `roleArn` chained from `from`'s credentials, assumed again before they expire (at most an hour each). */
+function chainedClients(from, roleArn, sessionName, refresh) {
+    const base = from.callerCredentials();
+    const provider = typeof base === 'function' ? base : async () => base;
+    const session = chainedSession(provider, roleArn, sessionName, stsAccess(from.settings, refresh, true), CHAINED_SESSION_MAX_SECONDS);
+    return new ClientFactory({ ...from.settings, credentials: session });
+}
+
 ;// CONCATENATED MODULE: ./actions/assume-role-via-oidc/main.ts
+
+
+
 
 
 
@@ -58328,17 +58669,24 @@ function exportSession(credentials, region) {
 /** The action: inputs in, domain call, outputs, summary; one clear line on failure. */
 async function run() {
     try {
-        const region = getInput('aws-region', { required: true });
-        const roleArn = getInput('role-to-assume', { required: true });
+        const region = regionInput('input aws-region', getInput('aws-region', { required: true }));
+        const roleArn = roleArnInput('role-to-assume', getInput('role-to-assume', { required: true }));
         const audience = getInput('audience') || 'sts.amazonaws.com';
-        const sessionName = getInput('role-session-name') || 'groundwork-github-actions';
+        const sessionName = sessionNameInput('role-session-name', getInput('role-session-name') || 'groundwork-github-actions');
         const durationSeconds = numberInput('role-duration-seconds', getInput('role-duration-seconds'), 900, 43_200);
         const maxRetrySeconds = numberInput('retry-max-seconds', getInput('retry-max-seconds'), 0, 3_600);
         const targetAccount = getInput('target-account-id');
+        const targetRoleArn = targetAccount ? roleArnFor(targetAccount, getInput('target-role-name') || 'groundwork-deploy') : '';
+        if (targetAccount && durationSeconds > session_CHAINED_SESSION_MAX_SECONDS) {
+            // AWS refuses AssumeRole from a role session for more than an hour (role chaining), after the first hop succeeded.
+            throw new errors_GroundworkError('USAGE', `input role-duration-seconds is "${durationSeconds}", but with target-account-id the exported session is chained (assumed with the OIDC session), and AWS limits a chained session to ${session_CHAINED_SESSION_MAX_SECONDS} s`, {
+                hint: `set role-duration-seconds to ${session_CHAINED_SESSION_MAX_SECONDS} or less in the step's with: block; bluegreen-release and deploy-staging assume their roles again before a session ends, so a long wait needs no longer session`,
+            });
+        }
         const endpoint = process.env.AWS_ENDPOINT_URL || undefined;
         // AssumeRoleWithWebIdentity is unsigned: no credentials are needed yet. SDK retries off: each retry needs a fresh token.
         const anonymous = new client_factory_ClientFactory({ target: 'aws', region, endpoint });
-        const oidc = await assumeRoleViaOidc({
+        const oidc = await oidc_assumeRoleViaOidc({
             getToken: () => getIDToken(audience),
             roleArn,
             audience,
@@ -58350,11 +58698,16 @@ async function run() {
         });
         let final = { credentials: oidc.credentials, assumedRoleArn: oidc.assumedRoleArn, accountId: oidc.accountId };
         if (targetAccount) {
-            const target = roleArnFor(targetAccount, getInput('target-role-name') || 'groundwork-deploy');
             const session = new client_factory_ClientFactory({ target: 'aws', region, endpoint, credentials: oidc.credentials });
-            final = await chainInto(session.create(dist_cjs/* STSClient */.iM), target, sessionName, durationSeconds);
+            final = await oidc_chainInto(session.create(dist_cjs/* STSClient */.iM), targetRoleArn, sessionName, durationSeconds);
         }
         exportSession(final.credentials, region);
+        // What an action that waits needs to assume the same role again with a fresh token (src/delivery/action-session.ts).
+        exportVariable(OIDC_SESSION_VARIABLES.roleArn, roleArn);
+        exportVariable(OIDC_SESSION_VARIABLES.audience, audience);
+        exportVariable(OIDC_SESSION_VARIABLES.sessionName, sessionName);
+        exportVariable(OIDC_SESSION_VARIABLES.durationSeconds, String(durationSeconds));
+        exportVariable(OIDC_SESSION_VARIABLES.targetRoleArn, targetRoleArn);
         setOutput('aws-account-id', final.accountId);
         setOutput('assumed-role-arn', final.assumedRoleArn);
         await summary

@@ -15244,7 +15244,7 @@ __webpack_unused_export__ = ContainerOverride$;
 __webpack_unused_export__ = ContainerRestartPolicy$;
 __webpack_unused_export__ = ContainerStateChange$;
 __webpack_unused_export__ = ContinueServiceDeployment$;
-__webpack_unused_export__ = ContinueServiceDeploymentCommand;
+exports.LrH = ContinueServiceDeploymentCommand;
 __webpack_unused_export__ = ContinueServiceDeploymentRequest$;
 __webpack_unused_export__ = ContinueServiceDeploymentResponse$;
 __webpack_unused_export__ = CpuManufacturer;
@@ -15427,7 +15427,7 @@ __webpack_unused_export__ = DescribeGatewayRouteCommand;
 __webpack_unused_export__ = DescribeGatewayRouteRequest$;
 __webpack_unused_export__ = DescribeGatewayRouteResponse$;
 __webpack_unused_export__ = DescribeServiceDeployments$;
-__webpack_unused_export__ = DescribeServiceDeploymentsCommand;
+exports.A6p = DescribeServiceDeploymentsCommand;
 __webpack_unused_export__ = DescribeServiceDeploymentsRequest$;
 __webpack_unused_export__ = DescribeServiceDeploymentsResponse$;
 __webpack_unused_export__ = DescribeServiceRevisions$;
@@ -15610,7 +15610,7 @@ __webpack_unused_export__ = ListGatewaysCommand;
 __webpack_unused_export__ = ListGatewaysRequest$;
 __webpack_unused_export__ = ListGatewaysResponse$;
 __webpack_unused_export__ = ListServiceDeployments$;
-__webpack_unused_export__ = ListServiceDeploymentsCommand;
+exports.jz8 = ListServiceDeploymentsCommand;
 __webpack_unused_export__ = ListServiceDeploymentsRequest$;
 __webpack_unused_export__ = ListServiceDeploymentsResponse$;
 __webpack_unused_export__ = ListServices$;
@@ -15622,7 +15622,7 @@ __webpack_unused_export__ = ListServicesCommand;
 __webpack_unused_export__ = ListServicesRequest$;
 __webpack_unused_export__ = ListServicesResponse$;
 __webpack_unused_export__ = ListTagsForResource$;
-__webpack_unused_export__ = ListTagsForResourceCommand;
+exports.a_e = ListTagsForResourceCommand;
 __webpack_unused_export__ = ListTagsForResourceRequest$;
 __webpack_unused_export__ = ListTagsForResourceResponse$;
 __webpack_unused_export__ = ListTaskDefinitionFamilies$;
@@ -15811,7 +15811,7 @@ __webpack_unused_export__ = StartTaskCommand;
 __webpack_unused_export__ = StartTaskRequest$;
 __webpack_unused_export__ = StartTaskResponse$;
 __webpack_unused_export__ = StopServiceDeployment$;
-__webpack_unused_export__ = StopServiceDeploymentCommand;
+exports.a8L = StopServiceDeploymentCommand;
 __webpack_unused_export__ = StopServiceDeploymentRequest$;
 __webpack_unused_export__ = StopServiceDeploymentResponse$;
 __webpack_unused_export__ = StopServiceDeploymentStopType;
@@ -15914,7 +15914,7 @@ __webpack_unused_export__ = UpdateInProgressException;
 __webpack_unused_export__ = UpdateInProgressException$;
 __webpack_unused_export__ = UpdateManagedInstancesProviderConfiguration$;
 __webpack_unused_export__ = UpdateService$;
-__webpack_unused_export__ = UpdateServiceCommand;
+exports.kZr = UpdateServiceCommand;
 __webpack_unused_export__ = UpdateServicePrimaryTaskSet$;
 __webpack_unused_export__ = UpdateServicePrimaryTaskSetCommand;
 __webpack_unused_export__ = UpdateServicePrimaryTaskSetRequest$;
@@ -32252,7 +32252,7 @@ __webpack_unused_export__ = AssumeRoleWithSAMLCommand;
 __webpack_unused_export__ = AssumeRoleWithSAMLRequest$;
 __webpack_unused_export__ = AssumeRoleWithSAMLResponse$;
 __webpack_unused_export__ = AssumeRoleWithWebIdentity$;
-__webpack_unused_export__ = AssumeRoleWithWebIdentityCommand;
+exports.WH = AssumeRoleWithWebIdentityCommand;
 __webpack_unused_export__ = AssumeRoleWithWebIdentityRequest$;
 __webpack_unused_export__ = AssumeRoleWithWebIdentityResponse$;
 __webpack_unused_export__ = AssumeRoot$;
@@ -57333,7 +57333,7 @@ function(e,t){for(var r=0;r<t.length;r++){var i=t[r];i.enumerable=i.enumerable||
 /***/ 770:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-/* unused reexport */ __nccwpck_require__(218);
+module.exports = __nccwpck_require__(218);
 
 
 /***/ }),
@@ -57353,10 +57353,10 @@ var assert = __nccwpck_require__(2613);
 var util = __nccwpck_require__(9023);
 
 
-__webpack_unused_export__ = httpOverHttp;
-__webpack_unused_export__ = httpsOverHttp;
-__webpack_unused_export__ = httpOverHttps;
-__webpack_unused_export__ = httpsOverHttps;
+exports.httpOverHttp = httpOverHttp;
+exports.httpsOverHttp = httpsOverHttp;
+exports.httpOverHttps = httpOverHttps;
+exports.httpsOverHttps = httpsOverHttps;
 
 
 function httpOverHttp(options) {
@@ -57646,7 +57646,7 @@ __webpack_unused_export__ = Client
 __webpack_unused_export__ = Pool
 __webpack_unused_export__ = BalancedPool
 __webpack_unused_export__ = Agent
-__webpack_unused_export__ = ProxyAgent
+module.exports.kT = ProxyAgent
 __webpack_unused_export__ = EnvHttpProxyAgent
 __webpack_unused_export__ = RetryAgent
 __webpack_unused_export__ = RetryHandler
@@ -85704,7 +85704,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3218);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6143);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(702);
 /**
  * The action's entry point, for the main step and the post step alike (as actions/checkout does): the main step saves
  * `isPost`, so the post step, which the runner runs even when the job is cancelled, finishes what a cancelled run left.
@@ -85724,7 +85724,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6143:
+/***/ 702:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -85746,12 +85746,6 @@ var client_ecs_dist_cjs = __nccwpck_require__(212);
 var client_elastic_load_balancing_v2_dist_cjs = __nccwpck_require__(586);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ssm/dist-cjs/index.js
 var client_ssm_dist_cjs = __nccwpck_require__(4736);
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-sts/dist-cjs/index.js
-var client_sts_dist_cjs = __nccwpck_require__(1695);
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/credential-providers/dist-cjs/index.js
-var credential_providers_dist_cjs = __nccwpck_require__(9719);
-// EXTERNAL MODULE: ./node_modules/@smithy/node-http-handler/dist-cjs/index.js
-var node_http_handler_dist_cjs = __nccwpck_require__(1279);
 ;// CONCATENATED MODULE: ./src/clock.ts
 /** The system's wall clock: the default wherever a clock is optional. */
 const systemClock = () => new Date();
@@ -85763,8 +85757,211 @@ function fixedClock(at) {
     return () => new Date(instant);
 }
 /** Milliseconds since an arbitrary start that never jumps with the wall clock: for timeouts, deadlines and durations. */
-const clock_elapsedMs = () => performance.now();
+const elapsedMs = () => performance.now();
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/errors.ts
+/** Every error code Groundwork raises; each is documented in docs/error-codes.md (a test checks). */
+const ERROR_CODES = (/* unused pure expression or super */ null && ([
+    'CONFIG_NOT_FOUND',
+    'CONFIG_INVALID',
+    'USAGE',
+    'PYTHON_MISSING',
+    'VENV_MISSING',
+    'EMULATOR_INSTALL_FAILED',
+    'EMULATOR_START_FAILED',
+    'EMULATOR_NOT_RUNNING',
+    'CFN_LINT_MISSING',
+    'AWS_CREDENTIALS',
+    'AWS_TOKEN_EXPIRED',
+    'AWS_ACCESS_DENIED',
+    'AWS_THROTTLED',
+    'AWS_RESOURCE_NOT_FOUND',
+    'AWS_INVALID_REQUEST',
+    'AWS_SERVICE_ERROR',
+    'AWS_NETWORK',
+    'AWS_REQUEST_FAILED',
+    'AWS_NOT_ORGANIZATION_MANAGEMENT',
+    'IDENTITY_CENTER_NOT_ENABLED',
+    'SYNTH_FAILED',
+    'NAG_FAILED',
+    'PLAN_INVALID',
+    'APPLY_FAILED',
+    'APPLY_ABORTED',
+    'ACCOUNT_AMBIGUOUS',
+    'CLOSE_REFUSED',
+    'IMPORT_STOPPED',
+    'CSRF_REJECTED',
+    'HOST_REJECTED',
+    'CONSOLE_UNAUTHENTICATED',
+    'BODY_TOO_LARGE',
+    'PREFLIGHT_FAILED',
+    'DEPLOY_FAILED',
+    'GITHUB_REFUSED',
+    'GITHUB_ACCESS_DENIED',
+    'GITHUB_NOT_FOUND',
+    'GITHUB_RATE_LIMITED',
+    'GITHUB_SERVICE_ERROR',
+    'STAGING_RECORD_MISSING',
+    'STAGING_RECORD_MISMATCH',
+]));
+/** The code the CLI prints for an error that is not a GroundworkError (a bug): documented like the others. */
+const INTERNAL_ERROR_CODE = 'INTERNAL';
+/** The one error type Groundwork throws for anything a user can act on. */
+class errors_GroundworkError extends Error {
+    code;
+    hint;
+    actionHint;
+    details;
+    constructor(code, message, options = {}) {
+        super(message, options.cause === undefined ? undefined : { cause: options.cause });
+        this.name = 'GroundworkError';
+        this.code = code;
+        this.hint = options.hint;
+        this.actionHint = options.actionHint;
+        this.details = options.details ?? [];
+    }
+}
+/** True when the value is a GroundworkError (also across module copies). */
+function errors_isGroundworkError(value) {
+    return value instanceof Error && value.name === 'GroundworkError' && 'code' in value;
+}
+
+;// CONCATENATED MODULE: ./src/aws/aws-error.ts
+
+const THROTTLING = /^(Throttling|ThrottlingException|ThrottledException|TooManyRequestsException|RequestLimitExceeded|SlowDown|RequestThrottled|RequestThrottledException|ProvisionedThroughputExceededException|LimitExceededException)$/;
+const EXPIRED = /^(ExpiredToken|ExpiredTokenException|TokenRefreshRequired|RequestExpired|InvalidClientTokenId|UnrecognizedClientException)$/;
+const DENIED = /^(AccessDenied|AccessDeniedException|UnauthorizedOperation|UnauthorizedException|AuthorizationError|Forbidden)$/;
+const NOT_FOUND = /NotFound|NoSuch/;
+const INVALID = /^(ValidationException|ValidationError|InvalidParameter.*|InvalidInput.*|InvalidRequest.*|ConstraintViolationException|MalformedPolicyDocument.*|InvalidArgument.*|BadRequest.*)$/;
+/** True for an error that came out of an AWS SDK call (or the network under one). */
+function isAwsError(error) {
+    const e = error;
+    return !!e && typeof e === 'object' && (e.$metadata !== undefined || e.$groundworkCall !== undefined || e.$fault !== undefined);
+}
+/** SDK client names whose IAM action prefix is not the name in lower case. */
+const IAM_PREFIX = { SSOAdmin: 'sso', S3Control: 's3', CloudWatchLogs: 'logs', CostExplorer: 'ce', CloudWatch: 'cloudwatch' };
+/** The IAM action of a call: `organizations:ListAccounts`. */
+function iamAction(call) {
+    return `${IAM_PREFIX[call.service] ?? call.service.toLowerCase()}:${call.operation}`;
+}
+/** `organizations:ListAccounts in account 123456789012` from the recorded call, when there is one. */
+function callOf(e) {
+    const call = e.$groundworkCall;
+    if (!call)
+        return undefined;
+    return `${iamAction(call)}${call.accountId ? ` in account ${call.accountId}` : ''}`;
+}
+/**
+ * Turns an SDK or network error into a GroundworkError with a documented code, the failed action, and a fix.
+ * `action` says what Groundwork was doing; without it the failed AWS call names itself.
+ */
+function toGroundworkError(error, action, endpoint) {
+    if (error instanceof errors_GroundworkError)
+        return error;
+    const e = (error ?? {});
+    const name = e.name ?? e.Code ?? '';
+    const message = e.message ?? String(error);
+    const call = callOf(e);
+    const doing = action ?? (call ? `calling ${call}` : 'calling AWS');
+    const attempts = e.$metadata?.attempts;
+    const network = error?.cause?.code ?? e.code;
+    const options = { cause: error };
+    if (network === 'ECONNREFUSED' || /ECONNREFUSED/.test(message)) {
+        if (!endpoint || /127\.0\.0\.1|localhost/.test(endpoint)) {
+            return new errors_GroundworkError('EMULATOR_NOT_RUNNING', `${doing}: nothing answers at ${endpoint ?? 'the AWS endpoint'}`, {
+                hint: 'start the sandbox with `groundwork emulator start` (or `npm start`), or pass --endpoint URL',
+                actionHint: `AWS_ENDPOINT_URL is set in the job's environment to ${endpoint ?? 'a local endpoint'}: start the emulator before this step, or remove AWS_ENDPOINT_URL to reach AWS`,
+                ...options,
+            });
+        }
+        return new errors_GroundworkError('AWS_NETWORK', `${doing}: the connection to ${endpoint} was refused`, {
+            hint: 'check --endpoint and AWS_ENDPOINT_URL',
+            actionHint: "check AWS_ENDPOINT_URL in the job's environment, or remove it to reach AWS",
+            ...options,
+        });
+    }
+    if (network === 'ENOTFOUND' || network === 'EAI_AGAIN' || network === 'ETIMEDOUT' || network === 'ECONNRESET' || name === 'TimeoutError') {
+        return new errors_GroundworkError('AWS_NETWORK', `${doing}: the network failed (${network ?? name})${attempts ? ` after ${attempts} attempt(s)` : ''}`, {
+            hint: 'check the connection to AWS (proxy, VPN, DNS), then run the command again',
+            actionHint: "check the runner's connection to AWS (a self-hosted runner's proxy and DNS), then re-run the job",
+            ...options,
+        });
+    }
+    if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(message)) {
+        return new errors_GroundworkError('AWS_CREDENTIALS', `${doing}: no AWS credentials found (${message})`, {
+            hint: 'sign in with `aws sso login --profile NAME` and pass --profile NAME, or set AWS_PROFILE',
+            actionHint: 'run assume-role-via-oidc in this job before this step (the job needs permissions: id-token: write)',
+            ...options,
+        });
+    }
+    if (EXPIRED.test(name) || /token .*expired|session .*expired|has expired/i.test(message)) {
+        return new errors_GroundworkError('AWS_TOKEN_EXPIRED', `${doing}: the AWS credentials have expired or are not valid (${name}: ${message})`, {
+            hint: 'refresh them: `aws sso login --profile NAME` for SSO profiles, or get new temporary credentials, then run the command again',
+            actionHint: 'the session assume-role-via-oidc exported has expired: raise its role-duration-seconds (up to the role’s maximum session duration), or run assume-role-via-oidc again right before this step; then re-run the job',
+            ...options,
+        });
+    }
+    if (DENIED.test(name) || /not authorized to perform/i.test(message)) {
+        const principal = /User: (\S+) is not authorized/.exec(message)?.[1];
+        const denied = /perform: (\S+)/.exec(message)?.[1] ?? (e.$groundworkCall ? iamAction(e.$groundworkCall) : undefined);
+        return new errors_GroundworkError('AWS_ACCESS_DENIED', `${doing}: access denied${denied ? ` for ${denied}` : ''}${principal ? ` to ${principal}` : ''} (${message})`, {
+            hint: `grant ${denied ?? 'that action'} to ${principal ?? 'the caller (`aws sts get-caller-identity` shows who that is)'}, or use management-account credentials; an SCP or permissions boundary may also deny it`,
+            actionHint: `grant ${denied ?? 'that action'} to ${principal ?? 'the role this job assumed (role-to-assume of assume-role-via-oidc)'}, or set role-to-assume to a role that has it; an SCP or permissions boundary may also deny it`,
+            ...options,
+        });
+    }
+    if (THROTTLING.test(name) || e.$metadata?.httpStatusCode === 429) {
+        return new errors_GroundworkError('AWS_THROTTLED', `${doing}: AWS kept throttling the request (${name}), retried ${Math.max((attempts ?? 1) - 1, 0)} time(s)`, {
+            hint: 'wait a minute and run the command again; if it persists, ask for a higher quota in Service Quotas',
+            actionHint: 'wait a minute and re-run the job; if it persists, ask for a higher quota in Service Quotas',
+            ...options,
+        });
+    }
+    if (NOT_FOUND.test(name)) {
+        return new errors_GroundworkError('AWS_RESOURCE_NOT_FOUND', `${doing}: ${name}: ${message}`, {
+            hint: 'the resource may have been deleted or not created yet; `groundwork plan` shows what Groundwork expects to exist',
+            actionHint: "the resource may have been deleted or not created yet: check the step's input that names it (with: block) and that its template is deployed in that account and region (aws-region)",
+            ...options,
+        });
+    }
+    if (INVALID.test(name) || (e.$fault === 'client' && e.$metadata?.httpStatusCode === 400 && !name)) {
+        return new errors_GroundworkError('AWS_INVALID_REQUEST', `${doing}: AWS refused the request: ${name ? `${name}: ` : ''}${message}`, {
+            hint: 'check the value the message names (in groundwork.yaml or on the command line); --verbose shows the full error',
+            actionHint: "check the value the message names (in the step's with: block, or in groundwork.yaml)",
+            ...options,
+        });
+    }
+    if (e.$fault === 'server' || (e.$metadata?.httpStatusCode ?? 0) >= 500) {
+        return new errors_GroundworkError('AWS_SERVICE_ERROR', `${doing}: AWS answered with a server error (${name || e.$metadata?.httpStatusCode}) after ${attempts ?? 1} attempt(s)`, {
+            hint: 'this is usually temporary: run the command again; the AWS Health Dashboard shows outages',
+            actionHint: 'this is usually temporary: re-run the job; the AWS Health Dashboard shows outages',
+            ...options,
+        });
+    }
+    return new errors_GroundworkError('AWS_REQUEST_FAILED', `${doing}: ${name ? `${name}: ` : ''}${message}`, {
+        hint: 'run again with --verbose for details; transient errors are retried automatically',
+        actionHint: 're-run the job (transient errors are retried automatically)',
+        ...options,
+    });
+}
+/** True when the emulator answered that it has no such operation (moto answers an unknown route with an HTML 404 page). */
+function isUnsupportedByEmulator(error) {
+    const e = error;
+    if (e?.name === 'ResourceNotFoundException')
+        return false;
+    return e?.$metadata?.httpStatusCode === 404 || e?.$response?.statusCode === 404 || /<!doctype|404 Not Found/i.test(e?.message ?? '');
+}
+/** True if the error has one of these names (AWS "already done" answers that mean success). */
+function aws_error_isError(error, ...names) {
+    return names.includes(error?.name);
+}
+
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/credential-providers/dist-cjs/index.js
+var credential_providers_dist_cjs = __nccwpck_require__(9719);
+// EXTERNAL MODULE: ./node_modules/@smithy/node-http-handler/dist-cjs/index.js
+var node_http_handler_dist_cjs = __nccwpck_require__(1279);
 ;// CONCATENATED MODULE: ./src/aws/client-factory.ts
 
 
@@ -85875,187 +86072,8 @@ class ClientFactory {
     }
 }
 
-;// CONCATENATED MODULE: ./src/errors.ts
-/** Every error code Groundwork raises; each is documented in docs/error-codes.md (a test checks). */
-const ERROR_CODES = (/* unused pure expression or super */ null && ([
-    'CONFIG_NOT_FOUND',
-    'CONFIG_INVALID',
-    'USAGE',
-    'PYTHON_MISSING',
-    'VENV_MISSING',
-    'EMULATOR_INSTALL_FAILED',
-    'EMULATOR_START_FAILED',
-    'EMULATOR_NOT_RUNNING',
-    'CFN_LINT_MISSING',
-    'AWS_CREDENTIALS',
-    'AWS_TOKEN_EXPIRED',
-    'AWS_ACCESS_DENIED',
-    'AWS_THROTTLED',
-    'AWS_RESOURCE_NOT_FOUND',
-    'AWS_INVALID_REQUEST',
-    'AWS_SERVICE_ERROR',
-    'AWS_NETWORK',
-    'AWS_REQUEST_FAILED',
-    'AWS_NOT_ORGANIZATION_MANAGEMENT',
-    'IDENTITY_CENTER_NOT_ENABLED',
-    'SYNTH_FAILED',
-    'NAG_FAILED',
-    'PLAN_INVALID',
-    'APPLY_FAILED',
-    'APPLY_ABORTED',
-    'ACCOUNT_AMBIGUOUS',
-    'CLOSE_REFUSED',
-    'IMPORT_STOPPED',
-    'CSRF_REJECTED',
-    'HOST_REJECTED',
-    'CONSOLE_UNAUTHENTICATED',
-    'BODY_TOO_LARGE',
-    'PREFLIGHT_FAILED',
-    'DEPLOY_FAILED',
-    'GITHUB_REFUSED',
-    'STAGING_RECORD_MISSING',
-    'STAGING_RECORD_MISMATCH',
-]));
-/** The code the CLI prints for an error that is not a GroundworkError (a bug): documented like the others. */
-const INTERNAL_ERROR_CODE = 'INTERNAL';
-/** The one error type Groundwork throws for anything a user can act on. */
-class errors_GroundworkError extends Error {
-    code;
-    hint;
-    details;
-    constructor(code, message, options = {}) {
-        super(message, options.cause === undefined ? undefined : { cause: options.cause });
-        this.name = 'GroundworkError';
-        this.code = code;
-        this.hint = options.hint;
-        this.details = options.details ?? [];
-    }
-}
-/** True when the value is a GroundworkError (also across module copies). */
-function isGroundworkError(value) {
-    return value instanceof Error && value.name === 'GroundworkError' && 'code' in value;
-}
-
-;// CONCATENATED MODULE: ./src/aws/aws-error.ts
-
-const THROTTLING = /^(Throttling|ThrottlingException|ThrottledException|TooManyRequestsException|RequestLimitExceeded|SlowDown|RequestThrottled|RequestThrottledException|ProvisionedThroughputExceededException|LimitExceededException)$/;
-const EXPIRED = /^(ExpiredToken|ExpiredTokenException|TokenRefreshRequired|RequestExpired|InvalidClientTokenId|UnrecognizedClientException)$/;
-const DENIED = /^(AccessDenied|AccessDeniedException|UnauthorizedOperation|UnauthorizedException|AuthorizationError|Forbidden)$/;
-const NOT_FOUND = /NotFound|NoSuch/;
-const INVALID = /^(ValidationException|ValidationError|InvalidParameter.*|InvalidInput.*|InvalidRequest.*|ConstraintViolationException|MalformedPolicyDocument.*|InvalidArgument.*|BadRequest.*)$/;
-/** True for an error that came out of an AWS SDK call (or the network under one). */
-function isAwsError(error) {
-    const e = error;
-    return !!e && typeof e === 'object' && (e.$metadata !== undefined || e.$groundworkCall !== undefined || e.$fault !== undefined);
-}
-/** SDK client names whose IAM action prefix is not the name in lower case. */
-const IAM_PREFIX = { SSOAdmin: 'sso', S3Control: 's3', CloudWatchLogs: 'logs', CostExplorer: 'ce', CloudWatch: 'cloudwatch' };
-/** The IAM action of a call: `organizations:ListAccounts`. */
-function iamAction(call) {
-    return `${IAM_PREFIX[call.service] ?? call.service.toLowerCase()}:${call.operation}`;
-}
-/** `organizations:ListAccounts in account 123456789012` from the recorded call, when there is one. */
-function callOf(e) {
-    const call = e.$groundworkCall;
-    if (!call)
-        return undefined;
-    return `${iamAction(call)}${call.accountId ? ` in account ${call.accountId}` : ''}`;
-}
-/**
- * Turns an SDK or network error into a GroundworkError with a documented code, the failed action, and a fix.
- * `action` says what Groundwork was doing; without it the failed AWS call names itself.
- */
-function toGroundworkError(error, action, endpoint) {
-    if (error instanceof errors_GroundworkError)
-        return error;
-    const e = (error ?? {});
-    const name = e.name ?? e.Code ?? '';
-    const message = e.message ?? String(error);
-    const call = callOf(e);
-    const doing = action ?? (call ? `calling ${call}` : 'calling AWS');
-    const attempts = e.$metadata?.attempts;
-    const network = error?.cause?.code ?? e.code;
-    const options = { cause: error };
-    if (network === 'ECONNREFUSED' || /ECONNREFUSED/.test(message)) {
-        if (!endpoint || /127\.0\.0\.1|localhost/.test(endpoint)) {
-            return new errors_GroundworkError('EMULATOR_NOT_RUNNING', `${doing}: nothing answers at ${endpoint ?? 'the AWS endpoint'}`, {
-                hint: 'start the sandbox with `groundwork emulator start` (or `npm start`), or pass --endpoint URL',
-                ...options,
-            });
-        }
-        return new errors_GroundworkError('AWS_NETWORK', `${doing}: the connection to ${endpoint} was refused`, {
-            hint: 'check --endpoint and AWS_ENDPOINT_URL',
-            ...options,
-        });
-    }
-    if (network === 'ENOTFOUND' || network === 'EAI_AGAIN' || network === 'ETIMEDOUT' || network === 'ECONNRESET' || name === 'TimeoutError') {
-        return new errors_GroundworkError('AWS_NETWORK', `${doing}: the network failed (${network ?? name})${attempts ? ` after ${attempts} attempt(s)` : ''}`, {
-            hint: 'check the connection to AWS (proxy, VPN, DNS), then run the command again',
-            ...options,
-        });
-    }
-    if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(message)) {
-        return new errors_GroundworkError('AWS_CREDENTIALS', `${doing}: no AWS credentials found (${message})`, {
-            hint: 'sign in with `aws sso login --profile NAME` and pass --profile NAME, or set AWS_PROFILE',
-            ...options,
-        });
-    }
-    if (EXPIRED.test(name) || /token .*expired|session .*expired|has expired/i.test(message)) {
-        return new errors_GroundworkError('AWS_TOKEN_EXPIRED', `${doing}: the AWS credentials have expired or are not valid (${name}: ${message})`, {
-            hint: 'refresh them: `aws sso login --profile NAME` for SSO profiles, or get new temporary credentials, then run the command again',
-            ...options,
-        });
-    }
-    if (DENIED.test(name) || /not authorized to perform/i.test(message)) {
-        const principal = /User: (\S+) is not authorized/.exec(message)?.[1];
-        const denied = /perform: (\S+)/.exec(message)?.[1] ?? (e.$groundworkCall ? iamAction(e.$groundworkCall) : undefined);
-        return new errors_GroundworkError('AWS_ACCESS_DENIED', `${doing}: access denied${denied ? ` for ${denied}` : ''}${principal ? ` to ${principal}` : ''} (${message})`, {
-            hint: `grant ${denied ?? 'that action'} to ${principal ?? 'the caller (`aws sts get-caller-identity` shows who that is)'}, or use management-account credentials; an SCP or permissions boundary may also deny it`,
-            ...options,
-        });
-    }
-    if (THROTTLING.test(name) || e.$metadata?.httpStatusCode === 429) {
-        return new errors_GroundworkError('AWS_THROTTLED', `${doing}: AWS kept throttling the request (${name}), retried ${Math.max((attempts ?? 1) - 1, 0)} time(s)`, {
-            hint: 'wait a minute and run the command again; if it persists, ask for a higher quota in Service Quotas',
-            ...options,
-        });
-    }
-    if (NOT_FOUND.test(name)) {
-        return new errors_GroundworkError('AWS_RESOURCE_NOT_FOUND', `${doing}: ${name}: ${message}`, {
-            hint: 'the resource may have been deleted or not created yet; `groundwork plan` shows what Groundwork expects to exist',
-            ...options,
-        });
-    }
-    if (INVALID.test(name) || (e.$fault === 'client' && e.$metadata?.httpStatusCode === 400 && !name)) {
-        return new errors_GroundworkError('AWS_INVALID_REQUEST', `${doing}: AWS refused the request: ${name ? `${name}: ` : ''}${message}`, {
-            hint: 'check the value the message names (in groundwork.yaml or on the command line); --verbose shows the full error',
-            ...options,
-        });
-    }
-    if (e.$fault === 'server' || (e.$metadata?.httpStatusCode ?? 0) >= 500) {
-        return new errors_GroundworkError('AWS_SERVICE_ERROR', `${doing}: AWS answered with a server error (${name || e.$metadata?.httpStatusCode}) after ${attempts ?? 1} attempt(s)`, {
-            hint: 'this is usually temporary: run the command again; the AWS Health Dashboard shows outages',
-            ...options,
-        });
-    }
-    return new errors_GroundworkError('AWS_REQUEST_FAILED', `${doing}: ${name ? `${name}: ` : ''}${message}`, {
-        hint: 'run again with --verbose for details; transient errors are retried automatically',
-        ...options,
-    });
-}
-/** True when the emulator answered that it has no such operation (moto answers an unknown route with an HTML 404 page). */
-function isUnsupportedByEmulator(error) {
-    const e = error;
-    if (e?.name === 'ResourceNotFoundException')
-        return false;
-    return e?.$metadata?.httpStatusCode === 404 || e?.$response?.statusCode === 404 || /<!doctype|404 Not Found/i.test(e?.message ?? '');
-}
-/** True if the error has one of these names (AWS "already done" answers that mean success). */
-function aws_error_isError(error, ...names) {
-    return names.includes(error?.name);
-}
-
 ;// CONCATENATED MODULE: ./src/delivery/action-io.ts
+
 
 
 
@@ -86067,10 +86085,81 @@ function numberInput(name, raw, min, max) {
     }
     return value;
 }
+/** What @actions/core throws for `getInput(name, { required: true })` when the input is empty. */
+const REQUIRED_INPUT = /^Input required and not supplied: (.+)$/;
+function isGitHubApiError(error) {
+    const e = error;
+    return !!e && typeof e === 'object' && e.name === 'HttpError' && typeof e.status === 'number';
+}
+/** A GitHub API error with its own GITHUB_* code: what was called, GitHub's answer, and the workflow setting to change. */
+function gitHubError(error) {
+    const call = error.request?.method && error.request.url ? `${error.request.method} ${error.request.url.replace(/^https?:\/\/[^/]+/, '')}` : 'the GitHub API';
+    const headers = error.response?.headers ?? {};
+    const message = `GitHub answered ${call} with HTTP ${error.status}: ${error.message}`;
+    const options = { cause: error };
+    if (error.status === 429 || (error.status === 403 && String(headers['x-ratelimit-remaining']) === '0')) {
+        const reset = Number(headers['x-ratelimit-reset']);
+        return new errors_GroundworkError('GITHUB_RATE_LIMITED', message, {
+            hint: `the token's API rate limit is used up${Number.isFinite(reset) && reset > 0 ? ` until ${new Date(reset * 1000).toISOString()}` : ''}: re-run the job after that, or pass a GitHub App's token in github-token`,
+            ...options,
+        });
+    }
+    if (error.status === 401 || error.status === 403) {
+        return new errors_GroundworkError('GITHUB_ACCESS_DENIED', message, {
+            hint: "grant the job the permission this call needs in the workflow's permissions: block (pull-requests: write to comment on a pull request, contents: write to push), or pass a token that has it in github-token; a pull request from a fork gets a read-only token",
+            ...options,
+        });
+    }
+    if (error.status === 404) {
+        return new errors_GroundworkError('GITHUB_NOT_FOUND', message, {
+            hint: 'the repository, pull request or branch is not there, or the token cannot see it: check github-token and the inputs that name it',
+            ...options,
+        });
+    }
+    if (error.status >= 500) {
+        return new errors_GroundworkError('GITHUB_SERVICE_ERROR', message, { hint: 'usually temporary: re-run the job; githubstatus.com shows outages', ...options });
+    }
+    return new errors_GroundworkError('GITHUB_REFUSED', message, {
+        hint: 'GitHub refused the request as sent: check the inputs the message names, then re-run the job',
+        ...options,
+    });
+}
+/**
+ * An error as an action reports it, in the action's language: an input left empty is a USAGE error naming the input, a
+ * GitHub API error keeps a GITHUB_* code, an AWS error goes through the same mapping as the CLI's, and every hint is the
+ * one written for actions (inputs and workflow settings, never CLI flags or commands).
+ */
+function toActionError(error) {
+    if (error instanceof errors_GroundworkError)
+        return error;
+    const required = error instanceof Error ? REQUIRED_INPUT.exec(error.message) : null;
+    if (required) {
+        const name = required[1];
+        return new errors_GroundworkError('USAGE', `input ${name} is required and was not set`, { hint: `set ${name} in the step's with: block`, cause: error });
+    }
+    if (isGitHubApiError(error))
+        return gitHubError(error);
+    if (isAwsError(error))
+        return toGroundworkError(error);
+    const system = error;
+    if (error instanceof Error && typeof system.code === 'string' && typeof system.syscall === 'string') {
+        // A file the step was pointed at (ENOENT, EACCES, EISDIR): the input that names it, not a bug.
+        return new errors_GroundworkError('USAGE', `${system.syscall} ${typeof system.path === 'string' ? system.path : ''} failed: ${error.message}`.replace('  ', ' '), {
+            hint: "check the step's inputs that name files (paths are relative to the workspace; check out the repository first with actions/checkout)",
+            cause: error,
+        });
+    }
+    return undefined;
+}
 /** What an action prints when it fails: one line (code, message, fix) for setFailed, and detail lines as annotations. */
 function actionError(error) {
-    const mapped = error instanceof errors_GroundworkError ? error : toGroundworkError(error);
-    return { line: `${mapped.code}: ${mapped.message}${mapped.hint ? ` (fix: ${mapped.hint})` : ''}`, details: mapped.details };
+    const mapped = toActionError(error);
+    if (!mapped) {
+        const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        return { line: `${INTERNAL_ERROR_CODE}: an unexpected error: ${what} (fix: this is a bug in Groundwork: report it with the step's log)`, details: [] };
+    }
+    const hint = mapped.actionHint ?? mapped.hint;
+    return { line: `${mapped.code}: ${mapped.message}${hint ? ` (fix: ${hint})` : ''}`, details: mapped.details };
 }
 /** `true` or `false`, or a clear error naming the input. */
 function booleanInput(name, raw) {
@@ -86078,7 +86167,7 @@ function booleanInput(name, raw) {
         return true;
     if (raw === 'false')
         return false;
-    throw new GroundworkError('USAGE', `input ${name} is "${raw}"; use true or false`, { hint: `set ${name} in the step's with: block` });
+    throw new errors_GroundworkError('USAGE', `input ${name} is "${raw}"; use true or false`, { hint: `set ${name} in the step's with: block` });
 }
 /** One KEY=VALUE per line (blank lines ignored), or a clear error naming the input and the line. */
 function keyValueLines(name, raw) {
@@ -86093,18 +86182,480 @@ function keyValueLines(name, raw) {
     });
     return out;
 }
+/** An IAM role's ARN as STS takes it in RoleArn (any partition; the role's path included). */
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+/** A role ARN input, or a USAGE error naming the input (STS would answer with a ValidationError about its own roleArn). */
+function roleArnInput(name, raw) {
+    if (!ROLE_ARN.test(raw)) {
+        throw new GroundworkError('USAGE', `input ${name} is "${raw}", which is not an IAM role ARN`, {
+            hint: `set ${name} to the ARN of the role, arn:aws:iam::ACCOUNT-ID:role/NAME (an output of the cicd template)`,
+        });
+    }
+    return raw;
+}
+/** A role session name input (2 to 64 of letters, digits and +=,.@_-), or a USAGE error naming the input. */
+function sessionNameInput(name, raw) {
+    if (!/^[\w+=,.@-]{2,64}$/.test(raw)) {
+        throw new GroundworkError('USAGE', `input ${name} is "${raw}", which is not a role session name`, {
+            hint: `set ${name} to 2 to 64 letters, digits and +=,.@_- (it shows in CloudTrail as who acted)`,
+        });
+    }
+    return raw;
+}
+/** An ECR repository name as ECR takes it: 2 to 256 lower-case letters and digits, separated by . _ - or /. */
+const REPOSITORY_NAME = /^(?=.{2,256}$)(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+/** An ECR repository name input, or a USAGE error naming the input (ECR would answer with its own InvalidParameterException). */
+function repositoryNameInput(name, raw) {
+    if (!REPOSITORY_NAME.test(raw)) {
+        throw new errors_GroundworkError('USAGE', `input ${name} is "${raw}", which is not an ECR repository name`, {
+            hint: `set ${name} to the repository's name (not its URI): lower-case letters and digits, separated by . _ - or /, such as backend-service`,
+        });
+    }
+    return raw;
+}
+/** An AWS Region's name as AWS spells them (eu-west-1, us-gov-west-1, cn-north-1, eu-isoe-west-1). */
+const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+/**
+ * A region as the step set it, or a USAGE error naming `what` (the input or variable): a malformed region would otherwise
+ * reach the SDK and come back as a request failure to re-run ("Region not accepted: … is not a valid hostname component").
+ */
+function regionInput(what, raw) {
+    if (!REGION_NAME.test(raw)) {
+        throw new errors_GroundworkError('USAGE', `${what} is "${raw}", which is not an AWS Region`, {
+            hint: `set aws-region in the step's with: block to a Region name such as eu-west-1 (the Region of the repository, the roles and the environments)${what.startsWith('input ') ? '' : `, or correct ${what} where the job sets it`}`,
+        });
+    }
+    return raw;
+}
 /**
  * The client factory of an action that runs after assume-role-via-oidc: credentials from the environment it exported,
  * the region from the input or AWS_REGION, and AWS_ENDPOINT_URL honoured (the emulator in tests).
  */
-function sessionClients(regionInput, env) {
-    const region = regionInput || env.AWS_REGION || '';
+function sessionClients(regionSetting, env) {
+    const region = regionSetting || env.AWS_REGION || '';
     if (!region) {
         throw new errors_GroundworkError('USAGE', 'no AWS region: aws-region is empty and AWS_REGION is not set', {
             hint: 'run assume-role-via-oidc first, or set aws-region',
         });
     }
+    regionInput(regionSetting ? 'input aws-region' : 'AWS_REGION', region);
     return new ClientFactory({ target: 'aws', region, endpoint: env.AWS_ENDPOINT_URL || undefined });
+}
+/**
+ * Runs a team's command (the smoke check, E2E tests) with the runner's workflow commands off for its output: the runner
+ * reads `::name::` lines of a step's stdout as commands, so a test or one of its dependencies could otherwise print
+ * `::save-state name=settled::true` (the release's post step would then leave a deployment running), set the step's
+ * outputs, or add masks. `::stop-commands::TOKEN` turns them off until `::TOKEN::`, with a token the command cannot guess.
+ */
+async function withoutWorkflowCommands(write, run, token = (0,external_node_crypto_.randomUUID)()) {
+    write(`::stop-commands::${token}`);
+    try {
+        return await run();
+    }
+    finally {
+        write(`::${token}::`);
+    }
+}
+
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-sts/dist-cjs/index.js
+var client_sts_dist_cjs = __nccwpck_require__(1695);
+;// CONCATENATED MODULE: ./src/engine/retry.ts
+const TRANSIENT_NAMES = new Set([
+    'TooManyRequestsException',
+    'ThrottlingException',
+    'Throttling',
+    'ConcurrentModificationException',
+    'ServiceUnavailable',
+    'ServiceUnavailableException',
+    'InternalServerError',
+    'InternalFailure',
+    'InternalServerException',
+    'ServiceException',
+    'RequestTimeout',
+    'RequestTimeoutException',
+    'TimeoutError',
+    'PriorRequestNotComplete',
+    'SlowDown',
+]);
+/** True for throttling, concurrent modification, 5xx, and network timeouts or resets. */
+function isTransient(error) {
+    const e = error;
+    if (!e)
+        return false;
+    if (e.name && TRANSIENT_NAMES.has(e.name))
+        return true;
+    const status = e.$metadata?.httpStatusCode;
+    if (status !== undefined && (status >= 500 || status === 429))
+        return true;
+    if (e.$retryable)
+        return true;
+    const code = e.code ?? error.cause?.code;
+    return code === 'ECONNRESET' || code === 'ETIMEDOUT' || code === 'EPIPE' || code === 'ECONNABORTED';
+}
+/** True when a failed request may still have been carried out: a 5xx or a dropped connection, not a throttle. */
+function mayHaveTakenEffect(error) {
+    const e = error;
+    const status = e?.$metadata?.httpStatusCode;
+    if (e?.name === 'TooManyRequestsException' || e?.name === 'ThrottlingException' || status === 429 || status === 400)
+        return false;
+    return isTransient(error);
+}
+/** Capped exponential backoff with full jitter: a random wait in [0, min(cap, base·2^attempt)]. */
+function backoffDelay(attempt, options = {}) {
+    const base = options.baseDelayMs ?? 200;
+    const cap = options.maxDelayMs ?? 20_000;
+    const random = options.random ?? Math.random;
+    return Math.floor(random() * Math.min(cap, base * 2 ** attempt));
+}
+/** Runs `operation`, retrying transient errors with capped exponential backoff and jitter. */
+async function withRetry(operation, options = {}) {
+    const maxAttempts = options.maxAttempts ?? 8;
+    const sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await operation();
+        }
+        catch (error) {
+            if (!isTransient(error) || attempt >= maxAttempts || options.giveUpOn?.(error))
+                throw error;
+            const delayMs = backoffDelay(attempt, options);
+            options.onRetry?.(attempt, delayMs, error);
+            await sleep(delayMs);
+            if (options.recover && mayHaveTakenEffect(error) && (await options.recover()))
+                return undefined;
+        }
+    }
+}
+/** withRetry with retries reported through a change's progress callback. */
+function retrying(operation, progress, fn, options = {}) {
+    return withRetry(fn, {
+        ...options,
+        onRetry: (attempt, delayMs, error) => progress(`${operation}: ${error.name ?? 'error'}; retry ${attempt} in ${delayMs} ms`),
+    });
+}
+
+;// CONCATENATED MODULE: ./src/delivery/oidc.ts
+
+
+
+
+
+/** GitHub's OIDC issuer, as IAM names its provider. */
+const GITHUB_OIDC_PROVIDER = 'token.actions.githubusercontent.com';
+/** Reads a JWT's claims without verifying it (STS verifies; this is for the diagnosis only). */
+function decodeClaims(token) {
+    const payload = token.split('.')[1];
+    if (!payload)
+        return {};
+    try {
+        return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    }
+    catch {
+        return {};
+    }
+}
+/**
+ * The trust-policy condition that would admit a token with these claims: exact `aud`, `sub` and `ref`, never a wildcard.
+ * A job in a GitHub environment has the environment in `sub` (not the ref), so `ref` is what pins its branch or tag.
+ */
+function admittingCondition(claims, audience) {
+    return {
+        StringEquals: {
+            [`${GITHUB_OIDC_PROVIDER}:aud`]: audience,
+            [`${GITHUB_OIDC_PROVIDER}:sub`]: claims.sub ?? '(the token has no sub claim)',
+            ...(claims.ref ? { [`${GITHUB_OIDC_PROVIDER}:ref`]: claims.ref } : {}),
+            ...(claims.job_workflow_ref ? { [`${GITHUB_OIDC_PROVIDER}:job_workflow_ref`]: claims.job_workflow_ref } : {}),
+        },
+    };
+}
+function toSession(credentials, roleArn) {
+    if (!credentials?.AccessKeyId || !credentials.SecretAccessKey || !credentials.SessionToken) {
+        throw new errors_GroundworkError('AWS_REQUEST_FAILED', `assuming ${roleArn} returned no credentials`, { hint: 'run the job again' });
+    }
+    return {
+        accessKeyId: credentials.AccessKeyId,
+        secretAccessKey: credentials.SecretAccessKey,
+        sessionToken: credentials.SessionToken,
+        expiration: credentials.Expiration,
+    };
+}
+/** Errors worth another try with a fresh token: throttling, 5xx, and GitHub's keys not reachable by STS for a moment. */
+function retryable(error) {
+    return isTransient(error) || aws_error_isError(error, 'IDPCommunicationError', 'IDPCommunicationErrorException');
+}
+/**
+ * Exchanges the job's OIDC token for credentials of `roleArn` (AssumeRoleWithWebIdentity). Each attempt fetches a fresh
+ * token; retries back off exponentially within `maxRetryMs`. When STS refuses the token, the error shows its claims and
+ * the trust condition that would admit them.
+ */
+async function assumeRoleViaOidc(options) {
+    const audience = options.audience ?? 'sts.amazonaws.com';
+    const maxRetryMs = options.maxRetryMs ?? 60_000;
+    const sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    const started = elapsedMs();
+    for (let attempt = 1;; attempt++) {
+        let token;
+        try {
+            token = await options.getToken();
+        }
+        catch (error) {
+            const refused = tokenError(error);
+            // GitHub's token endpoint failing for a moment (5xx, no answer) is worth another try, as STS's own hiccups are.
+            const delayMs = backoffDelay(attempt, { baseDelayMs: 500, maxDelayMs: 10_000 });
+            if (refused.code !== 'GITHUB_SERVICE_ERROR' || elapsedMs() - started + delayMs > maxRetryMs)
+                throw refused;
+            options.onRetry?.(attempt, delayMs, refused);
+            await sleep(delayMs);
+            continue;
+        }
+        const claims = decodeClaims(token);
+        try {
+            const response = await options.sts.send(new client_sts_dist_cjs/* AssumeRoleWithWebIdentityCommand */.WH({
+                RoleArn: options.roleArn,
+                RoleSessionName: options.sessionName ?? 'groundwork',
+                WebIdentityToken: token,
+                DurationSeconds: options.durationSeconds ?? 3600,
+            }));
+            const assumedRoleArn = response.AssumedRoleUser?.Arn ?? options.roleArn;
+            return { credentials: toSession(response.Credentials, options.roleArn), assumedRoleArn, accountId: accountOf(assumedRoleArn), claims };
+        }
+        catch (error) {
+            if (aws_error_isError(error, 'AccessDenied', 'AccessDeniedException', 'InvalidIdentityToken', 'InvalidIdentityTokenException', 'ExpiredTokenException')) {
+                throw trustError(error, options.roleArn, claims, audience);
+            }
+            const delayMs = backoffDelay(attempt, { baseDelayMs: 500, maxDelayMs: 10_000 });
+            if (!retryable(error) || elapsedMs() - started + delayMs > maxRetryMs)
+                throw error;
+            options.onRetry?.(attempt, delayMs, error);
+            await sleep(delayMs);
+        }
+    }
+}
+/**
+ * Why the job got no OIDC token, by what @actions/core's getIDToken threw: no token endpoint in the job's environment is
+ * the missing `id-token: write` permission; an answer of GitHub's token endpoint keeps a GITHUB_* code by its status (a
+ * 5xx or no answer is GitHub's, not the workflow's, and a wait that renews its session meets it long after the permission
+ * worked).
+ */
+function tokenError(error) {
+    const text = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').trim();
+    const message = `the job could not get a GitHub OIDC token: ${text}`;
+    if (/Unable to get ACTIONS_ID_TOKEN_REQUEST_(URL|TOKEN)/.test(text)) {
+        return new errors_GroundworkError('AWS_CREDENTIALS', message, {
+            hint: 'give the job `permissions: id-token: write` (a called workflow needs it granted by its caller too)',
+            cause: error,
+        });
+    }
+    const status = Number(/Error Code : (\d{3})\b/.exec(text)?.[1] ?? Number.NaN);
+    if (status === 401 || status === 403) {
+        return new errors_GroundworkError('GITHUB_ACCESS_DENIED', message, {
+            hint: "GitHub refused the job's token request: the job's permissions: block needs id-token: write (a called workflow needs it granted by its caller too), and the request token lasts only while the job runs",
+            cause: error,
+        });
+    }
+    if (Number.isNaN(status) || status >= 500 || status === 429) {
+        return new errors_GroundworkError('GITHUB_SERVICE_ERROR', message, {
+            hint: "GitHub's OIDC token endpoint did not answer with a token (retried): usually temporary, re-run the job; githubstatus.com shows outages",
+            cause: error,
+        });
+    }
+    return new errors_GroundworkError('GITHUB_REFUSED', message, {
+        hint: 'check the audience input (the token audience the role trusts), then re-run the job',
+        cause: error,
+    });
+}
+function trustError(error, roleArn, claims, audience) {
+    const shown = {
+        sub: claims.sub,
+        aud: claims.aud,
+        repository: claims.repository,
+        job_workflow_ref: claims.job_workflow_ref,
+    };
+    return new errors_GroundworkError('AWS_ACCESS_DENIED', `STS refused the GitHub OIDC token for ${roleArn}: ${error.message}`, {
+        details: [`token claims: ${JSON.stringify(shown)}`, `a trust policy admits this token with: ${JSON.stringify(admittingCondition(claims, audience))}`],
+        hint: `check the role's trust policy: the OIDC provider ${GITHUB_OIDC_PROVIDER} must exist in that account, and the conditions must equal the claims above (a push to the branch the roles trust has sub repo:OWNER/REPO:ref:refs/heads/BRANCH: that branch is workloads.backendService.branch in groundwork.yaml, the Branch parameter of github-oidc.json, and must be the repository's default branch, main or master)`,
+        cause: error,
+    });
+}
+/** `123456789012` from an ARN. */
+function accountOf(arn) {
+    return arn.split(':')[4] ?? '';
+}
+/** Chains from the OIDC session into a role in another account (an environment's deploy role). */
+async function chainInto(sts, roleArn, sessionName = 'groundwork', durationSeconds = 3600) {
+    try {
+        const response = await sts.send(new client_sts_dist_cjs/* AssumeRoleCommand */.QL({ RoleArn: roleArn, RoleSessionName: sessionName, DurationSeconds: durationSeconds }));
+        const assumedRoleArn = response.AssumedRoleUser?.Arn ?? roleArn;
+        return { credentials: toSession(response.Credentials, roleArn), assumedRoleArn, accountId: accountOf(assumedRoleArn) };
+    }
+    catch (error) {
+        if (aws_error_isError(error, 'AccessDenied', 'AccessDeniedException')) {
+            throw new errors_GroundworkError('AWS_ACCESS_DENIED', `the delivery role could not assume ${roleArn}: ${error.message}`, {
+                hint: "the target role's trust policy must name the delivery role of the cicd account, and the delivery role must allow sts:AssumeRole on it",
+                cause: error,
+            });
+        }
+        throw error;
+    }
+}
+/**
+ * `arn:aws:iam::ACCOUNT:role/NAME` for a 12-digit account and a role name, refusing anything else; the error names the
+ * input each came from (assume-role-via-oidc's target-account-id by default, production-account-id for a release).
+ */
+function roleArnFor(accountId, roleName, inputs = { account: 'target-account-id', role: 'target-role-name' }, partition = 'aws') {
+    if (!/^\d{12}$/.test(accountId)) {
+        throw new errors_GroundworkError('USAGE', `input ${inputs.account} is "${accountId}", which is not a 12-digit AWS account ID`, {
+            hint: `set ${inputs.account} to the environment's account ID (12 digits, quoted in YAML so that leading zeros stay)`,
+        });
+    }
+    if (!/^[\w+=,.@/-]{1,64}$/.test(roleName)) {
+        throw new errors_GroundworkError('USAGE', `input ${inputs.role} is "${roleName}", which is not an IAM role name`, {
+            hint: `set ${inputs.role} to a role name of letters, digits and +=,.@_- (at most 64)`,
+        });
+    }
+    return `arn:${partition}:iam::${accountId}:role/${roleName}`;
+}
+
+;// CONCATENATED MODULE: ./src/delivery/session.ts
+
+
+/**
+ * Sessions that outlive their hour. An action that waits (a release's deployment, a staging rollout, the post step
+ * that stops what a cancelled job left) holds AWS sessions of at most an hour (a chained one can last no longer), so it
+ * gets them again before they expire: a fresh GitHub OIDC token, AssumeRoleWithWebIdentity, then each AssumeRole of the
+ * chain. The SDK v3 clients take the provider as `credentials` and ask it again when the identity it gave nears its
+ * `expiration` (5 minutes before); the provider answers from its cache until its own margin, then assumes again.
+ */
+/** AWS's limit on a session obtained by role chaining (AssumeRole with a role session's credentials): one hour. */
+const CHAINED_SESSION_MAX_SECONDS = 3600;
+/** A credential provider that caches the session `assume` returns and assumes again before it expires. */
+function refreshingCredentials(assume, options) {
+    const refreshBeforeMs = options.refreshBeforeMs ?? 10 * 60_000;
+    let held;
+    let pending;
+    const renew = () => {
+        pending ??= (async () => {
+            try {
+                const issuedAt = options.clock().getTime();
+                const { credentials, assumedRoleArn } = await assume();
+                const expiresAt = credentials.expiration?.getTime();
+                const margin = expiresAt === undefined ? 0 : Math.min(refreshBeforeMs, (expiresAt - issuedAt) / 4);
+                held = { credentials, refreshAt: expiresAt === undefined ? Number.POSITIVE_INFINITY : expiresAt - margin };
+                options.onSession?.(credentials, assumedRoleArn);
+                return credentials;
+            }
+            finally {
+                pending = undefined;
+            }
+        })();
+        return pending;
+    };
+    const provider = async () => {
+        const now = options.clock().getTime();
+        if (held && now < held.refreshAt)
+            return held.credentials;
+        try {
+            return await renew();
+        }
+        catch (error) {
+            // A failed refresh while the held session is still valid: keep using it, and try again on the next call.
+            if (held && (held.credentials.expiration?.getTime() ?? Number.POSITIVE_INFINITY) > now)
+                return held.credentials;
+            throw error;
+        }
+    };
+    return Object.assign(provider, { current: () => held?.credentials });
+}
+/** A session of the OIDC hop's role, assumed again with a fresh OIDC token before it expires. */
+function oidcSession(hop, access) {
+    const sts = access.sts();
+    return refreshingCredentials(() => assumeRoleViaOidc({
+        getToken: hop.getToken,
+        roleArn: hop.roleArn,
+        audience: hop.audience,
+        sessionName: hop.sessionName,
+        durationSeconds: hop.durationSeconds,
+        sts,
+    }), access);
+}
+/**
+ * A session of `roleArn` chained from `base` (AssumeRole with the base session's credentials), assumed again before it
+ * expires; the base refreshes itself when it is a refreshing provider too, so a long wait goes back to a fresh OIDC token.
+ */
+function chainedSession(base, roleArn, sessionName, access, durationSeconds = CHAINED_SESSION_MAX_SECONDS) {
+    requireChainableDuration(durationSeconds, 'the chained session');
+    const sts = access.sts(base);
+    return refreshingCredentials(() => chainInto(sts, roleArn, sessionName, durationSeconds), access);
+}
+/**
+ * AWS refuses an AssumeRole from a role session for more than an hour ("exceeds the 1 hour session limit for roles
+ * assumed by role chaining"): refused here first, naming what set it.
+ */
+function requireChainableDuration(durationSeconds, what) {
+    if (durationSeconds > CHAINED_SESSION_MAX_SECONDS) {
+        throw new errors_GroundworkError('USAGE', `${what} is ${durationSeconds} s, but a session assumed with another role's session (role chaining) lasts at most ${CHAINED_SESSION_MAX_SECONDS} s; AWS refuses more`, { hint: `use ${CHAINED_SESSION_MAX_SECONDS} or less` });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/delivery/action-session.ts
+
+
+
+
+/**
+ * What assume-role-via-oidc tells the steps after it (as exported variables), so that an action that waits can assume
+ * the same role again with a fresh OIDC token when its session nears its end.
+ */
+const OIDC_SESSION_VARIABLES = {
+    roleArn: 'GROUNDWORK_OIDC_ROLE_ARN',
+    audience: 'GROUNDWORK_OIDC_AUDIENCE',
+    sessionName: 'GROUNDWORK_OIDC_SESSION_NAME',
+    durationSeconds: 'GROUNDWORK_OIDC_DURATION_SECONDS',
+    /** The role chained into after the OIDC hop (target-account-id), when there was one. */
+    targetRoleArn: 'GROUNDWORK_OIDC_TARGET_ROLE_ARN',
+};
+function stsAccess(settings, refresh, chained) {
+    return {
+        clock: refresh.clock,
+        refreshBeforeMs: refresh.refreshBeforeMs,
+        onSession: (credentials, assumedRoleArn) => refresh.onSession?.(credentials, { assumedRoleArn, chained }),
+        // One attempt for the unsigned web-identity call (assumeRoleViaOidc retries with a fresh token); the SDK's for AssumeRole.
+        sts: (credentials) => credentials
+            ? new ClientFactory({ ...settings, credentials }).create(client_sts_dist_cjs/* STSClient */.iM)
+            : new ClientFactory({ ...settings, credentials: undefined }).create(client_sts_dist_cjs/* STSClient */.iM, { maxAttempts: 1 }),
+    };
+}
+/**
+ * The client factory of an action that waits: like {@link sessionClients}, but when assume-role-via-oidc ran before it
+ * (its {@link OIDC_SESSION_VARIABLES} are set), with a session of the same role that is assumed again, with a fresh
+ * OIDC token, before it expires. Without them, the credentials of the environment, as they are (`refreshed` false).
+ */
+function refreshingSessionClients(regionInput, env, refresh) {
+    const plain = sessionClients(regionInput, env);
+    const roleArn = env[OIDC_SESSION_VARIABLES.roleArn];
+    if (!roleArn)
+        return { clients: plain, refreshed: false };
+    const audience = env[OIDC_SESSION_VARIABLES.audience] || 'sts.amazonaws.com';
+    const duration = Number(env[OIDC_SESSION_VARIABLES.durationSeconds] || '3600');
+    const target = env[OIDC_SESSION_VARIABLES.targetRoleArn];
+    let session = oidcSession({
+        getToken: () => refresh.getToken(audience),
+        roleArn,
+        audience,
+        sessionName: env[OIDC_SESSION_VARIABLES.sessionName] || undefined,
+        durationSeconds: Number.isFinite(duration) && duration >= 900 ? duration : 3600,
+    }, stsAccess(plain.settings, refresh, false));
+    if (target) {
+        session = chainedSession(session, target, env[OIDC_SESSION_VARIABLES.sessionName] || 'groundwork', stsAccess(plain.settings, refresh, true));
+    }
+    return { clients: new ClientFactory({ ...plain.settings, credentials: session }), refreshed: true };
+}
+/** Clients of `roleArn` chained from `from`'s credentials, assumed again before they expire (at most an hour each). */
+function chainedClients(from, roleArn, sessionName, refresh) {
+    const base = from.callerCredentials();
+    const provider = typeof base === 'function' ? base : async () => base;
+    const session = chainedSession(provider, roleArn, sessionName, stsAccess(from.settings, refresh, true), CHAINED_SESSION_MAX_SECONDS);
+    return new ClientFactory({ ...from.settings, credentials: session });
 }
 
 ;// CONCATENATED MODULE: ./src/delivery/codedeploy.ts
@@ -86136,6 +86687,8 @@ async function startDeployment(cd, props) {
             applicationName: props.application,
             deploymentGroupName: props.group,
             description: props.description.slice(0, 100),
+            // The group's own configuration unless one is given (a first release: nothing to shift traffic from).
+            ...(props.deploymentConfigName ? { deploymentConfigName: props.deploymentConfigName } : {}),
             revision: { revisionType: 'AppSpecContent', appSpecContent: { content: props.appSpec } },
         }));
         if (!deploymentId)
@@ -86206,6 +86759,9 @@ function abortableSleep(ms, signal) {
     });
 }
 const FINAL = new Set(['Succeeded', 'Failed', 'Stopped']);
+/** The lifecycle events at and after the production traffic shift, and the statuses that say one has begun. */
+const TRAFFIC_EVENTS = new Set(['BeforeAllowTraffic', 'AllowTraffic', 'AfterAllowTraffic']);
+const SHIFTED = new Set(['InProgress', 'Succeeded']);
 /**
  * Stops a deployment with rollback and waits until CodeDeploy reports it settled (or `settleMs` passes), returning the
  * final status. A deployment that had already finished is left as it is.
@@ -86246,11 +86802,14 @@ async function waitForDeployment(cd, deploymentId, options = {}) {
     const sleep = options.sleep ?? ((ms) => abortableSleep(ms, options.signal));
     const now = options.now ?? Date.now;
     const started = now();
+    const timeoutMs = options.timeoutMs ?? 60 * 60_000;
     const seen = [];
     const timings = {};
     let taskSets = '';
     let smoked = false;
-    let baking = false;
+    /** When production traffic reached the new tasks: from then on the bake's budget counts, not the ready wait's. */
+    let bakeStarted;
+    let bakeBudgetMs = 0;
     const stopAndSettle = async (why) => {
         progress(`stopping ${deploymentId} with rollback: ${why}`);
         const settleMs = options.signal?.aborted ? (options.cancelSettleMs ?? 5_000) : options.settleMs;
@@ -86287,6 +86846,17 @@ async function waitForDeployment(cd, deploymentId, options = {}) {
             progress(`task sets: ${taskSets}`);
         }
         const failed = state.events.filter((e) => e.status === 'Failed').map((e) => `${e.name}${e.diagnostics ? ` (${e.diagnostics})` : ''}`);
+        // A smoke check is a gate: a deployment that moves production traffic before it ran is never a success.
+        const shifting = info.status === 'Succeeded' || state.events.some((e) => TRAFFIC_EVENTS.has(e.name) && SHIFTED.has(e.status));
+        if (options.smoke && !smoked && shifting) {
+            if (info.status === 'Succeeded') {
+                throw new errors_GroundworkError('APPLY_FAILED', `deployment ${deploymentId} shifted production traffic and succeeded without stopping at Ready, so the smoke check never ran`, {
+                    details: seen,
+                    hint: "production runs the new version unchecked: run the smoke check by hand, and set the deployment group's deployment ready option to STOP_DEPLOYMENT with a wait time",
+                });
+            }
+            return stopAndSettle("production traffic started to move before the deployment stopped at Ready, so the smoke check could not run (the group's deployment ready option is not STOP_DEPLOYMENT)");
+        }
         if (info.status === 'Succeeded') {
             progress('the old tasks are terminated: the release is complete');
             return { deploymentId, status: 'Succeeded', stages: seen, rolledBack: false, timings };
@@ -86310,13 +86880,17 @@ async function waitForDeployment(cd, deploymentId, options = {}) {
             await cd.send(new dist_cjs/* ContinueDeploymentCommand */.Md$({ deploymentId, deploymentWaitType: 'READY_WAIT' }));
             progress('shifting production traffic');
         }
-        if (!baking && state.events.some((e) => e.name === 'AfterAllowTraffic' && e.status === 'Succeeded')) {
-            baking = true;
-            const wait = info.blueGreenDeploymentConfiguration?.terminateBlueInstancesOnDeploymentSuccess?.terminationWaitTimeInMinutes;
+        if (bakeStarted === undefined && state.events.some((e) => e.name === 'AfterAllowTraffic' && e.status === 'Succeeded')) {
+            bakeStarted = now();
+            const wait = info.blueGreenDeploymentConfiguration?.terminateBlueInstancesOnDeploymentSuccess?.terminationWaitTimeInMinutes ?? options.bakeMinutes;
+            bakeBudgetMs = (wait !== undefined ? wait * 60_000 : timeoutMs) + (options.bakeGraceMs ?? 10 * 60_000);
             progress(`production traffic is on the new tasks; bake${wait !== undefined ? ` for ${wait} min` : ''}: the old tasks stay until then, and an alarm still rolls back`);
         }
-        if (now() - started > (options.timeoutMs ?? 60 * 60_000))
-            return stopAndSettle(`no result within ${Math.round((options.timeoutMs ?? 3_600_000) / 1000)} s`);
+        if (bakeStarted === undefined && now() - started > timeoutMs)
+            return stopAndSettle(`no result within ${Math.round(timeoutMs / 1000)} s`);
+        if (bakeStarted !== undefined && now() - bakeStarted > bakeBudgetMs) {
+            return stopAndSettle(`the bake did not end within ${Math.round(bakeBudgetMs / 1000)} s (the bake and the time allowed to terminate the old tasks)`);
+        }
         await sleep(options.pollMs ?? 15_000);
     }
 }
@@ -86325,13 +86899,36 @@ async function waitForDeployment(cd, deploymentId, options = {}) {
 
 
 
+
 /** The tag on every task definition a delivery action registers: the GitHub Actions run that made it. */
 const ecs_deploy_RUN_URL_TAG = 'groundwork:run-url';
 /**
- * The next revision of a live task definition with one container's image replaced (pinned by digest). Everything else
- * (other containers, environment, secrets, roles, sizes, volumes) is kept; read-only fields are dropped.
+ * The fields of RegisterTaskDefinitionRequest a revision carries over from the live one as they are (every writable
+ * field of the request but family, containerDefinitions and tags, which are rendered, and inferenceAccelerators: Elastic
+ * Inference is discontinued and a new registration with it is refused). A test compares this list with the SDK's type.
  */
-function renderTaskDefinition(live, containerName, imageUri, tags = {}) {
+const CARRIED_TASK_DEFINITION_FIELDS = [
+    'taskRoleArn',
+    'executionRoleArn',
+    'networkMode',
+    'volumes',
+    'placementConstraints',
+    'requiresCompatibilities',
+    'cpu',
+    'memory',
+    'pidMode',
+    'ipcMode',
+    'proxyConfiguration',
+    'ephemeralStorage',
+    'runtimePlatform',
+    'enableFaultInjection',
+];
+/**
+ * The next revision of a live task definition with one container's image replaced (pinned by digest). Everything else
+ * (other containers, environment, secrets, roles, sizes, volumes, fault injection) is kept, and so are the live
+ * revision's tags (DescribeTaskDefinition with include TAGS), with `tags` set on top; read-only fields are dropped.
+ */
+function renderTaskDefinition(live, containerName, imageUri, tags = {}, liveTags = []) {
     if (!/@sha256:[0-9a-f]{64}$/.test(imageUri)) {
         throw new errors_GroundworkError('USAGE', `image "${imageUri}" is not pinned by digest`, {
             hint: 'pass the image-uri output of build-and-push (REPOSITORY@sha256:…)',
@@ -86344,34 +86941,60 @@ function renderTaskDefinition(live, containerName, imageUri, tags = {}) {
         });
     }
     const containerDefinitions = containers.map((c) => (c.name === containerName ? { ...c, image: imageUri } : c));
+    const carried = Object.fromEntries(CARRIED_TASK_DEFINITION_FIELDS.flatMap((field) => (live[field] === undefined ? [] : [[field, live[field]]])));
+    // The live revision's tags, then ours over them (a key set by both takes ours: the run that made this revision).
+    const merged = new Map();
+    for (const tag of liveTags)
+        if (tag.key !== undefined)
+            merged.set(tag.key, tag.value ?? '');
+    for (const [key, value] of Object.entries(tags))
+        merged.set(key, value);
     return {
         family: live.family,
         containerDefinitions,
-        taskRoleArn: live.taskRoleArn,
-        executionRoleArn: live.executionRoleArn,
-        networkMode: live.networkMode,
-        volumes: live.volumes,
-        placementConstraints: live.placementConstraints,
-        requiresCompatibilities: live.requiresCompatibilities,
-        cpu: live.cpu,
-        memory: live.memory,
-        runtimePlatform: live.runtimePlatform,
-        ephemeralStorage: live.ephemeralStorage,
-        pidMode: live.pidMode,
-        ipcMode: live.ipcMode,
-        proxyConfiguration: live.proxyConfiguration,
-        ...(Object.keys(tags).length > 0 ? { tags: Object.entries(tags).map(([key, value]) => ({ key, value })) } : {}),
+        ...carried,
+        ...(merged.size > 0 ? { tags: [...merged].map(([key, value]) => ({ key, value })) } : {}),
     };
 }
 async function describeService(ecs, cluster, service) {
-    const { services, failures } = await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }));
+    let answer;
+    try {
+        answer = await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }));
+    }
+    catch (error) {
+        if (!isError(error, 'ClusterNotFoundException'))
+            throw error;
+        throw new GroundworkError('AWS_RESOURCE_NOT_FOUND', `ECS cluster "${cluster}" does not exist in this account and region`, {
+            hint: 'deploy the workload template of this environment (cloudformation/workload.json), or set cluster to the cluster it created',
+            actionHint: "set the cluster input (the cluster workflow input of backend-staging) to the cluster the environment's workload template created, and check aws-region; or deploy cloudformation/workload.json in that account and region",
+            cause: error,
+        });
+    }
+    const { services, failures } = answer;
     const found = services?.find((s) => s.status !== 'INACTIVE');
     if (!found) {
         throw new GroundworkError('AWS_RESOURCE_NOT_FOUND', `ECS service "${service}" in cluster "${cluster}" does not exist (${failures?.[0]?.reason ?? 'not found'})`, {
             hint: 'deploy the workload template of this environment (cloudformation/), or set cluster and service to what it created',
+            actionHint: "set the cluster and service inputs to the ones the environment's workload template created, or deploy that template (cloudformation/)",
         });
     }
     return found;
+}
+/**
+ * Refuses a service whose deployments ECS does not run itself, before anything is registered or updated: a CODE_DEPLOY
+ * service's UpdateService cannot change its task definition (CodeDeploy deploys it), and an EXTERNAL one's task sets
+ * belong to another tool.
+ */
+function requireEcsController(service, cluster) {
+    const type = service.deploymentController?.type ?? 'ECS';
+    if (type === 'ECS')
+        return;
+    const name = service.serviceName ?? 'the service';
+    throw new GroundworkError('USAGE', `ECS service "${name}" in cluster "${cluster}" has deploymentController ${type}, so a rolling deploy (UpdateService) cannot change its task definition`, {
+        hint: type === 'CODE_DEPLOY'
+            ? 'deploy it blue/green through CodeDeploy (bluegreen-release, with codedeploy-application and codedeploy-deployment-group), or point service at a service with deploymentController ECS (the staging service of cloudformation/workload.json)'
+            : 'its deployments belong to the tool that created it (task sets); point service at a service with deploymentController ECS (the staging service of cloudformation/workload.json)',
+    });
 }
 const describe = (d) => `${d.taskDefinition?.split('/').pop()}: ${d.runningCount ?? 0}/${d.desiredCount ?? 0} running, ${d.pendingCount ?? 0} pending${d.rolloutState ? `, ${d.rolloutState}` : ''}`;
 /**
@@ -86379,20 +87002,26 @@ const describe = (d) => `${d.taskDefinition?.split('/').pop()}: ${d.runningCount
  * deployment is the only one and completed. Fails with ECS's reason when the deployment circuit breaker rolled back,
  * when the deployment disappeared (another deploy replaced it), or on the timeout with what was still running.
  */
-async function deployService(options) {
+async function ecs_deploy_deployService(options) {
     const progress = options.progress ?? (() => { });
     const sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
     const now = options.now ?? Date.now;
     const started = now();
     const current = await describeService(options.ecs, options.cluster, options.service);
+    requireEcsController(current, options.cluster);
     const previous = current.taskDefinition;
-    const { taskDefinition: live } = await options.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: previous }));
+    const { taskDefinition: live, tags: liveTags } = await options.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: previous, include: ['TAGS'] }));
     if (!live)
         throw new GroundworkError('AWS_RESOURCE_NOT_FOUND', `task definition ${previous} could not be read`, { hint: 'run the job again' });
-    const registered = await options.ecs.send(new RegisterTaskDefinitionCommand(renderTaskDefinition(live, options.containerName, options.imageUri, options.tags)));
+    const registered = await options.ecs.send(new RegisterTaskDefinitionCommand(renderTaskDefinition(live, options.containerName, options.imageUri, options.tags, liveTags)));
     const next = registered.taskDefinition?.taskDefinitionArn;
     progress(`registered ${next.split('/').pop()} with ${options.imageUri}`);
-    const updated = await options.ecs.send(new UpdateServiceCommand({ cluster: options.cluster, service: options.service, taskDefinition: next }));
+    const updated = await options.ecs.send(new UpdateServiceCommand({
+        cluster: options.cluster,
+        service: options.service,
+        taskDefinition: next,
+        ...(options.desiredCount !== undefined ? { desiredCount: options.desiredCount } : {}),
+    }));
     const deployment = updated.service?.deployments?.find((d) => d.taskDefinition === next);
     if (!deployment?.id) {
         throw new GroundworkError('APPLY_FAILED', `ECS accepted ${next.split('/').pop()} for ${options.service} but started no deployment of it`, {
@@ -86449,11 +87078,167 @@ async function serviceUrl(elb, service) {
     return dns ? `http://${dns}` : undefined;
 }
 
+;// CONCATENATED MODULE: ./src/delivery/placeholder.ts
+/**
+ * The tag of the image a workload's task definition names before the team's first image exists: the team's own
+ * repository at this tag, which no build pushes. The service is created with 0 tasks, so it is never pulled; the first
+ * delivery replaces it with the team's image by digest (src/delivery/first-deployment.ts).
+ */
+const PLACEHOLDER_IMAGE_TAG = 'groundwork-no-image-yet';
+/** The service tag that carries the workload's configured task count (DesiredCount), which a first delivery scales to. */
+const DESIRED_COUNT_TAG = 'groundwork:desired-count';
+/** Is this the placeholder image of a workload created before its first image? */
+const placeholder_isPlaceholderImage = (image) => image?.endsWith(`:${PLACEHOLDER_IMAGE_TAG}`) ?? false;
+
+;// CONCATENATED MODULE: ./src/delivery/first-deployment.ts
+
+
+
+
+
+/**
+ * Has this service never run a revision of the team's image? True when the container's image in its task definition
+ * is still the workload template's placeholder: every delivery replaces it by digest, and ECS's rollback of a failed
+ * first deployment returns to it, so a failed first deployment is still a first one on the next run.
+ */
+function neverRanTeamImage(live, containerName) {
+    return placeholder_isPlaceholderImage(live.containerDefinitions?.find((c) => c.name === containerName)?.image);
+}
+/**
+ * The first deployment of `service`, or undefined when it has run the team's image before. The configured count comes
+ * from the service's tag; a service created with 0 tasks by a template without that tag is refused with the fix.
+ */
+async function detectFirstDeployment(ecs, service, live, containerName) {
+    if (!neverRanTeamImage(live, containerName))
+        return undefined;
+    const placeholderImage = live.containerDefinitions?.find((c) => c.name === containerName)?.image;
+    const { tags } = await ecs.send(new client_ecs_dist_cjs/* ListTagsForResourceCommand */.a_e({ resourceArn: service.serviceArn }));
+    const value = tags?.find((t) => t.key === DESIRED_COUNT_TAG)?.value;
+    const desiredCount = Number(value);
+    if (value === undefined || !Number.isInteger(desiredCount) || desiredCount < 1) {
+        throw new errors_GroundworkError('AWS_RESOURCE_NOT_FOUND', `ECS service "${service.serviceName}" has never run the team's image (its task definition names ${placeholderImage}) and its tag ${DESIRED_COUNT_TAG} is ${value === undefined ? 'missing' : `"${value}", not a count of 1 or more`}, so the first deployment does not know how many tasks to run`, {
+            hint: `update the environment's workload StackSet or stack to the current template (groundwork deploy), which tags the service with its DesiredCount, or tag it yourself: aws ecs tag-resource --resource-arn ${service.serviceArn} --tags key=${DESIRED_COUNT_TAG},value=2`,
+        });
+    }
+    return { desiredCount, placeholderImage };
+}
+/**
+ * A rolling deploy (deployService) that recognises a service created before the first image: it then scales the
+ * service from 0 to its configured count in the same UpdateService and waits for health as usual. A failed first
+ * deployment is scaled back to 0, since ECS rolls back to the placeholder, which cannot start.
+ */
+async function deployToService(options) {
+    // A missing cluster, like a missing service, is reported by deployService itself, with its fix.
+    const { services } = await options.ecs
+        .send(new DescribeServicesCommand({ cluster: options.cluster, services: [options.service] }))
+        .catch((error) => {
+        if (isError(error, 'ClusterNotFoundException'))
+            return { services: undefined };
+        throw error;
+    });
+    const current = services?.find((s) => s.status !== 'INACTIVE');
+    // A missing service is reported by deployService itself, with its fix.
+    const { taskDefinition: live } = current?.taskDefinition
+        ? await options.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: current.taskDefinition }))
+        : { taskDefinition: undefined };
+    const first = current && live ? await detectFirstDeployment(options.ecs, current, live, options.containerName) : undefined;
+    if (!first)
+        return deployService(options);
+    options.progress?.(`first deployment: ${options.service} has never run the team's image (it was created with 0 tasks); scaling it to ${first.desiredCount} task(s)`);
+    try {
+        return { ...(await deployService({ ...options, desiredCount: first.desiredCount })), firstDeployment: first };
+    }
+    catch (error) {
+        await scaleToZero(options.ecs, options.cluster, options.service);
+        if (!isGroundworkError(error))
+            throw error;
+        throw new GroundworkError(error.code, error.message, {
+            hint: error.hint,
+            cause: error,
+            details: [...error.details, `this was the first deployment of ${options.service}: it is scaled back to 0 tasks`],
+        });
+    }
+}
+/** Back to 0 tasks: what a service that never ran the team's image is left with when its first deployment fails. */
+async function scaleToZero(ecs, cluster, service) {
+    await ecs.send(new client_ecs_dist_cjs/* UpdateServiceCommand */.kZr({ cluster, service, desiredCount: 0 }));
+}
+/** The service's ARN, from the ARN of one of its task definitions (same partition, region and account). */
+function serviceArnFrom(taskDefinitionArn, cluster, service) {
+    return `${taskDefinitionArn.slice(0, taskDefinitionArn.indexOf(':task-definition/'))}:service/${cluster}/${service}`;
+}
+/** CodeDeploy's configuration for a first release: with no version running there is no traffic to shift gradually. */
+const FIRST_RELEASE_DEPLOYMENT_CONFIG = 'CodeDeployDefault.ECSAllAtOnce';
+/**
+ * The second half of a first CodeDeploy release: CodeDeploy put the team's revision in place with 0 tasks (nothing to
+ * shift traffic from), so the service is scaled to its configured count and waited for until its primary task set is
+ * in steady state (running the count, every task healthy behind the load balancer), then the smoke check runs. Any
+ * failure scales it back to 0, since there is no earlier version to return to.
+ */
+async function scaleFirstRelease(ecs, options) {
+    const progress = options.progress ?? (() => { });
+    const sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    const now = options.now ?? Date.now;
+    const started = now();
+    const timeoutMs = options.timeoutMs ?? 15 * 60_000;
+    const fail = async (message, details = []) => {
+        await scaleToZero(ecs, options.cluster, options.service);
+        throw new errors_GroundworkError('APPLY_FAILED', `the first release of ${options.service} ${message}; it is scaled back to 0 tasks`, {
+            details,
+            hint: 'there was no earlier version to return to: read the stopped tasks’ reasons and the container logs, fix, and release a new tag',
+        });
+    };
+    await ecs.send(new client_ecs_dist_cjs/* UpdateServiceCommand */.kZr({ cluster: options.cluster, service: options.service, desiredCount: options.desiredCount }));
+    progress(`first release: scaling ${options.service} from 0 to ${options.desiredCount} task(s)`);
+    for (;;) {
+        const { services } = await ecs.send(new client_ecs_dist_cjs/* DescribeServicesCommand */.H7c({ cluster: options.cluster, services: [options.service] }));
+        const primary = services?.[0]?.taskSets?.find((t) => t.status === 'PRIMARY');
+        progress(`${primary?.runningCount ?? 0}/${options.desiredCount} running, ${primary?.pendingCount ?? 0} pending, ${primary?.stabilityStatus ?? 'no task set'}`);
+        if (primary?.stabilityStatus === 'STEADY_STATE' && primary.runningCount === options.desiredCount)
+            break;
+        if (now() - started > timeoutMs) {
+            await fail(`did not reach ${options.desiredCount} healthy task(s) within ${Math.round(timeoutMs / 1000)} s`, [
+                ...(services?.[0]?.events?.[0]?.message ? [`latest service event: ${services[0].events[0].message}`] : []),
+            ]);
+        }
+        await sleep(options.pollMs ?? 15_000);
+    }
+    if (options.smoke) {
+        progress('the tasks are healthy: running the smoke check');
+        if (!(await options.smoke()))
+            await fail('failed its smoke check');
+        progress('the smoke check passed');
+    }
+    return { seconds: Math.round((now() - started) / 1000) };
+}
+
 ;// CONCATENATED MODULE: ./src/delivery/images.ts
 
 
 
 const GIT_SHA = /^[0-9a-f]{7,64}$/;
+/**
+ * The image tag of a build-and-push step: its image-tag input, else the commit of the run (GITHUB_SHA). A tag that is not
+ * a commit SHA is refused naming what set it, the input or the run's GITHUB_SHA.
+ */
+function imageTagInput(input, githubSha) {
+    const tag = input || githubSha || '';
+    if (GIT_SHA.test(tag))
+        return tag;
+    if (input) {
+        throw new GroundworkError('USAGE', `input image-tag is "${input}", which is not a commit SHA`, {
+            hint: 'leave image-tag empty to tag the image with the commit it was built from (GITHUB_SHA), or set it to the commit SHA (github.sha)',
+        });
+    }
+    throw new GroundworkError('USAGE', `input image-tag is empty and GITHUB_SHA is ${githubSha ? `"${githubSha}", not a commit SHA` : 'not set'}`, {
+        hint: 'run build-and-push in a GitHub Actions job (GITHUB_SHA is the commit), or set image-tag to the commit SHA the image is built from',
+    });
+}
+/**
+ * The tag the registry build cache is exported to (`<repo>:buildcache`). Every build rewrites it, so the repository
+ * template excludes it, and only it, from tag immutability (cloudformation/ecr-repository.json).
+ */
+const BUILD_CACHE_TAG = 'buildcache';
 /** The image with this tag, if the repository has one; a missing repository is a clear error. */
 async function findImage(ecr, repositoryName, tag, registryId) {
     try {
@@ -86515,30 +87300,43 @@ async function buildAndPush(options) {
     progress(`logging in to ${registry}`);
     await options.run('docker', ['login', '--username', 'AWS', '--password-stdin', registry], { input: password });
     const context = options.context ?? '.';
+    const cache = options.registryCache ?? true;
+    // docker resolves --file from the working directory, not the context: the default is the context's own Dockerfile.
+    const dockerfile = options.dockerfile || (context === '.' ? 'Dockerfile' : `${context.replace(/\/+$/, '')}/Dockerfile`);
     const args = [
         'buildx',
         'build',
         '--platform',
         options.platform ?? 'linux/amd64',
         '--file',
-        options.dockerfile ?? `${context.replace(/\/$/, '')}/Dockerfile`,
+        dockerfile,
         '--tag',
         `${repositoryUri}:${options.tag}`,
         '--provenance=false',
         ...Object.entries(options.buildArgs ?? {}).flatMap(([key, value]) => ['--build-arg', `${key}=${value}`]),
-        ...((options.registryCache ?? true)
+        ...(cache
             ? [
                 '--cache-from',
-                `type=registry,ref=${repositoryUri}:buildcache`,
+                `type=registry,ref=${repositoryUri}:${BUILD_CACHE_TAG}`,
                 '--cache-to',
-                `type=registry,ref=${repositoryUri}:buildcache,mode=max,image-manifest=true,oci-mediatypes=true`,
+                `type=registry,ref=${repositoryUri}:${BUILD_CACHE_TAG},mode=max,image-manifest=true,oci-mediatypes=true`,
             ]
             : []),
         '--push',
         context,
     ];
-    progress(`building ${options.dockerfile ?? 'Dockerfile'} and pushing ${repositoryUri}:${options.tag}`);
-    await options.run('docker', args);
+    progress(`building ${dockerfile} and pushing ${repositoryUri}:${options.tag}`);
+    try {
+        await options.run('docker', args);
+    }
+    catch (error) {
+        if (!cache || !(error instanceof GroundworkError))
+            throw error;
+        throw new GroundworkError(error.code, error.message, {
+            hint: `read docker's output above. If it says the docker driver cannot export a cache, run docker/setup-buildx-action before this step; if the ${BUILD_CACHE_TAG} tag "cannot be overwritten", exclude it from the repository's tag immutability (IMMUTABLE_WITH_EXCLUSION, as cloudformation/ecr-repository.json does); or set registry-cache: false`,
+            cause: error,
+        });
+    }
     const pushed = await findImage(options.ecr, options.repositoryName, options.tag);
     if (!pushed) {
         throw new GroundworkError('AWS_RESOURCE_NOT_FOUND', `docker reported a push, but ECR has no image ${repositoryUri}:${options.tag}`, {
@@ -86733,6 +87531,7 @@ async function promoteImage(ecr, ssm, repositoryName, sha, version) {
 
 
 
+
 /**
  * Reads the deployment group (it must be ECS blue/green with traffic control), the service it deploys (it must use the
  * CODE_DEPLOY deployment controller), the container and port behind the load balancer, and the test listener's URL.
@@ -86784,6 +87583,7 @@ async function describeReleaseTarget(clients, application, group, containerName)
         });
     }
     const testListener = info.loadBalancerInfo?.targetGroupPairInfoList?.[0]?.testTrafficRoute?.listenerArns?.[0];
+    const blueGreen = info.blueGreenDeploymentConfiguration;
     return {
         application,
         group,
@@ -86794,7 +87594,24 @@ async function describeReleaseTarget(clients, application, group, containerName)
         containerPort: port,
         testUrl: testListener && clients.elb ? await listenerUrl(clients.elb, testListener) : undefined,
         deploymentConfig: info.deploymentConfigName,
+        readyAction: blueGreen?.deploymentReadyOption?.actionOnTimeout ?? 'CONTINUE_DEPLOYMENT',
+        readyWaitMinutes: blueGreen?.deploymentReadyOption?.waitTimeInMinutes,
+        bakeMinutes: blueGreen?.terminateBlueInstancesOnDeploymentSuccess?.terminationWaitTimeInMinutes,
     };
+}
+/**
+ * Refuses a release whose smoke check could not hold production traffic: the group does not stop at `Ready`, so
+ * CodeDeploy would shift traffic without the check. Returns a warning when the caller accepted releasing without it.
+ */
+function requireSmokeGate(target, smoke, allowUngated) {
+    if (!smoke || target.readyAction === 'STOP_DEPLOYMENT')
+        return undefined;
+    const what = `the deployment group ${target.application}/${target.group} has deployment ready option ${target.readyAction}: CodeDeploy shifts production traffic as soon as the new tasks run, without stopping at Ready, so the smoke check cannot run before production traffic`;
+    if (allowUngated)
+        return `${what}; releasing WITHOUT the smoke check, as allow-release-without-smoke-gate says`;
+    throw new errors_GroundworkError('USAGE', `${what}; nothing was deployed`, {
+        hint: "set the group's deployment ready option to STOP_DEPLOYMENT with a wait time (blueGreenDeploymentConfiguration.deploymentReadyOption: actionOnTimeout STOP_DEPLOYMENT, waitTimeInMinutes such as 60; the blue/green workload template does, ReadyWaitMinutes), or set allow-release-without-smoke-gate: true to release without a smoke gate",
+    });
 }
 async function listenerUrl(elb, listenerArn) {
     const { Listeners } = await elb.send(new client_elastic_load_balancing_v2_dist_cjs/* DescribeListenersCommand */.AKE({ ListenerArns: [listenerArn] }));
@@ -86821,31 +87638,56 @@ async function releaseBlueGreen(options) {
             hint: 'deploy the blue/green workload template (it has a test listener), or set smoke-url',
         });
     }
+    const smokeSkipped = requireSmokeGate(target, Boolean(options.smoke), options.allowUngated ?? false);
+    if (smokeSkipped)
+        progress(smokeSkipped);
     // Refused unless the commit's image is the digest staging recorded for it (STAGING_RECORD_MISSING / _MISMATCH).
     const promoted = await promoteImage(options.ecr, options.ssm, options.repositoryName, options.commit, options.version);
     progress(`${options.repositoryName}@${promoted.digest}: the image staging ran for ${options.commit.slice(0, 12)}, ${promoted.tagged ? 'now also' : 'already'} tagged ${options.version}`);
     const imageSeconds = Math.round((now() - started) / 100) / 10;
     const imageUri = `${await registryHost(options.ecr)}/${options.repositoryName}@${promoted.digest}`;
-    const { taskDefinition: live } = await options.ecs.send(new client_ecs_dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: target.taskDefinitionArn }));
+    const { taskDefinition: live, tags: liveTags } = await options.ecs.send(new client_ecs_dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: target.taskDefinitionArn, include: ['TAGS'] }));
     if (!live)
         throw new errors_GroundworkError('AWS_RESOURCE_NOT_FOUND', `task definition ${target.taskDefinitionArn} could not be read`, { hint: 'run the release again' });
-    const registered = await options.ecs.send(new client_ecs_dist_cjs/* RegisterTaskDefinitionCommand */.$Hl(renderTaskDefinition(live, target.containerName, imageUri, options.tags)));
+    const registered = await options.ecs.send(new client_ecs_dist_cjs/* RegisterTaskDefinitionCommand */.$Hl(renderTaskDefinition(live, target.containerName, imageUri, options.tags, liveTags)));
     const taskDefinitionArn = registered.taskDefinition?.taskDefinitionArn;
     progress(`registered ${taskDefinitionArn.split('/').pop()} with ${imageUri}`);
+    // A service created before any image runs 0 tasks of a placeholder: nothing to shift traffic from (#28).
+    const serviceRef = { serviceArn: serviceArnFrom(target.taskDefinitionArn, target.cluster, target.service), serviceName: target.service };
+    const first = await detectFirstDeployment(options.ecs, serviceRef, live, target.containerName);
+    if (first) {
+        progress(`first release: ${target.service} has never run the team's image, so there is no traffic to shift; deploying straight (${FIRST_RELEASE_DEPLOYMENT_CONFIG}), then scaling to ${first.desiredCount} task(s)`);
+    }
     const deploymentId = await startDeployment(options.codedeploy, {
         application: target.application,
         group: target.group,
         appSpec: ecsAppSpec({ taskDefinitionArn, containerName: target.containerName, containerPort: target.containerPort, hooks: options.hooks }),
         description: `release ${options.version} (${options.commit.slice(0, 12)})`,
+        ...(first ? { deploymentConfigName: FIRST_RELEASE_DEPLOYMENT_CONFIG } : {}),
     });
     options.onDeploymentStarted?.(deploymentId);
     progress(`deployment ${deploymentId} started (${target.deploymentConfig ?? 'the group’s deployment configuration'})`);
     const smokeUrl = options.smokeUrl || target.testUrl || '';
-    const smoke = options.smoke;
+    // A first release has no tasks at the test listener during the deployment: its smoke check runs once they are up.
+    const smoke = smokeSkipped || first ? undefined : options.smoke;
     const deployment = await waitForDeployment(options.codedeploy, deploymentId, {
         ...options,
         smoke: smoke ? () => smoke(smokeUrl) : undefined,
+        bakeMinutes: options.bakeMinutes ?? target.bakeMinutes,
     });
+    const firstSmoke = first && !smokeSkipped ? options.smoke : undefined;
+    if (first) {
+        await scaleFirstRelease(options.ecs, {
+            cluster: target.cluster,
+            service: target.service,
+            desiredCount: first.desiredCount,
+            smoke: firstSmoke ? () => firstSmoke(smokeUrl) : undefined,
+            progress,
+            sleep: options.sleep,
+            now: options.now,
+            pollMs: options.pollMs,
+        });
+    }
     return {
         version: options.version,
         imageUri,
@@ -86854,6 +87696,8 @@ async function releaseBlueGreen(options) {
         taskDefinitionArn,
         target,
         deployment,
+        ...(smokeSkipped ? { smokeSkipped } : {}),
+        ...(first ? { firstDeployment: first } : {}),
         imageSeconds,
         seconds: Math.round((now() - started) / 1000),
     };
@@ -86898,8 +87742,11 @@ function commandEnvironment(env, options = {}) {
 
 
 
+
 /** The tag with the version (a release tag) or the commit (a master build) a delivery action deployed. */
 const REVISION_TAG = 'groundwork:revision';
+/** The strategies of ECS's own blue/green (its deployment controller `ECS`, not CodeDeploy). */
+const ECS_BLUE_GREEN_STRATEGIES = new Set(['BLUE_GREEN', 'CANARY', 'LINEAR']);
 const iso = (d) => d?.toISOString() ?? null;
 const tagValue = (tags, key) => tags?.find((t) => t.key === key)?.value ?? null;
 async function describeRevision(ecs, taskDefinition, container) {
@@ -86914,26 +87761,53 @@ async function describeRevision(ecs, taskDefinition, container) {
         runUrl: tagValue(tags, RUN_URL_TAG),
     };
 }
-/** ECS's history of the service's deployments (ListServiceDeployments keeps 90 days), newest first. */
+/**
+ * The lifecycle stage of an ECS service deployment as the console and `groundwork status` show it: the stage, and what
+ * it waits for when a pause hook awaits action (ContinueServiceDeployment). The release's pause hook sits at
+ * POST_TEST_TRAFFIC_SHIFT, where the runner runs the smoke check against the test listener.
+ */
+function stageOf(d) {
+    if (!d.lifecycleStage)
+        return null;
+    const waiting = d.status === 'IN_PROGRESS' && d.lifecycleHookDetails?.some((h) => h.targetType === 'PAUSE' && h.status === 'AWAITING_ACTION');
+    if (!waiting)
+        return d.lifecycleStage;
+    return `${d.lifecycleStage} (${d.lifecycleStage === 'POST_TEST_TRAFFIC_SHIFT' ? 'waiting for the smoke check' : 'waiting at a pause hook'})`;
+}
+/** ECS's history of the service's deployments (ListServiceDeployments keeps 90 days), newest first, with the newest's sources. */
 async function ecsHistory(ecs, target, limit) {
     const listed = await ecs.send(new ListServiceDeploymentsCommand({ cluster: target.cluster, service: target.service, maxResults: limit }));
     const arns = (listed.serviceDeployments ?? []).map((d) => d.serviceDeploymentArn).filter((a) => Boolean(a));
     if (arns.length === 0)
-        return [];
+        return { records: [], newestSources: [] };
     const { serviceDeployments = [] } = await ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: arns }));
-    return serviceDeployments
-        .map((d) => ({
-        id: d.serviceDeploymentArn?.split('/').pop() ?? '',
-        engine: 'ecs',
-        status: d.status ?? 'UNKNOWN',
-        startedAt: iso(d.startedAt ?? d.createdAt),
-        finishedAt: iso(d.finishedAt ?? d.stoppedAt),
-        taskDefinition: d.targetServiceRevision?.arn ?? null,
-        reason: d.statusReason ?? null,
-        rolledBack: d.rollback !== undefined || /ROLLBACK/.test(d.status ?? ''),
-        delivered: null,
-    }))
-        .sort((a, b) => (b.startedAt ?? '').localeCompare(a.startedAt ?? ''));
+    // A service deployment names service revisions, not task definitions: DescribeServiceRevisions (20 ARNs a call) gives
+    // each revision's task definition, whose image, version and run the rows show.
+    const revisionArns = [...new Set(serviceDeployments.map((d) => d.targetServiceRevision?.arn ?? '').filter((a) => a.includes(':service-revision/')))];
+    const taskDefinitionOf = new Map();
+    for (let i = 0; i < revisionArns.length; i += 20) {
+        const { serviceRevisions = [] } = await ecs.send(new DescribeServiceRevisionsCommand({ serviceRevisionArns: revisionArns.slice(i, i + 20) }));
+        for (const r of serviceRevisions)
+            if (r.serviceRevisionArn && r.taskDefinition)
+                taskDefinitionOf.set(r.serviceRevisionArn, r.taskDefinition);
+    }
+    const taskDefinition = (arn) => (arn ? (taskDefinitionOf.get(arn) ?? (arn.includes(':task-definition/') ? arn : null)) : null);
+    const sorted = [...serviceDeployments].sort((a, b) => (iso(b.startedAt ?? b.createdAt) ?? '').localeCompare(iso(a.startedAt ?? a.createdAt) ?? ''));
+    return {
+        records: sorted.map((d) => ({
+            id: d.serviceDeploymentArn?.split('/').pop() ?? '',
+            engine: 'ecs',
+            status: d.status ?? 'UNKNOWN',
+            startedAt: iso(d.startedAt ?? d.createdAt),
+            finishedAt: iso(d.finishedAt ?? d.stoppedAt),
+            taskDefinition: taskDefinition(d.targetServiceRevision?.arn),
+            reason: d.statusReason ?? d.rollback?.reason ?? null,
+            rolledBack: d.rollback !== undefined || /ROLLBACK/.test(d.status ?? ''),
+            delivered: null,
+            stage: stageOf(d),
+        })),
+        newestSources: (sorted[0]?.sourceServiceRevisions ?? []).map((r) => r.arn).filter((a) => Boolean(a)),
+    };
 }
 function codeDeployRecord(d) {
     const content = d.revision?.appSpecContent?.content ?? d.revision?.string?.content;
@@ -86947,6 +87821,7 @@ function codeDeployRecord(d) {
         reason: d.errorInformation?.message ?? null,
         rolledBack: Boolean(d.rollbackInfo?.rollbackDeploymentId) || d.status === 'Stopped',
         delivered: null,
+        stage: null,
     };
 }
 /**
@@ -86964,7 +87839,7 @@ async function readDelivery(clients, target, options = {}) {
     });
     const service = described.services?.find((s) => s.status !== 'INACTIVE');
     if (!service)
-        return { ...base, state: 'not-deployed', current: null, deployments: [], notes: [] };
+        return { ...base, state: 'not-deployed', current: null, deployments: [], deploymentController: null, blueGreen: null, notes: [] };
     const notes = [];
     const primary = service.deployments?.find((d) => d.status === 'PRIMARY');
     const currentArn = service.taskSets?.find((t) => t.status === 'PRIMARY')?.taskDefinition ?? primary?.taskDefinition ?? service.taskDefinition;
@@ -86977,6 +87852,9 @@ async function readDelivery(clients, target, options = {}) {
         }
         : null;
     let deployments = [];
+    let blueGreen = null;
+    const strategy = service.deploymentConfiguration?.strategy ?? null;
+    const ecsBlueGreen = ECS_BLUE_GREEN_STRATEGIES.has(strategy ?? '');
     if (service.deploymentController?.type === 'CODE_DEPLOY') {
         if (target.codeDeploy && clients.codeDeploy) {
             const { deployments: ids = [] } = await clients.codeDeploy.send(new ListDeploymentsCommand({ applicationName: target.codeDeploy.application, deploymentGroupName: target.codeDeploy.group }));
@@ -86989,10 +87867,19 @@ async function readDelivery(clients, target, options = {}) {
     }
     else {
         if (options.serviceDeploymentsApi !== false) {
-            deployments = await ecsHistory(clients.ecs, target, limit);
+            const history = await ecsHistory(clients.ecs, target, limit);
+            deployments = history.records;
+            if (ecsBlueGreen) {
+                blueGreen = { strategy, emulated: true, deployment: deployments[0] ?? null, sourceServiceRevisions: history.newestSources };
+            }
         }
         else {
             notes.push('the emulator has no ListServiceDeployments: the deployments shown are the ones the service holds now (on AWS, its last 90 days)');
+            // A blue/green environment (or a service configured for ECS's blue/green) whose stage the emulator cannot give.
+            if (ecsBlueGreen || target.codeDeploy) {
+                blueGreen = { strategy, emulated: false, deployment: null, sourceServiceRevisions: [] };
+                notes.push('ECS blue/green stages are not emulated: the emulator has no service deployments, lifecycle stages or pause hooks (on AWS the stage shows here, e.g. POST_TEST_TRAFFIC_SHIFT while the smoke check runs)');
+            }
             deployments = (service.deployments ?? []).map((d) => ({
                 id: d.id ?? '',
                 engine: 'ecs',
@@ -87003,6 +87890,7 @@ async function readDelivery(clients, target, options = {}) {
                 reason: d.rolloutState === 'FAILED' ? (d.rolloutStateReason ?? null) : null,
                 rolledBack: false,
                 delivered: null,
+                stage: null,
             }));
         }
     }
@@ -87014,7 +87902,34 @@ async function readDelivery(clients, target, options = {}) {
         return revisions.get(arn);
     };
     deployments = await Promise.all(deployments.map(async (d) => ({ ...d, delivered: d.taskDefinition ? await revisionOf(d.taskDefinition) : null })));
-    return { ...base, state: 'running', current, deployments, notes };
+    if (blueGreen?.deployment)
+        blueGreen = { ...blueGreen, deployment: deployments[0] ?? null };
+    const deploymentController = service.deploymentController?.type ?? 'ECS';
+    const state = current && isPlaceholderImage(current.image) ? 'awaiting-first-deployment' : 'running';
+    return { ...base, state, current, deployments, deploymentController, blueGreen, notes };
+}
+/** The row of one delivery: who releases it, and where its current or last deployment is (its stage, under ECS's blue/green). */
+function deliveryRow(delivery) {
+    const base = { environment: delivery.environment, service: delivery.service };
+    if (delivery.state === 'not-deployed')
+        return { ...base, releasedBy: 'not deployed', status: null, stage: null, rolledBack: false, reason: null };
+    if (delivery.state === 'awaiting-first-deployment')
+        return { ...base, releasedBy: 'waiting for the first deployment', status: null, stage: null, rolledBack: false, reason: null };
+    const bg = delivery.blueGreen;
+    const last = bg ? bg.deployment : (delivery.deployments[0] ?? null);
+    const releasedBy = bg
+        ? `ECS blue/green${bg.strategy ? ` (${bg.strategy})` : ''}`
+        : delivery.deploymentController === 'CODE_DEPLOY'
+            ? 'CodeDeploy blue/green'
+            : `ECS${delivery.deploymentController === 'ECS' ? ' rolling' : ` (${delivery.deploymentController})`}`;
+    return {
+        ...base,
+        releasedBy,
+        status: last?.status ?? null,
+        stage: bg && !bg.emulated ? 'not emulated' : (last?.stage ?? null),
+        rolledBack: last?.rolledBack ?? false,
+        reason: last?.reason ?? null,
+    };
 }
 
 // EXTERNAL MODULE: external "node:child_process"
@@ -87043,9 +87958,415 @@ function runE2e(command, baseUrl, options) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/delivery/ecs-bluegreen.ts
+
+
+
+
+
+
+
+
+
+/**
+ * Releases through ECS's own blue/green (the service under the ECS deployment controller with the BLUE_GREEN, CANARY or
+ * LINEAR strategy): UpdateService starts a service deployment, DescribeServiceDeployments follows it stage by stage, and
+ * the PAUSE hook at POST_TEST_TRAFFIC_SHIFT holds it while the runner's smoke check runs at the test listener;
+ * ContinueServiceDeployment then lets production traffic move (CONTINUE) or rolls back (ROLLBACK).
+ */
+/** The stage at which the release's smoke check runs: the test listener serves the new revision, production does not. */
+const SMOKE_STAGE = 'POST_TEST_TRAFFIC_SHIFT';
+/** What each lifecycle stage of an ECS blue/green deployment means, for the log (from the ECS developer guide). */
+const ECS_LIFECYCLE_STAGES = {
+    RECONCILE_SERVICE: 'reconciling the active revisions',
+    PRE_SCALE_UP: 'before the new tasks start',
+    SCALE_UP: 'new tasks starting',
+    POST_SCALE_UP: 'new tasks running, no traffic yet',
+    TEST_TRAFFIC_SHIFT: 'test traffic moving to the new tasks',
+    POST_TEST_TRAFFIC_SHIFT: 'the test listener serves the new tasks',
+    PRODUCTION_TRAFFIC_SHIFT: 'production traffic moving to the new tasks',
+    POST_PRODUCTION_TRAFFIC_SHIFT: 'production traffic is on the new tasks',
+    BAKE_TIME: 'bake: the old tasks stay, alarms still roll back',
+    CLEAN_UP: 'the old tasks stop',
+};
+/** Statuses after which ECS does nothing more with a service deployment. */
+const ecs_bluegreen_FINAL = new Set(['SUCCESSFUL', 'STOPPED', 'ROLLBACK_SUCCESSFUL', 'ROLLBACK_FAILED']);
+/** Statuses of a deployment still running (a new one would be refused while one is). */
+const RUNNING = ['PENDING', 'IN_PROGRESS', 'ROLLBACK_REQUESTED', 'ROLLBACK_IN_PROGRESS', 'STOP_REQUESTED'];
+/** Stages after production traffic has moved: from here on the time is the bake's. */
+const AFTER_PRODUCTION = new Set(['POST_PRODUCTION_TRAFFIC_SHIFT', 'BAKE_TIME', 'CLEAN_UP']);
+/** The listener a test listener rule belongs to: an ALB rule ARN names its listener; an NLB's test "rule" is the listener. */
+function listenerOfRule(ruleArn) {
+    const match = /^(arn:[^:]+:elasticloadbalancing:[^:]+:\d{12}:)listener-rule\/(.+)\/[^/]+$/.exec(ruleArn);
+    return match ? `${match[1]}listener/${match[2]}` : ruleArn;
+}
+async function ecs_bluegreen_listenerUrl(elb, listenerArn) {
+    const { Listeners } = await elb.send(new client_elastic_load_balancing_v2_dist_cjs/* DescribeListenersCommand */.AKE({ ListenerArns: [listenerArn] }));
+    const listener = Listeners?.[0];
+    if (!listener?.LoadBalancerArn || !listener.Port)
+        return undefined;
+    const { LoadBalancers } = await elb.send(new client_elastic_load_balancing_v2_dist_cjs/* DescribeLoadBalancersCommand */.AZi({ LoadBalancerArns: [listener.LoadBalancerArn] }));
+    const dns = LoadBalancers?.[0]?.DNSName;
+    return dns ? `${listener.Protocol === 'HTTPS' || listener.Protocol === 'TLS' ? 'https' : 'http'}://${dns}:${listener.Port}` : undefined;
+}
+/**
+ * Reads the service a release goes to: it must exist, run under the ECS deployment controller with a blue/green,
+ * canary or linear strategy, and have a container behind a load balancer with the alternate target group; the PAUSE hook
+ * at POST_TEST_TRAFFIC_SHIFT and the test listener's URL are read when the service has them.
+ */
+async function describeEcsReleaseTarget(clients, cluster, serviceName, containerName) {
+    let services;
+    try {
+        services = await clients.ecs.send(new client_ecs_dist_cjs/* DescribeServicesCommand */.H7c({ cluster, services: [serviceName] }));
+    }
+    catch (error) {
+        if (aws_error_isError(error, 'ClusterNotFoundException')) {
+            throw new errors_GroundworkError('AWS_RESOURCE_NOT_FOUND', `the ECS cluster "${cluster}" does not exist in this account and region`, {
+                hint: 'set the input cluster to the ClusterName output of the blue/green workload stack (workload-bluegreen.json)',
+                cause: error,
+            });
+        }
+        throw error;
+    }
+    const service = services.services?.find((s) => s.status !== 'INACTIVE');
+    if (!service?.taskDefinition) {
+        throw new errors_GroundworkError('AWS_RESOURCE_NOT_FOUND', `ECS service "${serviceName}" in cluster "${cluster}" does not exist`, {
+            hint: 'set the input service to the EcsServiceName output of the blue/green workload stack, or deploy that stack to production first',
+        });
+    }
+    const controller = service.deploymentController?.type ?? 'ECS';
+    if (controller !== 'ECS') {
+        throw new errors_GroundworkError('USAGE', `ECS service "${serviceName}" uses the ${controller} deployment controller, not ECS's own blue/green`, {
+            hint: controller === 'CODE_DEPLOY'
+                ? 'set the input strategy to codedeploy (with codedeploy-application and codedeploy-deployment-group), or move the service to ECS’s controller (docs/runbooks/release-strategies.md)'
+                : 'release a service of the blue/green workload template (workload-bluegreen.json, ReleaseStrategy ecs)',
+        });
+    }
+    const strategy = service.deploymentConfiguration?.strategy ?? 'ROLLING';
+    if (!['BLUE_GREEN', 'CANARY', 'LINEAR'].includes(strategy)) {
+        throw new errors_GroundworkError('USAGE', `ECS service "${serviceName}" deploys with the ${strategy} strategy, not BLUE_GREEN, CANARY or LINEAR`, {
+            hint: 'a rolling service is deployed with deploy-staging; production runs the blue/green workload template (workload-bluegreen.json, ReleaseStrategy ecs)',
+        });
+    }
+    const balanced = service.loadBalancers?.find((l) => !containerName || l.containerName === containerName) ?? service.loadBalancers?.[0];
+    const name = containerName || balanced?.containerName;
+    const port = balanced?.containerPort;
+    if (!name || !port || !balanced?.advancedConfiguration?.alternateTargetGroupArn) {
+        throw new errors_GroundworkError('USAGE', `ECS service "${serviceName}" has no container behind a load balancer with an alternate target group${containerName ? ` named "${containerName}"` : ''}`, { hint: 'blue/green moves load balancer traffic: deploy the blue/green workload template, which sets the alternate target group and listener rules' });
+    }
+    const hook = service.deploymentConfiguration?.lifecycleHooks?.find((h) => h.targetType === 'PAUSE' && (h.lifecycleStages ?? []).includes(SMOKE_STAGE));
+    const testRule = balanced.advancedConfiguration.testListenerRule;
+    const configuration = service.deploymentConfiguration;
+    return {
+        cluster,
+        service: serviceName,
+        taskDefinitionArn: service.taskDefinition,
+        containerName: name,
+        containerPort: port,
+        strategy,
+        // ECS's default bake for blue/green, canary and linear is 15 minutes.
+        bakeMinutes: configuration?.bakeTimeInMinutes ?? 15,
+        shiftMinutes: strategy === 'CANARY'
+            ? (configuration?.canaryConfiguration?.canaryBakeTimeInMinutes ?? 0)
+            : strategy === 'LINEAR'
+                ? Math.ceil(100 / (configuration?.linearConfiguration?.stepPercent ?? 100)) * (configuration?.linearConfiguration?.stepBakeTimeInMinutes ?? 0)
+                : 0,
+        pauseHook: hook ? { timeoutMinutes: hook.timeoutConfiguration?.timeoutInMinutes, timeoutAction: hook.timeoutConfiguration?.action } : undefined,
+        testUrl: testRule && clients.elb ? await ecs_bluegreen_listenerUrl(clients.elb, listenerOfRule(testRule)) : undefined,
+    };
+}
+/** A sleep that ends early when the signal is aborted, so a cancelled job acts at once. */
+function ecs_bluegreen_abortableSleep(ms, signal) {
+    return new Promise((resolve) => {
+        if (signal?.aborted)
+            return resolve();
+        const timer = setTimeout(done, ms);
+        function done() {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', done);
+            resolve();
+        }
+        signal?.addEventListener('abort', done, { once: true });
+    });
+}
+async function describeDeployment(ecs, arn) {
+    const { serviceDeployments, failures } = await ecs.send(new client_ecs_dist_cjs/* DescribeServiceDeploymentsCommand */.A6p({ serviceDeploymentArns: [arn] }));
+    const found = serviceDeployments?.find((d) => d.serviceDeploymentArn === arn) ?? serviceDeployments?.[0];
+    if (!found) {
+        const failure = failures?.[0];
+        throw new errors_GroundworkError('AWS_RESOURCE_NOT_FOUND', `service deployment ${arn} could not be read${failure ? `: ${failure.reason ?? ''} ${failure.detail ?? ''}`.trimEnd() : ''}`, {
+            hint: 'run the release again; the ECS console (the service’s Deployments tab) shows its deployments',
+        });
+    }
+    return found;
+}
+/** The pause hook waiting for an answer at the smoke stage, if one is. */
+function waitingHook(deployment) {
+    if (deployment.status !== 'IN_PROGRESS' || deployment.lifecycleStage !== SMOKE_STAGE)
+        return undefined;
+    return deployment.lifecycleHookDetails?.find((h) => h.targetType === 'PAUSE' && h.status === 'AWAITING_ACTION' && h.hookId);
+}
+/** Why ECS rolled a deployment back, in its own words: the rollback's reason, the status reason, the circuit breaker, the alarms. */
+function rollbackReason(deployment) {
+    const parts = [];
+    if (deployment.rollback?.reason)
+        parts.push(deployment.rollback.reason);
+    if (deployment.statusReason && deployment.statusReason !== deployment.rollback?.reason)
+        parts.push(deployment.statusReason);
+    const breaker = deployment.deploymentCircuitBreaker;
+    if (breaker?.status === 'TRIGGERED')
+        parts.push(`circuit breaker triggered: ${breaker.failureCount ?? '?'} failed tasks of ${breaker.threshold ?? '?'} allowed`);
+    const alarms = deployment.alarms;
+    if (alarms?.status === 'TRIGGERED')
+        parts.push(`alarm in ALARM: ${(alarms.triggeredAlarmNames ?? []).join(', ') || 'unnamed'}`);
+    const failedHooks = (deployment.lifecycleHookDetails ?? []).filter((h) => h.status === 'FAILED' || h.status === 'TIMED_OUT');
+    for (const hook of failedHooks)
+        parts.push(`${hook.targetType ?? 'hook'} ${hook.targetArn ?? hook.hookId ?? ''} ${hook.status}`.replace(/\s+/g, ' '));
+    return parts.join('; ') || 'ECS gave no reason';
+}
+/** One log line for a poll: the stage, what it means, the status and the revisions' traffic. */
+function stageLine(deployment) {
+    const stage = deployment.lifecycleStage ?? 'no stage yet';
+    const target = deployment.targetServiceRevision;
+    const tasks = target ? `; new revision ${target.runningTaskCount ?? 0}/${target.requestedTaskCount ?? 0} tasks running` : '';
+    const traffic = target && (target.requestedTestTrafficWeight !== undefined || target.requestedProductionTrafficWeight !== undefined)
+        ? `, test traffic ${target.requestedTestTrafficWeight ?? 0}%, production traffic ${target.requestedProductionTrafficWeight ?? 0}%`
+        : '';
+    const hook = deployment.lifecycleHookDetails?.find((h) => h.status === 'AWAITING_ACTION' || h.status === 'IN_PROGRESS');
+    const hookText = hook ? `; ${hook.targetType ?? 'hook'} hook ${hook.status}` : '';
+    return `${stage} (${ECS_LIFECYCLE_STAGES[stage] ?? 'stage'}): ${deployment.status ?? '?'}${tasks}${traffic}${hookText}`;
+}
+/**
+ * Rolls a service deployment back and waits until ECS reports it settled (or `settleMs` passes), returning the final
+ * status: through the waiting pause hook (ContinueServiceDeployment with ROLLBACK) when one waits, else
+ * StopServiceDeployment with ROLLBACK. A deployment that had already finished is left as it is.
+ */
+async function rollbackServiceDeployment(ecs, serviceDeploymentArn, options = {}) {
+    const sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    const now = options.now ?? elapsedMs;
+    const started = now();
+    let deployment = await describeDeployment(ecs, serviceDeploymentArn);
+    if (ecs_bluegreen_FINAL.has(deployment.status ?? ''))
+        return { status: deployment.status ?? '', reason: rollbackReason(deployment) };
+    if (!['ROLLBACK_REQUESTED', 'ROLLBACK_IN_PROGRESS'].includes(deployment.status ?? '')) {
+        const hook = waitingHook(deployment);
+        if (hook?.hookId) {
+            await ecs.send(new client_ecs_dist_cjs/* ContinueServiceDeploymentCommand */.LrH({ serviceDeploymentArn, hookId: hook.hookId, action: 'ROLLBACK' }));
+            options.progress?.(`answered the pause hook with ROLLBACK`);
+        }
+        else {
+            await ecs.send(new client_ecs_dist_cjs/* StopServiceDeploymentCommand */.a8L({ serviceDeploymentArn, stopType: 'ROLLBACK' }));
+            options.progress?.(`stopped ${serviceDeploymentArn.split('/').pop()} with ROLLBACK`);
+        }
+    }
+    for (;;) {
+        deployment = await describeDeployment(ecs, serviceDeploymentArn);
+        const status = deployment.status ?? 'unknown';
+        if (ecs_bluegreen_FINAL.has(status)) {
+            options.progress?.(`${serviceDeploymentArn.split('/').pop()} is ${status}`);
+            return { status, reason: rollbackReason(deployment) };
+        }
+        if (now() - started > (options.settleMs ?? 10 * 60_000)) {
+            options.progress?.(`${serviceDeploymentArn.split('/').pop()} is still ${status}; ECS finishes the rollback on its own`);
+            return { status, reason: rollbackReason(deployment) };
+        }
+        await sleep(options.pollMs ?? 15_000);
+    }
+}
+/**
+ * Follows a service deployment stage by stage (each change printed, with what it means and the new revision's tasks and
+ * traffic), runs the smoke check when the pause hook at POST_TEST_TRAFFIC_SHIFT waits and answers it with CONTINUE, or
+ * with ROLLBACK when the check fails; rolls back on its own timeout and on a cancelled job; reports a rollback ECS made
+ * (circuit breaker, alarm, a hook's timeout) with ECS's reason. A deployment is never left waiting.
+ */
+async function waitForServiceDeployment(ecs, serviceDeploymentArn, options = {}) {
+    const progress = options.progress ?? (() => { });
+    const sleep = options.sleep ?? ((ms) => ecs_bluegreen_abortableSleep(ms, options.signal));
+    const now = options.now ?? elapsedMs;
+    const id = serviceDeploymentArn.split('/').pop() ?? serviceDeploymentArn;
+    let deadline = now() + (options.timeoutMs ?? 60 * 60_000);
+    let budget = `${Math.round((options.timeoutMs ?? 3_600_000) / 1000)} s until production traffic`;
+    let baking = false;
+    let smokeRan = false;
+    let answered = false;
+    const seen = [];
+    let last = '';
+    const rollBack = async (why) => {
+        progress(`rolling ${id} back: ${why}`);
+        const settleMs = options.signal?.aborted ? (options.cancelSettleMs ?? 5_000) : options.settleMs;
+        const settled = await rollbackServiceDeployment(ecs, serviceDeploymentArn, { ...options, settleMs, sleep: options.sleep, progress });
+        if (ecs_bluegreen_FINAL.has(settled.status)) {
+            throw new errors_GroundworkError('APPLY_FAILED', `the release was stopped and rolled back: ${why}`, {
+                details: [...seen, `service deployment ${id}: ${settled.status}`],
+                hint: 'production still runs the previous version; fix the cause and release a new tag',
+            });
+        }
+        throw new errors_GroundworkError('APPLY_FAILED', `the release was stopped and ECS is rolling it back: ${why}`, {
+            details: [...seen, `service deployment ${id}: still ${settled.status}`],
+            hint: 'production keeps the previous version; the post step (or the service’s Deployments tab in the ECS console) shows the rollback finish',
+        });
+    };
+    for (;;) {
+        if (options.signal?.aborted)
+            return rollBack('the job was cancelled');
+        const deployment = await describeDeployment(ecs, serviceDeploymentArn);
+        const line = stageLine(deployment);
+        if (line !== last) {
+            last = line;
+            seen.push(line);
+            progress(line);
+        }
+        const status = deployment.status ?? 'unknown';
+        if (status === 'SUCCESSFUL') {
+            progress('the old revision is gone: the release is complete');
+            return { serviceDeploymentArn, status, stages: seen, smokeRan };
+        }
+        if (status === 'ROLLBACK_SUCCESSFUL' || status === 'ROLLBACK_FAILED' || status === 'STOPPED') {
+            throw new errors_GroundworkError('APPLY_FAILED', status === 'ROLLBACK_FAILED'
+                ? `the release failed and ECS could not roll it back: ${rollbackReason(deployment)}`
+                : `the release failed and ECS rolled back: ${rollbackReason(deployment)}`, {
+                details: seen,
+                hint: status === 'ROLLBACK_FAILED'
+                    ? 'production may run either revision: read the service’s Deployments tab in the ECS console, fix, and release a new tag'
+                    : 'production still runs the previous version: read the alarm, circuit breaker or hook named above, fix, and release a new tag',
+            });
+        }
+        if (status === 'ROLLBACK_REQUESTED' || status === 'ROLLBACK_IN_PROGRESS') {
+            // ECS decided (an alarm, the circuit breaker, a hook's timeout): wait for it to settle, then report its reason.
+            const settled = await rollbackServiceDeployment(ecs, serviceDeploymentArn, { ...options, sleep: options.sleep, progress });
+            throw new errors_GroundworkError('APPLY_FAILED', `the release failed and ECS ${ecs_bluegreen_FINAL.has(settled.status) ? 'rolled back' : 'is rolling back'}: ${settled.reason}`, {
+                details: [...seen, `service deployment ${id}: ${settled.status}`],
+                hint: 'production still runs the previous version: read the alarm, circuit breaker or hook named above, fix, and release a new tag',
+            });
+        }
+        const hook = waitingHook(deployment);
+        if (hook?.hookId && !answered) {
+            if (options.smoke) {
+                progress('the test listener serves the new tasks and the pause hook waits: running the smoke check');
+                if (!(await options.smoke()))
+                    return rollBack('the smoke check at the test listener failed');
+                if (options.signal?.aborted)
+                    return rollBack('the job was cancelled');
+                smokeRan = true;
+                progress('the smoke check passed');
+            }
+            await ecs.send(new client_ecs_dist_cjs/* ContinueServiceDeploymentCommand */.LrH({ serviceDeploymentArn, hookId: hook.hookId, action: 'CONTINUE' }));
+            answered = true;
+            progress('answered the pause hook with CONTINUE: production traffic moves');
+        }
+        if (!baking && AFTER_PRODUCTION.has(deployment.lifecycleStage ?? '')) {
+            baking = true;
+            // The wait until production traffic is over; the bake has its own budget, so a long bake is not cut short.
+            const bakeBudget = options.bakeBudgetMs ?? 25 * 60_000;
+            deadline = now() + bakeBudget;
+            budget = `${Math.round(bakeBudget / 1000)} s of bake`;
+            progress('production traffic is on the new tasks; bake: the old tasks stay, and an alarm still rolls back');
+        }
+        if (now() > deadline)
+            return rollBack(`no result within ${budget}`);
+        await sleep(options.pollMs ?? 15_000);
+    }
+}
+/**
+ * A release to production through ECS's own blue/green: the image staging ran for the commit gets the version tag on the
+ * very same manifest, the service's next task definition pins it by digest, UpdateService starts the service deployment,
+ * and {@link waitForServiceDeployment} follows it, with the smoke check at the pause hook and rollback on any failure,
+ * timeout or cancellation. The timeout counts until production traffic; the bake (and canary or linear steps) get theirs.
+ */
+async function releaseEcsBlueGreen(options) {
+    const progress = options.progress ?? (() => { });
+    const now = options.now ?? elapsedMs;
+    const started = now();
+    const target = await describeEcsReleaseTarget(options, options.cluster, options.service, options.containerName);
+    progress(`releasing ${options.version} (${options.commit.slice(0, 12)}) to ${target.cluster}/${target.service} with ECS's ${target.strategy} strategy`);
+    if (options.smoke && !target.pauseHook) {
+        if (!options.allowWithoutSmokeGate) {
+            throw new errors_GroundworkError('USAGE', `ECS service "${target.service}" has no PAUSE lifecycle hook at ${SMOKE_STAGE}, so nothing would hold production traffic for the smoke check`, {
+                hint: 'deploy the blue/green workload template (ReleaseStrategy ecs; it has the hook), add the hook to the service’s deploymentConfiguration.lifecycleHooks, or set allow-release-without-smoke-gate: true to release without the check',
+            });
+        }
+        progress(`warning: no PAUSE hook at ${SMOKE_STAGE}: the smoke check will not run (allow-release-without-smoke-gate)`);
+    }
+    if (options.smoke && target.pauseHook && !options.smokeUrl && !target.testUrl) {
+        throw new errors_GroundworkError('USAGE', `ECS service "${target.service}" has no test listener rule, so the smoke check has no URL`, {
+            hint: 'deploy the blue/green workload template (it has a test listener), or set smoke-url',
+        });
+    }
+    const { serviceDeployments: running } = await options.ecs.send(new client_ecs_dist_cjs/* ListServiceDeploymentsCommand */.jz8({ cluster: target.cluster, service: target.service, status: RUNNING }));
+    if (running && running.length > 0) {
+        throw new errors_GroundworkError('APPLY_FAILED', `a deployment is already in progress for ${target.cluster}/${target.service}: ${running.map((d) => `${d.serviceDeploymentArn?.split('/').pop()} (${d.status})`).join(', ')}`, { hint: 'wait for it to finish (the workflow runs one release at a time), or roll it back in the ECS console, then run the release again' });
+    }
+    // Refused unless the commit's image is the digest staging recorded for it (STAGING_RECORD_MISSING / _MISMATCH).
+    const promoted = await promoteImage(options.ecr, options.ssm, options.repositoryName, options.commit, options.version);
+    progress(`${options.repositoryName}@${promoted.digest}: the image staging ran for ${options.commit.slice(0, 12)}, ${promoted.tagged ? 'now also' : 'already'} tagged ${options.version}`);
+    const imageSeconds = Math.round((now() - started) / 100) / 10;
+    const imageUri = `${await registryHost(options.ecr)}/${options.repositoryName}@${promoted.digest}`;
+    const { taskDefinition: live, tags: liveTags } = await options.ecs.send(new client_ecs_dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: target.taskDefinitionArn, include: ['TAGS'] }));
+    if (!live)
+        throw new errors_GroundworkError('AWS_RESOURCE_NOT_FOUND', `task definition ${target.taskDefinitionArn} could not be read`, { hint: 'run the release again' });
+    const registered = await options.ecs.send(new client_ecs_dist_cjs/* RegisterTaskDefinitionCommand */.$Hl(renderTaskDefinition(live, target.containerName, imageUri, options.tags, liveTags ?? [])));
+    const taskDefinitionArn = registered.taskDefinition?.taskDefinitionArn;
+    progress(`registered ${taskDefinitionArn.split('/').pop()} with ${imageUri}`);
+    // A service created before any image runs 0 tasks of a placeholder: there is no traffic to shift, so the update
+    // also scales it to its configured count (ECS starts the new tasks, the smoke check runs at the pause hook) (#28).
+    const serviceRef = { serviceArn: serviceArnFrom(target.taskDefinitionArn, target.cluster, target.service), serviceName: target.service };
+    const first = await detectFirstDeployment(options.ecs, serviceRef, live, target.containerName);
+    if (first) {
+        progress(`first release: ${target.service} has never run the team's image, so there is no traffic to shift from; scaling it from 0 to ${first.desiredCount} task(s)`);
+    }
+    const { service } = await options.ecs.send(new client_ecs_dist_cjs/* UpdateServiceCommand */.kZr({
+        cluster: target.cluster,
+        service: target.service,
+        taskDefinition: taskDefinitionArn,
+        ...(first ? { desiredCount: first.desiredCount } : {}),
+    }));
+    let serviceDeploymentArn = service?.currentServiceDeployment;
+    if (!serviceDeploymentArn) {
+        const { serviceDeployments } = await options.ecs.send(new client_ecs_dist_cjs/* ListServiceDeploymentsCommand */.jz8({ cluster: target.cluster, service: target.service, status: ['PENDING', 'IN_PROGRESS'] }));
+        serviceDeploymentArn = [...(serviceDeployments ?? [])].sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0))[0]
+            ?.serviceDeploymentArn;
+    }
+    if (!serviceDeploymentArn) {
+        throw new errors_GroundworkError('AWS_REQUEST_FAILED', `ECS started no service deployment for ${target.cluster}/${target.service}`, {
+            hint: 'run the release again; the service’s Deployments tab in the ECS console shows what happened',
+        });
+    }
+    options.onDeploymentStarted?.(serviceDeploymentArn);
+    progress(`service deployment ${serviceDeploymentArn.split('/').pop()} started`);
+    const smokeUrl = options.smokeUrl || target.testUrl || '';
+    const smoke = options.smoke && target.pauseHook ? options.smoke : undefined;
+    const deployment = await waitForServiceDeployment(options.ecs, serviceDeploymentArn, {
+        ...options,
+        smoke: smoke ? () => smoke(smokeUrl) : undefined,
+        // The wait until production traffic covers the canary or linear steps; the bake gets its own budget, plus 10 minutes.
+        timeoutMs: (options.timeoutMs ?? 60 * 60_000) + target.shiftMinutes * 60_000,
+        bakeBudgetMs: (target.bakeMinutes + 10) * 60_000,
+    }).catch(async (error) => {
+        // There is no earlier version to return to: the placeholder ECS rolls back to cannot start.
+        if (first)
+            await scaleToZero(options.ecs, target.cluster, target.service);
+        throw error;
+    });
+    return {
+        version: options.version,
+        imageUri,
+        digest: promoted.digest,
+        tagged: promoted.tagged,
+        taskDefinitionArn,
+        target,
+        deployment,
+        ...(first ? { firstDeployment: first } : {}),
+        imageSeconds,
+        seconds: Math.round((now() - started) / 1000),
+    };
+}
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __nccwpck_require__(7975);
 ;// CONCATENATED MODULE: ./src/delivery/git-branch.ts
+
 
 
 
@@ -87062,16 +88383,37 @@ async function git(cwd, args) {
         return { ok: false, stdout: e.stdout ?? '' };
     }
 }
+/** A branch name git takes as a name, never as an option or a revision expression. */
+const BRANCH_NAME = /^(?!-)(?!.*\.\.)[\w./+@#-]+$/;
 /**
  * Refuses a commit that is not on the branch (`git merge-base --is-ancestor`): a production release must be a tag on a
- * commit of master. The checkout needs the branch's history (actions/checkout with fetch-depth: 0). The error names the
- * commit and the branches it is on.
+ * commit of the default branch. The checkout needs the branch's history (actions/checkout with fetch-depth: 0). The
+ * error names the commit and the branches it is on; a checkout folder that is not there, a branch name git would read
+ * as an option, and a branch the checkout does not have name the setting (`names`) that set them.
  */
-async function requireOnBranch(cwd, commit, branch) {
+async function requireOnBranch(cwd, commit, branch, names = {}) {
+    const branchSetting = names.branch ?? 'the release branch';
+    if (!BRANCH_NAME.test(branch)) {
+        throw new errors_GroundworkError('USAGE', `${branchSetting} is "${branch}", which is not a branch name`, {
+            hint: `set ${names.branch ? names.branch.replace(/^input /, '') : 'it'} to the repository's default branch, main or master`,
+        });
+    }
+    let folder = false;
+    try {
+        folder = (0,external_node_fs_.statSync)(cwd).isDirectory();
+    }
+    catch {
+        folder = false;
+    }
+    if (!folder) {
+        throw new errors_GroundworkError('USAGE', `${names.cwd ?? 'the checkout folder'} is "${cwd}", which is not a folder`, {
+            hint: `check out the repository first (actions/checkout with fetch-depth: 0)${names.cwd ? `, and set ${names.cwd.replace(/^input /, '')} to a folder of it` : ''}`,
+        });
+    }
     const ref = (await git(cwd, ['rev-parse', '--verify', '--quiet', `refs/remotes/origin/${branch}`])).ok ? `origin/${branch}` : branch;
     if (!(await git(cwd, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`])).ok) {
-        throw new errors_GroundworkError('USAGE', `the branch ${branch} is not in this checkout`, {
-            hint: 'check out with fetch-depth: 0 so that the branch history is there',
+        throw new errors_GroundworkError('USAGE', `the branch ${branch} (${branchSetting}) is not in this checkout, neither as origin/${branch} nor as a local branch`, {
+            hint: `set ${names.branch ? names.branch.replace(/^input /, '') : 'the release branch'} to the repository's default branch (main or master), and check out with fetch-depth: 0 so that the branch history is there`,
         });
     }
     if ((await git(cwd, ['merge-base', '--is-ancestor', commit, ref])).ok)
@@ -87085,220 +88427,8 @@ async function requireOnBranch(cwd, commit, branch) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/engine/retry.ts
-const TRANSIENT_NAMES = new Set([
-    'TooManyRequestsException',
-    'ThrottlingException',
-    'Throttling',
-    'ConcurrentModificationException',
-    'ServiceUnavailable',
-    'ServiceUnavailableException',
-    'InternalServerError',
-    'InternalFailure',
-    'InternalServerException',
-    'ServiceException',
-    'RequestTimeout',
-    'RequestTimeoutException',
-    'TimeoutError',
-    'PriorRequestNotComplete',
-    'SlowDown',
-]);
-/** True for throttling, concurrent modification, 5xx, and network timeouts or resets. */
-function retry_isTransient(error) {
-    const e = error;
-    if (!e)
-        return false;
-    if (e.name && TRANSIENT_NAMES.has(e.name))
-        return true;
-    const status = e.$metadata?.httpStatusCode;
-    if (status !== undefined && (status >= 500 || status === 429))
-        return true;
-    if (e.$retryable)
-        return true;
-    const code = e.code ?? error.cause?.code;
-    return code === 'ECONNRESET' || code === 'ETIMEDOUT' || code === 'EPIPE' || code === 'ECONNABORTED';
-}
-/** True when a failed request may still have been carried out: a 5xx or a dropped connection, not a throttle. */
-function mayHaveTakenEffect(error) {
-    const e = error;
-    const status = e?.$metadata?.httpStatusCode;
-    if (e?.name === 'TooManyRequestsException' || e?.name === 'ThrottlingException' || status === 429 || status === 400)
-        return false;
-    return retry_isTransient(error);
-}
-/** Capped exponential backoff with full jitter: a random wait in [0, min(cap, base·2^attempt)]. */
-function retry_backoffDelay(attempt, options = {}) {
-    const base = options.baseDelayMs ?? 200;
-    const cap = options.maxDelayMs ?? 20_000;
-    const random = options.random ?? Math.random;
-    return Math.floor(random() * Math.min(cap, base * 2 ** attempt));
-}
-/** Runs `operation`, retrying transient errors with capped exponential backoff and jitter. */
-async function withRetry(operation, options = {}) {
-    const maxAttempts = options.maxAttempts ?? 8;
-    const sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
-    for (let attempt = 1;; attempt++) {
-        try {
-            return await operation();
-        }
-        catch (error) {
-            if (!retry_isTransient(error) || attempt >= maxAttempts || options.giveUpOn?.(error))
-                throw error;
-            const delayMs = retry_backoffDelay(attempt, options);
-            options.onRetry?.(attempt, delayMs, error);
-            await sleep(delayMs);
-            if (options.recover && mayHaveTakenEffect(error) && (await options.recover()))
-                return undefined;
-        }
-    }
-}
-/** withRetry with retries reported through a change's progress callback. */
-function retrying(operation, progress, fn, options = {}) {
-    return withRetry(fn, {
-        ...options,
-        onRetry: (attempt, delayMs, error) => progress(`${operation}: ${error.name ?? 'error'}; retry ${attempt} in ${delayMs} ms`),
-    });
-}
-
-;// CONCATENATED MODULE: ./src/delivery/oidc.ts
-
-
-
-
-
-/** GitHub's OIDC issuer, as IAM names its provider. */
-const GITHUB_OIDC_PROVIDER = 'token.actions.githubusercontent.com';
-/** Reads a JWT's claims without verifying it (STS verifies; this is for the diagnosis only). */
-function decodeClaims(token) {
-    const payload = token.split('.')[1];
-    if (!payload)
-        return {};
-    try {
-        return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-    }
-    catch {
-        return {};
-    }
-}
-/**
- * The trust-policy condition that would admit a token with these claims: exact `aud`, `sub` and `ref`, never a wildcard.
- * A job in a GitHub environment has the environment in `sub` (not the ref), so `ref` is what pins its branch or tag.
- */
-function admittingCondition(claims, audience) {
-    return {
-        StringEquals: {
-            [`${GITHUB_OIDC_PROVIDER}:aud`]: audience,
-            [`${GITHUB_OIDC_PROVIDER}:sub`]: claims.sub ?? '(the token has no sub claim)',
-            ...(claims.ref ? { [`${GITHUB_OIDC_PROVIDER}:ref`]: claims.ref } : {}),
-            ...(claims.job_workflow_ref ? { [`${GITHUB_OIDC_PROVIDER}:job_workflow_ref`]: claims.job_workflow_ref } : {}),
-        },
-    };
-}
-function toSession(credentials, roleArn) {
-    if (!credentials?.AccessKeyId || !credentials.SecretAccessKey || !credentials.SessionToken) {
-        throw new errors_GroundworkError('AWS_REQUEST_FAILED', `assuming ${roleArn} returned no credentials`, { hint: 'run the job again' });
-    }
-    return {
-        accessKeyId: credentials.AccessKeyId,
-        secretAccessKey: credentials.SecretAccessKey,
-        sessionToken: credentials.SessionToken,
-        expiration: credentials.Expiration,
-    };
-}
-/** Errors worth another try with a fresh token: throttling, 5xx, and GitHub's keys not reachable by STS for a moment. */
-function retryable(error) {
-    return isTransient(error) || isError(error, 'IDPCommunicationError', 'IDPCommunicationErrorException');
-}
-/**
- * Exchanges the job's OIDC token for credentials of `roleArn` (AssumeRoleWithWebIdentity). Each attempt fetches a fresh
- * token; retries back off exponentially within `maxRetryMs`. When STS refuses the token, the error shows its claims and
- * the trust condition that would admit them.
- */
-async function assumeRoleViaOidc(options) {
-    const audience = options.audience ?? 'sts.amazonaws.com';
-    const maxRetryMs = options.maxRetryMs ?? 60_000;
-    const sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
-    const started = elapsedMs();
-    for (let attempt = 1;; attempt++) {
-        let token;
-        try {
-            token = await options.getToken();
-        }
-        catch (error) {
-            throw new GroundworkError('AWS_CREDENTIALS', `the job could not get a GitHub OIDC token: ${error.message}`, {
-                hint: 'give the job `permissions: id-token: write` (a called workflow needs it granted by its caller too)',
-                cause: error,
-            });
-        }
-        const claims = decodeClaims(token);
-        try {
-            const response = await options.sts.send(new AssumeRoleWithWebIdentityCommand({
-                RoleArn: options.roleArn,
-                RoleSessionName: options.sessionName ?? 'groundwork',
-                WebIdentityToken: token,
-                DurationSeconds: options.durationSeconds ?? 3600,
-            }));
-            const assumedRoleArn = response.AssumedRoleUser?.Arn ?? options.roleArn;
-            return { credentials: toSession(response.Credentials, options.roleArn), assumedRoleArn, accountId: accountOf(assumedRoleArn), claims };
-        }
-        catch (error) {
-            if (isError(error, 'AccessDenied', 'AccessDeniedException', 'InvalidIdentityToken', 'InvalidIdentityTokenException', 'ExpiredTokenException')) {
-                throw trustError(error, options.roleArn, claims, audience);
-            }
-            const delayMs = backoffDelay(attempt, { baseDelayMs: 500, maxDelayMs: 10_000 });
-            if (!retryable(error) || elapsedMs() - started + delayMs > maxRetryMs)
-                throw error;
-            options.onRetry?.(attempt, delayMs, error);
-            await sleep(delayMs);
-        }
-    }
-}
-function trustError(error, roleArn, claims, audience) {
-    const shown = {
-        sub: claims.sub,
-        aud: claims.aud,
-        repository: claims.repository,
-        job_workflow_ref: claims.job_workflow_ref,
-    };
-    return new GroundworkError('AWS_ACCESS_DENIED', `STS refused the GitHub OIDC token for ${roleArn}: ${error.message}`, {
-        details: [`token claims: ${JSON.stringify(shown)}`, `a trust policy admits this token with: ${JSON.stringify(admittingCondition(claims, audience))}`],
-        hint: `check the role's trust policy: the OIDC provider ${GITHUB_OIDC_PROVIDER} must exist in that account, and the conditions must equal the claims above (a push to master has sub repo:OWNER/REPO:ref:refs/heads/master)`,
-        cause: error,
-    });
-}
-/** `123456789012` from an ARN. */
-function accountOf(arn) {
-    return arn.split(':')[4] ?? '';
-}
-/** Chains from the OIDC session into a role in another account (an environment's deploy role). */
-async function chainInto(sts, roleArn, sessionName = 'groundwork', durationSeconds = 3600) {
-    try {
-        const response = await sts.send(new client_sts_dist_cjs/* AssumeRoleCommand */.QL({ RoleArn: roleArn, RoleSessionName: sessionName, DurationSeconds: durationSeconds }));
-        const assumedRoleArn = response.AssumedRoleUser?.Arn ?? roleArn;
-        return { credentials: toSession(response.Credentials, roleArn), assumedRoleArn, accountId: accountOf(assumedRoleArn) };
-    }
-    catch (error) {
-        if (aws_error_isError(error, 'AccessDenied', 'AccessDeniedException')) {
-            throw new errors_GroundworkError('AWS_ACCESS_DENIED', `the delivery role could not assume ${roleArn}: ${error.message}`, {
-                hint: "the target role's trust policy must name the delivery role of the cicd account, and the delivery role must allow sts:AssumeRole on it",
-                cause: error,
-            });
-        }
-        throw error;
-    }
-}
-/** `arn:aws:iam::ACCOUNT:role/NAME` for a 12-digit account and a role name, refusing anything else. */
-function roleArnFor(accountId, roleName, partition = 'aws') {
-    if (!/^\d{12}$/.test(accountId)) {
-        throw new errors_GroundworkError('USAGE', `target-account-id "${accountId}" is not a 12-digit AWS account ID`, { hint: 'pass the account ID of the environment' });
-    }
-    if (!/^[\w+=,.@/-]{1,64}$/.test(roleName)) {
-        throw new errors_GroundworkError('USAGE', `target-role-name "${roleName}" is not an IAM role name`, { hint: 'use letters, digits and +=,.@_- (at most 64)' });
-    }
-    return `arn:${partition}:iam::${accountId}:role/${roleName}`;
-}
-
 ;// CONCATENATED MODULE: ./actions/bluegreen-release/main.ts
+
 
 
 
@@ -87328,6 +88458,52 @@ function hooksInput(raw) {
     }
     return hooks;
 }
+/** Who runs the release: ECS's own blue/green (the default) or CodeDeploy. */
+function strategyInput(raw) {
+    if (raw === 'ecs' || raw === 'codedeploy')
+        return raw;
+    throw new errors_GroundworkError('USAGE', `input strategy is "${raw}"; use ecs (ECS's own blue/green) or codedeploy (CodeDeploy for ECS)`, {
+        hint: "set strategy in the step's with: block to the ReleaseStrategy of the production stack (workload-bluegreen.json)",
+    });
+}
+/** An input the ECS strategy needs. */
+function ecsInput(name, value) {
+    if (!value) {
+        throw new errors_GroundworkError('USAGE', `input ${name} is empty; strategy ecs releases one ECS service`, {
+            hint: `set ${name} to the ${name === 'cluster' ? 'ClusterName' : 'EcsServiceName'} output of the production stack (workload-bluegreen.json), or set strategy: codedeploy with codedeploy-application and codedeploy-deployment-group`,
+        });
+    }
+    return value;
+}
+async function summarizeEcs(result, region) {
+    const target = result.target;
+    const link = `https://${region}.console.aws.amazon.com/ecs/v2/clusters/${target.cluster}/services/${target.service}/deployments?region=${region}`;
+    await core/* summary */.z
+        .addHeading(`Released ${result.version} to production${result.firstDeployment ? ': the first deployment' : ''}`, 3)
+        .addTable([
+        [
+            { data: 'version', header: true },
+            { data: 'image', header: true },
+            { data: 'service deployment', header: true },
+            { data: 'took', header: true },
+        ],
+        [
+            result.version,
+            `${result.digest} (the image staging ran, not rebuilt)`,
+            `<a href="${link}">${result.deployment.serviceDeploymentArn.split('/').pop()}</a>: ${result.deployment.status} (ECS ${target.strategy}, bake ${target.bakeMinutes} min)`,
+            `${result.seconds} s (image ${result.imageSeconds} s)`,
+        ],
+    ])
+        .addRaw(result.deployment.smokeRan
+        ? '<p>The smoke check passed at the test listener while the pause hook held production traffic.</p>'
+        : '<p><strong>Smoke check not run</strong> (no smoke-command, or no pause hook and allow-release-without-smoke-gate).</p>')
+        .addRaw(result.firstDeployment
+        ? `<p><strong>First deployment:</strong> production had never run the team's image, so there was no traffic to shift from: ECS started ${result.firstDeployment.desiredCount} task(s) of it and moved the production route to them.</p>`
+        : '')
+        .addHeading('Stages', 4)
+        .addList([...result.deployment.stages])
+        .write();
+}
 /** The version: the input, or the pushed tag. */
 function versionInput(env) {
     const version = core/* getInput */.V4('version') || (env.GITHUB_REF_TYPE === 'tag' ? (env.GITHUB_REF_NAME ?? '') : '');
@@ -87338,24 +88514,43 @@ function versionInput(env) {
     }
     return version;
 }
-/** Clients in production: through its deploy role when an account is given, else the current credentials. */
-async function productionClients(cicd, masked = []) {
+/**
+ * How this action gets its sessions again before they expire (a release may wait for hours; a chained session lasts an
+ * hour at most): a fresh OIDC token from the runner, every new secret masked (and kept from the smoke command).
+ */
+function sessionRefresh(masked) {
+    return {
+        getToken: (audience) => core/* getIDToken */.V9(audience),
+        clock: systemClock,
+        onSession: (credentials, session) => {
+            for (const secret of [credentials.accessKeyId, credentials.secretAccessKey, credentials.sessionToken]) {
+                core/* setSecret */.Pq(secret);
+                masked.push(secret);
+            }
+            const until = credentials.expiration ? ` (until ${credentials.expiration.toISOString()})` : '';
+            core/* info */.pq(session.chained ? `chained into ${session.assumedRoleArn}${until}` : `assumed ${session.assumedRoleArn} with a fresh OIDC token${until}`);
+        },
+    };
+}
+/** The cicd session: assume-role-via-oidc's role assumed again before it expires, or the environment's credentials as they are. */
+function cicdClients(refresh) {
+    const { clients, refreshed } = refreshingSessionClients(core/* getInput */.V4('aws-region'), process.env, refresh);
+    if (!refreshed)
+        core/* info */.pq('the credentials of the environment are used as they are (run assume-role-via-oidc in the job to have them renewed in long waits)');
+    return clients;
+}
+/** Clients in production: through its deploy role (assumed again before each hour ends) when an account is given, else the cicd session. */
+function productionClients(cicd, refresh) {
     const account = core/* getInput */.V4('production-account-id');
     if (!account)
         return cicd;
-    const roleArn = roleArnFor(account, core/* getInput */.V4('deploy-role-name') || 'groundwork-deploy');
-    const chained = await chainInto(cicd.create(client_sts_dist_cjs/* STSClient */.iM), roleArn, 'groundwork-release');
-    for (const secret of [chained.credentials.accessKeyId, chained.credentials.secretAccessKey, chained.credentials.sessionToken]) {
-        core/* setSecret */.Pq(secret);
-        masked.push(secret);
-    }
-    core/* info */.pq(`chained into ${chained.assumedRoleArn}`);
-    return new ClientFactory({ ...cicd.settings, credentials: chained.credentials });
+    const roleArn = roleArnFor(account, core/* getInput */.V4('deploy-role-name') || 'groundwork-deploy', { account: 'production-account-id', role: 'deploy-role-name' });
+    return chainedClients(cicd, roleArn, 'groundwork-release', refresh);
 }
 async function summarize(result, region) {
     const link = `https://${region}.console.aws.amazon.com/codesuite/codedeploy/deployments/${result.deployment.deploymentId}?region=${region}`;
     await core/* summary */.z
-        .addHeading(`Released ${result.version} to production`, 3)
+        .addHeading(`Released ${result.version} to production${result.firstDeployment ? ': the first deployment' : ''}`, 3)
         .addTable([
         [
             { data: 'version', header: true },
@@ -87370,6 +88565,10 @@ async function summarize(result, region) {
             `${result.seconds} s (image ${result.imageSeconds} s)`,
         ],
     ])
+        .addRaw(result.smokeSkipped ? `<p><strong>Smoke check not run:</strong> ${result.smokeSkipped}</p>` : '')
+        .addRaw(result.firstDeployment
+        ? `<p><strong>First deployment:</strong> production had never run the team's image, so there was no traffic to shift: deployed straight (all at once), then scaled from 0 to ${result.firstDeployment.desiredCount} task(s), healthy behind the load balancer.</p>`
+        : '')
         .addHeading('Stages', 4)
         .addList(result.deployment.stages.map((s) => {
         const event = s.split(' ')[0] ?? '';
@@ -87388,7 +88587,9 @@ async function main_run() {
     process.once('SIGTERM', onSignal);
     process.once('SIGINT', onSignal);
     try {
-        const cicd = sessionClients(core/* getInput */.V4('aws-region'), process.env);
+        const masked = [];
+        const refresh = sessionRefresh(masked);
+        const cicd = cicdClients(refresh);
         const region = cicd.settings.region;
         const version = versionInput(process.env);
         const commit = core/* getInput */.V4('commit') || process.env.GITHUB_SHA || '';
@@ -87399,16 +88600,62 @@ async function main_run() {
         }
         const cwd = core/* getInput */.V4('working-directory') || '.';
         const branch = core/* getInput */.V4('release-branch') || 'master';
-        await requireOnBranch(cwd, commit, branch);
+        await requireOnBranch(cwd, commit, branch, { branch: 'input release-branch', cwd: 'input working-directory' });
         core/* info */.pq(`${commit.slice(0, 12)} is on ${branch}`);
-        const masked = [];
-        const production = await productionClients(cicd, masked);
+        const production = productionClients(cicd, refresh);
         const ecr = cicd.create(client_ecr_dist_cjs/* ECRClient */.S70);
-        const repositoryName = core/* getInput */.V4('ecr-repository', { required: true });
+        const repositoryName = repositoryNameInput('ecr-repository', core/* getInput */.V4('ecr-repository', { required: true }));
         const smokeCommand = core/* getInput */.V4('smoke-command');
         const runUrl = process.env.GITHUB_SERVER_URL && process.env.GITHUB_REPOSITORY && process.env.GITHUB_RUN_ID
             ? `${process.env.GITHUB_SERVER_URL}/${process.env.GITHUB_REPOSITORY}/actions/runs/${process.env.GITHUB_RUN_ID}`
             : undefined;
+        const smoke = smokeCommand
+            ? async (baseUrl) => {
+                core/* info */.pq(`smoke check against ${baseUrl}: ${smokeCommand}`);
+                // The team's command gets no AWS credentials, OIDC token endpoint or GitHub token (src/delivery/command-env.ts).
+                const env = commandEnvironment(process.env, { secrets: masked });
+                return (await withoutWorkflowCommands(core/* info */.pq, () => runE2e(smokeCommand, baseUrl, { env, cwd, signal: cancelled.signal }))).status === 'passed';
+            }
+            : undefined;
+        const tags = { ...(runUrl ? { [ecs_deploy_RUN_URL_TAG]: runUrl } : {}), [REVISION_TAG]: version };
+        const allowUngated = booleanInput('allow-release-without-smoke-gate', core/* getInput */.V4('allow-release-without-smoke-gate') || 'false');
+        const timeoutMs = numberInput('wait-for-minutes', core/* getInput */.V4('wait-for-minutes') || '60', 0.1, 360) * 60_000;
+        const pollMs = numberInput('poll-seconds', core/* getInput */.V4('poll-seconds') || '15', 1, 300) * 1000;
+        const strategy = strategyInput(core/* getInput */.V4('strategy') || 'ecs');
+        core/* saveState */.LZ('strategy', strategy);
+        if (strategy === 'ecs') {
+            const released = await releaseEcsBlueGreen({
+                ecr,
+                ssm: cicd.create(client_ssm_dist_cjs/* SSMClient */.jBj),
+                ecs: production.create(client_ecs_dist_cjs/* ECSClient */.Zgc),
+                elb: production.create(client_elastic_load_balancing_v2_dist_cjs/* ElasticLoadBalancingV2Client */.MlD),
+                repositoryName,
+                commit,
+                version,
+                cluster: ecsInput('cluster', core/* getInput */.V4('cluster')),
+                service: ecsInput('service', core/* getInput */.V4('service')),
+                containerName: core/* getInput */.V4('container-name') || undefined,
+                tags,
+                smoke,
+                smokeUrl: core/* getInput */.V4('smoke-url') || undefined,
+                allowWithoutSmokeGate: allowUngated,
+                timeoutMs,
+                pollMs,
+                signal: cancelled.signal,
+                onDeploymentStarted: (arn) => {
+                    core/* saveState */.LZ('deployment-id', arn);
+                    core/* setOutput */.uH('deployment-id', arn);
+                },
+                progress: (message) => core/* info */.pq(message),
+            });
+            core/* saveState */.LZ('settled', 'true');
+            core/* setOutput */.uH('status', released.deployment.status);
+            core/* setOutput */.uH('image-uri', released.imageUri);
+            core/* setOutput */.uH('image-digest', released.digest);
+            core/* setOutput */.uH('version', released.version);
+            await summarizeEcs(released, region);
+            return;
+        }
         const result = await releaseBlueGreen({
             ecr,
             // The staging record lives in the cicd account (the release role may read it, not write it).
@@ -87423,18 +88670,12 @@ async function main_run() {
             group: core/* getInput */.V4('codedeploy-deployment-group', { required: true }),
             containerName: core/* getInput */.V4('container-name') || undefined,
             hooks: hooksInput(core/* getInput */.V4('hooks')),
-            tags: { ...(runUrl ? { [ecs_deploy_RUN_URL_TAG]: runUrl } : {}), [REVISION_TAG]: version },
-            smoke: smokeCommand
-                ? async (baseUrl) => {
-                    core/* info */.pq(`smoke check against ${baseUrl}: ${smokeCommand}`);
-                    // The team's command gets no AWS credentials, OIDC token endpoint or GitHub token (src/delivery/command-env.ts).
-                    const env = commandEnvironment(process.env, { secrets: masked });
-                    return (await runE2e(smokeCommand, baseUrl, { env, cwd, signal: cancelled.signal })).status === 'passed';
-                }
-                : undefined,
+            tags,
+            smoke,
             smokeUrl: core/* getInput */.V4('smoke-url') || undefined,
-            timeoutMs: numberInput('wait-for-minutes', core/* getInput */.V4('wait-for-minutes') || '60', 0.1, 360) * 60_000,
-            pollMs: numberInput('poll-seconds', core/* getInput */.V4('poll-seconds') || '15', 1, 300) * 1000,
+            allowUngated,
+            timeoutMs,
+            pollMs,
             signal: cancelled.signal,
             onDeploymentStarted: (id) => {
                 core/* saveState */.LZ('deployment-id', id);
@@ -87443,6 +88684,8 @@ async function main_run() {
             progress: (message) => core/* info */.pq(message),
         });
         core/* saveState */.LZ('settled', 'true');
+        if (result.smokeSkipped)
+            core/* warning */.$e(result.smokeSkipped);
         core/* setOutput */.uH('status', result.deployment.status);
         core/* setOutput */.uH('image-uri', result.imageUri);
         core/* setOutput */.uH('image-digest', result.digest);
@@ -87452,7 +88695,7 @@ async function main_run() {
     catch (error) {
         const failure = actionError(error);
         // A stop with rollback was waited for in the wait itself; only a deployment left running needs the post step.
-        const rolledBack = failure.line.includes('stopped and rolled back') || failure.line.includes('CodeDeploy rolled back');
+        const rolledBack = failure.line.includes('stopped and rolled back') || failure.line.includes('CodeDeploy rolled back') || failure.line.includes('ECS rolled back');
         if (rolledBack)
             core/* saveState */.LZ('settled', 'true');
         core/* setOutput */.uH('status', rolledBack ? 'RolledBack' : failure.line.includes('rolling it back') ? 'RollingBack' : 'Failed');
@@ -87473,8 +88716,11 @@ async function post() {
     const deploymentId = core/* getState */.Gu('deployment-id');
     if (!deploymentId || core/* getState */.Gu('settled') === 'true')
         return;
+    if (core/* getState */.Gu('strategy') === 'ecs')
+        return postEcs(deploymentId);
     try {
-        const production = await productionClients(sessionClients(core/* getInput */.V4('aws-region'), process.env));
+        const refresh = sessionRefresh([]);
+        const production = productionClients(cicdClients(refresh), refresh);
         const codedeploy = production.create(dist_cjs/* CodeDeployClient */.cHd);
         const { deploymentInfo } = await codedeploy.send(new dist_cjs/* GetDeploymentCommand */.Tvn({ deploymentId }));
         const status = deploymentInfo?.status ?? 'unknown';
@@ -87491,6 +88737,25 @@ async function post() {
     }
     catch (error) {
         core/* setFailed */.C1(`could not stop deployment ${deploymentId}: ${actionError(error).line}; stop it in the CodeDeploy console`);
+    }
+}
+/** The post step of the ECS strategy: a service deployment left running is rolled back (through its waiting hook, or stopped). */
+async function postEcs(serviceDeploymentArn) {
+    try {
+        const refresh = sessionRefresh([]);
+        const production = productionClients(cicdClients(refresh), refresh);
+        const settled = await rollbackServiceDeployment(production.create(client_ecs_dist_cjs/* ECSClient */.Zgc), serviceDeploymentArn, {
+            pollMs: numberInput('poll-seconds', core/* getInput */.V4('poll-seconds') || '15', 1, 300) * 1000,
+            progress: (message) => core/* info */.pq(message),
+        });
+        if (settled.status === 'SUCCESSFUL') {
+            core/* info */.pq(`service deployment ${serviceDeploymentArn} is SUCCESSFUL; nothing to clean up`);
+            return;
+        }
+        core/* setFailed */.C1(`service deployment ${serviceDeploymentArn} was rolled back after the release step ended early; it is ${settled.status}`);
+    }
+    catch (error) {
+        core/* setFailed */.C1(`could not roll back service deployment ${serviceDeploymentArn}: ${actionError(error).line}; roll it back in the ECS console (the service's Deployments tab)`);
     }
 }
 
@@ -87748,19 +89013,21 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  Yz: () => (/* binding */ debug),
   z3: () => (/* binding */ error),
+  V9: () => (/* binding */ getIDToken),
   V4: () => (/* binding */ getInput),
   Gu: () => (/* binding */ getState),
   pq: () => (/* binding */ info),
   LZ: () => (/* binding */ saveState),
   C1: () => (/* binding */ setFailed),
   uH: () => (/* binding */ setOutput),
-  Pq: () => (/* binding */ core_setSecret),
+  Pq: () => (/* binding */ setSecret),
   z: () => (/* reexport */ summary),
   $e: () => (/* binding */ warning)
 });
 
-// UNUSED EXPORTS: ExitCode, addPath, debug, endGroup, exportVariable, getBooleanInput, getIDToken, getMultilineInput, group, isDebug, markdownSummary, notice, platform, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
+// UNUSED EXPORTS: ExitCode, addPath, endGroup, exportVariable, getBooleanInput, getMultilineInput, group, isDebug, markdownSummary, notice, platform, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
@@ -87935,8 +89202,10 @@ function file_command_prepareKeyValueMessage(key, value) {
 const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
 // EXTERNAL MODULE: external "http"
 var external_http_ = __nccwpck_require__(8611);
+var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
 // EXTERNAL MODULE: external "https"
 var external_https_ = __nccwpck_require__(5692);
+var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
@@ -88029,7 +89298,7 @@ class DecodedURL extends URL {
 }
 //# sourceMappingURL=proxy.js.map
 // EXTERNAL MODULE: ./node_modules/tunnel/index.js
-var node_modules_tunnel = __nccwpck_require__(770);
+var tunnel = __nccwpck_require__(770);
 // EXTERNAL MODULE: ./node_modules/undici/index.js
 var undici = __nccwpck_require__(6752);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
@@ -88107,7 +89376,7 @@ const HttpResponseRetryCodes = [
     HttpCodes.ServiceUnavailable,
     HttpCodes.GatewayTimeout
 ];
-const RetryableHttpVerbs = (/* unused pure expression or super */ null && (['OPTIONS', 'GET', 'DELETE', 'HEAD']));
+const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
 const ExponentialBackoffCeiling = 10;
 const ExponentialBackoffTimeSlice = 5;
 class HttpClientError extends Error {
@@ -88153,7 +89422,7 @@ function isHttps(requestUrl) {
     const parsedUrl = new URL(requestUrl);
     return parsedUrl.protocol === 'https:';
 }
-class lib_HttpClient {
+class HttpClient {
     constructor(userAgent, handlers, requestOptions) {
         this._ignoreSslError = false;
         this._allowRedirects = true;
@@ -88456,7 +89725,7 @@ class lib_HttpClient {
     }
     getAgentDispatcher(serverUrl) {
         const parsedUrl = new URL(serverUrl);
-        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const proxyUrl = getProxyUrl(parsedUrl);
         const useProxy = proxyUrl && proxyUrl.hostname;
         if (!useProxy) {
             return;
@@ -88467,7 +89736,7 @@ class lib_HttpClient {
         const info = {};
         info.parsedUrl = requestUrl;
         const usingSsl = info.parsedUrl.protocol === 'https:';
-        info.httpModule = usingSsl ? https : http;
+        info.httpModule = usingSsl ? external_https_namespaceObject : external_http_namespaceObject;
         const defaultPort = usingSsl ? 443 : 80;
         info.options = {};
         info.options.host = info.parsedUrl.hostname;
@@ -88566,7 +89835,7 @@ class lib_HttpClient {
     }
     _getAgent(parsedUrl) {
         let agent;
-        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const proxyUrl = getProxyUrl(parsedUrl);
         const useProxy = proxyUrl && proxyUrl.hostname;
         if (this._keepAlive && useProxy) {
             agent = this._proxyAgent;
@@ -88581,7 +89850,7 @@ class lib_HttpClient {
         const usingSsl = parsedUrl.protocol === 'https:';
         let maxSockets = 100;
         if (this.requestOptions) {
-            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
+            maxSockets = this.requestOptions.maxSockets || external_http_.globalAgent.maxSockets;
         }
         // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
         if (proxyUrl && proxyUrl.hostname) {
@@ -88606,7 +89875,7 @@ class lib_HttpClient {
         // if tunneling agent isn't assigned create a new agent
         if (!agent) {
             const options = { keepAlive: this._keepAlive, maxSockets };
-            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
+            agent = usingSsl ? new external_https_.Agent(options) : new external_http_.Agent(options);
             this._agent = agent;
         }
         if (usingSsl && this._ignoreSslError) {
@@ -88629,7 +89898,7 @@ class lib_HttpClient {
             return proxyAgent;
         }
         const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+        proxyAgent = new undici/* ProxyAgent */.kT(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
             token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
         })));
         this._proxyAgentDispatcher = proxyAgent;
@@ -88760,7 +90029,7 @@ class BasicCredentialHandler {
         });
     }
 }
-class auth_BearerCredentialHandler {
+class BearerCredentialHandler {
     constructor(token) {
         this.token = token;
     }
@@ -88818,13 +90087,13 @@ var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg
 
 
 
-class oidc_utils_OidcClient {
+class OidcClient {
     static createHttpClient(allowRetry = true, maxRetry = 10) {
         const requestOptions = {
             allowRetries: allowRetry,
             maxRetries: maxRetry
         };
-        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(oidc_utils_OidcClient.getRequestToken())], requestOptions);
+        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(OidcClient.getRequestToken())], requestOptions);
     }
     static getRequestToken() {
         const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
@@ -88843,7 +90112,7 @@ class oidc_utils_OidcClient {
     static getCall(id_token_url) {
         return oidc_utils_awaiter(this, void 0, void 0, function* () {
             var _a;
-            const httpclient = oidc_utils_OidcClient.createHttpClient();
+            const httpclient = OidcClient.createHttpClient();
             const res = yield httpclient
                 .getJson(id_token_url)
                 .catch(error => {
@@ -88862,13 +90131,13 @@ class oidc_utils_OidcClient {
         return oidc_utils_awaiter(this, void 0, void 0, function* () {
             try {
                 // New ID Token is requested from action service
-                let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
+                let id_token_url = OidcClient.getIDTokenUrl();
                 if (audience) {
                     const encodedAudience = encodeURIComponent(audience);
                     id_token_url = `${id_token_url}&audience=${encodedAudience}`;
                 }
                 debug(`ID token url is ${id_token_url}`);
-                const id_token = yield oidc_utils_OidcClient.getCall(id_token_url);
+                const id_token = yield OidcClient.getCall(id_token_url);
                 setSecret(id_token);
                 return id_token;
             }
@@ -90466,7 +91735,7 @@ function exportVariable(name, val) {
  * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
  * ```
  */
-function core_setSecret(secret) {
+function setSecret(secret) {
     command_issueCommand('add-mask', {}, secret);
 }
 /**
@@ -90588,8 +91857,8 @@ function isDebug() {
  * Writes debug message to user log
  * @param message debug message
  */
-function core_debug(message) {
-    issueCommand('debug', {}, message);
+function debug(message) {
+    command_issueCommand('debug', {}, message);
 }
 /**
  * Adds an error issue

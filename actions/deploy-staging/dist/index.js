@@ -6861,7 +6861,7 @@ __webpack_unused_export__ = ListServicesCommand;
 __webpack_unused_export__ = ListServicesRequest$;
 __webpack_unused_export__ = ListServicesResponse$;
 __webpack_unused_export__ = ListTagsForResource$;
-__webpack_unused_export__ = ListTagsForResourceCommand;
+exports.a_e = ListTagsForResourceCommand;
 __webpack_unused_export__ = ListTagsForResourceRequest$;
 __webpack_unused_export__ = ListTagsForResourceResponse$;
 __webpack_unused_export__ = ListTaskDefinitionFamilies$;
@@ -23491,7 +23491,7 @@ __webpack_unused_export__ = AssumeRoleWithSAMLCommand;
 __webpack_unused_export__ = AssumeRoleWithSAMLRequest$;
 __webpack_unused_export__ = AssumeRoleWithSAMLResponse$;
 __webpack_unused_export__ = AssumeRoleWithWebIdentity$;
-__webpack_unused_export__ = AssumeRoleWithWebIdentityCommand;
+exports.WH = AssumeRoleWithWebIdentityCommand;
 __webpack_unused_export__ = AssumeRoleWithWebIdentityRequest$;
 __webpack_unused_export__ = AssumeRoleWithWebIdentityResponse$;
 __webpack_unused_export__ = AssumeRoot$;
@@ -48572,7 +48572,7 @@ function(e,t){for(var r=0;r<t.length;r++){var i=t[r];i.enumerable=i.enumerable||
 /***/ 770:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-/* unused reexport */ __nccwpck_require__(218);
+module.exports = __nccwpck_require__(218);
 
 
 /***/ }),
@@ -48592,10 +48592,10 @@ var assert = __nccwpck_require__(2613);
 var util = __nccwpck_require__(9023);
 
 
-__webpack_unused_export__ = httpOverHttp;
-__webpack_unused_export__ = httpsOverHttp;
-__webpack_unused_export__ = httpOverHttps;
-__webpack_unused_export__ = httpsOverHttps;
+exports.httpOverHttp = httpOverHttp;
+exports.httpsOverHttp = httpsOverHttp;
+exports.httpOverHttps = httpOverHttps;
+exports.httpsOverHttps = httpsOverHttps;
 
 
 function httpOverHttp(options) {
@@ -48885,7 +48885,7 @@ __webpack_unused_export__ = Client
 __webpack_unused_export__ = Pool
 __webpack_unused_export__ = BalancedPool
 __webpack_unused_export__ = Agent
-__webpack_unused_export__ = ProxyAgent
+module.exports.kT = ProxyAgent
 __webpack_unused_export__ = EnvHttpProxyAgent
 __webpack_unused_export__ = RetryAgent
 __webpack_unused_export__ = RetryHandler
@@ -76942,7 +76942,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1926);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9601);
 /** The action's entry point, as GitHub's action template separates it from main.ts (which tests import). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -76952,7 +76952,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1926:
+/***/ 9601:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -77134,8 +77134,10 @@ function file_command_prepareKeyValueMessage(key, value) {
 const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
 // EXTERNAL MODULE: external "http"
 var external_http_ = __nccwpck_require__(8611);
+var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
 // EXTERNAL MODULE: external "https"
 var external_https_ = __nccwpck_require__(5692);
+var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
@@ -77228,7 +77230,7 @@ class DecodedURL extends URL {
 }
 //# sourceMappingURL=proxy.js.map
 // EXTERNAL MODULE: ./node_modules/tunnel/index.js
-var node_modules_tunnel = __nccwpck_require__(770);
+var tunnel = __nccwpck_require__(770);
 // EXTERNAL MODULE: ./node_modules/undici/index.js
 var undici = __nccwpck_require__(6752);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
@@ -77306,7 +77308,7 @@ const HttpResponseRetryCodes = [
     HttpCodes.ServiceUnavailable,
     HttpCodes.GatewayTimeout
 ];
-const RetryableHttpVerbs = (/* unused pure expression or super */ null && (['OPTIONS', 'GET', 'DELETE', 'HEAD']));
+const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
 const ExponentialBackoffCeiling = 10;
 const ExponentialBackoffTimeSlice = 5;
 class HttpClientError extends Error {
@@ -77352,7 +77354,7 @@ function isHttps(requestUrl) {
     const parsedUrl = new URL(requestUrl);
     return parsedUrl.protocol === 'https:';
 }
-class lib_HttpClient {
+class HttpClient {
     constructor(userAgent, handlers, requestOptions) {
         this._ignoreSslError = false;
         this._allowRedirects = true;
@@ -77655,7 +77657,7 @@ class lib_HttpClient {
     }
     getAgentDispatcher(serverUrl) {
         const parsedUrl = new URL(serverUrl);
-        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const proxyUrl = getProxyUrl(parsedUrl);
         const useProxy = proxyUrl && proxyUrl.hostname;
         if (!useProxy) {
             return;
@@ -77666,7 +77668,7 @@ class lib_HttpClient {
         const info = {};
         info.parsedUrl = requestUrl;
         const usingSsl = info.parsedUrl.protocol === 'https:';
-        info.httpModule = usingSsl ? https : http;
+        info.httpModule = usingSsl ? external_https_namespaceObject : external_http_namespaceObject;
         const defaultPort = usingSsl ? 443 : 80;
         info.options = {};
         info.options.host = info.parsedUrl.hostname;
@@ -77765,7 +77767,7 @@ class lib_HttpClient {
     }
     _getAgent(parsedUrl) {
         let agent;
-        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const proxyUrl = getProxyUrl(parsedUrl);
         const useProxy = proxyUrl && proxyUrl.hostname;
         if (this._keepAlive && useProxy) {
             agent = this._proxyAgent;
@@ -77780,7 +77782,7 @@ class lib_HttpClient {
         const usingSsl = parsedUrl.protocol === 'https:';
         let maxSockets = 100;
         if (this.requestOptions) {
-            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
+            maxSockets = this.requestOptions.maxSockets || external_http_.globalAgent.maxSockets;
         }
         // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
         if (proxyUrl && proxyUrl.hostname) {
@@ -77805,7 +77807,7 @@ class lib_HttpClient {
         // if tunneling agent isn't assigned create a new agent
         if (!agent) {
             const options = { keepAlive: this._keepAlive, maxSockets };
-            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
+            agent = usingSsl ? new external_https_.Agent(options) : new external_http_.Agent(options);
             this._agent = agent;
         }
         if (usingSsl && this._ignoreSslError) {
@@ -77828,7 +77830,7 @@ class lib_HttpClient {
             return proxyAgent;
         }
         const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+        proxyAgent = new undici/* ProxyAgent */.kT(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
             token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
         })));
         this._proxyAgentDispatcher = proxyAgent;
@@ -77959,7 +77961,7 @@ class BasicCredentialHandler {
         });
     }
 }
-class auth_BearerCredentialHandler {
+class BearerCredentialHandler {
     constructor(token) {
         this.token = token;
     }
@@ -78017,13 +78019,13 @@ var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg
 
 
 
-class oidc_utils_OidcClient {
+class OidcClient {
     static createHttpClient(allowRetry = true, maxRetry = 10) {
         const requestOptions = {
             allowRetries: allowRetry,
             maxRetries: maxRetry
         };
-        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(oidc_utils_OidcClient.getRequestToken())], requestOptions);
+        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(OidcClient.getRequestToken())], requestOptions);
     }
     static getRequestToken() {
         const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
@@ -78042,7 +78044,7 @@ class oidc_utils_OidcClient {
     static getCall(id_token_url) {
         return oidc_utils_awaiter(this, void 0, void 0, function* () {
             var _a;
-            const httpclient = oidc_utils_OidcClient.createHttpClient();
+            const httpclient = OidcClient.createHttpClient();
             const res = yield httpclient
                 .getJson(id_token_url)
                 .catch(error => {
@@ -78061,13 +78063,13 @@ class oidc_utils_OidcClient {
         return oidc_utils_awaiter(this, void 0, void 0, function* () {
             try {
                 // New ID Token is requested from action service
-                let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
+                let id_token_url = OidcClient.getIDTokenUrl();
                 if (audience) {
                     const encodedAudience = encodeURIComponent(audience);
                     id_token_url = `${id_token_url}&audience=${encodedAudience}`;
                 }
                 debug(`ID token url is ${id_token_url}`);
-                const id_token = yield oidc_utils_OidcClient.getCall(id_token_url);
+                const id_token = yield OidcClient.getCall(id_token_url);
                 setSecret(id_token);
                 return id_token;
             }
@@ -79665,7 +79667,7 @@ function exportVariable(name, val) {
  * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
  * ```
  */
-function core_setSecret(secret) {
+function setSecret(secret) {
     command_issueCommand('add-mask', {}, secret);
 }
 /**
@@ -79787,8 +79789,8 @@ function isDebug() {
  * Writes debug message to user log
  * @param message debug message
  */
-function core_debug(message) {
-    issueCommand('debug', {}, message);
+function debug(message) {
+    command_issueCommand('debug', {}, message);
 }
 /**
  * Adds an error issue
@@ -79912,12 +79914,6 @@ var dist_cjs = __nccwpck_require__(212);
 var client_elastic_load_balancing_v2_dist_cjs = __nccwpck_require__(586);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ssm/dist-cjs/index.js
 var client_ssm_dist_cjs = __nccwpck_require__(4736);
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-sts/dist-cjs/index.js
-var client_sts_dist_cjs = __nccwpck_require__(1695);
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/credential-providers/dist-cjs/index.js
-var credential_providers_dist_cjs = __nccwpck_require__(9719);
-// EXTERNAL MODULE: ./node_modules/@smithy/node-http-handler/dist-cjs/index.js
-var node_http_handler_dist_cjs = __nccwpck_require__(1279);
 ;// CONCATENATED MODULE: ./src/clock.ts
 /** The system's wall clock: the default wherever a clock is optional. */
 const systemClock = () => new Date();
@@ -79929,8 +79925,211 @@ function fixedClock(at) {
     return () => new Date(instant);
 }
 /** Milliseconds since an arbitrary start that never jumps with the wall clock: for timeouts, deadlines and durations. */
-const clock_elapsedMs = () => performance.now();
+const elapsedMs = () => performance.now();
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/errors.ts
+/** Every error code Groundwork raises; each is documented in docs/error-codes.md (a test checks). */
+const ERROR_CODES = (/* unused pure expression or super */ null && ([
+    'CONFIG_NOT_FOUND',
+    'CONFIG_INVALID',
+    'USAGE',
+    'PYTHON_MISSING',
+    'VENV_MISSING',
+    'EMULATOR_INSTALL_FAILED',
+    'EMULATOR_START_FAILED',
+    'EMULATOR_NOT_RUNNING',
+    'CFN_LINT_MISSING',
+    'AWS_CREDENTIALS',
+    'AWS_TOKEN_EXPIRED',
+    'AWS_ACCESS_DENIED',
+    'AWS_THROTTLED',
+    'AWS_RESOURCE_NOT_FOUND',
+    'AWS_INVALID_REQUEST',
+    'AWS_SERVICE_ERROR',
+    'AWS_NETWORK',
+    'AWS_REQUEST_FAILED',
+    'AWS_NOT_ORGANIZATION_MANAGEMENT',
+    'IDENTITY_CENTER_NOT_ENABLED',
+    'SYNTH_FAILED',
+    'NAG_FAILED',
+    'PLAN_INVALID',
+    'APPLY_FAILED',
+    'APPLY_ABORTED',
+    'ACCOUNT_AMBIGUOUS',
+    'CLOSE_REFUSED',
+    'IMPORT_STOPPED',
+    'CSRF_REJECTED',
+    'HOST_REJECTED',
+    'CONSOLE_UNAUTHENTICATED',
+    'BODY_TOO_LARGE',
+    'PREFLIGHT_FAILED',
+    'DEPLOY_FAILED',
+    'GITHUB_REFUSED',
+    'GITHUB_ACCESS_DENIED',
+    'GITHUB_NOT_FOUND',
+    'GITHUB_RATE_LIMITED',
+    'GITHUB_SERVICE_ERROR',
+    'STAGING_RECORD_MISSING',
+    'STAGING_RECORD_MISMATCH',
+]));
+/** The code the CLI prints for an error that is not a GroundworkError (a bug): documented like the others. */
+const INTERNAL_ERROR_CODE = 'INTERNAL';
+/** The one error type Groundwork throws for anything a user can act on. */
+class errors_GroundworkError extends Error {
+    code;
+    hint;
+    actionHint;
+    details;
+    constructor(code, message, options = {}) {
+        super(message, options.cause === undefined ? undefined : { cause: options.cause });
+        this.name = 'GroundworkError';
+        this.code = code;
+        this.hint = options.hint;
+        this.actionHint = options.actionHint;
+        this.details = options.details ?? [];
+    }
+}
+/** True when the value is a GroundworkError (also across module copies). */
+function isGroundworkError(value) {
+    return value instanceof Error && value.name === 'GroundworkError' && 'code' in value;
+}
+
+;// CONCATENATED MODULE: ./src/aws/aws-error.ts
+
+const THROTTLING = /^(Throttling|ThrottlingException|ThrottledException|TooManyRequestsException|RequestLimitExceeded|SlowDown|RequestThrottled|RequestThrottledException|ProvisionedThroughputExceededException|LimitExceededException)$/;
+const EXPIRED = /^(ExpiredToken|ExpiredTokenException|TokenRefreshRequired|RequestExpired|InvalidClientTokenId|UnrecognizedClientException)$/;
+const DENIED = /^(AccessDenied|AccessDeniedException|UnauthorizedOperation|UnauthorizedException|AuthorizationError|Forbidden)$/;
+const NOT_FOUND = /NotFound|NoSuch/;
+const INVALID = /^(ValidationException|ValidationError|InvalidParameter.*|InvalidInput.*|InvalidRequest.*|ConstraintViolationException|MalformedPolicyDocument.*|InvalidArgument.*|BadRequest.*)$/;
+/** True for an error that came out of an AWS SDK call (or the network under one). */
+function isAwsError(error) {
+    const e = error;
+    return !!e && typeof e === 'object' && (e.$metadata !== undefined || e.$groundworkCall !== undefined || e.$fault !== undefined);
+}
+/** SDK client names whose IAM action prefix is not the name in lower case. */
+const IAM_PREFIX = { SSOAdmin: 'sso', S3Control: 's3', CloudWatchLogs: 'logs', CostExplorer: 'ce', CloudWatch: 'cloudwatch' };
+/** The IAM action of a call: `organizations:ListAccounts`. */
+function iamAction(call) {
+    return `${IAM_PREFIX[call.service] ?? call.service.toLowerCase()}:${call.operation}`;
+}
+/** `organizations:ListAccounts in account 123456789012` from the recorded call, when there is one. */
+function callOf(e) {
+    const call = e.$groundworkCall;
+    if (!call)
+        return undefined;
+    return `${iamAction(call)}${call.accountId ? ` in account ${call.accountId}` : ''}`;
+}
+/**
+ * Turns an SDK or network error into a GroundworkError with a documented code, the failed action, and a fix.
+ * `action` says what Groundwork was doing; without it the failed AWS call names itself.
+ */
+function toGroundworkError(error, action, endpoint) {
+    if (error instanceof errors_GroundworkError)
+        return error;
+    const e = (error ?? {});
+    const name = e.name ?? e.Code ?? '';
+    const message = e.message ?? String(error);
+    const call = callOf(e);
+    const doing = action ?? (call ? `calling ${call}` : 'calling AWS');
+    const attempts = e.$metadata?.attempts;
+    const network = error?.cause?.code ?? e.code;
+    const options = { cause: error };
+    if (network === 'ECONNREFUSED' || /ECONNREFUSED/.test(message)) {
+        if (!endpoint || /127\.0\.0\.1|localhost/.test(endpoint)) {
+            return new errors_GroundworkError('EMULATOR_NOT_RUNNING', `${doing}: nothing answers at ${endpoint ?? 'the AWS endpoint'}`, {
+                hint: 'start the sandbox with `groundwork emulator start` (or `npm start`), or pass --endpoint URL',
+                actionHint: `AWS_ENDPOINT_URL is set in the job's environment to ${endpoint ?? 'a local endpoint'}: start the emulator before this step, or remove AWS_ENDPOINT_URL to reach AWS`,
+                ...options,
+            });
+        }
+        return new errors_GroundworkError('AWS_NETWORK', `${doing}: the connection to ${endpoint} was refused`, {
+            hint: 'check --endpoint and AWS_ENDPOINT_URL',
+            actionHint: "check AWS_ENDPOINT_URL in the job's environment, or remove it to reach AWS",
+            ...options,
+        });
+    }
+    if (network === 'ENOTFOUND' || network === 'EAI_AGAIN' || network === 'ETIMEDOUT' || network === 'ECONNRESET' || name === 'TimeoutError') {
+        return new errors_GroundworkError('AWS_NETWORK', `${doing}: the network failed (${network ?? name})${attempts ? ` after ${attempts} attempt(s)` : ''}`, {
+            hint: 'check the connection to AWS (proxy, VPN, DNS), then run the command again',
+            actionHint: "check the runner's connection to AWS (a self-hosted runner's proxy and DNS), then re-run the job",
+            ...options,
+        });
+    }
+    if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(message)) {
+        return new errors_GroundworkError('AWS_CREDENTIALS', `${doing}: no AWS credentials found (${message})`, {
+            hint: 'sign in with `aws sso login --profile NAME` and pass --profile NAME, or set AWS_PROFILE',
+            actionHint: 'run assume-role-via-oidc in this job before this step (the job needs permissions: id-token: write)',
+            ...options,
+        });
+    }
+    if (EXPIRED.test(name) || /token .*expired|session .*expired|has expired/i.test(message)) {
+        return new errors_GroundworkError('AWS_TOKEN_EXPIRED', `${doing}: the AWS credentials have expired or are not valid (${name}: ${message})`, {
+            hint: 'refresh them: `aws sso login --profile NAME` for SSO profiles, or get new temporary credentials, then run the command again',
+            actionHint: 'the session assume-role-via-oidc exported has expired: raise its role-duration-seconds (up to the role’s maximum session duration), or run assume-role-via-oidc again right before this step; then re-run the job',
+            ...options,
+        });
+    }
+    if (DENIED.test(name) || /not authorized to perform/i.test(message)) {
+        const principal = /User: (\S+) is not authorized/.exec(message)?.[1];
+        const denied = /perform: (\S+)/.exec(message)?.[1] ?? (e.$groundworkCall ? iamAction(e.$groundworkCall) : undefined);
+        return new errors_GroundworkError('AWS_ACCESS_DENIED', `${doing}: access denied${denied ? ` for ${denied}` : ''}${principal ? ` to ${principal}` : ''} (${message})`, {
+            hint: `grant ${denied ?? 'that action'} to ${principal ?? 'the caller (`aws sts get-caller-identity` shows who that is)'}, or use management-account credentials; an SCP or permissions boundary may also deny it`,
+            actionHint: `grant ${denied ?? 'that action'} to ${principal ?? 'the role this job assumed (role-to-assume of assume-role-via-oidc)'}, or set role-to-assume to a role that has it; an SCP or permissions boundary may also deny it`,
+            ...options,
+        });
+    }
+    if (THROTTLING.test(name) || e.$metadata?.httpStatusCode === 429) {
+        return new errors_GroundworkError('AWS_THROTTLED', `${doing}: AWS kept throttling the request (${name}), retried ${Math.max((attempts ?? 1) - 1, 0)} time(s)`, {
+            hint: 'wait a minute and run the command again; if it persists, ask for a higher quota in Service Quotas',
+            actionHint: 'wait a minute and re-run the job; if it persists, ask for a higher quota in Service Quotas',
+            ...options,
+        });
+    }
+    if (NOT_FOUND.test(name)) {
+        return new errors_GroundworkError('AWS_RESOURCE_NOT_FOUND', `${doing}: ${name}: ${message}`, {
+            hint: 'the resource may have been deleted or not created yet; `groundwork plan` shows what Groundwork expects to exist',
+            actionHint: "the resource may have been deleted or not created yet: check the step's input that names it (with: block) and that its template is deployed in that account and region (aws-region)",
+            ...options,
+        });
+    }
+    if (INVALID.test(name) || (e.$fault === 'client' && e.$metadata?.httpStatusCode === 400 && !name)) {
+        return new errors_GroundworkError('AWS_INVALID_REQUEST', `${doing}: AWS refused the request: ${name ? `${name}: ` : ''}${message}`, {
+            hint: 'check the value the message names (in groundwork.yaml or on the command line); --verbose shows the full error',
+            actionHint: "check the value the message names (in the step's with: block, or in groundwork.yaml)",
+            ...options,
+        });
+    }
+    if (e.$fault === 'server' || (e.$metadata?.httpStatusCode ?? 0) >= 500) {
+        return new errors_GroundworkError('AWS_SERVICE_ERROR', `${doing}: AWS answered with a server error (${name || e.$metadata?.httpStatusCode}) after ${attempts ?? 1} attempt(s)`, {
+            hint: 'this is usually temporary: run the command again; the AWS Health Dashboard shows outages',
+            actionHint: 'this is usually temporary: re-run the job; the AWS Health Dashboard shows outages',
+            ...options,
+        });
+    }
+    return new errors_GroundworkError('AWS_REQUEST_FAILED', `${doing}: ${name ? `${name}: ` : ''}${message}`, {
+        hint: 'run again with --verbose for details; transient errors are retried automatically',
+        actionHint: 're-run the job (transient errors are retried automatically)',
+        ...options,
+    });
+}
+/** True when the emulator answered that it has no such operation (moto answers an unknown route with an HTML 404 page). */
+function isUnsupportedByEmulator(error) {
+    const e = error;
+    if (e?.name === 'ResourceNotFoundException')
+        return false;
+    return e?.$metadata?.httpStatusCode === 404 || e?.$response?.statusCode === 404 || /<!doctype|404 Not Found/i.test(e?.message ?? '');
+}
+/** True if the error has one of these names (AWS "already done" answers that mean success). */
+function isError(error, ...names) {
+    return names.includes(error?.name);
+}
+
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/credential-providers/dist-cjs/index.js
+var credential_providers_dist_cjs = __nccwpck_require__(9719);
+// EXTERNAL MODULE: ./node_modules/@smithy/node-http-handler/dist-cjs/index.js
+var node_http_handler_dist_cjs = __nccwpck_require__(1279);
 ;// CONCATENATED MODULE: ./src/aws/client-factory.ts
 
 
@@ -80041,187 +80240,8 @@ class ClientFactory {
     }
 }
 
-;// CONCATENATED MODULE: ./src/errors.ts
-/** Every error code Groundwork raises; each is documented in docs/error-codes.md (a test checks). */
-const ERROR_CODES = (/* unused pure expression or super */ null && ([
-    'CONFIG_NOT_FOUND',
-    'CONFIG_INVALID',
-    'USAGE',
-    'PYTHON_MISSING',
-    'VENV_MISSING',
-    'EMULATOR_INSTALL_FAILED',
-    'EMULATOR_START_FAILED',
-    'EMULATOR_NOT_RUNNING',
-    'CFN_LINT_MISSING',
-    'AWS_CREDENTIALS',
-    'AWS_TOKEN_EXPIRED',
-    'AWS_ACCESS_DENIED',
-    'AWS_THROTTLED',
-    'AWS_RESOURCE_NOT_FOUND',
-    'AWS_INVALID_REQUEST',
-    'AWS_SERVICE_ERROR',
-    'AWS_NETWORK',
-    'AWS_REQUEST_FAILED',
-    'AWS_NOT_ORGANIZATION_MANAGEMENT',
-    'IDENTITY_CENTER_NOT_ENABLED',
-    'SYNTH_FAILED',
-    'NAG_FAILED',
-    'PLAN_INVALID',
-    'APPLY_FAILED',
-    'APPLY_ABORTED',
-    'ACCOUNT_AMBIGUOUS',
-    'CLOSE_REFUSED',
-    'IMPORT_STOPPED',
-    'CSRF_REJECTED',
-    'HOST_REJECTED',
-    'CONSOLE_UNAUTHENTICATED',
-    'BODY_TOO_LARGE',
-    'PREFLIGHT_FAILED',
-    'DEPLOY_FAILED',
-    'GITHUB_REFUSED',
-    'STAGING_RECORD_MISSING',
-    'STAGING_RECORD_MISMATCH',
-]));
-/** The code the CLI prints for an error that is not a GroundworkError (a bug): documented like the others. */
-const INTERNAL_ERROR_CODE = 'INTERNAL';
-/** The one error type Groundwork throws for anything a user can act on. */
-class errors_GroundworkError extends Error {
-    code;
-    hint;
-    details;
-    constructor(code, message, options = {}) {
-        super(message, options.cause === undefined ? undefined : { cause: options.cause });
-        this.name = 'GroundworkError';
-        this.code = code;
-        this.hint = options.hint;
-        this.details = options.details ?? [];
-    }
-}
-/** True when the value is a GroundworkError (also across module copies). */
-function isGroundworkError(value) {
-    return value instanceof Error && value.name === 'GroundworkError' && 'code' in value;
-}
-
-;// CONCATENATED MODULE: ./src/aws/aws-error.ts
-
-const THROTTLING = /^(Throttling|ThrottlingException|ThrottledException|TooManyRequestsException|RequestLimitExceeded|SlowDown|RequestThrottled|RequestThrottledException|ProvisionedThroughputExceededException|LimitExceededException)$/;
-const EXPIRED = /^(ExpiredToken|ExpiredTokenException|TokenRefreshRequired|RequestExpired|InvalidClientTokenId|UnrecognizedClientException)$/;
-const DENIED = /^(AccessDenied|AccessDeniedException|UnauthorizedOperation|UnauthorizedException|AuthorizationError|Forbidden)$/;
-const NOT_FOUND = /NotFound|NoSuch/;
-const INVALID = /^(ValidationException|ValidationError|InvalidParameter.*|InvalidInput.*|InvalidRequest.*|ConstraintViolationException|MalformedPolicyDocument.*|InvalidArgument.*|BadRequest.*)$/;
-/** True for an error that came out of an AWS SDK call (or the network under one). */
-function isAwsError(error) {
-    const e = error;
-    return !!e && typeof e === 'object' && (e.$metadata !== undefined || e.$groundworkCall !== undefined || e.$fault !== undefined);
-}
-/** SDK client names whose IAM action prefix is not the name in lower case. */
-const IAM_PREFIX = { SSOAdmin: 'sso', S3Control: 's3', CloudWatchLogs: 'logs', CostExplorer: 'ce', CloudWatch: 'cloudwatch' };
-/** The IAM action of a call: `organizations:ListAccounts`. */
-function iamAction(call) {
-    return `${IAM_PREFIX[call.service] ?? call.service.toLowerCase()}:${call.operation}`;
-}
-/** `organizations:ListAccounts in account 123456789012` from the recorded call, when there is one. */
-function callOf(e) {
-    const call = e.$groundworkCall;
-    if (!call)
-        return undefined;
-    return `${iamAction(call)}${call.accountId ? ` in account ${call.accountId}` : ''}`;
-}
-/**
- * Turns an SDK or network error into a GroundworkError with a documented code, the failed action, and a fix.
- * `action` says what Groundwork was doing; without it the failed AWS call names itself.
- */
-function toGroundworkError(error, action, endpoint) {
-    if (error instanceof errors_GroundworkError)
-        return error;
-    const e = (error ?? {});
-    const name = e.name ?? e.Code ?? '';
-    const message = e.message ?? String(error);
-    const call = callOf(e);
-    const doing = action ?? (call ? `calling ${call}` : 'calling AWS');
-    const attempts = e.$metadata?.attempts;
-    const network = error?.cause?.code ?? e.code;
-    const options = { cause: error };
-    if (network === 'ECONNREFUSED' || /ECONNREFUSED/.test(message)) {
-        if (!endpoint || /127\.0\.0\.1|localhost/.test(endpoint)) {
-            return new errors_GroundworkError('EMULATOR_NOT_RUNNING', `${doing}: nothing answers at ${endpoint ?? 'the AWS endpoint'}`, {
-                hint: 'start the sandbox with `groundwork emulator start` (or `npm start`), or pass --endpoint URL',
-                ...options,
-            });
-        }
-        return new errors_GroundworkError('AWS_NETWORK', `${doing}: the connection to ${endpoint} was refused`, {
-            hint: 'check --endpoint and AWS_ENDPOINT_URL',
-            ...options,
-        });
-    }
-    if (network === 'ENOTFOUND' || network === 'EAI_AGAIN' || network === 'ETIMEDOUT' || network === 'ECONNRESET' || name === 'TimeoutError') {
-        return new errors_GroundworkError('AWS_NETWORK', `${doing}: the network failed (${network ?? name})${attempts ? ` after ${attempts} attempt(s)` : ''}`, {
-            hint: 'check the connection to AWS (proxy, VPN, DNS), then run the command again',
-            ...options,
-        });
-    }
-    if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(message)) {
-        return new errors_GroundworkError('AWS_CREDENTIALS', `${doing}: no AWS credentials found (${message})`, {
-            hint: 'sign in with `aws sso login --profile NAME` and pass --profile NAME, or set AWS_PROFILE',
-            ...options,
-        });
-    }
-    if (EXPIRED.test(name) || /token .*expired|session .*expired|has expired/i.test(message)) {
-        return new errors_GroundworkError('AWS_TOKEN_EXPIRED', `${doing}: the AWS credentials have expired or are not valid (${name}: ${message})`, {
-            hint: 'refresh them: `aws sso login --profile NAME` for SSO profiles, or get new temporary credentials, then run the command again',
-            ...options,
-        });
-    }
-    if (DENIED.test(name) || /not authorized to perform/i.test(message)) {
-        const principal = /User: (\S+) is not authorized/.exec(message)?.[1];
-        const denied = /perform: (\S+)/.exec(message)?.[1] ?? (e.$groundworkCall ? iamAction(e.$groundworkCall) : undefined);
-        return new errors_GroundworkError('AWS_ACCESS_DENIED', `${doing}: access denied${denied ? ` for ${denied}` : ''}${principal ? ` to ${principal}` : ''} (${message})`, {
-            hint: `grant ${denied ?? 'that action'} to ${principal ?? 'the caller (`aws sts get-caller-identity` shows who that is)'}, or use management-account credentials; an SCP or permissions boundary may also deny it`,
-            ...options,
-        });
-    }
-    if (THROTTLING.test(name) || e.$metadata?.httpStatusCode === 429) {
-        return new errors_GroundworkError('AWS_THROTTLED', `${doing}: AWS kept throttling the request (${name}), retried ${Math.max((attempts ?? 1) - 1, 0)} time(s)`, {
-            hint: 'wait a minute and run the command again; if it persists, ask for a higher quota in Service Quotas',
-            ...options,
-        });
-    }
-    if (NOT_FOUND.test(name)) {
-        return new errors_GroundworkError('AWS_RESOURCE_NOT_FOUND', `${doing}: ${name}: ${message}`, {
-            hint: 'the resource may have been deleted or not created yet; `groundwork plan` shows what Groundwork expects to exist',
-            ...options,
-        });
-    }
-    if (INVALID.test(name) || (e.$fault === 'client' && e.$metadata?.httpStatusCode === 400 && !name)) {
-        return new errors_GroundworkError('AWS_INVALID_REQUEST', `${doing}: AWS refused the request: ${name ? `${name}: ` : ''}${message}`, {
-            hint: 'check the value the message names (in groundwork.yaml or on the command line); --verbose shows the full error',
-            ...options,
-        });
-    }
-    if (e.$fault === 'server' || (e.$metadata?.httpStatusCode ?? 0) >= 500) {
-        return new errors_GroundworkError('AWS_SERVICE_ERROR', `${doing}: AWS answered with a server error (${name || e.$metadata?.httpStatusCode}) after ${attempts ?? 1} attempt(s)`, {
-            hint: 'this is usually temporary: run the command again; the AWS Health Dashboard shows outages',
-            ...options,
-        });
-    }
-    return new errors_GroundworkError('AWS_REQUEST_FAILED', `${doing}: ${name ? `${name}: ` : ''}${message}`, {
-        hint: 'run again with --verbose for details; transient errors are retried automatically',
-        ...options,
-    });
-}
-/** True when the emulator answered that it has no such operation (moto answers an unknown route with an HTML 404 page). */
-function isUnsupportedByEmulator(error) {
-    const e = error;
-    if (e?.name === 'ResourceNotFoundException')
-        return false;
-    return e?.$metadata?.httpStatusCode === 404 || e?.$response?.statusCode === 404 || /<!doctype|404 Not Found/i.test(e?.message ?? '');
-}
-/** True if the error has one of these names (AWS "already done" answers that mean success). */
-function aws_error_isError(error, ...names) {
-    return names.includes(error?.name);
-}
-
 ;// CONCATENATED MODULE: ./src/delivery/action-io.ts
+
 
 
 
@@ -80233,10 +80253,81 @@ function numberInput(name, raw, min, max) {
     }
     return value;
 }
+/** What @actions/core throws for `getInput(name, { required: true })` when the input is empty. */
+const REQUIRED_INPUT = /^Input required and not supplied: (.+)$/;
+function isGitHubApiError(error) {
+    const e = error;
+    return !!e && typeof e === 'object' && e.name === 'HttpError' && typeof e.status === 'number';
+}
+/** A GitHub API error with its own GITHUB_* code: what was called, GitHub's answer, and the workflow setting to change. */
+function gitHubError(error) {
+    const call = error.request?.method && error.request.url ? `${error.request.method} ${error.request.url.replace(/^https?:\/\/[^/]+/, '')}` : 'the GitHub API';
+    const headers = error.response?.headers ?? {};
+    const message = `GitHub answered ${call} with HTTP ${error.status}: ${error.message}`;
+    const options = { cause: error };
+    if (error.status === 429 || (error.status === 403 && String(headers['x-ratelimit-remaining']) === '0')) {
+        const reset = Number(headers['x-ratelimit-reset']);
+        return new errors_GroundworkError('GITHUB_RATE_LIMITED', message, {
+            hint: `the token's API rate limit is used up${Number.isFinite(reset) && reset > 0 ? ` until ${new Date(reset * 1000).toISOString()}` : ''}: re-run the job after that, or pass a GitHub App's token in github-token`,
+            ...options,
+        });
+    }
+    if (error.status === 401 || error.status === 403) {
+        return new errors_GroundworkError('GITHUB_ACCESS_DENIED', message, {
+            hint: "grant the job the permission this call needs in the workflow's permissions: block (pull-requests: write to comment on a pull request, contents: write to push), or pass a token that has it in github-token; a pull request from a fork gets a read-only token",
+            ...options,
+        });
+    }
+    if (error.status === 404) {
+        return new errors_GroundworkError('GITHUB_NOT_FOUND', message, {
+            hint: 'the repository, pull request or branch is not there, or the token cannot see it: check github-token and the inputs that name it',
+            ...options,
+        });
+    }
+    if (error.status >= 500) {
+        return new errors_GroundworkError('GITHUB_SERVICE_ERROR', message, { hint: 'usually temporary: re-run the job; githubstatus.com shows outages', ...options });
+    }
+    return new errors_GroundworkError('GITHUB_REFUSED', message, {
+        hint: 'GitHub refused the request as sent: check the inputs the message names, then re-run the job',
+        ...options,
+    });
+}
+/**
+ * An error as an action reports it, in the action's language: an input left empty is a USAGE error naming the input, a
+ * GitHub API error keeps a GITHUB_* code, an AWS error goes through the same mapping as the CLI's, and every hint is the
+ * one written for actions (inputs and workflow settings, never CLI flags or commands).
+ */
+function toActionError(error) {
+    if (error instanceof errors_GroundworkError)
+        return error;
+    const required = error instanceof Error ? REQUIRED_INPUT.exec(error.message) : null;
+    if (required) {
+        const name = required[1];
+        return new errors_GroundworkError('USAGE', `input ${name} is required and was not set`, { hint: `set ${name} in the step's with: block`, cause: error });
+    }
+    if (isGitHubApiError(error))
+        return gitHubError(error);
+    if (isAwsError(error))
+        return toGroundworkError(error);
+    const system = error;
+    if (error instanceof Error && typeof system.code === 'string' && typeof system.syscall === 'string') {
+        // A file the step was pointed at (ENOENT, EACCES, EISDIR): the input that names it, not a bug.
+        return new errors_GroundworkError('USAGE', `${system.syscall} ${typeof system.path === 'string' ? system.path : ''} failed: ${error.message}`.replace('  ', ' '), {
+            hint: "check the step's inputs that name files (paths are relative to the workspace; check out the repository first with actions/checkout)",
+            cause: error,
+        });
+    }
+    return undefined;
+}
 /** What an action prints when it fails: one line (code, message, fix) for setFailed, and detail lines as annotations. */
 function actionError(error) {
-    const mapped = error instanceof errors_GroundworkError ? error : toGroundworkError(error);
-    return { line: `${mapped.code}: ${mapped.message}${mapped.hint ? ` (fix: ${mapped.hint})` : ''}`, details: mapped.details };
+    const mapped = toActionError(error);
+    if (!mapped) {
+        const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        return { line: `${INTERNAL_ERROR_CODE}: an unexpected error: ${what} (fix: this is a bug in Groundwork: report it with the step's log)`, details: [] };
+    }
+    const hint = mapped.actionHint ?? mapped.hint;
+    return { line: `${mapped.code}: ${mapped.message}${hint ? ` (fix: ${hint})` : ''}`, details: mapped.details };
 }
 /** `true` or `false`, or a clear error naming the input. */
 function booleanInput(name, raw) {
@@ -80259,332 +80350,83 @@ function keyValueLines(name, raw) {
     });
     return out;
 }
+/** An IAM role's ARN as STS takes it in RoleArn (any partition; the role's path included). */
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+/** A role ARN input, or a USAGE error naming the input (STS would answer with a ValidationError about its own roleArn). */
+function roleArnInput(name, raw) {
+    if (!ROLE_ARN.test(raw)) {
+        throw new GroundworkError('USAGE', `input ${name} is "${raw}", which is not an IAM role ARN`, {
+            hint: `set ${name} to the ARN of the role, arn:aws:iam::ACCOUNT-ID:role/NAME (an output of the cicd template)`,
+        });
+    }
+    return raw;
+}
+/** A role session name input (2 to 64 of letters, digits and +=,.@_-), or a USAGE error naming the input. */
+function sessionNameInput(name, raw) {
+    if (!/^[\w+=,.@-]{2,64}$/.test(raw)) {
+        throw new GroundworkError('USAGE', `input ${name} is "${raw}", which is not a role session name`, {
+            hint: `set ${name} to 2 to 64 letters, digits and +=,.@_- (it shows in CloudTrail as who acted)`,
+        });
+    }
+    return raw;
+}
+/** An ECR repository name as ECR takes it: 2 to 256 lower-case letters and digits, separated by . _ - or /. */
+const REPOSITORY_NAME = /^(?=.{2,256}$)(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+/** An ECR repository name input, or a USAGE error naming the input (ECR would answer with its own InvalidParameterException). */
+function repositoryNameInput(name, raw) {
+    if (!REPOSITORY_NAME.test(raw)) {
+        throw new GroundworkError('USAGE', `input ${name} is "${raw}", which is not an ECR repository name`, {
+            hint: `set ${name} to the repository's name (not its URI): lower-case letters and digits, separated by . _ - or /, such as backend-service`,
+        });
+    }
+    return raw;
+}
+/** An AWS Region's name as AWS spells them (eu-west-1, us-gov-west-1, cn-north-1, eu-isoe-west-1). */
+const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+/**
+ * A region as the step set it, or a USAGE error naming `what` (the input or variable): a malformed region would otherwise
+ * reach the SDK and come back as a request failure to re-run ("Region not accepted: … is not a valid hostname component").
+ */
+function regionInput(what, raw) {
+    if (!REGION_NAME.test(raw)) {
+        throw new errors_GroundworkError('USAGE', `${what} is "${raw}", which is not an AWS Region`, {
+            hint: `set aws-region in the step's with: block to a Region name such as eu-west-1 (the Region of the repository, the roles and the environments)${what.startsWith('input ') ? '' : `, or correct ${what} where the job sets it`}`,
+        });
+    }
+    return raw;
+}
 /**
  * The client factory of an action that runs after assume-role-via-oidc: credentials from the environment it exported,
  * the region from the input or AWS_REGION, and AWS_ENDPOINT_URL honoured (the emulator in tests).
  */
-function sessionClients(regionInput, env) {
-    const region = regionInput || env.AWS_REGION || '';
+function sessionClients(regionSetting, env) {
+    const region = regionSetting || env.AWS_REGION || '';
     if (!region) {
         throw new errors_GroundworkError('USAGE', 'no AWS region: aws-region is empty and AWS_REGION is not set', {
             hint: 'run assume-role-via-oidc first, or set aws-region',
         });
     }
+    regionInput(regionSetting ? 'input aws-region' : 'AWS_REGION', region);
     return new ClientFactory({ target: 'aws', region, endpoint: env.AWS_ENDPOINT_URL || undefined });
 }
-
-;// CONCATENATED MODULE: ./src/delivery/command-env.ts
 /**
- * The environment a team's own command gets (the release's smoke check, staging's E2E tests). Those commands run the
- * service's test code and its dependencies, which must not inherit what the job holds for the deploy: AWS credentials,
- * the runner's OIDC token endpoint (a token from it is a new set of credentials), the GitHub token, or the file commands
- * through which a step changes the following steps, the action's outputs or its post step.
+ * Runs a team's command (the smoke check, E2E tests) with the runner's workflow commands off for its output: the runner
+ * reads `::name::` lines of a step's stdout as commands, so a test or one of its dependencies could otherwise print
+ * `::save-state name=settled::true` (the release's post step would then leave a deployment running), set the step's
+ * outputs, or add masks. `::stop-commands::TOKEN` turns them off until `::TOKEN::`, with a token the command cannot guess.
  */
-/** Name prefixes never passed: AWS settings and credentials, the runner's tokens and URLs, the action's inputs and saved state. */
-const WITHHELD_PREFIXES = ['AWS_', 'ACTIONS_', 'INPUT_', 'STATE_'];
-/** Names never passed: GitHub tokens and the runner's file commands (a summary stays writable). */
-const WITHHELD_NAMES = ['GITHUB_TOKEN', 'GH_TOKEN', 'GITHUB_ENV', 'GITHUB_PATH', 'GITHUB_OUTPUT', 'GITHUB_STATE'];
-/** Whether a variable is withheld by name. */
-function isWithheld(name) {
-    const upper = name.toUpperCase();
-    return WITHHELD_PREFIXES.some((prefix) => upper.startsWith(prefix)) || WITHHELD_NAMES.includes(upper);
-}
-/**
- * The environment for a team's command: everything of `env` except what {@link isWithheld} names and any variable whose
- * value contains one of `secrets` (the values the action masked, such as credentials it obtained itself). What stays:
- * PATH, HOME, the locale, CI, the GITHUB_* context of the run (repository, SHA, ref, workspace, step summary), RUNNER_*,
- * proxies and CA bundles, and the variables the team set on the step.
- */
-function commandEnvironment(env, options = {}) {
-    const secrets = (options.secrets ?? []).filter((s) => s.length >= 4);
-    const out = {};
-    for (const [name, value] of Object.entries(env)) {
-        if (value === undefined || isWithheld(name))
-            continue;
-        if (secrets.some((secret) => value.includes(secret)))
-            continue;
-        out[name] = value;
+async function withoutWorkflowCommands(write, run, token = (0,external_node_crypto_.randomUUID)()) {
+    write(`::stop-commands::${token}`);
+    try {
+        return await run();
     }
-    return out;
-}
-
-;// CONCATENATED MODULE: ./src/delivery/ecs-deploy.ts
-
-
-
-/** The tag on every task definition a delivery action registers: the GitHub Actions run that made it. */
-const ecs_deploy_RUN_URL_TAG = 'groundwork:run-url';
-/**
- * The next revision of a live task definition with one container's image replaced (pinned by digest). Everything else
- * (other containers, environment, secrets, roles, sizes, volumes) is kept; read-only fields are dropped.
- */
-function renderTaskDefinition(live, containerName, imageUri, tags = {}) {
-    if (!/@sha256:[0-9a-f]{64}$/.test(imageUri)) {
-        throw new errors_GroundworkError('USAGE', `image "${imageUri}" is not pinned by digest`, {
-            hint: 'pass the image-uri output of build-and-push (REPOSITORY@sha256:…)',
-        });
-    }
-    const containers = live.containerDefinitions ?? [];
-    if (!containers.some((c) => c.name === containerName)) {
-        throw new errors_GroundworkError('USAGE', `the task definition ${live.family}:${live.revision} has no container "${containerName}"`, {
-            hint: `set container-name to one of: ${containers.map((c) => c.name).join(', ')}`,
-        });
-    }
-    const containerDefinitions = containers.map((c) => (c.name === containerName ? { ...c, image: imageUri } : c));
-    return {
-        family: live.family,
-        containerDefinitions,
-        taskRoleArn: live.taskRoleArn,
-        executionRoleArn: live.executionRoleArn,
-        networkMode: live.networkMode,
-        volumes: live.volumes,
-        placementConstraints: live.placementConstraints,
-        requiresCompatibilities: live.requiresCompatibilities,
-        cpu: live.cpu,
-        memory: live.memory,
-        runtimePlatform: live.runtimePlatform,
-        ephemeralStorage: live.ephemeralStorage,
-        pidMode: live.pidMode,
-        ipcMode: live.ipcMode,
-        proxyConfiguration: live.proxyConfiguration,
-        ...(Object.keys(tags).length > 0 ? { tags: Object.entries(tags).map(([key, value]) => ({ key, value })) } : {}),
-    };
-}
-async function describeService(ecs, cluster, service) {
-    const { services, failures } = await ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster, services: [service] }));
-    const found = services?.find((s) => s.status !== 'INACTIVE');
-    if (!found) {
-        throw new errors_GroundworkError('AWS_RESOURCE_NOT_FOUND', `ECS service "${service}" in cluster "${cluster}" does not exist (${failures?.[0]?.reason ?? 'not found'})`, {
-            hint: 'deploy the workload template of this environment (cloudformation/), or set cluster and service to what it created',
-        });
-    }
-    return found;
-}
-const describe = (d) => `${d.taskDefinition?.split('/').pop()}: ${d.runningCount ?? 0}/${d.desiredCount ?? 0} running, ${d.pendingCount ?? 0} pending${d.rolloutState ? `, ${d.rolloutState}` : ''}`;
-/**
- * Registers the next task definition with the image pinned by digest, points the service at it, and waits until the new
- * deployment is the only one and completed. Fails with ECS's reason when the deployment circuit breaker rolled back,
- * when the deployment disappeared (another deploy replaced it), or on the timeout with what was still running.
- */
-async function deployService(options) {
-    const progress = options.progress ?? (() => { });
-    const sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
-    const now = options.now ?? Date.now;
-    const started = now();
-    const current = await describeService(options.ecs, options.cluster, options.service);
-    const previous = current.taskDefinition;
-    const { taskDefinition: live } = await options.ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: previous }));
-    if (!live)
-        throw new errors_GroundworkError('AWS_RESOURCE_NOT_FOUND', `task definition ${previous} could not be read`, { hint: 'run the job again' });
-    const registered = await options.ecs.send(new dist_cjs/* RegisterTaskDefinitionCommand */.$Hl(renderTaskDefinition(live, options.containerName, options.imageUri, options.tags)));
-    const next = registered.taskDefinition?.taskDefinitionArn;
-    progress(`registered ${next.split('/').pop()} with ${options.imageUri}`);
-    const updated = await options.ecs.send(new dist_cjs/* UpdateServiceCommand */.kZr({ cluster: options.cluster, service: options.service, taskDefinition: next }));
-    const deployment = updated.service?.deployments?.find((d) => d.taskDefinition === next);
-    if (!deployment?.id) {
-        throw new errors_GroundworkError('APPLY_FAILED', `ECS accepted ${next.split('/').pop()} for ${options.service} but started no deployment of it`, {
-            hint: 'ECS starts one on every UpdateService with a new task definition; the local emulator (moto) never does, so the sandbox cannot show a rollout',
-        });
-    }
-    const timeoutMs = options.timeoutMs ?? 15 * 60_000;
-    for (;;) {
-        const service = await describeService(options.ecs, options.cluster, options.service);
-        const ours = service.deployments?.find((d) => d.id === deployment.id);
-        if (!ours) {
-            const primary = service.deployments?.find((d) => d.status === 'PRIMARY');
-            throw new errors_GroundworkError('APPLY_FAILED', `the deployment of ${next.split('/').pop()} vanished; the service now runs ${primary?.taskDefinition?.split('/').pop() ?? 'something else'}`, {
-                hint: 'another deploy replaced it (concurrent runs, or a change by hand): check the service events, then run the job again',
-            });
-        }
-        if (ours.rolloutState === 'FAILED') {
-            const event = service.events?.[0]?.message;
-            throw new errors_GroundworkError('APPLY_FAILED', `the deployment of ${next.split('/').pop()} failed and ECS rolled back to ${previous.split('/').pop()}: ${ours.rolloutStateReason ?? 'no reason given'}`, {
-                details: [`${ours.failedTasks ?? 0} task(s) failed to start`, ...(event ? [`latest service event: ${event}`] : [])],
-                hint: 'read the stopped tasks’ reasons and the container logs (health check, crash on start, missing secret), fix, and push again',
-            });
-        }
-        const others = (service.deployments ?? []).filter((d) => d.id !== ours.id);
-        progress([describe(ours), ...others.map((d) => `draining ${describe(d)}`)].join('; '));
-        if (ours.rolloutState === 'COMPLETED' && others.length === 0 && (ours.runningCount ?? 0) === (ours.desiredCount ?? 0)) {
-            return {
-                taskDefinitionArn: next,
-                previousTaskDefinitionArn: previous,
-                serviceUrl: options.elb ? await serviceUrl(options.elb, service) : undefined,
-                seconds: Math.round((now() - started) / 1000),
-            };
-        }
-        if (now() - started > timeoutMs) {
-            throw new errors_GroundworkError('APPLY_FAILED', `the deployment of ${next.split('/').pop()} did not finish within ${Math.round(timeoutMs / 1000)} s`, {
-                details: (service.deployments ?? []).map((d) => `${d.status}: ${describe(d)}`),
-                hint: 'ECS is still rolling out; watch the service in the console, or raise wait-timeout-seconds',
-            });
-        }
-        await sleep(options.pollMs ?? 15_000);
+    finally {
+        write(`::${token}::`);
     }
 }
-/** The URL of the ALB in front of the service, when there is one. */
-async function serviceUrl(elb, service) {
-    const targetGroupArn = service.loadBalancers?.[0]?.targetGroupArn;
-    if (!targetGroupArn)
-        return undefined;
-    const { TargetGroups } = await elb.send(new client_elastic_load_balancing_v2_dist_cjs/* DescribeTargetGroupsCommand */.sC7({ TargetGroupArns: [targetGroupArn] }));
-    const balancer = TargetGroups?.[0]?.LoadBalancerArns?.[0];
-    if (!balancer)
-        return undefined;
-    const { LoadBalancers } = await elb.send(new client_elastic_load_balancing_v2_dist_cjs/* DescribeLoadBalancersCommand */.AZi({ LoadBalancerArns: [balancer] }));
-    const dns = LoadBalancers?.[0]?.DNSName;
-    return dns ? `http://${dns}` : undefined;
-}
 
-;// CONCATENATED MODULE: ./src/delivery/deliveries.ts
-
-
-
-/** The tag with the version (a release tag) or the commit (a master build) a delivery action deployed. */
-const REVISION_TAG = 'groundwork:revision';
-const iso = (d) => d?.toISOString() ?? null;
-const tagValue = (tags, key) => tags?.find((t) => t.key === key)?.value ?? null;
-async function describeRevision(ecs, taskDefinition, container) {
-    const { taskDefinition: td, tags } = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition, include: ['TAGS'] }));
-    const containers = td?.containerDefinitions ?? [];
-    const image = (containers.find((c) => c.name === container) ?? containers.find((c) => c.essential !== false) ?? containers[0])?.image ?? '';
-    return {
-        taskDefinition: td?.taskDefinitionArn ?? taskDefinition,
-        image,
-        digest: /@(sha256:[0-9a-f]{64})$/.exec(image)?.[1] ?? null,
-        revision: tagValue(tags, REVISION_TAG),
-        runUrl: tagValue(tags, RUN_URL_TAG),
-    };
-}
-/** ECS's history of the service's deployments (ListServiceDeployments keeps 90 days), newest first. */
-async function ecsHistory(ecs, target, limit) {
-    const listed = await ecs.send(new ListServiceDeploymentsCommand({ cluster: target.cluster, service: target.service, maxResults: limit }));
-    const arns = (listed.serviceDeployments ?? []).map((d) => d.serviceDeploymentArn).filter((a) => Boolean(a));
-    if (arns.length === 0)
-        return [];
-    const { serviceDeployments = [] } = await ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: arns }));
-    return serviceDeployments
-        .map((d) => ({
-        id: d.serviceDeploymentArn?.split('/').pop() ?? '',
-        engine: 'ecs',
-        status: d.status ?? 'UNKNOWN',
-        startedAt: iso(d.startedAt ?? d.createdAt),
-        finishedAt: iso(d.finishedAt ?? d.stoppedAt),
-        taskDefinition: d.targetServiceRevision?.arn ?? null,
-        reason: d.statusReason ?? null,
-        rolledBack: d.rollback !== undefined || /ROLLBACK/.test(d.status ?? ''),
-        delivered: null,
-    }))
-        .sort((a, b) => (b.startedAt ?? '').localeCompare(a.startedAt ?? ''));
-}
-function codeDeployRecord(d) {
-    const content = d.revision?.appSpecContent?.content ?? d.revision?.string?.content;
-    return {
-        id: d.deploymentId ?? '',
-        engine: 'codedeploy',
-        status: d.status ?? 'Unknown',
-        startedAt: iso(d.createTime),
-        finishedAt: iso(d.completeTime),
-        taskDefinition: content ? (/"?TaskDefinition"?\s*:\s*"([^"]+)"/.exec(content)?.[1] ?? null) : null,
-        reason: d.errorInformation?.message ?? null,
-        rolledBack: Boolean(d.rollbackInfo?.rollbackDeploymentId) || d.status === 'Stopped',
-        delivered: null,
-    };
-}
-/**
- * What runs in one environment (image digest, version or commit, since when, the run that made it) and its last
- * deployments with their outcome: ECS's service deployments and, for blue/green, CodeDeploy's. Nothing is invented:
- * with no service the state is `not-deployed`, and where the endpoint lacks a history API the notes say so.
- */
-async function readDelivery(clients, target, options = {}) {
-    const limit = options.limit ?? 10;
-    const base = { environment: target.environment, accountId: target.accountId, cluster: target.cluster, service: target.service };
-    const described = await clients.ecs.send(new DescribeServicesCommand({ cluster: target.cluster, services: [target.service] })).catch((error) => {
-        if (error.name === 'ClusterNotFoundException')
-            return { services: [] };
-        throw error;
-    });
-    const service = described.services?.find((s) => s.status !== 'INACTIVE');
-    if (!service)
-        return { ...base, state: 'not-deployed', current: null, deployments: [], notes: [] };
-    const notes = [];
-    const primary = service.deployments?.find((d) => d.status === 'PRIMARY');
-    const currentArn = service.taskSets?.find((t) => t.status === 'PRIMARY')?.taskDefinition ?? primary?.taskDefinition ?? service.taskDefinition;
-    const current = currentArn
-        ? {
-            ...(await describeRevision(clients.ecs, currentArn, options.container)),
-            since: iso(service.taskSets?.find((t) => t.status === 'PRIMARY')?.createdAt ?? primary?.createdAt),
-            runningCount: service.runningCount ?? 0,
-            desiredCount: service.desiredCount ?? 0,
-        }
-        : null;
-    let deployments = [];
-    if (service.deploymentController?.type === 'CODE_DEPLOY') {
-        if (target.codeDeploy && clients.codeDeploy) {
-            const { deployments: ids = [] } = await clients.codeDeploy.send(new ListDeploymentsCommand({ applicationName: target.codeDeploy.application, deploymentGroupName: target.codeDeploy.group }));
-            const infos = ids.length > 0 ? ((await clients.codeDeploy.send(new BatchGetDeploymentsCommand({ deploymentIds: ids.slice(0, 100) }))).deploymentsInfo ?? []) : [];
-            deployments = infos
-                .map(codeDeployRecord)
-                .sort((a, b) => (b.startedAt ?? '').localeCompare(a.startedAt ?? ''))
-                .slice(0, limit);
-        }
-    }
-    else {
-        if (options.serviceDeploymentsApi !== false) {
-            deployments = await ecsHistory(clients.ecs, target, limit);
-        }
-        else {
-            notes.push('the emulator has no ListServiceDeployments: the deployments shown are the ones the service holds now (on AWS, its last 90 days)');
-            deployments = (service.deployments ?? []).map((d) => ({
-                id: d.id ?? '',
-                engine: 'ecs',
-                status: `${d.status ?? 'UNKNOWN'}${d.rolloutState ? ` (${d.rolloutState})` : ''}`,
-                startedAt: iso(d.createdAt),
-                finishedAt: d.rolloutState === 'COMPLETED' || d.rolloutState === 'FAILED' ? iso(d.updatedAt) : null,
-                taskDefinition: d.taskDefinition ?? null,
-                reason: d.rolloutState === 'FAILED' ? (d.rolloutStateReason ?? null) : null,
-                rolledBack: false,
-                delivered: null,
-            }));
-        }
-    }
-    // Each deployed revision once: its image, version and the run that made it.
-    const revisions = new Map();
-    const revisionOf = (arn) => {
-        if (!revisions.has(arn))
-            revisions.set(arn, describeRevision(clients.ecs, arn, options.container).catch(() => null));
-        return revisions.get(arn);
-    };
-    deployments = await Promise.all(deployments.map(async (d) => ({ ...d, delivered: d.taskDefinition ? await revisionOf(d.taskDefinition) : null })));
-    return { ...base, state: 'running', current, deployments, notes };
-}
-
-// EXTERNAL MODULE: external "node:child_process"
-var external_node_child_process_ = __nccwpck_require__(1421);
-;// CONCATENATED MODULE: ./src/delivery/e2e.ts
-
-/**
- * Runs the service's integration/E2E command (or the release's smoke check) with BASE_URL set to the deployed service,
- * its output streamed to the job log, in exactly the environment given: the caller passes
- * {@link import('./command-env.js').commandEnvironment}, never the job's own. With no command configured the outcome is
- * `skipped`, which the summary says in words.
- */
-function runE2e(command, baseUrl, options) {
-    if (command.trim() === '')
-        return Promise.resolve({ status: 'skipped' });
-    return new Promise((resolve) => {
-        const child = (0,external_node_child_process_.spawn)('bash', ['-eo', 'pipefail', '-c', command], {
-            cwd: options.cwd,
-            env: { ...options.env, BASE_URL: baseUrl },
-            stdio: ['ignore', 'inherit', 'inherit'],
-            // A cancelled job ends the command too (SIGTERM).
-            signal: options.signal,
-        });
-        child.on('error', () => resolve({ status: 'failed', exitCode: null }));
-        child.on('close', (code) => resolve(code === 0 ? { status: 'passed' } : { status: 'failed', exitCode: code }));
-    });
-}
-
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-sts/dist-cjs/index.js
+var client_sts_dist_cjs = __nccwpck_require__(1695);
 ;// CONCATENATED MODULE: ./src/engine/retry.ts
 const TRANSIENT_NAMES = new Set([
     'TooManyRequestsException',
@@ -80604,7 +80446,7 @@ const TRANSIENT_NAMES = new Set([
     'SlowDown',
 ]);
 /** True for throttling, concurrent modification, 5xx, and network timeouts or resets. */
-function retry_isTransient(error) {
+function isTransient(error) {
     const e = error;
     if (!e)
         return false;
@@ -80624,10 +80466,10 @@ function mayHaveTakenEffect(error) {
     const status = e?.$metadata?.httpStatusCode;
     if (e?.name === 'TooManyRequestsException' || e?.name === 'ThrottlingException' || status === 429 || status === 400)
         return false;
-    return retry_isTransient(error);
+    return isTransient(error);
 }
 /** Capped exponential backoff with full jitter: a random wait in [0, min(cap, base·2^attempt)]. */
-function retry_backoffDelay(attempt, options = {}) {
+function backoffDelay(attempt, options = {}) {
     const base = options.baseDelayMs ?? 200;
     const cap = options.maxDelayMs ?? 20_000;
     const random = options.random ?? Math.random;
@@ -80642,9 +80484,9 @@ async function withRetry(operation, options = {}) {
             return await operation();
         }
         catch (error) {
-            if (!retry_isTransient(error) || attempt >= maxAttempts || options.giveUpOn?.(error))
+            if (!isTransient(error) || attempt >= maxAttempts || options.giveUpOn?.(error))
                 throw error;
-            const delayMs = retry_backoffDelay(attempt, options);
+            const delayMs = backoffDelay(attempt, options);
             options.onRetry?.(attempt, delayMs, error);
             await sleep(delayMs);
             if (options.recover && mayHaveTakenEffect(error) && (await options.recover()))
@@ -80725,14 +80567,18 @@ async function assumeRoleViaOidc(options) {
             token = await options.getToken();
         }
         catch (error) {
-            throw new GroundworkError('AWS_CREDENTIALS', `the job could not get a GitHub OIDC token: ${error.message}`, {
-                hint: 'give the job `permissions: id-token: write` (a called workflow needs it granted by its caller too)',
-                cause: error,
-            });
+            const refused = tokenError(error);
+            // GitHub's token endpoint failing for a moment (5xx, no answer) is worth another try, as STS's own hiccups are.
+            const delayMs = backoffDelay(attempt, { baseDelayMs: 500, maxDelayMs: 10_000 });
+            if (refused.code !== 'GITHUB_SERVICE_ERROR' || elapsedMs() - started + delayMs > maxRetryMs)
+                throw refused;
+            options.onRetry?.(attempt, delayMs, refused);
+            await sleep(delayMs);
+            continue;
         }
         const claims = decodeClaims(token);
         try {
-            const response = await options.sts.send(new AssumeRoleWithWebIdentityCommand({
+            const response = await options.sts.send(new client_sts_dist_cjs/* AssumeRoleWithWebIdentityCommand */.WH({
                 RoleArn: options.roleArn,
                 RoleSessionName: options.sessionName ?? 'groundwork',
                 WebIdentityToken: token,
@@ -80753,6 +80599,39 @@ async function assumeRoleViaOidc(options) {
         }
     }
 }
+/**
+ * Why the job got no OIDC token, by what @actions/core's getIDToken threw: no token endpoint in the job's environment is
+ * the missing `id-token: write` permission; an answer of GitHub's token endpoint keeps a GITHUB_* code by its status (a
+ * 5xx or no answer is GitHub's, not the workflow's, and a wait that renews its session meets it long after the permission
+ * worked).
+ */
+function tokenError(error) {
+    const text = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').trim();
+    const message = `the job could not get a GitHub OIDC token: ${text}`;
+    if (/Unable to get ACTIONS_ID_TOKEN_REQUEST_(URL|TOKEN)/.test(text)) {
+        return new errors_GroundworkError('AWS_CREDENTIALS', message, {
+            hint: 'give the job `permissions: id-token: write` (a called workflow needs it granted by its caller too)',
+            cause: error,
+        });
+    }
+    const status = Number(/Error Code : (\d{3})\b/.exec(text)?.[1] ?? Number.NaN);
+    if (status === 401 || status === 403) {
+        return new errors_GroundworkError('GITHUB_ACCESS_DENIED', message, {
+            hint: "GitHub refused the job's token request: the job's permissions: block needs id-token: write (a called workflow needs it granted by its caller too), and the request token lasts only while the job runs",
+            cause: error,
+        });
+    }
+    if (Number.isNaN(status) || status >= 500 || status === 429) {
+        return new errors_GroundworkError('GITHUB_SERVICE_ERROR', message, {
+            hint: "GitHub's OIDC token endpoint did not answer with a token (retried): usually temporary, re-run the job; githubstatus.com shows outages",
+            cause: error,
+        });
+    }
+    return new errors_GroundworkError('GITHUB_REFUSED', message, {
+        hint: 'check the audience input (the token audience the role trusts), then re-run the job',
+        cause: error,
+    });
+}
 function trustError(error, roleArn, claims, audience) {
     const shown = {
         sub: claims.sub,
@@ -80760,9 +80639,9 @@ function trustError(error, roleArn, claims, audience) {
         repository: claims.repository,
         job_workflow_ref: claims.job_workflow_ref,
     };
-    return new GroundworkError('AWS_ACCESS_DENIED', `STS refused the GitHub OIDC token for ${roleArn}: ${error.message}`, {
+    return new errors_GroundworkError('AWS_ACCESS_DENIED', `STS refused the GitHub OIDC token for ${roleArn}: ${error.message}`, {
         details: [`token claims: ${JSON.stringify(shown)}`, `a trust policy admits this token with: ${JSON.stringify(admittingCondition(claims, audience))}`],
-        hint: `check the role's trust policy: the OIDC provider ${GITHUB_OIDC_PROVIDER} must exist in that account, and the conditions must equal the claims above (a push to master has sub repo:OWNER/REPO:ref:refs/heads/master)`,
+        hint: `check the role's trust policy: the OIDC provider ${GITHUB_OIDC_PROVIDER} must exist in that account, and the conditions must equal the claims above (a push to the branch the roles trust has sub repo:OWNER/REPO:ref:refs/heads/BRANCH: that branch is workloads.backendService.branch in groundwork.yaml, the Branch parameter of github-oidc.json, and must be the repository's default branch, main or master)`,
         cause: error,
     });
 }
@@ -80778,7 +80657,7 @@ async function chainInto(sts, roleArn, sessionName = 'groundwork', durationSecon
         return { credentials: toSession(response.Credentials, roleArn), assumedRoleArn, accountId: accountOf(assumedRoleArn) };
     }
     catch (error) {
-        if (aws_error_isError(error, 'AccessDenied', 'AccessDeniedException')) {
+        if (isError(error, 'AccessDenied', 'AccessDeniedException')) {
             throw new errors_GroundworkError('AWS_ACCESS_DENIED', `the delivery role could not assume ${roleArn}: ${error.message}`, {
                 hint: "the target role's trust policy must name the delivery role of the cicd account, and the delivery role must allow sts:AssumeRole on it",
                 cause: error,
@@ -80787,15 +80666,736 @@ async function chainInto(sts, roleArn, sessionName = 'groundwork', durationSecon
         throw error;
     }
 }
-/** `arn:aws:iam::ACCOUNT:role/NAME` for a 12-digit account and a role name, refusing anything else. */
-function roleArnFor(accountId, roleName, partition = 'aws') {
+/**
+ * `arn:aws:iam::ACCOUNT:role/NAME` for a 12-digit account and a role name, refusing anything else; the error names the
+ * input each came from (assume-role-via-oidc's target-account-id by default, production-account-id for a release).
+ */
+function roleArnFor(accountId, roleName, inputs = { account: 'target-account-id', role: 'target-role-name' }, partition = 'aws') {
     if (!/^\d{12}$/.test(accountId)) {
-        throw new errors_GroundworkError('USAGE', `target-account-id "${accountId}" is not a 12-digit AWS account ID`, { hint: 'pass the account ID of the environment' });
+        throw new errors_GroundworkError('USAGE', `input ${inputs.account} is "${accountId}", which is not a 12-digit AWS account ID`, {
+            hint: `set ${inputs.account} to the environment's account ID (12 digits, quoted in YAML so that leading zeros stay)`,
+        });
     }
     if (!/^[\w+=,.@/-]{1,64}$/.test(roleName)) {
-        throw new errors_GroundworkError('USAGE', `target-role-name "${roleName}" is not an IAM role name`, { hint: 'use letters, digits and +=,.@_- (at most 64)' });
+        throw new errors_GroundworkError('USAGE', `input ${inputs.role} is "${roleName}", which is not an IAM role name`, {
+            hint: `set ${inputs.role} to a role name of letters, digits and +=,.@_- (at most 64)`,
+        });
     }
     return `arn:${partition}:iam::${accountId}:role/${roleName}`;
+}
+
+;// CONCATENATED MODULE: ./src/delivery/session.ts
+
+
+/**
+ * Sessions that outlive their hour. An action that waits (a release's deployment, a staging rollout, the post step
+ * that stops what a cancelled job left) holds AWS sessions of at most an hour (a chained one can last no longer), so it
+ * gets them again before they expire: a fresh GitHub OIDC token, AssumeRoleWithWebIdentity, then each AssumeRole of the
+ * chain. The SDK v3 clients take the provider as `credentials` and ask it again when the identity it gave nears its
+ * `expiration` (5 minutes before); the provider answers from its cache until its own margin, then assumes again.
+ */
+/** AWS's limit on a session obtained by role chaining (AssumeRole with a role session's credentials): one hour. */
+const CHAINED_SESSION_MAX_SECONDS = 3600;
+/** A credential provider that caches the session `assume` returns and assumes again before it expires. */
+function refreshingCredentials(assume, options) {
+    const refreshBeforeMs = options.refreshBeforeMs ?? 10 * 60_000;
+    let held;
+    let pending;
+    const renew = () => {
+        pending ??= (async () => {
+            try {
+                const issuedAt = options.clock().getTime();
+                const { credentials, assumedRoleArn } = await assume();
+                const expiresAt = credentials.expiration?.getTime();
+                const margin = expiresAt === undefined ? 0 : Math.min(refreshBeforeMs, (expiresAt - issuedAt) / 4);
+                held = { credentials, refreshAt: expiresAt === undefined ? Number.POSITIVE_INFINITY : expiresAt - margin };
+                options.onSession?.(credentials, assumedRoleArn);
+                return credentials;
+            }
+            finally {
+                pending = undefined;
+            }
+        })();
+        return pending;
+    };
+    const provider = async () => {
+        const now = options.clock().getTime();
+        if (held && now < held.refreshAt)
+            return held.credentials;
+        try {
+            return await renew();
+        }
+        catch (error) {
+            // A failed refresh while the held session is still valid: keep using it, and try again on the next call.
+            if (held && (held.credentials.expiration?.getTime() ?? Number.POSITIVE_INFINITY) > now)
+                return held.credentials;
+            throw error;
+        }
+    };
+    return Object.assign(provider, { current: () => held?.credentials });
+}
+/** A session of the OIDC hop's role, assumed again with a fresh OIDC token before it expires. */
+function oidcSession(hop, access) {
+    const sts = access.sts();
+    return refreshingCredentials(() => assumeRoleViaOidc({
+        getToken: hop.getToken,
+        roleArn: hop.roleArn,
+        audience: hop.audience,
+        sessionName: hop.sessionName,
+        durationSeconds: hop.durationSeconds,
+        sts,
+    }), access);
+}
+/**
+ * A session of `roleArn` chained from `base` (AssumeRole with the base session's credentials), assumed again before it
+ * expires; the base refreshes itself when it is a refreshing provider too, so a long wait goes back to a fresh OIDC token.
+ */
+function chainedSession(base, roleArn, sessionName, access, durationSeconds = CHAINED_SESSION_MAX_SECONDS) {
+    requireChainableDuration(durationSeconds, 'the chained session');
+    const sts = access.sts(base);
+    return refreshingCredentials(() => chainInto(sts, roleArn, sessionName, durationSeconds), access);
+}
+/**
+ * AWS refuses an AssumeRole from a role session for more than an hour ("exceeds the 1 hour session limit for roles
+ * assumed by role chaining"): refused here first, naming what set it.
+ */
+function requireChainableDuration(durationSeconds, what) {
+    if (durationSeconds > CHAINED_SESSION_MAX_SECONDS) {
+        throw new errors_GroundworkError('USAGE', `${what} is ${durationSeconds} s, but a session assumed with another role's session (role chaining) lasts at most ${CHAINED_SESSION_MAX_SECONDS} s; AWS refuses more`, { hint: `use ${CHAINED_SESSION_MAX_SECONDS} or less` });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/delivery/action-session.ts
+
+
+
+
+/**
+ * What assume-role-via-oidc tells the steps after it (as exported variables), so that an action that waits can assume
+ * the same role again with a fresh OIDC token when its session nears its end.
+ */
+const OIDC_SESSION_VARIABLES = {
+    roleArn: 'GROUNDWORK_OIDC_ROLE_ARN',
+    audience: 'GROUNDWORK_OIDC_AUDIENCE',
+    sessionName: 'GROUNDWORK_OIDC_SESSION_NAME',
+    durationSeconds: 'GROUNDWORK_OIDC_DURATION_SECONDS',
+    /** The role chained into after the OIDC hop (target-account-id), when there was one. */
+    targetRoleArn: 'GROUNDWORK_OIDC_TARGET_ROLE_ARN',
+};
+function stsAccess(settings, refresh, chained) {
+    return {
+        clock: refresh.clock,
+        refreshBeforeMs: refresh.refreshBeforeMs,
+        onSession: (credentials, assumedRoleArn) => refresh.onSession?.(credentials, { assumedRoleArn, chained }),
+        // One attempt for the unsigned web-identity call (assumeRoleViaOidc retries with a fresh token); the SDK's for AssumeRole.
+        sts: (credentials) => credentials
+            ? new ClientFactory({ ...settings, credentials }).create(client_sts_dist_cjs/* STSClient */.iM)
+            : new ClientFactory({ ...settings, credentials: undefined }).create(client_sts_dist_cjs/* STSClient */.iM, { maxAttempts: 1 }),
+    };
+}
+/**
+ * The client factory of an action that waits: like {@link sessionClients}, but when assume-role-via-oidc ran before it
+ * (its {@link OIDC_SESSION_VARIABLES} are set), with a session of the same role that is assumed again, with a fresh
+ * OIDC token, before it expires. Without them, the credentials of the environment, as they are (`refreshed` false).
+ */
+function refreshingSessionClients(regionInput, env, refresh) {
+    const plain = sessionClients(regionInput, env);
+    const roleArn = env[OIDC_SESSION_VARIABLES.roleArn];
+    if (!roleArn)
+        return { clients: plain, refreshed: false };
+    const audience = env[OIDC_SESSION_VARIABLES.audience] || 'sts.amazonaws.com';
+    const duration = Number(env[OIDC_SESSION_VARIABLES.durationSeconds] || '3600');
+    const target = env[OIDC_SESSION_VARIABLES.targetRoleArn];
+    let session = oidcSession({
+        getToken: () => refresh.getToken(audience),
+        roleArn,
+        audience,
+        sessionName: env[OIDC_SESSION_VARIABLES.sessionName] || undefined,
+        durationSeconds: Number.isFinite(duration) && duration >= 900 ? duration : 3600,
+    }, stsAccess(plain.settings, refresh, false));
+    if (target) {
+        session = chainedSession(session, target, env[OIDC_SESSION_VARIABLES.sessionName] || 'groundwork', stsAccess(plain.settings, refresh, true));
+    }
+    return { clients: new ClientFactory({ ...plain.settings, credentials: session }), refreshed: true };
+}
+/** Clients of `roleArn` chained from `from`'s credentials, assumed again before they expire (at most an hour each). */
+function chainedClients(from, roleArn, sessionName, refresh) {
+    const base = from.callerCredentials();
+    const provider = typeof base === 'function' ? base : async () => base;
+    const session = chainedSession(provider, roleArn, sessionName, stsAccess(from.settings, refresh, true), CHAINED_SESSION_MAX_SECONDS);
+    return new ClientFactory({ ...from.settings, credentials: session });
+}
+
+;// CONCATENATED MODULE: ./src/delivery/command-env.ts
+/**
+ * The environment a team's own command gets (the release's smoke check, staging's E2E tests). Those commands run the
+ * service's test code and its dependencies, which must not inherit what the job holds for the deploy: AWS credentials,
+ * the runner's OIDC token endpoint (a token from it is a new set of credentials), the GitHub token, or the file commands
+ * through which a step changes the following steps, the action's outputs or its post step.
+ */
+/** Name prefixes never passed: AWS settings and credentials, the runner's tokens and URLs, the action's inputs and saved state. */
+const WITHHELD_PREFIXES = ['AWS_', 'ACTIONS_', 'INPUT_', 'STATE_'];
+/** Names never passed: GitHub tokens and the runner's file commands (a summary stays writable). */
+const WITHHELD_NAMES = ['GITHUB_TOKEN', 'GH_TOKEN', 'GITHUB_ENV', 'GITHUB_PATH', 'GITHUB_OUTPUT', 'GITHUB_STATE'];
+/** Whether a variable is withheld by name. */
+function isWithheld(name) {
+    const upper = name.toUpperCase();
+    return WITHHELD_PREFIXES.some((prefix) => upper.startsWith(prefix)) || WITHHELD_NAMES.includes(upper);
+}
+/**
+ * The environment for a team's command: everything of `env` except what {@link isWithheld} names and any variable whose
+ * value contains one of `secrets` (the values the action masked, such as credentials it obtained itself). What stays:
+ * PATH, HOME, the locale, CI, the GITHUB_* context of the run (repository, SHA, ref, workspace, step summary), RUNNER_*,
+ * proxies and CA bundles, and the variables the team set on the step.
+ */
+function commandEnvironment(env, options = {}) {
+    const secrets = (options.secrets ?? []).filter((s) => s.length >= 4);
+    const out = {};
+    for (const [name, value] of Object.entries(env)) {
+        if (value === undefined || isWithheld(name))
+            continue;
+        if (secrets.some((secret) => value.includes(secret)))
+            continue;
+        out[name] = value;
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/delivery/ecs-deploy.ts
+
+
+
+
+/** The tag on every task definition a delivery action registers: the GitHub Actions run that made it. */
+const ecs_deploy_RUN_URL_TAG = 'groundwork:run-url';
+/**
+ * The fields of RegisterTaskDefinitionRequest a revision carries over from the live one as they are (every writable
+ * field of the request but family, containerDefinitions and tags, which are rendered, and inferenceAccelerators: Elastic
+ * Inference is discontinued and a new registration with it is refused). A test compares this list with the SDK's type.
+ */
+const CARRIED_TASK_DEFINITION_FIELDS = [
+    'taskRoleArn',
+    'executionRoleArn',
+    'networkMode',
+    'volumes',
+    'placementConstraints',
+    'requiresCompatibilities',
+    'cpu',
+    'memory',
+    'pidMode',
+    'ipcMode',
+    'proxyConfiguration',
+    'ephemeralStorage',
+    'runtimePlatform',
+    'enableFaultInjection',
+];
+/**
+ * The next revision of a live task definition with one container's image replaced (pinned by digest). Everything else
+ * (other containers, environment, secrets, roles, sizes, volumes, fault injection) is kept, and so are the live
+ * revision's tags (DescribeTaskDefinition with include TAGS), with `tags` set on top; read-only fields are dropped.
+ */
+function renderTaskDefinition(live, containerName, imageUri, tags = {}, liveTags = []) {
+    if (!/@sha256:[0-9a-f]{64}$/.test(imageUri)) {
+        throw new errors_GroundworkError('USAGE', `image "${imageUri}" is not pinned by digest`, {
+            hint: 'pass the image-uri output of build-and-push (REPOSITORY@sha256:…)',
+        });
+    }
+    const containers = live.containerDefinitions ?? [];
+    if (!containers.some((c) => c.name === containerName)) {
+        throw new errors_GroundworkError('USAGE', `the task definition ${live.family}:${live.revision} has no container "${containerName}"`, {
+            hint: `set container-name to one of: ${containers.map((c) => c.name).join(', ')}`,
+        });
+    }
+    const containerDefinitions = containers.map((c) => (c.name === containerName ? { ...c, image: imageUri } : c));
+    const carried = Object.fromEntries(CARRIED_TASK_DEFINITION_FIELDS.flatMap((field) => (live[field] === undefined ? [] : [[field, live[field]]])));
+    // The live revision's tags, then ours over them (a key set by both takes ours: the run that made this revision).
+    const merged = new Map();
+    for (const tag of liveTags)
+        if (tag.key !== undefined)
+            merged.set(tag.key, tag.value ?? '');
+    for (const [key, value] of Object.entries(tags))
+        merged.set(key, value);
+    return {
+        family: live.family,
+        containerDefinitions,
+        ...carried,
+        ...(merged.size > 0 ? { tags: [...merged].map(([key, value]) => ({ key, value })) } : {}),
+    };
+}
+async function describeService(ecs, cluster, service) {
+    let answer;
+    try {
+        answer = await ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster, services: [service] }));
+    }
+    catch (error) {
+        if (!isError(error, 'ClusterNotFoundException'))
+            throw error;
+        throw new errors_GroundworkError('AWS_RESOURCE_NOT_FOUND', `ECS cluster "${cluster}" does not exist in this account and region`, {
+            hint: 'deploy the workload template of this environment (cloudformation/workload.json), or set cluster to the cluster it created',
+            actionHint: "set the cluster input (the cluster workflow input of backend-staging) to the cluster the environment's workload template created, and check aws-region; or deploy cloudformation/workload.json in that account and region",
+            cause: error,
+        });
+    }
+    const { services, failures } = answer;
+    const found = services?.find((s) => s.status !== 'INACTIVE');
+    if (!found) {
+        throw new errors_GroundworkError('AWS_RESOURCE_NOT_FOUND', `ECS service "${service}" in cluster "${cluster}" does not exist (${failures?.[0]?.reason ?? 'not found'})`, {
+            hint: 'deploy the workload template of this environment (cloudformation/), or set cluster and service to what it created',
+            actionHint: "set the cluster and service inputs to the ones the environment's workload template created, or deploy that template (cloudformation/)",
+        });
+    }
+    return found;
+}
+/**
+ * Refuses a service whose deployments ECS does not run itself, before anything is registered or updated: a CODE_DEPLOY
+ * service's UpdateService cannot change its task definition (CodeDeploy deploys it), and an EXTERNAL one's task sets
+ * belong to another tool.
+ */
+function requireEcsController(service, cluster) {
+    const type = service.deploymentController?.type ?? 'ECS';
+    if (type === 'ECS')
+        return;
+    const name = service.serviceName ?? 'the service';
+    throw new errors_GroundworkError('USAGE', `ECS service "${name}" in cluster "${cluster}" has deploymentController ${type}, so a rolling deploy (UpdateService) cannot change its task definition`, {
+        hint: type === 'CODE_DEPLOY'
+            ? 'deploy it blue/green through CodeDeploy (bluegreen-release, with codedeploy-application and codedeploy-deployment-group), or point service at a service with deploymentController ECS (the staging service of cloudformation/workload.json)'
+            : 'its deployments belong to the tool that created it (task sets); point service at a service with deploymentController ECS (the staging service of cloudformation/workload.json)',
+    });
+}
+const describe = (d) => `${d.taskDefinition?.split('/').pop()}: ${d.runningCount ?? 0}/${d.desiredCount ?? 0} running, ${d.pendingCount ?? 0} pending${d.rolloutState ? `, ${d.rolloutState}` : ''}`;
+/**
+ * Registers the next task definition with the image pinned by digest, points the service at it, and waits until the new
+ * deployment is the only one and completed. Fails with ECS's reason when the deployment circuit breaker rolled back,
+ * when the deployment disappeared (another deploy replaced it), or on the timeout with what was still running.
+ */
+async function deployService(options) {
+    const progress = options.progress ?? (() => { });
+    const sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    const now = options.now ?? Date.now;
+    const started = now();
+    const current = await describeService(options.ecs, options.cluster, options.service);
+    requireEcsController(current, options.cluster);
+    const previous = current.taskDefinition;
+    const { taskDefinition: live, tags: liveTags } = await options.ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: previous, include: ['TAGS'] }));
+    if (!live)
+        throw new errors_GroundworkError('AWS_RESOURCE_NOT_FOUND', `task definition ${previous} could not be read`, { hint: 'run the job again' });
+    const registered = await options.ecs.send(new dist_cjs/* RegisterTaskDefinitionCommand */.$Hl(renderTaskDefinition(live, options.containerName, options.imageUri, options.tags, liveTags)));
+    const next = registered.taskDefinition?.taskDefinitionArn;
+    progress(`registered ${next.split('/').pop()} with ${options.imageUri}`);
+    const updated = await options.ecs.send(new dist_cjs/* UpdateServiceCommand */.kZr({
+        cluster: options.cluster,
+        service: options.service,
+        taskDefinition: next,
+        ...(options.desiredCount !== undefined ? { desiredCount: options.desiredCount } : {}),
+    }));
+    const deployment = updated.service?.deployments?.find((d) => d.taskDefinition === next);
+    if (!deployment?.id) {
+        throw new errors_GroundworkError('APPLY_FAILED', `ECS accepted ${next.split('/').pop()} for ${options.service} but started no deployment of it`, {
+            hint: 'ECS starts one on every UpdateService with a new task definition; the local emulator (moto) never does, so the sandbox cannot show a rollout',
+        });
+    }
+    const timeoutMs = options.timeoutMs ?? 15 * 60_000;
+    for (;;) {
+        const service = await describeService(options.ecs, options.cluster, options.service);
+        const ours = service.deployments?.find((d) => d.id === deployment.id);
+        if (!ours) {
+            const primary = service.deployments?.find((d) => d.status === 'PRIMARY');
+            throw new errors_GroundworkError('APPLY_FAILED', `the deployment of ${next.split('/').pop()} vanished; the service now runs ${primary?.taskDefinition?.split('/').pop() ?? 'something else'}`, {
+                hint: 'another deploy replaced it (concurrent runs, or a change by hand): check the service events, then run the job again',
+            });
+        }
+        if (ours.rolloutState === 'FAILED') {
+            const event = service.events?.[0]?.message;
+            throw new errors_GroundworkError('APPLY_FAILED', `the deployment of ${next.split('/').pop()} failed and ECS rolled back to ${previous.split('/').pop()}: ${ours.rolloutStateReason ?? 'no reason given'}`, {
+                details: [`${ours.failedTasks ?? 0} task(s) failed to start`, ...(event ? [`latest service event: ${event}`] : [])],
+                hint: 'read the stopped tasks’ reasons and the container logs (health check, crash on start, missing secret), fix, and push again',
+            });
+        }
+        const others = (service.deployments ?? []).filter((d) => d.id !== ours.id);
+        progress([describe(ours), ...others.map((d) => `draining ${describe(d)}`)].join('; '));
+        if (ours.rolloutState === 'COMPLETED' && others.length === 0 && (ours.runningCount ?? 0) === (ours.desiredCount ?? 0)) {
+            return {
+                taskDefinitionArn: next,
+                previousTaskDefinitionArn: previous,
+                serviceUrl: options.elb ? await serviceUrl(options.elb, service) : undefined,
+                seconds: Math.round((now() - started) / 1000),
+            };
+        }
+        if (now() - started > timeoutMs) {
+            throw new errors_GroundworkError('APPLY_FAILED', `the deployment of ${next.split('/').pop()} did not finish within ${Math.round(timeoutMs / 1000)} s`, {
+                details: (service.deployments ?? []).map((d) => `${d.status}: ${describe(d)}`),
+                hint: 'ECS is still rolling out; watch the service in the console, or raise wait-timeout-seconds',
+            });
+        }
+        await sleep(options.pollMs ?? 15_000);
+    }
+}
+/** The URL of the ALB in front of the service, when there is one. */
+async function serviceUrl(elb, service) {
+    const targetGroupArn = service.loadBalancers?.[0]?.targetGroupArn;
+    if (!targetGroupArn)
+        return undefined;
+    const { TargetGroups } = await elb.send(new client_elastic_load_balancing_v2_dist_cjs/* DescribeTargetGroupsCommand */.sC7({ TargetGroupArns: [targetGroupArn] }));
+    const balancer = TargetGroups?.[0]?.LoadBalancerArns?.[0];
+    if (!balancer)
+        return undefined;
+    const { LoadBalancers } = await elb.send(new client_elastic_load_balancing_v2_dist_cjs/* DescribeLoadBalancersCommand */.AZi({ LoadBalancerArns: [balancer] }));
+    const dns = LoadBalancers?.[0]?.DNSName;
+    return dns ? `http://${dns}` : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/delivery/deliveries.ts
+
+
+
+
+/** The tag with the version (a release tag) or the commit (a master build) a delivery action deployed. */
+const REVISION_TAG = 'groundwork:revision';
+/** The strategies of ECS's own blue/green (its deployment controller `ECS`, not CodeDeploy). */
+const ECS_BLUE_GREEN_STRATEGIES = new Set(['BLUE_GREEN', 'CANARY', 'LINEAR']);
+const iso = (d) => d?.toISOString() ?? null;
+const tagValue = (tags, key) => tags?.find((t) => t.key === key)?.value ?? null;
+async function describeRevision(ecs, taskDefinition, container) {
+    const { taskDefinition: td, tags } = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition, include: ['TAGS'] }));
+    const containers = td?.containerDefinitions ?? [];
+    const image = (containers.find((c) => c.name === container) ?? containers.find((c) => c.essential !== false) ?? containers[0])?.image ?? '';
+    return {
+        taskDefinition: td?.taskDefinitionArn ?? taskDefinition,
+        image,
+        digest: /@(sha256:[0-9a-f]{64})$/.exec(image)?.[1] ?? null,
+        revision: tagValue(tags, REVISION_TAG),
+        runUrl: tagValue(tags, RUN_URL_TAG),
+    };
+}
+/**
+ * The lifecycle stage of an ECS service deployment as the console and `groundwork status` show it: the stage, and what
+ * it waits for when a pause hook awaits action (ContinueServiceDeployment). The release's pause hook sits at
+ * POST_TEST_TRAFFIC_SHIFT, where the runner runs the smoke check against the test listener.
+ */
+function stageOf(d) {
+    if (!d.lifecycleStage)
+        return null;
+    const waiting = d.status === 'IN_PROGRESS' && d.lifecycleHookDetails?.some((h) => h.targetType === 'PAUSE' && h.status === 'AWAITING_ACTION');
+    if (!waiting)
+        return d.lifecycleStage;
+    return `${d.lifecycleStage} (${d.lifecycleStage === 'POST_TEST_TRAFFIC_SHIFT' ? 'waiting for the smoke check' : 'waiting at a pause hook'})`;
+}
+/** ECS's history of the service's deployments (ListServiceDeployments keeps 90 days), newest first, with the newest's sources. */
+async function ecsHistory(ecs, target, limit) {
+    const listed = await ecs.send(new ListServiceDeploymentsCommand({ cluster: target.cluster, service: target.service, maxResults: limit }));
+    const arns = (listed.serviceDeployments ?? []).map((d) => d.serviceDeploymentArn).filter((a) => Boolean(a));
+    if (arns.length === 0)
+        return { records: [], newestSources: [] };
+    const { serviceDeployments = [] } = await ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: arns }));
+    // A service deployment names service revisions, not task definitions: DescribeServiceRevisions (20 ARNs a call) gives
+    // each revision's task definition, whose image, version and run the rows show.
+    const revisionArns = [...new Set(serviceDeployments.map((d) => d.targetServiceRevision?.arn ?? '').filter((a) => a.includes(':service-revision/')))];
+    const taskDefinitionOf = new Map();
+    for (let i = 0; i < revisionArns.length; i += 20) {
+        const { serviceRevisions = [] } = await ecs.send(new DescribeServiceRevisionsCommand({ serviceRevisionArns: revisionArns.slice(i, i + 20) }));
+        for (const r of serviceRevisions)
+            if (r.serviceRevisionArn && r.taskDefinition)
+                taskDefinitionOf.set(r.serviceRevisionArn, r.taskDefinition);
+    }
+    const taskDefinition = (arn) => (arn ? (taskDefinitionOf.get(arn) ?? (arn.includes(':task-definition/') ? arn : null)) : null);
+    const sorted = [...serviceDeployments].sort((a, b) => (iso(b.startedAt ?? b.createdAt) ?? '').localeCompare(iso(a.startedAt ?? a.createdAt) ?? ''));
+    return {
+        records: sorted.map((d) => ({
+            id: d.serviceDeploymentArn?.split('/').pop() ?? '',
+            engine: 'ecs',
+            status: d.status ?? 'UNKNOWN',
+            startedAt: iso(d.startedAt ?? d.createdAt),
+            finishedAt: iso(d.finishedAt ?? d.stoppedAt),
+            taskDefinition: taskDefinition(d.targetServiceRevision?.arn),
+            reason: d.statusReason ?? d.rollback?.reason ?? null,
+            rolledBack: d.rollback !== undefined || /ROLLBACK/.test(d.status ?? ''),
+            delivered: null,
+            stage: stageOf(d),
+        })),
+        newestSources: (sorted[0]?.sourceServiceRevisions ?? []).map((r) => r.arn).filter((a) => Boolean(a)),
+    };
+}
+function codeDeployRecord(d) {
+    const content = d.revision?.appSpecContent?.content ?? d.revision?.string?.content;
+    return {
+        id: d.deploymentId ?? '',
+        engine: 'codedeploy',
+        status: d.status ?? 'Unknown',
+        startedAt: iso(d.createTime),
+        finishedAt: iso(d.completeTime),
+        taskDefinition: content ? (/"?TaskDefinition"?\s*:\s*"([^"]+)"/.exec(content)?.[1] ?? null) : null,
+        reason: d.errorInformation?.message ?? null,
+        rolledBack: Boolean(d.rollbackInfo?.rollbackDeploymentId) || d.status === 'Stopped',
+        delivered: null,
+        stage: null,
+    };
+}
+/**
+ * What runs in one environment (image digest, version or commit, since when, the run that made it) and its last
+ * deployments with their outcome: ECS's service deployments and, for blue/green, CodeDeploy's. Nothing is invented:
+ * with no service the state is `not-deployed`, and where the endpoint lacks a history API the notes say so.
+ */
+async function readDelivery(clients, target, options = {}) {
+    const limit = options.limit ?? 10;
+    const base = { environment: target.environment, accountId: target.accountId, cluster: target.cluster, service: target.service };
+    const described = await clients.ecs.send(new DescribeServicesCommand({ cluster: target.cluster, services: [target.service] })).catch((error) => {
+        if (error.name === 'ClusterNotFoundException')
+            return { services: [] };
+        throw error;
+    });
+    const service = described.services?.find((s) => s.status !== 'INACTIVE');
+    if (!service)
+        return { ...base, state: 'not-deployed', current: null, deployments: [], deploymentController: null, blueGreen: null, notes: [] };
+    const notes = [];
+    const primary = service.deployments?.find((d) => d.status === 'PRIMARY');
+    const currentArn = service.taskSets?.find((t) => t.status === 'PRIMARY')?.taskDefinition ?? primary?.taskDefinition ?? service.taskDefinition;
+    const current = currentArn
+        ? {
+            ...(await describeRevision(clients.ecs, currentArn, options.container)),
+            since: iso(service.taskSets?.find((t) => t.status === 'PRIMARY')?.createdAt ?? primary?.createdAt),
+            runningCount: service.runningCount ?? 0,
+            desiredCount: service.desiredCount ?? 0,
+        }
+        : null;
+    let deployments = [];
+    let blueGreen = null;
+    const strategy = service.deploymentConfiguration?.strategy ?? null;
+    const ecsBlueGreen = ECS_BLUE_GREEN_STRATEGIES.has(strategy ?? '');
+    if (service.deploymentController?.type === 'CODE_DEPLOY') {
+        if (target.codeDeploy && clients.codeDeploy) {
+            const { deployments: ids = [] } = await clients.codeDeploy.send(new ListDeploymentsCommand({ applicationName: target.codeDeploy.application, deploymentGroupName: target.codeDeploy.group }));
+            const infos = ids.length > 0 ? ((await clients.codeDeploy.send(new BatchGetDeploymentsCommand({ deploymentIds: ids.slice(0, 100) }))).deploymentsInfo ?? []) : [];
+            deployments = infos
+                .map(codeDeployRecord)
+                .sort((a, b) => (b.startedAt ?? '').localeCompare(a.startedAt ?? ''))
+                .slice(0, limit);
+        }
+    }
+    else {
+        if (options.serviceDeploymentsApi !== false) {
+            const history = await ecsHistory(clients.ecs, target, limit);
+            deployments = history.records;
+            if (ecsBlueGreen) {
+                blueGreen = { strategy, emulated: true, deployment: deployments[0] ?? null, sourceServiceRevisions: history.newestSources };
+            }
+        }
+        else {
+            notes.push('the emulator has no ListServiceDeployments: the deployments shown are the ones the service holds now (on AWS, its last 90 days)');
+            // A blue/green environment (or a service configured for ECS's blue/green) whose stage the emulator cannot give.
+            if (ecsBlueGreen || target.codeDeploy) {
+                blueGreen = { strategy, emulated: false, deployment: null, sourceServiceRevisions: [] };
+                notes.push('ECS blue/green stages are not emulated: the emulator has no service deployments, lifecycle stages or pause hooks (on AWS the stage shows here, e.g. POST_TEST_TRAFFIC_SHIFT while the smoke check runs)');
+            }
+            deployments = (service.deployments ?? []).map((d) => ({
+                id: d.id ?? '',
+                engine: 'ecs',
+                status: `${d.status ?? 'UNKNOWN'}${d.rolloutState ? ` (${d.rolloutState})` : ''}`,
+                startedAt: iso(d.createdAt),
+                finishedAt: d.rolloutState === 'COMPLETED' || d.rolloutState === 'FAILED' ? iso(d.updatedAt) : null,
+                taskDefinition: d.taskDefinition ?? null,
+                reason: d.rolloutState === 'FAILED' ? (d.rolloutStateReason ?? null) : null,
+                rolledBack: false,
+                delivered: null,
+                stage: null,
+            }));
+        }
+    }
+    // Each deployed revision once: its image, version and the run that made it.
+    const revisions = new Map();
+    const revisionOf = (arn) => {
+        if (!revisions.has(arn))
+            revisions.set(arn, describeRevision(clients.ecs, arn, options.container).catch(() => null));
+        return revisions.get(arn);
+    };
+    deployments = await Promise.all(deployments.map(async (d) => ({ ...d, delivered: d.taskDefinition ? await revisionOf(d.taskDefinition) : null })));
+    if (blueGreen?.deployment)
+        blueGreen = { ...blueGreen, deployment: deployments[0] ?? null };
+    const deploymentController = service.deploymentController?.type ?? 'ECS';
+    const state = current && isPlaceholderImage(current.image) ? 'awaiting-first-deployment' : 'running';
+    return { ...base, state, current, deployments, deploymentController, blueGreen, notes };
+}
+/** The row of one delivery: who releases it, and where its current or last deployment is (its stage, under ECS's blue/green). */
+function deliveryRow(delivery) {
+    const base = { environment: delivery.environment, service: delivery.service };
+    if (delivery.state === 'not-deployed')
+        return { ...base, releasedBy: 'not deployed', status: null, stage: null, rolledBack: false, reason: null };
+    if (delivery.state === 'awaiting-first-deployment')
+        return { ...base, releasedBy: 'waiting for the first deployment', status: null, stage: null, rolledBack: false, reason: null };
+    const bg = delivery.blueGreen;
+    const last = bg ? bg.deployment : (delivery.deployments[0] ?? null);
+    const releasedBy = bg
+        ? `ECS blue/green${bg.strategy ? ` (${bg.strategy})` : ''}`
+        : delivery.deploymentController === 'CODE_DEPLOY'
+            ? 'CodeDeploy blue/green'
+            : `ECS${delivery.deploymentController === 'ECS' ? ' rolling' : ` (${delivery.deploymentController})`}`;
+    return {
+        ...base,
+        releasedBy,
+        status: last?.status ?? null,
+        stage: bg && !bg.emulated ? 'not emulated' : (last?.stage ?? null),
+        rolledBack: last?.rolledBack ?? false,
+        reason: last?.reason ?? null,
+    };
+}
+
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
+;// CONCATENATED MODULE: ./src/delivery/e2e.ts
+
+/**
+ * Runs the service's integration/E2E command (or the release's smoke check) with BASE_URL set to the deployed service,
+ * its output streamed to the job log, in exactly the environment given: the caller passes
+ * {@link import('./command-env.js').commandEnvironment}, never the job's own. With no command configured the outcome is
+ * `skipped`, which the summary says in words.
+ */
+function runE2e(command, baseUrl, options) {
+    if (command.trim() === '')
+        return Promise.resolve({ status: 'skipped' });
+    return new Promise((resolve) => {
+        const child = (0,external_node_child_process_.spawn)('bash', ['-eo', 'pipefail', '-c', command], {
+            cwd: options.cwd,
+            env: { ...options.env, BASE_URL: baseUrl },
+            stdio: ['ignore', 'inherit', 'inherit'],
+            // A cancelled job ends the command too (SIGTERM).
+            signal: options.signal,
+        });
+        child.on('error', () => resolve({ status: 'failed', exitCode: null }));
+        child.on('close', (code) => resolve(code === 0 ? { status: 'passed' } : { status: 'failed', exitCode: code }));
+    });
+}
+
+;// CONCATENATED MODULE: ./src/delivery/placeholder.ts
+/**
+ * The tag of the image a workload's task definition names before the team's first image exists: the team's own
+ * repository at this tag, which no build pushes. The service is created with 0 tasks, so it is never pulled; the first
+ * delivery replaces it with the team's image by digest (src/delivery/first-deployment.ts).
+ */
+const PLACEHOLDER_IMAGE_TAG = 'groundwork-no-image-yet';
+/** The service tag that carries the workload's configured task count (DesiredCount), which a first delivery scales to. */
+const DESIRED_COUNT_TAG = 'groundwork:desired-count';
+/** Is this the placeholder image of a workload created before its first image? */
+const placeholder_isPlaceholderImage = (image) => image?.endsWith(`:${PLACEHOLDER_IMAGE_TAG}`) ?? false;
+
+;// CONCATENATED MODULE: ./src/delivery/first-deployment.ts
+
+
+
+
+
+/**
+ * Has this service never run a revision of the team's image? True when the container's image in its task definition
+ * is still the workload template's placeholder: every delivery replaces it by digest, and ECS's rollback of a failed
+ * first deployment returns to it, so a failed first deployment is still a first one on the next run.
+ */
+function neverRanTeamImage(live, containerName) {
+    return placeholder_isPlaceholderImage(live.containerDefinitions?.find((c) => c.name === containerName)?.image);
+}
+/**
+ * The first deployment of `service`, or undefined when it has run the team's image before. The configured count comes
+ * from the service's tag; a service created with 0 tasks by a template without that tag is refused with the fix.
+ */
+async function detectFirstDeployment(ecs, service, live, containerName) {
+    if (!neverRanTeamImage(live, containerName))
+        return undefined;
+    const placeholderImage = live.containerDefinitions?.find((c) => c.name === containerName)?.image;
+    const { tags } = await ecs.send(new dist_cjs/* ListTagsForResourceCommand */.a_e({ resourceArn: service.serviceArn }));
+    const value = tags?.find((t) => t.key === DESIRED_COUNT_TAG)?.value;
+    const desiredCount = Number(value);
+    if (value === undefined || !Number.isInteger(desiredCount) || desiredCount < 1) {
+        throw new errors_GroundworkError('AWS_RESOURCE_NOT_FOUND', `ECS service "${service.serviceName}" has never run the team's image (its task definition names ${placeholderImage}) and its tag ${DESIRED_COUNT_TAG} is ${value === undefined ? 'missing' : `"${value}", not a count of 1 or more`}, so the first deployment does not know how many tasks to run`, {
+            hint: `update the environment's workload StackSet or stack to the current template (groundwork deploy), which tags the service with its DesiredCount, or tag it yourself: aws ecs tag-resource --resource-arn ${service.serviceArn} --tags key=${DESIRED_COUNT_TAG},value=2`,
+        });
+    }
+    return { desiredCount, placeholderImage };
+}
+/**
+ * A rolling deploy (deployService) that recognises a service created before the first image: it then scales the
+ * service from 0 to its configured count in the same UpdateService and waits for health as usual. A failed first
+ * deployment is scaled back to 0, since ECS rolls back to the placeholder, which cannot start.
+ */
+async function deployToService(options) {
+    // A missing cluster, like a missing service, is reported by deployService itself, with its fix.
+    const { services } = await options.ecs
+        .send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster: options.cluster, services: [options.service] }))
+        .catch((error) => {
+        if (isError(error, 'ClusterNotFoundException'))
+            return { services: undefined };
+        throw error;
+    });
+    const current = services?.find((s) => s.status !== 'INACTIVE');
+    // A missing service is reported by deployService itself, with its fix.
+    const { taskDefinition: live } = current?.taskDefinition
+        ? await options.ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: current.taskDefinition }))
+        : { taskDefinition: undefined };
+    const first = current && live ? await detectFirstDeployment(options.ecs, current, live, options.containerName) : undefined;
+    if (!first)
+        return deployService(options);
+    options.progress?.(`first deployment: ${options.service} has never run the team's image (it was created with 0 tasks); scaling it to ${first.desiredCount} task(s)`);
+    try {
+        return { ...(await deployService({ ...options, desiredCount: first.desiredCount })), firstDeployment: first };
+    }
+    catch (error) {
+        await scaleToZero(options.ecs, options.cluster, options.service);
+        if (!isGroundworkError(error))
+            throw error;
+        throw new errors_GroundworkError(error.code, error.message, {
+            hint: error.hint,
+            cause: error,
+            details: [...error.details, `this was the first deployment of ${options.service}: it is scaled back to 0 tasks`],
+        });
+    }
+}
+/** Back to 0 tasks: what a service that never ran the team's image is left with when its first deployment fails. */
+async function scaleToZero(ecs, cluster, service) {
+    await ecs.send(new dist_cjs/* UpdateServiceCommand */.kZr({ cluster, service, desiredCount: 0 }));
+}
+/** The service's ARN, from the ARN of one of its task definitions (same partition, region and account). */
+function serviceArnFrom(taskDefinitionArn, cluster, service) {
+    return `${taskDefinitionArn.slice(0, taskDefinitionArn.indexOf(':task-definition/'))}:service/${cluster}/${service}`;
+}
+/** CodeDeploy's configuration for a first release: with no version running there is no traffic to shift gradually. */
+const FIRST_RELEASE_DEPLOYMENT_CONFIG = 'CodeDeployDefault.ECSAllAtOnce';
+/**
+ * The second half of a first CodeDeploy release: CodeDeploy put the team's revision in place with 0 tasks (nothing to
+ * shift traffic from), so the service is scaled to its configured count and waited for until its primary task set is
+ * in steady state (running the count, every task healthy behind the load balancer), then the smoke check runs. Any
+ * failure scales it back to 0, since there is no earlier version to return to.
+ */
+async function scaleFirstRelease(ecs, options) {
+    const progress = options.progress ?? (() => { });
+    const sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    const now = options.now ?? Date.now;
+    const started = now();
+    const timeoutMs = options.timeoutMs ?? 15 * 60_000;
+    const fail = async (message, details = []) => {
+        await scaleToZero(ecs, options.cluster, options.service);
+        throw new GroundworkError('APPLY_FAILED', `the first release of ${options.service} ${message}; it is scaled back to 0 tasks`, {
+            details,
+            hint: 'there was no earlier version to return to: read the stopped tasks’ reasons and the container logs, fix, and release a new tag',
+        });
+    };
+    await ecs.send(new UpdateServiceCommand({ cluster: options.cluster, service: options.service, desiredCount: options.desiredCount }));
+    progress(`first release: scaling ${options.service} from 0 to ${options.desiredCount} task(s)`);
+    for (;;) {
+        const { services } = await ecs.send(new DescribeServicesCommand({ cluster: options.cluster, services: [options.service] }));
+        const primary = services?.[0]?.taskSets?.find((t) => t.status === 'PRIMARY');
+        progress(`${primary?.runningCount ?? 0}/${options.desiredCount} running, ${primary?.pendingCount ?? 0} pending, ${primary?.stabilityStatus ?? 'no task set'}`);
+        if (primary?.stabilityStatus === 'STEADY_STATE' && primary.runningCount === options.desiredCount)
+            break;
+        if (now() - started > timeoutMs) {
+            await fail(`did not reach ${options.desiredCount} healthy task(s) within ${Math.round(timeoutMs / 1000)} s`, [
+                ...(services?.[0]?.events?.[0]?.message ? [`latest service event: ${services[0].events[0].message}`] : []),
+            ]);
+        }
+        await sleep(options.pollMs ?? 15_000);
+    }
+    if (options.smoke) {
+        progress('the tasks are healthy: running the smoke check');
+        if (!(await options.smoke()))
+            await fail('failed its smoke check');
+        progress('the smoke check passed');
+    }
+    return { seconds: Math.round((now() - started) / 1000) };
 }
 
 ;// CONCATENATED MODULE: ./src/delivery/staging-record.ts
@@ -80841,7 +81441,7 @@ async function readRecord(ssm, name) {
         return parseRecord(name, Parameter?.Value ?? '');
     }
     catch (error) {
-        if (aws_error_isError(error, 'ParameterNotFound'))
+        if (isError(error, 'ParameterNotFound'))
             return undefined;
         throw error;
     }
@@ -80881,9 +81481,9 @@ async function recordStagingDeployment(ssm, image, commit, options) {
         return { name, digest, recorded: true };
     }
     catch (error) {
-        if (aws_error_isError(error, 'AccessDeniedException'))
+        if (isError(error, 'AccessDeniedException'))
             throw writeRefused(name, error);
-        if (!aws_error_isError(error, 'ParameterAlreadyExists'))
+        if (!isError(error, 'ParameterAlreadyExists'))
             throw error;
         const existing = await readRecord(ssm, name);
         if (existing?.digest === digest)
@@ -80936,19 +81536,28 @@ async function requireStagingRecord(ssm, repositoryName, commit, digest) {
 
 
 
-/** Clients in staging: through its deploy role when an account is given, else the current credentials. */
-async function stagingClients(cicd, masked) {
+/** How this action gets its sessions again before they expire: a fresh OIDC token, every new secret masked (and kept from E2E). */
+function sessionRefresh(masked) {
+    return {
+        getToken: (audience) => getIDToken(audience),
+        clock: systemClock,
+        onSession: (credentials, session) => {
+            for (const secret of [credentials.accessKeyId, credentials.secretAccessKey, credentials.sessionToken]) {
+                setSecret(secret);
+                masked.push(secret);
+            }
+            const until = credentials.expiration ? ` (until ${credentials.expiration.toISOString()})` : '';
+            info(session.chained ? `chained into ${session.assumedRoleArn}${until}` : `assumed ${session.assumedRoleArn} with a fresh OIDC token${until}`);
+        },
+    };
+}
+/** Clients in staging: through its deploy role (assumed again before each hour ends) when an account is given, else the cicd session. */
+function stagingClients(cicd, refresh) {
     const account = getInput('staging-account-id');
     if (!account)
         return cicd;
-    const roleArn = roleArnFor(account, getInput('deploy-role-name') || 'groundwork-deploy');
-    const chained = await chainInto(cicd.create(client_sts_dist_cjs/* STSClient */.iM), roleArn, 'groundwork-deploy-staging');
-    for (const secret of [chained.credentials.accessKeyId, chained.credentials.secretAccessKey, chained.credentials.sessionToken]) {
-        core_setSecret(secret);
-        masked.push(secret);
-    }
-    info(`chained into ${chained.assumedRoleArn}`);
-    return new ClientFactory({ ...cicd.settings, credentials: chained.credentials });
+    const roleArn = roleArnFor(account, getInput('deploy-role-name') || 'groundwork-deploy', { account: 'staging-account-id', role: 'deploy-role-name' });
+    return chainedClients(cicd, roleArn, 'groundwork-deploy-staging', refresh);
 }
 /** The commit deployed: the input, or the run's GITHUB_SHA; checked before anything is deployed. */
 function commitInput() {
@@ -80961,16 +81570,22 @@ function commitInput() {
  */
 async function run() {
     try {
-        const cicd = sessionClients(getInput('aws-region'), process.env);
-        const imageUri = getInput('image-uri', { required: true });
-        const commit = commitInput();
         const masked = [];
-        const clients = await stagingClients(cicd, masked);
+        const refresh = sessionRefresh(masked);
+        // The cicd session (it writes the staging record after the rollout and E2E) is assume-role-via-oidc's role, assumed again before it expires.
+        const { clients: cicd, refreshed } = refreshingSessionClients(getInput('aws-region'), process.env, refresh);
+        if (!refreshed)
+            info('the credentials of the environment are used as they are (run assume-role-via-oidc in the job to have them renewed in long waits)');
+        const imageUri = getInput('image-uri', { required: true });
+        // Checked before any AWS call: a tag instead of a digest is the input's mistake, not something AWS should report.
+        parseImageUri(imageUri);
+        const commit = commitInput();
+        const clients = stagingClients(cicd, refresh);
         const runUrl = process.env.GITHUB_SERVER_URL && process.env.GITHUB_REPOSITORY && process.env.GITHUB_RUN_ID
             ? `${process.env.GITHUB_SERVER_URL}/${process.env.GITHUB_REPOSITORY}/actions/runs/${process.env.GITHUB_RUN_ID}`
             : undefined;
         const service = getInput('service', { required: true });
-        const result = await deployService({
+        const result = await deployToService({
             ecs: clients.create(dist_cjs/* ECSClient */.Zgc),
             elb: clients.create(client_elastic_load_balancing_v2_dist_cjs/* ElasticLoadBalancingV2Client */.MlD),
             cluster: getInput('cluster', { required: true }),
@@ -80989,7 +81604,7 @@ async function run() {
             throw new errors_GroundworkError('USAGE', `the service ${service} has no load balancer, so E2E has no URL`, { hint: 'set base-url' });
         // The team's command gets no AWS credentials, OIDC token endpoint or GitHub token (src/delivery/command-env.ts).
         const env = commandEnvironment(process.env, { secrets: masked });
-        const e2e = await runE2e(command, baseUrl, { env, cwd: getInput('working-directory') || '.' });
+        const e2e = await withoutWorkflowCommands(info, () => runE2e(command, baseUrl, { env, cwd: getInput('working-directory') || '.' }));
         setOutput('e2e', e2e.status);
         // Only a deployment that passed its E2E (or has none) is recorded: a release ships nothing else.
         const record = e2e.status === 'failed'
@@ -81000,7 +81615,7 @@ async function run() {
             info(`${record.recorded ? 'recorded' : 'already recorded'}: ${record.name} names ${record.digest}, the image a release of this commit must ship`);
         }
         await summary
-            .addHeading(`Deployed to ${service}`, 3)
+            .addHeading(result.firstDeployment ? `First deployment to ${service}` : `Deployed to ${service}`, 3)
             .addTable([
             [
                 { data: 'task definition', header: true },
@@ -81012,7 +81627,7 @@ async function run() {
             [
                 result.taskDefinitionArn.split('/').pop() ?? '',
                 baseUrl || '(none)',
-                `${result.seconds} s`,
+                `${result.seconds} s${result.firstDeployment ? `: the first deployment, scaled from 0 to ${result.firstDeployment.desiredCount} task(s)` : ''}`,
                 e2e.status === 'skipped' ? 'skipped: no integration tests configured' : e2e.status,
                 record ? `${record.name} → ${record.digest}` : 'none: E2E failed, so this commit cannot be released',
             ],

@@ -28393,6 +28393,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
 
+// UNUSED EXPORTS: supportsGroundwork
+
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: external "node:fs"
@@ -31244,7 +31246,7 @@ function core_error(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function warning(message, properties = {}) {
-    issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a notice issue
@@ -31346,6 +31348,8 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/errors.ts
 /** Every error code Groundwork raises; each is documented in docs/error-codes.md (a test checks). */
 const ERROR_CODES = (/* unused pure expression or super */ null && ([
@@ -31384,6 +31388,10 @@ const ERROR_CODES = (/* unused pure expression or super */ null && ([
     'PREFLIGHT_FAILED',
     'DEPLOY_FAILED',
     'GITHUB_REFUSED',
+    'GITHUB_ACCESS_DENIED',
+    'GITHUB_NOT_FOUND',
+    'GITHUB_RATE_LIMITED',
+    'GITHUB_SERVICE_ERROR',
     'STAGING_RECORD_MISSING',
     'STAGING_RECORD_MISMATCH',
 ]));
@@ -31393,12 +31401,14 @@ const INTERNAL_ERROR_CODE = 'INTERNAL';
 class errors_GroundworkError extends Error {
     code;
     hint;
+    actionHint;
     details;
     constructor(code, message, options = {}) {
         super(message, options.cause === undefined ? undefined : { cause: options.cause });
         this.name = 'GroundworkError';
         this.code = code;
         this.hint = options.hint;
+        this.actionHint = options.actionHint;
         this.details = options.details ?? [];
     }
 }
@@ -31451,29 +31461,34 @@ function toGroundworkError(error, action, endpoint) {
         if (!endpoint || /127\.0\.0\.1|localhost/.test(endpoint)) {
             return new errors_GroundworkError('EMULATOR_NOT_RUNNING', `${doing}: nothing answers at ${endpoint ?? 'the AWS endpoint'}`, {
                 hint: 'start the sandbox with `groundwork emulator start` (or `npm start`), or pass --endpoint URL',
+                actionHint: `AWS_ENDPOINT_URL is set in the job's environment to ${endpoint ?? 'a local endpoint'}: start the emulator before this step, or remove AWS_ENDPOINT_URL to reach AWS`,
                 ...options,
             });
         }
         return new errors_GroundworkError('AWS_NETWORK', `${doing}: the connection to ${endpoint} was refused`, {
             hint: 'check --endpoint and AWS_ENDPOINT_URL',
+            actionHint: "check AWS_ENDPOINT_URL in the job's environment, or remove it to reach AWS",
             ...options,
         });
     }
     if (network === 'ENOTFOUND' || network === 'EAI_AGAIN' || network === 'ETIMEDOUT' || network === 'ECONNRESET' || name === 'TimeoutError') {
         return new errors_GroundworkError('AWS_NETWORK', `${doing}: the network failed (${network ?? name})${attempts ? ` after ${attempts} attempt(s)` : ''}`, {
             hint: 'check the connection to AWS (proxy, VPN, DNS), then run the command again',
+            actionHint: "check the runner's connection to AWS (a self-hosted runner's proxy and DNS), then re-run the job",
             ...options,
         });
     }
     if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(message)) {
         return new errors_GroundworkError('AWS_CREDENTIALS', `${doing}: no AWS credentials found (${message})`, {
             hint: 'sign in with `aws sso login --profile NAME` and pass --profile NAME, or set AWS_PROFILE',
+            actionHint: 'run assume-role-via-oidc in this job before this step (the job needs permissions: id-token: write)',
             ...options,
         });
     }
     if (EXPIRED.test(name) || /token .*expired|session .*expired|has expired/i.test(message)) {
         return new errors_GroundworkError('AWS_TOKEN_EXPIRED', `${doing}: the AWS credentials have expired or are not valid (${name}: ${message})`, {
             hint: 'refresh them: `aws sso login --profile NAME` for SSO profiles, or get new temporary credentials, then run the command again',
+            actionHint: 'the session assume-role-via-oidc exported has expired: raise its role-duration-seconds (up to the role’s maximum session duration), or run assume-role-via-oidc again right before this step; then re-run the job',
             ...options,
         });
     }
@@ -31482,35 +31497,41 @@ function toGroundworkError(error, action, endpoint) {
         const denied = /perform: (\S+)/.exec(message)?.[1] ?? (e.$groundworkCall ? iamAction(e.$groundworkCall) : undefined);
         return new errors_GroundworkError('AWS_ACCESS_DENIED', `${doing}: access denied${denied ? ` for ${denied}` : ''}${principal ? ` to ${principal}` : ''} (${message})`, {
             hint: `grant ${denied ?? 'that action'} to ${principal ?? 'the caller (`aws sts get-caller-identity` shows who that is)'}, or use management-account credentials; an SCP or permissions boundary may also deny it`,
+            actionHint: `grant ${denied ?? 'that action'} to ${principal ?? 'the role this job assumed (role-to-assume of assume-role-via-oidc)'}, or set role-to-assume to a role that has it; an SCP or permissions boundary may also deny it`,
             ...options,
         });
     }
     if (THROTTLING.test(name) || e.$metadata?.httpStatusCode === 429) {
         return new errors_GroundworkError('AWS_THROTTLED', `${doing}: AWS kept throttling the request (${name}), retried ${Math.max((attempts ?? 1) - 1, 0)} time(s)`, {
             hint: 'wait a minute and run the command again; if it persists, ask for a higher quota in Service Quotas',
+            actionHint: 'wait a minute and re-run the job; if it persists, ask for a higher quota in Service Quotas',
             ...options,
         });
     }
     if (NOT_FOUND.test(name)) {
         return new errors_GroundworkError('AWS_RESOURCE_NOT_FOUND', `${doing}: ${name}: ${message}`, {
             hint: 'the resource may have been deleted or not created yet; `groundwork plan` shows what Groundwork expects to exist',
+            actionHint: "the resource may have been deleted or not created yet: check the step's input that names it (with: block) and that its template is deployed in that account and region (aws-region)",
             ...options,
         });
     }
     if (INVALID.test(name) || (e.$fault === 'client' && e.$metadata?.httpStatusCode === 400 && !name)) {
         return new errors_GroundworkError('AWS_INVALID_REQUEST', `${doing}: AWS refused the request: ${name ? `${name}: ` : ''}${message}`, {
             hint: 'check the value the message names (in groundwork.yaml or on the command line); --verbose shows the full error',
+            actionHint: "check the value the message names (in the step's with: block, or in groundwork.yaml)",
             ...options,
         });
     }
     if (e.$fault === 'server' || (e.$metadata?.httpStatusCode ?? 0) >= 500) {
         return new errors_GroundworkError('AWS_SERVICE_ERROR', `${doing}: AWS answered with a server error (${name || e.$metadata?.httpStatusCode}) after ${attempts ?? 1} attempt(s)`, {
             hint: 'this is usually temporary: run the command again; the AWS Health Dashboard shows outages',
+            actionHint: 'this is usually temporary: re-run the job; the AWS Health Dashboard shows outages',
             ...options,
         });
     }
     return new errors_GroundworkError('AWS_REQUEST_FAILED', `${doing}: ${name ? `${name}: ` : ''}${message}`, {
         hint: 'run again with --verbose for details; transient errors are retried automatically',
+        actionHint: 're-run the job (transient errors are retried automatically)',
         ...options,
     });
 }
@@ -31640,6 +31661,7 @@ class client_factory_ClientFactory {
 
 
 
+
 /** A number input within a range, or a clear error naming the input, the value and the range. */
 function numberInput(name, raw, min, max) {
     const value = Number(raw);
@@ -31648,10 +31670,81 @@ function numberInput(name, raw, min, max) {
     }
     return value;
 }
+/** What @actions/core throws for `getInput(name, { required: true })` when the input is empty. */
+const REQUIRED_INPUT = /^Input required and not supplied: (.+)$/;
+function isGitHubApiError(error) {
+    const e = error;
+    return !!e && typeof e === 'object' && e.name === 'HttpError' && typeof e.status === 'number';
+}
+/** A GitHub API error with its own GITHUB_* code: what was called, GitHub's answer, and the workflow setting to change. */
+function gitHubError(error) {
+    const call = error.request?.method && error.request.url ? `${error.request.method} ${error.request.url.replace(/^https?:\/\/[^/]+/, '')}` : 'the GitHub API';
+    const headers = error.response?.headers ?? {};
+    const message = `GitHub answered ${call} with HTTP ${error.status}: ${error.message}`;
+    const options = { cause: error };
+    if (error.status === 429 || (error.status === 403 && String(headers['x-ratelimit-remaining']) === '0')) {
+        const reset = Number(headers['x-ratelimit-reset']);
+        return new errors_GroundworkError('GITHUB_RATE_LIMITED', message, {
+            hint: `the token's API rate limit is used up${Number.isFinite(reset) && reset > 0 ? ` until ${new Date(reset * 1000).toISOString()}` : ''}: re-run the job after that, or pass a GitHub App's token in github-token`,
+            ...options,
+        });
+    }
+    if (error.status === 401 || error.status === 403) {
+        return new errors_GroundworkError('GITHUB_ACCESS_DENIED', message, {
+            hint: "grant the job the permission this call needs in the workflow's permissions: block (pull-requests: write to comment on a pull request, contents: write to push), or pass a token that has it in github-token; a pull request from a fork gets a read-only token",
+            ...options,
+        });
+    }
+    if (error.status === 404) {
+        return new errors_GroundworkError('GITHUB_NOT_FOUND', message, {
+            hint: 'the repository, pull request or branch is not there, or the token cannot see it: check github-token and the inputs that name it',
+            ...options,
+        });
+    }
+    if (error.status >= 500) {
+        return new errors_GroundworkError('GITHUB_SERVICE_ERROR', message, { hint: 'usually temporary: re-run the job; githubstatus.com shows outages', ...options });
+    }
+    return new errors_GroundworkError('GITHUB_REFUSED', message, {
+        hint: 'GitHub refused the request as sent: check the inputs the message names, then re-run the job',
+        ...options,
+    });
+}
+/**
+ * An error as an action reports it, in the action's language: an input left empty is a USAGE error naming the input, a
+ * GitHub API error keeps a GITHUB_* code, an AWS error goes through the same mapping as the CLI's, and every hint is the
+ * one written for actions (inputs and workflow settings, never CLI flags or commands).
+ */
+function toActionError(error) {
+    if (error instanceof errors_GroundworkError)
+        return error;
+    const required = error instanceof Error ? REQUIRED_INPUT.exec(error.message) : null;
+    if (required) {
+        const name = required[1];
+        return new errors_GroundworkError('USAGE', `input ${name} is required and was not set`, { hint: `set ${name} in the step's with: block`, cause: error });
+    }
+    if (isGitHubApiError(error))
+        return gitHubError(error);
+    if (isAwsError(error))
+        return toGroundworkError(error);
+    const system = error;
+    if (error instanceof Error && typeof system.code === 'string' && typeof system.syscall === 'string') {
+        // A file the step was pointed at (ENOENT, EACCES, EISDIR): the input that names it, not a bug.
+        return new errors_GroundworkError('USAGE', `${system.syscall} ${typeof system.path === 'string' ? system.path : ''} failed: ${error.message}`.replace('  ', ' '), {
+            hint: "check the step's inputs that name files (paths are relative to the workspace; check out the repository first with actions/checkout)",
+            cause: error,
+        });
+    }
+    return undefined;
+}
 /** What an action prints when it fails: one line (code, message, fix) for setFailed, and detail lines as annotations. */
 function actionError(error) {
-    const mapped = error instanceof errors_GroundworkError ? error : toGroundworkError(error);
-    return { line: `${mapped.code}: ${mapped.message}${mapped.hint ? ` (fix: ${mapped.hint})` : ''}`, details: mapped.details };
+    const mapped = toActionError(error);
+    if (!mapped) {
+        const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        return { line: `${INTERNAL_ERROR_CODE}: an unexpected error: ${what} (fix: this is a bug in Groundwork: report it with the step's log)`, details: [] };
+    }
+    const hint = mapped.actionHint ?? mapped.hint;
+    return { line: `${mapped.code}: ${mapped.message}${hint ? ` (fix: ${hint})` : ''}`, details: mapped.details };
 }
 /** `true` or `false`, or a clear error naming the input. */
 function booleanInput(name, raw) {
@@ -31674,18 +31767,79 @@ function keyValueLines(name, raw) {
     });
     return out;
 }
+/** An IAM role's ARN as STS takes it in RoleArn (any partition; the role's path included). */
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+/** A role ARN input, or a USAGE error naming the input (STS would answer with a ValidationError about its own roleArn). */
+function roleArnInput(name, raw) {
+    if (!ROLE_ARN.test(raw)) {
+        throw new GroundworkError('USAGE', `input ${name} is "${raw}", which is not an IAM role ARN`, {
+            hint: `set ${name} to the ARN of the role, arn:aws:iam::ACCOUNT-ID:role/NAME (an output of the cicd template)`,
+        });
+    }
+    return raw;
+}
+/** A role session name input (2 to 64 of letters, digits and +=,.@_-), or a USAGE error naming the input. */
+function sessionNameInput(name, raw) {
+    if (!/^[\w+=,.@-]{2,64}$/.test(raw)) {
+        throw new GroundworkError('USAGE', `input ${name} is "${raw}", which is not a role session name`, {
+            hint: `set ${name} to 2 to 64 letters, digits and +=,.@_- (it shows in CloudTrail as who acted)`,
+        });
+    }
+    return raw;
+}
+/** An ECR repository name as ECR takes it: 2 to 256 lower-case letters and digits, separated by . _ - or /. */
+const REPOSITORY_NAME = /^(?=.{2,256}$)(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+/** An ECR repository name input, or a USAGE error naming the input (ECR would answer with its own InvalidParameterException). */
+function repositoryNameInput(name, raw) {
+    if (!REPOSITORY_NAME.test(raw)) {
+        throw new GroundworkError('USAGE', `input ${name} is "${raw}", which is not an ECR repository name`, {
+            hint: `set ${name} to the repository's name (not its URI): lower-case letters and digits, separated by . _ - or /, such as backend-service`,
+        });
+    }
+    return raw;
+}
+/** An AWS Region's name as AWS spells them (eu-west-1, us-gov-west-1, cn-north-1, eu-isoe-west-1). */
+const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+/**
+ * A region as the step set it, or a USAGE error naming `what` (the input or variable): a malformed region would otherwise
+ * reach the SDK and come back as a request failure to re-run ("Region not accepted: … is not a valid hostname component").
+ */
+function regionInput(what, raw) {
+    if (!REGION_NAME.test(raw)) {
+        throw new GroundworkError('USAGE', `${what} is "${raw}", which is not an AWS Region`, {
+            hint: `set aws-region in the step's with: block to a Region name such as eu-west-1 (the Region of the repository, the roles and the environments)${what.startsWith('input ') ? '' : `, or correct ${what} where the job sets it`}`,
+        });
+    }
+    return raw;
+}
 /**
  * The client factory of an action that runs after assume-role-via-oidc: credentials from the environment it exported,
  * the region from the input or AWS_REGION, and AWS_ENDPOINT_URL honoured (the emulator in tests).
  */
-function sessionClients(regionInput, env) {
-    const region = regionInput || env.AWS_REGION || '';
+function sessionClients(regionSetting, env) {
+    const region = regionSetting || env.AWS_REGION || '';
     if (!region) {
         throw new GroundworkError('USAGE', 'no AWS region: aws-region is empty and AWS_REGION is not set', {
             hint: 'run assume-role-via-oidc first, or set aws-region',
         });
     }
+    regionInput(regionSetting ? 'input aws-region' : 'AWS_REGION', region);
     return new ClientFactory({ target: 'aws', region, endpoint: env.AWS_ENDPOINT_URL || undefined });
+}
+/**
+ * Runs a team's command (the smoke check, E2E tests) with the runner's workflow commands off for its output: the runner
+ * reads `::name::` lines of a step's stdout as commands, so a test or one of its dependencies could otherwise print
+ * `::save-state name=settled::true` (the release's post step would then leave a deployment running), set the step's
+ * outputs, or add masks. `::stop-commands::TOKEN` turns them off until `::TOKEN::`, with a token the command cannot guess.
+ */
+async function withoutWorkflowCommands(write, run, token = randomUUID()) {
+    write(`::stop-commands::${token}`);
+    try {
+        return await run();
+    }
+    finally {
+        write(`::${token}::`);
+    }
 }
 
 ;// CONCATENATED MODULE: ./actions/setup-groundwork/main.ts
@@ -31729,6 +31883,37 @@ function libraryRoot() {
     }
     return { root, version: pkg.version ?? '0.0.0' };
 }
+/** Node.js 22.12 is the oldest Groundwork runs on (package.json engines). */
+function supportsGroundwork(version) {
+    const [major = 0, minor = 0] = version.replace(/^v/, '').split('.').map(Number);
+    return major > 22 || (major === 22 && minor >= 12);
+}
+/** The version of the `node` later steps find on PATH, or undefined when there is none. */
+function nodeOnPath() {
+    return new Promise((resolvePromise) => {
+        (0,external_node_child_process_namespaceObject.execFile)('node', ['--version'], (error, stdout) => resolvePromise(error ? undefined : stdout.trim()));
+    });
+}
+/**
+ * `groundwork` in bin/: a link to the entry point when the job's own `node` can run it (the workflow chose that Node),
+ * otherwise a shell script that runs it on the Node this action runs on (the runner's Node 24), so that a runner whose
+ * default Node is older still gets a working CLI.
+ */
+async function linkCli(bin, root) {
+    const entry = (0,external_node_path_namespaceObject.join)(root, 'bin', 'groundwork.js');
+    const target = (0,external_node_path_namespaceObject.join)(bin, 'groundwork');
+    (0,external_node_fs_namespaceObject.rmSync)(target, { force: true });
+    const onPath = await nodeOnPath();
+    if (onPath !== undefined && supportsGroundwork(onPath)) {
+        (0,external_node_fs_namespaceObject.symlinkSync)(entry, target);
+        return `node ${onPath} from PATH`;
+    }
+    const quote = (value) => `'${value.replaceAll("'", "'\\''")}'`;
+    (0,external_node_fs_namespaceObject.writeFileSync)(target, `#!/bin/sh\nexec ${quote(process.execPath)} ${quote(entry)} "$@"\n`);
+    (0,external_node_fs_namespaceObject.chmodSync)(target, 0o755);
+    warning(`The node on PATH is ${onPath ?? 'missing'}, older than Groundwork's 22.12: groundwork runs on the runner's Node ${process.version} instead (set one up with actions/setup-node, node-version: 24, to choose it).`);
+    return `the runner's node ${process.version}`;
+}
 /** The action: dependencies where the library is, bin/ on PATH, and the Python tools when asked. */
 async function run() {
     try {
@@ -31742,15 +31927,14 @@ async function run() {
         }
         const home = (0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP || root, 'groundwork');
         exportVariable('GROUNDWORK_HOME', home);
-        exportVariable('AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED', 'true');
         if (python) {
             await group('cfn-lint and moto (pinned, hash-checked)', () => main_exec(process.execPath, [(0,external_node_path_namespaceObject.join)(root, 'bin', 'groundwork.js'), 'emulator', 'install'], { cwd: root, env: { ...process.env, GROUNDWORK_HOME: home } }));
         }
         // `groundwork` on PATH, as npm would link it: the entry point keeps resolving its sources from the library.
         const bin = (0,external_node_path_namespaceObject.join)(home, 'bin');
         (0,external_node_fs_namespaceObject.mkdirSync)(bin, { recursive: true });
-        (0,external_node_fs_namespaceObject.rmSync)((0,external_node_path_namespaceObject.join)(bin, 'groundwork'), { force: true });
-        (0,external_node_fs_namespaceObject.symlinkSync)((0,external_node_path_namespaceObject.join)(root, 'bin', 'groundwork.js'), (0,external_node_path_namespaceObject.join)(bin, 'groundwork'));
+        const runsOn = await linkCli(bin, root);
+        info(`groundwork runs on ${runsOn}`);
         addPath(bin);
         setOutput('version', version);
         setOutput('path', root);

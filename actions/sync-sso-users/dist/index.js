@@ -62712,7 +62712,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1946);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(800);
 /** The action's entry point, as GitHub's action template separates it from main.ts (which tests import). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -62722,7 +62722,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1946:
+/***/ 800:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -65720,6 +65720,10 @@ const ERROR_CODES = (/* unused pure expression or super */ null && ([
     'PREFLIGHT_FAILED',
     'DEPLOY_FAILED',
     'GITHUB_REFUSED',
+    'GITHUB_ACCESS_DENIED',
+    'GITHUB_NOT_FOUND',
+    'GITHUB_RATE_LIMITED',
+    'GITHUB_SERVICE_ERROR',
     'STAGING_RECORD_MISSING',
     'STAGING_RECORD_MISMATCH',
 ]));
@@ -65729,12 +65733,14 @@ const INTERNAL_ERROR_CODE = 'INTERNAL';
 class errors_GroundworkError extends Error {
     code;
     hint;
+    actionHint;
     details;
     constructor(code, message, options = {}) {
         super(message, options.cause === undefined ? undefined : { cause: options.cause });
         this.name = 'GroundworkError';
         this.code = code;
         this.hint = options.hint;
+        this.actionHint = options.actionHint;
         this.details = options.details ?? [];
     }
 }
@@ -65750,7 +65756,7 @@ const deny_leave_organization_policy_namespaceObject = /*#__PURE__*/JSON.parse('
 ;// CONCATENATED MODULE: ./src/org/guardrails/deny-new-spend/policy.json
 const deny_new_spend_policy_namespaceObject = /*#__PURE__*/JSON.parse('{"Version":"2012-10-17","Statement":[{"Sid":"DenyNewSpend","Effect":"Deny","Action":["ec2:RunInstances","ec2:StartInstances","ec2:RequestSpotInstances","ec2:RequestSpotFleet","ec2:CreateFleet","ec2:CreateNatGateway","ec2:AllocateAddress","ec2:CreateVolume","ec2:CreateVpcEndpoint","ec2:CreateTransitGateway","autoscaling:CreateAutoScalingGroup","ecs:CreateService","ecs:RunTask","ecs:StartTask","eks:CreateCluster","eks:CreateNodegroup","eks:CreateFargateProfile","lambda:CreateFunction","lambda:PutProvisionedConcurrencyConfig","rds:CreateDBInstance","rds:CreateDBCluster","rds:StartDBInstance","rds:StartDBCluster","rds:RestoreDBInstanceFromDBSnapshot","rds:RestoreDBClusterFromSnapshot","dynamodb:CreateTable","elasticache:CreateCacheCluster","elasticache:CreateReplicationGroup","elasticache:CreateServerlessCache","redshift:CreateCluster","redshift-serverless:CreateWorkgroup","es:CreateDomain","opensearch:CreateDomain","kafka:CreateCluster","kafka:CreateClusterV2","kinesis:CreateStream","firehose:CreateDeliveryStream","elasticloadbalancing:CreateLoadBalancer","sagemaker:CreateNotebookInstance","sagemaker:StartNotebookInstance","sagemaker:CreateEndpoint","sagemaker:CreateTrainingJob","sagemaker:CreateProcessingJob","bedrock:CreateProvisionedModelThroughput","glue:CreateJob","glue:StartJobRun","elasticmapreduce:RunJobFlow","workspaces:CreateWorkspaces","lightsail:CreateInstances","apprunner:CreateService","elasticbeanstalk:CreateEnvironment","gamelift:CreateFleet"],"Resource":"*"}]}');
 ;// CONCATENATED MODULE: ./src/org/guardrails/deny-root-user/policy.json
-const deny_root_user_policy_namespaceObject = /*#__PURE__*/JSON.parse('{"Version":"2012-10-17","Statement":[{"Sid":"DenyRootUserInMemberAccounts","Effect":"Deny","Action":"*","Resource":"*","Condition":{"StringLike":{"aws:PrincipalArn":"arn:aws:iam::*:root"}}}]}');
+const deny_root_user_policy_namespaceObject = /*#__PURE__*/JSON.parse('{"Version":"2012-10-17","Statement":[{"Sid":"DenyRootUserInMemberAccounts","Effect":"Deny","Action":"*","Resource":"*","Condition":{"StringLike":{"aws:PrincipalArn":"arn:aws:iam::*:root"},"Null":{"aws:AssumedRoot":"true"}}}]}');
 ;// CONCATENATED MODULE: ./src/org/guardrails/protect-audit-trail/policy.json
 const protect_audit_trail_policy_namespaceObject = /*#__PURE__*/JSON.parse('{"Version":"2012-10-17","Statement":[{"Sid":"ProtectLogArchiveBucketSettings","Effect":"Deny","Action":["s3:DeleteBucket","s3:DeleteBucketPolicy","s3:PutBucketPolicy","s3:PutBucketAcl","s3:PutBucketVersioning","s3:PutBucketObjectLockConfiguration","s3:PutLifecycleConfiguration","s3:PutEncryptionConfiguration","s3:PutBucketLogging","s3:PutBucketPublicAccessBlock"],"Resource":"arn:aws:s3:::groundwork-log-archive-*","Condition":{"ArnNotLike":{"aws:PrincipalArn":"arn:aws:iam::*:role/stacksets-exec-*"}}},{"Sid":"ProtectArchivedLogs","Effect":"Deny","Action":["s3:DeleteObject","s3:DeleteObjectVersion","s3:BypassGovernanceRetention","s3:PutObjectRetention","s3:PutObjectLegalHold"],"Resource":"arn:aws:s3:::groundwork-log-archive-*/*"},{"Sid":"ProtectLogArchiveKey","Effect":"Deny","Action":["kms:ScheduleKeyDeletion","kms:DisableKey","kms:PutKeyPolicy","kms:DeleteAlias","kms:UpdateAlias"],"Resource":"*","Condition":{"ForAnyValue:StringEquals":{"kms:ResourceAliases":"alias/groundwork/log-archive"},"ArnNotLike":{"aws:PrincipalArn":"arn:aws:iam::*:role/stacksets-exec-*"}}},{"Sid":"ProtectLogArchiveKeyAlias","Effect":"Deny","Action":["kms:CreateAlias","kms:DeleteAlias","kms:UpdateAlias"],"Resource":"arn:aws:kms:*:*:alias/groundwork/log-archive","Condition":{"ArnNotLike":{"aws:PrincipalArn":"arn:aws:iam::*:role/stacksets-exec-*"}}}]}');
 ;// CONCATENATED MODULE: ./src/org/guardrails/protect-delivery-repository/policy.json
@@ -65799,6 +65805,87 @@ const DENY_NEW_SPEND_POLICY = 'groundwork-deny-new-spend';
 /** Every account the config names, management first. */
 function allAccounts(config) {
     return [config.organization.managementAccount, ...config.organization.accounts];
+}
+
+;// CONCATENATED MODULE: ./src/config/security-catalog.ts
+/**
+ * Each Security Hub standard's ARN in a region. FSBP, CIS 1.4/3.0, NIST and PCI are regional `standards/` ARNs; the
+ * names are Security Hub's own (DescribeStandards).
+ */
+function security_catalog_securityHubStandardArn(standard, region, partition = 'aws') {
+    const path = {
+        FSBP: 'aws-foundational-security-best-practices/v/1.0.0',
+        CIS_1_4: 'cis-aws-foundations-benchmark/v/1.4.0',
+        CIS_3_0: 'cis-aws-foundations-benchmark/v/3.0.0',
+        NIST_800_53_5: 'nist-800-53/v/5.0.0',
+        PCI_DSS_3_2_1: 'pci-dss/v/3.2.1',
+    };
+    return `arn:${partition}:securityhub:${region}::standards/${path[standard]}`;
+}
+/** The service principals of the security services, as Organizations names them (trusted access, delegated administration). */
+const security_catalog_SECURITY_SERVICE_PRINCIPALS = {
+    iam: 'iam.amazonaws.com',
+    accessAnalyzer: 'access-analyzer.amazonaws.com',
+    guardDuty: 'guardduty.amazonaws.com',
+    securityHub: 'securityhub.amazonaws.com',
+    config: 'config.amazonaws.com',
+};
+/** Name of Groundwork's data-perimeter resource control policy. */
+const DATA_PERIMETER_POLICY = 'groundwork-data-perimeter';
+/** Placeholder for the organization ID in RCP documents; replaced at plan time, once the organization is read. */
+const security_catalog_ORGANIZATION_ID_PLACEHOLDER = '{{organizationId}}';
+/** The longest organization ID AWS issues (o- and 10 to 32 characters): what the size check measures with. */
+const LONGEST_ORGANIZATION_ID = `o-${'x'.repeat(32)}`;
+/**
+ * The data-perimeter RCP, after AWS's data perimeter examples (aws-samples/data-perimeter-policy-examples,
+ * identity_perimeter_rcp.json): S3, KMS, Secrets Manager and STS resources of the organization refuse principals from
+ * outside it, and AWS services acting for someone outside it (confused deputy). The exceptions are AWS's: AWS service
+ * principals (checked on their own, by source organization), resources tagged `dp:exclude:identity=true`, and the
+ * trusted accounts named in the config. `sts:AssumeRoleWithWebIdentity` and `sts:AssumeRoleWithSAML` are not in the
+ * identity statement: federated principals (GitHub's OIDC tokens) belong to no organization.
+ */
+function dataPerimeterPolicy(trustedAccounts) {
+    const trusted = trustedAccounts.length > 0 ? { 'aws:PrincipalAccount': [...trustedAccounts] } : {};
+    const trustedSources = trustedAccounts.length > 0 ? { 'aws:SourceAccount': [...trustedAccounts] } : {};
+    return {
+        Version: '2012-10-17',
+        Statement: [
+            {
+                Sid: 'EnforceOrgIdentities',
+                Effect: 'Deny',
+                Principal: '*',
+                Action: [
+                    's3:*',
+                    'kms:*',
+                    'secretsmanager:*',
+                    'sts:AssumeRole',
+                    'sts:DecodeAuthorizationMessage',
+                    'sts:GetAccessKeyInfo',
+                    'sts:GetFederationToken',
+                    'sts:GetServiceBearerToken',
+                    'sts:GetSessionToken',
+                    'sts:SetContext',
+                ],
+                Resource: '*',
+                Condition: {
+                    StringNotEqualsIfExists: { 'aws:PrincipalOrgID': security_catalog_ORGANIZATION_ID_PLACEHOLDER, ...trusted, 'aws:ResourceTag/dp:exclude:identity': 'true' },
+                    BoolIfExists: { 'aws:PrincipalIsAWSService': 'false' },
+                },
+            },
+            {
+                Sid: 'EnforceConfusedDeputyProtection',
+                Effect: 'Deny',
+                Principal: '*',
+                Action: ['s3:*', 'kms:*', 'secretsmanager:*', 'sts:*'],
+                Resource: '*',
+                Condition: {
+                    StringNotEqualsIfExists: { 'aws:SourceOrgID': security_catalog_ORGANIZATION_ID_PLACEHOLDER, ...trustedSources, 'aws:ResourceTag/dp:exclude:identity': 'true' },
+                    Null: { 'aws:SourceAccount': 'false' },
+                    Bool: { 'aws:PrincipalIsAWSService': 'true' },
+                },
+            },
+        ],
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/config/suggest.ts
@@ -65852,6 +65939,7 @@ function acronym(name) {
 }
 
 ;// CONCATENATED MODULE: ./src/config/apply-defaults.ts
+
 
 
 
@@ -65936,6 +66024,9 @@ function applyDefaults(parsed, sourceFile) {
             attachedByBudgetActionOf: guard.account,
         });
     }
+    const rcps = resourceControlPolicies(parsed, baseDir, issues);
+    const security = parsed.security;
+    const administratorAccount = security.administratorAccount ?? (accounts.some((a) => a.name === 'security') ? 'security' : undefined);
     const logArchiveAccount = parsed.audit.logArchiveAccount ?? (accounts.some((a) => a.name === 'log-archive') ? 'log-archive' : undefined);
     const config = {
         ...parsed,
@@ -65943,8 +66034,53 @@ function applyDefaults(parsed, sourceFile) {
         sourceFile,
         organization: { ...org, managementAccount, accounts },
         serviceControlPolicies: policies,
+        security: { ...security, administratorAccount, resourceControlPolicyDocuments: rcps },
     };
     return { config, issues };
+}
+/** Groundwork's data-perimeter RCP (when on) and the config's own RCPs, read from their files and minified. */
+function resourceControlPolicies(parsed, baseDir, issues) {
+    const rcp = parsed.security.resourceControlPolicies;
+    const resolved = [];
+    if (rcp.dataPerimeter) {
+        resolved.push({
+            name: DATA_PERIMETER_POLICY,
+            description: "Groundwork data perimeter: the organization's S3, KMS, Secrets Manager and STS refuse principals from outside it",
+            enabled: true,
+            content: JSON.stringify(dataPerimeterPolicy(rcp.trustedAccounts)),
+            targets: rcp.targets,
+            source: ['security', 'resourceControlPolicies', 'dataPerimeter'],
+        });
+    }
+    rcp.policies.forEach((policy, index) => {
+        const where = ['security', 'resourceControlPolicies', 'policies', index, 'file'];
+        const file = (0,external_node_path_.resolve)(baseDir, policy.file);
+        let text;
+        try {
+            text = (0,external_node_fs_.readFileSync)(file, 'utf8');
+        }
+        catch {
+            issues.push({ path: where, message: `policy file not found: ${file}`, hint: 'paths are relative to the config file' });
+            return;
+        }
+        let content;
+        try {
+            content = JSON.stringify(JSON.parse(text));
+        }
+        catch (error) {
+            issues.push({ path: where, message: `policy is not valid JSON: ${error.message}`, hint: 'fix the JSON document' });
+            return;
+        }
+        resolved.push({
+            name: policy.name,
+            description: policy.description ?? `Groundwork policy from ${policy.file}`,
+            enabled: policy.enabled,
+            content,
+            targets: policy.targets,
+            source: ['security', 'resourceControlPolicies', 'policies', index],
+        });
+    });
+    return resolved;
 }
 
 ;// CONCATENATED MODULE: ./src/config/config-issue.ts
@@ -66079,8 +66215,136 @@ const ECS_DEPLOYMENT_CONFIGS = [
     'CodeDeployDefault.ECSLinear10PercentEvery3Minutes',
     'CodeDeployDefault.ECSAllAtOnce',
 ];
+/**
+ * The same traffic shift made by ECS's own deployment controller, for each predefined CodeDeploy configuration: ECS's
+ * CANARY and LINEAR strategies take the percentage and the minutes between steps that CodeDeploy's names carry, and
+ * all-at-once is ECS's BLUE_GREEN. (ECS allows a canary of 0.1–100 %, linear steps of 3–100 %, 0–1440 minutes.)
+ */
+const ECS_SHIFTS = {
+    'CodeDeployDefault.ECSCanary10Percent5Minutes': { strategy: 'CANARY', percent: 10, stepMinutes: 5 },
+    'CodeDeployDefault.ECSCanary10Percent15Minutes': { strategy: 'CANARY', percent: 10, stepMinutes: 15 },
+    'CodeDeployDefault.ECSLinear10PercentEvery1Minutes': { strategy: 'LINEAR', percent: 10, stepMinutes: 1 },
+    'CodeDeployDefault.ECSLinear10PercentEvery3Minutes': { strategy: 'LINEAR', percent: 10, stepMinutes: 3 },
+    'CodeDeployDefault.ECSAllAtOnce': { strategy: 'BLUE_GREEN', percent: 100, stepMinutes: 0 },
+};
+/** Longest bake ECS's own blue/green allows (`bakeTimeInMinutes`); Groundwork holds CodeDeploy (which allows 2880) to it too. */
+const ECS_MAX_BAKE_MINUTES = 1440;
+
+;// CONCATENATED MODULE: ./src/config/security-rules.ts
+
+
+/** AWS Organizations' limits on resource control policies. */
+const security_rules_RCP_LIMITS = {
+    /** Characters of a policy document, whitespace included (Groundwork sends it minified). */
+    maxCharacters: 5120,
+    /** RCPs attached to one root, OU or account, RCPFullAWSAccess included (AWS attaches it everywhere). */
+    perTarget: 5,
+};
+/** Step 3 for `security:`: the administrator account, each service's values, and the RCPs' size and targets. */
+function checkSecurity(config) {
+    const issues = [];
+    const report = (path, message, hint) => issues.push({ path, message, hint });
+    const security = config.security;
+    const management = config.organization.managementAccount.name;
+    const memberNames = config.organization.accounts.map((a) => a.name);
+    const admin = security.administratorAccount;
+    if (admin !== undefined) {
+        const at = ['security', 'administratorAccount'];
+        if (admin === management) {
+            report(at, 'the management account cannot be a delegated administrator', 'name a member account, such as "security" in the Security OU');
+        }
+        else if (!memberNames.includes(admin))
+            report(at, `unknown account "${admin}"`, didYouMean(admin, memberNames));
+    }
+    const analyzer = security.accessAnalyzer;
+    if (!Number.isInteger(analyzer.unusedAccessAgeDays) || analyzer.unusedAccessAgeDays < 1 || analyzer.unusedAccessAgeDays > 365) {
+        report(['security', 'accessAnalyzer', 'unusedAccessAgeDays'], `${analyzer.unusedAccessAgeDays} days is out of range`, 'use 1 to 365 days (IAM Access Analyzer)');
+    }
+    const plans = security.guardDuty.protectionPlans;
+    plans.forEach((plan, i) => {
+        if (plans.indexOf(plan) !== i)
+            report(['security', 'guardDuty', 'protectionPlans', i], `protection plan ${plan} is listed twice`, 'list each plan once');
+    });
+    if (!security.guardDuty.enabled && plans.length > 0) {
+        report(['security', 'guardDuty', 'protectionPlans'], 'protection plans need GuardDuty', 'set guardDuty.enabled: true, or remove the plans');
+    }
+    const standards = security.securityHub.standards;
+    standards.forEach((standard, i) => {
+        if (standards.indexOf(standard) !== i)
+            report(['security', 'securityHub', 'standards', i], `standard ${standard} is listed twice`, 'list each standard once');
+    });
+    if (security.securityHub.enabled && standards.length === 0) {
+        report(['security', 'securityHub', 'standards'], 'Security Hub is enabled with no standard, so it checks nothing', 'add FSBP, or set securityHub.enabled: false');
+    }
+    const rcp = security.resourceControlPolicies;
+    rcp.trustedAccounts.forEach((id, i) => {
+        const at = ['security', 'resourceControlPolicies', 'trustedAccounts', i];
+        if (!/^\d{12}$/.test(id))
+            report(at, `"${id}" is not an AWS account ID`, 'write the 12 digits, quoted, such as "123456789012"');
+        else if (rcp.trustedAccounts.indexOf(id) !== i)
+            report(at, `account ${id} is listed twice`, 'list each account once');
+    });
+    checkResourceControlPolicies(config, report);
+    return issues;
+}
+/** RCPs are checked like SCPs: unique names, size after minifying, targets that exist and are members, 5 per target. */
+function checkResourceControlPolicies(config, report) {
+    const ouNames = config.organization.organizationalUnits.map((ou) => ou.name);
+    const accountNames = config.organization.accounts.map((a) => a.name);
+    const management = config.organization.managementAccount.name;
+    const perTarget = new Map();
+    const seen = new Set();
+    for (const policy of config.security.resourceControlPolicyDocuments) {
+        const path = [...policy.source];
+        const isOwn = path[2] === 'policies';
+        const targetsPath = isOwn ? [...path, 'targets'] : ['security', 'resourceControlPolicies', 'targets'];
+        if (seen.has(policy.name))
+            report(isOwn ? [...path, 'name'] : path, `policy name "${policy.name}" is used twice`, 'RCP names must be unique');
+        seen.add(policy.name);
+        // The organization ID replaces its placeholder at plan time: measure with the longest one AWS issues.
+        const size = policy.content.replaceAll(security_catalog_ORGANIZATION_ID_PLACEHOLDER, LONGEST_ORGANIZATION_ID).length;
+        if (size > security_rules_RCP_LIMITS.maxCharacters) {
+            report(path, `resource control policy "${policy.name}" has ${size} characters after minifying; AWS allows ${security_rules_RCP_LIMITS.maxCharacters}`, isOwn ? 'split it into two policies' : 'name fewer trusted accounts');
+        }
+        if (!policy.enabled)
+            continue;
+        const count = (key, where) => {
+            const entry = perTarget.get(key) ?? { count: 1, path: where };
+            entry.count++;
+            entry.path = where;
+            perTarget.set(key, entry);
+        };
+        if (policy.targets.root)
+            count('the organization root', [...targetsPath, 'root']);
+        policy.targets.organizationalUnits.forEach((ou, j) => {
+            const where = [...targetsPath, 'organizationalUnits', j];
+            if (!ouNames.includes(ou))
+                report(where, `unknown OU "${ou}"`, didYouMean(ou, ouNames));
+            else
+                count(`OU "${ou}"`, where);
+        });
+        policy.targets.accounts.forEach((account, j) => {
+            const where = [...targetsPath, 'accounts', j];
+            if (account === management)
+                report(where, 'RCPs never apply to the management account', 'attach the policy to member accounts or OUs');
+            else if (!accountNames.includes(account))
+                report(where, `unknown account "${account}"`, didYouMean(account, accountNames));
+            else
+                count(`account "${account}"`, where);
+        });
+        if (!policy.targets.root && policy.targets.organizationalUnits.length === 0 && policy.targets.accounts.length === 0) {
+            report(targetsPath, `resource control policy "${policy.name}" is attached nowhere`, 'set targets.root, targets.organizationalUnits or targets.accounts');
+        }
+    }
+    for (const [target, { count, path }] of perTarget) {
+        if (count > security_rules_RCP_LIMITS.perTarget) {
+            report(path, `${target} would carry ${count} RCPs (RCPFullAWSAccess included); AWS allows ${security_rules_RCP_LIMITS.perTarget}`, 'attach some policies lower in the tree, or merge policies');
+        }
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/config/cross-field-rules.ts
+
 
 
 
@@ -66102,6 +66366,7 @@ function checkCrossFieldRules(config) {
     checkIdentityCenter(config, report);
     checkOtherSettings(config, report);
     checkAuth(config, report);
+    issues.push(...checkSecurity(config));
     return issues;
 }
 /** The auth service: each environment exists, and each value is within Cognito's range, said with its unit. */
@@ -66486,8 +66751,11 @@ function releaseRules(release, report) {
     if (!ECS_DEPLOYMENT_CONFIGS.includes(release.deploymentConfig)) {
         report(['deploymentConfig'], `"${release.deploymentConfig}" is not a predefined ECS deployment configuration`, `use one of ${ECS_DEPLOYMENT_CONFIGS.join(', ')}`);
     }
-    if (release.bakeMinutes < 0 || release.bakeMinutes > 2880)
-        report(['bakeMinutes'], `${release.bakeMinutes} minutes is out of range`, 'use 0 to 2880 minutes (2 days)');
+    // One limit for both strategies, so that a team can move between them without changing the bake (and the template's
+    // BakeMinutes has one range).
+    if (release.bakeMinutes < 0 || release.bakeMinutes > ECS_MAX_BAKE_MINUTES) {
+        report(['bakeMinutes'], `${release.bakeMinutes} minutes is out of range`, `use 0 to ${ECS_MAX_BAKE_MINUTES} minutes (24 hours: the longest bake ECS's own blue/green allows)`);
+    }
     if (release.readyWaitMinutes < 1 || release.readyWaitMinutes > 2880)
         report(['readyWaitMinutes'], `${release.readyWaitMinutes} minutes is out of range`, 'use 1 to 2880 minutes');
     if (release.testListenerPort < 1 || release.testListenerPort > 65535 || [80, 443].includes(release.testListenerPort)) {
@@ -76162,14 +76430,24 @@ const CostSchema = strictObject({
         .default(400)
         .describe('Days the generated monthly statements are kept in their bucket. @default 400 (13 months and a little)'),
 });
+/** Who runs a production blue/green release: ECS's own deployment controller, or CodeDeploy for ECS. */
+const RELEASE_STRATEGIES = ['ecs', 'codedeploy'];
 const ReleaseSchema = strictObject({
+    strategy: schemas_enum(RELEASE_STRATEGIES, {
+        error: (issue) => `${JSON.stringify(issue.input)} is not a release strategy (use ecs for ECS's own blue/green, or codedeploy for CodeDeploy for ECS)`,
+    })
+        .default('ecs')
+        .describe("Who runs the blue/green release: ecs (ECS's own blue/green, with a pause hook after test traffic for the smoke check) or codedeploy (CodeDeploy for ECS). @default ecs"),
     tagPattern: schemas_string()
         .default('v*')
         .describe('Tags that release to production (the part after refs/tags/; * and ? allowed). The release role trusts only these tags.'),
     deploymentConfig: schemas_string()
         .default('CodeDeployDefault.ECSCanary10Percent5Minutes')
-        .describe('How CodeDeploy shifts production traffic: one of the predefined ECS configurations.'),
-    bakeMinutes: schemas_number().int().default(10).describe('Minutes the old tasks stay after the shift, while alarms can still roll back (0–2880).'),
+        .describe('How production traffic shifts: one of the predefined CodeDeploy ECS configurations; with strategy ecs the same shift is made by ECS (Canary → CANARY, Linear → LINEAR, AllAtOnce → BLUE_GREEN).'),
+    bakeMinutes: schemas_number()
+        .int()
+        .default(10)
+        .describe('Minutes the old tasks stay after the shift, while alarms can still roll back (0–1440, the most ECS allows; the same for codedeploy).'),
     readyWaitMinutes: schemas_number()
         .int()
         .default(30)
@@ -76195,7 +76473,7 @@ const BackendServiceSchema = strictObject({
     cpu: schemas_number().int().default(256).describe('Fargate CPU units of a task: 256, 512, 1024, 2048, 4096, 8192 or 16384.'),
     memoryMiB: schemas_number().int().default(512).describe('Memory of a task in MiB, within what Fargate allows for the CPU.'),
     desiredCount: schemas_number().int().default(2).describe('Tasks running in each environment.'),
-    release: ReleaseSchema.default(ReleaseSchema.parse({})).describe('Production releases: blue/green through CodeDeploy, on tags.'),
+    release: ReleaseSchema.default(ReleaseSchema.parse({})).describe("Production releases: blue/green on tags, through ECS's own controller or CodeDeploy."),
 });
 const AuthEnvironmentSchema = strictObject({
     accessTokenValidity: schemas_string().default('12h').describe("Lifetime of access tokens: 5m to 24h (Cognito's range). @default 12h"),
@@ -76246,6 +76524,98 @@ const DeploySchema = strictObject({
         .prefault({})
         .describe('Operation preferences of every StackSet operation deploy starts.'),
 });
+/** GuardDuty protection plans, by the feature names of GuardDuty's organization configuration (`OrgFeature`). */
+const schema_GUARD_DUTY_PROTECTION_PLANS = [
+    'S3_DATA_EVENTS',
+    'EKS_AUDIT_LOGS',
+    'EBS_MALWARE_PROTECTION',
+    'RDS_LOGIN_EVENTS',
+    'LAMBDA_NETWORK_LOGS',
+    'RUNTIME_MONITORING',
+];
+/** Security Hub standards Groundwork can enable, by short name (their ARNs: src/config/security-catalog.ts). */
+const SECURITY_HUB_STANDARDS = ['FSBP', 'CIS_1_4', 'CIS_3_0', 'NIST_800_53_5', 'PCI_DSS_3_2_1'];
+/** Finding severities, as Security Hub labels them (GuardDuty's are mapped onto these). */
+const FINDING_SEVERITIES = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
+const ResourceControlPolicySchema = strictObject({
+    name: resourceName.describe('Policy name in AWS Organizations.'),
+    description: schemas_string().max(512).optional(),
+    file: schemas_string().describe('Path to the policy JSON file, relative to this config. `{{organizationId}}` is replaced by the organization ID.'),
+    enabled: schemas_boolean().default(true).describe('Set false to keep the policy declared but not created.'),
+    targets: PolicyTargetsSchema,
+})
+    .describe('A resource control policy of your own and where it is attached.');
+const SecuritySchema = strictObject({
+    administratorAccount: schemas_string()
+        .optional()
+        .describe('Member account registered as delegated administrator of the security services (GuardDuty, Security Hub, Access Analyzer, Config). @default the account named "security", if declared; otherwise the management account administers them'),
+    rootAccess: strictObject({
+        enabled: schemas_boolean()
+            .default(true)
+            .describe('Centralized root access: trusted access for IAM, root credentials management and root sessions, so member accounts need no root password or keys. Free. @default true'),
+    })
+        .prefault({})
+        .describe('Centralized root access for member accounts (IAM).'),
+    accessAnalyzer: strictObject({
+        external: schemas_boolean()
+            .default(true)
+            .describe('The organization external-access analyzer: resources shared outside the organization. Free. @default true'),
+        unused: schemas_boolean()
+            .default(false)
+            .describe('The organization unused-access analyzer: unused roles, keys and permissions. Priced per role and user analyzed. @default false'),
+        unusedAccessAgeDays: schemas_number().int().default(90).describe('Days without use after which access counts as unused (1-365). @default 90'),
+    })
+        .prefault({})
+        .describe('IAM Access Analyzer.'),
+    guardDuty: strictObject({
+        enabled: schemas_boolean()
+            .default(true)
+            .describe('GuardDuty in every account and governed region, enabled for new accounts automatically. Priced by the events analyzed. @default true'),
+        protectionPlans: array(schemas_enum(schema_GUARD_DUTY_PROTECTION_PLANS))
+            .default([])
+            .describe('Opt-in protection plans, each priced on its own: S3_DATA_EVENTS, EKS_AUDIT_LOGS, EBS_MALWARE_PROTECTION, RDS_LOGIN_EVENTS, LAMBDA_NETWORK_LOGS, RUNTIME_MONITORING. @default none'),
+    })
+        .prefault({})
+        .describe('Amazon GuardDuty threat detection.'),
+    securityHub: strictObject({
+        enabled: schemas_boolean().default(true).describe('Security Hub CSPM with central configuration. Priced per security check. @default true'),
+        standards: array(schemas_enum(SECURITY_HUB_STANDARDS))
+            .default(['FSBP'])
+            .describe('Standards enabled in every account: FSBP (AWS Foundational Security Best Practices), CIS_1_4, CIS_3_0, NIST_800_53_5, PCI_DSS_3_2_1. @default [FSBP]'),
+    })
+        .prefault({})
+        .describe('AWS Security Hub CSPM posture checks. Most of its controls read AWS Config recordings.'),
+    config: strictObject({
+        enabled: schemas_boolean()
+            .default(false)
+            .describe('AWS Config recording in every account and governed region. Priced per configuration item recorded; often the largest of these costs. @default false'),
+        recordingFrequency: schemas_enum(['CONTINUOUS', 'DAILY'])
+            .default('CONTINUOUS')
+            .describe('Record every change, or once a day (fewer configuration items, lower cost). @default CONTINUOUS'),
+    })
+        .prefault({})
+        .describe('AWS Config recording.'),
+    resourceControlPolicies: strictObject({
+        dataPerimeter: schemas_boolean()
+            .default(false)
+            .describe("Groundwork's data-perimeter RCPs: deny access to the organization's S3, KMS, STS and Secrets Manager from outside the organization. Free. @default false"),
+        targets: PolicyTargetsSchema.prefault({ root: true }).describe('Where the data-perimeter RCPs are attached. @default the organization root'),
+        trustedAccounts: array(schemas_string())
+            .default([])
+            .describe('Account IDs outside the organization that the data perimeter still lets in (a vendor, a partner), 12 digits each. @default none'),
+        policies: array(ResourceControlPolicySchema).default([]).describe('Resource control policies of your own.'),
+    })
+        .prefault({})
+        .describe('Resource control policies (RESOURCE_CONTROL_POLICY): a ceiling on what anyone may do to resources in member accounts.'),
+    findings: strictObject({
+        minimumSeverity: schemas_enum(FINDING_SEVERITIES)
+            .default('HIGH')
+            .describe("Findings of this severity or above (GuardDuty, Security Hub, Access Analyzer) are sent to the operators' topic. @default HIGH"),
+    })
+        .prefault({})
+        .describe("Which security findings reach the operators' topic."),
+})
+    .describe('The security services of the organization, each with its default; costs: `groundwork cost-estimate`.');
 /** The whole groundwork.yaml. */
 const GroundworkConfigSchema = strictObject({
     $schema: schemas_string().optional(),
@@ -76258,6 +76628,7 @@ const GroundworkConfigSchema = strictObject({
     workloads: WorkloadsSchema.prefault({}),
     auth: AuthSchema.prefault({}),
     deploy: DeploySchema.prefault({}).describe('How `groundwork deploy` rolls the baselines out.'),
+    security: SecuritySchema.prefault({}),
 })
     .describe('Groundwork configuration: one file for the whole AWS foundation.');
 
@@ -76317,7 +76688,10 @@ function loadConfig(file) {
     let text;
     try {
         if ((0,external_node_fs_.statSync)(sourceFile).isDirectory()) {
-            throw new errors_GroundworkError('CONFIG_NOT_FOUND', `config path ${shown} is a directory`, { hint: 'pass the YAML file with --config FILE' });
+            throw new errors_GroundworkError('CONFIG_NOT_FOUND', `config path ${shown} is a directory`, {
+                hint: 'pass the YAML file with --config FILE',
+                actionHint: "set the step's config input to the YAML file",
+            });
         }
         text = (0,external_node_fs_.readFileSync)(sourceFile, 'utf8');
     }
@@ -76326,6 +76700,7 @@ function loadConfig(file) {
             throw error;
         throw new errors_GroundworkError('CONFIG_NOT_FOUND', `config file not found: ${shown}`, {
             hint: 'run from the project folder, or pass --config FILE',
+            actionHint: "check out the repository before this step (actions/checkout), or set the step's config input to the file's path",
             cause: error,
         });
     }
@@ -76335,6 +76710,7 @@ function loadConfig(file) {
         throw new errors_GroundworkError('CONFIG_INVALID', `${shown} has ${count} error${count === 1 ? '' : 's'}`, {
             details: result.issues.map((issue) => formatIssue(shown, issue)),
             hint: 'fix the fields listed above, then run groundwork validate',
+            actionHint: 'fix the fields annotated above in a pull request (the foundation checks list each one), then re-run',
         });
     }
     return result.config;
@@ -76360,7 +76736,9 @@ function load_config_describe(value) {
         return 'a list';
     if (typeof value === 'object')
         return 'a mapping';
-    return `${typeof value} ${JSON.stringify(value)}`;
+    const shown = JSON.stringify(value);
+    // A whole file read as one string (a config input pointing at the wrong file) is not echoed into the log.
+    return shown.length > 80 ? `${typeof value} ${shown.slice(0, 40)}…" (${String(value).length} characters)` : `${typeof value} ${shown}`;
 }
 /** The keys allowed at a path, read from the zod schema, for "did you mean" hints. */
 function knownKeysAt(path) {
@@ -76421,6 +76799,8 @@ function yamlHint(code) {
     return 'check indentation, colons and brackets around this position';
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/aws/aws-error.ts
 
 const THROTTLING = /^(Throttling|ThrottlingException|ThrottledException|TooManyRequestsException|RequestLimitExceeded|SlowDown|RequestThrottled|RequestThrottledException|ProvisionedThroughputExceededException|LimitExceededException)$/;
@@ -76465,29 +76845,34 @@ function toGroundworkError(error, action, endpoint) {
         if (!endpoint || /127\.0\.0\.1|localhost/.test(endpoint)) {
             return new errors_GroundworkError('EMULATOR_NOT_RUNNING', `${doing}: nothing answers at ${endpoint ?? 'the AWS endpoint'}`, {
                 hint: 'start the sandbox with `groundwork emulator start` (or `npm start`), or pass --endpoint URL',
+                actionHint: `AWS_ENDPOINT_URL is set in the job's environment to ${endpoint ?? 'a local endpoint'}: start the emulator before this step, or remove AWS_ENDPOINT_URL to reach AWS`,
                 ...options,
             });
         }
         return new errors_GroundworkError('AWS_NETWORK', `${doing}: the connection to ${endpoint} was refused`, {
             hint: 'check --endpoint and AWS_ENDPOINT_URL',
+            actionHint: "check AWS_ENDPOINT_URL in the job's environment, or remove it to reach AWS",
             ...options,
         });
     }
     if (network === 'ENOTFOUND' || network === 'EAI_AGAIN' || network === 'ETIMEDOUT' || network === 'ECONNRESET' || name === 'TimeoutError') {
         return new errors_GroundworkError('AWS_NETWORK', `${doing}: the network failed (${network ?? name})${attempts ? ` after ${attempts} attempt(s)` : ''}`, {
             hint: 'check the connection to AWS (proxy, VPN, DNS), then run the command again',
+            actionHint: "check the runner's connection to AWS (a self-hosted runner's proxy and DNS), then re-run the job",
             ...options,
         });
     }
     if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(message)) {
         return new errors_GroundworkError('AWS_CREDENTIALS', `${doing}: no AWS credentials found (${message})`, {
             hint: 'sign in with `aws sso login --profile NAME` and pass --profile NAME, or set AWS_PROFILE',
+            actionHint: 'run assume-role-via-oidc in this job before this step (the job needs permissions: id-token: write)',
             ...options,
         });
     }
     if (EXPIRED.test(name) || /token .*expired|session .*expired|has expired/i.test(message)) {
         return new errors_GroundworkError('AWS_TOKEN_EXPIRED', `${doing}: the AWS credentials have expired or are not valid (${name}: ${message})`, {
             hint: 'refresh them: `aws sso login --profile NAME` for SSO profiles, or get new temporary credentials, then run the command again',
+            actionHint: 'the session assume-role-via-oidc exported has expired: raise its role-duration-seconds (up to the role’s maximum session duration), or run assume-role-via-oidc again right before this step; then re-run the job',
             ...options,
         });
     }
@@ -76496,35 +76881,41 @@ function toGroundworkError(error, action, endpoint) {
         const denied = /perform: (\S+)/.exec(message)?.[1] ?? (e.$groundworkCall ? iamAction(e.$groundworkCall) : undefined);
         return new errors_GroundworkError('AWS_ACCESS_DENIED', `${doing}: access denied${denied ? ` for ${denied}` : ''}${principal ? ` to ${principal}` : ''} (${message})`, {
             hint: `grant ${denied ?? 'that action'} to ${principal ?? 'the caller (`aws sts get-caller-identity` shows who that is)'}, or use management-account credentials; an SCP or permissions boundary may also deny it`,
+            actionHint: `grant ${denied ?? 'that action'} to ${principal ?? 'the role this job assumed (role-to-assume of assume-role-via-oidc)'}, or set role-to-assume to a role that has it; an SCP or permissions boundary may also deny it`,
             ...options,
         });
     }
     if (THROTTLING.test(name) || e.$metadata?.httpStatusCode === 429) {
         return new errors_GroundworkError('AWS_THROTTLED', `${doing}: AWS kept throttling the request (${name}), retried ${Math.max((attempts ?? 1) - 1, 0)} time(s)`, {
             hint: 'wait a minute and run the command again; if it persists, ask for a higher quota in Service Quotas',
+            actionHint: 'wait a minute and re-run the job; if it persists, ask for a higher quota in Service Quotas',
             ...options,
         });
     }
     if (NOT_FOUND.test(name)) {
         return new errors_GroundworkError('AWS_RESOURCE_NOT_FOUND', `${doing}: ${name}: ${message}`, {
             hint: 'the resource may have been deleted or not created yet; `groundwork plan` shows what Groundwork expects to exist',
+            actionHint: "the resource may have been deleted or not created yet: check the step's input that names it (with: block) and that its template is deployed in that account and region (aws-region)",
             ...options,
         });
     }
     if (INVALID.test(name) || (e.$fault === 'client' && e.$metadata?.httpStatusCode === 400 && !name)) {
         return new errors_GroundworkError('AWS_INVALID_REQUEST', `${doing}: AWS refused the request: ${name ? `${name}: ` : ''}${message}`, {
             hint: 'check the value the message names (in groundwork.yaml or on the command line); --verbose shows the full error',
+            actionHint: "check the value the message names (in the step's with: block, or in groundwork.yaml)",
             ...options,
         });
     }
     if (e.$fault === 'server' || (e.$metadata?.httpStatusCode ?? 0) >= 500) {
         return new errors_GroundworkError('AWS_SERVICE_ERROR', `${doing}: AWS answered with a server error (${name || e.$metadata?.httpStatusCode}) after ${attempts ?? 1} attempt(s)`, {
             hint: 'this is usually temporary: run the command again; the AWS Health Dashboard shows outages',
+            actionHint: 'this is usually temporary: re-run the job; the AWS Health Dashboard shows outages',
             ...options,
         });
     }
     return new errors_GroundworkError('AWS_REQUEST_FAILED', `${doing}: ${name ? `${name}: ` : ''}${message}`, {
         hint: 'run again with --verbose for details; transient errors are retried automatically',
+        actionHint: 're-run the job (transient errors are retried automatically)',
         ...options,
     });
 }
@@ -76671,6 +77062,7 @@ class ClientFactory {
 
 
 
+
 /** A number input within a range, or a clear error naming the input, the value and the range. */
 function numberInput(name, raw, min, max) {
     const value = Number(raw);
@@ -76679,10 +77071,81 @@ function numberInput(name, raw, min, max) {
     }
     return value;
 }
+/** What @actions/core throws for `getInput(name, { required: true })` when the input is empty. */
+const REQUIRED_INPUT = /^Input required and not supplied: (.+)$/;
+function isGitHubApiError(error) {
+    const e = error;
+    return !!e && typeof e === 'object' && e.name === 'HttpError' && typeof e.status === 'number';
+}
+/** A GitHub API error with its own GITHUB_* code: what was called, GitHub's answer, and the workflow setting to change. */
+function gitHubError(error) {
+    const call = error.request?.method && error.request.url ? `${error.request.method} ${error.request.url.replace(/^https?:\/\/[^/]+/, '')}` : 'the GitHub API';
+    const headers = error.response?.headers ?? {};
+    const message = `GitHub answered ${call} with HTTP ${error.status}: ${error.message}`;
+    const options = { cause: error };
+    if (error.status === 429 || (error.status === 403 && String(headers['x-ratelimit-remaining']) === '0')) {
+        const reset = Number(headers['x-ratelimit-reset']);
+        return new errors_GroundworkError('GITHUB_RATE_LIMITED', message, {
+            hint: `the token's API rate limit is used up${Number.isFinite(reset) && reset > 0 ? ` until ${new Date(reset * 1000).toISOString()}` : ''}: re-run the job after that, or pass a GitHub App's token in github-token`,
+            ...options,
+        });
+    }
+    if (error.status === 401 || error.status === 403) {
+        return new errors_GroundworkError('GITHUB_ACCESS_DENIED', message, {
+            hint: "grant the job the permission this call needs in the workflow's permissions: block (pull-requests: write to comment on a pull request, contents: write to push), or pass a token that has it in github-token; a pull request from a fork gets a read-only token",
+            ...options,
+        });
+    }
+    if (error.status === 404) {
+        return new errors_GroundworkError('GITHUB_NOT_FOUND', message, {
+            hint: 'the repository, pull request or branch is not there, or the token cannot see it: check github-token and the inputs that name it',
+            ...options,
+        });
+    }
+    if (error.status >= 500) {
+        return new errors_GroundworkError('GITHUB_SERVICE_ERROR', message, { hint: 'usually temporary: re-run the job; githubstatus.com shows outages', ...options });
+    }
+    return new errors_GroundworkError('GITHUB_REFUSED', message, {
+        hint: 'GitHub refused the request as sent: check the inputs the message names, then re-run the job',
+        ...options,
+    });
+}
+/**
+ * An error as an action reports it, in the action's language: an input left empty is a USAGE error naming the input, a
+ * GitHub API error keeps a GITHUB_* code, an AWS error goes through the same mapping as the CLI's, and every hint is the
+ * one written for actions (inputs and workflow settings, never CLI flags or commands).
+ */
+function toActionError(error) {
+    if (error instanceof errors_GroundworkError)
+        return error;
+    const required = error instanceof Error ? REQUIRED_INPUT.exec(error.message) : null;
+    if (required) {
+        const name = required[1];
+        return new errors_GroundworkError('USAGE', `input ${name} is required and was not set`, { hint: `set ${name} in the step's with: block`, cause: error });
+    }
+    if (isGitHubApiError(error))
+        return gitHubError(error);
+    if (isAwsError(error))
+        return toGroundworkError(error);
+    const system = error;
+    if (error instanceof Error && typeof system.code === 'string' && typeof system.syscall === 'string') {
+        // A file the step was pointed at (ENOENT, EACCES, EISDIR): the input that names it, not a bug.
+        return new errors_GroundworkError('USAGE', `${system.syscall} ${typeof system.path === 'string' ? system.path : ''} failed: ${error.message}`.replace('  ', ' '), {
+            hint: "check the step's inputs that name files (paths are relative to the workspace; check out the repository first with actions/checkout)",
+            cause: error,
+        });
+    }
+    return undefined;
+}
 /** What an action prints when it fails: one line (code, message, fix) for setFailed, and detail lines as annotations. */
 function actionError(error) {
-    const mapped = error instanceof errors_GroundworkError ? error : toGroundworkError(error);
-    return { line: `${mapped.code}: ${mapped.message}${mapped.hint ? ` (fix: ${mapped.hint})` : ''}`, details: mapped.details };
+    const mapped = toActionError(error);
+    if (!mapped) {
+        const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        return { line: `${INTERNAL_ERROR_CODE}: an unexpected error: ${what} (fix: this is a bug in Groundwork: report it with the step's log)`, details: [] };
+    }
+    const hint = mapped.actionHint ?? mapped.hint;
+    return { line: `${mapped.code}: ${mapped.message}${hint ? ` (fix: ${hint})` : ''}`, details: mapped.details };
 }
 /** `true` or `false`, or a clear error naming the input. */
 function booleanInput(name, raw) {
@@ -76705,18 +77168,79 @@ function keyValueLines(name, raw) {
     });
     return out;
 }
+/** An IAM role's ARN as STS takes it in RoleArn (any partition; the role's path included). */
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+/** A role ARN input, or a USAGE error naming the input (STS would answer with a ValidationError about its own roleArn). */
+function roleArnInput(name, raw) {
+    if (!ROLE_ARN.test(raw)) {
+        throw new GroundworkError('USAGE', `input ${name} is "${raw}", which is not an IAM role ARN`, {
+            hint: `set ${name} to the ARN of the role, arn:aws:iam::ACCOUNT-ID:role/NAME (an output of the cicd template)`,
+        });
+    }
+    return raw;
+}
+/** A role session name input (2 to 64 of letters, digits and +=,.@_-), or a USAGE error naming the input. */
+function sessionNameInput(name, raw) {
+    if (!/^[\w+=,.@-]{2,64}$/.test(raw)) {
+        throw new GroundworkError('USAGE', `input ${name} is "${raw}", which is not a role session name`, {
+            hint: `set ${name} to 2 to 64 letters, digits and +=,.@_- (it shows in CloudTrail as who acted)`,
+        });
+    }
+    return raw;
+}
+/** An ECR repository name as ECR takes it: 2 to 256 lower-case letters and digits, separated by . _ - or /. */
+const REPOSITORY_NAME = /^(?=.{2,256}$)(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+/** An ECR repository name input, or a USAGE error naming the input (ECR would answer with its own InvalidParameterException). */
+function repositoryNameInput(name, raw) {
+    if (!REPOSITORY_NAME.test(raw)) {
+        throw new GroundworkError('USAGE', `input ${name} is "${raw}", which is not an ECR repository name`, {
+            hint: `set ${name} to the repository's name (not its URI): lower-case letters and digits, separated by . _ - or /, such as backend-service`,
+        });
+    }
+    return raw;
+}
+/** An AWS Region's name as AWS spells them (eu-west-1, us-gov-west-1, cn-north-1, eu-isoe-west-1). */
+const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+/**
+ * A region as the step set it, or a USAGE error naming `what` (the input or variable): a malformed region would otherwise
+ * reach the SDK and come back as a request failure to re-run ("Region not accepted: … is not a valid hostname component").
+ */
+function regionInput(what, raw) {
+    if (!REGION_NAME.test(raw)) {
+        throw new errors_GroundworkError('USAGE', `${what} is "${raw}", which is not an AWS Region`, {
+            hint: `set aws-region in the step's with: block to a Region name such as eu-west-1 (the Region of the repository, the roles and the environments)${what.startsWith('input ') ? '' : `, or correct ${what} where the job sets it`}`,
+        });
+    }
+    return raw;
+}
 /**
  * The client factory of an action that runs after assume-role-via-oidc: credentials from the environment it exported,
  * the region from the input or AWS_REGION, and AWS_ENDPOINT_URL honoured (the emulator in tests).
  */
-function sessionClients(regionInput, env) {
-    const region = regionInput || env.AWS_REGION || '';
+function sessionClients(regionSetting, env) {
+    const region = regionSetting || env.AWS_REGION || '';
     if (!region) {
         throw new errors_GroundworkError('USAGE', 'no AWS region: aws-region is empty and AWS_REGION is not set', {
             hint: 'run assume-role-via-oidc first, or set aws-region',
         });
     }
+    regionInput(regionSetting ? 'input aws-region' : 'AWS_REGION', region);
     return new ClientFactory({ target: 'aws', region, endpoint: env.AWS_ENDPOINT_URL || undefined });
+}
+/**
+ * Runs a team's command (the smoke check, E2E tests) with the runner's workflow commands off for its output: the runner
+ * reads `::name::` lines of a step's stdout as commands, so a test or one of its dependencies could otherwise print
+ * `::save-state name=settled::true` (the release's post step would then leave a deployment running), set the step's
+ * outputs, or add masks. `::stop-commands::TOKEN` turns them off until `::TOKEN::`, with a token the command cannot guess.
+ */
+async function withoutWorkflowCommands(write, run, token = randomUUID()) {
+    write(`::stop-commands::${token}`);
+    try {
+        return await run();
+    }
+    finally {
+        write(`::${token}::`);
+    }
 }
 
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-organizations/dist-cjs/index.js
@@ -76755,7 +77279,10 @@ async function describeCaller(factory) {
 /** Refuses a caller that is a member of an organization: Groundwork runs as the management account. */
 function assertManagementCaller(caller) {
     if (caller.organizationId && caller.managementAccountId !== caller.accountId) {
-        throw new errors_GroundworkError('AWS_NOT_ORGANIZATION_MANAGEMENT', `account ${caller.accountId} is a member of organization ${caller.organizationId}; Groundwork must run as its management account ${caller.managementAccountId}`, { hint: 'use credentials (--profile) of the management account' });
+        throw new errors_GroundworkError('AWS_NOT_ORGANIZATION_MANAGEMENT', `account ${caller.accountId} is a member of organization ${caller.organizationId}; Groundwork must run as its management account ${caller.managementAccountId}`, {
+            hint: 'use credentials (--profile) of the management account',
+            actionHint: "set role-to-assume of assume-role-via-oidc to a role in the management account (foundation-bootstrap.json's roles)",
+        });
     }
 }
 
@@ -76776,6 +77303,7 @@ class IdentityRegistry {
         if (!this.instance) {
             throw new errors_GroundworkError('IDENTITY_CENTER_NOT_ENABLED', 'IAM Identity Center is not enabled in this organization', {
                 hint: 'enable it once in the console (docs/runbooks/identity-center.md), then run groundwork apply',
+                actionHint: 'enable it once in the console (docs/runbooks/identity-center.md), then let the foundation apply run (merge to main, or re-run it)',
             });
         }
         return this.instance;
@@ -77555,6 +78083,9 @@ class OrgRegistry {
     policyIds = new Map();
     /** Target ID → policy names attached there (every SCP, managed or not, FullAWSAccess included). */
     attachmentsByTarget = new Map();
+    /** Resource control policies by name, and their attachments per target (RCPFullAWSAccess included): kept apart from SCPs. */
+    rcpIds = new Map();
+    rcpAttachmentsByTarget = new Map();
     /** The root ID, which exists once the organization does. */
     root() {
         if (!this.rootId)
@@ -77576,8 +78107,8 @@ class OrgRegistry {
             throw new errors_GroundworkError('APPLY_FAILED', `account "${name}" does not exist yet`, { hint: 're-run apply' });
         return id;
     }
-    policy(name) {
-        const id = this.policyIds.get(name);
+    policy(name, ids = this.policyIds) {
+        const id = ids.get(name);
         if (!id)
             throw new errors_GroundworkError('APPLY_FAILED', `policy "${name}" does not exist yet`, { hint: 're-run apply' });
         return id;
@@ -78271,7 +78802,281 @@ function baseline_kinds_passwordPolicyKind(ctx) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/org/kinds/security-kinds.ts
+
+
+
+
+
+
+
+
+/** AWS Config's two delegated-administrator principals: aggregators, and organization rules and conformance packs. */
+const CONFIG_MULTI_ACCOUNT = 'config-multiaccountsetup.amazonaws.com';
+/**
+ * Trusted access the security block needs, in the order apply enables it: IAM (centralized root access), GuardDuty,
+ * Security Hub, AWS Config. Access Analyzer's is always on (TRUSTED_SERVICES).
+ */
+function security_kinds_securityTrustedServices(config) {
+    const s = config.security;
+    return [
+        ...(s.rootAccess.enabled ? [SECURITY_SERVICE_PRINCIPALS.iam] : []),
+        ...(s.guardDuty.enabled ? [SECURITY_SERVICE_PRINCIPALS.guardDuty] : []),
+        ...(s.securityHub.enabled ? [SECURITY_SERVICE_PRINCIPALS.securityHub] : []),
+        ...(s.config.enabled ? [SECURITY_SERVICE_PRINCIPALS.config, CONFIG_MULTI_ACCOUNT] : []),
+    ];
+}
+/**
+ * Trusted-access principals moto's Organizations refuses ("unrecognized service principal"), checked against moto 5.2
+ * by a test: in the sandbox they are named as not emulated instead of failing the apply.
+ */
+const security_kinds_SERVICE_ACCESS_NOT_EMULATED = [security_catalog_SECURITY_SERVICE_PRINCIPALS.iam];
+/** The two IAM features of centralized root access, as ListOrganizationsFeatures names them. */
+const ROOT_ACCESS_FEATURES = (/* unused pure expression or super */ null && (['RootCredentialsManagement', 'RootSessions']));
+/** moto's answer to an action it does not implement: an HTML error page the SDK cannot parse (no AWS service sends one). */
+function isEmulatorPage(error) {
+    return /XML parse error: .*<html>|<!doctype html/i.test(error?.message ?? '');
+}
+/** IAM is global, homed in us-east-1 (aws partition) like Organizations. */
+const globalRegion = (ctx) => ctx.clients.settings.region.startsWith('us-gov-') ? 'us-gov-west-1' : ctx.clients.settings.region.startsWith('cn-') ? 'cn-northwest-1' : 'us-east-1';
+/**
+ * Centralized root access (`security.rootAccess`): with trusted access for IAM, root credentials management lets the
+ * management account delete and audit member accounts' root credentials, and root sessions let it run the few tasks
+ * that need root in a member (sts:AssumeRoot). The sandbox's emulator has neither API: the plan names them.
+ */
+function security_kinds_rootAccessKind(ctx) {
+    const sandbox = ctx.clients.settings.target === 'sandbox';
+    const iam = () => ctx.clients.create(IAMClient, { region: globalRegion(ctx) });
+    const iamOnce = () => ctx.clients.create(IAMClient, { region: globalRegion(ctx), maxAttempts: 1 });
+    let notEmulated = false;
+    return {
+        kind: 'root-access',
+        dependsOn: ['trusted-access'],
+        identity: (item) => ('feature' in item ? item.feature : 'not-emulated'),
+        desired: () => (ctx.config.security.rootAccess.enabled ? ROOT_ACCESS_FEATURES.map((feature) => ({ feature })) : []),
+        async read() {
+            // moto 5.2 answers none of IAM's organization-features actions (an HTML error page; a test pins it): not emulated.
+            notEmulated = sandbox;
+            if (sandbox || !ctx.config.security.rootAccess.enabled || !ctx.registry.organizationId)
+                return [];
+            try {
+                const { EnabledFeatures } = await iam().send(new ListOrganizationsFeaturesCommand({}));
+                return (EnabledFeatures ?? []).map((feature) => ({ feature }));
+            }
+            catch (error) {
+                // `--target aws` against an emulator (an --endpoint): moto's HTML page, never an answer from AWS.
+                if (ctx.clients.settings.endpoint && isEmulatorPage(error)) {
+                    notEmulated = true;
+                    return [];
+                }
+                // Before IAM has trusted access, IAM answers that it is not enabled: nothing is on yet.
+                if (isError(error, 'ServiceAccessNotEnabledException', 'OrganizationNotFoundException'))
+                    return [];
+                throw error;
+            }
+        },
+        diff(desired, actual) {
+            if (actual)
+                return [];
+            if (notEmulated) {
+                return [
+                    {
+                        name: desired.feature,
+                        message: `moto has no IAM ListOrganizationsFeatures or EnableOrganizations${desired.feature}; on AWS apply enables ${desired.feature} (after trusted access for iam.amazonaws.com)`,
+                        group: 'Organization',
+                        notEmulated: true,
+                    },
+                ];
+            }
+            const command = desired.feature === 'RootCredentialsManagement' ? EnableOrganizationsRootCredentialsManagementCommand : EnableOrganizationsRootSessionsCommand;
+            return [
+                {
+                    action: 'create',
+                    details: { feature: desired.feature, api: `iam:EnableOrganizations${desired.feature}` },
+                    group: 'Organization',
+                    requires: [`trusted-access:${SECURITY_SERVICE_PRINCIPALS.iam}`],
+                    run: async (progress) => {
+                        await retrying(`EnableOrganizations${desired.feature}`, progress, async () => {
+                            try {
+                                await iamOnce().send(new command({}));
+                            }
+                            catch (error) {
+                                if (!isError(error, 'EntityAlreadyExistsException'))
+                                    throw error;
+                            }
+                        });
+                    },
+                },
+            ];
+        },
+        orphan: (actual) => 'feature' in actual
+            ? {
+                name: actual.feature,
+                message: `centralized root access feature ${actual.feature} is on but not declared (security.rootAccess.enabled: false); left alone`,
+                group: 'Organization',
+            }
+            : undefined,
+    };
+}
+/** Services designated through Organizations' RegisterDelegatedAdministrator, as the services' guides say. */
+const REGISTERED_THROUGH_ORGANIZATIONS = new Set([
+    security_catalog_SECURITY_SERVICE_PRINCIPALS.accessAnalyzer,
+    security_catalog_SECURITY_SERVICE_PRINCIPALS.config,
+    CONFIG_MULTI_ACCOUNT,
+]);
+/**
+ * Delegated administrator principals moto's Organizations refuses ("unrecognized service principal"), checked against
+ * moto 5.2 by a test; Security Hub's own ListOrganizationAdminAccounts is missing from moto too.
+ */
+const DELEGATED_ADMINISTRATOR_NOT_EMULATED = [security_catalog_SECURITY_SERVICE_PRINCIPALS.config, security_catalog_SECURITY_SERVICE_PRINCIPALS.securityHub];
+const identityOf = (a) => (a.region ? `${a.service}@${a.region}` : a.service);
+/**
+ * The security account as delegated administrator of each enabled service (`security.administratorAccount`). Access
+ * Analyzer and AWS Config are registered through Organizations; GuardDuty and Security Hub through their own
+ * EnableOrganizationAdminAccount in each governed region, which also registers the account in Organizations, as
+ * their guides ask. An account already registered for a service that the config gives to another is left to a person
+ * (the runbook says how to move it). With no administrator account, the management account administers the services
+ * and nothing is registered.
+ */
+function security_kinds_delegatedAdministratorKind(ctx) {
+    const { config, registry, orgs, orgsOnce } = ctx;
+    const sandbox = ctx.clients.settings.target === 'sandbox';
+    const s = config.security;
+    const admin = s.administratorAccount;
+    const regions = config.organization.governedRegions;
+    const group = () => (admin ? (config.organization.accounts.find((a) => a.name === admin)?.organizationalUnit ?? 'Root') : 'Root');
+    const desired = () => {
+        if (!admin)
+            return [];
+        const items = [];
+        if (s.accessAnalyzer.external || s.accessAnalyzer.unused)
+            items.push({ service: SECURITY_SERVICE_PRINCIPALS.accessAnalyzer, account: admin });
+        if (s.config.enabled)
+            items.push({ service: SECURITY_SERVICE_PRINCIPALS.config, account: admin }, { service: CONFIG_MULTI_ACCOUNT, account: admin });
+        if (s.guardDuty.enabled)
+            for (const region of regions)
+                items.push({ service: SECURITY_SERVICE_PRINCIPALS.guardDuty, region, account: admin });
+        if (s.securityHub.enabled)
+            for (const region of regions)
+                items.push({ service: SECURITY_SERVICE_PRINCIPALS.securityHub, region, account: admin });
+        return items;
+    };
+    async function readRegional(service, region) {
+        try {
+            if (service === SECURITY_SERVICE_PRINCIPALS.guardDuty) {
+                const { AdminAccounts } = await ctx.clients.create(GuardDutyClient, { region }).send(new ListGuardDutyAdminsCommand({}));
+                return (AdminAccounts ?? [])
+                    .filter((a) => a.AdminStatus === 'ENABLED')
+                    .map((a) => ({ service, region, account: a.AdminAccountId ?? '', accountId: a.AdminAccountId }));
+            }
+            const { AdminAccounts } = await ctx.clients.create(SecurityHubClient, { region }).send(new ListSecurityHubAdminsCommand({}));
+            return (AdminAccounts ?? []).filter((a) => a.Status === 'ENABLED').map((a) => ({ service, region, account: a.AccountId ?? '', accountId: a.AccountId }));
+        }
+        catch (error) {
+            if ((sandbox || ctx.clients.settings.endpoint) && (isUnsupportedByEmulator(error) || isEmulatorPage(error)))
+                return [{ service, region, account: '', notEmulated: true }];
+            throw error;
+        }
+    }
+    return {
+        kind: 'delegated-administrator',
+        dependsOn: ['account', 'trusted-access'],
+        identity: identityOf,
+        // Only its own account and its service's trusted access (in each change's requires): a failed account elsewhere blocks nothing here.
+        requires: () => ['organization:*'],
+        desired,
+        async read() {
+            if (!registry.organizationId)
+                return [];
+            const live = [];
+            const { DelegatedAdministrators } = await orgs.send(new ListDelegatedAdministratorsCommand({}));
+            for (const a of DelegatedAdministrators ?? []) {
+                if (!a.Id)
+                    continue;
+                const { DelegatedServices } = await orgs.send(new ListDelegatedServicesForAccountCommand({ AccountId: a.Id }));
+                for (const d of DelegatedServices ?? []) {
+                    if (d.ServicePrincipal && REGISTERED_THROUGH_ORGANIZATIONS.has(d.ServicePrincipal))
+                        live.push({ service: d.ServicePrincipal, account: a.Id, accountId: a.Id });
+                }
+            }
+            const regional = desired().filter((d) => d.region !== undefined);
+            const pairs = [...new Set(regional.map((d) => `${d.service} ${d.region}`))].map((p) => p.split(' '));
+            for (const found of await mapLimit(pairs, ctx.readConcurrency, ([service, region]) => readRegional(service, region)))
+                live.push(...found);
+            return live;
+        },
+        diff(want, actual) {
+            const wantedId = registry.accountIds.get(want.account);
+            if (actual?.notEmulated || (sandbox && DELEGATED_ADMINISTRATOR_NOT_EMULATED.includes(want.service))) {
+                return [
+                    {
+                        name: identityOf(want),
+                        message: want.region
+                            ? `moto has no ListOrganizationAdminAccounts for ${want.service}, so the designation cannot be read back; on AWS apply designates ${want.account} in ${want.region}`
+                            : `moto's Organizations does not accept ${want.service} as a delegated-administrator service; on AWS apply registers ${want.account}`,
+                        group: group(),
+                        notEmulated: true,
+                    },
+                ];
+            }
+            if (actual && wantedId !== undefined && actual.accountId === wantedId)
+                return [];
+            if (actual) {
+                return [
+                    {
+                        name: identityOf(want),
+                        message: `account ${actual.accountId} is delegated administrator of ${want.service}${want.region ? ` in ${want.region}` : ''}, not ${want.account}; remove it first (docs/runbooks/security.md, moving the administrator)`,
+                        group: group(),
+                    },
+                ];
+            }
+            return [
+                {
+                    action: 'create',
+                    details: {
+                        servicePrincipal: want.service,
+                        account: want.account,
+                        ...(want.region ? { region: want.region, api: 'EnableOrganizationAdminAccount' } : { api: 'RegisterDelegatedAdministrator' }),
+                    },
+                    group: group(),
+                    requires: [`account:${want.account}`, ...(REGISTERED_THROUGH_ORGANIZATIONS.has(want.service) ? [`trusted-access:${want.service}`] : [])],
+                    run: async (progress) => {
+                        const accountId = registry.account(want.account);
+                        if (want.service === SECURITY_SERVICE_PRINCIPALS.guardDuty) {
+                            const client = ctx.clients.create(GuardDutyClient, { region: want.region, maxAttempts: 1 });
+                            await retrying('EnableOrganizationAdminAccount', progress, () => client.send(new EnableGuardDutyAdminCommand({ AdminAccountId: accountId })));
+                        }
+                        else if (want.service === SECURITY_SERVICE_PRINCIPALS.securityHub) {
+                            const client = ctx.clients.create(SecurityHubClient, { region: want.region, maxAttempts: 1 });
+                            await retrying('EnableOrganizationAdminAccount', progress, () => client.send(new EnableSecurityHubAdminCommand({ AdminAccountId: accountId })));
+                        }
+                        else {
+                            await retrying('RegisterDelegatedAdministrator', progress, async () => {
+                                try {
+                                    await orgsOnce.send(new RegisterDelegatedAdministratorCommand({ AccountId: accountId, ServicePrincipal: want.service }));
+                                }
+                                catch (error) {
+                                    if (!isError(error, 'AccountAlreadyRegisteredException'))
+                                        throw error;
+                                }
+                            });
+                        }
+                    },
+                },
+            ];
+        },
+        orphan: (actual) => actual.notEmulated
+            ? undefined
+            : {
+                name: identityOf(actual),
+                message: `account ${actual.accountId} is delegated administrator of ${actual.service}${actual.region ? ` in ${actual.region}` : ''}, which the config does not declare; left alone`,
+                group: 'Root',
+            },
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/org/kinds/organization-kind.ts
+
 
 
 
@@ -78341,14 +79146,18 @@ function organization_kind_organizationKind(ctx) {
         orphan: () => undefined,
     };
 }
-/** Policy types enabled on the root: service control policies and tag policies. */
+/** Policy types enabled on the root: service control policies and tag policies, and resource control policies when the config has one. */
 function organization_kind_policyTypeKind(ctx) {
     const { registry, orgs, orgsOnce } = ctx;
     return {
         kind: 'policy-type',
         dependsOn: ['organization'],
         identity: (item) => item.type,
-        desired: () => [{ type: 'SERVICE_CONTROL_POLICY' }, { type: 'TAG_POLICY' }],
+        desired: () => [
+            { type: 'SERVICE_CONTROL_POLICY' },
+            { type: 'TAG_POLICY' },
+            ...(ctx.config.security.resourceControlPolicyDocuments.some((p) => p.enabled) ? [{ type: 'RESOURCE_CONTROL_POLICY' }] : []),
+        ],
         async read() {
             if (!registry.rootId)
                 return [];
@@ -78384,14 +79193,19 @@ function organization_kind_policyTypeKind(ctx) {
 }
 /** Services Groundwork relies on, with trusted access in the organization. */
 const TRUSTED_SERVICES = (/* unused pure expression or super */ null && (['cloudtrail.amazonaws.com', 'sso.amazonaws.com', 'account.amazonaws.com', 'access-analyzer.amazonaws.com']));
-/** Trusted access for the services later features need (organization trail, Identity Center, account management, Access Analyzer). */
+/**
+ * Trusted access for the services later features need (organization trail, Identity Center, account management, Access
+ * Analyzer) and for the security services the config turns on (IAM for centralized root access, GuardDuty, Security
+ * Hub, AWS Config).
+ */
 function organization_kind_trustedAccessKind(ctx) {
     const { registry, orgs, orgsOnce } = ctx;
+    const sandbox = ctx.clients.settings.target === 'sandbox';
     return {
         kind: 'trusted-access',
         dependsOn: ['organization'],
         identity: (item) => item.principal,
-        desired: () => TRUSTED_SERVICES.map((principal) => ({ principal })),
+        desired: () => [...TRUSTED_SERVICES, ...securityTrustedServices(ctx.config)].map((principal) => ({ principal })),
         async read() {
             if (!registry.organizationId)
                 return [];
@@ -78406,6 +79220,16 @@ function organization_kind_trustedAccessKind(ctx) {
         diff(desired, actual) {
             if (actual)
                 return [];
+            if (sandbox && SERVICE_ACCESS_NOT_EMULATED.includes(desired.principal)) {
+                return [
+                    {
+                        name: desired.principal,
+                        message: `moto's Organizations does not accept ${desired.principal}; on AWS apply enables its trusted access`,
+                        group: 'Organization',
+                        notEmulated: true,
+                    },
+                ];
+            }
             return [
                 {
                     action: 'create',
@@ -78425,6 +79249,45 @@ function organization_kind_trustedAccessKind(ctx) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/org/kinds/policy-family.ts
+
+
+
+/** Service control policies: `serviceControlPolicies` of the config. */
+function policy_family_scpFamily(ctx) {
+    return {
+        type: 'SERVICE_CONTROL_POLICY',
+        kind: 'scp',
+        attachmentKind: 'scp-attachment',
+        label: 'SCPs',
+        fullAccess: 'FullAWSAccess',
+        fullAccessAlwaysAttached: false,
+        perTarget: AWS_LIMITS.scpsPerTarget,
+        policies: () => ctx.config.serviceControlPolicies,
+        ids: ctx.registry.policyIds,
+        attachmentsByTarget: ctx.registry.attachmentsByTarget,
+    };
+}
+/** Resource control policies: the data perimeter and `security.resourceControlPolicies.policies`. */
+function policy_family_rcpFamily(ctx) {
+    return {
+        type: 'RESOURCE_CONTROL_POLICY',
+        kind: 'rcp',
+        attachmentKind: 'rcp-attachment',
+        label: 'RCPs',
+        fullAccess: 'RCPFullAWSAccess',
+        fullAccessAlwaysAttached: true,
+        perTarget: RCP_LIMITS.perTarget,
+        policies: () => ctx.config.security.resourceControlPolicyDocuments.map((p) => ({ ...p, content: policy_family_withOrganizationId(p.content, ctx.registry.organizationId) })),
+        ids: ctx.registry.rcpIds,
+        attachmentsByTarget: ctx.registry.rcpAttachmentsByTarget,
+    };
+}
+/** A policy document with the organization ID in place of its placeholder; unchanged until the organization exists. */
+function policy_family_withOrganizationId(content, organizationId) {
+    return organizationId ? content.replaceAll(ORGANIZATION_ID_PLACEHOLDER, organizationId) : content;
+}
+
 ;// CONCATENATED MODULE: ./src/org/kinds/scp-attachment-kind.ts
 
 
@@ -78433,9 +79296,10 @@ function organization_kind_trustedAccessKind(ctx) {
 
 const label = (target) => (target.type === 'root' ? 'Root' : `${target.type === 'ou' ? 'OU' : 'account'} ${target.name}`);
 const scp_attachment_kind_identity = (a) => `${a.policy} → ${label(a.target)}`;
-/** SCP attachments: attached and detached per the config; the per-target limit is checked before any AWS call. */
-function scp_attachment_kind_scpAttachmentKind(ctx, livePolicies) {
+/** SCP (or RCP) attachments: attached and detached per the config; the per-target limit is checked before any AWS call. */
+function scp_attachment_kind_scpAttachmentKind(ctx, livePolicies, family = scpFamily(ctx)) {
     const { orgsOnce, registry, config } = ctx;
+    const declaredPolicies = () => family.policies();
     let live = [];
     const targetOf = (targetId) => {
         if (targetId === registry.rootId)
@@ -78450,21 +79314,25 @@ function scp_attachment_kind_scpAttachmentKind(ctx, livePolicies) {
     };
     const resolve = (target) => target.type === 'root' ? registry.root() : target.type === 'ou' ? registry.parent(target.name) : registry.account(target.name);
     const idOfTarget = (target) => target.type === 'root' ? registry.rootId : target.type === 'ou' ? registry.ouIds.get(target.name) : registry.accountIds.get(target.name);
-    const desiredAttachments = () => config.serviceControlPolicies
+    const desiredAttachments = () => declaredPolicies()
         .filter((p) => p.enabled)
         .flatMap((p) => [
         ...(p.targets.root ? [{ policy: p.name, target: { type: 'root', name: 'Root' } }] : []),
         ...p.targets.organizationalUnits.map((name) => ({ policy: p.name, target: { type: 'ou', name } })),
         ...p.targets.accounts.map((name) => ({ policy: p.name, target: { type: 'account', name } })),
     ]);
-    const enabledManaged = () => new Set(config.serviceControlPolicies.filter((p) => p.enabled).map((p) => p.name));
-    const budgetActionPolicies = () => new Set(config.serviceControlPolicies.filter((p) => p.attachedByBudgetActionOf !== undefined).map((p) => p.name));
-    /** Refuses a plan that would leave a target with more SCPs than AWS allows. */
+    const enabledManaged = () => new Set(declaredPolicies()
+        .filter((p) => p.enabled)
+        .map((p) => p.name));
+    const budgetActionPolicies = () => new Set(declaredPolicies()
+        .filter((p) => p.attachedByBudgetActionOf !== undefined)
+        .map((p) => p.name));
+    /** Refuses a plan that would leave a target with more policies of the family than AWS allows. */
     const checkLimits = (desired) => {
         const managedNames = new Set(livePolicies()
             .filter((p) => p.managed)
             .map((p) => p.name));
-        const declared = new Set(config.serviceControlPolicies.map((p) => p.name));
+        const declared = new Set(declaredPolicies().map((p) => p.name));
         const counts = new Map();
         const add = (target, policy) => {
             const key = label(target);
@@ -78475,11 +79343,11 @@ function scp_attachment_kind_scpAttachmentKind(ctx, livePolicies) {
         for (const a of desired)
             add(a.target, a.policy);
         // The Playground guard's budget action may attach its policy at any time: keep room for it.
-        for (const p of config.serviceControlPolicies) {
+        for (const p of declaredPolicies()) {
             if (p.enabled && p.attachedByBudgetActionOf !== undefined)
                 add({ type: 'account', name: p.attachedByBudgetActionOf }, p.name);
         }
-        for (const [targetId, names] of registry.attachmentsByTarget) {
+        for (const [targetId, names] of family.attachmentsByTarget) {
             const target = targetOf(targetId);
             if (!target)
                 continue;
@@ -78491,20 +79359,20 @@ function scp_attachment_kind_scpAttachmentKind(ctx, livePolicies) {
         for (const desiredTarget of desired.map((a) => a.target)) {
             const key = label(desiredTarget);
             const entry = counts.get(key);
-            if (entry && !idOfTarget(desiredTarget))
-                entry.names.add('FullAWSAccess');
+            if (entry && (family.fullAccessAlwaysAttached || !idOfTarget(desiredTarget)))
+                entry.names.add(family.fullAccess);
         }
         for (const { target, names } of counts.values()) {
-            if (names.size > AWS_LIMITS.scpsPerTarget) {
-                throw new GroundworkError('PLAN_INVALID', `${label(target)} would carry ${names.size} SCPs (${[...names].join(', ')}); AWS allows ${AWS_LIMITS.scpsPerTarget}`, {
+            if (names.size > family.perTarget) {
+                throw new GroundworkError('PLAN_INVALID', `${label(target)} would carry ${names.size} ${family.label} (${[...names].join(', ')}); AWS allows ${family.perTarget}`, {
                     hint: 'attach some policies lower in the tree, merge policies, or detach policies Groundwork does not manage',
                 });
             }
         }
     };
     return {
-        kind: 'scp-attachment',
-        dependsOn: ['scp', 'ou', 'account'],
+        kind: family.attachmentKind,
+        dependsOn: [family.kind, 'ou', 'account'],
         identity: scp_attachment_kind_identity,
         async read() {
             const managed = livePolicies().filter((p) => p.managed);
@@ -78521,7 +79389,7 @@ function scp_attachment_kind_scpAttachmentKind(ctx, livePolicies) {
         },
         requires: (item) => [
             'policy-type:*',
-            `scp:${item.policy}`,
+            `${family.kind}:${item.policy}`,
             ...(item.target.type === 'ou' ? [`ou:${item.target.name}`] : item.target.type === 'account' ? [`account:${item.target.name}`] : []),
         ],
         diff(desired, actual) {
@@ -78531,7 +79399,7 @@ function scp_attachment_kind_scpAttachmentKind(ctx, livePolicies) {
             const wanted = new Set(desiredAttachments().map(scp_attachment_kind_identity));
             const detachesHere = live
                 .filter((a) => label(a.target) === label(desired.target) && !wanted.has(scp_attachment_kind_identity(a)))
-                .map((a) => `scp-attachment:${scp_attachment_kind_identity(a)}`);
+                .map((a) => `${family.attachmentKind}:${scp_attachment_kind_identity(a)}`);
             return [
                 {
                     action: 'create',
@@ -78545,7 +79413,7 @@ function scp_attachment_kind_scpAttachmentKind(ctx, livePolicies) {
                     run: async (progress) => {
                         await retrying('AttachPolicy', progress, async () => {
                             try {
-                                await orgsOnce.send(new AttachPolicyCommand({ PolicyId: registry.policy(desired.policy), TargetId: resolve(desired.target) }));
+                                await orgsOnce.send(new AttachPolicyCommand({ PolicyId: registry.policy(desired.policy, family.ids), TargetId: resolve(desired.target) }));
                             }
                             catch (error) {
                                 if (!isError(error, 'DuplicatePolicyAttachmentException'))
@@ -78593,13 +79461,14 @@ function scp_attachment_kind_scpAttachmentKind(ctx, livePolicies) {
 
 
 
-/** Every SCP with its content, tags and targets; fills the registry's attachments per target. */
-async function readPolicies(ctx) {
+
+/** Every policy of the family (SCPs by default) with its content, tags and targets; fills the family's attachments per target. */
+async function readPolicies(ctx, family = scpFamily(ctx)) {
     const { orgs, registry } = ctx;
     if (!registry.rootId)
         return [];
     const summaries = [];
-    for await (const page of paginateListPolicies({ client: orgs }, { Filter: 'SERVICE_CONTROL_POLICY' }))
+    for await (const page of paginateListPolicies({ client: orgs }, { Filter: family.type }))
         summaries.push(...(page.Policies ?? []));
     const policies = await mapLimit(summaries, ctx.readConcurrency, async (summary) => {
         const id = summary.Id ?? '';
@@ -78626,11 +79495,11 @@ async function readPolicies(ctx) {
         };
     });
     for (const policy of policies) {
-        registry.policyIds.set(policy.name, policy.id);
+        family.ids.set(policy.name, policy.id);
         for (const target of policy.targetIds) {
-            const names = registry.attachmentsByTarget.get(target) ?? new Set();
+            const names = family.attachmentsByTarget.get(target) ?? new Set();
             names.add(policy.name);
-            registry.attachmentsByTarget.set(target, names);
+            family.attachmentsByTarget.set(target, names);
         }
     }
     return policies;
@@ -78643,11 +79512,14 @@ function sameDocument(a, b) {
         return a === b;
     }
 }
-/** Service control policies: created, updated when the document or description changes, deleted (detached first) when a managed one leaves the config. */
-function scp_kind_scpKind(ctx, onRead = () => { }) {
-    const { orgs, orgsOnce, registry, config } = ctx;
+/**
+ * Service control policies (or, with the RCP family, resource control policies): created, updated when the document or
+ * description changes, deleted (detached first) when a managed one leaves the config.
+ */
+function scp_kind_scpKind(ctx, onRead = () => { }, family = scpFamily(ctx)) {
+    const { orgs, orgsOnce, registry } = ctx;
     const findByName = async (name) => {
-        for await (const page of paginateListPolicies({ client: orgs }, { Filter: 'SERVICE_CONTROL_POLICY' })) {
+        for await (const page of paginateListPolicies({ client: orgs }, { Filter: family.type })) {
             const hit = page.Policies?.find((p) => p.Name === name);
             if (hit?.Id)
                 return hit.Id;
@@ -78655,12 +79527,12 @@ function scp_kind_scpKind(ctx, onRead = () => { }) {
         return undefined;
     };
     return {
-        kind: 'scp',
+        kind: family.kind,
         dependsOn: ['policy-type'],
         identity: (item) => item.name,
-        desired: () => config.serviceControlPolicies.filter((p) => p.enabled),
+        desired: () => family.policies().filter((p) => p.enabled),
         async read() {
-            const policies = await readPolicies(ctx);
+            const policies = await readPolicies(ctx, family);
             onRead(policies);
             return policies.filter((p) => !p.awsManaged);
         },
@@ -78677,25 +79549,26 @@ function scp_kind_scpKind(ctx, onRead = () => { }) {
                                     const { Policy } = await orgsOnce.send(new CreatePolicyCommand({
                                         Name: desired.name,
                                         Description: desired.description,
-                                        Content: desired.content,
-                                        Type: 'SERVICE_CONTROL_POLICY',
+                                        // An RCP names the organization, which may only exist since this apply began.
+                                        Content: withOrganizationId(desired.content, registry.organizationId),
+                                        Type: family.type,
                                         Tags: [MANAGED_TAG],
                                     }));
                                     if (Policy?.PolicySummary?.Id)
-                                        registry.policyIds.set(desired.name, Policy.PolicySummary.Id);
+                                        family.ids.set(desired.name, Policy.PolicySummary.Id);
                                 }
                                 catch (error) {
                                     if (!isError(error, 'DuplicatePolicyException'))
                                         throw error;
                                     const id = await findByName(desired.name);
                                     if (id)
-                                        registry.policyIds.set(desired.name, id);
+                                        family.ids.set(desired.name, id);
                                 }
                             }, {
                                 recover: async () => {
                                     const id = await findByName(desired.name);
                                     if (id)
-                                        registry.policyIds.set(desired.name, id);
+                                        family.ids.set(desired.name, id);
                                     return id !== undefined;
                                 },
                             });
@@ -78771,26 +79644,501 @@ function scp_kind_scpKind(ctx, onRead = () => { }) {
 
 
 
+
+
 /** Every resource kind of the organization layer, for the engine to plan and apply together. */
 function organization_kinds_organizationKinds(ctx) {
     let policies = [];
+    let rcps = [];
+    const rcp = rcpFamily(ctx);
     return [
         organizationKind(ctx),
         policyTypeKind(ctx),
         trustedAccessKind(ctx),
+        rootAccessKind(ctx),
         ouKind(ctx),
         accountKind(ctx),
+        delegatedAdministratorKind(ctx),
         scpKind(ctx, (read) => {
             policies = read;
         }),
         scpAttachmentKind(ctx, () => policies),
+        scpKind(ctx, (read) => {
+            rcps = read;
+        }, rcp),
+        scpAttachmentKind(ctx, () => rcps, rcp),
         s3BlockPublicAccessKind(ctx),
         ebsEncryptionKind(ctx),
         passwordPolicyKind(ctx),
     ];
 }
 
+;// CONCATENATED MODULE: ./src/security/guardduty-kind.ts
+
+
+
+
+
+
+/** Findings are exported (to EventBridge, hence the operators' topic) every 15 minutes rather than GuardDuty's default 6 hours. */
+const FINDING_PUBLISHING_FREQUENCY = 'FIFTEEN_MINUTES';
+const featureStatus = (plans, plan) => (plans.includes(plan) ? 'ENABLED' : 'DISABLED');
+const orgFeatureStatus = (plans, plan) => (plans.includes(plan) ? 'ALL' : 'NONE');
+/**
+ * What differs between the desired GuardDuty setup and the live one, field by field (`{from, to}`), split into the
+ * detector's part and the organization configuration's part. Pure: the plan's details and the tests use it.
+ */
+function guardDutyDifferences(desired, actual) {
+    const detector = {};
+    const organization = {};
+    const d = actual?.detector;
+    if (d) {
+        if (!d.enabled)
+            detector.Status = { from: 'DISABLED', to: 'ENABLED' };
+        if (d.findingPublishingFrequency !== FINDING_PUBLISHING_FREQUENCY)
+            detector.FindingPublishingFrequency = { from: d.findingPublishingFrequency ?? null, to: FINDING_PUBLISHING_FREQUENCY };
+        for (const plan of GUARD_DUTY_PROTECTION_PLANS) {
+            const want = featureStatus(desired.protectionPlans, plan);
+            if (d.features[plan] !== want)
+                detector[plan] = { from: d.features[plan] ?? null, to: want };
+        }
+    }
+    const o = actual?.organization;
+    if (o !== 'not-emulated') {
+        if (o?.autoEnableMembers !== 'ALL')
+            organization.AutoEnableOrganizationMembers = { from: o?.autoEnableMembers ?? null, to: 'ALL' };
+        for (const plan of GUARD_DUTY_PROTECTION_PLANS) {
+            const want = orgFeatureStatus(desired.protectionPlans, plan);
+            if (o?.features[plan] !== want)
+                organization[plan] = { from: o?.features[plan] ?? null, to: want };
+        }
+    }
+    return { detector, organization };
+}
+/** The detector's features as CreateDetector and UpdateDetector take them: every plan Groundwork manages, on or off. */
+function detectorFeatures(plans) {
+    return GUARD_DUTY_PROTECTION_PLANS.map((plan) => ({ Name: plan, Status: featureStatus(plans, plan) }));
+}
+/** The organization's features as UpdateOrganizationConfiguration takes them: ALL (every member, new ones too) or NONE. */
+function organizationFeatures(plans) {
+    return GUARD_DUTY_PROTECTION_PLANS.map((plan) => ({ Name: plan, AutoEnable: orgFeatureStatus(plans, plan) }));
+}
+/**
+ * GuardDuty for the whole organization, per governed region, managed from the administrator account (the delegated
+ * administrator, registered by the organization step, or the management account): a detector there with findings
+ * published every 15 minutes, the protection plans the config opts into (the others off, since GuardDuty turns several
+ * on for a new detector), and the organization configuration that enables GuardDuty and those plans in every member
+ * account, new ones included (AutoEnableOrganizationMembers ALL). Disabling is left to a person (runbook): apply never
+ * turns GuardDuty off.
+ */
+function guardduty_kind_guardDutyKind(ctx) {
+    const { config } = ctx;
+    const settings = config.security.guardDuty;
+    // An emulator answers 404 for an API it lacks: the sandbox, or any target reached through a custom endpoint.
+    const sandbox = ctx.clients.settings.target === 'sandbox' || ctx.clients.settings.endpoint !== undefined;
+    const admin = () => securityAdministrator(ctx);
+    const client = (region, write) => ctx.clients.create(GuardDutyClient, administratorClientOptions(admin(), region, write));
+    async function readRegion(region) {
+        const a = admin();
+        const gd = client(region, false);
+        const ids = (await gd.send(new ListDetectorsCommand({}))).DetectorIds ?? [];
+        const id = ids[0];
+        if (!id)
+            return { account: a.name, region };
+        const got = await gd.send(new GetDetectorCommand({ DetectorId: id }));
+        const features = {};
+        for (const f of got.Features ?? []) {
+            if (GUARD_DUTY_PROTECTION_PLANS.includes(f.Name ?? '') && (f.Status === 'ENABLED' || f.Status === 'DISABLED'))
+                features[f.Name] = f.Status;
+        }
+        const detector = { id, enabled: got.Status === 'ENABLED', findingPublishingFrequency: got.FindingPublishingFrequency, features };
+        let organization;
+        try {
+            const org = await gd.send(new DescribeOrganizationConfigurationCommand({ DetectorId: id }));
+            const orgFeatures = {};
+            for (const f of org.Features ?? [])
+                if (f.Name && f.AutoEnable)
+                    orgFeatures[f.Name] = f.AutoEnable;
+            organization = { autoEnableMembers: org.AutoEnableOrganizationMembers, features: orgFeatures };
+        }
+        catch (error) {
+            if (sandbox && isUnsupportedByEmulator(error))
+                organization = 'not-emulated';
+            // Not (yet) the delegated administrator: the organization step registers it, and apply then sets the configuration.
+            else if (!isError(error, 'BadRequestException', 'AccessDeniedException'))
+                throw error;
+        }
+        return { account: a.name, region, detector, organization };
+    }
+    return {
+        kind: 'guardduty',
+        dependsOn: ['account'],
+        identity: (item) => `${item.account}/${item.region}`,
+        desired: () => settings.enabled
+            ? config.organization.governedRegions.map((region) => ({ account: admin().name, region, protectionPlans: settings.protectionPlans }))
+            : [],
+        async read() {
+            const a = admin();
+            // Before the administrator account exists there is nothing to read: everything is planned as new.
+            if (!settings.enabled || !a.accountId)
+                return [];
+            if (administratorNotRead(ctx, a)) {
+                ctx.settingsNotRead.add(a.name);
+                return [];
+            }
+            return Promise.all(config.organization.governedRegions.map(readRegion));
+        },
+        requires: (item) => administratorRequires(admin(), SECURITY_SERVICE_PRINCIPALS.guardDuty, item.region),
+        diff(desired, actual) {
+            if (administratorNotRead(ctx, admin()))
+                return [];
+            const a = admin();
+            const group = administratorGroup(ctx, a);
+            const { detector, organization } = guardDutyDifferences(desired, actual);
+            const notEmulated = actual?.organization === 'not-emulated';
+            const outcomes = [];
+            const detectorNeeded = !actual?.detector || Object.keys(detector).length > 0;
+            const organizationNeeded = !notEmulated && Object.keys(organization).length > 0;
+            if (detectorNeeded || organizationNeeded) {
+                outcomes.push({
+                    action: actual?.detector ? 'update' : 'create',
+                    details: {
+                        account: desired.account,
+                        region: desired.region,
+                        ...(actual?.detector ? { detector } : { detector: 'create', protectionPlans: desired.protectionPlans }),
+                        ...(organizationNeeded || !actual?.detector ? { organization: actual?.detector ? organization : { AutoEnableOrganizationMembers: 'ALL' } } : {}),
+                        ...(notEmulated ? { notEmulated: 'UpdateOrganizationConfiguration' } : {}),
+                    },
+                    group,
+                    run: async (progress) => {
+                        const gd = client(desired.region, true);
+                        let detectorId = actual?.detector?.id;
+                        if (!detectorId) {
+                            detectorId = await retrying('guardduty:CreateDetector', progress, async () => {
+                                // A detector created by an earlier, interrupted run is used, never duplicated (one per account and region).
+                                const existing = (await client(desired.region, false).send(new ListDetectorsCommand({}))).DetectorIds?.[0];
+                                if (existing)
+                                    return existing;
+                                const created = await gd.send(new CreateDetectorCommand({
+                                    Enable: true,
+                                    FindingPublishingFrequency: FINDING_PUBLISHING_FREQUENCY,
+                                    Features: detectorFeatures(desired.protectionPlans),
+                                    Tags: { 'groundwork:managed': 'true' },
+                                }));
+                                return created.DetectorId;
+                            });
+                        }
+                        else if (Object.keys(detector).length > 0) {
+                            await retrying('guardduty:UpdateDetector', progress, () => gd.send(new UpdateDetectorCommand({
+                                DetectorId: detectorId,
+                                Enable: true,
+                                FindingPublishingFrequency: FINDING_PUBLISHING_FREQUENCY,
+                                Features: detectorFeatures(desired.protectionPlans),
+                            })));
+                        }
+                        const id = detectorId;
+                        try {
+                            await retrying('guardduty:UpdateOrganizationConfiguration', progress, () => gd.send(new UpdateOrganizationConfigurationCommand({
+                                DetectorId: id,
+                                AutoEnableOrganizationMembers: 'ALL',
+                                Features: organizationFeatures(desired.protectionPlans),
+                            })), { giveUpOn: (error) => sandbox && isUnsupportedByEmulator(error) });
+                        }
+                        catch (error) {
+                            if (!(sandbox && isUnsupportedByEmulator(error)))
+                                throw error;
+                            progress(`not emulated: GuardDuty UpdateOrganizationConfiguration in ${desired.account}/${desired.region} (moto has no such API)`);
+                        }
+                    },
+                });
+            }
+            if (notEmulated) {
+                outcomes.push({
+                    name: `${desired.account}/${desired.region}`,
+                    message: `GuardDuty's organization configuration in ${desired.account}/${desired.region} (auto-enable for every account, protection plans ${desired.protectionPlans.join(', ') || 'none'}); moto has no DescribeOrganizationConfiguration or UpdateOrganizationConfiguration, so the sandbox shows the detector only`,
+                    group,
+                    notEmulated: true,
+                });
+            }
+            return outcomes;
+        },
+        // Apply never turns GuardDuty off (its findings are evidence); docs/runbooks/security.md says how a person does.
+        orphan: () => undefined,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/security/security-hub-kind.ts
+
+
+
+
+
+
+/** Name of the central configuration policy Groundwork manages. */
+const SECURITY_HUB_POLICY_NAME = 'groundwork';
+/** The aggregator's mode and regions for a set of linked regions. */
+function aggregatorSettings(linkedRegions) {
+    return linkedRegions.length > 0 ? { RegionLinkingMode: 'SPECIFIED_REGIONS', Regions: [...linkedRegions].sort() } : { RegionLinkingMode: 'NO_REGIONS' };
+}
+const sameSet = (a, b) => a.length === b.length && [...a].sort().every((x, i) => x === [...b].sort()[i]);
+/** Each part of Security Hub that differs from the config, as `{from, to}`. Pure: the plan's details and the tests use it. */
+function securityHubDifferences(desired, actual) {
+    const out = {};
+    if (!actual?.hub)
+        out.hub = { from: 'disabled', to: 'enabled' };
+    const c = actual?.central;
+    if (!desired.central || c === 'not-emulated')
+        return out;
+    const want = aggregatorSettings(desired.linkedRegions);
+    if (!c?.aggregator || c.aggregator.mode !== want.RegionLinkingMode || !sameSet(c.aggregator.regions, want.Regions ?? []))
+        out.findingAggregator = {
+            from: c?.aggregator ? { mode: c.aggregator.mode, regions: c.aggregator.regions } : null,
+            to: { mode: want.RegionLinkingMode, regions: want.Regions ?? [] },
+        };
+    if (c?.configurationType !== 'CENTRAL')
+        out.configurationType = { from: c?.configurationType ?? null, to: 'CENTRAL' };
+    if (!c?.policy?.serviceEnabled || !sameSet(c.policy.standards, desired.standards))
+        out.configurationPolicy = {
+            from: c?.policy ? { standards: c.policy.standards } : null,
+            to: { name: SECURITY_HUB_POLICY_NAME, standards: desired.standards },
+        };
+    if (!c?.policy || c.rootPolicyId !== c.policy.id)
+        out.rootAssociation = { from: c?.rootPolicyId ?? null, to: SECURITY_HUB_POLICY_NAME };
+    return out;
+}
+/** How long apply waits for Security Hub to switch the organization to central configuration (it answers PENDING first). */
+const CENTRAL_WAIT_POLLS = 60;
+/**
+ * Security Hub CSPM for the organization, from the administrator account in the home region, with central
+ * configuration: the hub itself (no default standards: the policy decides), a finding aggregator in the home region
+ * linking the other governed regions, the organization switched to CENTRAL, and the `groundwork` configuration policy
+ * (Security Hub on, the configured standards, every control of them) applied to the root, so every account, new ones
+ * included, gets it in every linked region. Central configuration needs a member account as administrator (AWS refuses
+ * it to the management account); without one, only the hub is enabled and the plan says why. Apply never turns it off.
+ */
+function security_hub_kind_securityHubKind(ctx) {
+    const { config, registry } = ctx;
+    const settings = config.security.securityHub;
+    const home = config.organization.homeRegion;
+    // An emulator answers 404 for an API it lacks: the sandbox, or any target reached through a custom endpoint.
+    const sandbox = ctx.clients.settings.target === 'sandbox' || ctx.clients.settings.endpoint !== undefined;
+    const partition = home.startsWith('cn-') ? 'aws-cn' : home.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
+    const admin = () => securityAdministrator(ctx);
+    const client = (write) => ctx.clients.create(SecurityHubClient, administratorClientOptions(admin(), home, write));
+    const unsupported = (error) => sandbox && isUnsupportedByEmulator(error);
+    async function readCentral(hub) {
+        let aggregatorArn;
+        try {
+            aggregatorArn = (await hub.send(new ListFindingAggregatorsCommand({}))).FindingAggregators?.[0]?.FindingAggregatorArn;
+        }
+        catch (error) {
+            if (unsupported(error))
+                return 'not-emulated';
+            throw error;
+        }
+        const aggregator = aggregatorArn ? await hub.send(new GetFindingAggregatorCommand({ FindingAggregatorArn: aggregatorArn })) : undefined;
+        const org = await hub.send(new DescribeOrganizationConfigurationCommand({})).catch((error) => {
+            // Not (yet) the delegated administrator: the organization step registers it first.
+            if (isError(error, 'AccessDeniedException', 'InvalidAccessException'))
+                return undefined;
+            throw error;
+        });
+        // Before this account is the delegated administrator, configuration policies are refused to it: there are none yet.
+        const notAdministrator = (error) => {
+            if (isError(error, 'AccessDeniedException', 'InvalidAccessException'))
+                return undefined;
+            throw error;
+        };
+        const summary = (await hub.send(new ListConfigurationPoliciesCommand({})).catch(notAdministrator))?.ConfigurationPolicySummaries?.find((p) => p.Name === SECURITY_HUB_POLICY_NAME);
+        const policy = summary?.Id ? await hub.send(new GetConfigurationPolicyCommand({ Identifier: summary.Id })) : undefined;
+        const rootId = registry.rootId;
+        const association = rootId
+            ? await hub.send(new GetConfigurationPolicyAssociationCommand({ Target: { RootId: rootId } })).catch((error) => {
+                if (isError(error, 'ResourceNotFoundException'))
+                    return undefined;
+                return notAdministrator(error);
+            })
+            : undefined;
+        return {
+            aggregator: aggregator ? { arn: aggregatorArn, mode: aggregator.RegionLinkingMode, regions: aggregator.Regions ?? [] } : undefined,
+            configurationType: org?.OrganizationConfiguration?.ConfigurationType,
+            configurationStatus: org?.OrganizationConfiguration?.Status,
+            policy: summary?.Id && policy
+                ? {
+                    id: summary.Id,
+                    serviceEnabled: policy.ConfigurationPolicy?.SecurityHub?.ServiceEnabled === true,
+                    standards: policy.ConfigurationPolicy?.SecurityHub?.EnabledStandardIdentifiers ?? [],
+                }
+                : undefined,
+            rootPolicyId: association?.AssociationType === 'APPLIED' ? association.ConfigurationPolicyId : undefined,
+        };
+    }
+    async function waitForCentral(hub, progress, pollMs) {
+        for (let poll = 0; poll < CENTRAL_WAIT_POLLS; poll++) {
+            const { OrganizationConfiguration: o } = await hub.send(new DescribeOrganizationConfigurationCommand({}));
+            if (o?.Status === 'FAILED')
+                throw new GroundworkError('APPLY_FAILED', `Security Hub refused central configuration: ${o.StatusMessage ?? 'no reason given'}`, {
+                    hint: 'check the delegated administrator and the finding aggregator in the home region (docs/runbooks/security.md)',
+                });
+            if (o?.ConfigurationType === 'CENTRAL' && o.Status !== 'PENDING')
+                return;
+            progress('Security Hub: central configuration pending');
+            await new Promise((resolve) => setTimeout(resolve, pollMs));
+        }
+        throw new GroundworkError('APPLY_FAILED', 'Security Hub: central configuration still pending', { hint: 're-run apply; it continues where it stopped' });
+    }
+    return {
+        kind: 'security-hub',
+        dependsOn: ['account'],
+        identity: (item) => `${item.account}/${item.region}`,
+        desired: () => {
+            if (!settings.enabled)
+                return [];
+            const a = admin();
+            return [
+                {
+                    account: a.name,
+                    region: home,
+                    standards: settings.standards.map((s) => securityHubStandardArn(s, home, partition)),
+                    linkedRegions: config.organization.governedRegions.filter((r) => r !== home),
+                    central: !a.isManagement,
+                },
+            ];
+        },
+        async read() {
+            const a = admin();
+            if (!settings.enabled || !a.accountId)
+                return [];
+            if (administratorNotRead(ctx, a)) {
+                ctx.settingsNotRead.add(a.name);
+                return [];
+            }
+            const hub = client(false);
+            const enabled = await hub.send(new DescribeHubCommand({})).then(() => true, (error) => {
+                if (isError(error, 'InvalidAccessException', 'ResourceNotFoundException'))
+                    return false;
+                throw error;
+            });
+            return [{ account: a.name, region: home, hub: enabled, central: enabled && !a.isManagement ? await readCentral(hub) : undefined }];
+        },
+        requires: (item) => administratorRequires(admin(), SECURITY_SERVICE_PRINCIPALS.securityHub, item.region),
+        diff(desired, actual) {
+            if (administratorNotRead(ctx, admin()))
+                return [];
+            const group = administratorGroup(ctx, admin());
+            const differences = securityHubDifferences(desired, actual);
+            // moto has no finding aggregators or configuration policies: in the sandbox central configuration is never emulated.
+            const notEmulated = desired.central && (sandbox || actual?.central === 'not-emulated');
+            const outcomes = [];
+            if (Object.keys(differences).length > 0) {
+                outcomes.push({
+                    action: actual?.hub ? 'update' : 'create',
+                    details: { account: desired.account, region: desired.region, ...differences, ...(notEmulated ? { notEmulated: 'central configuration' } : {}) },
+                    group,
+                    run: async (progress) => {
+                        const hub = client(true);
+                        if (differences.hub) {
+                            await retrying('securityhub:EnableSecurityHub', progress, async () => {
+                                try {
+                                    // Standards come from the configuration policy, not Security Hub's defaults.
+                                    await hub.send(new EnableSecurityHubCommand({
+                                        EnableDefaultStandards: !desired.central,
+                                        ControlFindingGenerator: 'SECURITY_CONTROL',
+                                        Tags: { 'groundwork:managed': 'true' },
+                                    }));
+                                }
+                                catch (error) {
+                                    if (!isError(error, 'ResourceConflictException'))
+                                        throw error;
+                                }
+                            });
+                        }
+                        if (!desired.central)
+                            return;
+                        // Read again after enabling: the first plan of a new account had nothing to read.
+                        const central = actual?.central ?? (await readCentral(client(false)));
+                        if (central === 'not-emulated') {
+                            progress(`not emulated: Security Hub central configuration in ${desired.account}/${desired.region} (moto has no finding aggregators or configuration policies)`);
+                            return;
+                        }
+                        const now = securityHubDifferences(desired, { account: desired.account, region: desired.region, hub: true, central });
+                        const settingsOf = aggregatorSettings(desired.linkedRegions);
+                        if (now.findingAggregator) {
+                            await retrying('securityhub:FindingAggregator', progress, () => central?.aggregator
+                                ? hub.send(new UpdateFindingAggregatorCommand({ FindingAggregatorArn: central.aggregator.arn, ...settingsOf }))
+                                : hub.send(new CreateFindingAggregatorCommand(settingsOf)));
+                        }
+                        if (now.configurationType) {
+                            await retrying('securityhub:UpdateOrganizationConfiguration', progress, () => hub.send(new UpdateOrganizationConfigurationCommand({
+                                AutoEnable: false,
+                                AutoEnableStandards: 'NONE',
+                                OrganizationConfiguration: { ConfigurationType: 'CENTRAL' },
+                            })));
+                        }
+                        // The switch to CENTRAL is asynchronous; policies can be created once it is ENABLED.
+                        await waitForCentral(client(false), progress, ctx.pollIntervalMs);
+                        const policy = {
+                            SecurityHub: {
+                                ServiceEnabled: true,
+                                EnabledStandardIdentifiers: [...desired.standards],
+                                // Every control of the enabled standards, new ones included.
+                                SecurityControlsConfiguration: { DisabledSecurityControlIdentifiers: [] },
+                            },
+                        };
+                        let policyId = central?.policy?.id;
+                        if (!central?.policy) {
+                            const created = await retrying('securityhub:CreateConfigurationPolicy', progress, () => hub.send(new CreateConfigurationPolicyCommand({
+                                Name: SECURITY_HUB_POLICY_NAME,
+                                Description: 'Groundwork: Security Hub on, with the standards of groundwork.yaml, in every account and linked region',
+                                ConfigurationPolicy: policy,
+                                Tags: { 'groundwork:managed': 'true' },
+                            })));
+                            policyId = created?.Id;
+                        }
+                        else if (now.configurationPolicy) {
+                            await retrying('securityhub:UpdateConfigurationPolicy', progress, () => hub.send(new UpdateConfigurationPolicyCommand({ Identifier: policyId, ConfigurationPolicy: policy, UpdatedReason: 'groundwork.yaml changed' })));
+                        }
+                        if (now.rootAssociation || !central?.policy) {
+                            const rootId = registry.root();
+                            await retrying('securityhub:StartConfigurationPolicyAssociation', progress, () => hub.send(new StartConfigurationPolicyAssociationCommand({ ConfigurationPolicyIdentifier: policyId, Target: { RootId: rootId } })));
+                        }
+                    },
+                });
+            }
+            if (notEmulated) {
+                outcomes.push({
+                    name: `${desired.account}/${desired.region}`,
+                    message: `Security Hub central configuration in ${desired.account}/${desired.region} (the finding aggregator, CENTRAL organization configuration, the "${SECURITY_HUB_POLICY_NAME}" policy with ${settings.standards.join(', ')} and its association to the root); moto has none of these APIs, so the sandbox shows the hub only`,
+                    group,
+                    notEmulated: true,
+                });
+            }
+            if (!desired.central) {
+                outcomes.push({
+                    name: `${desired.account}/${desired.region}`,
+                    message: `Security Hub central configuration needs a member account as delegated administrator (AWS refuses it to the management account): set security.administratorAccount (the default organization's security account); until then only the management account's hub is enabled, with Security Hub's default standards`,
+                    group,
+                });
+            }
+            return outcomes;
+        },
+        orphan: () => undefined,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/security/security-kinds.ts
+
+
+/**
+ * The security services Groundwork configures through their APIs from the administrator account (GuardDuty, Security
+ * Hub): planned and applied with the organization, after the accounts and the delegated administration they need.
+ */
+function security_kinds_securityServiceKinds(ctx) {
+    return [guardDutyKind(ctx), securityHubKind(ctx)];
+}
+
 ;// CONCATENATED MODULE: ./src/foundation/foundation-kinds.ts
+
 
 
 
@@ -78800,9 +80148,9 @@ function createFoundationContexts(config, clients, options = {}) {
     const org = createOrgContext(config, clients, options);
     return { org, identity: createIdentityContext(config, clients, org.registry) };
 }
-/** Every kind `plan` and `apply` manage: the organization graph, then Identity Center. */
+/** Every kind `plan` and `apply` manage: the organization graph, the security services, then Identity Center. */
 function foundationKinds(contexts) {
-    return [...organizationKinds(contexts.org), ...identityKinds(contexts.identity)];
+    return [...organizationKinds(contexts.org), ...securityServiceKinds(contexts.org), ...identityKinds(contexts.identity)];
 }
 
 ;// CONCATENATED MODULE: external "stream"
@@ -82478,7 +83826,9 @@ async function run() {
         }
         await summary_summary.write();
         if (failOnRejected && summary.rejected.length > 0) {
-            setFailed(`${summary.rejected.length} row(s) of ${file} were rejected (annotated at their lines); the valid rows were imported. Fix those rows and push again.`);
+            setFailed(dryRun
+                ? `${summary.rejected.length} row(s) of ${file} would be rejected (annotated at their lines); the valid rows would be imported (${summary.created} to create, ${summary.updated} to update). Dry run: nothing was changed. Fix those rows and push again.`
+                : `${summary.rejected.length} row(s) of ${file} were rejected (annotated at their lines); the valid rows were imported. Fix those rows and push again.`);
         }
         else if (failOnPrivileged && !dryRun && held.length > 0) {
             setFailed(`${held.length} privileged change(s) of ${file} were held (annotated at their lines): adding to or removing from ${summary.privilegedGroups.join(', ') || 'an administrator group'} and changing an existing user need approval; the other changes were made. Run sync-sso-users with allow-privileged: true in a job of the ${approvalEnvironment} environment that assumes the people-admin role (PeopleAdminRoleArn of cloudformation/foundation-bootstrap.json).`);
