@@ -109,7 +109,7 @@ export class SecurityFindingsAlerts extends Construct {
         ],
       });
     }
-    if (forwarding !== undefined) {
+    if (forwarding !== undefined && (props.guardDuty || props.securityHub)) {
       const stack = Stack.of(this);
       new events.CfnEventBusPolicy(this, 'AcceptForwarded', {
         eventBusName: 'default',
@@ -119,6 +119,16 @@ export class SecurityFindingsAlerts extends Construct {
           Principal: { AWS: `arn:${stack.partition}:iam::${forwarding}:root` },
           Action: 'events:PutEvents',
           Resource: `arn:${stack.partition}:events:${stack.region}:${stack.account}:event-bus/default`,
+          // Only the findings the forwarder's rules send: without this, anyone in the security account with PutEvents could
+          // put events of their own (any custom source) on this bus. `aws.` sources cannot be sent by PutEvents, so an event
+          // with these sources and detail types was forwarded by a rule. ForAllValues covers every entry of one call (AWS's
+          // example policy for a cross-account bus).
+          Condition: {
+            'ForAllValues:StringEquals': {
+              'events:source': [...(props.guardDuty ? ['aws.guardduty'] : []), ...(props.securityHub ? ['aws.securityhub'] : [])],
+              'events:detail-type': [...(props.guardDuty ? ['GuardDuty Finding'] : []), ...(props.securityHub ? ['Security Hub Findings - Imported'] : [])],
+            },
+          },
         },
       });
     }

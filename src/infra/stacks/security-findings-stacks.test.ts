@@ -80,6 +80,17 @@ describe("security findings to the operators' topic", () => {
     expect(() => management({ forwarding: 'security' })).toThrow(/not a 12-digit account ID/);
   });
 
+  it("accepts only GuardDuty and Security Hub findings from the security account, not any event it makes up (a member's own PutEvents)", () => {
+    const [policy] = Object.values(management({ forwarding: SECURITY }).findResources('AWS::Events::EventBusPolicy'));
+    // As AWS's example for a cross-account bus: ForAllValues over every entry of one PutEvents call.
+    expect(policy?.Properties.Statement.Condition).toEqual({
+      'ForAllValues:StringEquals': {
+        'events:source': ['aws.guardduty', 'aws.securityhub'],
+        'events:detail-type': ['GuardDuty Finding', 'Security Hub Findings - Imported'],
+      },
+    });
+  });
+
   it('has no Security Hub rule when Security Hub is off, and then keeps GuardDuty findings as they come', () => {
     const t = management({ securityHub: false });
     expect(rules(t).map((r) => (r.Properties.EventPattern.source as string[])[0])).toEqual(['aws.guardduty']);
