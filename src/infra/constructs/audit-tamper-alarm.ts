@@ -68,6 +68,9 @@ export class AuditTamperAlarm extends Construct {
           Principal: { AWS: `arn:${stack.partition}:iam::${account}:root` },
           Action: 'events:PutEvents',
           Resource: `arn:${stack.partition}:events:${stack.region}:${stack.account}:event-bus/default`,
+          // Only the API calls the forwarding rule sends (`aws.` sources cannot be sent by PutEvents), not events of a
+          // member principal's own making.
+          Condition: { 'ForAllValues:StringEquals': { 'events:source': ['aws.cloudtrail', 'aws.kms'], 'events:detail-type': ['AWS API Call via CloudTrail'] } },
         },
       });
     });

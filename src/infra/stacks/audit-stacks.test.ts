@@ -393,6 +393,8 @@ describe('the audit tamper alarm', () => {
         Effect: 'Allow',
         Action: 'events:PutEvents',
         Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${ARCHIVE}:root`]] } },
+        // Only the forwarded API calls, not any event a log-archive principal makes up with PutEvents.
+        Condition: { 'ForAllValues:StringEquals': { 'events:source': ['aws.cloudtrail', 'aws.kms'], 'events:detail-type': ['AWS API Call via CloudTrail'] } },
       },
     });
     archive.hasResourceProperties('AWS::Events::Rule', {
