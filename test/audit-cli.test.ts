@@ -11,7 +11,8 @@ describe('groundwork audit search', () => {
     expect(run.code).toBe(0);
     const page = JSON.parse(run.stdout);
     expect(page.source).toBe('sandbox');
-    expect(page.events).toHaveLength(5);
+    // One per member account groundwork.yaml declares: log-archive, security, cicd, dev, staging and prod.
+    expect(page.events).toHaveLength(6);
     expect(page.events[0]).toMatchObject({
       eventSource: 'organizations.amazonaws.com',
       principal: 'groundwork-operator',

@@ -143,7 +143,7 @@ describe('the infrastructure repository, from the caller template', () => {
     const context = { inputs, github: {}, needs: {} };
 
     const validate = await runJob(workflow.jobs.validate as WorkflowJob, context, { workspace: repo, env });
-    expect(validate.steps.at(-1)?.output).toMatch(/^groundwork\.yaml is valid: 4 OUs, 6 accounts.*\npeople\.csv is valid: 1 people\n/);
+    expect(validate.steps.at(-1)?.output).toMatch(/^groundwork\.yaml is valid: 4 OUs, 7 accounts.*\npeople\.csv is valid: 1 people\n/);
     const plan = await runJob(workflow.jobs.plan as WorkflowJob, context, { workspace: repo, env });
     expect(plan.outputs.digest).toMatch(/^[0-9a-f]{16}$/);
     const comments = api.comments.get(1) ?? [];

@@ -202,6 +202,6 @@ describe('a release tag must be on master', () => {
   });
 
   it('says how to fix a checkout without the branch history', async () => {
-    await expect(requireOnBranch(repo, onMaster, 'main')).rejects.toThrow('the branch main is not in this checkout');
+    await expect(requireOnBranch(repo, onMaster, 'main')).rejects.toThrow('the branch main (the release branch) is not in this checkout');
   });
 });

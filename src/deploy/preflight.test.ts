@@ -63,7 +63,7 @@ describe('deploy preflight', () => {
       ['stackset-quota', 'pass'],
       ['regions', 'pass'],
     ]);
-    expect(byId(checks, 'account-quota')?.detail).toBe('6 account(s) after deploy, quota 10');
+    expect(byId(checks, 'account-quota')?.detail).toBe('7 account(s) after deploy, quota 10');
   });
 
   it('refuses a member account, and names a delegated administrator for what it is', async () => {
@@ -97,8 +97,8 @@ describe('deploy preflight', () => {
     expect(byId(checks, 'cost-explorer')).toMatchObject({ status: 'fail', fix: expect.stringMatching(/Cost Explorer .* once to enable it/) });
     expect(byId(checks, 'account-quota')).toMatchObject({
       status: 'fail',
-      detail: '6 account(s) after deploy, over the quota of 4',
-      fix: expect.stringContaining('to at least 6'),
+      detail: '7 account(s) after deploy, over the quota of 4',
+      fix: expect.stringContaining('to at least 7'),
     });
     expect(byId(checks, 'regions')).toMatchObject({ status: 'fail', fix: expect.stringMatching(/^enable us-east-1/) });
   });

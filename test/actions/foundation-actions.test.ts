@@ -80,7 +80,7 @@ describe('foundation-plan, bundled and run as the runner runs it', () => {
     expect(comments()).toHaveLength(2);
     expect(comments()[1]?.body).toMatch(/^<!-- groundwork:plan -->\n<!-- groundwork:plan-digest:[0-9a-f]{16} -->\n### Groundwork plan/);
     expect(comments()[1]?.body).toContain('+ account qa-one  (email: aws+qa-one@example.com, organizationalUnit: Playground)');
-    expect(comments()[1]?.body).toMatch(/Not read: the account settings .* of 5 member accounts \(prod, staging, dev, cicd, log-archive\)/);
+    expect(comments()[1]?.body).toMatch(/Not read: the account settings .* of 6 member accounts \(prod, staging, dev, cicd, log-archive, security\)/);
     expect(first.outputs['comment-url']).toBe(comments()[1]?.html_url);
     expect(first.summary).toContain('<th>create</th>');
     expect(first.summary).toContain('+ account qa-one');
