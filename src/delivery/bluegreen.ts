@@ -234,7 +234,7 @@ export async function releaseBlueGreen(options: ReleaseOptions): Promise<Release
   progress(`registered ${taskDefinitionArn.split('/').pop()} with ${imageUri}`);
   // A service created before any image runs 0 tasks of a placeholder: nothing to shift traffic from (#28).
   const serviceRef = { serviceArn: serviceArnFrom(target.taskDefinitionArn, target.cluster, target.service), serviceName: target.service };
-  const first = await detectFirstDeployment(options.ecs, serviceRef, live, target.containerName);
+  const first = await detectFirstDeployment(options.ecs, serviceRef, live, target.containerName, imageUri);
   if (first) {
     progress(
       `first release: ${target.service} has never run the team's image, so there is no traffic to shift; deploying straight (${FIRST_RELEASE_DEPLOYMENT_CONFIG}), then scaling to ${first.desiredCount} task(s)`,

@@ -506,7 +506,7 @@ export async function releaseEcsBlueGreen(options: EcsReleaseOptions): Promise<E
   // A service created before any image runs 0 tasks of a placeholder: there is no traffic to shift, so the update
   // also scales it to its configured count (ECS starts the new tasks, the smoke check runs at the pause hook) (#28).
   const serviceRef = { serviceArn: serviceArnFrom(target.taskDefinitionArn, target.cluster, target.service), serviceName: target.service };
-  const first = await detectFirstDeployment(options.ecs, serviceRef, live, target.containerName);
+  const first = await detectFirstDeployment(options.ecs, serviceRef, live, target.containerName, imageUri);
   if (first) {
     progress(
       `first release: ${target.service} has never run the team's image, so there is no traffic to shift from; scaling it from 0 to ${first.desiredCount} task(s)`,

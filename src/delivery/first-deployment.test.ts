@@ -13,7 +13,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import type { GroundworkError } from '../errors.js';
 import { deployToService, neverRanTeamImage } from './first-deployment.js';
-import { DESIRED_COUNT_TAG, PLACEHOLDER_IMAGE_TAG } from './placeholder.js';
+import { DESIRED_COUNT_TAG, isPlaceholderOf, PLACEHOLDER_IMAGE_TAG } from './placeholder.js';
 
 // Recorded ECS answers in the API's shapes (the emulator starts no rollout): a service as the workload template
 // creates it before the first image, with 0 tasks and the placeholder, then a rollout that completes with 2 tasks.
@@ -45,9 +45,13 @@ const service = (over: Partial<Service>): Service => ({
 const rollout = (over: Partial<Deployment>): Deployment => ({ id: 'ecs-svc/2', status: 'PRIMARY', taskDefinition: NEW, desiredCount: 2, ...over });
 
 /** ECS for one deploy: the service and its task definition as given, the count tag, and a rollout ending in `last`. */
-function ecsWith(image: string, last: Deployment, tags = [{ key: DESIRED_COUNT_TAG, value: '2' }]) {
+function ecsWith(
+  image: string,
+  last: Deployment,
+  tags = [{ key: DESIRED_COUNT_TAG, value: '2' }],
+  before = service({ deployments: [{ id: 'ecs-svc/1', status: 'PRIMARY', taskDefinition: OLD, desiredCount: 0, runningCount: 0 }] }),
+) {
   const ecs = mockClient(ECSClient);
-  const before = service({ deployments: [{ id: 'ecs-svc/1', status: 'PRIMARY', taskDefinition: OLD, desiredCount: 0, runningCount: 0 }] });
   ecs
     .on(DescribeServicesCommand)
     .resolvesOnce({ services: [before] })
@@ -124,5 +128,62 @@ describe('the first deployment of a service created before any image', () => {
     expect(error.hint).toContain('groundwork deploy');
     expect(ecs.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(0);
     expect(ecs.commandCalls(UpdateServiceCommand)).toHaveLength(0);
+  });
+
+  it.each(['10000', '101', '-2', '0', 'two', '0x10', '2.5', ' 2', '1e2'])(
+    'refuses a count tag of "%s" (only 1 to the template’s MaxValue of 100), before registering or scaling anything',
+    async (value) => {
+      const ecs = ecsWith(PLACEHOLDER, rollout({ rolloutState: 'COMPLETED', runningCount: 2 }), [{ key: DESIRED_COUNT_TAG, value }]);
+      const error = (await deployToService(options).catch((e: unknown) => e)) as GroundworkError;
+      expect(error.code).toBe('AWS_RESOURCE_NOT_FOUND');
+      expect(error.message).toContain(`its tag ${DESIRED_COUNT_TAG} is "${value}", not a whole number from 1 to 100`);
+      expect(ecs.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(0);
+      expect(ecs.commandCalls(UpdateServiceCommand)).toHaveLength(0);
+    },
+  );
+
+  it('scales to a count tag of 100, the template’s MaxValue', async () => {
+    const ecs = ecsWith(PLACEHOLDER, rollout({ rolloutState: 'COMPLETED', runningCount: 100, desiredCount: 100 }), [{ key: DESIRED_COUNT_TAG, value: '100' }]);
+    const result = await deployToService(options);
+    expect(result.firstDeployment?.desiredCount).toBe(100);
+    expect(ecs.commandCalls(UpdateServiceCommand)[0]?.args[0].input.desiredCount).toBe(100);
+  });
+
+  it('does not take another repository at the placeholder tag for the placeholder: no count change, and a failure does not scale to 0', async () => {
+    const spoofed = `444444444444.dkr.ecr.eu-west-1.amazonaws.com/evil:${PLACEHOLDER_IMAGE_TAG}`;
+    expect(isPlaceholderOf(spoofed, IMAGE)).toBe(false);
+    expect(isPlaceholderOf(PLACEHOLDER, IMAGE)).toBe(true);
+    const ecs = ecsWith(
+      spoofed,
+      rollout({ rolloutState: 'FAILED', rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.', failedTasks: 3 }),
+      [{ key: DESIRED_COUNT_TAG, value: '100' }],
+    );
+    const error = (await deployToService(options).catch((e: unknown) => e)) as GroundworkError;
+    expect(error.code).toBe('APPLY_FAILED');
+    expect(ecs.commandCalls(ListTagsForResourceCommand)).toHaveLength(0);
+    expect(ecs.commandCalls(UpdateServiceCommand).map((c) => c.args[0].input)).toEqual([
+      { cluster: 'staging', service: 'backend-service', taskDefinition: NEW },
+    ]);
+  });
+
+  it('does not take a service with running tasks for a first deployment, even at the placeholder tag of the team’s repository', async () => {
+    const running = service({
+      desiredCount: 3,
+      runningCount: 3,
+      deployments: [{ id: 'ecs-svc/1', status: 'PRIMARY', taskDefinition: OLD, desiredCount: 3, runningCount: 3 }],
+    });
+    const ecs = ecsWith(
+      PLACEHOLDER,
+      rollout({ rolloutState: 'FAILED', rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.', failedTasks: 3 }),
+      undefined,
+      running,
+    );
+    const error = (await deployToService(options).catch((e: unknown) => e)) as GroundworkError;
+    expect(error.code).toBe('APPLY_FAILED');
+    expect(ecs.commandCalls(ListTagsForResourceCommand)).toHaveLength(0);
+    // Production keeps its 3 tasks: no scale to 0.
+    expect(ecs.commandCalls(UpdateServiceCommand).map((c) => c.args[0].input)).toEqual([
+      { cluster: 'staging', service: 'backend-service', taskDefinition: NEW },
+    ]);
   });
 });

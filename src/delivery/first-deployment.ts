@@ -10,7 +10,7 @@ import {
 import { isError } from '../aws/aws-error.js';
 import { GroundworkError, isGroundworkError } from '../errors.js';
 import { type DeployOptions, type DeployResult, deployService } from './ecs-deploy.js';
-import { DESIRED_COUNT_TAG, isPlaceholderImage } from './placeholder.js';
+import { DESIRED_COUNT_TAG, isPlaceholderImage, isPlaceholderOf, MAX_DESIRED_COUNT } from './placeholder.js';
 
 /** A service that has never run a revision of the team's image, and the count its first deployment scales it to. */
 export interface FirstDeployment {
@@ -30,24 +30,28 @@ export function neverRanTeamImage(live: TaskDefinition, containerName: string): 
 }
 
 /**
- * The first deployment of `service`, or undefined when it has run the team's image before. The configured count comes
- * from the service's tag; a service created with 0 tasks by a template without that tag is refused with the fix.
+ * The first deployment of `service`, or undefined when it has run the team's image before. It is one only when the
+ * container names the placeholder of the repository `teamImage` is in (another repository at the placeholder tag is an
+ * image someone built) and, when the service's counts are known, no task of it is running (a placeholder cannot start).
+ * The configured count comes from the service's tag, a whole number from 1 to the template's MaxValue
+ * ({@link MAX_DESIRED_COUNT}); a missing or other value is refused with the fix.
  */
 export async function detectFirstDeployment(
   ecs: ECSClient,
-  service: Pick<Service, 'serviceArn' | 'serviceName'>,
+  service: Pick<Service, 'serviceArn' | 'serviceName'> & Partial<Pick<Service, 'runningCount'>>,
   live: TaskDefinition,
   containerName: string,
+  teamImage: string,
 ): Promise<FirstDeployment | undefined> {
-  if (!neverRanTeamImage(live, containerName)) return undefined;
-  const placeholderImage = live.containerDefinitions?.find((c) => c.name === containerName)?.image as string;
+  const placeholderImage = live.containerDefinitions?.find((c) => c.name === containerName)?.image;
+  if (!isPlaceholderOf(placeholderImage, teamImage) || (service.runningCount ?? 0) > 0) return undefined;
   const { tags } = await ecs.send(new ListTagsForResourceCommand({ resourceArn: service.serviceArn }));
   const value = tags?.find((t) => t.key === DESIRED_COUNT_TAG)?.value;
-  const desiredCount = Number(value);
-  if (value === undefined || !Number.isInteger(desiredCount) || desiredCount < 1) {
+  const desiredCount = value !== undefined && /^[1-9][0-9]{0,2}$/.test(value) ? Number(value) : Number.NaN;
+  if (!(desiredCount >= 1 && desiredCount <= MAX_DESIRED_COUNT)) {
     throw new GroundworkError(
       'AWS_RESOURCE_NOT_FOUND',
-      `ECS service "${service.serviceName}" has never run the team's image (its task definition names ${placeholderImage}) and its tag ${DESIRED_COUNT_TAG} is ${value === undefined ? 'missing' : `"${value}", not a count of 1 or more`}, so the first deployment does not know how many tasks to run`,
+      `ECS service "${service.serviceName}" has never run the team's image (its task definition names ${placeholderImage}) and its tag ${DESIRED_COUNT_TAG} is ${value === undefined ? 'missing' : `"${value}", not a whole number from 1 to ${MAX_DESIRED_COUNT}`}, so the first deployment does not know how many tasks to run`,
       {
         hint: `update the environment's workload StackSet or stack to the current template (groundwork deploy), which tags the service with its DesiredCount, or tag it yourself: aws ecs tag-resource --resource-arn ${service.serviceArn} --tags key=${DESIRED_COUNT_TAG},value=2`,
       },
@@ -80,7 +84,7 @@ export async function deployToService(options: DeployOptions): Promise<ServiceDe
   const { taskDefinition: live } = current?.taskDefinition
     ? await options.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: current.taskDefinition }))
     : { taskDefinition: undefined };
-  const first = current && live ? await detectFirstDeployment(options.ecs, current, live, options.containerName) : undefined;
+  const first = current && live ? await detectFirstDeployment(options.ecs, current, live, options.containerName, options.imageUri) : undefined;
   if (!first) return deployService(options);
   options.progress?.(
     `first deployment: ${options.service} has never run the team's image (it was created with 0 tasks); scaling it to ${first.desiredCount} task(s)`,
