@@ -134,6 +134,36 @@ describe('the console shows GuardDuty, Security Hub and the active high findings
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe('NOT_FOUND');
   });
 
+  it('GET /api/security answers only a loopback Host with the session cookie: a forged Host or no cookie reads nothing', async () => {
+    let reads = 0;
+    const guarded = createApp(
+      {
+        environments: unused,
+        security: async () => {
+          reads += 1;
+          return {} as SecurityPosture;
+        },
+        costs: {} as never,
+        audit: { accountsByEnvironment: new Map(), search: unused },
+        people: {} as never,
+        deliveries: unused,
+        changes: new ChangeLog(),
+        whoami: async () => 'x',
+        target: 'sandbox',
+      },
+      ACCESS,
+    );
+    const forgedHost = await guarded.request(new Request(`${ORIGIN}/api/security`, { headers: { cookie: COOKIE, host: 'attacker.example:8080' } }));
+    expect(forgedHost.status).toBe(403);
+    expect(((await forgedHost.json()) as { error: { code: string } }).error.code).toBe('HOST_REJECTED');
+    const noCookie = await guarded.request(new Request(`${ORIGIN}/api/security`));
+    expect(noCookie.status).toBe(401);
+    expect(((await noCookie.json()) as { error: { code: string } }).error.code).toBe('CONSOLE_UNAUTHENTICATED');
+    const wrongCookie = await guarded.request(new Request(`${ORIGIN}/api/security`, { headers: { cookie: `${COOKIE}x` } }));
+    expect(wrongCookie.status).toBe(401);
+    expect(reads).toBe(0);
+  });
+
   it('counts a finding only when active, new or notified, at or above the minimum, and not from GuardDuty', () => {
     const a = '111111111111';
     expect(isActiveHighFinding(finding('x', a, 'HIGH'), 'HIGH')).toBe(true);
