@@ -131,6 +131,20 @@ describe('ECS blue/green release, on recorded service deployments (moto has none
     expect(env.calls.filter((c) => c.command === 'ContinueServiceDeployment').map((c) => (c.input as { action: string }).action)).toEqual(['ROLLBACK']);
   });
 
+  it('answers the hook with ROLLBACK when the smoke check throws (the command could not start, or was killed), never leaving it waiting', async () => {
+    const env = production('paused-at-test-traffic.json');
+    const error = (await releaseEcsBlueGreen({
+      ...env.options,
+      smoke: async () => {
+        throw new Error('spawn /bin/sh ENOENT');
+      },
+    }).catch((e) => e)) as GroundworkError;
+    expect(error.code).toBe('APPLY_FAILED');
+    expect(error.message).toBe('the release was stopped and rolled back: the smoke check at the test listener could not run: spawn /bin/sh ENOENT');
+    expect(error.details.at(-1)).toMatch(/: ROLLBACK_SUCCESSFUL$/);
+    expect(env.calls.filter((c) => c.command === 'ContinueServiceDeployment').map((c) => (c.input as { action: string }).action)).toEqual(['ROLLBACK']);
+  });
+
   it("reports an alarm's rollback during the bake with ECS's reason and the alarm's name", async () => {
     const env = production('alarm-during-bake.json');
     const error = (await releaseEcsBlueGreen({ ...env.options, smoke: async () => true }).catch((e) => e)) as GroundworkError;

@@ -383,7 +383,13 @@ export async function waitForServiceDeployment(ecs: ECSClient, serviceDeployment
     if (hook?.hookId && !answered) {
       if (options.smoke) {
         progress('the test listener serves the new tasks and the pause hook waits: running the smoke check');
-        if (!(await options.smoke())) return rollBack('the smoke check at the test listener failed');
+        // A check that throws (the command could not start, or was killed) is a failed one: the hook is answered now.
+        const check = await options.smoke().then(
+          (passed) => ({ passed, error: undefined }),
+          (error: unknown) => ({ passed: false, error: error instanceof Error ? error.message : String(error) }),
+        );
+        if (check.error !== undefined) return rollBack(`the smoke check at the test listener could not run: ${check.error}`);
+        if (!check.passed) return rollBack('the smoke check at the test listener failed');
         if (options.signal?.aborted) return rollBack('the job was cancelled');
         smokeRan = true;
         progress('the smoke check passed');
