@@ -2,9 +2,16 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { evaluatePolicy, type PolicyDocument } from '../org/policy-evaluation.js';
 import { formatIssue } from './config-issue.js';
 import { checkConfigText } from './load-config.js';
-import { DATA_PERIMETER_POLICY, LONGEST_ORGANIZATION_ID, ORGANIZATION_ID_PLACEHOLDER, securityHubStandardArn } from './security-catalog.js';
+import {
+  DATA_PERIMETER_POLICY,
+  dataPerimeterPolicy,
+  LONGEST_ORGANIZATION_ID,
+  ORGANIZATION_ID_PLACEHOLDER,
+  securityHubStandardArn,
+} from './security-catalog.js';
 
 const FILE = '/tmp/groundwork.yaml';
 
@@ -131,5 +138,58 @@ describe('the security block', () => {
 
   it('names each Security Hub standard by its ARN in the region', () => {
     expect(securityHubStandardArn('FSBP', 'eu-west-1')).toBe('arn:aws:securityhub:eu-west-1::standards/aws-foundational-security-best-practices/v/1.0.0');
+  });
+});
+
+describe('the data-perimeter RCP, evaluated', () => {
+  const ORG = 'o-abcdefghij';
+  const OTHER_ORG = 'o-zzzzzzzzzz';
+  const MEMBER = '222222222222';
+  const OUTSIDER = '999999999999';
+  const TRUSTED = '111122223333';
+  const rcp = JSON.parse(JSON.stringify(dataPerimeterPolicy([TRUSTED])).replaceAll(ORGANIZATION_ID_PLACEHOLDER, ORG)) as PolicyDocument;
+  const BUCKET = `arn:aws:s3:::artifacts-${MEMBER}/x`;
+  const ROLE = `arn:aws:iam::${MEMBER}:role/groundwork-deploy`;
+  const iam = (account: string, org: string | undefined) => ({
+    principal: `arn:aws:iam::${account}:role/someone`,
+    context: { 'aws:PrincipalIsAWSService': 'false', ...(org ? { 'aws:PrincipalOrgID': org } : {}) },
+  });
+
+  it("lets the organization's own principals, trusted accounts and GitHub's OIDC tokens in, and keeps others out", () => {
+    expect(evaluatePolicy(rcp, { ...iam(MEMBER, ORG), action: 's3:GetObject', resource: BUCKET })).toBe('none');
+    expect(evaluatePolicy(rcp, { ...iam(MEMBER, ORG), action: 'sts:AssumeRole', resource: ROLE })).toBe('none');
+    expect(evaluatePolicy(rcp, { ...iam(TRUSTED, undefined), action: 's3:GetObject', resource: BUCKET })).toBe('none');
+    expect(evaluatePolicy(rcp, { ...iam(OUTSIDER, OTHER_ORG), action: 's3:GetObject', resource: BUCKET })).toBe('deny');
+    expect(evaluatePolicy(rcp, { ...iam(OUTSIDER, undefined), action: 'sts:AssumeRole', resource: ROLE })).toBe('deny');
+    expect(evaluatePolicy(rcp, { ...iam(OUTSIDER, undefined), action: 'kms:Decrypt', resource: `arn:aws:kms:us-east-1:${MEMBER}:key/k` })).toBe('deny');
+    // GitHub's OIDC token: a federated caller with no account, organization or service flag in its context.
+    const github = { principal: 'token.actions.githubusercontent.com', action: 'sts:AssumeRoleWithWebIdentity', resource: ROLE };
+    expect(evaluatePolicy(rcp, github)).toBe('none');
+    // An excluded resource (dp:exclude:identity=true) takes anyone the resource's own policy lets in.
+    expect(
+      evaluatePolicy(rcp, {
+        ...iam(OUTSIDER, undefined),
+        action: 's3:GetObject',
+        resource: BUCKET,
+        context: { 'aws:PrincipalIsAWSService': 'false', 'aws:ResourceTag/dp:exclude:identity': 'true' },
+      }),
+    ).toBe('none');
+  });
+
+  it('lets AWS services act for the organization (and a trusted account) but not for someone outside it (confused deputy)', () => {
+    const service = (context: Record<string, string>) => ({
+      principal: 'cloudtrail.amazonaws.com',
+      action: 's3:PutObject',
+      resource: BUCKET,
+      context: { 'aws:PrincipalIsAWSService': 'true', ...context },
+    });
+    expect(evaluatePolicy(rcp, service({ 'aws:SourceAccount': MEMBER, 'aws:SourceOrgID': ORG }))).toBe('none');
+    expect(evaluatePolicy(rcp, service({ 'aws:SourceAccount': TRUSTED }))).toBe('none');
+    // A service call made for no particular account (no aws:SourceAccount) is not the confused-deputy case.
+    expect(evaluatePolicy(rcp, service({}))).toBe('none');
+    expect(evaluatePolicy(rcp, service({ 'aws:SourceAccount': OUTSIDER, 'aws:SourceOrgID': OTHER_ORG }))).toBe('deny');
+    expect(
+      evaluatePolicy(rcp, { ...service({ 'aws:SourceAccount': OUTSIDER }), principal: 'lambda.amazonaws.com', action: 'sts:AssumeRole', resource: ROLE }),
+    ).toBe('deny');
   });
 });

@@ -64,8 +64,25 @@ describe('evaluatePolicy', () => {
     expect(evaluatePolicy(scp, { ...request, context: { 'kms:ResourceAliases': ['alias/y', 'alias/x'] } })).toBe('deny');
     expect(evaluatePolicy(scp, { ...request, context: { 'kms:ResourceAliases': ['alias/y'] } })).toBe('none');
     expect(evaluatePolicy(scp, request)).toBe('none');
-    const odd = { Statement: [{ Effect: 'Deny' as const, Action: '*', Resource: '*', Condition: { StringEqualsIfExists: { k: 'v' } } }] };
-    expect(() => evaluatePolicy(odd, request)).toThrow('unsupported condition operator StringEqualsIfExists');
+    const odd = { Statement: [{ Effect: 'Deny' as const, Action: '*', Resource: '*', Condition: { NumericLessThan: { k: '1' } } }] };
+    expect(() => evaluatePolicy(odd, request)).toThrow('unsupported condition operator NumericLessThan');
+    const setIfExists = { Statement: [{ Effect: 'Deny' as const, Action: '*', Resource: '*', Condition: { 'ForAnyValue:StringEqualsIfExists': { k: 'v' } } }] };
+    expect(() => evaluatePolicy(setIfExists, request)).toThrow('unsupported condition operator ForAnyValue:StringEqualsIfExists');
+  });
+
+  it('evaluates …IfExists: holds without the key, checked as usual with it', () => {
+    const request = { principal: role(B, 'admin'), action: 'kms:DisableKey', resource: KEY };
+    const deny = (condition: Record<string, Record<string, string>>) => ({
+      Statement: [{ Effect: 'Deny' as const, Action: '*', Resource: '*', Condition: condition }],
+    });
+    expect(evaluatePolicy(deny({ StringNotEqualsIfExists: { 'aws:PrincipalOrgID': 'o-1' } }), request)).toBe('deny');
+    expect(evaluatePolicy(deny({ StringNotEqualsIfExists: { 'aws:PrincipalOrgID': 'o-1' } }), { ...request, context: { 'aws:PrincipalOrgID': 'o-1' } })).toBe(
+      'none',
+    );
+    expect(evaluatePolicy(deny({ BoolIfExists: { 'aws:PrincipalIsAWSService': 'false' } }), request)).toBe('deny');
+    expect(
+      evaluatePolicy(deny({ BoolIfExists: { 'aws:PrincipalIsAWSService': 'false' } }), { ...request, context: { 'aws:PrincipalIsAWSService': 'true' } }),
+    ).toBe('none');
     expect(() => evaluatePolicy({ Statement: [{ Effect: 'Deny', NotAction: 'x', Action: [], Resource: '*' } as never] }, request)).toThrow(/NotAction/);
   });
 });

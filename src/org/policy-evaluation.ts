@@ -108,14 +108,17 @@ function conditionHolds(operator: string, key: string, expected: readonly string
       throw new Error(`Null condition on ${key} takes "true" or "false", not ${expected.join(', ')}`);
     return (context[key] === undefined) === (wanted === 'true');
   }
-  const [set, op] = operator.includes(':') ? (operator.split(':') as [string, string]) : [undefined, operator];
+  const [set, full] = operator.includes(':') ? (operator.split(':') as [string, string]) : [undefined, operator];
+  // `…IfExists`: the condition holds when the request context lacks the key, and is checked as usual when it has it.
+  const ifExists = full.endsWith('IfExists');
+  const op = ifExists ? full.slice(0, -'IfExists'.length) : full;
   const negated = /^(String|Arn)Not/.test(op);
   const match = MATCHERS[op.replace(/^(String|Arn)Not/, '$1')];
-  if (!match || op.endsWith('IfExists') || (set && set !== 'ForAnyValue' && set !== 'ForAllValues')) {
+  if (!match || (ifExists && set) || (set && set !== 'ForAnyValue' && set !== 'ForAllValues')) {
     throw new Error(`unsupported condition operator ${operator}`);
   }
   const actual = context[key];
-  if (actual === undefined) return negated || set === 'ForAllValues';
+  if (actual === undefined) return ifExists || negated || set === 'ForAllValues';
   if (Array.isArray(actual) && !set) throw new Error(`context key ${key} has several values: use ForAnyValue or ForAllValues`);
   const matches = (value: string) => expected.some((pattern) => match(pattern, value));
   const values = list(actual as string | readonly string[]);
