@@ -251,6 +251,24 @@ describe('what ECS refuses, and what the release refuses before deploying', () =
     expect(names(env.calls)).toEqual(['DescribeServices']);
   });
 
+  it('refuses, before anything is deployed, a pause hook whose timeout CONTINUEs (a smoke check outlasting it would let production traffic move)', async () => {
+    const recording = loadRecording('paused-at-test-traffic.json');
+    const hooks = recording.service.deploymentConfiguration?.lifecycleHooks ?? [];
+    expect(hooks).toHaveLength(1);
+    const service = {
+      ...recording.service,
+      deploymentConfiguration: {
+        ...recording.service.deploymentConfiguration,
+        lifecycleHooks: hooks.map((h) => ({ ...h, timeoutConfiguration: { ...h.timeoutConfiguration, action: 'CONTINUE' as const } })),
+      },
+    };
+    const env = production({ ...recording, service });
+    const error = (await releaseEcsBlueGreen({ ...env.options, smoke: async () => true }).catch((e) => e)) as GroundworkError;
+    expect(error.code).toBe('USAGE');
+    expect(error.message).toContain('ends its timeout with CONTINUE, not ROLLBACK');
+    expect(names(env.calls)).toEqual(['DescribeServices']);
+  });
+
   it('refuses a service with no pause hook when a smoke command is set (it could not hold production traffic), unless allowed', async () => {
     const recording = loadRecording('paused-at-test-traffic.json');
     const service = { ...recording.service, deploymentConfiguration: { ...recording.service.deploymentConfiguration, lifecycleHooks: [] } };

@@ -477,6 +477,15 @@ export async function releaseEcsBlueGreen(options: EcsReleaseOptions): Promise<E
     }
     progress(`warning: no PAUSE hook at ${SMOKE_STAGE}: the smoke check will not run (allow-release-without-smoke-gate)`);
   }
+  if (options.smoke && target.pauseHook && (target.pauseHook.timeoutAction ?? 'ROLLBACK') !== 'ROLLBACK') {
+    // A hook that CONTINUEs on its timeout (ECS's default is ROLLBACK) lets production traffic move when the check
+    // outlasts it, passed or not.
+    throw new GroundworkError(
+      'USAGE',
+      `ECS service "${target.service}"'s PAUSE hook at ${SMOKE_STAGE} ends its timeout with ${target.pauseHook.timeoutAction}, not ROLLBACK, so production traffic could move without a passing smoke check`,
+      { hint: 'set the hook’s timeoutConfiguration action to ROLLBACK (the blue/green workload template does), then run the release again' },
+    );
+  }
   if (options.smoke && target.pauseHook && !options.smokeUrl && !target.testUrl) {
     throw new GroundworkError('USAGE', `ECS service "${target.service}" has no test listener rule, so the smoke check has no URL`, {
       hint: 'deploy the blue/green workload template (it has a test listener), or set smoke-url',
