@@ -108,6 +108,29 @@ describe('the security block', () => {
     ]);
   });
 
+  it('rejects an RCP with an Allow statement, which AWS takes only in its own RCPFullAWSAccess', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gw-rcp-'));
+    writeFileSync(
+      join(dir, 'allow.json'),
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: '*' },
+          { Effect: 'Allow', Principal: '*', Action: '*', Resource: '*' },
+        ],
+      }),
+    );
+    const errors = errorsOf(
+      config('security:\n  resourceControlPolicies:\n    policies:\n      - { name: open, file: allow.json, targets: { accounts: [prod] } }'),
+      join(dir, 'groundwork.yaml'),
+    );
+    expect(errors).toEqual([
+      expect.stringMatching(
+        /security\.resourceControlPolicies\.policies\[0\]\.file: resource control policy "open": statement 1 has Effect "Allow"; an RCP may only deny/,
+      ),
+    ]);
+  });
+
   it('rejects an RCP of 5,121 characters and a target with more than 5 RCPs, as for SCPs', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gw-rcp-'));
     const statement = (sid: string, pad: number) => ({

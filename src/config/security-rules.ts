@@ -91,6 +91,20 @@ function checkResourceControlPolicies(config: GroundworkConfig, report: Report):
         isOwn ? 'split it into two policies' : 'name fewer trusted accounts',
       );
     }
+    if (isOwn) {
+      // AWS takes Allow only in its own RCPFullAWSAccess (Organizations, "RCP syntax"): CreatePolicy refuses any other.
+      const statements = (JSON.parse(policy.content) as { Statement?: unknown }).Statement;
+      (Array.isArray(statements) ? statements : [statements]).forEach((statement, j) => {
+        const effect = (statement as { Effect?: unknown } | undefined)?.Effect;
+        if (effect !== 'Deny') {
+          report(
+            [...path, 'file'],
+            `resource control policy "${policy.name}": statement ${j} has Effect ${JSON.stringify(effect ?? null)}; an RCP may only deny`,
+            'write Deny statements with exceptions in Condition (AWS allows Allow only in its own RCPFullAWSAccess)',
+          );
+        }
+      });
+    }
     if (!policy.enabled) continue;
     const count = (key: string, where: PathSegment[]) => {
       const entry = perTarget.get(key) ?? { count: 1, path: where };
