@@ -102,7 +102,7 @@ export class SecurityFindingsAlerts extends Construct {
           toTopic(
             events.RuleTargetInput.fromText(
               `Groundwork security finding (Security Hub, ${field('$.detail.findings[0].Severity.Label')}): ${field('$.detail.findings[0].Title')}. ` +
-                `Account ${field('$.detail.findings[0].AwsAccountId')}, ${field('$.detail.findings[0].Region')}, from ${field('$.detail.findings[0].ProductName')}. ` +
+                `Account ${field('$.detail.findings[0].AwsAccountId')}, ${field('$.detail.findings[0].Region')}, from ${field('$.detail.findings[0].ProductName')} (${field('$.detail.findings[0].ProductArn')}). ` +
                 'See docs/runbooks/security.md, "When a finding arrives".',
             ),
           ),

@@ -70,6 +70,16 @@ describe("security findings to the operators' topic", () => {
     t.resourceCountIs('AWS::SNS::TopicPolicy', 0);
   });
 
+  it("names the Security Hub finding's product ARN, since ProductName is whatever an importer wrote (a member's BatchImportFindings)", () => {
+    const hub = ruleFor(management(), 'aws.securityhub')?.Properties.Targets[0]?.InputTransformer as {
+      InputTemplate: string;
+      InputPathsMap: Record<string, string>;
+    };
+    const arnField = Object.entries(hub.InputPathsMap).find(([, path]) => path === '$.detail.findings[0].ProductArn')?.[0];
+    expect(arnField).toBeDefined();
+    expect(hub.InputTemplate).toContain(`(<${arnField}>)`);
+  });
+
   it('lets only the security account put events on the default bus, and only when it administers the services', () => {
     management().resourceCountIs('AWS::Events::EventBusPolicy', 0);
     const t = management({ forwarding: SECURITY });
