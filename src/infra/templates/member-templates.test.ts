@@ -514,13 +514,20 @@ describe('workload.json: a staging environment for the backend service', () => {
     expect(role.AssumeRolePolicyDocument.Statement).toEqual([{ Effect: 'Allow', Principal: { AWS: { Ref: 'DeliveryRoleArn' } }, Action: 'sts:AssumeRole' }]);
     const statements = role.Policies[0]?.PolicyDocument.Statement ?? [];
     expect(statements.map((s) => [s.Sid, s.Action])).toEqual([
-      ['TaskDefinitions', ['ecs:RegisterTaskDefinition', 'ecs:DescribeTaskDefinition', 'ecs:TagResource']],
+      ['TaskDefinitions', ['ecs:RegisterTaskDefinition', 'ecs:DescribeTaskDefinition']],
+      ['TagTaskDefinitions', 'ecs:TagResource'],
       ['TheService', ['ecs:UpdateService', 'ecs:DescribeServices', 'ecs:ListTagsForResource']],
       ['TheServiceUrl', ['elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeLoadBalancers']],
       ['PassTheTaskRoles', 'iam:PassRole'],
     ]);
-    expect(JSON.stringify(statements[1]?.Resource)).toContain(':service/${Cluster}/${Service}');
-    expect(statements[3]).toMatchObject({
+    expect(JSON.stringify(statements[2]?.Resource)).toContain(':service/${Cluster}/${Service}');
+    // Tags only on task definitions: not on a service (its groundwork:desired-count tag), not on anything else.
+    const workloadCtx = { parameters: { Cluster: 'staging' }, accountId: '333333333333', region: 'eu-west-1' };
+    const tag = (resource: string) => roleMayCall(template, 'DeployRole', 'ecs:TagResource', resource, workloadCtx, {});
+    expect(tag('arn:aws:ecs:eu-west-1:333333333333:task-definition/backend-service:8')).toBe(true);
+    expect(tag('arn:aws:ecs:eu-west-1:333333333333:service/staging/other-service')).toBe(false);
+    expect(tag('arn:aws:ecs:eu-west-1:333333333333:cluster/staging')).toBe(false);
+    expect(statements[4]).toMatchObject({
       Resource: [{ 'Fn::GetAtt': ['ExecutionRole', 'Arn'] }, { 'Fn::GetAtt': ['TaskRole', 'Arn'] }],
       Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
     });
@@ -698,6 +705,7 @@ describe('workload-bluegreen.json: production, released blue/green by ECS (defau
     const statements = role.Policies[0]?.PolicyDocument.Statement ?? [];
     expect(statements.map((s) => s.Sid)).toEqual([
       'TaskDefinitions',
+      'TagTaskDefinitions',
       'ReleaseThroughTheGroup',
       'TheApplicationRevision',
       'TheDeploymentConfig',
@@ -708,7 +716,7 @@ describe('workload-bluegreen.json: production, released blue/green by ECS (defau
     const actions = statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
     expect(actions.filter((a) => a.startsWith('codedeploy:'))).not.toContain('codedeploy:*');
     expect(actions.filter((a) => a.includes('ServiceDeployment'))).toEqual([]);
-    expect(JSON.stringify(statements[1]?.Resource)).toContain(':deploymentgroup:');
+    expect(JSON.stringify(statements[2]?.Resource)).toContain(':deploymentgroup:');
     expect(resolved('CodeDeployRole', { ReleaseStrategy: 'codedeploy' })).toMatchObject({
       AssumeRolePolicyDocument: {
         Statement: [{ Principal: { Service: 'codedeploy.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': '111111111111' } } }],
@@ -718,6 +726,7 @@ describe('workload-bluegreen.json: production, released blue/green by ECS (defau
     const ecsStatements = roleWith({}).Policies[0]?.PolicyDocument.Statement ?? [];
     expect(ecsStatements.map((s) => s.Sid)).toEqual([
       'TaskDefinitions',
+      'TagTaskDefinitions',
       'ReleaseThroughTheService',
       'ItsServiceDeployments',
       'TheService',

@@ -416,8 +416,16 @@ export class WorkloadStack extends Stack {
     const taskDefinitions = {
       Sid: 'TaskDefinitions',
       Effect: 'Allow',
-      Action: ['ecs:RegisterTaskDefinition', 'ecs:DescribeTaskDefinition', 'ecs:TagResource'],
+      Action: ['ecs:RegisterTaskDefinition', 'ecs:DescribeTaskDefinition'],
       Resource: '*',
+    };
+    // The run-URL and version tags on the revision it registers; never a service's tags (groundwork:desired-count
+    // decides how many tasks a first deployment starts) nor any other resource's.
+    const tagTaskDefinitions = {
+      Sid: 'TagTaskDefinitions',
+      Effect: 'Allow',
+      Action: 'ecs:TagResource',
+      Resource: Fn.sub('arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:task-definition/*'),
     };
     const passRoles = {
       Sid: 'PassTheTaskRoles',
@@ -429,6 +437,7 @@ export class WorkloadStack extends Stack {
     const deployStatements = blueGreen
       ? [
           taskDefinitions,
+          tagTaskDefinitions,
           ...this.blueGreen({
             environment: environment.valueAsString,
             serviceName: serviceName.valueAsString,
@@ -450,6 +459,7 @@ export class WorkloadStack extends Stack {
         ]
       : [
           taskDefinitions,
+          tagTaskDefinitions,
           // ListTagsForResource: the configured count, which a first delivery scales a service created with 0 tasks to.
           { Sid: 'TheService', Effect: 'Allow', Action: ['ecs:UpdateService', 'ecs:DescribeServices', 'ecs:ListTagsForResource'], Resource: serviceArn },
           {
@@ -477,6 +487,11 @@ export class WorkloadStack extends Stack {
       reason: blueGreen
         ? 'RegisterTaskDefinition, DescribeTaskDefinition and the ELB Describe calls support no resource-level permissions; CodeDeploy is limited to this application, group and configuration, DescribeServices to this service, PassRole to its two roles'
         : 'RegisterTaskDefinition, DescribeTaskDefinition and the ELB Describe calls support no resource-level permissions; UpdateService and PassRole are limited to this service and its two roles',
+    });
+    Validations.of(deployRole).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task-definition/*]',
+      reason:
+        'TagResource on the revisions it registers, whose family:revision ARN is not known before RegisterTaskDefinition; no service or other resource may be tagged',
     });
 
     new CfnOutput(this, 'ServiceUrl', {
