@@ -1,5 +1,5 @@
 import { BatchGetImageCommand, DescribeImagesCommand, ECRClient, GetAuthorizationTokenCommand, PutImageCommand } from '@aws-sdk/client-ecr';
-import { ContinueServiceDeploymentCommand, type ECSClient } from '@aws-sdk/client-ecs';
+import { ContinueServiceDeploymentCommand, DescribeServiceDeploymentsCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import { DescribeListenersCommand, DescribeLoadBalancersCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -142,6 +142,24 @@ describe('ECS blue/green release, on recorded service deployments (moto has none
     expect(error.code).toBe('APPLY_FAILED');
     expect(error.message).toBe('the release was stopped and rolled back: the smoke check at the test listener could not run: spawn /bin/sh ENOENT');
     expect(error.details.at(-1)).toMatch(/: ROLLBACK_SUCCESSFUL$/);
+    expect(env.calls.filter((c) => c.command === 'ContinueServiceDeployment').map((c) => (c.input as { action: string }).action)).toEqual(['ROLLBACK']);
+  });
+
+  it('does not answer a hook that stopped waiting while the smoke check ran (rolled back elsewhere), and reports the rollback', async () => {
+    const env = production('paused-at-test-traffic.json');
+    const error = (await releaseEcsBlueGreen({
+      ...env.options,
+      smoke: async () => {
+        // Someone (or the hook's timeout) rolls the deployment back while the check runs.
+        const { serviceDeployments } = await env.ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [env.arn] }));
+        const hookId = serviceDeployments?.[0]?.lifecycleHookDetails?.find((h) => h.status === 'AWAITING_ACTION')?.hookId;
+        await env.ecs.send(new ContinueServiceDeploymentCommand({ serviceDeploymentArn: env.arn, hookId, action: 'ROLLBACK' }));
+        return true;
+      },
+    }).catch((e) => e)) as GroundworkError;
+    expect(error.code).toBe('APPLY_FAILED');
+    expect(error.message).toMatch(/^the release failed and ECS (rolled back|is rolling back)/);
+    // Only the rollback made elsewhere: the release never sent CONTINUE.
     expect(env.calls.filter((c) => c.command === 'ContinueServiceDeployment').map((c) => (c.input as { action: string }).action)).toEqual(['ROLLBACK']);
   });
 

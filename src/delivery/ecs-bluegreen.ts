@@ -393,6 +393,12 @@ export async function waitForServiceDeployment(ecs: ECSClient, serviceDeployment
         if (options.signal?.aborted) return rollBack('the job was cancelled');
         smokeRan = true;
         progress('the smoke check passed');
+        // The hook may have timed out, or been answered by someone else, while the check ran: answer only a hook that waits.
+        if (waitingHook(await describeDeployment(ecs, serviceDeploymentArn))?.hookId !== hook.hookId) {
+          answered = true;
+          progress('the pause hook no longer waits (its timeout passed, or it was answered elsewhere): not answering it');
+          continue;
+        }
       }
       await ecs.send(new ContinueServiceDeploymentCommand({ serviceDeploymentArn, hookId: hook.hookId, action: 'CONTINUE' }));
       answered = true;
