@@ -1,5 +1,5 @@
 import { BatchGetImageCommand, DescribeImagesCommand, ECRClient, GetAuthorizationTokenCommand, PutImageCommand } from '@aws-sdk/client-ecr';
-import { ContinueServiceDeploymentCommand, DescribeServiceDeploymentsCommand, type ECSClient } from '@aws-sdk/client-ecs';
+import { ContinueServiceDeploymentCommand, DescribeServiceDeploymentsCommand, type ECSClient, StopServiceDeploymentCommand } from '@aws-sdk/client-ecs';
 import { DescribeListenersCommand, DescribeLoadBalancersCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -258,6 +258,23 @@ describe('what ECS refuses, and what the release refuses before deploying', () =
       env.ecs.send(new ContinueServiceDeploymentCommand({ serviceDeploymentArn: arn, hookId, action: 'CONTINUE' }));
     await expect(cont('ecs-pause-e7tK9G_WRJqNF_EOMjztDXfKenlJuEUVjsNStf4WLKw')).rejects.toMatchObject({ name: 'InvalidParameterException' });
     await expect(cont('x', `${env.arn}-other`)).rejects.toMatchObject({ name: 'ServiceDeploymentNotFoundException' });
+  });
+
+  it('the stand-in, as the ECS guide says, lets StopServiceDeployment carry on a rollback in progress and refuses it on a finished deployment', async () => {
+    const env = production('paused-at-test-traffic.json');
+    const stop = () => env.ecs.send(new StopServiceDeploymentCommand({ serviceDeploymentArn: env.arn, stopType: 'ROLLBACK' }));
+    await releaseEcsBlueGreen({
+      ...env.options,
+      smoke: async () => {
+        const { serviceDeployments } = await env.ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [env.arn] }));
+        const hookId = serviceDeployments?.[0]?.lifecycleHookDetails?.find((h) => h.status === 'AWAITING_ACTION')?.hookId;
+        await env.ecs.send(new ContinueServiceDeploymentCommand({ serviceDeploymentArn: env.arn, hookId, action: 'ROLLBACK' }));
+        // ROLLBACK_REQUESTED: the stop is accepted and the rollback carries on.
+        await expect(stop()).resolves.toMatchObject({ serviceDeploymentArn: env.arn });
+        return true;
+      },
+    }).catch(() => undefined);
+    await expect(stop()).rejects.toMatchObject({ name: 'ClientException' });
   });
 
   it('refuses a CODE_DEPLOY service, naming the strategy input and the runbook', async () => {

@@ -43,9 +43,9 @@ const meta = { $metadata: { httpStatusCode: 400 } };
  * An ECS client that replays a recorded service deployment, since moto has no service deployments: UpdateService starts
  * it (answering `currentServiceDeployment`, as ECS does); each DescribeServiceDeployments answers the next recorded
  * state, and holds at a pause hook that is AWAITING_ACTION until ContinueServiceDeployment answers it; CONTINUE and
- * ROLLBACK then replay their branch, StopServiceDeployment (ROLLBACK) its own. It refuses what ECS refuses: continuing
- * when no pause hook waits (the ECS guide: the hook must be AWAITING_ACTION and the deployment IN_PROGRESS) or with
- * another hook's ID, stopping a finished deployment, and any call naming a deployment that does not exist. ECS documents
+ * ROLLBACK then replay their branch, StopServiceDeployment (ROLLBACK) its own (one already stopping or rolling back
+ * carries on, as the ECS guide says). It refuses what ECS refuses: continuing when no pause hook waits (the ECS guide:
+ * the hook must be AWAITING_ACTION and the deployment IN_PROGRESS) or with another hook's ID, stopping a finished deployment, and any call naming a deployment that does not exist. ECS documents
  * no exception name for the first two; InvalidParameterException and ClientException are the closest it lists.
  */
 export function ecsDeploymentStandIn(
@@ -147,9 +147,11 @@ export function ecsDeploymentStandIn(
   ecs.on(StopServiceDeploymentCommand).callsFake((input) => {
     calls.push({ command: 'StopServiceDeployment', input });
     requireDeployment(input.serviceDeploymentArn);
-    if (FINAL.has(current().status ?? '') || current().status?.startsWith('ROLLBACK')) {
+    if (FINAL.has(current().status ?? '')) {
       throw new ClientException({ ...meta, message: `The service deployment is ${current().status} and cannot be stopped.` });
     }
+    // The ECS guide: a deployment already stopping or rolling back accepts the call and carries on as it was.
+    if (['STOP_REQUESTED', 'ROLLBACK_REQUESTED', 'ROLLBACK_IN_PROGRESS'].includes(current().status ?? '')) return { serviceDeploymentArn: arn };
     branch = recording.STOP;
     index = 0;
     return { serviceDeploymentArn: arn };
