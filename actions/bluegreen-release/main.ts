@@ -13,7 +13,7 @@ import { type EcsHooks, stopWithRollback } from '../../src/delivery/codedeploy.j
 import { commandEnvironment } from '../../src/delivery/command-env.js';
 import { REVISION_TAG } from '../../src/delivery/deliveries.js';
 import { runE2e } from '../../src/delivery/e2e.js';
-import { type EcsReleaseResult, releaseEcsBlueGreen, rollbackServiceDeployment } from '../../src/delivery/ecs-bluegreen.js';
+import { type EcsReleaseResult, releaseEcsBlueGreen, rollBackAbandonedRelease } from '../../src/delivery/ecs-bluegreen.js';
 import { RUN_URL_TAG } from '../../src/delivery/ecs-deploy.js';
 import { requireOnBranch } from '../../src/delivery/git-branch.js';
 import { roleArnFor } from '../../src/delivery/oidc.js';
@@ -230,8 +230,10 @@ export async function run(): Promise<void> {
         timeoutMs,
         pollMs,
         signal: cancelled.signal,
-        onDeploymentStarted: (arn) => {
+        onDeploymentStarted: (arn, first) => {
           core.saveState('deployment-id', arn);
+          // A first deployment left unsettled goes back to 0 tasks in the post step (#28).
+          if (first) core.saveState('first-deployment', 'true');
           core.setOutput('deployment-id', arn);
         },
         progress: (message) => core.info(message),
@@ -327,9 +329,14 @@ async function postEcs(serviceDeploymentArn: string): Promise<void> {
   try {
     const refresh = sessionRefresh([]);
     const production = productionClients(cicdClients(refresh), refresh);
-    const settled = await rollbackServiceDeployment(production.create(ECSClient), serviceDeploymentArn, {
+    const firstDeploymentOf =
+      core.getState('first-deployment') === 'true'
+        ? { cluster: ecsInput('cluster', core.getInput('cluster')), service: ecsInput('service', core.getInput('service')) }
+        : undefined;
+    const settled = await rollBackAbandonedRelease(production.create(ECSClient), serviceDeploymentArn, {
       pollMs: numberInput('poll-seconds', core.getInput('poll-seconds') || '15', 1, 300) * 1000,
       progress: (message) => core.info(message),
+      firstDeploymentOf,
     });
     if (settled.status === 'SUCCESSFUL') {
       core.info(`service deployment ${serviceDeploymentArn} is SUCCESSFUL; nothing to clean up`);

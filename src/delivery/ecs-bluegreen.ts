@@ -306,6 +306,26 @@ export async function rollbackServiceDeployment(
 }
 
 /**
+ * The post step's cleanup of a release whose step ended before its deployment settled: the deployment is rolled back
+ * ({@link rollbackServiceDeployment}), and when it was the service's first deployment and did not succeed, the service
+ * is scaled back to 0 tasks, since the placeholder ECS returns to cannot start (#28).
+ */
+export async function rollBackAbandonedRelease(
+  ecs: ECSClient,
+  serviceDeploymentArn: string,
+  options: Pick<EcsWaitOptions, 'pollMs' | 'settleMs' | 'sleep' | 'now' | 'progress'> & {
+    readonly firstDeploymentOf?: { readonly cluster: string; readonly service: string };
+  },
+): Promise<{ status: string; reason: string; scaledToZero: boolean }> {
+  const settled = await rollbackServiceDeployment(ecs, serviceDeploymentArn, options);
+  const first = options.firstDeploymentOf;
+  if (!first || settled.status === 'SUCCESSFUL') return { ...settled, scaledToZero: false };
+  await scaleToZero(ecs, first.cluster, first.service);
+  options.progress?.(`${first.service} never ran the team's image before this release: scaled back to 0 tasks`);
+  return { ...settled, scaledToZero: true };
+}
+
+/**
  * Follows a service deployment stage by stage (each change printed, with what it means and the new revision's tasks and
  * traffic), runs the smoke check when the pause hook at POST_TEST_TRAFFIC_SHIFT waits and answers it with CONTINUE, or
  * with ROLLBACK when the check fails; rolls back on its own timeout and on a cancelled job; reports a rollback ECS made
@@ -441,7 +461,7 @@ export interface EcsReleaseOptions extends Omit<EcsWaitOptions, 'smoke' | 'bakeB
   /** Release a service with no pause hook even though a smoke command is set (the check then cannot run). */
   readonly allowWithoutSmokeGate?: boolean;
   /** Told the service deployment's ARN as soon as it exists, so a cancelled job can still roll it back (the post step). */
-  readonly onDeploymentStarted?: (serviceDeploymentArn: string) => void;
+  readonly onDeploymentStarted?: (serviceDeploymentArn: string, firstDeployment?: FirstDeployment) => void;
 }
 
 /** The outcome of a release that reached production through ECS's own blue/green. */
@@ -554,7 +574,7 @@ export async function releaseEcsBlueGreen(options: EcsReleaseOptions): Promise<E
       hint: 'run the release again; the service’s Deployments tab in the ECS console shows what happened',
     });
   }
-  options.onDeploymentStarted?.(serviceDeploymentArn);
+  options.onDeploymentStarted?.(serviceDeploymentArn, first);
   progress(`service deployment ${serviceDeploymentArn.split('/').pop()} started`);
   const smokeUrl = options.smokeUrl || target.testUrl || '';
   const smoke = options.smoke && target.pauseHook ? options.smoke : undefined;

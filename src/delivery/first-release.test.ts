@@ -24,7 +24,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ecsDeploymentStandIn, loadRecording } from '../../test/helpers/ecs-deployment-stand-in.js';
 import type { GroundworkError } from '../errors.js';
 import { releaseBlueGreen } from './bluegreen.js';
-import { releaseEcsBlueGreen } from './ecs-bluegreen.js';
+import { releaseEcsBlueGreen, rollBackAbandonedRelease } from './ecs-bluegreen.js';
 import { FIRST_RELEASE_DEPLOYMENT_CONFIG, scaleFirstRelease, serviceArnFrom } from './first-deployment.js';
 import { DESIRED_COUNT_TAG, PLACEHOLDER_IMAGE_TAG } from './placeholder.js';
 
@@ -255,5 +255,26 @@ describe("a first release through ECS's own blue/green, on recorded service depl
     await releaseEcsBlueGreen({ ...env.options, smoke: async () => true }).catch(() => undefined);
     for (const call of env.calls) if (call.command === 'UpdateService') updates.push(call.input);
     expect(updates.at(-1)).toEqual({ cluster: 'prod', service: 'backend-service', desiredCount: 0 });
+  });
+
+  it('the post step of a first release whose step was killed at the hook rolls it back and scales the service back to 0', async () => {
+    const env = production('paused-at-test-traffic.json');
+    let told!: (started: [string, unknown]) => void;
+    const started = new Promise<[string, unknown]>((resolve) => {
+      told = resolve;
+    });
+    // The main step is killed while the smoke check runs: nobody answers the hook.
+    void releaseEcsBlueGreen({ ...env.options, onDeploymentStarted: (arn, first) => told([arn, first]), smoke: () => new Promise<boolean>(() => {}) });
+    const [arn, first] = await started;
+    expect(first).toEqual({ desiredCount: 2, placeholderImage: PLACEHOLDER });
+    for (let i = 0; i < 8; i++) await new Promise((r) => setTimeout(r, 0));
+    const settled = await rollBackAbandonedRelease(env.ecs, arn, {
+      sleep: env.options.sleep,
+      now: env.options.now,
+      firstDeploymentOf: { cluster: 'prod', service: 'backend-service' },
+    });
+    expect(settled).toMatchObject({ status: 'ROLLBACK_SUCCESSFUL', scaledToZero: true });
+    const updates = env.calls.filter((c) => c.command === 'UpdateService').map((c) => c.input as { desiredCount?: number });
+    expect(updates.map((u) => u.desiredCount)).toEqual([2, 0]);
   });
 });
