@@ -342,6 +342,12 @@ async function postEcs(serviceDeploymentArn: string): Promise<void> {
       core.info(`service deployment ${serviceDeploymentArn} is SUCCESSFUL; nothing to clean up`);
       return;
     }
+    if (settled.status === 'STOPPED') {
+      core.setFailed(
+        `service deployment ${serviceDeploymentArn} was STOPPED without a rollback; production may run either revision: read the service's Deployments tab in the ECS console`,
+      );
+      return;
+    }
     core.setFailed(`service deployment ${serviceDeploymentArn} was rolled back after the release step ended early; it is ${settled.status}`);
   } catch (error) {
     core.setFailed(

@@ -191,6 +191,22 @@ describe('ECS blue/green release, on recorded service deployments (moto has none
     expect(names(env.calls)).not.toContain('ContinueServiceDeployment');
   });
 
+  it('does not report a deployment STOPPED without a rollback (stopped elsewhere with ABORT) as rolled back', async () => {
+    const recording = loadRecording('paused-at-test-traffic.json');
+    const stoppedAt = recording.CONTINUE.findIndex((d) => d.lifecycleStage === 'PRODUCTION_TRAFFIC_SHIFT');
+    expect(stoppedAt).toBeGreaterThanOrEqual(0);
+    const CONTINUE = [
+      ...recording.CONTINUE.slice(0, stoppedAt + 1),
+      { ...recording.CONTINUE[stoppedAt], status: 'STOPPED' as const, statusReason: 'Service deployment stopped by user.' },
+    ];
+    const env = production({ ...recording, CONTINUE });
+    const error = (await releaseEcsBlueGreen({ ...env.options, smoke: async () => true }).catch((e) => e)) as GroundworkError;
+    expect(error.code).toBe('APPLY_FAILED');
+    expect(error.message).toBe('the release was stopped before it finished, without a rollback: Service deployment stopped by user.');
+    expect(error.message).not.toContain('rolled back');
+    expect(error.hint).toContain('either revision');
+  });
+
   it('rolls back on its own timeout before production traffic (StopServiceDeployment with ROLLBACK when no hook waits)', async () => {
     const env = production('paused-at-test-traffic.json');
     // 3 minutes until production traffic, plus the canary's 5; polled every 3 minutes, the hook would wait only at 15.

@@ -372,7 +372,14 @@ export async function waitForServiceDeployment(ecs: ECSClient, serviceDeployment
       progress('the old revision is gone: the release is complete');
       return { serviceDeploymentArn, status, stages: seen, smokeRan };
     }
-    if (status === 'ROLLBACK_SUCCESSFUL' || status === 'ROLLBACK_FAILED' || status === 'STOPPED') {
+    if (status === 'STOPPED') {
+      // Stopped without a rollback (StopServiceDeployment with ABORT, by someone else): not reported as one.
+      throw new GroundworkError('APPLY_FAILED', `the release was stopped before it finished, without a rollback: ${rollbackReason(deployment)}`, {
+        details: [...seen, `service deployment ${id}: STOPPED`],
+        hint: 'production may run either revision: read the service’s Deployments tab in the ECS console, then release again or roll back there',
+      });
+    }
+    if (status === 'ROLLBACK_SUCCESSFUL' || status === 'ROLLBACK_FAILED') {
       throw new GroundworkError(
         'APPLY_FAILED',
         status === 'ROLLBACK_FAILED'
