@@ -87087,8 +87087,21 @@ async function serviceUrl(elb, service) {
 const PLACEHOLDER_IMAGE_TAG = 'groundwork-no-image-yet';
 /** The service tag that carries the workload's configured task count (DesiredCount), which a first delivery scales to. */
 const DESIRED_COUNT_TAG = 'groundwork:desired-count';
+/** The largest count the workload template's DesiredCount allows (its MaxValue), so the largest a first delivery scales to. */
+const MAX_DESIRED_COUNT = 100;
 /** Is this the placeholder image of a workload created before its first image? */
 const placeholder_isPlaceholderImage = (image) => image?.endsWith(`:${PLACEHOLDER_IMAGE_TAG}`) ?? false;
+/** The repository part of an image reference: without its `@digest` or its `:tag` (a registry's `:port` is kept). */
+const imageRepository = (image) => {
+    const name = image.split('@')[0];
+    const colon = name.lastIndexOf(':');
+    return colon > name.lastIndexOf('/') ? name.slice(0, colon) : name;
+};
+/**
+ * Is `image` the placeholder of the repository `teamImage` is in? The template names the team's own repository at the
+ * placeholder tag, so another repository at that tag (`evil:groundwork-no-image-yet`) is not a placeholder.
+ */
+const isPlaceholderOf = (image, teamImage) => image !== undefined && placeholder_isPlaceholderImage(image) && imageRepository(image) === imageRepository(teamImage);
 
 ;// CONCATENATED MODULE: ./src/delivery/first-deployment.ts
 
@@ -87102,21 +87115,24 @@ const placeholder_isPlaceholderImage = (image) => image?.endsWith(`:${PLACEHOLDE
  * first deployment returns to it, so a failed first deployment is still a first one on the next run.
  */
 function neverRanTeamImage(live, containerName) {
-    return placeholder_isPlaceholderImage(live.containerDefinitions?.find((c) => c.name === containerName)?.image);
+    return isPlaceholderImage(live.containerDefinitions?.find((c) => c.name === containerName)?.image);
 }
 /**
- * The first deployment of `service`, or undefined when it has run the team's image before. The configured count comes
- * from the service's tag; a service created with 0 tasks by a template without that tag is refused with the fix.
+ * The first deployment of `service`, or undefined when it has run the team's image before. It is one only when the
+ * container names the placeholder of the repository `teamImage` is in (another repository at the placeholder tag is an
+ * image someone built) and, when the service's counts are known, no task of it is running (a placeholder cannot start).
+ * The configured count comes from the service's tag, a whole number from 1 to the template's MaxValue
+ * ({@link MAX_DESIRED_COUNT}); a missing or other value is refused with the fix.
  */
-async function detectFirstDeployment(ecs, service, live, containerName) {
-    if (!neverRanTeamImage(live, containerName))
-        return undefined;
+async function detectFirstDeployment(ecs, service, live, containerName, teamImage) {
     const placeholderImage = live.containerDefinitions?.find((c) => c.name === containerName)?.image;
+    if (!isPlaceholderOf(placeholderImage, teamImage) || (service.runningCount ?? 0) > 0)
+        return undefined;
     const { tags } = await ecs.send(new client_ecs_dist_cjs/* ListTagsForResourceCommand */.a_e({ resourceArn: service.serviceArn }));
     const value = tags?.find((t) => t.key === DESIRED_COUNT_TAG)?.value;
-    const desiredCount = Number(value);
-    if (value === undefined || !Number.isInteger(desiredCount) || desiredCount < 1) {
-        throw new errors_GroundworkError('AWS_RESOURCE_NOT_FOUND', `ECS service "${service.serviceName}" has never run the team's image (its task definition names ${placeholderImage}) and its tag ${DESIRED_COUNT_TAG} is ${value === undefined ? 'missing' : `"${value}", not a count of 1 or more`}, so the first deployment does not know how many tasks to run`, {
+    const desiredCount = value !== undefined && /^[1-9][0-9]{0,2}$/.test(value) ? Number(value) : Number.NaN;
+    if (!(desiredCount >= 1 && desiredCount <= MAX_DESIRED_COUNT)) {
+        throw new errors_GroundworkError('AWS_RESOURCE_NOT_FOUND', `ECS service "${service.serviceName}" has never run the team's image (its task definition names ${placeholderImage}) and its tag ${DESIRED_COUNT_TAG} is ${value === undefined ? 'missing' : `"${value}", not a whole number from 1 to ${MAX_DESIRED_COUNT}`}, so the first deployment does not know how many tasks to run`, {
             hint: `update the environment's workload StackSet or stack to the current template (groundwork deploy), which tags the service with its DesiredCount, or tag it yourself: aws ecs tag-resource --resource-arn ${service.serviceArn} --tags key=${DESIRED_COUNT_TAG},value=2`,
         });
     }
@@ -87141,7 +87157,7 @@ async function deployToService(options) {
     const { taskDefinition: live } = current?.taskDefinition
         ? await options.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: current.taskDefinition }))
         : { taskDefinition: undefined };
-    const first = current && live ? await detectFirstDeployment(options.ecs, current, live, options.containerName) : undefined;
+    const first = current && live ? await detectFirstDeployment(options.ecs, current, live, options.containerName, options.imageUri) : undefined;
     if (!first)
         return deployService(options);
     options.progress?.(`first deployment: ${options.service} has never run the team's image (it was created with 0 tasks); scaling it to ${first.desiredCount} task(s)`);
@@ -87654,7 +87670,7 @@ async function releaseBlueGreen(options) {
     progress(`registered ${taskDefinitionArn.split('/').pop()} with ${imageUri}`);
     // A service created before any image runs 0 tasks of a placeholder: nothing to shift traffic from (#28).
     const serviceRef = { serviceArn: serviceArnFrom(target.taskDefinitionArn, target.cluster, target.service), serviceName: target.service };
-    const first = await detectFirstDeployment(options.ecs, serviceRef, live, target.containerName);
+    const first = await detectFirstDeployment(options.ecs, serviceRef, live, target.containerName, imageUri);
     if (first) {
         progress(`first release: ${target.service} has never run the team's image, so there is no traffic to shift; deploying straight (${FIRST_RELEASE_DEPLOYMENT_CONFIG}), then scaling to ${first.desiredCount} task(s)`);
     }
@@ -88174,6 +88190,20 @@ async function rollbackServiceDeployment(ecs, serviceDeploymentArn, options = {}
     }
 }
 /**
+ * The post step's cleanup of a release whose step ended before its deployment settled: the deployment is rolled back
+ * ({@link rollbackServiceDeployment}), and when it was the service's first deployment and did not succeed, the service
+ * is scaled back to 0 tasks, since the placeholder ECS returns to cannot start (#28).
+ */
+async function rollBackAbandonedRelease(ecs, serviceDeploymentArn, options) {
+    const settled = await rollbackServiceDeployment(ecs, serviceDeploymentArn, options);
+    const first = options.firstDeploymentOf;
+    if (!first || settled.status === 'SUCCESSFUL')
+        return { ...settled, scaledToZero: false };
+    await scaleToZero(ecs, first.cluster, first.service);
+    options.progress?.(`${first.service} never ran the team's image before this release: scaled back to 0 tasks`);
+    return { ...settled, scaledToZero: true };
+}
+/**
  * Follows a service deployment stage by stage (each change printed, with what it means and the new revision's tasks and
  * traffic), runs the smoke check when the pause hook at POST_TEST_TRAFFIC_SHIFT waits and answers it with CONTINUE, or
  * with ROLLBACK when the check fails; rolls back on its own timeout and on a cancelled job; reports a rollback ECS made
@@ -88221,7 +88251,14 @@ async function waitForServiceDeployment(ecs, serviceDeploymentArn, options = {})
             progress('the old revision is gone: the release is complete');
             return { serviceDeploymentArn, status, stages: seen, smokeRan };
         }
-        if (status === 'ROLLBACK_SUCCESSFUL' || status === 'ROLLBACK_FAILED' || status === 'STOPPED') {
+        if (status === 'STOPPED') {
+            // Stopped without a rollback (StopServiceDeployment with ABORT, by someone else): not reported as one.
+            throw new errors_GroundworkError('APPLY_FAILED', `the release was stopped before it finished, without a rollback: ${rollbackReason(deployment)}`, {
+                details: [...seen, `service deployment ${id}: STOPPED`],
+                hint: 'production may run either revision: read the service’s Deployments tab in the ECS console, then release again or roll back there',
+            });
+        }
+        if (status === 'ROLLBACK_SUCCESSFUL' || status === 'ROLLBACK_FAILED') {
             throw new errors_GroundworkError('APPLY_FAILED', status === 'ROLLBACK_FAILED'
                 ? `the release failed and ECS could not roll it back: ${rollbackReason(deployment)}`
                 : `the release failed and ECS rolled back: ${rollbackReason(deployment)}`, {
@@ -88243,12 +88280,22 @@ async function waitForServiceDeployment(ecs, serviceDeploymentArn, options = {})
         if (hook?.hookId && !answered) {
             if (options.smoke) {
                 progress('the test listener serves the new tasks and the pause hook waits: running the smoke check');
-                if (!(await options.smoke()))
+                // A check that throws (the command could not start, or was killed) is a failed one: the hook is answered now.
+                const check = await options.smoke().then((passed) => ({ passed, error: undefined }), (error) => ({ passed: false, error: error instanceof Error ? error.message : String(error) }));
+                if (check.error !== undefined)
+                    return rollBack(`the smoke check at the test listener could not run: ${check.error}`);
+                if (!check.passed)
                     return rollBack('the smoke check at the test listener failed');
                 if (options.signal?.aborted)
                     return rollBack('the job was cancelled');
                 smokeRan = true;
                 progress('the smoke check passed');
+                // The hook may have timed out, or been answered by someone else, while the check ran: answer only a hook that waits.
+                if (waitingHook(await describeDeployment(ecs, serviceDeploymentArn))?.hookId !== hook.hookId) {
+                    answered = true;
+                    progress('the pause hook no longer waits (its timeout passed, or it was answered elsewhere): not answering it');
+                    continue;
+                }
             }
             await ecs.send(new client_ecs_dist_cjs/* ContinueServiceDeploymentCommand */.LrH({ serviceDeploymentArn, hookId: hook.hookId, action: 'CONTINUE' }));
             answered = true;
@@ -88287,6 +88334,11 @@ async function releaseEcsBlueGreen(options) {
         }
         progress(`warning: no PAUSE hook at ${SMOKE_STAGE}: the smoke check will not run (allow-release-without-smoke-gate)`);
     }
+    if (options.smoke && target.pauseHook && (target.pauseHook.timeoutAction ?? 'ROLLBACK') !== 'ROLLBACK') {
+        // A hook that CONTINUEs on its timeout (ECS's default is ROLLBACK) lets production traffic move when the check
+        // outlasts it, passed or not.
+        throw new errors_GroundworkError('USAGE', `ECS service "${target.service}"'s PAUSE hook at ${SMOKE_STAGE} ends its timeout with ${target.pauseHook.timeoutAction}, not ROLLBACK, so production traffic could move without a passing smoke check`, { hint: 'set the hook’s timeoutConfiguration action to ROLLBACK (the blue/green workload template does), then run the release again' });
+    }
     if (options.smoke && target.pauseHook && !options.smokeUrl && !target.testUrl) {
         throw new errors_GroundworkError('USAGE', `ECS service "${target.service}" has no test listener rule, so the smoke check has no URL`, {
             hint: 'deploy the blue/green workload template (it has a test listener), or set smoke-url',
@@ -88310,7 +88362,7 @@ async function releaseEcsBlueGreen(options) {
     // A service created before any image runs 0 tasks of a placeholder: there is no traffic to shift, so the update
     // also scales it to its configured count (ECS starts the new tasks, the smoke check runs at the pause hook) (#28).
     const serviceRef = { serviceArn: serviceArnFrom(target.taskDefinitionArn, target.cluster, target.service), serviceName: target.service };
-    const first = await detectFirstDeployment(options.ecs, serviceRef, live, target.containerName);
+    const first = await detectFirstDeployment(options.ecs, serviceRef, live, target.containerName, imageUri);
     if (first) {
         progress(`first release: ${target.service} has never run the team's image, so there is no traffic to shift from; scaling it from 0 to ${first.desiredCount} task(s)`);
     }
@@ -88331,7 +88383,7 @@ async function releaseEcsBlueGreen(options) {
             hint: 'run the release again; the service’s Deployments tab in the ECS console shows what happened',
         });
     }
-    options.onDeploymentStarted?.(serviceDeploymentArn);
+    options.onDeploymentStarted?.(serviceDeploymentArn, first);
     progress(`service deployment ${serviceDeploymentArn.split('/').pop()} started`);
     const smokeUrl = options.smokeUrl || target.testUrl || '';
     const smoke = options.smoke && target.pauseHook ? options.smoke : undefined;
@@ -88642,8 +88694,11 @@ async function main_run() {
                 timeoutMs,
                 pollMs,
                 signal: cancelled.signal,
-                onDeploymentStarted: (arn) => {
+                onDeploymentStarted: (arn, first) => {
                     core/* saveState */.LZ('deployment-id', arn);
+                    // A first deployment left unsettled goes back to 0 tasks in the post step (#28).
+                    if (first)
+                        core/* saveState */.LZ('first-deployment', 'true');
                     core/* setOutput */.uH('deployment-id', arn);
                 },
                 progress: (message) => core/* info */.pq(message),
@@ -88744,12 +88799,20 @@ async function postEcs(serviceDeploymentArn) {
     try {
         const refresh = sessionRefresh([]);
         const production = productionClients(cicdClients(refresh), refresh);
-        const settled = await rollbackServiceDeployment(production.create(client_ecs_dist_cjs/* ECSClient */.Zgc), serviceDeploymentArn, {
+        const firstDeploymentOf = core/* getState */.Gu('first-deployment') === 'true'
+            ? { cluster: ecsInput('cluster', core/* getInput */.V4('cluster')), service: ecsInput('service', core/* getInput */.V4('service')) }
+            : undefined;
+        const settled = await rollBackAbandonedRelease(production.create(client_ecs_dist_cjs/* ECSClient */.Zgc), serviceDeploymentArn, {
             pollMs: numberInput('poll-seconds', core/* getInput */.V4('poll-seconds') || '15', 1, 300) * 1000,
             progress: (message) => core/* info */.pq(message),
+            firstDeploymentOf,
         });
         if (settled.status === 'SUCCESSFUL') {
             core/* info */.pq(`service deployment ${serviceDeploymentArn} is SUCCESSFUL; nothing to clean up`);
+            return;
+        }
+        if (settled.status === 'STOPPED') {
+            core/* setFailed */.C1(`service deployment ${serviceDeploymentArn} was STOPPED without a rollback; production may run either revision: read the service's Deployments tab in the ECS console`);
             return;
         }
         core/* setFailed */.C1(`service deployment ${serviceDeploymentArn} was rolled back after the release step ended early; it is ${settled.status}`);

@@ -81273,8 +81273,21 @@ function runE2e(command, baseUrl, options) {
 const PLACEHOLDER_IMAGE_TAG = 'groundwork-no-image-yet';
 /** The service tag that carries the workload's configured task count (DesiredCount), which a first delivery scales to. */
 const DESIRED_COUNT_TAG = 'groundwork:desired-count';
+/** The largest count the workload template's DesiredCount allows (its MaxValue), so the largest a first delivery scales to. */
+const MAX_DESIRED_COUNT = 100;
 /** Is this the placeholder image of a workload created before its first image? */
 const placeholder_isPlaceholderImage = (image) => image?.endsWith(`:${PLACEHOLDER_IMAGE_TAG}`) ?? false;
+/** The repository part of an image reference: without its `@digest` or its `:tag` (a registry's `:port` is kept). */
+const imageRepository = (image) => {
+    const name = image.split('@')[0];
+    const colon = name.lastIndexOf(':');
+    return colon > name.lastIndexOf('/') ? name.slice(0, colon) : name;
+};
+/**
+ * Is `image` the placeholder of the repository `teamImage` is in? The template names the team's own repository at the
+ * placeholder tag, so another repository at that tag (`evil:groundwork-no-image-yet`) is not a placeholder.
+ */
+const isPlaceholderOf = (image, teamImage) => image !== undefined && placeholder_isPlaceholderImage(image) && imageRepository(image) === imageRepository(teamImage);
 
 ;// CONCATENATED MODULE: ./src/delivery/first-deployment.ts
 
@@ -81288,21 +81301,24 @@ const placeholder_isPlaceholderImage = (image) => image?.endsWith(`:${PLACEHOLDE
  * first deployment returns to it, so a failed first deployment is still a first one on the next run.
  */
 function neverRanTeamImage(live, containerName) {
-    return placeholder_isPlaceholderImage(live.containerDefinitions?.find((c) => c.name === containerName)?.image);
+    return isPlaceholderImage(live.containerDefinitions?.find((c) => c.name === containerName)?.image);
 }
 /**
- * The first deployment of `service`, or undefined when it has run the team's image before. The configured count comes
- * from the service's tag; a service created with 0 tasks by a template without that tag is refused with the fix.
+ * The first deployment of `service`, or undefined when it has run the team's image before. It is one only when the
+ * container names the placeholder of the repository `teamImage` is in (another repository at the placeholder tag is an
+ * image someone built) and, when the service's counts are known, no task of it is running (a placeholder cannot start).
+ * The configured count comes from the service's tag, a whole number from 1 to the template's MaxValue
+ * ({@link MAX_DESIRED_COUNT}); a missing or other value is refused with the fix.
  */
-async function detectFirstDeployment(ecs, service, live, containerName) {
-    if (!neverRanTeamImage(live, containerName))
-        return undefined;
+async function detectFirstDeployment(ecs, service, live, containerName, teamImage) {
     const placeholderImage = live.containerDefinitions?.find((c) => c.name === containerName)?.image;
+    if (!isPlaceholderOf(placeholderImage, teamImage) || (service.runningCount ?? 0) > 0)
+        return undefined;
     const { tags } = await ecs.send(new dist_cjs/* ListTagsForResourceCommand */.a_e({ resourceArn: service.serviceArn }));
     const value = tags?.find((t) => t.key === DESIRED_COUNT_TAG)?.value;
-    const desiredCount = Number(value);
-    if (value === undefined || !Number.isInteger(desiredCount) || desiredCount < 1) {
-        throw new errors_GroundworkError('AWS_RESOURCE_NOT_FOUND', `ECS service "${service.serviceName}" has never run the team's image (its task definition names ${placeholderImage}) and its tag ${DESIRED_COUNT_TAG} is ${value === undefined ? 'missing' : `"${value}", not a count of 1 or more`}, so the first deployment does not know how many tasks to run`, {
+    const desiredCount = value !== undefined && /^[1-9][0-9]{0,2}$/.test(value) ? Number(value) : Number.NaN;
+    if (!(desiredCount >= 1 && desiredCount <= MAX_DESIRED_COUNT)) {
+        throw new errors_GroundworkError('AWS_RESOURCE_NOT_FOUND', `ECS service "${service.serviceName}" has never run the team's image (its task definition names ${placeholderImage}) and its tag ${DESIRED_COUNT_TAG} is ${value === undefined ? 'missing' : `"${value}", not a whole number from 1 to ${MAX_DESIRED_COUNT}`}, so the first deployment does not know how many tasks to run`, {
             hint: `update the environment's workload StackSet or stack to the current template (groundwork deploy), which tags the service with its DesiredCount, or tag it yourself: aws ecs tag-resource --resource-arn ${service.serviceArn} --tags key=${DESIRED_COUNT_TAG},value=2`,
         });
     }
@@ -81327,7 +81343,7 @@ async function deployToService(options) {
     const { taskDefinition: live } = current?.taskDefinition
         ? await options.ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: current.taskDefinition }))
         : { taskDefinition: undefined };
-    const first = current && live ? await detectFirstDeployment(options.ecs, current, live, options.containerName) : undefined;
+    const first = current && live ? await detectFirstDeployment(options.ecs, current, live, options.containerName, options.imageUri) : undefined;
     if (!first)
         return deployService(options);
     options.progress?.(`first deployment: ${options.service} has never run the team's image (it was created with 0 tasks); scaling it to ${first.desiredCount} task(s)`);

@@ -66306,6 +66306,16 @@ function checkResourceControlPolicies(config, report) {
         if (size > security_rules_RCP_LIMITS.maxCharacters) {
             report(path, `resource control policy "${policy.name}" has ${size} characters after minifying; AWS allows ${security_rules_RCP_LIMITS.maxCharacters}`, isOwn ? 'split it into two policies' : 'name fewer trusted accounts');
         }
+        if (isOwn) {
+            // AWS takes Allow only in its own RCPFullAWSAccess (Organizations, "RCP syntax"): CreatePolicy refuses any other.
+            const statements = JSON.parse(policy.content).Statement;
+            (Array.isArray(statements) ? statements : [statements]).forEach((statement, j) => {
+                const effect = statement?.Effect;
+                if (effect !== 'Deny') {
+                    report([...path, 'file'], `resource control policy "${policy.name}": statement ${j} has Effect ${JSON.stringify(effect ?? null)}; an RCP may only deny`, 'write Deny statements with exceptions in Condition (AWS allows Allow only in its own RCPFullAWSAccess)');
+                }
+            });
+        }
         if (!policy.enabled)
             continue;
         const count = (key, where) => {
