@@ -7,7 +7,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import type { ClientFactory } from '../../src/aws/client-factory.js';
 import { systemClock } from '../../src/clock.js';
 import { actionError, booleanInput, keyValueLines, numberInput, repositoryNameInput, withoutWorkflowCommands } from '../../src/delivery/action-io.js';
-import { chainedClients, refreshingSessionClients, type SessionRefresh } from '../../src/delivery/action-session.js';
+import { chainedClients, refreshingSessionClients, runnerSessionRefresh, type SessionRefresh } from '../../src/delivery/action-session.js';
 import { type ReleaseResult, releaseBlueGreen } from '../../src/delivery/bluegreen.js';
 import { type EcsHooks, stopWithRollback } from '../../src/delivery/codedeploy.js';
 import { commandEnvironment } from '../../src/delivery/command-env.js';
@@ -95,25 +95,6 @@ function versionInput(env: NodeJS.ProcessEnv): string {
   return version;
 }
 
-/**
- * How this action gets its sessions again before they expire (a release may wait for hours; a chained session lasts an
- * hour at most): a fresh OIDC token from the runner, every new secret masked (and kept from the smoke command).
- */
-function sessionRefresh(masked: string[]): SessionRefresh {
-  return {
-    getToken: (audience) => core.getIDToken(audience),
-    clock: systemClock,
-    onSession: (credentials, session) => {
-      for (const secret of [credentials.accessKeyId, credentials.secretAccessKey, credentials.sessionToken]) {
-        core.setSecret(secret);
-        masked.push(secret);
-      }
-      const until = credentials.expiration ? ` (until ${credentials.expiration.toISOString()})` : '';
-      core.info(session.chained ? `chained into ${session.assumedRoleArn}${until}` : `assumed ${session.assumedRoleArn} with a fresh OIDC token${until}`);
-    },
-  };
-}
-
 /** The cicd session: assume-role-via-oidc's role assumed again before it expires, or the environment's credentials as they are. */
 function cicdClients(refresh: SessionRefresh): ClientFactory {
   const { clients, refreshed } = refreshingSessionClients(core.getInput('aws-region'), process.env, refresh);
@@ -175,7 +156,7 @@ export async function run(): Promise<void> {
   process.once('SIGINT', onSignal);
   try {
     const masked: string[] = [];
-    const refresh = sessionRefresh(masked);
+    const refresh = runnerSessionRefresh(core, systemClock, masked);
     const cicd = cicdClients(refresh);
     const region = cicd.settings.region;
     const version = versionInput(process.env);
@@ -304,7 +285,7 @@ export async function post(): Promise<void> {
   if (!deploymentId || core.getState('settled') === 'true') return;
   if (core.getState('strategy') === 'ecs') return postEcs(deploymentId);
   try {
-    const refresh = sessionRefresh([]);
+    const refresh = runnerSessionRefresh(core, systemClock, []);
     const production = productionClients(cicdClients(refresh), refresh);
     const codedeploy = production.create(CodeDeployClient);
     const { deploymentInfo } = await codedeploy.send(new GetDeploymentCommand({ deploymentId }));
@@ -327,7 +308,7 @@ export async function post(): Promise<void> {
 /** The post step of the ECS strategy: a service deployment left running is rolled back (through its waiting hook, or stopped). */
 async function postEcs(serviceDeploymentArn: string): Promise<void> {
   try {
-    const refresh = sessionRefresh([]);
+    const refresh = runnerSessionRefresh(core, systemClock, []);
     const production = productionClients(cicdClients(refresh), refresh);
     const firstDeploymentOf =
       core.getState('first-deployment') === 'true'

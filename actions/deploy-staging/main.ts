@@ -5,7 +5,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import type { ClientFactory } from '../../src/aws/client-factory.js';
 import { systemClock } from '../../src/clock.js';
 import { actionError, numberInput, withoutWorkflowCommands } from '../../src/delivery/action-io.js';
-import { chainedClients, refreshingSessionClients, type SessionRefresh } from '../../src/delivery/action-session.js';
+import { chainedClients, refreshingSessionClients, runnerSessionRefresh, type SessionRefresh } from '../../src/delivery/action-session.js';
 import { commandEnvironment } from '../../src/delivery/command-env.js';
 import { REVISION_TAG } from '../../src/delivery/deliveries.js';
 import { runE2e } from '../../src/delivery/e2e.js';
@@ -14,22 +14,6 @@ import { deployToService } from '../../src/delivery/first-deployment.js';
 import { roleArnFor } from '../../src/delivery/oidc.js';
 import { parseImageUri, recordStagingDeployment, requireCommitSha } from '../../src/delivery/staging-record.js';
 import { GroundworkError } from '../../src/errors.js';
-
-/** How this action gets its sessions again before they expire: a fresh OIDC token, every new secret masked (and kept from E2E). */
-function sessionRefresh(masked: string[]): SessionRefresh {
-  return {
-    getToken: (audience) => core.getIDToken(audience),
-    clock: systemClock,
-    onSession: (credentials, session) => {
-      for (const secret of [credentials.accessKeyId, credentials.secretAccessKey, credentials.sessionToken]) {
-        core.setSecret(secret);
-        masked.push(secret);
-      }
-      const until = credentials.expiration ? ` (until ${credentials.expiration.toISOString()})` : '';
-      core.info(session.chained ? `chained into ${session.assumedRoleArn}${until}` : `assumed ${session.assumedRoleArn} with a fresh OIDC token${until}`);
-    },
-  };
-}
 
 /** Clients in staging: through its deploy role (assumed again before each hour ends) when an account is given, else the cicd session. */
 function stagingClients(cicd: ClientFactory, refresh: SessionRefresh): ClientFactory {
@@ -52,7 +36,7 @@ function commitInput(): string {
 export async function run(): Promise<void> {
   try {
     const masked: string[] = [];
-    const refresh = sessionRefresh(masked);
+    const refresh = runnerSessionRefresh(core, systemClock, masked);
     // The cicd session (it writes the staging record after the rollout and E2E) is assume-role-via-oidc's role, assumed again before it expires.
     const { clients: cicd, refreshed } = refreshingSessionClients(core.getInput('aws-region'), process.env, refresh);
     if (!refreshed)

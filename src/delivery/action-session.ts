@@ -29,6 +29,33 @@ export interface SessionRefresh {
   readonly refreshBeforeMs?: number;
 }
 
+/** What a runner gives an action for its sessions: `@actions/core`'s token, masking and log, passed in by the action. */
+export interface RunnerSessionTools {
+  readonly getIDToken: (audience: string) => Promise<string>;
+  readonly setSecret: (secret: string) => void;
+  readonly info: (message: string) => void;
+}
+
+/**
+ * How an action that waits gets its sessions again before they expire (a release or an E2E run may outlast a chained
+ * session's hour): a fresh OIDC token from the runner, every new secret masked and added to `masked` (so that the
+ * action keeps it from the commands it runs), and each session named in the log.
+ */
+export function runnerSessionRefresh(runner: RunnerSessionTools, clock: Clock, masked: string[]): SessionRefresh {
+  return {
+    getToken: (audience) => runner.getIDToken(audience),
+    clock,
+    onSession: (credentials, session) => {
+      for (const secret of [credentials.accessKeyId, credentials.secretAccessKey, credentials.sessionToken]) {
+        runner.setSecret(secret);
+        masked.push(secret);
+      }
+      const until = credentials.expiration ? ` (until ${credentials.expiration.toISOString()})` : '';
+      runner.info(session.chained ? `chained into ${session.assumedRoleArn}${until}` : `assumed ${session.assumedRoleArn} with a fresh OIDC token${until}`);
+    },
+  };
+}
+
 function stsAccess(settings: ClientFactory['settings'], refresh: SessionRefresh, chained: boolean): StsAccess {
   return {
     clock: refresh.clock,

@@ -58602,6 +58602,25 @@ const OIDC_SESSION_VARIABLES = {
     /** The role chained into after the OIDC hop (target-account-id), when there was one. */
     targetRoleArn: 'GROUNDWORK_OIDC_TARGET_ROLE_ARN',
 };
+/**
+ * How an action that waits gets its sessions again before they expire (a release or an E2E run may outlast a chained
+ * session's hour): a fresh OIDC token from the runner, every new secret masked and added to `masked` (so that the
+ * action keeps it from the commands it runs), and each session named in the log.
+ */
+function runnerSessionRefresh(runner, clock, masked) {
+    return {
+        getToken: (audience) => runner.getIDToken(audience),
+        clock,
+        onSession: (credentials, session) => {
+            for (const secret of [credentials.accessKeyId, credentials.secretAccessKey, credentials.sessionToken]) {
+                runner.setSecret(secret);
+                masked.push(secret);
+            }
+            const until = credentials.expiration ? ` (until ${credentials.expiration.toISOString()})` : '';
+            runner.info(session.chained ? `chained into ${session.assumedRoleArn}${until}` : `assumed ${session.assumedRoleArn} with a fresh OIDC token${until}`);
+        },
+    };
+}
 function stsAccess(settings, refresh, chained) {
     return {
         clock: refresh.clock,

@@ -85711,11 +85711,11 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
  */
 
 
-if (_actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu('isPost') === 'true') {
+if (_actions_core__WEBPACK_IMPORTED_MODULE_0__.getState('isPost') === 'true') {
     await (0,_main_js__WEBPACK_IMPORTED_MODULE_1__/* .post */ .b)();
 }
 else {
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ('isPost', 'true');
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__.saveState('isPost', 'true');
     await (0,_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e)();
 }
 
@@ -86614,6 +86614,25 @@ const OIDC_SESSION_VARIABLES = {
     /** The role chained into after the OIDC hop (target-account-id), when there was one. */
     targetRoleArn: 'GROUNDWORK_OIDC_TARGET_ROLE_ARN',
 };
+/**
+ * How an action that waits gets its sessions again before they expire (a release or an E2E run may outlast a chained
+ * session's hour): a fresh OIDC token from the runner, every new secret masked and added to `masked` (so that the
+ * action keeps it from the commands it runs), and each session named in the log.
+ */
+function runnerSessionRefresh(runner, clock, masked) {
+    return {
+        getToken: (audience) => runner.getIDToken(audience),
+        clock,
+        onSession: (credentials, session) => {
+            for (const secret of [credentials.accessKeyId, credentials.secretAccessKey, credentials.sessionToken]) {
+                runner.setSecret(secret);
+                masked.push(secret);
+            }
+            const until = credentials.expiration ? ` (until ${credentials.expiration.toISOString()})` : '';
+            runner.info(session.chained ? `chained into ${session.assumedRoleArn}${until}` : `assumed ${session.assumedRoleArn} with a fresh OIDC token${until}`);
+        },
+    };
+}
 function stsAccess(settings, refresh, chained) {
     return {
         clock: refresh.clock,
@@ -88530,7 +88549,7 @@ function ecsInput(name, value) {
 async function summarizeEcs(result, region) {
     const target = result.target;
     const link = `https://${region}.console.aws.amazon.com/ecs/v2/clusters/${target.cluster}/services/${target.service}/deployments?region=${region}`;
-    await core/* summary */.z
+    await core.summary
         .addHeading(`Released ${result.version} to production${result.firstDeployment ? ': the first deployment' : ''}`, 3)
         .addTable([
         [
@@ -88558,7 +88577,7 @@ async function summarizeEcs(result, region) {
 }
 /** The version: the input, or the pushed tag. */
 function versionInput(env) {
-    const version = core/* getInput */.V4('version') || (env.GITHUB_REF_TYPE === 'tag' ? (env.GITHUB_REF_NAME ?? '') : '');
+    const version = core.getInput('version') || (env.GITHUB_REF_TYPE === 'tag' ? (env.GITHUB_REF_NAME ?? '') : '');
     if (!version) {
         throw new errors_GroundworkError('USAGE', `no version to release: this run is for ${env.GITHUB_REF || 'no ref'}, not a tag`, {
             hint: 'run the release on a tag push (on: push: tags), or set version',
@@ -88566,42 +88585,24 @@ function versionInput(env) {
     }
     return version;
 }
-/**
- * How this action gets its sessions again before they expire (a release may wait for hours; a chained session lasts an
- * hour at most): a fresh OIDC token from the runner, every new secret masked (and kept from the smoke command).
- */
-function sessionRefresh(masked) {
-    return {
-        getToken: (audience) => core/* getIDToken */.V9(audience),
-        clock: systemClock,
-        onSession: (credentials, session) => {
-            for (const secret of [credentials.accessKeyId, credentials.secretAccessKey, credentials.sessionToken]) {
-                core/* setSecret */.Pq(secret);
-                masked.push(secret);
-            }
-            const until = credentials.expiration ? ` (until ${credentials.expiration.toISOString()})` : '';
-            core/* info */.pq(session.chained ? `chained into ${session.assumedRoleArn}${until}` : `assumed ${session.assumedRoleArn} with a fresh OIDC token${until}`);
-        },
-    };
-}
 /** The cicd session: assume-role-via-oidc's role assumed again before it expires, or the environment's credentials as they are. */
 function cicdClients(refresh) {
-    const { clients, refreshed } = refreshingSessionClients(core/* getInput */.V4('aws-region'), process.env, refresh);
+    const { clients, refreshed } = refreshingSessionClients(core.getInput('aws-region'), process.env, refresh);
     if (!refreshed)
-        core/* info */.pq('the credentials of the environment are used as they are (run assume-role-via-oidc in the job to have them renewed in long waits)');
+        core.info('the credentials of the environment are used as they are (run assume-role-via-oidc in the job to have them renewed in long waits)');
     return clients;
 }
 /** Clients in production: through its deploy role (assumed again before each hour ends) when an account is given, else the cicd session. */
 function productionClients(cicd, refresh) {
-    const account = core/* getInput */.V4('production-account-id');
+    const account = core.getInput('production-account-id');
     if (!account)
         return cicd;
-    const roleArn = roleArnFor(account, core/* getInput */.V4('deploy-role-name') || 'groundwork-deploy', { account: 'production-account-id', role: 'deploy-role-name' });
+    const roleArn = roleArnFor(account, core.getInput('deploy-role-name') || 'groundwork-deploy', { account: 'production-account-id', role: 'deploy-role-name' });
     return chainedClients(cicd, roleArn, 'groundwork-release', refresh);
 }
 async function summarize(result, region) {
     const link = `https://${region}.console.aws.amazon.com/codesuite/codedeploy/deployments/${result.deployment.deploymentId}?region=${region}`;
-    await core/* summary */.z
+    await core.summary
         .addHeading(`Released ${result.version} to production${result.firstDeployment ? ': the first deployment' : ''}`, 3)
         .addTable([
         [
@@ -88633,48 +88634,48 @@ async function summarize(result, region) {
 async function main_run() {
     const cancelled = new AbortController();
     const onSignal = (signal) => {
-        core/* warning */.$e(`received ${signal}: stopping the deployment with rollback`);
+        core.warning(`received ${signal}: stopping the deployment with rollback`);
         cancelled.abort();
     };
     process.once('SIGTERM', onSignal);
     process.once('SIGINT', onSignal);
     try {
         const masked = [];
-        const refresh = sessionRefresh(masked);
+        const refresh = runnerSessionRefresh(core, systemClock, masked);
         const cicd = cicdClients(refresh);
         const region = cicd.settings.region;
         const version = versionInput(process.env);
-        const commit = core/* getInput */.V4('commit') || process.env.GITHUB_SHA || '';
+        const commit = core.getInput('commit') || process.env.GITHUB_SHA || '';
         if (!/^[0-9a-f]{40}$/.test(commit)) {
             throw new errors_GroundworkError('USAGE', `commit "${commit}" is not a full commit SHA`, {
                 hint: 'leave commit empty (GITHUB_SHA), or pass the 40-character SHA',
             });
         }
-        const cwd = core/* getInput */.V4('working-directory') || '.';
-        const branch = core/* getInput */.V4('release-branch') || 'master';
+        const cwd = core.getInput('working-directory') || '.';
+        const branch = core.getInput('release-branch') || 'master';
         await requireOnBranch(cwd, commit, branch, { branch: 'input release-branch', cwd: 'input working-directory' });
-        core/* info */.pq(`${commit.slice(0, 12)} is on ${branch}`);
+        core.info(`${commit.slice(0, 12)} is on ${branch}`);
         const production = productionClients(cicd, refresh);
         const ecr = cicd.create(client_ecr_dist_cjs/* ECRClient */.S70);
-        const repositoryName = repositoryNameInput('ecr-repository', core/* getInput */.V4('ecr-repository', { required: true }));
-        const smokeCommand = core/* getInput */.V4('smoke-command');
+        const repositoryName = repositoryNameInput('ecr-repository', core.getInput('ecr-repository', { required: true }));
+        const smokeCommand = core.getInput('smoke-command');
         const runUrl = process.env.GITHUB_SERVER_URL && process.env.GITHUB_REPOSITORY && process.env.GITHUB_RUN_ID
             ? `${process.env.GITHUB_SERVER_URL}/${process.env.GITHUB_REPOSITORY}/actions/runs/${process.env.GITHUB_RUN_ID}`
             : undefined;
         const smoke = smokeCommand
             ? async (baseUrl) => {
-                core/* info */.pq(`smoke check against ${baseUrl}: ${smokeCommand}`);
+                core.info(`smoke check against ${baseUrl}: ${smokeCommand}`);
                 // The team's command gets no AWS credentials, OIDC token endpoint or GitHub token (src/delivery/command-env.ts).
                 const env = commandEnvironment(process.env, { secrets: masked });
-                return (await withoutWorkflowCommands(core/* info */.pq, () => runE2e(smokeCommand, baseUrl, { env, cwd, signal: cancelled.signal }))).status === 'passed';
+                return (await withoutWorkflowCommands(core.info, () => runE2e(smokeCommand, baseUrl, { env, cwd, signal: cancelled.signal }))).status === 'passed';
             }
             : undefined;
         const tags = { ...(runUrl ? { [ecs_deploy_RUN_URL_TAG]: runUrl } : {}), [REVISION_TAG]: version };
-        const allowUngated = booleanInput('allow-release-without-smoke-gate', core/* getInput */.V4('allow-release-without-smoke-gate') || 'false');
-        const timeoutMs = numberInput('wait-for-minutes', core/* getInput */.V4('wait-for-minutes') || '60', 0.1, 360) * 60_000;
-        const pollMs = numberInput('poll-seconds', core/* getInput */.V4('poll-seconds') || '15', 1, 300) * 1000;
-        const strategy = strategyInput(core/* getInput */.V4('strategy') || 'ecs');
-        core/* saveState */.LZ('strategy', strategy);
+        const allowUngated = booleanInput('allow-release-without-smoke-gate', core.getInput('allow-release-without-smoke-gate') || 'false');
+        const timeoutMs = numberInput('wait-for-minutes', core.getInput('wait-for-minutes') || '60', 0.1, 360) * 60_000;
+        const pollMs = numberInput('poll-seconds', core.getInput('poll-seconds') || '15', 1, 300) * 1000;
+        const strategy = strategyInput(core.getInput('strategy') || 'ecs');
+        core.saveState('strategy', strategy);
         if (strategy === 'ecs') {
             const released = await releaseEcsBlueGreen({
                 ecr,
@@ -88684,30 +88685,30 @@ async function main_run() {
                 repositoryName,
                 commit,
                 version,
-                cluster: ecsInput('cluster', core/* getInput */.V4('cluster')),
-                service: ecsInput('service', core/* getInput */.V4('service')),
-                containerName: core/* getInput */.V4('container-name') || undefined,
+                cluster: ecsInput('cluster', core.getInput('cluster')),
+                service: ecsInput('service', core.getInput('service')),
+                containerName: core.getInput('container-name') || undefined,
                 tags,
                 smoke,
-                smokeUrl: core/* getInput */.V4('smoke-url') || undefined,
+                smokeUrl: core.getInput('smoke-url') || undefined,
                 allowWithoutSmokeGate: allowUngated,
                 timeoutMs,
                 pollMs,
                 signal: cancelled.signal,
                 onDeploymentStarted: (arn, first) => {
-                    core/* saveState */.LZ('deployment-id', arn);
+                    core.saveState('deployment-id', arn);
                     // A first deployment left unsettled goes back to 0 tasks in the post step (#28).
                     if (first)
-                        core/* saveState */.LZ('first-deployment', 'true');
-                    core/* setOutput */.uH('deployment-id', arn);
+                        core.saveState('first-deployment', 'true');
+                    core.setOutput('deployment-id', arn);
                 },
-                progress: (message) => core/* info */.pq(message),
+                progress: (message) => core.info(message),
             });
-            core/* saveState */.LZ('settled', 'true');
-            core/* setOutput */.uH('status', released.deployment.status);
-            core/* setOutput */.uH('image-uri', released.imageUri);
-            core/* setOutput */.uH('image-digest', released.digest);
-            core/* setOutput */.uH('version', released.version);
+            core.saveState('settled', 'true');
+            core.setOutput('status', released.deployment.status);
+            core.setOutput('image-uri', released.imageUri);
+            core.setOutput('image-digest', released.digest);
+            core.setOutput('version', released.version);
             await summarizeEcs(released, region);
             return;
         }
@@ -88721,30 +88722,30 @@ async function main_run() {
             repositoryName,
             commit,
             version,
-            application: core/* getInput */.V4('codedeploy-application', { required: true }),
-            group: core/* getInput */.V4('codedeploy-deployment-group', { required: true }),
-            containerName: core/* getInput */.V4('container-name') || undefined,
-            hooks: hooksInput(core/* getInput */.V4('hooks')),
+            application: core.getInput('codedeploy-application', { required: true }),
+            group: core.getInput('codedeploy-deployment-group', { required: true }),
+            containerName: core.getInput('container-name') || undefined,
+            hooks: hooksInput(core.getInput('hooks')),
             tags,
             smoke,
-            smokeUrl: core/* getInput */.V4('smoke-url') || undefined,
+            smokeUrl: core.getInput('smoke-url') || undefined,
             allowUngated,
             timeoutMs,
             pollMs,
             signal: cancelled.signal,
             onDeploymentStarted: (id) => {
-                core/* saveState */.LZ('deployment-id', id);
-                core/* setOutput */.uH('deployment-id', id);
+                core.saveState('deployment-id', id);
+                core.setOutput('deployment-id', id);
             },
-            progress: (message) => core/* info */.pq(message),
+            progress: (message) => core.info(message),
         });
-        core/* saveState */.LZ('settled', 'true');
+        core.saveState('settled', 'true');
         if (result.smokeSkipped)
-            core/* warning */.$e(result.smokeSkipped);
-        core/* setOutput */.uH('status', result.deployment.status);
-        core/* setOutput */.uH('image-uri', result.imageUri);
-        core/* setOutput */.uH('image-digest', result.digest);
-        core/* setOutput */.uH('version', result.version);
+            core.warning(result.smokeSkipped);
+        core.setOutput('status', result.deployment.status);
+        core.setOutput('image-uri', result.imageUri);
+        core.setOutput('image-digest', result.digest);
+        core.setOutput('version', result.version);
         await summarize(result, region);
     }
     catch (error) {
@@ -88752,11 +88753,11 @@ async function main_run() {
         // A stop with rollback was waited for in the wait itself; only a deployment left running needs the post step.
         const rolledBack = failure.line.includes('stopped and rolled back') || failure.line.includes('CodeDeploy rolled back') || failure.line.includes('ECS rolled back');
         if (rolledBack)
-            core/* saveState */.LZ('settled', 'true');
-        core/* setOutput */.uH('status', rolledBack ? 'RolledBack' : failure.line.includes('rolling it back') ? 'RollingBack' : 'Failed');
+            core.saveState('settled', 'true');
+        core.setOutput('status', rolledBack ? 'RolledBack' : failure.line.includes('rolling it back') ? 'RollingBack' : 'Failed');
         for (const line of failure.details)
-            core/* error */.z3(line);
-        core/* setFailed */.C1(failure.line);
+            core.error(line);
+        core.setFailed(failure.line);
     }
     finally {
         process.removeListener('SIGTERM', onSignal);
@@ -88768,57 +88769,57 @@ async function main_run() {
  * time), stop that deployment with rollback and wait for it, so no release is ever left half-shifted.
  */
 async function post() {
-    const deploymentId = core/* getState */.Gu('deployment-id');
-    if (!deploymentId || core/* getState */.Gu('settled') === 'true')
+    const deploymentId = core.getState('deployment-id');
+    if (!deploymentId || core.getState('settled') === 'true')
         return;
-    if (core/* getState */.Gu('strategy') === 'ecs')
+    if (core.getState('strategy') === 'ecs')
         return postEcs(deploymentId);
     try {
-        const refresh = sessionRefresh([]);
+        const refresh = runnerSessionRefresh(core, systemClock, []);
         const production = productionClients(cicdClients(refresh), refresh);
         const codedeploy = production.create(dist_cjs/* CodeDeployClient */.cHd);
         const { deploymentInfo } = await codedeploy.send(new dist_cjs/* GetDeploymentCommand */.Tvn({ deploymentId }));
         const status = deploymentInfo?.status ?? 'unknown';
         if (['Succeeded', 'Failed', 'Stopped'].includes(status)) {
-            core/* info */.pq(`deployment ${deploymentId} is ${status}; nothing to clean up`);
+            core.info(`deployment ${deploymentId} is ${status}; nothing to clean up`);
             return;
         }
-        core/* warning */.$e(`the release step ended while deployment ${deploymentId} was ${status}: stopping it with rollback`);
+        core.warning(`the release step ended while deployment ${deploymentId} was ${status}: stopping it with rollback`);
         const settled = await stopWithRollback(codedeploy, deploymentId, {
-            pollMs: numberInput('poll-seconds', core/* getInput */.V4('poll-seconds') || '15', 1, 300) * 1000,
-            progress: (message) => core/* info */.pq(message),
+            pollMs: numberInput('poll-seconds', core.getInput('poll-seconds') || '15', 1, 300) * 1000,
+            progress: (message) => core.info(message),
         });
-        core/* setFailed */.C1(`deployment ${deploymentId} was stopped with rollback after the release step ended early; it is ${settled}`);
+        core.setFailed(`deployment ${deploymentId} was stopped with rollback after the release step ended early; it is ${settled}`);
     }
     catch (error) {
-        core/* setFailed */.C1(`could not stop deployment ${deploymentId}: ${actionError(error).line}; stop it in the CodeDeploy console`);
+        core.setFailed(`could not stop deployment ${deploymentId}: ${actionError(error).line}; stop it in the CodeDeploy console`);
     }
 }
 /** The post step of the ECS strategy: a service deployment left running is rolled back (through its waiting hook, or stopped). */
 async function postEcs(serviceDeploymentArn) {
     try {
-        const refresh = sessionRefresh([]);
+        const refresh = runnerSessionRefresh(core, systemClock, []);
         const production = productionClients(cicdClients(refresh), refresh);
-        const firstDeploymentOf = core/* getState */.Gu('first-deployment') === 'true'
-            ? { cluster: ecsInput('cluster', core/* getInput */.V4('cluster')), service: ecsInput('service', core/* getInput */.V4('service')) }
+        const firstDeploymentOf = core.getState('first-deployment') === 'true'
+            ? { cluster: ecsInput('cluster', core.getInput('cluster')), service: ecsInput('service', core.getInput('service')) }
             : undefined;
         const settled = await rollBackAbandonedRelease(production.create(client_ecs_dist_cjs/* ECSClient */.Zgc), serviceDeploymentArn, {
-            pollMs: numberInput('poll-seconds', core/* getInput */.V4('poll-seconds') || '15', 1, 300) * 1000,
-            progress: (message) => core/* info */.pq(message),
+            pollMs: numberInput('poll-seconds', core.getInput('poll-seconds') || '15', 1, 300) * 1000,
+            progress: (message) => core.info(message),
             firstDeploymentOf,
         });
         if (settled.status === 'SUCCESSFUL') {
-            core/* info */.pq(`service deployment ${serviceDeploymentArn} is SUCCESSFUL; nothing to clean up`);
+            core.info(`service deployment ${serviceDeploymentArn} is SUCCESSFUL; nothing to clean up`);
             return;
         }
         if (settled.status === 'STOPPED') {
-            core/* setFailed */.C1(`service deployment ${serviceDeploymentArn} was STOPPED without a rollback; production may run either revision: read the service's Deployments tab in the ECS console`);
+            core.setFailed(`service deployment ${serviceDeploymentArn} was STOPPED without a rollback; production may run either revision: read the service's Deployments tab in the ECS console`);
             return;
         }
-        core/* setFailed */.C1(`service deployment ${serviceDeploymentArn} was rolled back after the release step ended early; it is ${settled.status}`);
+        core.setFailed(`service deployment ${serviceDeploymentArn} was rolled back after the release step ended early; it is ${settled.status}`);
     }
     catch (error) {
-        core/* setFailed */.C1(`could not roll back service deployment ${serviceDeploymentArn}: ${actionError(error).line}; roll it back in the ECS console (the service's Deployments tab)`);
+        core.setFailed(`could not roll back service deployment ${serviceDeploymentArn}: ${actionError(error).line}; roll it back in the ECS console (the service's Deployments tab)`);
     }
 }
 
@@ -89073,24 +89074,52 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /***/ 3218:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
+// ESM COMPAT FLAG
+__nccwpck_require__.r(__webpack_exports__);
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  Yz: () => (/* binding */ debug),
-  z3: () => (/* binding */ error),
-  V9: () => (/* binding */ getIDToken),
-  V4: () => (/* binding */ getInput),
-  Gu: () => (/* binding */ getState),
-  pq: () => (/* binding */ info),
-  LZ: () => (/* binding */ saveState),
-  C1: () => (/* binding */ setFailed),
-  uH: () => (/* binding */ setOutput),
-  Pq: () => (/* binding */ setSecret),
-  z: () => (/* reexport */ summary),
-  $e: () => (/* binding */ warning)
+  ExitCode: () => (/* binding */ ExitCode),
+  addPath: () => (/* binding */ addPath),
+  debug: () => (/* binding */ debug),
+  endGroup: () => (/* binding */ endGroup),
+  error: () => (/* binding */ error),
+  exportVariable: () => (/* binding */ exportVariable),
+  getBooleanInput: () => (/* binding */ getBooleanInput),
+  getIDToken: () => (/* binding */ getIDToken),
+  getInput: () => (/* binding */ getInput),
+  getMultilineInput: () => (/* binding */ getMultilineInput),
+  getState: () => (/* binding */ getState),
+  group: () => (/* binding */ group),
+  info: () => (/* binding */ info),
+  isDebug: () => (/* binding */ isDebug),
+  markdownSummary: () => (/* reexport */ markdownSummary),
+  notice: () => (/* binding */ notice),
+  platform: () => (/* reexport */ platform_namespaceObject),
+  saveState: () => (/* binding */ saveState),
+  setCommandEcho: () => (/* binding */ setCommandEcho),
+  setFailed: () => (/* binding */ setFailed),
+  setOutput: () => (/* binding */ setOutput),
+  setSecret: () => (/* binding */ setSecret),
+  startGroup: () => (/* binding */ startGroup),
+  summary: () => (/* reexport */ summary),
+  toPlatformPath: () => (/* reexport */ toPlatformPath),
+  toPosixPath: () => (/* reexport */ toPosixPath),
+  toWin32Path: () => (/* reexport */ toWin32Path),
+  warning: () => (/* binding */ warning)
 });
 
-// UNUSED EXPORTS: ExitCode, addPath, endGroup, exportVariable, getBooleanInput, getMultilineInput, group, isDebug, markdownSummary, notice, platform, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
+// NAMESPACE OBJECT: ./node_modules/@actions/core/lib/platform.js
+var platform_namespaceObject = {};
+__nccwpck_require__.r(platform_namespaceObject);
+__nccwpck_require__.d(platform_namespaceObject, {
+  arch: () => (arch),
+  getDetails: () => (getDetails),
+  isLinux: () => (isLinux),
+  isMacOS: () => (isMacOS),
+  isWindows: () => (isWindows),
+  platform: () => (platform)
+});
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
@@ -89101,7 +89130,7 @@ const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta
  * Sanitizes an input into a string so it can be passed into issueCommand safely
  * @param input input to sanitize into a string
  */
-function utils_toCommandValue(input) {
+function toCommandValue(input) {
     if (input === null || input === undefined) {
         return '';
     }
@@ -89116,7 +89145,7 @@ function utils_toCommandValue(input) {
  * @returns The command properties to send with the actual annotation command
  * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
  */
-function utils_toCommandProperties(annotationProperties) {
+function toCommandProperties(annotationProperties) {
     if (!Object.keys(annotationProperties).length) {
         return {};
     }
@@ -89166,12 +89195,12 @@ function utils_toCommandProperties(annotationProperties) {
  * This is an internal utility function that powers the public API functions
  * such as setSecret, warning, error, and exportVariable.
  */
-function command_issueCommand(command, properties, message) {
+function issueCommand(command, properties, message) {
     const cmd = new Command(command, properties, message);
     process.stdout.write(cmd.toString() + external_os_namespaceObject.EOL);
 }
-function command_issue(name, message = '') {
-    command_issueCommand(name, {}, message);
+function issue(name, message = '') {
+    issueCommand(name, {}, message);
 }
 const CMD_STRING = '::';
 class Command {
@@ -89208,13 +89237,13 @@ class Command {
     }
 }
 function escapeData(s) {
-    return utils_toCommandValue(s)
+    return toCommandValue(s)
         .replace(/%/g, '%25')
         .replace(/\r/g, '%0D')
         .replace(/\n/g, '%0A');
 }
 function escapeProperty(s) {
-    return utils_toCommandValue(s)
+    return toCommandValue(s)
         .replace(/%/g, '%25')
         .replace(/\r/g, '%0D')
         .replace(/\n/g, '%0A')
@@ -89234,7 +89263,7 @@ const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta
 
 
 
-function file_command_issueFileCommand(command, message) {
+function issueFileCommand(command, message) {
     const filePath = process.env[`GITHUB_${command}`];
     if (!filePath) {
         throw new Error(`Unable to find environment variable for file command ${command}`);
@@ -89242,13 +89271,13 @@ function file_command_issueFileCommand(command, message) {
     if (!external_fs_namespaceObject.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    external_fs_namespaceObject.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
+    external_fs_namespaceObject.appendFileSync(filePath, `${toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
         encoding: 'utf8'
     });
 }
-function file_command_prepareKeyValueMessage(key, value) {
+function prepareKeyValueMessage(key, value) {
     const delimiter = `ghadelimiter_${external_crypto_namespaceObject.randomUUID()}`;
-    const convertedValue = utils_toCommandValue(value);
+    const convertedValue = toCommandValue(value);
     // These should realistically never happen, but just in case someone finds a
     // way to exploit uuid generation let's not allow keys or values that contain
     // the delimiter.
@@ -90489,7 +90518,7 @@ const _summary = new Summary();
 /**
  * @deprecated use `core.summary`
  */
-const markdownSummary = (/* unused pure expression or super */ null && (_summary));
+const markdownSummary = _summary;
 const summary = _summary;
 //# sourceMappingURL=summary.js.map
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
@@ -90523,7 +90552,7 @@ function toWin32Path(pth) {
  * @return string The platform-specific path.
  */
 function toPlatformPath(pth) {
-    return pth.replace(/[/\\]/g, path.sep);
+    return pth.replace(/[/\\]/g, external_path_namespaceObject.sep);
 }
 //# sourceMappingURL=path-utils.js.map
 // EXTERNAL MODULE: external "string_decoder"
@@ -91598,16 +91627,16 @@ var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arg
  * @param     options            optional exec options.  See ExecOptions
  * @returns   Promise<number>    exit code
  */
-function exec_exec(commandLine, args, options) {
+function exec(commandLine, args, options) {
     return exec_awaiter(this, void 0, void 0, function* () {
-        const commandArgs = tr.argStringToArray(commandLine);
+        const commandArgs = argStringToArray(commandLine);
         if (commandArgs.length === 0) {
             throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
         }
         // Path to tool to execute should be first arg
         const toolPath = commandArgs[0];
         args = commandArgs.slice(1).concat(args || []);
-        const runner = new tr.ToolRunner(toolPath, args, options);
+        const runner = new ToolRunner(toolPath, args, options);
         return runner.exec();
     });
 }
@@ -91627,8 +91656,8 @@ function getExecOutput(commandLine, args, options) {
         let stdout = '';
         let stderr = '';
         //Using string decoder covers the case where a mult-byte character is split
-        const stdoutDecoder = new StringDecoder('utf8');
-        const stderrDecoder = new StringDecoder('utf8');
+        const stdoutDecoder = new external_string_decoder_.StringDecoder('utf8');
+        const stderrDecoder = new external_string_decoder_.StringDecoder('utf8');
         const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
         const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
         const stdErrListener = (data) => {
@@ -91644,7 +91673,7 @@ function getExecOutput(commandLine, args, options) {
             }
         };
         const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
-        const exitCode = yield exec_exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
+        const exitCode = yield exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
         //flush any remaining characters
         stdout += stdoutDecoder.end();
         stderr += stderrDecoder.end();
@@ -91669,10 +91698,10 @@ var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, 
 
 
 const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
+    const { stdout: version } = yield getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
         silent: true
     });
-    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
+    const { stdout: name } = yield getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
         silent: true
     });
     return {
@@ -91682,7 +91711,7 @@ const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* 
 });
 const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
     var _a, _b, _c, _d;
-    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
+    const { stdout } = yield getExecOutput('sw_vers', undefined, {
         silent: true
     });
     const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
@@ -91693,7 +91722,7 @@ const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* ()
     };
 });
 const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
+    const { stdout } = yield getExecOutput('lsb_release', ['-i', '-r', '-s'], {
         silent: true
     });
     const [name, version] = stdout.trim().split('\n');
@@ -91799,7 +91828,7 @@ function exportVariable(name, val) {
  * ```
  */
 function setSecret(secret) {
-    command_issueCommand('add-mask', {}, secret);
+    issueCommand('add-mask', {}, secret);
 }
 /**
  * Prepends inputPath to the PATH (for this action and future actions)
@@ -91813,7 +91842,7 @@ function addPath(inputPath) {
     else {
         issueCommand('add-path', {}, inputPath);
     }
-    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
+    process.env['PATH'] = `${inputPath}${external_path_namespaceObject.delimiter}${process.env['PATH']}`;
 }
 /**
  * Gets the value of an input.
@@ -91882,10 +91911,10 @@ function getBooleanInput(name, options) {
 function setOutput(name, value) {
     const filePath = process.env['GITHUB_OUTPUT'] || '';
     if (filePath) {
-        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
+        return issueFileCommand('OUTPUT', prepareKeyValueMessage(name, value));
     }
     process.stdout.write(external_os_namespaceObject.EOL);
-    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
+    issueCommand('set-output', { name }, toCommandValue(value));
 }
 /**
  * Enables or disables the echoing of commands into stdout for the rest of the step.
@@ -91921,7 +91950,7 @@ function isDebug() {
  * @param message debug message
  */
 function debug(message) {
-    command_issueCommand('debug', {}, message);
+    issueCommand('debug', {}, message);
 }
 /**
  * Adds an error issue
@@ -91929,7 +91958,7 @@ function debug(message) {
  * @param properties optional properties to add to the annotation.
  */
 function error(message, properties = {}) {
-    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a warning issue
@@ -91937,7 +91966,7 @@ function error(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function warning(message, properties = {}) {
-    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a notice issue
@@ -92004,9 +92033,9 @@ function group(name, fn) {
 function saveState(name, value) {
     const filePath = process.env['GITHUB_STATE'] || '';
     if (filePath) {
-        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
+        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
     }
-    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
+    issueCommand('save-state', { name }, toCommandValue(value));
 }
 /**
  * Gets the value of an state set by this action's main execution.
