@@ -1,15 +1,14 @@
 import { type CodeDeployClient, type DeploymentGroupInfo, GetDeploymentGroupCommand } from '@aws-sdk/client-codedeploy';
 import type { ECRClient } from '@aws-sdk/client-ecr';
-import { DescribeServicesCommand, DescribeTaskDefinitionCommand, type ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import { DescribeServicesCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import { DescribeListenersCommand, DescribeLoadBalancersCommand, type ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { isError } from '../aws/aws-error.js';
+import { elapsedMs } from '../clock.js';
 import { GroundworkError } from '../errors.js';
 import { type DeploymentOutcome, type EcsHooks, ecsAppSpec, startDeployment, type WaitOptions, waitForDeployment } from './codedeploy.js';
-import { renderTaskDefinition } from './ecs-deploy.js';
 import { detectFirstDeployment, FIRST_RELEASE_DEPLOYMENT_CONFIG, type FirstDeployment, scaleFirstRelease, serviceArnFrom } from './first-deployment.js';
-import { registryHost } from './images.js';
-import { promoteImage } from './release-image.js';
+import { registerReleaseRevision } from './release-image.js';
 
 /** What a release deploys to, read from the CodeDeploy deployment group and the ECS service it names. */
 export interface ReleaseTarget {
@@ -202,7 +201,7 @@ export interface ReleaseResult {
  */
 export async function releaseBlueGreen(options: ReleaseOptions): Promise<ReleaseResult> {
   const progress = options.progress ?? (() => {});
-  const now = options.now ?? Date.now;
+  const now = options.now ?? elapsedMs;
   const started = now();
   const target = await describeReleaseTarget(options, options.application, options.group, options.containerName);
   progress(
@@ -216,22 +215,13 @@ export async function releaseBlueGreen(options: ReleaseOptions): Promise<Release
   const smokeSkipped = requireSmokeGate(target, Boolean(options.smoke), options.allowUngated ?? false);
   if (smokeSkipped) progress(smokeSkipped);
   // Refused unless the commit's image is the digest staging recorded for it (STAGING_RECORD_MISSING / _MISMATCH).
-  const promoted = await promoteImage(options.ecr, options.ssm, options.repositoryName, options.commit, options.version);
-  progress(
-    `${options.repositoryName}@${promoted.digest}: the image staging ran for ${options.commit.slice(0, 12)}, ${promoted.tagged ? 'now also' : 'already'} tagged ${options.version}`,
+  const { promoted, imageUri, live, taskDefinitionArn, promotedAt } = await registerReleaseRevision(
+    options,
+    { ...options, taskDefinitionArn: target.taskDefinitionArn, containerName: target.containerName },
+    progress,
+    now,
   );
-  const imageSeconds = Math.round((now() - started) / 100) / 10;
-  const imageUri = `${await registryHost(options.ecr)}/${options.repositoryName}@${promoted.digest}`;
-  const { taskDefinition: live, tags: liveTags } = await options.ecs.send(
-    new DescribeTaskDefinitionCommand({ taskDefinition: target.taskDefinitionArn, include: ['TAGS'] }),
-  );
-  if (!live)
-    throw new GroundworkError('AWS_RESOURCE_NOT_FOUND', `task definition ${target.taskDefinitionArn} could not be read`, { hint: 'run the release again' });
-  const registered = await options.ecs.send(
-    new RegisterTaskDefinitionCommand(renderTaskDefinition(live, target.containerName, imageUri, options.tags, liveTags)),
-  );
-  const taskDefinitionArn = registered.taskDefinition?.taskDefinitionArn as string;
-  progress(`registered ${taskDefinitionArn.split('/').pop()} with ${imageUri}`);
+  const imageSeconds = Math.round((promotedAt - started) / 100) / 10;
   // A service created before any image runs 0 tasks of a placeholder: nothing to shift traffic from (#28).
   const serviceRef = { serviceArn: serviceArnFrom(target.taskDefinitionArn, target.cluster, target.service), serviceName: target.service };
   const first = await detectFirstDeployment(options.ecs, serviceRef, live, target.containerName, imageUri);

@@ -5,10 +5,8 @@ import {
   DescribeServiceDeploymentsCommand,
   DescribeServicesCommand,
   type DescribeServicesCommandOutput,
-  DescribeTaskDefinitionCommand,
   type ECSClient,
   ListServiceDeploymentsCommand,
-  RegisterTaskDefinitionCommand,
   type ServiceDeployment,
   type ServiceDeploymentStatus,
   StopServiceDeploymentCommand,
@@ -19,10 +17,8 @@ import type { SSMClient } from '@aws-sdk/client-ssm';
 import { isError } from '../aws/aws-error.js';
 import { elapsedMs } from '../clock.js';
 import { GroundworkError } from '../errors.js';
-import { renderTaskDefinition } from './ecs-deploy.js';
 import { detectFirstDeployment, type FirstDeployment, scaleToZero, serviceArnFrom } from './first-deployment.js';
-import { registryHost } from './images.js';
-import { promoteImage } from './release-image.js';
+import { registerReleaseRevision } from './release-image.js';
 
 /**
  * Releases through ECS's own blue/green (the service under the ECS deployment controller with the BLUE_GREEN, CANARY or
@@ -535,22 +531,13 @@ export async function releaseEcsBlueGreen(options: EcsReleaseOptions): Promise<E
     );
   }
   // Refused unless the commit's image is the digest staging recorded for it (STAGING_RECORD_MISSING / _MISMATCH).
-  const promoted = await promoteImage(options.ecr, options.ssm, options.repositoryName, options.commit, options.version);
-  progress(
-    `${options.repositoryName}@${promoted.digest}: the image staging ran for ${options.commit.slice(0, 12)}, ${promoted.tagged ? 'now also' : 'already'} tagged ${options.version}`,
+  const { promoted, imageUri, live, taskDefinitionArn, promotedAt } = await registerReleaseRevision(
+    options,
+    { ...options, taskDefinitionArn: target.taskDefinitionArn, containerName: target.containerName },
+    progress,
+    now,
   );
-  const imageSeconds = Math.round((now() - started) / 100) / 10;
-  const imageUri = `${await registryHost(options.ecr)}/${options.repositoryName}@${promoted.digest}`;
-  const { taskDefinition: live, tags: liveTags } = await options.ecs.send(
-    new DescribeTaskDefinitionCommand({ taskDefinition: target.taskDefinitionArn, include: ['TAGS'] }),
-  );
-  if (!live)
-    throw new GroundworkError('AWS_RESOURCE_NOT_FOUND', `task definition ${target.taskDefinitionArn} could not be read`, { hint: 'run the release again' });
-  const registered = await options.ecs.send(
-    new RegisterTaskDefinitionCommand(renderTaskDefinition(live, target.containerName, imageUri, options.tags, liveTags ?? [])),
-  );
-  const taskDefinitionArn = registered.taskDefinition?.taskDefinitionArn as string;
-  progress(`registered ${taskDefinitionArn.split('/').pop()} with ${imageUri}`);
+  const imageSeconds = Math.round((promotedAt - started) / 100) / 10;
   // A service created before any image runs 0 tasks of a placeholder: there is no traffic to shift, so the update
   // also scales it to its configured count (ECS starts the new tasks, the smoke check runs at the pause hook) (#28).
   const serviceRef = { serviceArn: serviceArnFrom(target.taskDefinitionArn, target.cluster, target.service), serviceName: target.service };

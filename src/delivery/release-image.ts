@@ -1,8 +1,10 @@
 import { BatchGetImageCommand, type ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
+import { DescribeTaskDefinitionCommand, type ECSClient, RegisterTaskDefinitionCommand, type TaskDefinition } from '@aws-sdk/client-ecs';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { isError } from '../aws/aws-error.js';
 import { GroundworkError } from '../errors.js';
-import { findImage } from './images.js';
+import { renderTaskDefinition } from './ecs-deploy.js';
+import { findImage, registryHost } from './images.js';
 import { requireStagingRecord } from './staging-record.js';
 
 /** The image a release promotes: the one built and tested for the commit, now also tagged with the version. */
@@ -61,4 +63,53 @@ export async function promoteImage(ecr: ECRClient, ssm: SSMClient, repositoryNam
       },
     );
   }
+}
+
+/** The revision a release deploys: the promoted image, pinned by digest, in a copy of the service's live revision. */
+export interface ReleaseRevision {
+  readonly promoted: PromotedImage;
+  /** `REGISTRY/REPOSITORY@sha256:…` */
+  readonly imageUri: string;
+  /** The service's revision the new one copies. */
+  readonly live: TaskDefinition;
+  readonly taskDefinitionArn: string;
+  /** When the image was promoted, on the caller's `now`. */
+  readonly promotedAt: number;
+}
+
+/**
+ * The first half of every release, whatever shifts the traffic: promotes the commit's image (refused unless staging
+ * ran that digest, see promoteImage), then registers a copy of the service's live revision (its tags kept) that names
+ * the image by digest.
+ */
+export async function registerReleaseRevision(
+  clients: { readonly ecr: ECRClient; readonly ssm: SSMClient; readonly ecs: ECSClient },
+  release: {
+    readonly repositoryName: string;
+    readonly commit: string;
+    readonly version: string;
+    readonly taskDefinitionArn: string;
+    readonly containerName: string;
+    readonly tags?: Readonly<Record<string, string>>;
+  },
+  progress: (message: string) => void,
+  now: () => number,
+): Promise<ReleaseRevision> {
+  const promoted = await promoteImage(clients.ecr, clients.ssm, release.repositoryName, release.commit, release.version);
+  progress(
+    `${release.repositoryName}@${promoted.digest}: the image staging ran for ${release.commit.slice(0, 12)}, ${promoted.tagged ? 'now also' : 'already'} tagged ${release.version}`,
+  );
+  const promotedAt = now();
+  const imageUri = `${await registryHost(clients.ecr)}/${release.repositoryName}@${promoted.digest}`;
+  const { taskDefinition: live, tags: liveTags } = await clients.ecs.send(
+    new DescribeTaskDefinitionCommand({ taskDefinition: release.taskDefinitionArn, include: ['TAGS'] }),
+  );
+  if (!live)
+    throw new GroundworkError('AWS_RESOURCE_NOT_FOUND', `task definition ${release.taskDefinitionArn} could not be read`, { hint: 'run the release again' });
+  const registered = await clients.ecs.send(
+    new RegisterTaskDefinitionCommand(renderTaskDefinition(live, release.containerName, imageUri, release.tags, liveTags ?? [])),
+  );
+  const taskDefinitionArn = registered.taskDefinition?.taskDefinitionArn as string;
+  progress(`registered ${taskDefinitionArn.split('/').pop()} with ${imageUri}`);
+  return { promoted, imageUri, live, taskDefinitionArn, promotedAt };
 }

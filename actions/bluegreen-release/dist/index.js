@@ -87509,6 +87509,8 @@ async function requireStagingRecord(ssm, repositoryName, commit, digest) {
 
 
 
+
+
 /**
  * Adds the version tag to the very manifest the commit's SHA tag names (BatchGetImage, then PutImage with that manifest),
  * after checking that this digest is the one staging recorded for the commit (the SSM parameter
@@ -87555,9 +87557,26 @@ async function promoteImage(ecr, ssm, repositoryName, sha, version) {
         });
     }
 }
+/**
+ * The first half of every release, whatever shifts the traffic: promotes the commit's image (refused unless staging
+ * ran that digest, see promoteImage), then registers a copy of the service's live revision (its tags kept) that names
+ * the image by digest.
+ */
+async function registerReleaseRevision(clients, release, progress, now) {
+    const promoted = await promoteImage(clients.ecr, clients.ssm, release.repositoryName, release.commit, release.version);
+    progress(`${release.repositoryName}@${promoted.digest}: the image staging ran for ${release.commit.slice(0, 12)}, ${promoted.tagged ? 'now also' : 'already'} tagged ${release.version}`);
+    const promotedAt = now();
+    const imageUri = `${await registryHost(clients.ecr)}/${release.repositoryName}@${promoted.digest}`;
+    const { taskDefinition: live, tags: liveTags } = await clients.ecs.send(new client_ecs_dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: release.taskDefinitionArn, include: ['TAGS'] }));
+    if (!live)
+        throw new errors_GroundworkError('AWS_RESOURCE_NOT_FOUND', `task definition ${release.taskDefinitionArn} could not be read`, { hint: 'run the release again' });
+    const registered = await clients.ecs.send(new client_ecs_dist_cjs/* RegisterTaskDefinitionCommand */.$Hl(renderTaskDefinition(live, release.containerName, imageUri, release.tags, liveTags ?? [])));
+    const taskDefinitionArn = registered.taskDefinition?.taskDefinitionArn;
+    progress(`registered ${taskDefinitionArn.split('/').pop()} with ${imageUri}`);
+    return { promoted, imageUri, live, taskDefinitionArn, promotedAt };
+}
 
 ;// CONCATENATED MODULE: ./src/delivery/bluegreen.ts
-
 
 
 
@@ -87664,7 +87683,7 @@ async function listenerUrl(elb, listenerArn) {
  */
 async function releaseBlueGreen(options) {
     const progress = options.progress ?? (() => { });
-    const now = options.now ?? Date.now;
+    const now = options.now ?? elapsedMs;
     const started = now();
     const target = await describeReleaseTarget(options, options.application, options.group, options.containerName);
     progress(`releasing ${options.version} (${options.commit.slice(0, 12)}) to ${target.cluster}/${target.service} through ${target.application}/${target.group}`);
@@ -87677,16 +87696,8 @@ async function releaseBlueGreen(options) {
     if (smokeSkipped)
         progress(smokeSkipped);
     // Refused unless the commit's image is the digest staging recorded for it (STAGING_RECORD_MISSING / _MISMATCH).
-    const promoted = await promoteImage(options.ecr, options.ssm, options.repositoryName, options.commit, options.version);
-    progress(`${options.repositoryName}@${promoted.digest}: the image staging ran for ${options.commit.slice(0, 12)}, ${promoted.tagged ? 'now also' : 'already'} tagged ${options.version}`);
-    const imageSeconds = Math.round((now() - started) / 100) / 10;
-    const imageUri = `${await registryHost(options.ecr)}/${options.repositoryName}@${promoted.digest}`;
-    const { taskDefinition: live, tags: liveTags } = await options.ecs.send(new client_ecs_dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: target.taskDefinitionArn, include: ['TAGS'] }));
-    if (!live)
-        throw new errors_GroundworkError('AWS_RESOURCE_NOT_FOUND', `task definition ${target.taskDefinitionArn} could not be read`, { hint: 'run the release again' });
-    const registered = await options.ecs.send(new client_ecs_dist_cjs/* RegisterTaskDefinitionCommand */.$Hl(renderTaskDefinition(live, target.containerName, imageUri, options.tags, liveTags)));
-    const taskDefinitionArn = registered.taskDefinition?.taskDefinitionArn;
-    progress(`registered ${taskDefinitionArn.split('/').pop()} with ${imageUri}`);
+    const { promoted, imageUri, live, taskDefinitionArn, promotedAt } = await registerReleaseRevision(options, { ...options, taskDefinitionArn: target.taskDefinitionArn, containerName: target.containerName }, progress, now);
+    const imageSeconds = Math.round((promotedAt - started) / 100) / 10;
     // A service created before any image runs 0 tasks of a placeholder: nothing to shift traffic from (#28).
     const serviceRef = { serviceArn: serviceArnFrom(target.taskDefinitionArn, target.cluster, target.service), serviceName: target.service };
     const first = await detectFirstDeployment(options.ecs, serviceRef, live, target.containerName, imageUri);
@@ -87994,8 +88005,6 @@ function runE2e(command, baseUrl, options) {
 }
 
 ;// CONCATENATED MODULE: ./src/delivery/ecs-bluegreen.ts
-
-
 
 
 
@@ -88368,16 +88377,8 @@ async function releaseEcsBlueGreen(options) {
         throw new errors_GroundworkError('APPLY_FAILED', `a deployment is already in progress for ${target.cluster}/${target.service}: ${running.map((d) => `${d.serviceDeploymentArn?.split('/').pop()} (${d.status})`).join(', ')}`, { hint: 'wait for it to finish (the workflow runs one release at a time), or roll it back in the ECS console, then run the release again' });
     }
     // Refused unless the commit's image is the digest staging recorded for it (STAGING_RECORD_MISSING / _MISMATCH).
-    const promoted = await promoteImage(options.ecr, options.ssm, options.repositoryName, options.commit, options.version);
-    progress(`${options.repositoryName}@${promoted.digest}: the image staging ran for ${options.commit.slice(0, 12)}, ${promoted.tagged ? 'now also' : 'already'} tagged ${options.version}`);
-    const imageSeconds = Math.round((now() - started) / 100) / 10;
-    const imageUri = `${await registryHost(options.ecr)}/${options.repositoryName}@${promoted.digest}`;
-    const { taskDefinition: live, tags: liveTags } = await options.ecs.send(new client_ecs_dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: target.taskDefinitionArn, include: ['TAGS'] }));
-    if (!live)
-        throw new errors_GroundworkError('AWS_RESOURCE_NOT_FOUND', `task definition ${target.taskDefinitionArn} could not be read`, { hint: 'run the release again' });
-    const registered = await options.ecs.send(new client_ecs_dist_cjs/* RegisterTaskDefinitionCommand */.$Hl(renderTaskDefinition(live, target.containerName, imageUri, options.tags, liveTags ?? [])));
-    const taskDefinitionArn = registered.taskDefinition?.taskDefinitionArn;
-    progress(`registered ${taskDefinitionArn.split('/').pop()} with ${imageUri}`);
+    const { promoted, imageUri, live, taskDefinitionArn, promotedAt } = await registerReleaseRevision(options, { ...options, taskDefinitionArn: target.taskDefinitionArn, containerName: target.containerName }, progress, now);
+    const imageSeconds = Math.round((promotedAt - started) / 100) / 10;
     // A service created before any image runs 0 tasks of a placeholder: there is no traffic to shift, so the update
     // also scales it to its configured count (ECS starts the new tasks, the smoke check runs at the pause hook) (#28).
     const serviceRef = { serviceArn: serviceArnFrom(target.taskDefinitionArn, target.cluster, target.service), serviceName: target.service };
